@@ -1,0 +1,47 @@
+"""Where the product finds its shipped files and keeps the user's data."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "inspector"
+DATA_ENV = "INSPECTOR_DATA"
+
+
+def install_root() -> Path:
+    """The folder holding ``rubrics/`` and ``resources/``.
+
+    In a PyInstaller build that is the unpacked bundle; from a checkout it is the repository root
+    (the package is installed in editable mode, see the README).
+    """
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen)
+    return Path(__file__).resolve().parent.parent
+
+
+def rubrics_dir() -> Path:
+    return install_root() / "rubrics"
+
+
+def resources_dir() -> Path:
+    return install_root() / "resources"
+
+
+def font_path() -> Path:
+    return resources_dir() / "fonts" / "wqy-microhei.ttc"
+
+
+def default_data_dir() -> Path:
+    """The platform's per-user data folder (``~/.local/share/inspector`` on Linux)."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder: ``--data``, else ``INSPECTOR_DATA``, else the platform default."""
+    chosen = explicit or os.environ.get(DATA_ENV) or default_data_dir()
+    return Path(chosen).expanduser()
