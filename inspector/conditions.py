@@ -39,9 +39,7 @@ class Condition:
     def holds(self, value: Decimal) -> bool:
         if self.lo is not None and (value < self.lo or (value == self.lo and not self.lo_inclusive)):
             return False
-        if self.hi is not None and (value > self.hi or (value == self.hi and not self.hi_inclusive)):
-            return False
-        return True
+        return self.hi is None or value < self.hi or (value == self.hi and self.hi_inclusive)
 
     def text(self) -> str:
         word = _MEASURE_WORD[self.measure]
@@ -97,9 +95,7 @@ def parse_condition(text: str) -> Condition:
     m = _PATTERN.match(text)
     if not m:
         raise ValueError(
-            _("无法理解的条件“{text}”（例：问题<=2、问题>3、比例>=60%、比例=30%..60%）").format(
-                text=text
-            )
+            _("无法理解的条件“{text}”（例：问题<=2、问题>3、比例>=60%、比例=30%..60%）").format(text=text)
         )
     measure = _MEASURES[m["measure"]]
     op, a = m["op"], _number(m["a"], measure)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
+from functools import cache
 
 from inspector.paths import resources_dir
 
@@ -19,7 +19,7 @@ SOURCE_LANGUAGE = "zh"
 _language = os.environ.get("INSPECTOR_LANG", SOURCE_LANGUAGE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str) -> dict[str, str]:
     if language == SOURCE_LANGUAGE:
         return {}

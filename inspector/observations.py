@@ -62,7 +62,9 @@ class Observation:
 
 def _int(value: Any, name: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        raise ObservationError(_("“{name}”应为非负整数，收到 {value!r}").format(name=name, value=value), where)
+        raise ObservationError(
+            _("“{name}”应为非负整数，收到 {value!r}").format(name=name, value=value), where
+        )
     if value != int(value) or value < 0:
         raise ObservationError(_("“{name}”应为非负整数，收到 {value}").format(name=name, value=value), where)
     return int(value)
@@ -77,7 +79,7 @@ def _text(value: Any, name: str, where: str) -> str:
 def parse_observation(data: Any, where: str) -> Observation:
     """Read one observation (a JSON object); ``where`` names the item for messages."""
     if not isinstance(data, dict):
-        raise ObservationError(_("观察结果应为 JSON 对象，例如 {\"problems\": 1}"), where)
+        raise ObservationError(_('观察结果应为 JSON 对象，例如 {"problems": 1}'), where)
     unknown = sorted(set(data) - set(MEASURES) - set(_RIDERS))
     if unknown:
         raise ObservationError(_("未知的字段：{names}").format(names="、".join(unknown)), where)
@@ -135,8 +137,7 @@ def parse_observation(data: Any, where: str) -> Observation:
         if not isinstance(ev, list) or not all(isinstance(e, str) for e in ev):
             raise ObservationError(_("“evidence”应为文字列表"), where)
         kwargs["evidence"] = tuple(ev)
-    if (m in ("points", "na")) and not (kwargs.get("reason") or "").strip():
-        # Discretionary points at full marks need no reason; the rule decides that.
-        if m == "na":
-            raise ObservationError(_("标记为不适用时必须写明理由（reason）"), where)
+    # Points need a reason only when some are lost, which the rule decides; "not applicable" always.
+    if m == "na" and not (kwargs.get("reason") or "").strip():
+        raise ObservationError(_("标记为不适用时必须写明理由（reason）"), where)
     return Observation(**kwargs)

@@ -14,8 +14,9 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 from inspector.i18n import _
@@ -99,9 +100,7 @@ class Rubric:
     vetoes: tuple[Veto, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     veto_outcome: str | None = None
-    _index: dict[str, tuple[Section, Group, Item]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _index: dict[str, tuple[Section, Group, Item]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for s in self.sections:
@@ -231,6 +230,11 @@ _GROUP_KEYS = {"code", "title", "points", "items"}
 _ITEM_KEYS = {"id", "text", "points", "method", "shares_method", "subgroup", "sampling", "note", "rule"}
 
 
+def group_ref(section_code: str, group_code: str, title: str) -> Ref:
+    """The reference of a 中项: codes may be empty (Chongqing) or repeated (Henan's two 6.2)."""
+    return ("group", f"{section_code}/{group_code} {title}")
+
+
 def _unknown(data: dict[str, Any], allowed: set[str], ref: Ref) -> None:
     extra = sorted(set(data) - allowed)
     if extra:
@@ -325,7 +329,7 @@ def rubric_from_dict(data: dict[str, Any]) -> Rubric:
         _unknown(s, _SECTION_KEYS, sref)
         groups = []
         for g in _list(s, "groups", sref):
-            gref: Ref = ("group", f"{s.get('code', '')}/{g.get('code', '')} {g.get('title', '')}")
+            gref = group_ref(str(s.get("code", "")), str(g.get("code", "")), str(g.get("title", "")))
             _unknown(g, _GROUP_KEYS, gref)
             items = tuple(_item(i) for i in _list(g, "items", gref))
             groups.append(
@@ -407,22 +411,51 @@ def check_rubric(r: Rubric) -> list[tuple[Ref, str]]:
         total = sum((i.points for i in s.items()), ZERO)
         if s.bonus:
             if total < s.points:
-                out.append((sref, _("加分项 {code} 的小项合计 {t} 分，少于其上限 {p} 分").format(
-                    code=s.code, t=fmt(total), p=fmt(s.points))))
+                out.append(
+                    (
+                        sref,
+                        _("加分项 {code} 的小项合计 {t} 分，少于其上限 {p} 分").format(
+                            code=s.code, t=fmt(total), p=fmt(s.points)
+                        ),
+                    )
+                )
         elif total != s.points:
-            out.append((sref, _("大项 {code} 标为 {p} 分，其小项合计 {t} 分").format(
-                code=s.code, p=fmt(s.points), t=fmt(total))))
+            out.append(
+                (
+                    sref,
+                    _("大项 {code} 标为 {p} 分，其小项合计 {t} 分").format(
+                        code=s.code, p=fmt(s.points), t=fmt(total)
+                    ),
+                )
+            )
         for g in s.groups:
+            for prev, item in pairwise(g.items):
+                if item.shares_method and item.method != prev.method:
+                    out.append(
+                        (("item", item.id), _("与上一小项合并的评估方法（shares_method）必须与其文字相同"))
+                    )
+            if g.items and g.items[0].shares_method:
+                out.append((("item", g.items[0].id), _("中项的第一个小项不能与上一小项合并评估方法")))
             if not g.items:
-                out.append((("group", g.label), _("中项 {g} 没有小项").format(g=g.label)))
+                out.append((group_ref(s.code, g.code, g.title), _("中项 {g} 没有小项").format(g=g.label)))
             gtotal = sum((i.points for i in g.items), ZERO)
             if g.points is not None and gtotal != g.points:
-                out.append((("group", g.label), _("中项 {g} 标为 {p} 分，其小项合计 {t} 分").format(
-                    g=g.label, p=fmt(g.points), t=fmt(gtotal))))
+                out.append(
+                    (
+                        group_ref(s.code, g.code, g.title),
+                        _("中项 {g} 标为 {p} 分，其小项合计 {t} 分").format(
+                            g=g.label, p=fmt(g.points), t=fmt(gtotal)
+                        ),
+                    )
+                )
     base = sum((s.points for s in r.base_sections()), ZERO)
     if base != r.max_points:
-        out.append((("rubric", r.id), _("评估表标为 {m} 分，其大项合计 {b} 分").format(
-            m=fmt(r.max_points), b=fmt(base))))
+        out.append(
+            (
+                ("rubric", r.id),
+                _("评估表标为 {m} 分，其大项合计 {b} 分").format(m=fmt(r.max_points), b=fmt(base)),
+            )
+        )
     vids = [v.id for v in r.vetoes]
     if len(set(vids)) != len(vids):
         out.append((("veto", vids[0]), _("否决项编号重复")))
@@ -434,7 +467,7 @@ def check_rubric(r: Rubric) -> list[tuple[Ref, str]]:
         if mins[-1] is not None:
             out.append((("outcome", codes[-1]), _("最后一个评估结论不应设最低分（它承接其余情况）")))
         given = [m for m in mins[:-1] if m is not None]
-        if len(given) != len(mins) - 1 or any(a <= b for a, b in zip(given, given[1:])):
+        if len(given) != len(mins) - 1 or any(a <= b for a, b in pairwise(given)):
             out.append((("outcome", codes[0]), _("评估结论应按最低分从高到低排列，仅最后一个不设最低分")))
     if r.veto_outcome is not None and r.veto_outcome not in codes:
         out.append((("rubric", r.id), _("否决时的结论“{c}”不在评估结论中").format(c=r.veto_outcome)))

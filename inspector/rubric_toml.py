@@ -29,7 +29,9 @@ def parse_rubric_text(text: str, name: str) -> Rubric:
         message = str(e)
         m = _TOML_POSITION.search(message)
         where = f"{name}:{m.group(1)}" if m else name
-        raise RubricError(_("TOML 格式错误：{msg}").format(msg=_TOML_POSITION.sub("", message).strip()), where) from None
+        raise RubricError(
+            _("TOML 格式错误：{msg}").format(msg=_TOML_POSITION.sub("", message).strip()), where
+        ) from None
     try:
         return rubric_from_dict(data)
     except Malformed as e:
@@ -61,9 +63,9 @@ def locate_line(text: str, ref: Ref) -> int:
     }.get(kind)
     if header is None:
         return 1
-    field = {"item": "id", "veto": "id"}.get(kind, "code")
-    if kind == "group":
-        key = key.split("/", 1)[-1].split(" ", 1)[0]
+    field = {"item": "id", "veto": "id", "group": "title"}.get(kind, "code")
+    if kind == "group":  # key is "SECTION/CODE TITLE"; codes may be empty or repeated, titles not
+        key = key.split("/", 1)[-1].split(" ", 1)[-1]
     wanted = re.compile(rf"^\s*{field}\s*=\s*{re.escape(json.dumps(key, ensure_ascii=False))}\s*$")
     start = None
     for number, line in enumerate(text.splitlines(), 1):
@@ -110,11 +112,11 @@ def dump_rubric_toml(rubric: Rubric) -> str:
         lines += ["", "[[outcomes]]", *_pairs(o, set())]
     for v in data["vetoes"]:
         lines += ["", "[[vetoes]]", *_pairs(v, set())]
-    for s, section in zip(data["sections"], rubric.sections):
+    for s, section in zip(data["sections"], rubric.sections, strict=True):
         lines += ["", "[[sections]]", *_pairs(s, {"groups"})]
-        for g, group in zip(s["groups"], section.groups):
+        for g, group in zip(s["groups"], section.groups, strict=True):
             lines += ["", "[[sections.groups]]", *_pairs(g, {"items"})]
-            for i, item in zip(g["items"], group.items):
+            for i, item in zip(g["items"], group.items, strict=True):
                 lines += ["", "[[sections.groups.items]]", *_pairs(i, {"rule"})]
                 lines.append(f"rule = {_string(format_rule(item.rule))}")
     return "\n".join(lines) + "\n"

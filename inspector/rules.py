@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, ClassVar
 
 from inspector.conditions import PROBLEMS, RATIO, Condition, parse_condition
@@ -216,7 +217,7 @@ class Tiers(Rule):
             return out
         if self.tiers[0].points != max_points:
             out.append(_("第一档（最好的一档）应为满分 {m} 分").format(m=fmt(max_points)))
-        for a, b in zip(self.tiers, self.tiers[1:]):
+        for a, b in pairwise(self.tiers):
             if b.points > a.points:
                 out.append(_("档次应从高分到低分排列"))
                 break
@@ -240,7 +241,9 @@ class Tiers(Rule):
             ),
         )
 
-    def _by_condition(self, measure: str, value: Decimal, observed: str, max_points: Decimal, where: str) -> Scored:
+    def _by_condition(
+        self, measure: str, value: Decimal, observed: str, max_points: Decimal, where: str
+    ) -> Scored:
         if measure not in self.measures():
             raise ObservationError(
                 _("该项的档次不按{what}划分，请选择档次（tier 0–{last}）").format(
@@ -316,7 +319,9 @@ class Grouped(Rule):
     def describe(self) -> str:
         per = self.uniform()
         if per is not None:
-            return _("每不符合一项扣{per}分，直至不得分（共{n}项）").format(per=fmt(per), n=len(self.criteria))
+            return _("每不符合一项扣{per}分，直至不得分（共{n}项）").format(
+                per=fmt(per), n=len(self.criteria)
+            )
         parts = "；".join(f"{c.text}{_('扣')}{fmt(c.deduct)}{_('分')}" for c in self.criteria)
         return _("{parts}；扣完为止").format(parts=parts)
 
@@ -327,7 +332,9 @@ class Grouped(Rule):
         if obs.unmet is not None:
             bad = [k for k in obs.unmet if not 1 <= k <= n]
             if bad:
-                raise ObservationError(_("没有第 {k} 条：该项共 {n} 条（1–{n}）").format(k=bad[0], n=n), where)
+                raise ObservationError(
+                    _("没有第 {k} 条：该项共 {n} 条（1–{n}）").format(k=bad[0], n=n), where
+                )
             failed = [self.criteria[k - 1] for k in obs.unmet]
             what = _("不符合：{named}").format(
                 named="；".join(f"{k}. {self.criteria[k - 1].text}" for k in obs.unmet)
@@ -445,7 +452,7 @@ def _text(value: Any, name: str) -> str:
 def rule_from_dict(data: Any) -> Rule:
     """A rule from its TOML table; raises ValueError with a message for the user."""
     if not isinstance(data, dict):
-        raise ValueError(_("计分规则应为表，例如 {kind = \"all_or_nothing\"}"))
+        raise ValueError(_('计分规则应为表，例如 {kind = "all_or_nothing"}'))
     kind = data.get("kind")
     if kind not in KINDS:
         raise ValueError(
@@ -479,7 +486,7 @@ def rule_from_dict(data: Any) -> Rule:
         tiers = []
         for t in raw:
             if not isinstance(t, dict) or set(t) - {"points", "label", "when"}:
-                raise ValueError(_("每一档应为 {points = …, label = \"…\", when = \"…\"}"))
+                raise ValueError(_('每一档应为 {points = …, label = "…", when = "…"}'))
             when = parse_condition(t["when"]) if t.get("when") else None
             tiers.append(Tier(_decimal(t.get("points"), "points"), _text(t.get("label"), "label"), when))
         return Tiers(tiers=tuple(tiers))
@@ -493,9 +500,11 @@ def rule_from_dict(data: Any) -> Rule:
             if isinstance(c, str):
                 criteria.append(Criterion(_text(c, "criteria"), per))
             elif isinstance(c, dict) and not set(c) - {"text", "deduct"}:
-                criteria.append(Criterion(_text(c.get("text"), "text"), _decimal(c.get("deduct", per), "deduct")))
+                criteria.append(
+                    Criterion(_text(c.get("text"), "text"), _decimal(c.get("deduct", per), "deduct"))
+                )
             else:
-                raise ValueError(_("每个条目应为文字或 {text = \"…\", deduct = …}"))
+                raise ValueError(_('每个条目应为文字或 {text = "…", deduct = …}'))
         return Grouped(criteria=tuple(criteria))
     if kind == "discretionary":
         step = data.get("step")

@@ -82,7 +82,9 @@ def _params(words: list[str], keys: dict[str, str]) -> dict[str, object]:
         key, sep, value = word.partition("=")
         if not sep or key not in keys:
             raise ValueError(
-                _("无法理解的参数“{word}”；可用：{keys}").format(word=word, keys="、".join(f"{k}=…" for k in keys))
+                _("无法理解的参数“{word}”；可用：{keys}").format(
+                    word=word, keys="、".join(f"{k}=…" for k in keys)
+                )
             )
         name = keys[key]
         out[name] = int(value) if name in ("zero_at", "of") and value.isdigit() else value
@@ -139,4 +141,4 @@ def parse_rule(text: str) -> Rule:
     return rule_from_dict({"kind": kind})
 
 
-__all__ = ["format_rule", "parse_rule", "Criterion", "Tier"]
+__all__ = ["Criterion", "Tier", "format_rule", "parse_rule"]

@@ -141,14 +141,10 @@ def score_item(item: Item, obs: Observation | None) -> ItemResult:
     return ItemResult(item.id, scored.points, item.points, scored.reason)
 
 
-def score(
-    rubric: Rubric, answers: Mapping[str, Observation], vetoes: Sequence[VetoMark] = ()
-) -> Report:
+def score(rubric: Rubric, answers: Mapping[str, Observation], vetoes: Sequence[VetoMark] = ()) -> Report:
     for item_id in answers:
         if not rubric.has_item(item_id):
-            raise ObservationError(
-                _("评估表 {r} 没有这个小项").format(r=rubric.id), item_id
-            )
+            raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
     for v in vetoes:
         if rubric.veto(v.id) is None:
             raise ObservationError(_("评估表 {r} 没有这个否决项").format(r=rubric.id), v.id)
@@ -177,7 +173,7 @@ def parse_answers(data: Any, rubric: Rubric, name: str) -> tuple[dict[str, Obser
     entries, as the contract lists vetoes among the answers.
     """
     if not isinstance(data, dict):
-        raise UsageError(_("答案文件应为 JSON 对象 {\"answers\": {…}, \"vetoes\": […]}"), name)
+        raise UsageError(_('答案文件应为 JSON 对象 {"answers": {…}, "vetoes": […]}'), name)
     unknown = sorted(set(data) - {"answers", "vetoes"})
     if unknown:
         raise UsageError(_("未知的字段：{names}").format(names="、".join(unknown)), name)
@@ -219,4 +215,4 @@ def _veto(entry: Any, name: str) -> VetoMark:
         note = entry.get("note")
         if isinstance(vid, str) and (note is None or isinstance(note, str)):
             return VetoMark(vid, note)
-    raise UsageError(_("否决项应写成 \"V1\" 或 {\"veto\": \"V1\", \"note\": \"…\"}"), name)
+    raise UsageError(_('否决项应写成 "V1" 或 {"veto": "V1", "note": "…"}'), name)

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# One command to set up and start, one to set up and test. Safe to run again: each step checks
+# before it acts. Usage:
+#   ./dev.sh start   set up, fill a data folder with the demo, open the product on it
+#   ./dev.sh test    set up, then lint, type-check and run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=${VENV:-.venv}
+# System libraries Qt needs without a display, poppler (PDF checks), NSS tools (pdfsig trust).
+APT_PACKAGES=(python3-venv libglib2.0-0 libgl1 libegl1 libxkbcommon0 libx11-6 libfreetype6
+  libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+  libxcb-shape0 poppler-utils libnss3-tools)
+
+system_packages() {
+  command -v dpkg >/dev/null 2>&1 || return 0   # not Debian/Ubuntu: install the equivalents by hand
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing system packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+python_env() {
+  local py=${PYTHON:-python3}
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$py" -m venv "$VENV"
+  fi
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -e ".[test]"
+}
+
+case "${1:-}" in
+  start)
+    system_packages
+    python_env
+    export INSPECTOR_DATA=${INSPECTOR_DATA:-$PWD/demo-data}
+    "$VENV/bin/inspector" demo
+    exec "$VENV/bin/inspector" gui
+    ;;
+  test)
+    system_packages
+    python_env
+    export QT_QPA_PLATFORM=offscreen
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/mypy"
+    exec "$VENV/bin/python" -m pytest "${@:2}"
+    ;;
+  *)
+    echo "usage: ./dev.sh start | test [pytest args]" >&2
+    exit 2
+    ;;
+esac

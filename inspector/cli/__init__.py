@@ -1,0 +1,1 @@
+"""The ``inspector`` command: the product's second face, mirroring the library."""

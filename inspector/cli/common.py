@@ -1,0 +1,79 @@
+"""What every command shares: the data folder, JSON output, refused input → exit 1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+import sqlite_utils
+
+from inspector.db import open_database
+from inspector.errors import InspectorError, UsageError
+from inspector.i18n import _
+from inspector.paths import data_dir
+from inspector.rubric_store import install_builtin_rubrics
+
+
+@dataclass
+class Context:
+    data: Path
+    _db: sqlite_utils.Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self._db = open_database(self.data)
+            install_builtin_rubrics(self._db)
+        return self._db
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+class Group(click.Group):
+    """A click group that turns a refused input into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InspectorError as e:
+            click.echo(_("错误：") + str(e), err=True)
+            ctx.exit(1)
+
+
+def make_context(data: str | None) -> Context:
+    return Context(data_dir(data))
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def emit_json(value: Any) -> None:
+    """One JSON document on stdout, UTF-8, not ASCII-escaped."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=_default)
+    sys.stdout.buffer.write(text.encode("utf-8") + b"\n")
+    sys.stdout.flush()
+
+
+def read_json_file(path: Path) -> Any:
+    """A JSON file with exact decimals; a malformed one is refused with its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
+    except UnicodeDecodeError:
+        raise UsageError(_("文件不是 UTF-8 编码"), str(path)) from None
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as e:
+        raise UsageError(_("JSON 格式错误：{msg}").format(msg=e.msg), f"{path}:{e.lineno}") from None

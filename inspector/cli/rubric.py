@@ -1,0 +1,115 @@
+"""``inspector rubric list | show | validate | import | export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from inspector.cli.common import Context, emit_json, pass_context
+from inspector.i18n import _
+from inspector.points import fmt
+from inspector.rubric import Rubric, rubric_json, rubric_summary
+from inspector.rubric_files import read_rubric, write_rubric
+from inspector.rubric_store import get_rubric, list_rubrics, store_rubric
+
+
+@click.group()
+def rubric() -> None:
+    """评估表：列出、查看、校验、导入、导出。"""
+
+
+@rubric.command("list")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def list_(ctx: Context, as_json: bool) -> None:
+    """列出已有的评估表。"""
+    rubrics = list_rubrics(ctx.db)
+    if as_json:
+        emit_json([rubric_summary(r) for r in rubrics])
+        return
+    for r in rubrics:
+        bonus = f" +{fmt(r.bonus_points)}" if r.bonus_points else ""
+        click.echo(f"{r.id}  v{r.version}  {fmt(r.max_points)}{bonus}{_('分')}  {r.title}")
+
+
+def _print_rubric(r: Rubric) -> None:
+    click.echo(f"{r.title}  ({r.id} v{r.version})")
+    if r.document:
+        click.echo(f"{r.issuer} {r.document}")
+    for s in r.sections:
+        tag = _("（加分项）") if s.bonus else ""
+        click.echo(f"\n{s.code}. {s.title}  {fmt(s.points)}{_('分')}{tag}")
+        for g in s.groups:
+            click.echo(f"  {g.label}" + (f"  {fmt(g.points)}{_('分')}" if g.points is not None else ""))
+            for i in g.items:
+                click.echo(f"    [{i.id}] {i.text}  {fmt(i.points)}{_('分')}")
+                click.echo(f"        {_('规则')}: {i.rule.describe()}")
+    if r.vetoes:
+        click.echo("\n" + _("否决项："))
+        for v in r.vetoes:
+            click.echo(f"  {v.id} {v.text}")
+    if r.outcomes:
+        click.echo("\n" + _("评估结论："))
+        for o in r.outcomes:
+            click.echo(f"  {o.label}" + (f"  ≥{fmt(o.min)}" if o.min is not None else ""))
+
+
+@rubric.command()
+@click.argument("rubric_id")
+@click.option("--version", "version", type=int, default=None, help="版本（默认最新）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def show(ctx: Context, rubric_id: str, version: int | None, as_json: bool) -> None:
+    """查看一个评估表的全部内容。"""
+    r = get_rubric(ctx.db, rubric_id, version)
+    if as_json:
+        emit_json(rubric_json(r))
+    else:
+        _print_rubric(r)
+
+
+@rubric.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def validate(file: Path, as_json: bool) -> None:
+    """校验评估表文件（.toml 或 .xlsx），不导入。"""
+    r = read_rubric(file)
+    if as_json:
+        emit_json({"valid": True, **rubric_summary(r)})
+    else:
+        click.echo(
+            _("有效：{id} 第{v}版，{n}个小项，{m}分").format(
+                id=r.id, v=r.version, n=sum(1 for _i in r.items()), m=fmt(r.max_points)
+            )
+        )
+
+
+@rubric.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def import_(ctx: Context, file: Path, as_json: bool) -> None:
+    """导入评估表文件（.toml 或 .xlsx）。"""
+    result = store_rubric(ctx.db, read_rubric(file), str(file))
+    r = result.rubric
+    if as_json:
+        emit_json({"added": result.added, **rubric_summary(r)})
+    elif result.added:
+        click.echo(_("已导入：{id} 第{v}版").format(id=r.id, v=r.version))
+    else:
+        click.echo(_("已存在相同内容，未作改动：{id} 第{v}版").format(id=r.id, v=r.version))
+
+
+@rubric.command()
+@click.argument("rubric_id")
+@click.option(
+    "--out", "out", required=True, type=click.Path(path_type=Path), help="输出文件（.toml 或 .xlsx）"
+)
+@click.option("--version", "version", type=int, default=None, help="版本（默认最新）")
+@pass_context
+def export(ctx: Context, rubric_id: str, out: Path, version: int | None) -> None:
+    """导出评估表为 .toml 或 .xlsx（正式表格式）。"""
+    r = get_rubric(ctx.db, rubric_id, version)
+    write_rubric(r, out)
+    click.echo(_("已导出：{path}").format(path=out))

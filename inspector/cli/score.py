@@ -1,0 +1,53 @@
+"""``inspector score RUBRIC_ID --answers FILE``: pure scoring, nothing stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from inspector.cli.common import Context, emit_json, pass_context, read_json_file
+from inspector.i18n import _
+from inspector.points import fmt
+from inspector.rubric_store import get_rubric
+from inspector.scoring import Report, parse_answers
+from inspector.scoring import score as score_answers
+
+
+def print_report(report: Report) -> None:
+    r = report.rubric
+    click.echo(f"{r.title}  ({r.id} v{r.version})")
+    bonus = _("（含加分 {b}）").format(b=fmt(report.bonus)) if r.bonus_points else ""
+    click.echo(_("总分：{t} / {m}{bonus}").format(t=fmt(report.total), m=fmt(r.max_points), bonus=bonus))
+    for s in report.sections:
+        click.echo(f"  {s.code}. {s.title}: {fmt(s.points)} / {fmt(s.max_points)}")
+    lost = report.lost
+    if lost:
+        click.echo(_("失分项："))
+        for i in lost:
+            flag = _("［人工调整］") if i.override else ""
+            click.echo(f"  [{i.id}] -{fmt(i.max_points - i.points)} {flag}{i.reason}")
+    for v in report.vetoed:
+        veto = r.veto(v.id)
+        click.echo(_("否决：{id} {text}").format(id=v.id, text=veto.text if veto else ""))
+    if report.unanswered:
+        click.echo(_("未评分：{n}项").format(n=len(report.unanswered)))
+    label = report.outcome.label if report.outcome else _("文件未规定评估结论")
+    click.echo(_("结论：{label}").format(label=label))
+
+
+@click.command()
+@click.argument("rubric_id")
+@click.option("--answers", "answers", required=True, type=click.Path(path_type=Path), help="答案文件（JSON）")
+@click.option("--version", "version", type=int, default=None, help="评估表版本（默认最新）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def score(ctx: Context, rubric_id: str, answers: Path, version: int | None, as_json: bool) -> None:
+    """按评估表计算一组观察结果的得分（不保存）。"""
+    r = get_rubric(ctx.db, rubric_id, version)
+    observations, vetoes = parse_answers(read_json_file(answers), r, str(answers))
+    report = score_answers(r, observations, vetoes)
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        print_report(report)

@@ -1,0 +1,35 @@
+"""Shared fixtures. Qt must be told there is no display before any QApplication exists."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("INSPECTOR_LANG", "zh")
+
+from pathlib import Path
+
+import pytest
+
+from inspector.paths import rubrics_dir
+from inspector.rubric import Rubric
+from inspector.rubric_toml import load_rubric_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def shipped(name: str) -> Rubric:
+    return load_rubric_file(rubrics_dir() / f"{name}.toml")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty data folder, also set as INSPECTOR_DATA for subprocesses."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("INSPECTOR_DATA", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sichuan() -> Rubric:
+    return shipped("sichuan-2017-inspection")
