@@ -44,13 +44,111 @@ def _m001_rubrics(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-MIGRATIONS: list[Migration] = [_m001_rubrics]
+def _script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the caller's transaction.
+
+    ``executescript`` would COMMIT first, breaking the one-transaction-per-migration rule.
+    """
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            conn.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement: {buffer!r}")
+
+
+def _m002_evaluations(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        CREATE TABLE orgs (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            code TEXT UNIQUE,
+            details TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL
+        );
+        -- The log: append-only (the triggers refuse any UPDATE or DELETE) and hash-chained.
+        CREATE TABLE changes (
+            id TEXT PRIMARY KEY,
+            eval_id TEXT NOT NULL,
+            item_id TEXT,
+            kind TEXT NOT NULL,
+            payload TEXT,
+            parents TEXT NOT NULL,
+            author TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,
+            wall_time TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            UNIQUE (device_id, device_seq)
+        );
+        CREATE INDEX changes_by_item ON changes (eval_id, item_id);
+        CREATE INDEX changes_by_chain ON changes (device_id, eval_id, device_seq);
+        CREATE TRIGGER changes_append_only_update BEFORE UPDATE ON changes
+            BEGIN SELECT RAISE(ABORT, 'changes are append-only'); END;
+        CREATE TRIGGER changes_append_only_delete BEFORE DELETE ON changes
+            BEGIN SELECT RAISE(ABORT, 'changes are append-only'); END;
+        -- Derived from the log (rebuildable): which change supersedes which, the current head(s)
+        -- of every item, and one row per evaluation.
+        CREATE TABLE supersedes (
+            parent_id TEXT NOT NULL,
+            child_id TEXT NOT NULL,
+            PRIMARY KEY (parent_id, child_id)
+        );
+        CREATE TABLE evaluations (
+            id TEXT PRIMARY KEY,
+            rubric_id TEXT NOT NULL,
+            rubric_version INTEGER NOT NULL,
+            rubric_hash TEXT NOT NULL,
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            kind TEXT NOT NULL,
+            visit_date TEXT,
+            team TEXT NOT NULL DEFAULT '[]',
+            revision INTEGER NOT NULL DEFAULT 1,
+            previous_id TEXT,
+            amend_reason TEXT,
+            items INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            signed_at TEXT
+        );
+        CREATE INDEX evaluations_by_org ON evaluations (org_id);
+        CREATE TABLE heads (
+            eval_id TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            change_id TEXT NOT NULL,
+            section TEXT,
+            points_c INTEGER,
+            answered INTEGER NOT NULL,
+            winner INTEGER NOT NULL,
+            PRIMARY KEY (eval_id, item_id, change_id)
+        );
+        CREATE TABLE evidence (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE ui_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE … COMMIT), never implicit.
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
@@ -62,8 +160,8 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, where: str) -> int:
-    """Bring the schema up to date; returns the version it started from."""
+def migrate(conn: sqlite3.Connection, where: str, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to ``target`` (default: current); returns the version it started from."""
     start = schema_version(conn)
     if start > SCHEMA_VERSION:
         raise StoreError(
@@ -72,7 +170,7 @@ def migrate(conn: sqlite3.Connection, where: str) -> int:
             ),
             where,
         )
-    for version in range(start, SCHEMA_VERSION):
+    for version in range(start, target):
         conn.execute("BEGIN IMMEDIATE")
         try:
             MIGRATIONS[version](conn)
@@ -98,19 +196,42 @@ def open_database(folder: Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
+def _why(text: str) -> str | None:
+    """What SQLite says when the disk, not the program, is at fault: the user can act on these."""
+    if "database or disk is full" in text:
+        return _("磁盘已满")
+    if "readonly database" in text:
+        return _("数据库为只读（文件夹或介质写保护？）")
+    if "disk i/o error" in text:
+        return _("磁盘读写错误")
+    if "database is locked" in text:
+        return _("数据库正被另一程序占用")
+    if "unable to open database file" in text:
+        return _("无法打开数据库文件")
+    return None
+
+
+def environment_error(e: sqlite3.Error) -> StoreError | None:
+    why = _why(str(e).lower())
+    return None if why is None else StoreError(_("无法写入数据库：{why}，未保存任何更改").format(why=why))
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     """One durable transaction: all of it is on disk when the block ends, or none of it is."""
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
     try:
+        conn.execute("BEGIN IMMEDIATE")
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError as e:
+        conn.execute("COMMIT")
+    except sqlite3.Error as e:
+        if conn.in_transaction:
             conn.execute("ROLLBACK")
-            raise StoreError(_("无法写入数据库：{e}").format(e=e)) from None
+        mapped = environment_error(e)
+        if mapped is None:
+            raise
+        raise mapped from None
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -9,6 +9,7 @@ is refused rather than guessed at.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,8 +18,26 @@ from inspector.errors import ObservationError
 from inspector.i18n import _
 from inspector.points import json_number, to_points
 
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 MEASURES = ("problems", "ratio", "tier", "met", "points", "unmet", "na")
 _RIDERS = ("reason", "note", "evidence")
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """A stored evidence file (by SHA-256) attached to an observation, with its caption."""
+
+    sha256: str
+    caption: str = ""
+    name: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"sha256": self.sha256}
+        if self.caption:
+            out["caption"] = self.caption
+        if self.name:
+            out["name"] = self.name
+        return out
 
 
 @dataclass(frozen=True)
@@ -32,13 +51,13 @@ class Observation:
     na: bool = False
     reason: str | None = None
     note: str | None = None
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[EvidenceRef, ...] = ()
 
     @property
     def measure(self) -> str:
         for name in MEASURES:
             value = getattr(self, name)
-            if value is not None and value is not False:
+            if (value is True) if name == "na" else (value is not None):
                 return name
         raise AssertionError("an observation always has a measurement")
 
@@ -56,7 +75,7 @@ class Observation:
         if self.note is not None:
             out["note"] = self.note
         if self.evidence:
-            out["evidence"] = list(self.evidence)
+            out["evidence"] = [e.to_dict() for e in self.evidence]
         return out
 
 
@@ -68,6 +87,35 @@ def _int(value: Any, name: str, where: str) -> int:
     if value != int(value) or value < 0:
         raise ObservationError(_("“{name}”应为非负整数，收到 {value}").format(name=name, value=value), where)
     return int(value)
+
+
+def _ratio(value: Any) -> Decimal | None:
+    """A proportion, exact, to at most six places (0.333333 for a third)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not d.is_finite() or d != d.quantize(Decimal("0.000001")):
+        return None
+    return d
+
+
+def _evidence(value: Any, where: str) -> tuple[EvidenceRef, ...]:
+    shape = _('“evidence”应为列表，每项为文件的 SHA-256 或 {"sha256": …, "caption": …}')
+    if not isinstance(value, list):
+        raise ObservationError(shape, where)
+    refs = []
+    for entry in value:
+        if isinstance(entry, str):
+            entry = {"sha256": entry}
+        if not isinstance(entry, dict) or set(entry) - {"sha256", "caption", "name"}:
+            raise ObservationError(shape, where)
+        digest, caption, name = entry.get("sha256"), entry.get("caption", ""), entry.get("name", "")
+        if not isinstance(digest, str) or not SHA256_HEX.match(digest):
+            raise ObservationError(_("证据文件的 SHA-256 无效：{v}").format(v=digest), where)
+        if not isinstance(caption, str) or not isinstance(name, str):
+            raise ObservationError(shape, where)
+        refs.append(EvidenceRef(digest, caption, name))
+    return tuple(refs)
 
 
 def _text(value: Any, name: str, where: str) -> str:
@@ -98,11 +146,8 @@ def parse_observation(data: Any, where: str) -> Observation:
     if m in ("problems", "tier"):
         kwargs[m] = _int(value, m, where)
     elif m == "ratio":
-        try:
-            ratio = to_points(value) if not isinstance(value, Decimal) else value
-        except ValueError:
-            raise ObservationError(_("“ratio”应为 0 到 1 之间的数"), where) from None
-        if not (0 <= ratio <= 1):
+        ratio = _ratio(value)
+        if ratio is None or not (0 <= ratio <= 1):
             raise ObservationError(_("“ratio”应为 0 到 1 之间的数，收到 {v}").format(v=value), where)
         kwargs["ratio"] = ratio
     elif m == "met":
@@ -133,10 +178,7 @@ def parse_observation(data: Any, where: str) -> Observation:
     if "note" in data and data["note"] is not None:
         kwargs["note"] = _text(data["note"], "note", where)
     if "evidence" in data and data["evidence"] is not None:
-        ev = data["evidence"]
-        if not isinstance(ev, list) or not all(isinstance(e, str) for e in ev):
-            raise ObservationError(_("“evidence”应为文字列表"), where)
-        kwargs["evidence"] = tuple(ev)
+        kwargs["evidence"] = _evidence(data["evidence"], where)
     # Points need a reason only when some are lost, which the rule decides; "not applicable" always.
     if m == "na" and not (kwargs.get("reason") or "").strip():
         raise ObservationError(_("标记为不适用时必须写明理由（reason）"), where)

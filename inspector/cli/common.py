@@ -22,6 +22,7 @@ from inspector.rubric_store import install_builtin_rubrics
 @dataclass
 class Context:
     data: Path
+    user: str | None = None
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
 
     @property
@@ -46,8 +47,8 @@ class Group(click.Group):
             ctx.exit(1)
 
 
-def make_context(data: str | None) -> Context:
-    return Context(data_dir(data))
+def make_context(data: str | None, user: str | None = None) -> Context:
+    return Context(data_dir(data), user)
 
 
 def _default(value: Any) -> Any:

@@ -1,0 +1,373 @@
+"""``inspector org …``, ``inspector eval …``, ``inspector backup`` and ``inspector restore``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from inspector.audit import audit_evaluation
+from inspector.backup import backup as make_backup
+from inspector.backup import restore as restore_backup
+from inspector.changes import CREATE, canonical
+from inspector.cli.common import Context, emit_json, pass_context, read_json_file
+from inspector.cli.score import print_report
+from inspector.errors import InspectorError, UsageError
+from inspector.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore
+from inspector.evidence import add_evidence
+from inspector.i18n import _
+from inspector.observations import SHA256_HEX
+from inspector.orgs import add_org, list_orgs
+from inspector.points import fmt, json_number
+from inspector.scoring import parse_answers, score_item
+
+
+def store(ctx: Context) -> EvaluationStore:
+    return EvaluationStore(ctx.db, ctx.user)
+
+
+# -- organisations -------------------------------------------------------------------------------
+
+
+@click.group()
+def org() -> None:
+    """机构（鉴定站、评价机构）。"""
+
+
+@org.command("add")
+@click.option("--name", required=True, help="机构名称")
+@click.option("--code", default=None, help="机构代码或统一社会信用代码")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def org_add(ctx: Context, name: str, code: str | None, as_json: bool) -> None:
+    """登记一个机构。"""
+    o = add_org(ctx.db, name, code)
+    if as_json:
+        emit_json(o)
+    else:
+        click.echo(f"{o['id']}  {o['name']}")
+
+
+@org.command("list")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def org_list(ctx: Context, as_json: bool) -> None:
+    """列出机构。"""
+    orgs = list_orgs(ctx.db)
+    if as_json:
+        emit_json(orgs)
+    else:
+        for o in orgs:
+            click.echo(f"{o['id']}  {o['code'] or '-'}  {o['name']}")
+
+
+# -- evaluations ---------------------------------------------------------------------------------
+
+
+@click.group("eval")
+def eval_() -> None:
+    """评估：新建、记录、查看、审计、签署、修订。"""
+
+
+def _member(text: str) -> dict[str, str]:
+    name, _sep, role = text.partition(":")
+    if not name.strip():
+        raise UsageError(_("成员应写成“姓名”或“姓名:角色”"), text)
+    return {"name": name.strip(), **({"role": role.strip()} if role.strip() else {})}
+
+
+@eval_.command("new")
+@click.option("--rubric", "rubric_id", required=True, help="评估表编号")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--kind", type=click.Choice(KINDS), default="inspection", show_default=True, help="评估类型")
+@click.option("--rubric-version", type=int, default=None, help="评估表版本（默认最新）")
+@click.option("--date", "visit_date", default=None, help="评估日期 YYYY-MM-DD")
+@click.option("--member", "members", multiple=True, help="评估组成员“姓名:角色”，可多次")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def eval_new(
+    ctx: Context,
+    rubric_id: str,
+    org_id: str,
+    kind: str,
+    rubric_version: int | None,
+    visit_date: str | None,
+    members: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """新建一次评估（钉住所用评估表的版本）。"""
+    team = [_member(m) for m in members]
+    e = store(ctx).create(
+        rubric_id, org_id, kind, visit_date=visit_date, team=team, rubric_version=rubric_version
+    )
+    if as_json:
+        emit_json(e.summary())
+    else:
+        click.echo(e.id)
+
+
+@eval_.command("list")
+@click.option("--state", type=click.Choice(STATES), default=None, help="只列出某一状态")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def eval_list(ctx: Context, state: str | None, as_json: bool) -> None:
+    """列出评估及其得分。"""
+    s = store(ctx)
+    found = s.list_evaluations(state)
+    totals = s.totals(found)
+    rows = []
+    for e in found:
+        t = totals[e.id]
+        rows.append({**e.summary(), "total": json_number(t["total"]), "outcome": t["outcome"]})
+    if as_json:
+        emit_json(rows)
+        return
+    labels = {"draft": _("草稿"), "complete": _("已完成"), "signed": _("已签署")}
+    for r in rows:
+        click.echo(
+            f"{r['id']}  {labels[r['state']]}  {r['answered']}/{r['items']}  {fmt(totals[r['id']]['total'])}"
+            f"{_('分')}  {r['org_name']}  {r['rubric']}"
+        )
+
+
+def _evidence_file(entry: Any, base: Path) -> Path | None:
+    if isinstance(entry, dict) and "file" in entry:
+        entry = entry["file"]
+    if isinstance(entry, str) and not SHA256_HEX.match(entry):
+        return base / entry
+    return None
+
+
+def _without_evidence(data: Any, base: Path) -> Any:
+    """The answers with evidence set aside, after checking that every named file is there."""
+    raw = data.get("answers") if isinstance(data, dict) else None
+    entries = raw.items() if isinstance(raw, dict) else enumerate(raw) if isinstance(raw, list) else []
+    cleaned: Any = {} if isinstance(raw, dict) else []
+    for key, obs in entries:
+        if isinstance(obs, dict) and isinstance(obs.get("evidence"), list):
+            for entry in obs["evidence"]:
+                path = _evidence_file(entry, base)
+                if path is not None and not path.is_file():
+                    item = obs.get("item", key)
+                    raise UsageError(_("证据文件不存在：{path}").format(path=path), str(item))
+            obs = {k: v for k, v in obs.items() if k != "evidence"}
+        if isinstance(cleaned, dict):
+            cleaned[key] = obs
+        else:
+            cleaned.append(obs)
+    return {**data, "answers": cleaned} if raw is not None else data
+
+
+def _resolve_evidence(obs: Any, base: Path, ctx: Context) -> Any:
+    """Evidence given as file paths (relative to the answers file) is stored and named by hash."""
+    if not isinstance(obs, dict) or not isinstance(obs.get("evidence"), list):
+        return obs
+    resolved = []
+    for entry in obs["evidence"]:
+        path = _evidence_file(entry, base)
+        if path is not None:
+            caption = str(entry.get("caption", "")) if isinstance(entry, dict) else ""
+            digest = add_evidence(ctx.db, ctx.data, path)
+            resolved.append(
+                {"sha256": digest, "name": path.name, **({"caption": caption} if caption else {})}
+            )
+        else:
+            resolved.append(entry)
+    return {**obs, "evidence": resolved}
+
+
+@eval_.command("record")
+@click.argument("eval_id")
+@click.option("--answers", "answers", required=True, type=click.Path(path_type=Path), help="答案文件（JSON）")
+@pass_context
+def eval_record(ctx: Context, eval_id: str, answers: Path) -> None:
+    """记录观察结果：每一项单独保存，落盘后打印“recorded 小项编号”。"""
+    s = store(ctx)
+    e = s.get(eval_id)
+    rubric = s.rubric(e.rubric_id, e.rubric_version, e.rubric_hash)
+    data = read_json_file(answers)
+    # Check the whole file first: a refused input changes nothing that is stored. Evidence does
+    # not change points: its files are checked for existence here and stored only when recorded.
+    observations, vetoes = parse_answers(_without_evidence(data, answers.parent), rubric, str(answers))
+    for item_id, obs in observations.items():
+        score_item(rubric.item(item_id), obs)
+    for v in vetoes:
+        if rubric.veto(v.id) is None:
+            raise UsageError(_("评估表 {r} 没有这个否决项").format(r=rubric.id), v.id)
+    raw = data["answers"]
+    entries = raw.items() if isinstance(raw, dict) else [(a["item"], a) for a in raw if "item" in a]
+    for item_id, given in entries:
+        fields = _resolve_evidence({k: v for k, v in given.items() if k != "item"}, answers.parent, ctx)
+        s.record(eval_id, item_id, fields)
+        click.echo(f"recorded {item_id}")
+        sys.stdout.flush()
+    for v in vetoes:
+        s.set_veto(eval_id, v.id, True, v.note)
+        click.echo(f"recorded {VETO_PREFIX}{v.id}")
+        sys.stdout.flush()
+
+
+def _show(s: EvaluationStore, eval_id: str) -> dict[str, Any]:
+    e = s.get(eval_id)
+    current = s.current(eval_id)
+    observations = {}
+    conflicts = {}
+    vetoes = []
+    for item_id, cur in current.items():
+        if item_id.startswith(VETO_PREFIX):
+            if cur.change.payload and cur.change.payload.get("veto"):
+                vetoes.append({"id": item_id[len(VETO_PREFIX) :], "note": cur.change.payload.get("note")})
+            continue
+        if cur.change.payload is not None:
+            observations[item_id] = cur.change.payload
+        if cur.rivals:
+            conflicts[item_id] = [
+                {"change": c.id, "author": c.author, "wall_time": c.wall_time, "observation": c.payload}
+                for c in (cur.change, *cur.rivals)
+            ]
+    return {
+        **e.summary(),
+        "rubric_hash": e.rubric_hash,
+        "team": e.team,
+        "amend_reason": e.amend_reason,
+        "signed_at": e.signed_at,
+        "observations": observations,
+        "vetoes": vetoes,
+        "conflicting": conflicts,
+        "signatures": [
+            {"author": c.author, "wall_time": c.wall_time, **c.payload} for c in s.signatures(eval_id)
+        ],
+        "score": s.report(eval_id).to_json(),
+    }
+
+
+@eval_.command("show")
+@click.argument("eval_id")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
+    """查看一次评估：当前观察结果与得分。"""
+    s = store(ctx)
+    if as_json:
+        emit_json(_show(s, eval_id))
+        return
+    e = s.get(eval_id)
+    click.echo(f"{e.org_name}  {e.rubric_id} v{e.rubric_version}  {e.kind}  {e.state}")
+    print_report(s.report(eval_id))
+
+
+@eval_.command("veto")
+@click.argument("eval_id")
+@click.argument("veto_id")
+@click.option("--note", default=None, help="说明")
+@click.option("--clear", is_flag=True, help="撤销该否决项")
+@pass_context
+def eval_veto(ctx: Context, eval_id: str, veto_id: str, note: str | None, clear: bool) -> None:
+    """记录（或撤销）一个否决情形。"""
+    store(ctx).set_veto(eval_id, veto_id, not clear, note)
+    click.echo(f"recorded {VETO_PREFIX}{veto_id}")
+
+
+@eval_.command("attach")
+@click.argument("eval_id")
+@click.argument("item_id")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--caption", default="", help="说明文字")
+@pass_context
+def eval_attach(ctx: Context, eval_id: str, item_id: str, file: Path, caption: str) -> None:
+    """给某小项的当前观察结果附上证据文件。"""
+    s = store(ctx)
+    cur = s.current(eval_id).get(item_id)
+    if cur is None or cur.change.payload is None:
+        raise UsageError(_("该小项尚未记录观察结果，请先评分再附证据"), item_id)
+    digest = add_evidence(ctx.db, ctx.data, file)
+    payload = dict(cur.change.payload)
+    entry = {"sha256": digest, "name": file.name, **({"caption": caption} if caption else {})}
+    payload["evidence"] = [*payload.get("evidence", []), entry]
+    s.record(eval_id, item_id, payload)
+    click.echo(f"recorded {item_id}  {digest}")
+
+
+@eval_.command("audit")
+@click.argument("eval_id")
+@click.option("--item", "item_id", default=None, help="只显示某小项的历史")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def eval_audit(ctx: Context, eval_id: str, item_id: str | None, as_json: bool) -> None:
+    """校验评估的更改记录（哈希链、当前值、证据文件），并列出更改历史。"""
+    s = store(ctx)
+    report = audit_evaluation(s, ctx.data, eval_id)
+    history = s.changes(eval_id, item_id)
+    if as_json:
+        emit_json(
+            {
+                "eval": eval_id,
+                "ok": report.ok,
+                "changes": report.changes,
+                "chains": report.chains,
+                "problems": report.problems,
+                "history": [c.to_json() for c in history],
+            }
+        )
+    else:
+        for c in history:
+            what = c.item_id or c.kind
+            payload = canonical(c.payload) if c.kind != CREATE and c.payload is not None else ""
+            click.echo(f"{c.wall_time}  {c.author}  {c.kind:8} {what}  {payload}")
+        click.echo(
+            _("校验：{n} 条更改，{k} 条链").format(n=report.changes, k=report.chains)
+            + ("  " + _("完好") if report.ok else "")
+        )
+    if not report.ok:
+        raise InspectorError(_("审计未通过：{p}").format(p=report.problems[0]), eval_id)
+
+
+@eval_.command("sign")
+@click.argument("eval_id")
+@click.option("--signer", "signers", multiple=True, required=True, help="签署人“姓名:角色”，可多次")
+@pass_context
+def eval_sign(ctx: Context, eval_id: str, signers: tuple[str, ...]) -> None:
+    """签署并锁定一次已完成的评估。"""
+    e = store(ctx).sign(eval_id, [_member(x) for x in signers])
+    click.echo(_("已签署：{id}").format(id=e.id))
+
+
+@eval_.command("amend")
+@click.argument("eval_id")
+@click.option("--reason", required=True, help="修订理由")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def eval_amend(ctx: Context, eval_id: str, reason: str, as_json: bool) -> None:
+    """为已签署的评估建立修订版（原评估保持不变）。"""
+    e = store(ctx).amend(eval_id, reason)
+    if as_json:
+        emit_json(e.summary())
+    else:
+        click.echo(e.id)
+
+
+# -- backup -------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="备份文件")
+@pass_context
+def backup(ctx: Context, out: Path) -> None:
+    """备份数据文件夹（程序打开时也可安全备份）。"""
+    info = make_backup(ctx.db, ctx.data, out)
+    click.echo(
+        _("已备份 {n} 个文件（{mb:.1f} MB）到 {path}").format(n=info.files, mb=info.bytes / 2**20, path=out)
+    )
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_context
+def restore(ctx: Context, file: Path) -> None:
+    """从备份恢复数据文件夹（原数据库另存一份）。"""
+    manifest = restore_backup(file, ctx.data)
+    click.echo(_("已恢复：{file}").format(file=file))
+    if "kept" in manifest:
+        click.echo(_("原数据库已另存为：{path}").format(path=manifest["kept"]))

@@ -1,0 +1,604 @@
+"""Evaluations: one visit to one organisation, scored against one pinned rubric version.
+
+The log of :mod:`inspector.changes` is the truth; the ``evaluations`` and ``heads`` tables are
+indexes derived from it (:func:`apply_change` maintains them, ``audit`` rebuilds and compares).
+Every public write is one ``BEGIN IMMEDIATE … COMMIT`` under ``synchronous=FULL``: when it
+returns, the change is on disk; when it raises, nothing was written.
+
+State is derived, never stored apart: *signed* once a lock change exists; *complete* when every
+item has exactly one current answer (an observation or not-applicable) and no conflict; else
+*draft*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlite_utils
+
+from inspector.changes import CREATE, GENESIS, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
+from inspector.db import transaction
+from inspector.errors import NotFoundError, ObservationError, StoreError, UsageError
+from inspector.i18n import _
+from inspector.observations import Observation, parse_observation
+from inspector.points import ZERO
+from inspector.rubric import Rubric
+from inspector.rubric_store import get_rubric
+from inspector.scoring import Report, VetoMark, score, score_item
+
+KINDS = ("inspection", "self", "recheck")
+STATES = ("draft", "complete", "signed")
+VETO_PREFIX = "veto:"
+CENT = Decimal(100)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="milliseconds")
+
+
+def default_author() -> str:
+    for var in ("INSPECTOR_USER",):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+# -- the device ---------------------------------------------------------------------------------
+
+
+def device_id(conn: sqlite3.Connection) -> str:
+    """This data folder's identity, made once: the author of its changes' chain."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+    if row is not None:
+        return str(row[0])
+    new = uuid.uuid4().hex
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)", (new,))
+    return str(conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0])
+
+
+def _next_seq(conn: sqlite3.Connection, device: str) -> int:
+    row = conn.execute("SELECT MAX(device_seq) FROM changes WHERE device_id = ?", (device,)).fetchone()
+    return int(row[0] or 0) + 1
+
+
+def _chain_tip(conn: sqlite3.Connection, device: str, eval_id: str) -> str:
+    row = conn.execute(
+        "SELECT hash FROM changes WHERE device_id = ? AND eval_id = ? ORDER BY device_seq DESC LIMIT 1",
+        (device, eval_id),
+    ).fetchone()
+    return str(row[0]) if row else GENESIS
+
+
+# -- applying a change to the derived tables ------------------------------------------------------
+
+
+def _insert_change(conn: sqlite3.Connection, c: Change) -> None:
+    conn.execute(
+        "INSERT INTO changes (id, eval_id, item_id, kind, payload, parents, author, device_id,"
+        " device_seq, wall_time, prev_hash, hash, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            c.id,
+            c.eval_id,
+            c.item_id,
+            c.kind,
+            canonical(c.payload) if c.payload is not None else None,
+            canonical(list(c.parents)),
+            c.author,
+            c.device_id,
+            c.device_seq,
+            c.wall_time,
+            c.prev_hash,
+            c.hash,
+            now(),
+        ),
+    )
+
+
+def _points_c(points: Decimal | None) -> int | None:
+    return None if points is None else int(points * CENT)
+
+
+def _head_row(rubric: Rubric, c: Change) -> tuple[str | None, int | None, int]:
+    """(section, points in hundredths, answered) of an item head."""
+    assert c.item_id is not None
+    if c.kind == VETO:
+        return None, None, int(bool(c.payload and c.payload.get("veto")))
+    if c.payload is None:
+        return rubric.locate(c.item_id)[0].code, None, 0
+    section, _g, item = rubric.locate(c.item_id)
+    result = score_item(item, parse_observation(c.payload, c.item_id))
+    return section.code, _points_c(result.points), 1
+
+
+def _refresh_winner(conn: sqlite3.Connection, eval_id: str, item_id: str) -> None:
+    """Among an item's heads, the latest by wall time (then device) counts until resolved."""
+    conn.execute("UPDATE heads SET winner = 0 WHERE eval_id = ? AND item_id = ?", (eval_id, item_id))
+    conn.execute(
+        "UPDATE heads SET winner = 1 WHERE change_id = ("
+        " SELECT h.change_id FROM heads h JOIN changes c ON c.id = h.change_id"
+        " WHERE h.eval_id = ? AND h.item_id = ? ORDER BY c.wall_time DESC, c.device_id DESC LIMIT 1)"
+        " AND eval_id = ? AND item_id = ?",
+        (eval_id, item_id, eval_id, item_id),
+    )
+
+
+def apply_change(conn: sqlite3.Connection, c: Change, rubric_for: Any) -> None:
+    """Store a sealed change and update the derived tables; the same path for local and imported."""
+    _insert_change(conn, c)
+    for parent in c.parents:
+        conn.execute("INSERT OR IGNORE INTO supersedes (parent_id, child_id) VALUES (?, ?)", (parent, c.id))
+    if c.kind == CREATE:
+        p = c.payload
+        org = p["org"]
+        conn.execute(
+            "INSERT OR IGNORE INTO orgs (id, name, code, created_at) VALUES (?, ?, ?, ?)",
+            (org["id"], org["name"], org.get("code"), c.wall_time),
+        )
+        rubric = rubric_for(p["rubric"], p["rubric_version"], p["rubric_hash"])
+        conn.execute(
+            "INSERT INTO evaluations (id, rubric_id, rubric_version, rubric_hash, org_id, kind, visit_date,"
+            " team, revision, previous_id, amend_reason, items, created_at, created_by, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                c.eval_id,
+                p["rubric"],
+                p["rubric_version"],
+                p["rubric_hash"],
+                org["id"],
+                p["kind"],
+                p.get("visit_date"),
+                canonical(p.get("team", [])),
+                p.get("revision", 1),
+                p.get("previous_id"),
+                p.get("amend_reason"),
+                sum(1 for _i in rubric.items()),
+                c.wall_time,
+                c.author,
+                c.wall_time,
+            ),
+        )
+        return
+    conn.execute(
+        "UPDATE evaluations SET updated_at = MAX(updated_at, ?) WHERE id = ?", (c.wall_time, c.eval_id)
+    )
+    if c.kind == META:
+        for key in ("team", "visit_date"):
+            if key in c.payload:
+                value = canonical(c.payload[key]) if key == "team" else c.payload[key]
+                conn.execute(f"UPDATE evaluations SET {key} = ? WHERE id = ?", (value, c.eval_id))
+    elif c.kind == LOCK:
+        conn.execute(
+            "UPDATE evaluations SET signed_at = COALESCE(signed_at, ?) WHERE id = ?", (c.wall_time, c.eval_id)
+        )
+    elif c.kind in (OBSERVE, VETO):
+        assert c.item_id is not None
+        superseded = conn.execute("SELECT 1 FROM supersedes WHERE parent_id = ?", (c.id,)).fetchone()
+        for parent in c.parents:
+            conn.execute(
+                "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
+                (c.eval_id, c.item_id, parent),
+            )
+        if superseded is None:  # a later change (arrived earlier) already replaced this one
+            row = conn.execute(
+                "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (c.eval_id,)
+            ).fetchone()
+            section, points, answered = _head_row(rubric_for(*row), c)
+            conn.execute(
+                "INSERT INTO heads (eval_id, item_id, change_id, section, points_c, answered, winner)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0)",
+                (c.eval_id, c.item_id, c.id, section, points, answered),
+            )
+        _refresh_winner(conn, c.eval_id, c.item_id)
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    id: str
+    rubric_id: str
+    rubric_version: int
+    rubric_hash: str
+    org_id: str
+    org_name: str
+    kind: str
+    visit_date: str | None
+    team: list[dict[str, Any]]
+    revision: int
+    previous_id: str | None
+    amend_reason: str | None
+    items: int
+    created_at: str
+    created_by: str
+    updated_at: str
+    signed_at: str | None
+    answered: int
+    conflicts: int
+
+    @property
+    def state(self) -> str:
+        if self.signed_at:
+            return "signed"
+        if self.answered >= self.items and not self.conflicts:
+            return "complete"
+        return "draft"
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rubric": self.rubric_id,
+            "rubric_version": self.rubric_version,
+            "org": self.org_id,
+            "org_name": self.org_name,
+            "kind": self.kind,
+            "state": self.state,
+            "visit_date": self.visit_date,
+            "revision": self.revision,
+            "previous": self.previous_id,
+            "answered": self.answered,
+            "items": self.items,
+            "conflicts": self.conflicts,
+            "updated_at": self.updated_at,
+        }
+
+
+_EVAL_SELECT = """
+    SELECT e.*, o.name AS org_name,
+        COALESCE(h.answered, 0) AS answered, COALESCE(h.conflicts, 0) AS conflicts
+    FROM evaluations e JOIN orgs o ON o.id = e.org_id
+    LEFT JOIN (
+        SELECT eval_id,
+            SUM(CASE WHEN winner = 1 AND answered = 1 AND item_id NOT LIKE 'veto:%' THEN 1 ELSE 0 END)
+                AS answered,
+            COUNT(*) - COUNT(DISTINCT item_id) AS conflicts
+        FROM heads {where_heads} GROUP BY eval_id
+    ) h ON h.eval_id = e.id
+"""
+
+
+def _evaluation(row: sqlite3.Row) -> Evaluation:
+    return Evaluation(
+        id=row["id"],
+        rubric_id=row["rubric_id"],
+        rubric_version=row["rubric_version"],
+        rubric_hash=row["rubric_hash"],
+        org_id=row["org_id"],
+        org_name=row["org_name"],
+        kind=row["kind"],
+        visit_date=row["visit_date"],
+        team=loads(row["team"]),
+        revision=row["revision"],
+        previous_id=row["previous_id"],
+        amend_reason=row["amend_reason"],
+        items=row["items"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        updated_at=row["updated_at"],
+        signed_at=row["signed_at"],
+        answered=row["answered"],
+        conflicts=row["conflicts"],
+    )
+
+
+@dataclass(frozen=True)
+class Current:
+    """The current value of one item (or veto): its winning change, and rivals if in conflict."""
+
+    change: Change
+    rivals: tuple[Change, ...]
+
+    @property
+    def observation(self) -> Observation | None:
+        c = self.change
+        if c.payload is None or c.kind != OBSERVE:
+            return None
+        assert c.item_id is not None
+        return parse_observation(c.payload, c.item_id)
+
+
+class EvaluationStore:
+    """Evaluations in one data folder's database, written by one device and author."""
+
+    def __init__(self, db: sqlite_utils.Database, author: str | None = None) -> None:
+        self.db = db
+        self.conn: sqlite3.Connection = db.conn
+        self.author = author or default_author()
+        with transaction(db) as conn:
+            self.device = device_id(conn)
+
+    # -- rubrics pinned by evaluations -----------------------------------------------------------
+    def rubric(self, rubric_id: str, version: int, digest: str | None = None) -> Rubric:
+        r = get_rubric(self.db, rubric_id, version)
+        if digest is not None and r.content_hash != digest:
+            raise StoreError(
+                _("评估表 {id} 第{v}版的内容与评估所用版本不一致").format(id=rubric_id, v=version), rubric_id
+            )
+        return r
+
+    # -- building changes -----------------------------------------------------------------------
+    def _change(
+        self,
+        conn: sqlite3.Connection,
+        eval_id: str,
+        item_id: str | None,
+        kind: str,
+        payload: Any,
+        parents: Sequence[str] = (),
+    ) -> Change:
+        return Change(
+            id=uuid.uuid4().hex,
+            eval_id=eval_id,
+            item_id=item_id,
+            kind=kind,
+            payload=payload,
+            parents=tuple(parents),
+            author=self.author,
+            device_id=self.device,
+            device_seq=_next_seq(conn, self.device),
+            wall_time=now(),
+            prev_hash=_chain_tip(conn, self.device, eval_id),
+        ).sealed()
+
+    def _apply(self, conn: sqlite3.Connection, c: Change) -> None:
+        apply_change(conn, c, self.rubric)
+
+    # -- evaluations ----------------------------------------------------------------------------
+    def create(
+        self,
+        rubric_id: str,
+        org_id: str,
+        kind: str = "inspection",
+        *,
+        visit_date: str | None = None,
+        team: Sequence[Mapping[str, Any]] = (),
+        rubric_version: int | None = None,
+        previous: Evaluation | None = None,
+        amend_reason: str | None = None,
+    ) -> Evaluation:
+        if kind not in KINDS:
+            raise UsageError(_("评估类型应为 {kinds} 之一").format(kinds="、".join(KINDS)), kind)
+        rubric = get_rubric(self.db, rubric_id, rubric_version)
+        org = self.conn.execute("SELECT id, name, code FROM orgs WHERE id = ?", (org_id,)).fetchone()
+        if org is None:
+            raise NotFoundError(_("没有这个机构"), org_id)
+        if visit_date is not None:
+            _check_date(visit_date)
+        eval_id = uuid.uuid4().hex
+        payload = {
+            "rubric": rubric.id,
+            "rubric_version": rubric.version,
+            "rubric_hash": rubric.content_hash,
+            "org": {"id": org["id"], "name": org["name"], "code": org["code"]},
+            "kind": kind,
+            "visit_date": visit_date,
+            "team": [dict(m) for m in team],
+            "revision": previous.revision + 1 if previous else 1,
+            "previous_id": previous.id if previous else None,
+            "amend_reason": amend_reason,
+        }
+        with transaction(self.db) as conn:
+            self._apply(conn, self._change(conn, eval_id, None, CREATE, payload))
+            if previous is not None:
+                for item_id, cur in self.current(previous.id).items():
+                    if cur.change.payload is not None:
+                        kind_ = VETO if item_id.startswith(VETO_PREFIX) else OBSERVE
+                        self._apply(conn, self._change(conn, eval_id, item_id, kind_, cur.change.payload))
+        return self.get(eval_id)
+
+    def get(self, eval_id: str) -> Evaluation:
+        sql = _EVAL_SELECT.format(where_heads="WHERE eval_id = :id") + " WHERE e.id = :id"
+        row = self.conn.execute(sql, {"id": eval_id}).fetchone()
+        if row is None:
+            raise NotFoundError(_("没有这个评估"), eval_id)
+        return _evaluation(row)
+
+    def list_evaluations(self, state: str | None = None) -> list[Evaluation]:
+        sql = _EVAL_SELECT.format(where_heads="") + " ORDER BY e.updated_at DESC"
+        found = [_evaluation(r) for r in self.conn.execute(sql)]
+        return [e for e in found if state is None or e.state == state]
+
+    # -- the log ----------------------------------------------------------------------------------
+    def changes(self, eval_id: str, item_id: str | None = None) -> list[Change]:
+        if item_id is None:
+            rows = self.conn.execute(
+                "SELECT * FROM changes WHERE eval_id = ? ORDER BY wall_time, device_id, device_seq",
+                (eval_id,),
+            )
+        else:
+            rows = self.conn.execute(
+                "SELECT * FROM changes WHERE eval_id = ? AND item_id = ? ORDER BY wall_time, device_id,"
+                " device_seq",
+                (eval_id, item_id),
+            )
+        return [Change.from_row(r) for r in rows]
+
+    def current(self, eval_id: str) -> dict[str, Current]:
+        rows = self.conn.execute(
+            "SELECT c.*, h.winner FROM heads h JOIN changes c ON c.id = h.change_id WHERE h.eval_id = ?"
+            " ORDER BY h.winner DESC",
+            (eval_id,),
+        ).fetchall()
+        out: dict[str, Current] = {}
+        for row in rows:
+            c = Change.from_row(row)
+            assert c.item_id is not None
+            if row["winner"]:
+                out[c.item_id] = Current(c, ())
+            else:
+                cur = out[c.item_id]
+                out[c.item_id] = Current(cur.change, (*cur.rivals, c))
+        return out
+
+    def observations(self, eval_id: str) -> tuple[dict[str, Observation], list[VetoMark]]:
+        answers: dict[str, Observation] = {}
+        vetoes: list[VetoMark] = []
+        for item_id, cur in self.current(eval_id).items():
+            if item_id.startswith(VETO_PREFIX):
+                p = cur.change.payload
+                if p and p.get("veto"):
+                    vetoes.append(VetoMark(item_id[len(VETO_PREFIX) :], p.get("note")))
+            elif (obs := cur.observation) is not None:
+                answers[item_id] = obs
+        return answers, vetoes
+
+    def report(self, eval_id: str) -> Report:
+        e = self.get(eval_id)
+        answers, vetoes = self.observations(eval_id)
+        return score(self.rubric(e.rubric_id, e.rubric_version, e.rubric_hash), answers, vetoes)
+
+    # -- writing ----------------------------------------------------------------------------------
+    def _writable(self, conn: sqlite3.Connection, eval_id: str) -> Rubric:
+        row = conn.execute(
+            "SELECT rubric_id, rubric_version, rubric_hash, signed_at FROM evaluations WHERE id = ?",
+            (eval_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(_("没有这个评估"), eval_id)
+        if row["signed_at"]:
+            raise StoreError(_("该评估已签署，只读：如需更改请另建修订版（eval amend）"), eval_id)
+        return self.rubric(row["rubric_id"], row["rubric_version"], row["rubric_hash"])
+
+    def _heads(self, conn: sqlite3.Connection, eval_id: str, item_id: str) -> list[str]:
+        rows = conn.execute(
+            "SELECT change_id FROM heads WHERE eval_id = ? AND item_id = ?", (eval_id, item_id)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def record(self, eval_id: str, item_id: str, observation: Mapping[str, Any] | None) -> Change:
+        """Record one item's observation (None clears it) as one durable change.
+
+        The observation is checked against the item's rule first: a refused one writes nothing.
+        Recording over a conflict resolves it (the new change supersedes every current head).
+        """
+        with transaction(self.db) as conn:
+            rubric = self._writable(conn, eval_id)
+            if not rubric.has_item(item_id):
+                raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
+            payload = None
+            if observation is not None:
+                obs = parse_observation(dict(observation), item_id)
+                score_item(rubric.item(item_id), obs)  # refuse what the rule refuses
+                payload = obs.to_dict()
+            c = self._change(conn, eval_id, item_id, OBSERVE, payload, self._heads(conn, eval_id, item_id))
+            self._apply(conn, c)
+        return c
+
+    def set_veto(self, eval_id: str, veto_id: str, found: bool, note: str | None = None) -> Change:
+        with transaction(self.db) as conn:
+            rubric = self._writable(conn, eval_id)
+            if rubric.veto(veto_id) is None:
+                raise ObservationError(_("评估表 {r} 没有这个否决项").format(r=rubric.id), veto_id)
+            key = VETO_PREFIX + veto_id
+            payload: dict[str, Any] = {"veto": found}
+            if note:
+                payload["note"] = note
+            c = self._change(conn, eval_id, key, VETO, payload, self._heads(conn, eval_id, key))
+            self._apply(conn, c)
+        return c
+
+    def set_meta(self, eval_id: str, **fields: Any) -> Change:
+        unknown = set(fields) - {"team", "visit_date"}
+        if unknown:
+            raise UsageError(_("不能修改：{names}").format(names="、".join(sorted(unknown))))
+        if fields.get("visit_date") is not None:
+            _check_date(fields["visit_date"])
+        with transaction(self.db) as conn:
+            self._writable(conn, eval_id)
+            c = self._change(conn, eval_id, None, META, fields)
+            self._apply(conn, c)
+        return c
+
+    def sign(self, eval_id: str, signers: Iterable[Mapping[str, Any]]) -> Evaluation:
+        """Sign-off: each signer's record, then the lock; refused unless complete."""
+        signers = [dict(s) for s in signers]
+        if not signers or not all(str(s.get("name", "")).strip() for s in signers):
+            raise UsageError(_("签署须至少有一名签署人，且写明姓名"))
+        e = self.get(eval_id)
+        if e.state == "signed":
+            raise StoreError(_("该评估已签署"), eval_id)
+        if e.state != "complete":
+            missing = e.items - e.answered
+            raise StoreError(
+                _("评估尚未完成：还有 {n} 个小项未评分，或存在冲突 {c} 处").format(n=missing, c=e.conflicts),
+                eval_id,
+            )
+        with transaction(self.db) as conn:
+            self._writable(conn, eval_id)
+            for s in signers:
+                self._apply(conn, self._change(conn, eval_id, None, SIGN, s))
+            self._apply(conn, self._change(conn, eval_id, None, LOCK, {"signers": len(signers)}))
+        return self.get(eval_id)
+
+    def amend(self, eval_id: str, reason: str) -> Evaluation:
+        """A new revision of a signed evaluation, carrying its answers; the old one stays as it was."""
+        if not reason.strip():
+            raise UsageError(_("修订须写明理由"))
+        old = self.get(eval_id)
+        if old.state != "signed":
+            raise StoreError(_("只有已签署的评估需要修订；未签署的评估可直接修改"), eval_id)
+        return self.create(
+            old.rubric_id,
+            old.org_id,
+            old.kind,
+            visit_date=old.visit_date,
+            team=old.team,
+            rubric_version=old.rubric_version,
+            previous=old,
+            amend_reason=reason,
+        )
+
+    def totals(self, evaluations: Sequence[Evaluation]) -> dict[str, dict[str, Any]]:
+        """Total, vetoes and outcome of many evaluations in one pass over the heads index."""
+        wanted = {e.id: e for e in evaluations}
+        sums: dict[str, dict[str | None, int]] = {e: {} for e in wanted}
+        vetoed: dict[str, int] = {}
+        rows = self.conn.execute(
+            "SELECT eval_id, section, SUM(points_c), SUM(CASE WHEN item_id LIKE 'veto:%' THEN answered END)"
+            " FROM heads WHERE winner = 1 GROUP BY eval_id, section"
+        )
+        for eval_id, section, points, vetoes in rows:
+            if eval_id in wanted:
+                sums[eval_id][section] = points or 0
+                vetoed[eval_id] = vetoed.get(eval_id, 0) + (vetoes or 0)
+        out = {}
+        for eval_id, e in wanted.items():
+            rubric = self.rubric(e.rubric_id, e.rubric_version)
+            base = bonus = ZERO
+            for s in rubric.sections:
+                points = Decimal(sums[eval_id].get(s.code, 0)) / CENT
+                if s.bonus:
+                    bonus += min(points, s.points)
+                else:
+                    base += points
+            outcome = (
+                rubric.outcome_for(base + bonus, vetoed.get(eval_id, 0) > 0) if rubric.outcomes else None
+            )
+            out[eval_id] = {
+                "total": base + bonus,
+                "max_points": rubric.max_points,
+                "vetoed": vetoed.get(eval_id, 0) > 0,
+                "outcome": {"code": outcome.code, "label": outcome.label} if outcome else None,
+            }
+        return out
+
+    def signatures(self, eval_id: str) -> list[Change]:
+        return [c for c in self.changes(eval_id) if c.kind == SIGN]
+
+
+def _check_date(text: str) -> None:
+    try:
+        dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise UsageError(_("日期应写成 YYYY-MM-DD"), str(text)) from None

@@ -1,0 +1,53 @@
+"""Organisations (stations, assessment organisations): the minimal register the store needs.
+
+The centre's full register (the Sichuan registration form's fields) extends ``details``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from typing import Any
+
+import sqlite_utils
+
+from inspector.changes import loads
+from inspector.db import transaction
+from inspector.errors import NotFoundError, UsageError
+from inspector.evaluations import now
+from inspector.i18n import _
+
+
+def _row(row: sqlite3.Row) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "code": row["code"], **loads(row["details"])}
+
+
+def add_org(db: sqlite_utils.Database, name: str, code: str | None = None) -> dict[str, Any]:
+    name = name.strip()
+    if not name:
+        raise UsageError(_("机构名称不能为空"))
+    code = (code or "").strip() or None
+    org_id = uuid.uuid4().hex
+    with transaction(db) as conn:
+        if code is not None:
+            dup = conn.execute("SELECT id, name FROM orgs WHERE code = ?", (code,)).fetchone()
+            if dup is not None:
+                raise UsageError(
+                    _("机构代码 {code} 已登记为“{name}”（{id}）").format(code=code, name=dup[1], id=dup[0]),
+                    code,
+                )
+        conn.execute(
+            "INSERT INTO orgs (id, name, code, created_at) VALUES (?, ?, ?, ?)", (org_id, name, code, now())
+        )
+    return get_org(db, org_id)
+
+
+def get_org(db: sqlite_utils.Database, org_id: str) -> dict[str, Any]:
+    row = db.conn.execute("SELECT * FROM orgs WHERE id = ?", (org_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(_("没有这个机构"), org_id)
+    return _row(row)
+
+
+def list_orgs(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return [_row(r) for r in db.conn.execute("SELECT * FROM orgs ORDER BY name, id")]

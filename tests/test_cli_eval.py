@@ -1,0 +1,139 @@
+"""The contract's ``org`` and ``eval`` commands, and ``backup`` / ``restore``, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers import refused, run
+
+RUBRIC = "sichuan-2017-inspection"
+
+
+def new_eval(data: Path) -> tuple[str, str]:
+    org = run("org", "add", "--name", "绵阳市职业技能鉴定站", "--code", "51B002", "--json", data=data)
+    assert org.code == 0, org.err
+    org_id = org.json()["id"]
+    e = run("eval", "new", "--rubric", RUBRIC, "--org", org_id, "--json", data=data)
+    assert e.code == 0, e.err
+    return org_id, e.json()["id"]
+
+
+def write(path: Path, doc: object) -> Path:
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_org_add_and_list(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    o = run("org", "add", "--name", "宜宾市鉴定站", "--json", data=data).json()
+    assert {"id", "name"} <= set(o) and o["name"] == "宜宾市鉴定站"
+    assert [x["id"] for x in run("org", "list", "--json", data=data).json()] == [o["id"]]
+    run("org", "add", "--name", "甲", "--code", "C1", data=data)
+    refused(run("org", "add", "--name", "乙", "--code", "C1", data=data), "C1")
+
+
+def test_eval_life_through_the_contract(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    org_id, eval_id = new_eval(data)
+    listed = run("eval", "list", "--json", data=data).json()
+    assert [(e["id"], e["rubric"], e["org"], e["kind"], e["state"]) for e in listed] == [
+        (eval_id, RUBRIC, org_id, "inspection", "draft")
+    ]
+    answers = write(tmp_path / "a.json", {"answers": {"4.1.1": {"problems": 2}, "2.2.4": {"met": False}}})
+    r = run("eval", "record", eval_id, "--answers", answers, data=data)
+    assert r.code == 0, r.err
+    assert r.out.splitlines() == ["recorded 4.1.1", "recorded 2.2.4"]
+    shown = run("eval", "show", eval_id, "--json", data=data).json()
+    assert {"id", "rubric", "org", "kind", "state", "observations", "score"} <= set(shown)
+    assert shown["observations"] == {"4.1.1": {"problems": 2}, "2.2.4": {"met": False}}
+    assert shown["score"]["total"] == 1 and shown["score"]["rubric"] == RUBRIC
+    assert run("eval", "list", "--state", "complete", "--json", data=data).json() == []
+    audit = run("eval", "audit", eval_id, "--item", "4.1.1", "--json", data=data)
+    assert audit.code == 0 and audit.json()["ok"] and len(audit.json()["history"]) == 1
+
+
+def test_record_refusals_change_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    good_then_bad = write(tmp_path / "a.json", {"answers": {"1.1.1": {"met": True}, "5.1.1": {"ratio": 0.5}}})
+    refused(run("eval", "record", eval_id, "--answers", good_then_bad, data=data), "5.1.1")
+    unknown_item = write(tmp_path / "b.json", {"answers": {"10.1.1": {"met": True}}})
+    refused(run("eval", "record", eval_id, "--answers", unknown_item, data=data), "10.1.1")
+    missing_photo = write(
+        tmp_path / "c.json", {"answers": {"1.1.1": {"met": True, "evidence": ["nope.jpg"]}}}
+    )
+    refused(run("eval", "record", eval_id, "--answers", missing_photo, data=data), "nope.jpg")
+    refused(run("eval", "record", "no-such-eval", "--answers", good_then_bad, data=data), "no-such-eval")
+    shown = run("eval", "show", eval_id, "--json", data=data).json()
+    assert shown["observations"] == {}
+    assert len(run("eval", "audit", eval_id, "--json", data=data).json()["history"]) == 1  # only 'create'
+
+
+def test_sign_then_writes_are_refused_and_amend_carries_on(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    rubric = run("rubric", "show", RUBRIC, "--json", data=data).json()
+    everything = {
+        i["id"]: ({"tier": 0} if i["rule"]["kind"] == "tiers" else {"met": True})
+        for s in rubric["sections"]
+        for i in s["items"]
+    }
+    assert run("eval", "record", eval_id, "--answers", write(tmp_path / "all.json", {"answers": everything}),
+               data=data).code == 0  # fmt: skip
+    assert run("eval", "list", "--state", "complete", "--json", data=data).json()[0]["id"] == eval_id
+    assert (
+        run("eval", "sign", eval_id, "--signer", "张三:组长", "--signer", "王五:机构代表", data=data).code
+        == 0
+    )
+    refused(
+        run("eval", "record", eval_id, "--answers", write(tmp_path / "x.json", {"answers": {"1.1.1": {"met": False}}}),
+            data=data),
+        "只读",
+    )  # fmt: skip
+    amended = run("eval", "amend", eval_id, "--reason", "更正笔误", "--json", data=data).json()
+    assert amended["previous"] == eval_id and amended["revision"] == 2 and amended["state"] == "complete"
+
+
+def test_evidence_from_the_answers_file(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    (tmp_path / "site.jpg").write_bytes(b"\xff\xd8site")
+    answers = write(
+        tmp_path / "a.json",
+        {"answers": {"5.3.1": {"met": False, "evidence": [{"file": "site.jpg", "caption": "无引导标识"}]}}},
+    )
+    assert run("eval", "record", eval_id, "--answers", answers, data=data).code == 0
+    obs = run("eval", "show", eval_id, "--json", data=data).json()["observations"]["5.3.1"]
+    assert obs["evidence"][0]["caption"] == "无引导标识" and len(obs["evidence"][0]["sha256"]) == 64
+    (tmp_path / "other.pdf").write_bytes(b"%PDF-1.4 scan")
+    assert (
+        run("eval", "attach", eval_id, "5.3.1", tmp_path / "other.pdf", "--caption", "扫描件", data=data).code
+        == 0
+    )
+    obs = run("eval", "show", eval_id, "--json", data=data).json()["observations"]["5.3.1"]
+    assert [e["caption"] for e in obs["evidence"]] == ["无引导标识", "扫描件"]
+
+
+def test_backup_and_restore_commands(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    out = tmp_path / "backup.zip"
+    assert run("backup", "--out", out, data=data).code == 0
+    other = tmp_path / "other"
+    r = run("restore", out, data=other)
+    assert r.code == 0, r.err
+    assert run("eval", "show", eval_id, "--json", data=other).code == 0
+    (tmp_path / "junk.zip").write_bytes(b"junk")
+    refused(run("restore", tmp_path / "junk.zip", data=other), "junk.zip")
+
+
+def test_newer_database_is_refused_by_the_command(tmp_path: Path) -> None:
+    import sqlite3
+
+    data = tmp_path / "d"
+    assert run("org", "list", data=data).code == 0
+    conn = sqlite3.connect(data / "inspector.sqlite3")
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    refused(run("org", "list", data=data), "更新版本")
