@@ -593,6 +593,28 @@ class EvaluationStore:
             }
         return out
 
+    def _latest(self, e: Evaluation, where: str, *args: Any) -> Evaluation | None:
+        row = self.conn.execute(
+            "SELECT id FROM evaluations WHERE org_id = ? AND rubric_id = ? AND id != ? AND "
+            + where
+            + " ORDER BY COALESCE(visit_date, created_at) DESC, created_at DESC LIMIT 1",
+            (e.org_id, e.rubric_id, e.id, *args),
+        ).fetchone()
+        return self.get(row[0]) if row else None
+
+    def self_assessment_for(self, e: Evaluation) -> Evaluation | None:
+        """The station's own self-assessment against the same form, to show beside an inspection."""
+        if e.kind == "self":
+            return None
+        return self._latest(e, "kind = 'self'")
+
+    def previous_for(self, e: Evaluation) -> Evaluation | None:
+        """For a re-check: the last signed inspection of the same station against the same form."""
+        since = e.visit_date or e.created_at
+        return self._latest(
+            e, "kind != 'self' AND signed_at IS NOT NULL AND COALESCE(visit_date, created_at) <= ?", since
+        )
+
     def signatures(self, eval_id: str) -> list[Change]:
         return [c for c in self.changes(eval_id) if c.kind == SIGN]
 

@@ -348,6 +348,26 @@ def eval_amend(ctx: Context, eval_id: str, reason: str, as_json: bool) -> None:
         click.echo(e.id)
 
 
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def demo(ctx: Context, as_json: bool) -> None:
+    """在数据文件夹中填入示例数据（机构、各种状态的评估）。"""
+    from inspector.demo import fill_demo
+
+    summary = fill_demo(ctx.db)
+    if as_json:
+        emit_json({"orgs": summary.orgs, "evaluations": summary.evaluations, "created": summary.created})
+    elif summary.created:
+        click.echo(
+            _("已填入示例：{o} 个机构，{e} 次评估（{path}）").format(
+                o=summary.orgs, e=summary.evaluations, path=ctx.data
+            )
+        )
+    else:
+        click.echo(_("数据文件夹中已有数据，未再填入示例（{path}）").format(path=ctx.data))
+
+
 # -- backup -------------------------------------------------------------------------------------
 
 

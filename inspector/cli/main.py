@@ -6,7 +6,7 @@ import click
 
 from inspector import __version__
 from inspector.cli.common import Group, make_context
-from inspector.cli.evals import backup, eval_, org, restore
+from inspector.cli.evals import backup, demo, eval_, org, restore
 from inspector.cli.rubric import rubric
 from inspector.cli.score import score
 from inspector.i18n import _, set_language
@@ -39,6 +39,7 @@ cli.add_command(org)
 cli.add_command(eval_)
 cli.add_command(backup)
 cli.add_command(restore)
+cli.add_command(demo)
 
 
 def main() -> None:
