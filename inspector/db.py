@@ -71,24 +71,25 @@ def _m002_evaluations(conn: sqlite3.Connection) -> None:
             created_at TEXT NOT NULL
         );
         -- The log: append-only (the triggers refuse any UPDATE or DELETE) and hash-chained.
+        -- Clustered by evaluation and chain (WITHOUT ROWID, no secondary index): a record touches
+        -- few pages, which is what a durable commit pays for. device_seq counts one device's
+        -- changes to one evaluation; (eval, device, seq) is unique, and so is the UUID by birth.
         CREATE TABLE changes (
-            id TEXT PRIMARY KEY,
             eval_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,
+            id TEXT NOT NULL,
             item_id TEXT,
             kind TEXT NOT NULL,
             payload TEXT,
             parents TEXT NOT NULL,
             author TEXT NOT NULL,
-            device_id TEXT NOT NULL,
-            device_seq INTEGER NOT NULL,
             wall_time TEXT NOT NULL,
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL,
             received_at TEXT NOT NULL,
-            UNIQUE (device_id, device_seq)
-        );
-        CREATE INDEX changes_by_item ON changes (eval_id, item_id);
-        CREATE INDEX changes_by_chain ON changes (device_id, eval_id, device_seq);
+            PRIMARY KEY (eval_id, device_id, device_seq)
+        ) WITHOUT ROWID;
         CREATE TRIGGER changes_append_only_update BEFORE UPDATE ON changes
             BEGIN SELECT RAISE(ABORT, 'changes are append-only'); END;
         CREATE TRIGGER changes_append_only_delete BEFORE DELETE ON changes
@@ -99,7 +100,7 @@ def _m002_evaluations(conn: sqlite3.Connection) -> None:
             parent_id TEXT NOT NULL,
             child_id TEXT NOT NULL,
             PRIMARY KEY (parent_id, child_id)
-        );
+        ) WITHOUT ROWID;
         CREATE TABLE evaluations (
             id TEXT PRIMARY KEY,
             rubric_id TEXT NOT NULL,
@@ -123,12 +124,14 @@ def _m002_evaluations(conn: sqlite3.Connection) -> None:
             eval_id TEXT NOT NULL,
             item_id TEXT NOT NULL,
             change_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,
             section TEXT,
             points_c INTEGER,
             answered INTEGER NOT NULL,
             winner INTEGER NOT NULL,
             PRIMARY KEY (eval_id, item_id, change_id)
-        );
+        ) WITHOUT ROWID;
         CREATE TABLE evidence (
             sha256 TEXT PRIMARY KEY,
             size INTEGER NOT NULL,

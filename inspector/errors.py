@@ -41,3 +41,15 @@ class StoreError(InspectorError):
 
 class UsageError(InspectorError):
     """An answers file or argument has the wrong shape."""
+
+
+class SigningError(InspectorError):
+    """A key, certificate or passphrase cannot be used to sign (wrong passphrase, expired, revoked)."""
+
+
+class VerificationError(InspectorError):
+    """A signed file or revocation list cannot be checked at all (unreadable, not issued by the CA)."""
+
+
+class DispatchError(InspectorError):
+    """A random dispatch cannot form a team that keeps every rule; the message says which rule blocks."""

@@ -67,17 +67,14 @@ def device_id(conn: sqlite3.Connection) -> str:
     return str(conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0])
 
 
-def _next_seq(conn: sqlite3.Connection, device: str) -> int:
-    row = conn.execute("SELECT MAX(device_seq) FROM changes WHERE device_id = ?", (device,)).fetchone()
-    return int(row[0] or 0) + 1
-
-
-def _chain_tip(conn: sqlite3.Connection, device: str, eval_id: str) -> str:
+def _chain_tip(conn: sqlite3.Connection, device: str, eval_id: str) -> tuple[int, str]:
+    """The (seq, hash) of this device's last change to the evaluation, or (0, GENESIS)."""
     row = conn.execute(
-        "SELECT hash FROM changes WHERE device_id = ? AND eval_id = ? ORDER BY device_seq DESC LIMIT 1",
-        (device, eval_id),
+        "SELECT device_seq, hash FROM changes WHERE eval_id = ? AND device_id = ?"
+        " ORDER BY device_seq DESC LIMIT 1",
+        (eval_id, device),
     ).fetchone()
-    return str(row[0]) if row else GENESIS
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
 # -- applying a change to the derived tables ------------------------------------------------------
@@ -105,11 +102,14 @@ def _insert_change(conn: sqlite3.Connection, c: Change) -> None:
     )
 
 
+HeadValue = tuple[str | None, int | None, int]  # an item head's (section, points × 100, answered)
+
+
 def _points_c(points: Decimal | None) -> int | None:
     return None if points is None else int(points * CENT)
 
 
-def _head_row(rubric: Rubric, c: Change) -> tuple[str | None, int | None, int]:
+def _head_row(rubric: Rubric, c: Change) -> HeadValue:
     """(section, points in hundredths, answered) of an item head."""
     assert c.item_id is not None
     if c.kind == VETO:
@@ -125,16 +125,20 @@ def _refresh_winner(conn: sqlite3.Connection, eval_id: str, item_id: str) -> Non
     """Among an item's heads, the latest by wall time (then device) counts until resolved."""
     conn.execute("UPDATE heads SET winner = 0 WHERE eval_id = ? AND item_id = ?", (eval_id, item_id))
     conn.execute(
-        "UPDATE heads SET winner = 1 WHERE change_id = ("
-        " SELECT h.change_id FROM heads h JOIN changes c ON c.id = h.change_id"
-        " WHERE h.eval_id = ? AND h.item_id = ? ORDER BY c.wall_time DESC, c.device_id DESC LIMIT 1)"
-        " AND eval_id = ? AND item_id = ?",
+        "UPDATE heads SET winner = 1 WHERE eval_id = ? AND item_id = ? AND change_id = ("
+        " SELECT h.change_id FROM heads h JOIN changes c"
+        " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+        " WHERE h.eval_id = ? AND h.item_id = ? ORDER BY c.wall_time DESC, c.device_id DESC LIMIT 1)",
         (eval_id, item_id, eval_id, item_id),
     )
 
 
-def apply_change(conn: sqlite3.Connection, c: Change, rubric_for: Any) -> None:
-    """Store a sealed change and update the derived tables; the same path for local and imported."""
+def apply_change(conn: sqlite3.Connection, c: Change, rubric_for: Any, head: HeadValue | None = None) -> None:
+    """Store a sealed change and update the derived tables; the same path for local and imported.
+
+    ``head`` is the item's (section, points, answered) when the caller has just computed it: a
+    change made here and now, which nothing can have superseded yet.
+    """
     _insert_change(conn, c)
     for parent in c.parents:
         conn.execute("INSERT OR IGNORE INTO supersedes (parent_id, child_id) VALUES (?, ?)", (parent, c.id))
@@ -183,23 +187,46 @@ def apply_change(conn: sqlite3.Connection, c: Change, rubric_for: Any) -> None:
         )
     elif c.kind in (OBSERVE, VETO):
         assert c.item_id is not None
-        superseded = conn.execute("SELECT 1 FROM supersedes WHERE parent_id = ?", (c.id,)).fetchone()
+        if head is None:
+            superseded = conn.execute("SELECT 1 FROM supersedes WHERE parent_id = ?", (c.id,)).fetchone()
+            if superseded is not None:  # a later change (arrived earlier) already replaced this one
+                for parent in c.parents:
+                    conn.execute(
+                        "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
+                        (c.eval_id, c.item_id, parent),
+                    )
+                _refresh_winner(conn, c.eval_id, c.item_id)
+                return
+            row = conn.execute(
+                "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (c.eval_id,)
+            ).fetchone()
+            head = _head_row(rubric_for(*row), c)
         for parent in c.parents:
             conn.execute(
                 "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
                 (c.eval_id, c.item_id, parent),
             )
-        if superseded is None:  # a later change (arrived earlier) already replaced this one
-            row = conn.execute(
-                "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (c.eval_id,)
-            ).fetchone()
-            section, points, answered = _head_row(rubric_for(*row), c)
-            conn.execute(
-                "INSERT INTO heads (eval_id, item_id, change_id, section, points_c, answered, winner)"
-                " VALUES (?, ?, ?, ?, ?, ?, 0)",
-                (c.eval_id, c.item_id, c.id, section, points, answered),
-            )
-        _refresh_winner(conn, c.eval_id, c.item_id)
+        others = conn.execute(
+            "SELECT COUNT(*) FROM heads WHERE eval_id = ? AND item_id = ?", (c.eval_id, c.item_id)
+        ).fetchone()[0]
+        section, points, answered = head
+        conn.execute(
+            "INSERT INTO heads (eval_id, item_id, change_id, device_id, device_seq, section, points_c,"
+            " answered, winner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.eval_id,
+                c.item_id,
+                c.id,
+                c.device_id,
+                c.device_seq,
+                section,
+                points,
+                answered,
+                int(others == 0),
+            ),
+        )
+        if others:  # a conflict: pick the winner among all heads
+            _refresh_winner(conn, c.eval_id, c.item_id)
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -315,12 +342,16 @@ class EvaluationStore:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.author = author or default_author()
+        self._rubrics: dict[tuple[str, int], Rubric] = {}  # stored rubric versions never change
         with transaction(db) as conn:
             self.device = device_id(conn)
 
     # -- rubrics pinned by evaluations -----------------------------------------------------------
     def rubric(self, rubric_id: str, version: int, digest: str | None = None) -> Rubric:
-        r = get_rubric(self.db, rubric_id, version)
+        key = (rubric_id, version)
+        r = self._rubrics.get(key)
+        if r is None:
+            r = self._rubrics[key] = get_rubric(self.db, rubric_id, version)
         if digest is not None and r.content_hash != digest:
             raise StoreError(
                 _("评估表 {id} 第{v}版的内容与评估所用版本不一致").format(id=rubric_id, v=version), rubric_id
@@ -337,6 +368,7 @@ class EvaluationStore:
         payload: Any,
         parents: Sequence[str] = (),
     ) -> Change:
+        seq, tip = _chain_tip(conn, self.device, eval_id)
         return Change(
             id=uuid.uuid4().hex,
             eval_id=eval_id,
@@ -346,9 +378,9 @@ class EvaluationStore:
             parents=tuple(parents),
             author=self.author,
             device_id=self.device,
-            device_seq=_next_seq(conn, self.device),
+            device_seq=seq + 1,
             wall_time=now(),
-            prev_hash=_chain_tip(conn, self.device, eval_id),
+            prev_hash=tip,
         ).sealed()
 
     def _apply(self, conn: sqlite3.Connection, c: Change) -> None:
@@ -426,7 +458,9 @@ class EvaluationStore:
 
     def current(self, eval_id: str) -> dict[str, Current]:
         rows = self.conn.execute(
-            "SELECT c.*, h.winner FROM heads h JOIN changes c ON c.id = h.change_id WHERE h.eval_id = ?"
+            "SELECT c.*, h.winner FROM heads h JOIN changes c"
+            " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+            " WHERE h.eval_id = ?"
             " ORDER BY h.winner DESC",
             (eval_id,),
         ).fetchall()
@@ -486,13 +520,16 @@ class EvaluationStore:
             rubric = self._writable(conn, eval_id)
             if not rubric.has_item(item_id):
                 raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
+            section = rubric.locate(item_id)[0].code
             payload = None
+            head: HeadValue = (section, None, 0)
             if observation is not None:
                 obs = parse_observation(dict(observation), item_id)
-                score_item(rubric.item(item_id), obs)  # refuse what the rule refuses
+                result = score_item(rubric.item(item_id), obs)  # refuses what the rule refuses
                 payload = obs.to_dict()
+                head = (section, _points_c(result.points), 1)
             c = self._change(conn, eval_id, item_id, OBSERVE, payload, self._heads(conn, eval_id, item_id))
-            self._apply(conn, c)
+            apply_change(conn, c, self.rubric, head)
         return c
 
     def set_veto(self, eval_id: str, veto_id: str, found: bool, note: str | None = None) -> Change:

@@ -60,9 +60,9 @@ def test_record_and_derive_state(store: EvaluationStore, org: str) -> None:
 def test_refused_observation_writes_nothing(store: EvaluationStore, org: str) -> None:
     e = store.create(RUBRIC, org)
     before = count(store)
-    with pytest.raises(ObservationError, match="5.1.1"):
+    with pytest.raises(ObservationError, match=r"5\.1\.1"):
         store.record(e.id, "5.1.1", {"problems": 3})  # the gap the form leaves
-    with pytest.raises(ObservationError, match="9.9.9"):
+    with pytest.raises(ObservationError, match=r"9\.9\.9"):
         store.record(e.id, "9.9.9", {"met": True})
     with pytest.raises(NotFoundError):
         store.record("nope", "1.1.1", {"met": True})

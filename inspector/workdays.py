@@ -1,0 +1,96 @@
+"""Chinese working days, for deadlines such as "within 5 working days after the visit".
+
+A working day is what the State Council's yearly holiday arrangement makes it: Monday to Friday
+except public holidays, plus the weekend days swapped into working days (调休). The arrangement
+is published each November for the next year only, so it comes from data, not from a formula:
+the ``chinesecalendar`` package, which knows the years it ships data for (2004–2026 in 1.11.0).
+For any other year we refuse with a :class:`UsageError` naming the date instead of guessing —
+a wrong deadline printed on a notice is worse than asking for an updated program.
+
+Counting follows the Civil Code's rules on periods (民法典 第二百零一条: a period counted in days
+starts the day after the event, "开始的当日不计入，自下一日开始计算"; 第一千二百五十九条:
+"以内"/"届满" include the number itself). So "提交督导情况记录 5 个工作日以内" after a visit on day
+D is due by the end of the 5th working day after D; D itself never counts, whether or not it is a
+working day. Counting only working days also meets 第二百零三条 (a period never ends on a holiday).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cache
+
+import chinese_calendar  # type: ignore[import-untyped]
+from chinese_calendar import constants as calendar_data
+
+from inspector.errors import UsageError
+from inspector.i18n import _
+
+ONE_DAY = timedelta(days=1)
+
+
+@cache
+def supported_years() -> tuple[int, int]:
+    """The first and last year the installed calendar data covers (both included)."""
+    # Same bounds the package itself checks, read once: its own check rescans the table per call.
+    years = [d.year for d in calendar_data.holidays]
+    return min(years), max(years)
+
+
+def _refuse(d: date) -> UsageError:
+    first, last = supported_years()
+    return UsageError(
+        _(
+            "无法判断 {date} 是否为工作日：本程序只有 {first}–{last} 年的法定节假日和调休安排，"
+            "没有 {year} 年的数据；请更新程序（chinesecalendar）后再试"
+        ).format(date=d.isoformat(), first=first, last=last, year=d.year)
+    )
+
+
+@cache
+def is_working_day(d: date) -> bool:
+    """True on a Chinese working day: weekdays that are not public holidays, and swapped weekend days.
+
+    Raises :class:`UsageError` for a date outside the years the calendar data covers.
+    """
+    first, last = supported_years()
+    if not first <= d.year <= last:
+        raise _refuse(d)
+    try:
+        result: bool = chinese_calendar.is_workday(d)
+    except NotImplementedError:
+        # The package's own range check; kept in case a future version narrows it.
+        raise _refuse(d) from None
+    return result
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The ``n``-th working day after ``start``; ``start`` itself never counts (n = 0 gives ``start``).
+
+    ``add_working_days(visit, 5)`` is the due date of "5 个工作日以内" after a visit: the last day on
+    which the record is on time.
+    """
+    if n < 0:
+        raise ValueError(f"n must not be negative: {n}")
+    d = start
+    while n > 0:
+        d += ONE_DAY
+        if is_working_day(d):
+            n -= 1
+    return d
+
+
+def working_days_between(a: date, b: date) -> int:
+    """Working days ``d`` with ``a < d <= b`` (negative when ``b`` is before ``a``).
+
+    The inverse of :func:`add_working_days`: ``working_days_between(a, add_working_days(a, n)) == n``.
+    With ``a`` a due date and ``b`` today it counts the working days a record is late.
+    """
+    if b < a:
+        return -working_days_between(b, a)
+    count = 0
+    d = a
+    while d < b:
+        d += ONE_DAY
+        if is_working_day(d):
+            count += 1
+    return count
