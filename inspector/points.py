@@ -34,7 +34,11 @@ def to_points(value: Any) -> Decimal:
         raise ValueError(f"not a number: {value!r}")
     if not d.is_finite():
         raise ValueError("not a finite number")
-    if d != d.quantize(QUANTUM):
+    try:
+        exact = d == d.quantize(QUANTUM)
+    except InvalidOperation:  # too many digits to hold at two places: no form prints such points
+        raise ValueError(f"out of range: {value}") from None
+    if not exact:
         raise ValueError(f"more than two decimal places: {value}")
     return d
 

@@ -233,3 +233,17 @@ def test_rule_checks_against_item_points() -> None:
     assert parse_rule("记录").check(D(1))
     assert parse_rule("分档\n1 | a\n2 | b").check(D(2))
     assert not parse_rule(COUNT_TIERS).check(D(2))
+
+
+def test_absurd_numbers_are_refused_not_crashed() -> None:
+    for text in ["分档\n1e300 | 好\n0 | 差", "扣分 每个=1e300", "扣分 每个=NaN"]:
+        with pytest.raises(ValueError):
+            parse_rule(text)
+
+
+def test_a_not_met_observation_round_trips() -> None:
+    assert parse_observation({"met": False}, "X").to_dict() == {"met": False}
+    assert parse_observation({"na": True, "reason": "不涉及"}, "X").to_dict() == {
+        "na": True,
+        "reason": "不涉及",
+    }
