@@ -54,20 +54,6 @@ class Condition:
         assert hi is not None
         return f"{word}{'<=' if self.hi_inclusive else '<'}{show(hi)}"
 
-    def words(self) -> str:
-        """The condition in the documents' own words (for reasons and the window)."""
-        unit = _("个问题") if self.measure == PROBLEMS else ""
-        show = _show_ratio if self.measure == RATIO else fmt
-        lo, hi = self.lo, self.hi
-        if lo is not None and hi is not None:
-            if lo == hi:
-                return f"{show(lo)}{unit}"
-            return f"{show(lo)}–{show(hi)}{unit}"
-        if lo is not None:
-            return f"{show(lo)}{unit}" + (_("以上") if self.lo_inclusive else _("（不含）以上"))
-        assert hi is not None
-        return f"{show(hi)}{unit}" + (_("以内") if self.hi_inclusive else _("（不含）以下"))
-
 
 def _show_ratio(d: Decimal) -> str:
     return f"{fmt(d * 100)}%"

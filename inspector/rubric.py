@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from itertools import pairwise
@@ -43,6 +43,8 @@ class Item:
     sampling: str | None = None
     #: transcription notes, reconstructions of unreadable source text
     note: str | None = None
+    #: the item belongs to a bonus (加分项) section — derived from the structure, never stored
+    in_bonus: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,7 @@ def _item(data: dict[str, Any]) -> Item:
     raw_id = data.get("id")
     ref: Ref = ("item", str(raw_id))
     if not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id):
-        raise Malformed(ref, _("小项编号“{id}”无效（字母、数字、点、横线）").format(id=raw_id))
+        raise Malformed(ref, _("小项编号“{id}”无效（字母、数字、点、横线、下划线）").format(id=raw_id))
     _unknown(data, _ITEM_KEYS, ref)
     points = _pts(data, "points", ref)
     assert points is not None
@@ -313,7 +315,7 @@ def rubric_from_dict(data: dict[str, Any]) -> Rubric:
     _unknown(data, _RUBRIC_KEYS, top)
     rid = data.get("id")
     if not isinstance(rid, str) or not ID_PATTERN.match(rid):
-        raise Malformed(top, _("评估表编号“{id}”无效（字母、数字、点、横线）").format(id=rid))
+        raise Malformed(top, _("评估表编号“{id}”无效（字母、数字、点、横线、下划线）").format(id=rid))
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise Malformed(top, _("版本“version”应为正整数"))
@@ -332,6 +334,8 @@ def rubric_from_dict(data: dict[str, Any]) -> Rubric:
             gref = group_ref(str(s.get("code", "")), str(g.get("code", "")), str(g.get("title", "")))
             _unknown(g, _GROUP_KEYS, gref)
             items = tuple(_item(i) for i in _list(g, "items", gref))
+            if s.get("bonus") is True:
+                items = tuple(replace(i, in_bonus=True) for i in items)
             groups.append(
                 Group(
                     code=_str(g, "code", gref, required=False),

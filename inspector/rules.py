@@ -449,6 +449,14 @@ def _text(value: Any, name: str) -> str:
     return value.strip()
 
 
+def _word(value: Any, name: str) -> str:
+    """A one-word parameter: the text form separates parameters by spaces and ``=``."""
+    text = _text(value, name)
+    if any(c.isspace() for c in text) or "=" in text:
+        raise ValueError(_("“{name}”应为一个词，不能有空格或“=”：{v}").format(name=name, v=text))
+    return text
+
+
 def rule_from_dict(data: Any) -> Rule:
     """A rule from its TOML table; raises ValueError with a message for the user."""
     if not isinstance(data, dict):
@@ -475,7 +483,7 @@ def rule_from_dict(data: Any) -> Rule:
             raise ValueError(_("扣分规则需要“per”（每次扣几分）"))
         return Deduct(
             per=_decimal(data["per"], "per"),
-            unit=_text(data.get("unit", "问题"), "unit"),
+            unit=_word(data.get("unit", "问题"), "unit"),
             zero_at=_opt_int(data.get("zero_at"), "zero_at"),
             of=_opt_int(data.get("of"), "of"),
         )

@@ -87,7 +87,12 @@ def _params(words: list[str], keys: dict[str, str]) -> dict[str, object]:
                 )
             )
         name = keys[key]
-        out[name] = int(value) if name in ("zero_at", "of") and value.isdigit() else value
+        if name in ("zero_at", "of"):
+            if not value.isdigit():
+                raise ValueError(_("“{key}”应为正整数：{v}").format(key=key, v=value))
+            out[name] = int(value)
+        else:
+            out[name] = value
     return out
 
 

@@ -90,9 +90,9 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         outcome = (
-            {"code": self.outcome.code, "label": self.outcome.label}
+            {"code": self.outcome.code, "label": self.outcome.label, "provisional": bool(self.unanswered)}
             if self.outcome
-            else {"code": "unrated", "label": _("文件未规定评估结论")}
+            else {"code": "unrated", "label": _("文件未规定评估结论"), "provisional": bool(self.unanswered)}
         )
         return {
             "rubric": self.rubric.id,
@@ -119,8 +119,11 @@ def score_item(item: Item, obs: Observation | None) -> ItemResult:
     if obs is None:
         return ItemResult(item.id, ZERO, item.points, _("尚未评分"), answered=False)
     if obs.na:
+        # Not applicable keeps a base item's points; a bonus item not applicable earns nothing
+        # ("不满足的，不得分、不扣分").
+        points = ZERO if item.in_bonus else item.points
         return ItemResult(
-            item.id, item.points, item.points, _("不适用：{reason}").format(reason=obs.reason), na=True
+            item.id, points, item.points, _("不适用：{reason}").format(reason=obs.reason), na=True
         )
     if obs.points is not None and not isinstance(item.rule, Discretionary):
         reason = (obs.reason or "").strip()

@@ -247,3 +247,12 @@ def test_a_not_met_observation_round_trips() -> None:
         "na": True,
         "reason": "不涉及",
     }
+
+
+def test_a_unit_must_survive_the_text_form() -> None:
+    from inspector.rules import rule_from_dict
+
+    with pytest.raises(ValueError, match="一个词"):
+        rule_from_dict({"kind": "deduct", "per": 1, "unit": "一般 问题"})
+    with pytest.raises(ValueError, match="不得分"):
+        parse_rule("扣分 每个=1 不得分=abc")

@@ -130,3 +130,35 @@ def test_sichuan_veto_with_note() -> None:
     r = shipped("sichuan-2017-inspection")
     report = score(r, {}, [VetoMark("V6", "近三年无鉴定记录")])
     assert report.to_json()["veto_notes"] == {"V6": "近三年无鉴定记录"}
+
+
+# A shipped form, once released, is what evaluations pin. Editing one without raising its version
+# would make every existing data folder refuse the new program (same id and version, other content):
+# when this test fails, raise the form's `version`, then record the new hash here.
+PINNED = {
+    "chongqing-2024-renewal": (1, "1b2ea93613753116c70c30650b16b037d6cdc5187e51dc23759c953459e6abe2"),
+    "fujian-2021-supervision-record": (1, "c10486e7f1421324671c972157b86a2078f01ac12f13e3c2a45f8ffcc6d3bba2"),
+    "henan-2011-demonstration": (1, "f5c58c8751a8766f96145b1957587122ac08039a7eb3c809080f91772ad9b70a"),
+    "henan-2011-quality": (1, "fd83853944533a39e8911bc1289a0f402b30b4849e7a3813e55be86d2e988d69"),
+    "sichuan-2017-inspection": (1, "2d9b3db34e3489fdf7a45aa8e52e1eaa251fc3c784ee209aba953b63a7201c88"),
+}
+
+
+@pytest.mark.parametrize("rubric_id", sorted(PINNED))
+def test_released_forms_do_not_change_under_the_same_version(rubric_id: str) -> None:
+    r = shipped(rubric_id)
+    version, digest = PINNED[rubric_id]
+    if r.version == version:
+        assert r.content_hash == digest, f"{rubric_id} changed: raise its version and pin the new hash"
+
+
+def test_not_applicable_bonus_earns_nothing() -> None:
+    r = shipped("chongqing-2024-renewal")
+    bonus = next(i for i in r.items() if i.in_bonus)
+    answers = {i.id: Observation(met=True) for i in r.items()}
+    answers[bonus.id] = Observation(na=True, reason="未参加")
+    report = score(r, answers)
+    assert report.bonus == r.bonus_points - bonus.points
+    base = next(i for i in r.items() if not i.in_bonus)
+    answers[base.id] = Observation(na=True, reason="不涉及")
+    assert score(r, answers).base == r.max_points

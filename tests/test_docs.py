@@ -1,0 +1,303 @@
+"""docs/rubric-format.md is tested: every example in it is checked against the real code.
+
+The HTML comment on the line before a code block says how (the page lists the markers):
+``complete`` rubrics parse, ``items`` build inside a one-section rubric, ``fragment`` is valid
+TOML, ``rule`` blocks parse and format back identically, ``rule-input`` formats to the ``rule``
+block after it, ``observation`` and ``refused`` are scored on a shipped item, ``answers`` is run
+through ``inspector score --json`` and compared with the ``score-output`` block after it, and
+``show-output`` with ``rubric show --json``. Every JSON block is valid JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inspector import i18n
+from inspector.errors import InspectorError, ObservationError
+from inspector.observations import parse_observation
+from inspector.paths import rubrics_dir
+from inspector.rubric import rubric_from_dict, rubric_json
+from inspector.rubric_toml import parse_rubric_text
+from inspector.ruletext import format_rule, parse_rule
+from inspector.scoring import score_item
+from tests.conftest import shipped
+from tests.helpers import run
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "rubric-format.md"
+
+_FENCE = re.compile(r"^```(\w*)\s*$")
+_MARKER = re.compile(r"^<!--\s*(.*?)\s*-->$")
+
+MARKERS = {
+    "toml": {"complete", "items", "fragment"},
+    "text": {"rule", "rule-input"},
+    "json": {"observation", "refused", "answers", "score-output", "show-output"},
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    lang: str
+    body: str
+    line: int  # of the opening fence, 1-based
+    marker: str | None  # the first word of the comment before the fence
+    args: tuple[str, ...]  # the other words
+
+    def __str__(self) -> str:
+        return f"{DOC.name}:{self.line} ({self.lang} {self.marker or 'unmarked'})"
+
+
+def read_blocks(text: str) -> list[Block]:
+    blocks: list[Block] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        start = i
+        i += 1
+        body: list[str] = []
+        while i < len(lines) and lines[i].rstrip() != "```":
+            body.append(lines[i])
+            i += 1
+        assert i < len(lines), f"{DOC.name}:{start + 1}: code block not closed"
+        marker = _MARKER.match(lines[start - 1].strip()) if start else None
+        words = marker[1].split() if marker else []
+        blocks.append(
+            Block(m[1], "\n".join(body) + "\n", start + 1, words[0] if words else None, tuple(words[1:]))
+        )
+        i += 1
+    return blocks
+
+
+BLOCKS = read_blocks(DOC.read_text(encoding="utf-8"))
+
+
+def blocks(lang: str, marker: str | None = None) -> list[Block]:
+    return [b for b in BLOCKS if b.lang == lang and (marker is None or b.marker == marker)]
+
+
+def ids(found: list[Block]) -> list[str]:
+    return [f"line{b.line}" for b in found]
+
+
+def following(block: Block, marker: str) -> Block:
+    after = [b for b in BLOCKS if b.line > block.line and b.lang == block.lang]
+    assert after and after[0].marker == marker, f"{block}: the next block must be marked {marker}"
+    return after[0]
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    """Reasons and rule words as the page shows them, whatever INSPECTOR_LANG says."""
+    before = i18n.language()
+    i18n.set_language("zh")
+    try:
+        yield
+    finally:
+        i18n.set_language(before)
+
+
+def contains(shown: Any, real: Any, path: str = "$") -> None:
+    """``shown`` is ``real`` abridged: objects may omit keys, lists of objects with an ``id`` or a
+    ``code`` may omit elements (the rest are matched by it); everything shown must be equal."""
+    if isinstance(shown, dict):
+        assert isinstance(real, dict), f"{path}: expected an object, got {real!r}"
+        for key, value in shown.items():
+            assert key in real, f"{path}: no key {key!r} in the real output"
+            contains(value, real[key], f"{path}.{key}")
+    elif isinstance(shown, list) and shown and all(isinstance(s, dict) for s in shown):
+        assert isinstance(real, list), f"{path}: expected a list, got {real!r}"
+        key = next((k for k in ("id", "code") if all(k in s for s in shown)), None)
+        if key is None:
+            assert shown == real, f"{path}: {shown!r} != {real!r}"
+            return
+        for s in shown:
+            match = [r for r in real if isinstance(r, dict) and r.get(key) == s[key]]
+            assert match, f"{path}: no element with {key} = {s[key]!r} in the real output"
+            contains(s, match[0], f"{path}[{key}={s[key]}]")
+    else:
+        assert type(shown) is type(real) or not (isinstance(shown, bool) or isinstance(real, bool)), (
+            f"{path}: {shown!r} != {real!r}"
+        )
+        assert shown == real, f"{path}: the page shows {shown!r}, the program gives {real!r}"
+
+
+# -- the page itself ------------------------------------------------------------------------------
+
+
+def test_the_page_has_examples() -> None:
+    assert len(blocks("toml", "complete")) >= 2
+    assert len(blocks("text", "rule")) >= 10
+    assert blocks("json", "answers") and blocks("json", "score-output")
+
+
+def test_every_block_is_marked_or_plain() -> None:
+    for b in BLOCKS:
+        known = MARKERS.get(b.lang, set())
+        if b.lang == "toml":
+            assert b.marker in known, f"{b}: mark a toml block complete, items or fragment"
+        elif b.marker is not None:
+            assert b.marker in known, f"{b}: unknown marker for a {b.lang or 'plain'} block"
+
+
+def test_contents_links_point_at_headings() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    headings = {
+        re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+        for h in re.findall(r"^#{2,3} (.+)$", text, re.M)
+    }
+    for anchor in re.findall(r"\]\(#([^)]+)\)", text):
+        assert anchor in headings, f"no heading for #{anchor}"
+
+
+# -- rubric files -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", blocks("toml", "complete"), ids=ids(blocks("toml", "complete")))
+def test_complete_rubric_parses(block: Block) -> None:
+    rubric = parse_rubric_text(block.body, str(block))
+    assert rubric.sections and rubric.max_points == sum(s.points for s in rubric.base_sections())
+
+
+@pytest.mark.parametrize("block", blocks("toml", "items"), ids=ids(blocks("toml", "items")))
+def test_items_build_in_a_rubric(block: Block) -> None:
+    data = tomllib.loads(block.body, parse_float=Decimal)
+    assert set(data) == {"sections"}, f"{block}: only [[sections.groups.items]] tables"
+    items = data["sections"]["groups"]["items"]
+    assert isinstance(items, list) and items
+    total = sum((Decimal(str(i["points"])) for i in items), Decimal(0))
+    rubric = rubric_from_dict(
+        {
+            "id": "docs-example",
+            "version": 1,
+            "title": "docs",
+            "max_points": total,
+            "sections": [
+                {
+                    "code": "1",
+                    "title": "示例",
+                    "points": total,
+                    "groups": [{"code": "1.1", "title": "示例", "items": items}],
+                }
+            ],
+        }
+    )
+    assert len(list(rubric.items())) == len(items)
+
+
+@pytest.mark.parametrize("block", blocks("toml", "fragment"), ids=ids(blocks("toml", "fragment")))
+def test_fragment_is_toml(block: Block) -> None:
+    assert tomllib.loads(block.body, parse_float=Decimal)
+
+
+# -- rule texts ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", blocks("text", "rule"), ids=ids(blocks("text", "rule")))
+def test_rule_text_round_trips(block: Block) -> None:
+    text = block.body.strip("\n")
+    assert format_rule(parse_rule(text)) == text, f"{block}: not the program's own form"
+
+
+@pytest.mark.parametrize("block", blocks("text", "rule-input"), ids=ids(blocks("text", "rule-input")))
+def test_rule_input_formats_as_shown(block: Block) -> None:
+    canonical = following(block, "rule").body.strip("\n")
+    assert format_rule(parse_rule(block.body)) == canonical
+
+
+# -- observations and scores --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", blocks("json"), ids=ids(blocks("json")))
+def test_json_is_valid(block: Block) -> None:
+    json.loads(block.body)
+
+
+def _item(block: Block) -> tuple[str, str]:
+    assert len(block.args) >= 2, f"{block}: say RUBRIC ITEM"
+    return block.args[0], block.args[1]
+
+
+@pytest.mark.parametrize("block", blocks("json", "observation"), ids=ids(blocks("json", "observation")))
+def test_observation_scores(block: Block) -> None:
+    rubric_id, item_id = _item(block)
+    expected = dict(a.split("=", 1) for a in block.args[2:])
+    obs = parse_observation(json.loads(block.body, parse_float=Decimal), item_id)
+    result = score_item(shipped(rubric_id).item(item_id), obs)
+    if "points" in expected:
+        assert result.points == Decimal(expected["points"]), f"{block}: scores {result.points}"
+
+
+@pytest.mark.parametrize("block", blocks("json", "refused"), ids=ids(blocks("json", "refused")))
+def test_observation_is_refused(block: Block) -> None:
+    rubric_id, item_id = _item(block)
+    item = shipped(rubric_id).item(item_id)
+    with pytest.raises(ObservationError):
+        score_item(item, parse_observation(json.loads(block.body, parse_float=Decimal), item_id))
+
+
+@pytest.mark.parametrize("block", blocks("json", "answers"), ids=ids(blocks("json", "answers")))
+def test_answers_score_as_shown(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (rubric_id,) = block.args
+    shown = json.loads(following(block, "score-output").body)
+    answers = tmp_path / "answers.json"
+    answers.write_text(block.body, encoding="utf-8")
+    monkeypatch.setenv("INSPECTOR_LANG", "zh")
+    result = run("score", rubric_id, "--answers", answers, "--json", data=tmp_path / "data")
+    assert result.code == 0, result.err
+    real = result.json()
+    assert (shown["total"], shown["outcome"]) == (real["total"], real["outcome"])
+    contains(shown, real)
+
+
+@pytest.mark.parametrize("block", blocks("json", "show-output"), ids=ids(blocks("json", "show-output")))
+def test_show_output_as_shown(block: Block, chinese: None) -> None:
+    (rubric_id,) = block.args
+    contains(json.loads(block.body), json.loads(json.dumps(rubric_json(shipped(rubric_id)))))
+
+
+# -- the table of shipped forms -------------------------------------------------------------------------
+
+
+def shipped_table() -> dict[str, list[str]]:
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("## The shipped forms", 1)[1]
+    rows: dict[str, list[str]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 4 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells
+    return rows
+
+
+def test_shipped_forms_table_matches_the_files() -> None:
+    rows = shipped_table()
+    files = sorted(p.stem for p in rubrics_dir().glob("*.toml"))
+    assert sorted(rows) == files, "every shipped form has one row in the table"
+    for rubric_id, (_id, _source, items, points, *_rest) in rows.items():
+        try:
+            r = shipped(rubric_id)
+        except InspectorError as e:  # pragma: no cover - the shipped-rubric tests say more
+            pytest.fail(str(e))
+        numbers = [int(n) for n in re.findall(r"\d+", points)]
+        assert numbers[0] == r.max_points, (rubric_id, points)
+        assert (numbers[1] if len(numbers) > 1 else 0) == r.bonus_points, (rubric_id, points)
+        count = re.match(r"\d+", items)
+        assert count and int(count[0]) == sum(1 for _i in r.items()), (rubric_id, items)
+        sections = re.search(r"(\d+) sections", items)
+        groups = re.search(r"(\d+) groups", items)
+        assert sections and int(sections[1]) == len(r.sections), (rubric_id, items)
+        assert groups and int(groups[1]) == sum(len(s.groups) for s in r.sections), (rubric_id, items)
