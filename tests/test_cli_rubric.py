@@ -75,7 +75,7 @@ def test_score_json(data_dir: Path, tmp_path: Path) -> None:
     assert doc["total"] == 2 and doc["max_points"] == 100
     item = next(i for i in doc["items"] if i["id"] == "4.1.1")
     assert item["points"] == 1 and "扣2分" in item["reason"]
-    assert doc["outcome"] == {"code": "fail", "label": "不合格"}
+    assert doc["outcome"] == {"code": "fail", "label": "不合格", "provisional": True}
     assert len(doc["unanswered"]) == 59
 
 
