@@ -144,7 +144,156 @@ def _m002_evaluations(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations]
+def _m003_centre(conn: sqlite3.Connection) -> None:
+    """The centre's desk: roster, plans, the published dispatch records, rectifications.
+
+    Dates are ISO text (YYYY-MM-DD). The register's fields live in ``orgs.details`` (JSON,
+    checked by inspector.register), so this migration adds no column to ``orgs``.
+    """
+    _script(
+        conn,
+        """
+        -- The roster of supervisors (质量督导员). cert_valid_until is the last valid day when the card
+        -- prints one; NULL means the three-year term read in inspector.dispatch.certificate_last_day.
+        -- active = 0: suspended or dismissed (福建办法 第二章八), left out of every dispatch.
+        CREATE TABLE people (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('internal', 'external')),
+            cert_no TEXT NOT NULL UNIQUE,
+            cert_issued TEXT NOT NULL,
+            cert_valid_until TEXT,
+            employer_org TEXT REFERENCES orgs (id),
+            phone TEXT,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            inactive_reason TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (cert_valid_until IS NULL OR cert_valid_until >= cert_issued)
+        );
+        CREATE INDEX people_by_employer ON people (employer_org);
+        -- Where a person acts as internal supervisor, assessor or exam staff: grounds for recusal.
+        CREATE TABLE person_roles (
+            person_id TEXT NOT NULL REFERENCES people (id),
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            role TEXT NOT NULL CHECK (role IN ('internal_supervisor', 'assessor', 'exam_staff')),
+            PRIMARY KEY (person_id, org_id, role)
+        ) WITHOUT ROWID;
+        CREATE INDEX person_roles_by_org ON person_roles (org_id);
+        -- A campaign: one rubric, one kind (routine 日常 / special 专项), one organisation at most once.
+        CREATE TABLE plans (
+            id TEXT PRIMARY KEY,
+            rubric_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('routine', 'special')),
+            year INTEGER NOT NULL,
+            region TEXT,
+            starts TEXT,
+            ends TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (starts IS NULL OR ends IS NULL OR starts <= ends)
+        );
+        -- state is what the centre decides (planned, dispatched, cancelled); the progress of the
+        -- visit itself (draft, complete, signed) is read from the linked evaluation, never copied.
+        CREATE TABLE plan_targets (
+            plan_id TEXT NOT NULL REFERENCES plans (id),
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            visit_date TEXT,
+            state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'dispatched', 'cancelled')),
+            eval_id TEXT REFERENCES evaluations (id),
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (plan_id, org_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX plan_targets_by_org ON plan_targets (org_id);
+        -- The published record of one draw ("双随机、一公开"): the seed, the roster with the
+        -- histories the rules saw, the targets, every team and the pool it was drawn from. Never
+        -- changed afterwards: anyone can re-run the draw from it.
+        CREATE TABLE dispatches (
+            id TEXT PRIMARY KEY,
+            plan_id TEXT NOT NULL REFERENCES plans (id),
+            seed TEXT NOT NULL,
+            team_size INTEGER NOT NULL CHECK (team_size >= 1),
+            kind_required TEXT CHECK (kind_required IN ('internal', 'external')),
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX dispatches_by_plan ON dispatches (plan_id);
+        CREATE TRIGGER dispatches_published_update BEFORE UPDATE ON dispatches
+            BEGIN SELECT RAISE(ABORT, 'a published dispatch record is never changed'); END;
+        CREATE TRIGGER dispatches_published_delete BEFORE DELETE ON dispatches
+            BEGIN SELECT RAISE(ABORT, 'a published dispatch record is never changed'); END;
+        -- The same teams, queryable: who went where and when (histories, rotation, the roster).
+        -- A withdrawn assignment (a supervisor fell ill, the visit was called off) keeps its row.
+        CREATE TABLE assignments (
+            dispatch_id TEXT NOT NULL REFERENCES dispatches (id),
+            plan_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            visit_date TEXT NOT NULL,
+            record_due TEXT,
+            withdrawn_at TEXT,
+            withdrawn_reason TEXT,
+            PRIMARY KEY (dispatch_id, org_id),
+            FOREIGN KEY (plan_id, org_id) REFERENCES plan_targets (plan_id, org_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX assignments_by_target ON assignments (plan_id, org_id);
+        CREATE TABLE assignment_members (
+            dispatch_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            person_id TEXT NOT NULL REFERENCES people (id),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (dispatch_id, org_id, person_id),
+            FOREIGN KEY (dispatch_id, org_id) REFERENCES assignments (dispatch_id, org_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX assignment_members_by_person ON assignment_members (person_id);
+        -- The centre's evaluation of a supervisor after each task (郑州办法 第十一条) and the
+        -- annual assessment (第十条).
+        CREATE TABLE person_reviews (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES people (id),
+            plan_id TEXT REFERENCES plans (id),
+            org_id TEXT REFERENCES orgs (id),
+            eval_id TEXT REFERENCES evaluations (id),
+            task_date TEXT NOT NULL,
+            rating TEXT NOT NULL CHECK (rating IN ('excellent', 'good', 'pass', 'fail')),
+            violation INTEGER NOT NULL DEFAULT 0 CHECK (violation IN (0, 1)),
+            comment TEXT,
+            reviewer TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX person_reviews_by_person ON person_reviews (person_id, task_date);
+        CREATE TABLE person_annual (
+            person_id TEXT NOT NULL REFERENCES people (id),
+            year INTEGER NOT NULL,
+            result TEXT NOT NULL CHECK (result IN ('excellent', 'pass', 'basic', 'fail')),
+            comment TEXT,
+            assessed_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, year)
+        ) WITHOUT ROWID;
+        -- 整改: the notice, its deadline, the re-evaluation and the close.
+        CREATE TABLE rectifications (
+            id TEXT PRIMARY KEY,
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            eval_id TEXT NOT NULL REFERENCES evaluations (id),
+            plan_id TEXT REFERENCES plans (id),
+            notice_no TEXT,
+            notice_sent TEXT NOT NULL,
+            deadline TEXT NOT NULL,
+            recheck_eval_id TEXT REFERENCES evaluations (id),
+            closed_on TEXT,
+            result TEXT CHECK (result IN ('passed', 'failed')),
+            note TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (notice_sent <= deadline),
+            CHECK ((closed_on IS NULL) = (result IS NULL))
+        );
+        CREATE INDEX rectifications_by_eval ON rectifications (eval_id);
+        CREATE INDEX rectifications_by_plan ON rectifications (plan_id);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations, _m003_centre]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

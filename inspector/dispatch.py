@@ -62,7 +62,7 @@ from typing import Literal
 
 from inspector.errors import DispatchError, UsageError
 from inspector.i18n import _
-from inspector.workdays import add_working_days
+from inspector.workdays import due_date
 
 SupervisorKind = Literal["internal", "external"]
 PlanKind = Literal["routine", "special"]
@@ -188,7 +188,9 @@ class Assignment:
     org_id: str
     date: dt.date
     team: tuple[str, ...]  # supervisor ids in the order drawn
-    record_due: dt.date  # 外督 record due: 5 working days after the visit (inspector.workdays)
+    # 外督 record due: 5 working days after the visit (inspector.workdays); None while the
+    # calendar data does not cover the year (next year's holidays are published in November)
+    record_due: dt.date | None
     pool: tuple[str, ...]  # every eligible supervisor id, sorted: what the team was drawn from
 
     def as_json(self) -> dict[str, object]:
@@ -196,7 +198,7 @@ class Assignment:
             "org": self.org_id,
             "date": self.date.isoformat(),
             "team": list(self.team),
-            "record_due": self.record_due.isoformat(),
+            "record_due": self.record_due.isoformat() if self.record_due else None,
             "pool": list(self.pool),
         }
 
@@ -462,7 +464,7 @@ def draw(
     blocked: list[Blocked] = []
     for target in order:
         day, org = target.date, target.org_id
-        record_due = add_working_days(day, RECORD_DUE_WORKING_DAYS)
+        record_due = due_date(day, RECORD_DUE_WORKING_DAYS)
         if day not in certified:
             certified[day] = [sid for sid, first, last in cards if first <= day <= last]
         excluded = set(ledger.busy_people(day))

@@ -448,7 +448,7 @@ class _Reader:
                 raise RubricError(_("缺少“{key}”").format(key=key), cells[key])
         if not ID_PATTERN.match(data["id"]):
             raise RubricError(
-                _("评估表编号“{id}”无效（字母、数字、点、横线）").format(id=data["id"]), cells["id"]
+                _("评估表编号“{id}”无效（字母、数字、点、横线、下划线）").format(id=data["id"]), cells["id"]
             )
         data["version"] = _integer(values.get("version"), cells["version"])
         if data["version"] is None or data["version"] < 1:
@@ -574,7 +574,9 @@ class _Reader:
         if not item_id:
             raise RubricError(_("缺少小项编号"), at(_G))
         if not ID_PATTERN.match(item_id):
-            raise RubricError(_("小项编号“{id}”无效（字母、数字、点、横线）").format(id=item_id), at(_G))
+            raise RubricError(
+                _("小项编号“{id}”无效（字母、数字、点、横线、下划线）").format(id=item_id), at(_G)
+            )
         self.refs[("item", item_id)] = at(_G)
         if _blank(cells[_C - 1]):
             raise RubricError(_("缺少小项内容"), at(_C))

@@ -79,6 +79,18 @@ def add_working_days(start: date, n: int) -> date:
     return d
 
 
+def due_date(start: date, n: int) -> date | None:
+    """:func:`add_working_days`, or None when the calendar data does not reach that far.
+
+    For work that must go on regardless (drawing teams for late December before next year's
+    holiday arrangement is published): the deadline is shown as unknown, never guessed.
+    """
+    try:
+        return add_working_days(start, n)
+    except UsageError:
+        return None
+
+
 def working_days_between(a: date, b: date) -> int:
     """Working days ``d`` with ``a < d <= b`` (negative when ``b`` is before ``a``).
 

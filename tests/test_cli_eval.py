@@ -86,11 +86,8 @@ def test_sign_then_writes_are_refused_and_amend_carries_on(tmp_path: Path) -> No
         run("eval", "sign", eval_id, "--signer", "张三:组长", "--signer", "王五:机构代表", data=data).code
         == 0
     )
-    refused(
-        run("eval", "record", eval_id, "--answers", write(tmp_path / "x.json", {"answers": {"1.1.1": {"met": False}}}),
-            data=data),
-        "只读",
-    )  # fmt: skip
+    change = write(tmp_path / "x.json", {"answers": {"1.1.1": {"met": False}}})
+    refused(run("eval", "record", eval_id, "--answers", change, data=data), "只读")
     amended = run("eval", "amend", eval_id, "--reason", "更正笔误", "--json", data=data).json()
     assert amended["previous"] == eval_id and amended["revision"] == 2 and amended["state"] == "complete"
 

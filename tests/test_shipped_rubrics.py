@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from tests.conftest import shipped
 
 from inspector.observations import Observation
 from inspector.rules import Checklist, Deduct, Discretionary, Grouped, Tiers
 from inspector.scoring import VetoMark, score
+from tests.conftest import shipped
 
 
 def shape(rubric_id: str) -> list[tuple[str, int, int]]:

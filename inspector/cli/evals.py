@@ -352,16 +352,22 @@ def eval_amend(ctx: Context, eval_id: str, reason: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def demo(ctx: Context, as_json: bool) -> None:
-    """在数据文件夹中填入示例数据（机构、各种状态的评估）。"""
-    from inspector.demo import fill_demo
+    """在数据文件夹中填入示例数据（机构、督导员、计划、各种状态的评估）。"""
+    from inspector.demo_centre import fill_centre_demo
 
-    summary = fill_demo(ctx.db)
+    centre = fill_centre_demo(ctx.db)  # fills the inspector's sample first, then the centre's
+    count = {
+        t: ctx.db.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("orgs", "evaluations")
+    }
     if as_json:
-        emit_json({"orgs": summary.orgs, "evaluations": summary.evaluations, "created": summary.created})
-    elif summary.created:
+        emit_json(
+            {"orgs": count["orgs"], "evaluations": count["evaluations"], "people": centre.people,
+             "plans": centre.plans, "created": centre.created}
+        )  # fmt: skip
+    elif centre.created:
         click.echo(
-            _("已填入示例：{o} 个机构，{e} 次评估（{path}）").format(
-                o=summary.orgs, e=summary.evaluations, path=ctx.data
+            _("已填入示例：{o} 个机构，{e} 次评估，{p} 名督导员，{n} 个计划（{path}）").format(
+                o=count["orgs"], e=count["evaluations"], p=centre.people, n=centre.plans, path=ctx.data
             )
         )
     else:

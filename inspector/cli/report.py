@@ -1,0 +1,51 @@
+"""``inspector report pdf EVAL_ID --out FILE [--kind sheet|notice|record|self] [--draft]``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from inspector.cli.common import Context, pass_context
+from inspector.errors import UsageError
+from inspector.i18n import _
+
+
+@click.group()
+def report() -> None:
+    """打印文书：评分表、整改通知书、督导情况记录表、自查自评报告（PDF）。"""
+
+
+@report.command("pdf")
+@click.argument("eval_id")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="输出的 PDF 文件")
+@click.option(
+    "--kind",
+    type=click.Choice(["sheet", "notice", "record", "self"]),
+    default="sheet",
+    show_default=True,
+    help="sheet 评分表（记录类评估表即督导情况记录表）；notice 整改通知书；"
+    "record 督导情况记录表；self 自查自评报告",
+)
+@click.option("--draft", is_flag=True, help="强制加“草稿”水印（未签署的评估总是加水印）")
+@click.option("--date", "issued", default=None, help="通知书落款日期 YYYY-MM-DD（默认今天）")
+@pass_context
+def report_pdf(ctx: Context, eval_id: str, out: Path, kind: str, draft: bool, issued: str | None) -> None:
+    """生成一次评估的 PDF 文书（未加数字签名；数字签名另行添加）。"""
+    from inspector.documents_pdf import render_document  # reportlab loads only when a PDF is made
+    from inspector.evaluations import EvaluationStore
+    from inspector.pdf_style import write_pdf
+
+    day = None
+    if issued is not None:
+        try:
+            day = dt.date.fromisoformat(issued)
+        except ValueError:
+            raise UsageError(_("日期应写成 YYYY-MM-DD"), issued) from None
+    if out.is_dir():
+        raise UsageError(_("输出路径是一个文件夹，请给出文件名"), str(out))
+    store = EvaluationStore(ctx.db, ctx.user)
+    data = render_document(store, ctx.data, eval_id, kind, draft=True if draft else None, issued=day)
+    write_pdf(out, data)
+    click.echo(_("已生成：{path}（{kb} KB）").format(path=out, kb=max(1, len(data) // 1024)))

@@ -1,0 +1,346 @@
+"""Cryptographic signatures on PDF files (PAdES, with pyHanko), and their verification.
+
+Why PAdES baseline with ECDSA P-256/SHA-256 and incremental updates: Adobe Reader, WPS and poppler
+all verify it, and each signer appends a revision without touching the bytes an earlier signer
+signed, so two or three inspectors can sign the same sheet in turn. The signature is invisible:
+the score sheet draws its own signature block with the CJK font (pyHanko's stamp cannot draw
+Chinese), and the cryptographic signature proves who signed and that nothing changed since.
+
+What a signature carries, and where readers show it:
+
+* the signer's certificate and the centre's CA certificate (so a reader can build the chain);
+* the signing time (the signer's clock: there is no time-stamp server offline);
+* the signer's role twice: as the CAdES ``signer-attributes-v2`` claimed role, which pyHanko and
+  ``verify_pdf`` read, and at the head of ``/Reason``, which Adobe Reader and WPS display. poppler's
+  ``pdfsig`` shows neither, but prints the certificate's subject, whose ``title`` is the role the
+  centre certified when it issued the credential.
+
+``import pyhanko.sign`` costs about half a second, so pyHanko is imported inside the functions,
+never when the application starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
+
+from inspector.errors import SigningError, VerificationError
+from inspector.i18n import _
+from inspector.keys import Signer, check_certificate, common_name, is_revoked, serial_hex
+
+# Room for the CMS blob: two certificates, signed attributes with the role; P-256 keeps it small.
+_SIGNATURE_BYTES = 8192
+_HEX_STRING = re.compile(rb"<([0-9A-Fa-f]*)>")
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def sign_pdf(
+    src: bytes,
+    signer_credential: Signer,
+    *,
+    name: str,
+    role: str,
+    reason: str,
+    location: str,
+    field_name: str,
+    crl: x509.CertificateRevocationList | None = None,
+) -> bytes:
+    """Append an invisible PAdES signature in a new signature field; returns the signed file.
+
+    The certificate is checked first (validity period now, issued by its CA, not on the CA's
+    revocation list: ``crl`` if given, else the one installed with the credential), so that a sheet
+    never carries a signature the centre would reject.
+    """
+    signer = signer_credential if crl is None else replace(signer_credential, crl=crl)
+    check_certificate(signer)
+    if not field_name or "." in field_name:
+        raise SigningError(_("签名域名称不能为空，也不能包含“.”：{name}").format(name=field_name))
+
+    from asn1crypto import cms  # type: ignore[import-untyped]
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.keys.internal import (
+        translate_pyca_cryptography_cert_to_asn1,
+        translate_pyca_cryptography_key_to_asn1,
+    )
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.ades.api import CAdESSignedAttrSpec, SignerAttrSpec
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(src), strict=False)
+        filled = [n for n, value, _ref in fields.enumerate_sig_fields(writer) if value is not None]
+    except Exception:  # pyHanko fails on a damaged file in many ways; all mean "not a usable PDF"
+        raise SigningError(_("不是有效的 PDF 文件，无法签名")) from None
+    if field_name in filled:
+        raise SigningError(_("签名域“{name}”已经签过名，请换一个签名域").format(name=field_name))
+
+    role_attr = cms.AttCertAttribute(
+        {
+            "type": "role",
+            "values": [
+                cms.RoleSyntax(
+                    {
+                        "role_name": asn1_x509.GeneralName(
+                            {"directory_name": asn1_x509.Name.build({"common_name": role})}
+                        )
+                    }
+                )
+            ],
+        }
+    )
+    chain = SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+        [translate_pyca_cryptography_cert_to_asn1(ca) for ca in signer.ca_certificates]
+    )
+    pyhanko_signer = signers.SimpleSigner(
+        signing_cert=translate_pyca_cryptography_cert_to_asn1(signer.certificate),
+        signing_key=translate_pyca_cryptography_key_to_asn1(signer.key),
+        cert_registry=chain,
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        name=name,
+        reason=_("{role}：{reason}").format(role=role, reason=reason) if reason else role,
+        location=location or None,
+        cades_signed_attr_spec=CAdESSignedAttrSpec(
+            signer_attributes=SignerAttrSpec(claimed_attrs=[role_attr], certified_attrs=[])
+        ),
+    )
+    pdf_signer = signers.PdfSigner(meta, signer=pyhanko_signer)
+    out = pdf_signer.sign_pdf(writer, bytes_reserved=_SIGNATURE_BYTES)
+    data: bytes = out.getvalue()
+    return data
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+def _load_trusted(pems: Sequence[bytes]) -> list[x509.Certificate]:
+    certs: list[x509.Certificate] = []
+    for pem in pems:
+        try:
+            if b"-----BEGIN" in pem:
+                certs.extend(x509.load_pem_x509_certificates(pem))
+            else:
+                certs.append(x509.load_der_x509_certificate(pem))
+        except ValueError:
+            raise VerificationError(_("受信任的 CA 证书无法读取")) from None
+    return certs
+
+
+def _der_length(blob: bytes) -> int | None:
+    """Length of the DER object at the start of ``blob`` (tag, length and content), or None."""
+    if len(blob) < 2:
+        return None
+    first = blob[1]
+    if first < 0x80:
+        return 2 + first
+    count = first & 0x7F
+    if count == 0 or count > 4 or len(blob) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(blob[2 : 2 + count], "big")
+
+
+def _signature_blob(data: bytes, byte_range: Sequence[int]) -> bytes | None:
+    """The CMS blob in the unsigned gap, if the gap holds exactly ``<its hex, then zeros>``.
+
+    The gap is the one part of the file a signature cannot cover. pyHanko and poppler read the CMS
+    blob and ignore what follows it, so without this check a changed padding byte would go unseen.
+    """
+    if len(byte_range) != 4 or byte_range[0] != 0:
+        return None
+    match = _HEX_STRING.fullmatch(data[byte_range[1] : byte_range[2]])
+    if match is None or len(match.group(1)) % 2:
+        return None
+    blob = bytes.fromhex(match.group(1).decode("ascii"))
+    length = _der_length(blob)
+    if length is None or length > len(blob) or blob[length:].strip(b"\0"):
+        return None
+    return blob[:length]
+
+
+def _container_is_clean(blob: bytes, trusted: Sequence[x509.Certificate]) -> bool:
+    """Whether the CMS container holds no byte its signature leaves unprotected but a reader ignores.
+
+    Only the signed attributes are signed; the container around them (lengths, version numbers,
+    the certificates) is not, and lenient parsers accept many variants of it. So the container must
+    be strict DER that re-encodes to itself, have the shape this module writes (one signer, no
+    unsigned extras), and every certificate in it must carry a valid signature from a certificate
+    in it or a trusted CA. Then a changed byte there also makes the signature not intact.
+    """
+    from asn1crypto import cms
+
+    info = cms.ContentInfo.load(blob, strict=True)
+    if info.dump(force=True) != blob or info["content_type"].native != "signed_data":
+        return False
+    signed = info["content"]
+    infos = signed["signer_infos"]
+    if signed["version"].native != "v1" or len(infos) != 1 or infos[0]["version"].native != "v1":
+        return False
+    if signed["crls"].native or infos[0]["unsigned_attrs"].native:
+        return False
+    certs = [x509.load_der_x509_certificate(c.chosen.dump()) for c in signed["certificates"]]
+    issuers = [*certs, *trusted]
+    return all(any(_issued_by(cert, issuer) for issuer in issuers) for cert in certs)
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def _describe(cert: x509.Certificate) -> str:
+    return _("{cn}（序列号 {serial}，颁发者 {issuer}）").format(
+        cn=common_name(cert.subject), serial=serial_hex(cert.serial_number), issuer=common_name(cert.issuer)
+    )
+
+
+def _claimed_role(status: Any, cert: x509.Certificate) -> str:
+    """The role claimed in the signature, else the role (title) the certificate was issued for."""
+    attrs = getattr(status, "cades_signer_attrs", None)
+    claimed = attrs.claimed_attrs if attrs is not None else None
+    if claimed and "role" in claimed:
+        for value in claimed["role"].attr_values:
+            role_name = value["role_name"]
+            if role_name.name == "directory_name":
+                cn = role_name.chosen.native.get("common_name")
+                if isinstance(cn, str):
+                    return cn
+            elif isinstance(role_name.native, str):
+                return role_name.native
+    titles = cert.subject.get_attributes_for_oid(NameOID.TITLE)
+    return str(titles[0].value) if titles else ""
+
+
+@contextlib.contextmanager
+def _quiet_pyhanko() -> Iterator[None]:
+    """Silence pyHanko's logged tracebacks for an untrusted chain: the result says it, once.
+
+    Without a logging configuration Python prints them on stderr, and the command line promises
+    one line per refusal.
+    """
+    loggers = [logging.getLogger(n) for n in ("pyhanko", "pyhanko_certvalidator")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _unreadable_signer() -> dict[str, Any]:
+    return {
+        "name": _("（无法读取）"),
+        "certificate": "",
+        "signed_at": "",
+        "trusted": False,
+        "role": "",
+        "intact": False,
+        "covers_whole_file": False,
+    }
+
+
+def verify_pdf(
+    data: bytes,
+    trusted_ca_pems: list[bytes],
+    *,
+    crls: Sequence[x509.CertificateRevocationList] = (),
+) -> dict[str, Any]:
+    """Check every signature in ``data`` offline against the given CA certificates.
+
+    Returns ``{"valid", "signers": [{"name", "certificate", "signed_at", "trusted", "role",
+    "intact", "covers_whole_file"}], "modified_after_signing"}``. ``valid`` holds only if there is
+    a signature, every one is intact and trusted, and nothing but further signatures was added
+    after each of them (the last one covers the whole file).
+
+    A chain is judged at the signing time the signature states, so that a sheet signed while the
+    certificate was valid still verifies after it expires. Because that time is the signer's own
+    claim, a certificate on one of ``crls`` is never trusted, whenever it says it signed.
+    A file that is not a readable PDF raises :class:`VerificationError`.
+    """
+    trusted = _load_trusted(trusted_ca_pems)
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise VerificationError(_("不是 PDF 文件"))
+
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception:  # a damaged file fails in many ways (even decimal errors); all mean unreadable
+        raise VerificationError(_("PDF 文件已损坏，无法读取其中的签名")) from None
+
+    roots = [asn1_x509.Certificate.load(_der(c)) for c in trusted]
+    allowed = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
+    signers: list[dict[str, Any]] = []
+    modified = False
+    for index, sig in enumerate(embedded):
+        try:
+            context = ValidationContext(
+                trust_roots=roots, allow_fetching=False, moment=sig.self_reported_timestamp
+            )
+            with _quiet_pyhanko():
+                status = validate_pdf_signature(sig, context)
+            cert = x509.load_der_x509_certificate(sig.signer_cert.dump())
+            byte_range = [int(v) for v in sig.sig_object["/ByteRange"]]
+            blob = _signature_blob(data, byte_range)
+            clean = blob is not None and _container_is_clean(blob, trusted)
+            signed_at = status.signer_reported_dt
+            entry: dict[str, Any] = {
+                "name": common_name(cert.subject),
+                "certificate": _describe(cert),
+                "signed_at": signed_at.isoformat(timespec="seconds") if signed_at else "",
+                "trusted": bool(status.trusted),
+                "role": _claimed_role(status, cert),
+                "intact": bool(status.intact and status.valid) and clean,
+                "covers_whole_file": status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+            }
+        except Exception:  # a damaged signature fails in many ways; every one means "not valid"
+            signers.append(_unreadable_signer())
+            continue
+        if any(_listed(ca, crl, cert) for ca in trusted for crl in crls):
+            entry["trusted"] = False
+        if index == len(embedded) - 1 and not entry["covers_whole_file"]:
+            modified = True
+        if status.coverage not in (
+            SignatureCoverageLevel.ENTIRE_FILE,
+            SignatureCoverageLevel.ENTIRE_REVISION,
+        ):
+            modified = True
+        if status.modification_level not in allowed or status.docmdp_ok is False:
+            modified = True
+        signers.append(entry)
+    valid = bool(signers) and not modified and all(s["intact"] and s["trusted"] for s in signers)
+    return {"valid": valid, "signers": signers, "modified_after_signing": modified}
+
+
+def _listed(ca: x509.Certificate, crl: x509.CertificateRevocationList, cert: x509.Certificate) -> bool:
+    """Whether ``crl`` of ``ca`` lists ``cert``; a CRL of another CA says nothing about it."""
+    if crl.issuer != ca.subject:
+        return False
+    return is_revoked(ca, crl, cert)

@@ -1,0 +1,201 @@
+"""The roster: cards read as the dispatch reads them, recusal grounds, history, reviews, annual record."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from inspector.centre_xlsx import export_roster
+from inspector.db import DB_NAME, open_database
+from inspector.dispatch import certificate_last_day
+from inspector.errors import NotFoundError, UsageError
+from inspector.evaluations import EvaluationStore
+from inspector.orgs import add_org
+from inspector.people import (
+    add_person,
+    add_review,
+    annual_summary,
+    get_person,
+    history,
+    list_people,
+    past_tasks,
+    roster,
+    set_active,
+    set_annual,
+    set_roles,
+)
+from inspector.plans import add_target, new_plan, run_dispatch, withdraw
+from tests.centre_support import new_db
+
+D = date.fromisoformat
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_card_validity_is_the_dispatch_reading(tmp_path: Path) -> None:
+    db = new_db(tmp_path / "data")
+    p = add_person(db, name="张三", kind="external", cert_no="N1", cert_issued="2023-05-10")
+    assert p.cert_last_day == D("2026-05-09") == certificate_last_day(D("2023-05-10"))
+    assert p.cert_valid_on(D("2026-05-09")) and not p.cert_valid_on(D("2026-05-10"))
+    assert not p.cert_valid_on(D("2023-05-09"))
+    printed = add_person(
+        db,
+        name="李四",
+        kind="internal",
+        cert_no="N2",
+        cert_issued="2023-05-10",
+        cert_valid_until="2026-05-10",
+    )
+    assert printed.cert_valid_on(D("2026-05-10"))
+    j = p.as_json(on=D("2026-05-10"))
+    assert {
+        "id",
+        "name",
+        "kind",
+        "cert_no",
+        "cert_issued",
+        "cert_last_day",
+        "cert_valid",
+        "employer_org",
+        "roles_at",
+    } <= set(j)
+    assert j["cert_valid"] is False and j["cert_last_day"] == "2026-05-09"
+
+
+def test_bad_people_are_refused(tmp_path: Path) -> None:
+    db = new_db(tmp_path / "data")
+    add_person(db, name="张三", kind="external", cert_no="N1", cert_issued="2024-01-01")
+    with pytest.raises(UsageError, match="已登记为“张三”"):
+        add_person(db, name="张三二", kind="external", cert_no="N1", cert_issued="2024-01-01")
+    with pytest.raises(UsageError, match="internal"):
+        add_person(db, name="王五", kind="guest", cert_no="N2", cert_issued="2024-01-01")
+    with pytest.raises(UsageError, match="早于颁发日期"):
+        add_person(
+            db,
+            name="王五",
+            kind="external",
+            cert_no="N2",
+            cert_issued="2024-01-01",
+            cert_valid_until="2023-01-01",
+        )
+    with pytest.raises(UsageError, match="YYYY-MM-DD"):
+        add_person(db, name="王五", kind="external", cert_no="N2", cert_issued="2024/01/01")
+    with pytest.raises(NotFoundError):
+        add_person(
+            db, name="王五", kind="external", cert_no="N2", cert_issued="2024-01-01", employer_org="nope"
+        )
+    with pytest.raises(UsageError, match="任职类别"):
+        org = add_org(db, "某站")
+        add_person(
+            db,
+            name="王五",
+            kind="external",
+            cert_no="N2",
+            cert_issued="2024-01-01",
+            roles=[(org["id"], "cook")],
+        )
+    assert [p.name for p in list_people(db)] == ["张三"]
+
+
+def test_roster_carries_recusal_grounds_and_leaves_out_the_suspended(tmp_path: Path) -> None:
+    db = new_db(tmp_path / "data")
+    a, b = add_org(db, "甲站")["id"], add_org(db, "乙站")["id"]
+    p = add_person(db, name="张三", kind="internal", cert_no="N1", cert_issued="2024-01-01", employer_org=a)
+    set_roles(db, p.id, [(b, "assessor"), (b, "exam_staff")])
+    q = add_person(db, name="李四", kind="external", cert_no="N2", cert_issued="2024-01-01")
+    s = next(s for s in roster(db) if s.name == "张三")
+    assert s.name == "张三" and s.employer_org == a and s.roles_at == frozenset({b})
+    with pytest.raises(UsageError, match="理由"):
+        set_active(db, q.id, False)
+    set_active(db, q.id, False, "年度考核不合格")
+    assert [s.name for s in roster(db)] == ["张三"]
+    assert get_person(db, q.id).inactive_reason == "年度考核不合格"
+    set_active(db, q.id, True)
+    assert len(roster(db)) == 2
+
+
+def test_history_from_dispatches_and_evaluation_teams(tmp_path: Path) -> None:
+    db = new_db(tmp_path / "data")
+    org = add_org(db, "甲站")
+    other = add_org(db, "乙站")
+    p = add_person(db, name="张三", kind="external", cert_no="N1", cert_issued="2024-01-01")
+    plan = new_plan(db, "sichuan-2017-inspection", "计划", "routine")
+    add_target(db, plan.id, org["id"], "2025-03-04")
+    run_dispatch(db, plan.id, team_size=1, seed=1)
+    store = EvaluationStore(db, "测试")
+    # the same visit recorded by the evaluation counts once; another one from a laptop counts too
+    store.create(
+        "sichuan-2017-inspection",
+        org["id"],
+        visit_date="2025-03-04",
+        team=[{"name": "张三", "person_id": p.id}],
+    )
+    store.create(
+        "sichuan-2017-inspection",
+        other["id"],
+        visit_date="2025-04-01",
+        team=[{"name": "张三", "person_id": p.id}],
+    )
+    store.create(
+        "sichuan-2017-inspection",
+        other["id"],
+        "self",
+        visit_date="2025-04-02",
+        team=[{"name": "x", "person_id": p.id}],
+    )
+    got = [(t["org"], t["date"], t["source"]) for t in history(db, p.id)]
+    assert got == [(org["id"], "2025-03-04", "dispatch"), (other["id"], "2025-04-01", "evaluation")]
+    (s,) = roster(db)
+    assert len(s.history) == 2
+    withdraw(db, plan.id, org["id"], "督导员生病")
+    # the evaluation still records the visit
+    assert [t.source for t in past_tasks(db, p.id)] == ["evaluation", "evaluation"]
+
+
+def test_reviews_and_annual_assessment(tmp_path: Path) -> None:
+    db = new_db(tmp_path / "data")
+    org = add_org(db, "甲站")
+    p = add_person(db, name="张三", kind="external", cert_no="N1", cert_issued="2024-01-01")
+    add_review(
+        db, p.id, task_date="2025-03-04", rating="good", org_id=org["id"], comment="报告客观", reviewer="中心"
+    )
+    add_review(db, p.id, task_date="2025-06-01", rating="fail", violation=True, reviewer="中心")
+    add_review(db, p.id, task_date="2024-12-30", rating="excellent", reviewer="中心")
+    with pytest.raises(UsageError):
+        add_review(db, p.id, task_date="2025-06-01", rating="so-so")
+    summary = set_annual(db, p.id, 2025, "basic", "一次违纪", "中心")
+    assert summary["reviews"] == {"excellent": 0, "good": 1, "pass": 0, "fail": 1}
+    assert (
+        summary["violations"] == 1 and summary["result"] == "basic" and summary["result_name"] == "基本合格"
+    )
+    set_annual(db, p.id, 2025, "fail", None, "中心")  # a correction replaces the year's record
+    assert annual_summary(db, p.id, 2025)["result"] == "fail"
+    with pytest.raises(UsageError):
+        set_annual(db, p.id, 2025, "great")
+
+
+def test_roster_workbook(tmp_path: Path) -> None:
+    db = new_db(tmp_path / "data")
+    org = add_org(db, "甲站")
+    add_person(
+        db, name="张三", kind="external", cert_no="N1", cert_issued="2022-03-01", employer_org=org["id"]
+    )
+    out = tmp_path / "roster.xlsx"
+    counts = export_roster(db, out, on=D("2026-01-01"))
+    assert counts["督导员名册"] == 1
+    ws = openpyxl.load_workbook(out)["督导员名册"]
+    assert ws["A2"].value == "张三" and ws["E2"].value == "2025-02-28" and ws["F2"].value == "否"
+    assert ws["G2"].value == "甲站"
+
+
+def test_the_v3_fixture_upgrades_with_its_roster(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES / "schema-v3.sqlite3", data / DB_NAME)
+    db = open_database(data)
+    (p,) = list_people(db)
+    assert p.cert_no == "FIXTURE-CARD-1" and p.roles
+    assert db.conn.execute("SELECT COUNT(*) FROM dispatches").fetchone()[0] == 1

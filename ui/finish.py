@@ -1,0 +1,257 @@
+"""The finish page: the summary an inspector checks before anyone signs.
+
+Totals by section, the outcome, every lost point with its reason (overrides and not-applicable
+marks flagged), the unanswered items and conflicts that block completion (each a link back to
+the item), vetoes, and the differences from the station's self-assessment and the previous
+inspection. Everything comes from the session's report; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from html import escape
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from inspector.comparison import NOT_RECTIFIED, RECTIFIED
+from inspector.i18n import _
+from inspector.points import fmt
+from ui.models.evaluations_model import kind_label
+from ui.session import EvaluationSession
+from ui.shortcuts import shown
+
+RED = "#b3261e"
+AMBER = "#9a5b00"
+GREEN = "#1b6e20"
+
+
+def h3(text: str, colour: str = "") -> str:
+    style = f" style='color:{colour}'" if colour else ""
+    return f"<h3{style}>{escape(text)}</h3>"
+
+
+def para(text: str, colour: str = "", *, bold: bool = False) -> str:
+    style = (f"color:{colour};" if colour else "") + ("font-weight:bold;" if bold else "")
+    return f"<p style='{style}'>{escape(text)}</p>" if style else f"<p>{escape(text)}</p>"
+
+
+def link(item_id: str, text: str = "") -> str:
+    return f"<a href='item:{escape(item_id)}'>{escape(text or item_id)}</a>"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[int] = ()) -> str:
+    """Cells are HTML already (escape what needs it before)."""
+    out = ["<table cellspacing='0' cellpadding='4' border='1' style='border-collapse:collapse'><tr>"]
+    out += [f"<th>{escape(h)}</th>" for h in headers]
+    out.append("</tr>")
+    for row in rows:
+        cells = [f"<td{' align=right' if n in right else ''}>{c}</td>" for n, c in enumerate(row)]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def signed(d: Decimal) -> str:
+    return ("+" if d > 0 else "") + fmt(d)
+
+
+def _header(s: EvaluationSession) -> list[str]:
+    e, r, rubric = s.evaluation, s.report, s.rubric
+    meta = [rubric.title, kind_label(e.kind)] + ([e.visit_date] if e.visit_date else [])
+    if e.team:
+        names = "、".join(
+            _("{name}（{role}）").format(name=m.get("name", ""), role=m.get("role", "")) for m in e.team
+        )
+        meta.append(_("评估组：{names}").format(names=names))
+    out = [f"<h2>{escape(e.org_name)}</h2>", para("　·　".join(meta))]
+    if not rubric.scored:
+        out.append(h3(_("记录表：逐项记录是否符合，不计分")))
+    else:
+        out.append(h3(_("总分：{total}").format(total=f"{fmt(r.total)} / {fmt(rubric.max_points)}")))
+    if rubric.bonus_points:
+        out.append(para(_("其中加分 {b} / {m} 分").format(b=fmt(r.bonus), m=fmt(rubric.bonus_points))))
+    if r.outcome is not None:
+        text = _("评估结论：{label}").format(label=r.outcome.label)
+        out.append(para(("⊗ " if r.vetoed else "") + text, RED if r.vetoed else "", bold=True))
+    return out
+
+
+def _blocking(s: EvaluationSession) -> list[str]:
+    unanswered = [i.id for i in s.items if not s.results[i.id].answered]
+    conflicts = [i.id for i in s.items if s.conflict(i.id)]
+    if not unanswered and not conflicts:
+        if s.read_only:
+            return []
+        return [para("✓ " + _("全部小项已评分，可以签署（{key}）。").format(key=shown("finish")), GREEN)]
+    out = [h3("⚠ " + _("尚不能完成"), RED)]
+    if unanswered:
+        out.append(para(_("{n} 项未评分（点击或 Tab + Enter 跳转）：").format(n=len(unanswered))))
+        out.append("<p>" + "　".join(link(i) for i in unanswered) + "</p>")
+    if conflicts:
+        out.append(para(_("{n} 项有冲突待解决：").format(n=len(conflicts))))
+        out.append("<p>" + "　".join(link(i, "⚠ " + i) for i in conflicts) + "</p>")
+    return out
+
+
+def _sections(s: EvaluationSession) -> list[str]:
+    rows = []
+    for section, result in zip(s.rubric.sections, s.report.sections, strict=True):
+        ids = [i.id for i in section.items()]
+        answered = sum(1 for i in ids if s.results[i].answered)
+        title = f"{section.code} {section.title}" + (_("（加分）") if section.bonus else "")
+        rows.append(
+            [
+                escape(title),
+                f"{fmt(result.points)} / {fmt(result.max_points)}",
+                f"{answered}/{len(ids)}",
+                escape("、".join(s.owners(section.code))),
+            ]
+        )
+    return [h3(_("各大项得分")), table([_("大项"), _("得分"), _("已评"), _("负责")], rows, right=(1, 2))]
+
+
+def _vetoes(s: EvaluationSession) -> list[str]:
+    out = [h3(_("否决项"))]
+    if not s.rubric.vetoes:
+        return [*out, para(_("本表没有否决项。"))]
+    if not s.report.vetoed:
+        return [*out, para(_("未发现否决情形。"))]
+    for v in s.report.vetoed:
+        veto = s.rubric.veto(v.id)
+        line = f"{v.id} {veto.text if veto else ''}".strip()
+        if v.note:
+            line = _("{veto}：{note}").format(veto=line, note=v.note)
+        out.append(para("⊗ " + line, RED))
+    return out
+
+
+def _lost(s: EvaluationSession) -> list[str]:
+    r = s.report
+    lost = r.lost
+    flagged = [i for i in r.items if i.answered and (i.override or i.na) and i not in lost]
+    out = [h3(_("失分明细（{n} 项）").format(n=len(lost)))]
+    if not lost and not flagged:
+        return [*out, para(_("没有失分。"))]
+    rows = []
+    for i in (*lost, *flagged):
+        mark = "⚑ " if i.override else "⊘ " if i.na else ""
+        reason = escape(mark + (i.reason or ""))
+        if mark:
+            reason = f"<span style='color:{AMBER}'>{reason}</span>"
+        rows.append(
+            [f"{link(i.id)} {escape(s.item(i.id).text)}", f"{fmt(i.points)} / {fmt(i.max_points)}", reason]
+        )
+    out.append(table([_("小项"), _("得分"), _("理由")], rows, right=(1,)))
+    overrides = sum(1 for i in r.items if i.override)
+    if overrides:
+        out.append(para("⚑ " + _("人工调整 {n} 项，均已写明理由。").format(n=overrides), AMBER))
+    return out
+
+
+def _self_assessment(s: EvaluationSession) -> list[str]:
+    c = s.self_comparison
+    if c is None or s.self_report is None:
+        return []
+    text = _("自评 {a} 分，督导 {b} 分；{k} 项不同，合计相差 {d} 分（自评减督导）。").format(
+        a=fmt(s.self_report.total), b=fmt(s.report.total), k=len(c.differing), d=signed(c.total_difference)
+    )
+    out = [h3(_("与自评对照")), para(text)]
+    if c.differing:
+        rows = [
+            [
+                link(d.item_id, "≠ " + d.item_id),
+                fmt(d.theirs.points),
+                fmt(d.mine.points),
+                f"<span style='color:{AMBER}'>{signed(d.difference or Decimal(0))}</span>",
+            ]
+            for d in c.differing
+        ]
+        out.append(table([_("小项"), _("自评"), _("督导"), _("相差")], rows, right=(1, 2, 3)))
+    return out
+
+
+def _recheck(s: EvaluationSession) -> list[str]:
+    if s.previous_report is None or s.previous is None:
+        return []
+    out = [h3(_("复查：整改情况"))]
+    rows = [(i, s.rectified(i)) for i in s.previous_comparison]
+    rows = [(i, status) for i, status in rows if status is not None]
+    if not rows:
+        out.append(para(_("尚无可对照的失分项。")))
+    for item_id, status in rows:
+        text = escape(s.item(item_id).text)
+        if status == RECTIFIED:
+            out.append(f"<p>✓ {escape(_('已整改'))}　{link(item_id)} {text}</p>")
+        elif status == NOT_RECTIFIED:
+            out.append(f"<p style='color:{RED}'>✗ {escape(_('未整改'))}　{link(item_id)} {text}</p>")
+    return out
+
+
+def _signatures(s: EvaluationSession) -> list[str]:
+    changes = s.store.signatures(s.eval_id) if s.read_only else []
+    if not changes:
+        return []
+    out = [h3(_("签署"))]
+    for c in changes:
+        who = _("{name}（{role}）").format(name=c.payload.get("name", ""), role=c.payload.get("role", ""))
+        out.append(para(f"✍ {who}　{c.wall_time[:16].replace('T', ' ')}"))
+    return out
+
+
+def summary_html(s: EvaluationSession) -> str:
+    parts = [_header, _blocking, _sections, _vetoes, _lost, _self_assessment, _recheck, _signatures]
+    return "".join(html for part in parts for html in part(s))
+
+
+class FinishPage(QWidget):
+    jump = Signal(str)
+    back = Signal()
+    sign_requested = Signal()
+    amend_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: EvaluationSession | None = None
+        layout = QVBoxLayout(self)
+        title = QLabel(_("汇总"))
+        title.setObjectName("pageTitle")
+        layout.addWidget(title)
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._anchor)
+        layout.addWidget(self.browser, 1)
+        bar = QHBoxLayout()
+        back = QPushButton(_("返回评分") + f"  {shown('home')}")
+        back.clicked.connect(self.back.emit)
+        bar.addWidget(back)
+        bar.addStretch(1)
+        self.amend = QPushButton(_("修订…") + f"  {shown('amend')}")
+        self.amend.clicked.connect(self.amend_requested.emit)
+        bar.addWidget(self.amend)
+        self.sign = QPushButton(_("签署…") + f"  {shown('finish').split(' / ')[0]}")
+        self.sign.clicked.connect(self.sign_requested.emit)
+        bar.addWidget(self.sign)
+        layout.addLayout(bar)
+
+    def show_session(self, session: EvaluationSession) -> None:
+        self.session = session
+        self.refresh()
+
+    def refresh(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        self.browser.setHtml(summary_html(s))
+        self.sign.setEnabled(s.evaluation.state == "complete")
+        self.sign.setVisible(not s.read_only)
+        self.amend.setVisible(s.read_only)
+
+    def focus_first_link(self) -> None:
+        self.browser.setFocus()
+
+    def _anchor(self, url: QUrl) -> None:
+        text = url.toString()
+        if text.startswith("item:"):
+            self.jump.emit(text[len("item:") :])

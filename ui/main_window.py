@@ -1,0 +1,517 @@
+"""The main window: navigation, the pages, the menus with every shortcut, the status bar.
+
+The window appears at once; the data folder is opened on the worker thread (migrations, the
+shipped rubrics), then the home list is scored there too. ``ready`` is emitted when the view
+asked for at start is filled (``--screenshot`` waits for it), ``failed`` if it cannot be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QWidget,
+)
+
+from inspector import __version__
+from inspector.errors import InspectorError
+from inspector.i18n import _
+from ui.errors import show_user_error
+from ui.home import HomePage
+from ui.models.evaluations_model import HomeRow, load_home_rows
+from ui.shortcuts import guard_text_fields, sequences
+from ui.worker import Worker
+
+if TYPE_CHECKING:  # the pages are imported when first shown: the home list paints sooner
+    from inspector.evaluations import EvaluationStore
+    from ui.finish import FinishPage
+    from ui.scoring import ScoringPage
+    from ui.session import EvaluationSession
+    from ui.signoff import SignOffPage
+
+STYLE = """
+QLabel#hint, QLabel#muted { color: #5f6368; }
+QLabel#heading { font-weight: bold; }
+"""
+
+
+def open_data_folder(progress: Callable[[int, int], None], data: Path) -> Any:
+    """Open (create, migrate) the data folder's database and install the shipped rubrics."""
+    from inspector.db import open_database
+    from inspector.rubric_store import install_builtin_rubrics
+
+    db = open_database(data)
+    install_builtin_rubrics(db)
+    return db  # used from here on by the GUI thread only (the connection allows the hand-over)
+
+
+class MainWindow(QMainWindow):
+    ready = Signal()
+    failed = Signal(str)
+    evaluation_signed = Signal(str)
+
+    def __init__(self, data_dir: Path, user: str | None = None) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.user = user
+        self.db: Any = None
+        self.store: EvaluationStore | None = None
+        self.session: EvaluationSession | None = None
+        self.quiet = False  # --screenshot: report on stderr, never wait on a dialog
+        self._pending_start: tuple[str | None, str] | None = None
+        self._ready_sent = False
+        self._last_saved = ""
+        self.worker = Worker(self)
+        self.setStyleSheet(STYLE)
+        self._build_pages()
+        self._build_status()
+        self._build_actions()
+        guard_text_fields(self)
+        for label in self.findChildren(QLabel, "pageTitle"):
+            self._title_font(label)
+        self._set_title(None)
+        self._size_to_screen()
+        self._page_changed()
+
+    # -- building --------------------------------------------------------------------------------
+    def _build_pages(self) -> None:
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        # Room for the centre's views (register, roster, plans, dispatch): one entry each here.
+        self.nav = QListWidget()
+        self.nav.addItem(_("我的评估"))
+        self.nav.setCurrentRow(0)
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.nav.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 9)
+        self.nav.itemClicked.connect(lambda _i: self.go_home())
+        layout.addWidget(self.nav)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.home = HomePage()
+        self.home.open_requested.connect(lambda eval_id: self.open_evaluation(eval_id))
+        self.stack.addWidget(self.home)
+        self.pages: dict[str, QWidget] = {"home": self.home}
+        self.stack.currentChanged.connect(lambda _i: self._page_changed())
+
+    # The evaluation pages, made on first use (their modules too).
+    @property
+    def scoring(self) -> ScoringPage:
+        if "scoring" not in self.pages:
+            from ui.scoring import ScoringPage
+
+            page = ScoringPage(self.worker)
+            page.home_requested.connect(self.go_home)
+            page.finish_requested.connect(self.show_finish)
+            page.amend_requested.connect(self.amend)
+            page.team_requested.connect(self.edit_team)
+            page.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
+            page.draft_changed.connect(self._draft_changed)
+            self._add_page("scoring", page)
+        return self.pages["scoring"]  # type: ignore[return-value]
+
+    @property
+    def finish(self) -> FinishPage:
+        if "finish" not in self.pages:
+            from ui.finish import FinishPage
+
+            page = FinishPage()
+            page.back.connect(self.show_scoring)
+            page.jump.connect(self._jump)
+            page.sign_requested.connect(self.show_signoff)
+            page.amend_requested.connect(self.amend)
+            self._add_page("finish", page)
+        return self.pages["finish"]  # type: ignore[return-value]
+
+    @property
+    def signoff(self) -> SignOffPage:
+        if "signoff" not in self.pages:
+            from ui.signoff import SignOffPage
+
+            page = SignOffPage()
+            page.back.connect(self.show_finish)
+            page.signed.connect(self._signed)
+            self._add_page("signoff", page)
+        return self.pages["signoff"]  # type: ignore[return-value]
+
+    def _add_page(self, name: str, page: QWidget) -> None:
+        self.pages[name] = page
+        self.stack.addWidget(page)
+        guard_text_fields(page)
+        for label in page.findChildren(QLabel, "pageTitle"):
+            self._title_font(label)
+
+    def _title_font(self, label: QLabel) -> None:
+        font = QFont(label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        label.setFont(font)
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.folder_label = QLabel(_("数据文件夹：{path}").format(path=self.data_dir))
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar.addWidget(self.folder_label, 1)
+        self.busy = QProgressBar()
+        self.busy.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 14)
+        self.busy.hide()
+        bar.addPermanentWidget(self.busy)
+        self.save_label = QLabel(_("尚无更改"))
+        bar.addPermanentWidget(self.save_label)
+        self.worker.busy.connect(lambda n: self.busy.setVisible(n > 0))
+        self.worker.progress.connect(self._progress)
+
+    def _progress(self, label: str, done: int, total: int) -> None:
+        self.busy.setRange(0, total)  # total 0: an indeterminate (busy) bar
+        self.busy.setValue(done)
+        self.busy.setFormat(f"{label} %v/%m" if total else label)
+        self.busy.setToolTip(label)
+
+    def _action(
+        self, menu: Any, name: str, text: str, slot: Callable[[], Any], pages: tuple[str, ...] = ()
+    ) -> QAction:
+        action = QAction(text, self)
+        keys = sequences(name) if name else []
+        if keys:
+            action.setShortcuts(keys)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self.addAction(action)  # shortcuts work while the menu bar is hidden too
+        self._pages_of[action] = pages
+        return action
+
+    def _build_actions(self) -> None:
+        self._pages_of: dict[QAction, tuple[str, ...]] = {}
+        bar = self.menuBar()
+        file = bar.addMenu(_("文件(&F)"))
+        self._action(file, "open_folder", _("打开数据文件夹…"), self.choose_folder)
+        self._action(file, "refresh", _("刷新"), self.refresh_home, ("home",))
+        file.addSeparator()
+        self._action(file, "quit", _("退出"), self.close)
+
+        ev = bar.addMenu(_("评估(&E)"))
+        self._action(ev, "home", _("返回"), self.back)
+        self._action(ev, "search", _("搜索评估"), self.home.focus_search, ("home",))
+        ev.addSeparator()
+        self._action(ev, "next_item", _("下一项"), lambda: self.scoring.next_item(), ("scoring",))
+        self._action(ev, "previous_item", _("上一项"), lambda: self.scoring.previous_item(), ("scoring",))
+        self._action(
+            ev, "next_unanswered", _("下一个未评项"), lambda: self.scoring.next_unanswered(), ("scoring",)
+        )
+        self._action(ev, "tree", _("目录 / 输入 切换"), lambda: self.scoring.toggle_focus(), ("scoring",))
+        ev.addSeparator()
+        self._action(ev, "vetoes", _("否决项"), lambda: self.scoring.focus_vetoes(), ("scoring",))
+        self.team_action = self._action(ev, "team", _("评估组分工…"), self.edit_team, ("scoring",))
+        self._action(ev, "finish", _("完成：汇总与签署"), self.forward, ("scoring", "finish", "signoff"))
+        self.amend_action = self._action(
+            ev, "amend", _("修订已签署的评估…"), self.amend, ("scoring", "finish")
+        )
+
+        edit = bar.addMenu(_("编辑(&D)"))
+        self.undo_action = self._action(edit, "undo", _("撤销"), lambda: self.scoring.undo(), ("scoring",))
+        self.redo_action = self._action(edit, "redo", _("重做"), lambda: self.scoring.redo(), ("scoring",))
+        edit.addSeparator()
+        self._action(edit, "note", _("备注"), self._focus_note, ("scoring",))
+        self._action(edit, "attach", _("附加证据…"), self._attach, ("scoring",))
+        self._action(edit, "override", _("人工调整分数"), lambda: self._mode("override"), ("scoring",))
+        self._action(edit, "not_applicable", _("不适用"), lambda: self._mode("na"), ("scoring",))
+        self._action(edit, "clear_item", _("清除本项评分"), lambda: self.scoring.clear_item(), ("scoring",))
+
+        view = bar.addMenu(_("视图(&V)"))
+        self.self_action = self._action(view, "self_panel", _("自评对照"), self._toggle_self, ("scoring",))
+        self.self_action.setCheckable(True)
+        self.self_action.setChecked(True)
+
+        help_menu = bar.addMenu(_("帮助(&H)"))
+        self._action(help_menu, "help", _("快捷键…"), self.show_help)
+        self._action(help_menu, "", _("关于…"), self.about)
+
+    def _size_to_screen(self) -> None:
+        """A comfortable size that fits a 1366×768 laptop (and grows on bigger screens)."""
+        screen = QGuiApplication.primaryScreen()
+        fm = self.fontMetrics()
+        want_w, want_h = fm.horizontalAdvance("M") * 150, fm.height() * 52
+        if screen is not None:
+            free = screen.availableGeometry()
+            want_w = min(want_w, int(free.width() * 0.95))
+            want_h = min(want_h, int(free.height() * 0.92))
+        self.resize(want_w, want_h)
+        self.setMinimumSize(min(want_w, fm.horizontalAdvance("M") * 80), min(want_h, fm.height() * 28))
+
+    # -- pages -----------------------------------------------------------------------------------
+    def view(self) -> str:
+        current = self.stack.currentWidget()
+        return next(name for name, page in self.pages.items() if page is current)
+
+    def _page_changed(self) -> None:
+        page = self.view()
+        read_only = self.session.read_only if self.session else True
+        for action, pages in self._pages_of.items():
+            action.setEnabled(not pages or page in pages)
+        for action in (self.team_action, self.undo_action, self.redo_action):
+            action.setEnabled(action.isEnabled() and not read_only)
+        self.amend_action.setEnabled(self.amend_action.isEnabled() and bool(self.session) and read_only)
+        self.nav.setCurrentRow(0)
+
+    def _set_title(self, station: str | None) -> None:
+        app = _("质量督导评估")
+        self.setWindowTitle(f"{station} — {app}" if station else app)
+
+    # -- start -----------------------------------------------------------------------------------
+    def start(self, eval_id: str | None = None, view: str = "home") -> None:
+        self._pending_start = (eval_id, view)
+        self._ready_sent = False
+        self.folder_label.setText(_("数据文件夹：{path}").format(path=self.data_dir))
+        self.worker.run(
+            _("打开数据文件夹"),
+            open_data_folder,
+            self.data_dir,
+            on_done=self._opened,
+            on_error=self._start_failed,
+        )
+
+    def _start_failed(self, error: InspectorError) -> None:
+        self.failed.emit(str(error))
+        if not self.quiet:
+            show_user_error(self, error, _("无法打开数据文件夹"))
+
+    def _opened(self, db: Any) -> None:
+        if self.db is not None:
+            self.db.conn.close()
+        self.db = db
+        from inspector.evaluations import EvaluationStore
+
+        self.store = EvaluationStore(db, self.user)
+        self.refresh_home()
+
+    def refresh_home(self) -> None:
+        if self.store is None:
+            return
+        self.worker.run(
+            _("计算各评估得分"),
+            load_home_rows,
+            self.data_dir,
+            self.user,
+            on_done=self._rows,
+            on_error=self._start_failed,
+        )
+
+    def _rows(self, rows: list[HomeRow]) -> None:
+        self.home.set_rows(rows)
+        if self._pending_start is None:
+            return
+        eval_id, view = self._pending_start
+        self._pending_start = None
+        if view != "home" and eval_id is None and rows:
+            eval_id = rows[0].id  # the most recently changed one
+        if eval_id is not None and view != "home":
+            if not self.open_evaluation(eval_id, view):
+                return
+        else:
+            self.home.focus_list()
+        self._send_ready()
+
+    def _send_ready(self) -> None:
+        if not self._ready_sent:
+            self._ready_sent = True
+            self.ready.emit()
+
+    # -- navigation ------------------------------------------------------------------------------
+    def open_evaluation(self, eval_id: str, view: str = "scoring") -> bool:
+        from ui.session import EvaluationSession
+
+        assert self.store is not None
+        try:
+            session = EvaluationSession(self.store, self.data_dir, eval_id)
+        except InspectorError as e:
+            self.failed.emit(str(e))
+            if not self.quiet:
+                show_user_error(self, e)
+            return False
+        self.session = session
+        session.saved.connect(self._saved)
+        session.changed.connect(lambda _ids: self._page_changed())
+        self.scoring.open(session)
+        self._set_title(session.evaluation.org_name)
+        self.save_label.setText(_("已打开：自动保存每一项"))
+        self.scoring.set_show_self(self.self_action.isChecked())
+        if view == "finish":
+            self.show_finish()
+        elif view == "signoff":
+            self.show_finish()
+            self.show_signoff()
+        else:
+            self.stack.setCurrentWidget(self.scoring)
+            self.scoring.go_to(self.scoring.current_item or session.resume_item(), commit=False)
+        self._page_changed()
+        return True
+
+    def go_home(self) -> None:
+        if self.view() == "scoring" and not self.scoring.leave():
+            return
+        self.stack.setCurrentWidget(self.home)
+        self._set_title(None)
+        self.refresh_home()
+        if self.session is not None:
+            self.home.select(self.session.eval_id)
+        self.home.focus_list()
+
+    def show_scoring(self) -> None:
+        if self.session is None:
+            return
+        self.stack.setCurrentWidget(self.scoring)
+        if self.scoring.item_view is not None:
+            self.scoring.item_view.focus_input()
+
+    def show_finish(self) -> None:
+        if self.session is None:
+            return
+        if self.view() == "scoring" and not self.scoring.leave():
+            return
+        self.finish.show_session(self.session)
+        self.stack.setCurrentWidget(self.finish)
+        self.finish.focus_first_link()
+
+    def show_signoff(self) -> None:
+        if self.session is None or self.session.evaluation.state != "complete":
+            self.statusBar().showMessage(_("评估尚未完成，不能签署"), 6000)
+            return
+        self.signoff.show_session(self.session)
+        self.stack.setCurrentWidget(self.signoff)
+        self.signoff.focus_first()
+
+    def back(self) -> None:
+        page = self.view()
+        if page == "scoring":
+            self.go_home()
+        elif page == "finish":
+            self.show_scoring()
+        elif page == "signoff":
+            self.show_finish()
+
+    def forward(self) -> None:
+        page = self.view()
+        if page == "scoring":
+            self.show_finish()
+        elif page == "finish":
+            self.show_signoff()
+        elif page == "signoff":
+            self.signoff.sign()
+
+    def _jump(self, item_id: str) -> None:
+        self.show_scoring()
+        self.scoring.go_to(item_id)
+
+    # -- actions -----------------------------------------------------------------------------------
+    def _focus_note(self) -> None:
+        if self.scoring.item_view is not None:
+            self.scoring.item_view.focus_note()
+
+    def _attach(self) -> None:
+        if self.scoring.item_view is not None:
+            self.scoring.item_view.attach()
+
+    def _mode(self, mode: str) -> None:
+        if self.scoring.item_view is not None:
+            self.scoring.item_view.toggle_mode(mode)
+
+    def _toggle_self(self) -> None:
+        self.scoring.set_show_self(self.self_action.isChecked())
+
+    def _saved(self, when: str) -> None:
+        self._last_saved = _("已保存 {time}").format(time=when)
+        self.save_label.setText(self._last_saved)
+
+    def _draft_changed(self, dirty: bool) -> None:
+        if dirty:
+            self.save_label.setText("● " + _("输入中（未保存）"))
+        else:
+            self.save_label.setText(self._last_saved or _("已打开：自动保存每一项"))
+
+    def _signed(self, eval_id: str) -> None:
+        self.evaluation_signed.emit(eval_id)
+        self.statusBar().showMessage(_("已签署并锁定"), 8000)
+        if self.session is not None:
+            self.scoring.open(self.session)
+            self.show_finish()
+        self.refresh_home()
+        self._page_changed()
+
+    def edit_team(self) -> None:
+        if self.session is None or self.session.read_only:
+            return
+        from ui.team import TeamDialog
+
+        dialog = TeamDialog(self.session.rubric, self.session.evaluation.team, self)
+        if dialog.exec() == TeamDialog.DialogCode.Accepted:
+            try:
+                self.session.set_team(dialog.team())
+            except InspectorError as e:
+                show_user_error(self, e)
+
+    def amend(self) -> None:
+        s = self.session
+        if s is None or not s.read_only or self.store is None:
+            return
+        reason, ok = QInputDialog.getText(self, _("修订已签署的评估"), _("修订理由（将记录在修订版中）："))
+        if not ok:
+            return
+        try:
+            new = self.store.amend(s.eval_id, reason)
+        except InspectorError as e:
+            show_user_error(self, e)
+            return
+        self.open_evaluation(new.id)
+        self.refresh_home()
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _("打开数据文件夹"), str(self.data_dir))
+        if not folder:
+            return
+        if self.view() == "scoring" and not self.scoring.leave():
+            return
+        if "scoring" in self.pages:
+            self.scoring.close_session()
+        self.session = None
+        self.stack.setCurrentWidget(self.home)
+        self.data_dir = Path(folder)
+        self.start()
+
+    def show_help(self) -> None:
+        from ui.help import HelpDialog
+
+        HelpDialog(self).exec()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("关于"),
+            _(
+                "职业技能鉴定质量督导评估工具\n版本 {version}\n\n数据文件夹：{path}\n\n"
+                "离线使用；每一项评分在记录时即已保存。\n中文字体：文泉驿微米黑（Apache 2.0 / GPLv3）"
+            ).format(version=__version__, path=self.data_dir),
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if "scoring" in self.pages and self.scoring.item_view is not None:
+            self.scoring.item_view.commit(strict=False)
+        self.worker.wait()
+        if self.db is not None:
+            self.db.conn.close()
+            self.db = None
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Qt models that present core objects (evaluations, rubrics) to views."""

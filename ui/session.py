@@ -1,0 +1,187 @@
+"""One open evaluation as the window sees it: a view over the store, refreshed after every write.
+
+The store is the truth. The session keeps what the views read often (the current values, the
+report, the comparisons) and refreshes them from what each write returns: ``store.record``
+returns the change that is now the item's only head, so the session does not re-read the whole
+evaluation after every mark. Scores always come from :func:`inspector.scoring.score`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from inspector.changes import OBSERVE, Change, canonical
+from inspector.comparison import (
+    ItemComparison,
+    SelfComparison,
+    compare_previous,
+    compare_self,
+    rectification,
+)
+from inspector.errors import InspectorError
+from inspector.evaluations import VETO_PREFIX, Current, Evaluation, EvaluationStore
+from inspector.observations import Observation, parse_observation
+from inspector.rubric import Group, Item, Section
+from inspector.scoring import ItemResult, Report, VetoMark, score
+from inspector.ui_state import current_item, set_current_item
+
+
+def normal_payload(payload: dict[str, Any] | None, item_id: str) -> str | None:
+    """A payload in its stored form, for telling whether an edit changed anything."""
+    if payload is None:
+        return None
+    try:
+        return canonical(parse_observation(dict(payload), item_id).to_dict())
+    except InspectorError:
+        return canonical(payload)
+
+
+class EvaluationSession(QObject):
+    #: item ids (or "veto:ID") whose value changed; an empty tuple means everything (reload, team)
+    changed = Signal(object)
+    #: a write is on disk: the local time it returned, "HH:MM:SS"
+    saved = Signal(str)
+
+    def __init__(self, store: EvaluationStore, data_dir: Path, eval_id: str) -> None:
+        super().__init__()
+        self.store = store
+        self.data_dir = data_dir
+        self.eval_id = eval_id
+        self.reload(emit=False)
+
+    # -- loading ------------------------------------------------------------------------------
+    def reload(self, *, emit: bool = True) -> None:
+        s = self.store
+        self.evaluation: Evaluation = s.get(self.eval_id)
+        e = self.evaluation
+        self.rubric = s.rubric(e.rubric_id, e.rubric_version, e.rubric_hash)
+        self.items: list[Item] = list(self.rubric.items())
+        self._order = {item.id: n for n, item in enumerate(self.items)}
+        self.current: dict[str, Current] = s.current(self.eval_id)
+        answers, vetoes = s.observations(self.eval_id)
+        self._answers: dict[str, Observation] = answers
+        self._vetoes: dict[str, VetoMark] = {v.id: v for v in vetoes}
+        self.self_eval = s.self_assessment_for(e)
+        self.self_report: Report | None = s.report(self.self_eval.id) if self.self_eval else None
+        self.previous = s.previous_for(e) if e.kind == "recheck" else None
+        self.previous_report: Report | None = s.report(self.previous.id) if self.previous else None
+        self._rescore()
+        if emit:
+            self.changed.emit(())
+
+    def _rescore(self) -> None:
+        self.report: Report = score(self.rubric, self._answers, list(self._vetoes.values()))
+        self.results: dict[str, ItemResult] = {r.id: r for r in self.report.items}
+        self.self_comparison: SelfComparison | None = (
+            compare_self(self.report, self.self_report) if self.self_report else None
+        )
+        self.previous_comparison: dict[str, ItemComparison] = (
+            compare_previous(self.report, self.previous_report) if self.previous_report else {}
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        return self.evaluation.state == "signed"
+
+    def item(self, item_id: str) -> Item:
+        return self.rubric.item(item_id)
+
+    def locate(self, item_id: str) -> tuple[Section, Group, Item]:
+        return self.rubric.locate(item_id)
+
+    def position(self, item_id: str) -> int:
+        return self._order[item_id]
+
+    def payload(self, item_id: str) -> dict[str, Any] | None:
+        cur = self.current.get(item_id)
+        if cur is None or cur.change.kind != OBSERVE or cur.change.payload is None:
+            return None
+        return dict(cur.change.payload)
+
+    def conflict(self, item_id: str) -> list[Change]:
+        """Every current value of an item in conflict (merged team work), the latest first; else []."""
+        cur = self.current.get(item_id)
+        return [cur.change, *cur.rivals] if cur is not None and cur.rivals else []
+
+    def veto(self, veto_id: str) -> tuple[bool, str]:
+        mark = self._vetoes.get(veto_id)
+        if mark is not None:
+            return True, mark.note or ""
+        cur = self.current.get(VETO_PREFIX + veto_id)
+        note = (cur.change.payload or {}).get("note", "") if cur else ""
+        return False, note or ""
+
+    def owners(self, section_code: str) -> list[str]:
+        return [m.get("name", "") for m in self.evaluation.team if section_code in m.get("sections", [])]
+
+    def self_result(self, item_id: str) -> ItemComparison | None:
+        return self.self_comparison.items.get(item_id) if self.self_comparison else None
+
+    def previous_result(self, item_id: str) -> ItemComparison | None:
+        return self.previous_comparison.get(item_id)
+
+    def rectified(self, item_id: str) -> str | None:
+        c = self.previous_comparison.get(item_id)
+        return rectification(c.theirs, c.mine) if c else None
+
+    def next_unanswered(self, after: str | None) -> str | None:
+        """The first unanswered item after ``after``, wrapping round; None when all are answered."""
+        start = self._order[after] + 1 if after is not None else 0
+        n = len(self.items)
+        for k in range(n):
+            item = self.items[(start + k) % n]
+            if not self.results[item.id].answered or self.conflict(item.id):
+                return item.id
+        return None
+
+    def neighbour(self, item_id: str, step: int) -> str | None:
+        k = self._order[item_id] + step
+        return self.items[k].id if 0 <= k < len(self.items) else None
+
+    def resume_item(self) -> str:
+        """Where work stopped: the remembered item, else the first unanswered, else the first."""
+        remembered = current_item(self.store.db, self.eval_id)
+        if remembered is not None and self.rubric.has_item(remembered):
+            return remembered
+        return self.next_unanswered(None) or self.items[0].id
+
+    # -- writing (each is durable when it returns) ---------------------------------------------
+    def _saved(self) -> None:
+        self.evaluation = self.store.get(self.eval_id)
+        self.saved.emit(time.strftime("%H:%M:%S"))
+
+    def record(self, item_id: str, payload: dict[str, Any] | None) -> None:
+        change = self.store.record(self.eval_id, item_id, payload)
+        self.current[item_id] = Current(change, ())
+        if change.payload is None:
+            self._answers.pop(item_id, None)
+        else:
+            self._answers[item_id] = parse_observation(change.payload, item_id)
+        self._rescore()
+        self._saved()
+        self.changed.emit((item_id,))
+
+    def set_veto(self, veto_id: str, found: bool, note: str) -> None:
+        change = self.store.set_veto(self.eval_id, veto_id, found, note or None)
+        self.current[VETO_PREFIX + veto_id] = Current(change, ())
+        if found:
+            self._vetoes[veto_id] = VetoMark(veto_id, note or None)
+        else:
+            self._vetoes.pop(veto_id, None)
+        self._rescore()
+        self._saved()
+        self.changed.emit((VETO_PREFIX + veto_id,))
+
+    def set_team(self, team: list[dict[str, Any]]) -> None:
+        self.store.set_meta(self.eval_id, team=team)
+        self._saved()
+        self.changed.emit(())
+
+    def remember(self, item_id: str) -> None:
+        """Where the window is now, for the next start (not part of the audited log)."""
+        set_current_item(self.store.db, self.eval_id, item_id)
