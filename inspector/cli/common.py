@@ -78,3 +78,24 @@ def read_json_file(path: Path) -> Any:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as e:
         raise UsageError(_("JSON 格式错误：{msg}").format(msg=e.msg), f"{path}:{e.lineno}") from None
+
+
+def read_passphrase(passphrase_file: Path | None, prompt: str) -> str:
+    """A passphrase from a file (first line), ``INSPECTOR_PASSPHRASE``, or a hidden prompt.
+
+    Never from a command-line argument: those end up in shell history and process lists.
+    """
+    import os
+
+    if passphrase_file is not None:
+        try:
+            return passphrase_file.read_text(encoding="utf-8").splitlines()[0]
+        except (OSError, IndexError, UnicodeDecodeError):
+            raise UsageError(_("无法从文件读取口令"), str(passphrase_file)) from None
+    env = os.environ.get("INSPECTOR_PASSPHRASE")
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise UsageError(_("需要口令：请用 --passphrase-file 或环境变量 INSPECTOR_PASSPHRASE 提供"))
+    value: str = click.prompt(prompt, hide_input=True)
+    return value

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "org": ("inspector.cli.evals", "org"),
     "eval": ("inspector.cli.evals", "eval_"),
     "report": ("inspector.cli.report", "report"),
+    "pdf": ("inspector.cli.pdf", "pdf"),
     "people": ("inspector.cli.centre", "people"),
     "plan": ("inspector.cli.centre", "plan"),
     "dispatch": ("inspector.cli.centre", "dispatch_cmd"),

@@ -30,9 +30,20 @@ def report() -> None:
 )
 @click.option("--draft", is_flag=True, help="强制加“草稿”水印（未签署的评估总是加水印）")
 @click.option("--date", "issued", default=None, help="通知书落款日期 YYYY-MM-DD（默认今天）")
+@click.option("--sign", "role", default=None, help="生成后用本机签名证书以此角色签署（如 组长）")
+@click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help="从文件读取证书口令")
 @pass_context
-def report_pdf(ctx: Context, eval_id: str, out: Path, kind: str, draft: bool, issued: str | None) -> None:
-    """生成一次评估的 PDF 文书（未加数字签名；数字签名另行添加）。"""
+def report_pdf(
+    ctx: Context,
+    eval_id: str,
+    out: Path,
+    kind: str,
+    draft: bool,
+    issued: str | None,
+    role: str | None,
+    passphrase_file: Path | None,
+) -> None:
+    """生成一次评估的 PDF 文书；加 --sign 时随即数字签名（其他人可用 pdf sign 依次签署）。"""
     from inspector.documents_pdf import render_document  # reportlab loads only when a PDF is made
     from inspector.evaluations import EvaluationStore
     from inspector.pdf_style import write_pdf
@@ -47,5 +58,9 @@ def report_pdf(ctx: Context, eval_id: str, out: Path, kind: str, draft: bool, is
         raise UsageError(_("输出路径是一个文件夹，请给出文件名"), str(out))
     store = EvaluationStore(ctx.db, ctx.user)
     data = render_document(store, ctx.data, eval_id, kind, draft=True if draft else None, issued=day)
+    if role is not None:
+        from inspector.cli.pdf import sign_bytes
+
+        data = sign_bytes(ctx, data, role, passphrase_file)
     write_pdf(out, data)
     click.echo(_("已生成：{path}（{kb} KB）").format(path=out, kb=max(1, len(data) // 1024)))

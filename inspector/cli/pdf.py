@@ -1,0 +1,116 @@
+"""``inspector pdf sign FILE …`` and ``inspector pdf verify FILE [--json]``: PAdES signatures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from inspector.cli.common import Context, emit_json, pass_context, read_passphrase
+from inspector.errors import UsageError, VerificationError
+from inspector.i18n import _
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+
+def trusted_cas(ctx: Context, ca_files: tuple[Path, ...]) -> list[bytes]:
+    """The CA certificates to trust: those given, else the centre's CA installed in this folder."""
+    from inspector.keys import CA_CERT_FILE, KEYS_DIR
+
+    paths = list(ca_files) or [ctx.data / KEYS_DIR / CA_CERT_FILE]
+    pems = []
+    for p in paths:
+        try:
+            pems.append(p.read_bytes())
+        except OSError:
+            raise UsageError(
+                _("没有可信任的中心证书：请用 --ca 给出，或先在本机安装签名证书（keys install）"), str(p)
+            ) from None
+    return pems
+
+
+def installed_crls(ctx: Context) -> list[x509.CertificateRevocationList]:
+    from inspector.keys import CRL_FILE, KEYS_DIR, load_crl
+
+    path = ctx.data / KEYS_DIR / CRL_FILE
+    return [load_crl(path)] if path.exists() else []
+
+
+def sign_bytes(ctx: Context, data: bytes, role: str, passphrase_file: Path | None) -> bytes:
+    """Sign with this folder's installed credential, in a new field after any earlier signatures."""
+    from inspector.keys import common_name, load_signer
+    from inspector.pdfsign import sign_pdf
+
+    passphrase = read_passphrase(passphrase_file, _("签名证书口令"))
+    signer = load_signer(ctx.data, passphrase)
+    name = common_name(signer.certificate.subject)
+    serial = format(signer.certificate.serial_number, "x")[:16]
+    field = f"sig_{data.count(b'/FT /Sig') + data.count(b'/FT/Sig') + 1}_{serial}"
+    return sign_pdf(
+        data,
+        signer,
+        name=name,
+        role=role,
+        reason=_("{role}签署评估结果").format(role=role),
+        location=_("评估现场"),
+        field_name=field,
+    )
+
+
+@click.group()
+def pdf() -> None:
+    """PDF 数字签名：签署、验证。"""
+
+
+@pdf.command("sign")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), default=None, help="输出文件（默认覆盖原文件）"
+)
+@click.option("--role", required=True, help="签署人的角色，如 组长、组员、机构代表")
+@click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help="从文件读取证书口令")
+@pass_context
+def pdf_sign(ctx: Context, file: Path, out: Path | None, role: str, passphrase_file: Path | None) -> None:
+    """用本机安装的签名证书签署 PDF（可多人依次签署）。"""
+    from inspector.pdf_style import write_pdf
+
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(file)) from None
+    signed = sign_bytes(ctx, data, role, passphrase_file)
+    write_pdf(out or file, signed)
+    click.echo(_("已签署：{path}").format(path=out or file))
+
+
+@pdf.command("verify")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--ca", "ca_files", multiple=True, type=click.Path(path_type=Path), help="可信任的中心 CA 证书")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def pdf_verify(ctx: Context, file: Path, ca_files: tuple[Path, ...], as_json: bool) -> None:
+    """验证 PDF 中的数字签名：是否完整、是否可信、签署后是否被改动。"""
+    from inspector.pdfsign import verify_pdf
+
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(file)) from None
+    result = verify_pdf(data, trusted_cas(ctx, ca_files), crls=installed_crls(ctx))
+    if as_json:
+        emit_json(result)
+    else:
+        for s in result["signers"]:
+            mark = "✓" if s["intact"] and s["trusted"] else "✗"
+            click.echo(f"{mark} {s['name']}（{s.get('role') or '—'}）{s['signed_at']}  {s['certificate']}")
+        if result["modified_after_signing"]:
+            click.echo(_("签署后文件被改动"))
+    if not result["valid"]:
+        why = _("签署后文件被改动") if result["modified_after_signing"] else _("签名无效或不可信")
+        if not result["signers"]:
+            why = _("文件中没有数字签名")
+        raise VerificationError(why, str(file))
+    if not as_json:
+        click.echo(_("签名有效"))
