@@ -29,9 +29,12 @@ from PySide6.QtWidgets import (
 from inspector import __version__
 from inspector.errors import InspectorError
 from inspector.i18n import _
+from ui.centre import VIEWS as CENTRE_VIEWS
+from ui.centre import CentreNav
 from ui.errors import show_user_error
 from ui.home import HomePage
 from ui.models.evaluations_model import HomeRow, load_home_rows
+from ui.sheet import SheetActions
 from ui.shortcuts import guard_text_fields, sequences
 from ui.worker import Worker
 
@@ -79,6 +82,7 @@ class MainWindow(QMainWindow):
         self._build_pages()
         self._build_status()
         self._build_actions()
+        self.sheets = SheetActions(self)  # the score sheet after sign-off, and Ctrl+P
         guard_text_fields(self)
         for label in self.findChildren(QLabel, "pageTitle"):
             self._title_font(label)
@@ -91,13 +95,13 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
-        # Room for the centre's views (register, roster, plans, dispatch): one entry each here.
         self.nav = QListWidget()
         self.nav.addItem(_("我的评估"))
         self.nav.setCurrentRow(0)
         self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.nav.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 9)
-        self.nav.itemClicked.connect(lambda _i: self.go_home())
+        self.centre = CentreNav(self)  # the centre's sections below 我的评估 (ui/centre)
+        self.nav.itemClicked.connect(lambda item: self.centre.go(self.nav.row(item)))
         layout.addWidget(self.nav)
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
@@ -266,7 +270,7 @@ class MainWindow(QMainWindow):
         for action in (self.team_action, self.undo_action, self.redo_action):
             action.setEnabled(action.isEnabled() and not read_only)
         self.amend_action.setEnabled(self.amend_action.isEnabled() and bool(self.session) and read_only)
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(self.centre.row_of(page))
 
     def _set_title(self, station: str | None) -> None:
         app = _("质量督导评估")
@@ -317,6 +321,9 @@ class MainWindow(QMainWindow):
             return
         eval_id, view = self._pending_start
         self._pending_start = None
+        if view in CENTRE_VIEWS:
+            self.centre.show(view, then=self._send_ready)
+            return
         if view != "home" and eval_id is None and rows:
             eval_id = rows[0].id  # the most recently changed one
         if eval_id is not None and view != "home":

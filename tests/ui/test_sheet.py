@@ -1,0 +1,54 @@
+"""After sign-off the window makes the score sheet, signed with the laptop's credential."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from inspector.evaluations import EvaluationStore
+from inspector.keys import init_ca, install_credential, issue_certificate
+from inspector.pdfsign import verify_pdf
+from tests.ui.conftest import Window, evaluation
+from tests.ui.test_signoff import sign_name
+
+
+def test_sign_off_makes_a_signed_sheet(
+    window: Window, store: EvaluationStore, demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = init_ca(tmp_path / "ca", "四川省职业技能鉴定指导中心", "centre-pass-2026")
+    cred = issue_certificate(tmp_path / "ca", "centre-pass-2026", "张建国", "P001", "组长", "zhang-pin-2026")
+    install_credential(demo_folder, cred.p12, "zhang-pin-2026")
+    answers = iter([("zhang-pin-2026", True), ("组长", True)])
+    monkeypatch.setattr("ui.sheet.QInputDialog.getText", lambda *_a, **_k: next(answers))
+    e = evaluation(store, state="complete", rubric="sichuan-2017-inspection", kind="inspection")
+    window.start(e.id, "scoring")
+    window.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # summary
+    window.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # sign-off
+    page = window.w.signoff
+    page.rows[3].name.setText("赵丽")  # QTest types ASCII only; an input method types Chinese
+    for n, row in enumerate(page.rows):
+        sign_name(window, row.pad, n * 5)
+    window.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # sign
+    sheets = window.w.sheets
+    window.qtbot.waitUntil(lambda: sheets.last is not None, timeout=60000)
+    assert sheets.last is not None and sheets.last.parent == demo_folder / "reports"
+    data = sheets.last.read_bytes()
+    result = verify_pdf(data, [ca.certificate_pem])
+    assert result["valid"] and result["signers"][0]["name"] == "张建国"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(sheets.last), "-"], capture_output=True, text=True
+    ).stdout
+    assert e.org_name in text and "赵丽" in text
+
+
+def test_ctrl_p_makes_a_draft_sheet_without_a_credential(
+    window: Window, store: EvaluationStore, demo_folder: Path
+) -> None:
+    e = evaluation(store, state="draft", rubric="sichuan-2017-inspection", kind="inspection")
+    window.start(e.id, "scoring")
+    window.w.sheets.action.trigger()
+    window.qtbot.waitUntil(lambda: window.w.sheets.last is not None, timeout=60000)
+    assert "草稿" in window.w.sheets.last.name
