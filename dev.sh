@@ -10,7 +10,7 @@ VENV=${VENV:-.venv}
 # System libraries Qt needs without a display, poppler (PDF checks), NSS tools (pdfsig trust).
 APT_PACKAGES=(python3-venv libglib2.0-0 libgl1 libegl1 libxkbcommon0 libx11-6 libfreetype6
   libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
-  libxcb-shape0 poppler-utils libnss3-tools)
+  libxcb-shape0 poppler-utils libnss3-tools binutils)
 
 system_packages() {
   command -v dpkg >/dev/null 2>&1 || return 0   # not Debian/Ubuntu: install the equivalents by hand
@@ -58,10 +58,36 @@ case "${1:-}" in
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"
-    exec "$VENV/bin/python" -m pytest "${@:2}"
+    "$VENV/bin/python" -m pytest "${@:2}"
+    # The standalone build, smoke-tested as a user's laptop runs it (skip: SKIP_BUILD=1).
+    [ -n "${SKIP_BUILD:-}" ] || "$0" smoke
+    ;;
+  build)
+    system_packages
+    python_env
+    "$VENV/bin/pyinstaller" --noconfirm --log-level WARN build.spec
+    echo "Built: dist/inspector/ ($(du -sh dist/inspector | cut -f1))"
+    ;;
+  smoke)
+    "$0" build
+    # No Python, no project, no user settings: only what the build carries.
+    tmp=$(mktemp -d)
+    run() { env -i HOME="$tmp" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+              INSPECTOR_DATA="$tmp/data" "$@"; }
+    run dist/inspector/inspector --version
+    run dist/inspector/inspector rubric list
+    run dist/inspector/inspector demo
+    run dist/inspector/inspector gui --screenshot "$tmp/window.png"
+    run dist/inspector/inspector-gui --view stats --screenshot "$tmp/stats.png"
+    signed=$(run dist/inspector/inspector eval list --state signed --json | grep -m1 '"id"' | cut -d'"' -f4)
+    run dist/inspector/inspector report pdf "$signed" --out "$tmp/sheet.pdf"
+    for f in window.png stats.png sheet.pdf; do
+      [ -s "$tmp/$f" ] || { echo "smoke test: $f was not made" >&2; exit 1; }
+    done
+    echo "Smoke test of the standalone build passed ($tmp)"
     ;;
   *)
-    echo "usage: ./dev.sh start | test [pytest args]" >&2
+    echo "usage: ./dev.sh start | test [pytest args] | build | smoke" >&2
     exit 2
     ;;
 esac

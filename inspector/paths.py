@@ -41,7 +41,20 @@ def default_data_dir() -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
+PORTABLE_MARKER = "portable.txt"
+
+
+def portable_data_dir() -> Path | None:
+    """For an install carried on a stick: a ``portable.txt`` beside the executable keeps the
+    data in ``data/`` beside it too, never in the laptop's user folder."""
+    if not getattr(sys, "frozen", False):
+        return None
+    beside = Path(sys.executable).resolve().parent
+    return beside / "data" if (beside / PORTABLE_MARKER).exists() else None
+
+
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The data folder: ``--data``, else ``INSPECTOR_DATA``, else the platform default."""
-    chosen = explicit or os.environ.get(DATA_ENV) or default_data_dir()
+    """The data folder: ``--data``, else ``INSPECTOR_DATA``, else a portable install's own, else
+    the platform's per-user default."""
+    chosen = explicit or os.environ.get(DATA_ENV) or portable_data_dir() or default_data_dir()
     return Path(chosen).expanduser()

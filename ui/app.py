@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QTimer, QTranslator
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from inspector import __version__
 from inspector.i18n import _, language
-from inspector.paths import font_path
+from inspector.paths import font_path, resources_dir
 
 SCREENSHOT_SIZE = (1366, 768)  # the laptop the window is designed for
 TIMING_ENV = "INSPECTOR_GUI_TIMING"  # bench hook: print wall-clock times of first paint and ready
@@ -64,6 +64,9 @@ def configure(app: QApplication) -> None:
     app.setApplicationVersion(__version__)
     register_font()
     install_qt_translation(app)
+    icon = resources_dir() / "icons" / "inspector.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
