@@ -38,6 +38,7 @@ from inspector.db import transaction
 from inspector.dispatch import (
     PLAN_KINDS,
     SUPERVISOR_KINDS,
+    Draw,
     PlanKind,
     Supervisor,
     Target,
@@ -348,6 +349,53 @@ def _roster_from_json(entries: Sequence[dict[str, Any]]) -> list[Supervisor]:
     ]
 
 
+def _unstaffed(db: sqlite_utils.Database, plan: Plan, default_day: dt.date | None) -> list[Target]:
+    """The targets a dispatch would draw now: not cancelled, no current team, each with its day."""
+    staffed = set(assigned(db, plan.id))
+    todo = [t for t in targets(db, plan.id) if t.state != "cancelled" and t.org_id not in staffed]
+    if not todo:
+        raise UsageError(_("本计划没有待抽取的督导对象（请先添加机构）"), plan.id)
+    chosen: list[Target] = []
+    for t in todo:
+        day = t.visit_date or default_day
+        if day is None:
+            raise UsageError(_("该机构没有督导日期：请用 --date 给出，或在添加时指定"), t.org_id)
+        plan.check_day(day, t.org_id)
+        chosen.append(Target(t.org_id, day))
+    return chosen
+
+
+def explain_dispatch(
+    db: sqlite_utils.Database,
+    plan_id: str,
+    *,
+    team_size: int,
+    seed: str | int,
+    date: dt.date | str | None = None,
+    kind_required: str | None = None,
+) -> Draw:
+    """The draw :func:`run_dispatch` makes with these arguments, stored nowhere.
+
+    For explaining a refused dispatch: ``blocked`` lists each target without a valid team and
+    every person left out of its pool with the rules they fail. (Not a preview to shop for a
+    seed with: the window calls it only after ``run_dispatch`` refused.)
+    """
+    if kind_required is not None and kind_required not in SUPERVISOR_KINDS:
+        raise UsageError(
+            _("督导员类别应为 internal（内督）或 external（外督），收到 {kind}").format(kind=kind_required)
+        )
+    plan = get_plan(db, plan_id)
+    chosen = _unstaffed(db, plan, optional_day(date, "date"))
+    return draw(
+        roster(db),
+        chosen,
+        plan_kind=plan.kind,
+        team_size=team_size,
+        seed=seed,
+        kind_required=kind_required,
+    )
+
+
 def run_dispatch(
     db: sqlite_utils.Database,
     plan_id: str,
@@ -371,17 +419,7 @@ def run_dispatch(
     plan = get_plan(db, plan_id)
     dispatch_id = new_id()
     with transaction(db) as conn:
-        staffed = set(assigned(db, plan_id))
-        todo = [t for t in targets(db, plan_id) if t.state != "cancelled" and t.org_id not in staffed]
-        if not todo:
-            raise UsageError(_("本计划没有待抽取的督导对象（请先添加机构）"), plan_id)
-        chosen: list[Target] = []
-        for t in todo:
-            day = t.visit_date or default_day
-            if day is None:
-                raise UsageError(_("该机构没有督导日期：请用 --date 给出，或在添加时指定"), t.org_id)
-            plan.check_day(day, t.org_id)
-            chosen.append(Target(t.org_id, day))
+        chosen = _unstaffed(db, plan, default_day)
         people = roster(db)
         result = dispatch(
             people,

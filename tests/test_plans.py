@@ -26,6 +26,7 @@ from inspector.plans import (
     assigned,
     cancel_target,
     dispatches,
+    explain_dispatch,
     get_dispatch,
     link_evaluation,
     new_plan,
@@ -252,6 +253,20 @@ def test_a_blocked_draw_says_which_rule_and_stores_nothing(tmp_path: Path) -> No
     assert dispatches(db, plan.id) == []
     assert [t.state for t in targets(db, plan.id)] == ["planned"]
     assert targets(db, plan.id)[0].visit_date is None
+    # The window's explanation: the same draw, stored nowhere, with every exclusion and its rule.
+    why = explain_dispatch(db, plan.id, date="2026-03-03", team_size=2, seed=1)
+    assert why.assignments == [] and len(why.blocked) == 1
+    blocked = why.blocked[0]
+    assert blocked.message() in message
+    assert {e.name: [r.value for r, _text in e.reasons] for e in blocked.excluded} == {
+        "过期": ["certificate"],
+        "职工": ["recusal_employer"],
+        "考评员": ["recusal_role"],
+    }
+    assert dispatches(db, plan.id) == []
+    ok = explain_dispatch(db, plan.id, date="2026-03-03", team_size=1, seed=1)
+    assert not ok.blocked and ok.assignments[0].team[0] in {p.id for p in list_people(db)}
+    assert dispatches(db, plan.id) == []
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,559 @@
+"""The centre's views in the window, on a data folder filled by fill_centre_demo: each shows the
+demo data, a dispatch from the dialog is stored and shown, a blocked draw is explained, the
+results desk lists the overdue record and the rectification (and sends a notice with its PDF),
+the statistics charts render. A screenshot of each goes to artifacts/screenshots/centre-*.png.
+
+Dialogs that would wait for a person (``exec()``, the file dialogs) are replaced by ones that
+answer at once; everything else goes through the same buttons and the same worker as a user's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDialog, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from inspector.db import open_database
+from inspector.evaluations import EvaluationStore
+from inspector.orgs import list_orgs
+from inspector.plans import add_target, dispatches, new_plan
+from tests.centre_support import TODAY, demo_folder
+from tests.ui.conftest import ROOT, SCREENSHOTS, SIZE, Window
+from ui.centre.common import CentrePage, Table
+
+SICHUAN = "sichuan-2017-inspection"
+
+
+@pytest.fixture(scope="session")
+def centre_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_folder(tmp_path_factory.mktemp("centre-template") / "data")
+
+
+@pytest.fixture
+def folder(centre_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(centre_template, target)
+    monkeypatch.setenv("INSPECTOR_DATA", str(target))
+    monkeypatch.setenv("INSPECTOR_USER", "省鉴定中心")
+    return target
+
+
+@pytest.fixture
+def win(qtbot: QtBot, folder: Path) -> Iterator[Window]:
+    w = Window(qtbot, folder)
+    w.start()
+    yield w
+    w.settle()
+    w.w.close()
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """The file dialogs answered at once: a save goes to tmp_path/<suggested name>."""
+    chosen: dict[str, Any] = {"saved": [], "open": None}
+
+    def save(parent: QWidget, title: str, suggested: str, kind: str, suffix: str) -> Path:
+        path = tmp_path / "out" / suggested
+        path.parent.mkdir(exist_ok=True)
+        chosen["saved"].append(path)
+        return path
+
+    for module in ("common", "stats_view", "rectify_dialogs", "dispatch_dialog"):
+        monkeypatch.setattr(f"ui.centre.{module}.ask_save_path", save)
+    monkeypatch.setattr("ui.centre.register_view.ask_open_path", lambda *a: chosen["open"])
+    return chosen
+
+
+def show(win: Window, name: str) -> CentrePage:
+    """Open a section through the window's keyboard shortcut and wait until its data is shown."""
+    from ui.centre import VIEWS
+
+    page = win.w.centre.page(name)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        win.qtbot.keyClick(
+            win.w, Qt.Key(Qt.Key.Key_1 + VIEWS.index(name) + 1), Qt.KeyboardModifier.AltModifier
+        )
+    assert win.w.view() == name
+    assert win.w.nav.currentRow() == VIEWS.index(name) + 1
+    win.settle()
+    return page
+
+
+def texts(table: Table, column: int) -> list[str]:
+    return [str(table.proxy.index(r, column).data()) for r in range(table.proxy.rowCount())]
+
+
+def grab(widget: QWidget, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    assert widget.grab().save(str(path), "PNG")
+    return path
+
+
+def modal(monkeypatch: pytest.MonkeyPatch, cls: type[QDialog], then: Callable[[Any], int]) -> list[Any]:
+    """``cls.exec()`` shows the dialog and lets ``then(dialog)`` answer for the person."""
+    made: list[Any] = []
+
+    def exec_(self: Any) -> int:
+        made.append(self)
+        self.show()
+        return then(self)
+
+    monkeypatch.setattr(cls, "exec", exec_)
+    return made
+
+
+# -- register and roster --------------------------------------------------------------------------------
+
+
+def test_register_shows_every_organisation_with_its_form(win: Window, answers: dict[str, Any]) -> None:
+    from ui.centre.register_view import RegisterPage
+
+    page = show(win, "register")
+    assert isinstance(page, RegisterPage)
+    assert page.table.proxy.rowCount() == 10
+    assert "乐山市技师学院职业技能鉴定所" in texts(page.table, 0)
+    page.table.select(lambda e: e["name"] == "乐山市技师学院职业技能鉴定所")
+    fields = dict(zip(texts(page.fields, 0), texts(page.fields, 1), strict=True))
+    assert (
+        fields["类别"].startswith("A 技工学校") and fields["负责人"] == "杨明" and fields["地区"] == "乐山市"
+    )
+    assert page.lists["appraisals"].proxy.rowCount() == 6
+    assert page.details.tabText(5) == "近3年鉴定情况 6"
+    win.shot("centre-register")
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):  # F5 reads the page again
+        win.qtbot.keyClick(page.table, Qt.Key.Key_F5)
+    assert page.table.current()["name"] == "乐山市技师学院职业技能鉴定所"  # the selection kept
+
+    # Export, then import the same workbook: nothing changes, and the status bar says so.
+    page.export_workbook()
+    win.settle()
+    saved = answers["saved"][-1]
+    assert openpyxl.load_workbook(saved, read_only=True).sheetnames[:2] == ["机构登记", "管理人员"]
+    answers["open"] = saved
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.import_workbook()
+    assert "未变 10" in win.w.statusBar().currentMessage()
+
+
+def test_a_refused_import_is_one_message(
+    win: Window, answers: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = show(win, "register")
+    bad = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "机构登记"
+    ws.append(["机构名称", "机构代码", "类别"])
+    ws.append(["甲站", "X1", "Z"])
+    wb.save(bad)
+    answers["open"] = bad
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "ui.centre.common.show_user_error", lambda parent, e, title=None: shown.append(str(e))
+    )
+    page.import_workbook()
+    win.settle()
+    assert len(shown) == 1 and "机构登记!C2" in shown[0]
+
+
+def pick(win: Window, page: Any, row: Any) -> None:
+    """Select a person and wait for their records (at once if they are on screen already)."""
+    if page.shown == row.person.id:
+        return
+    with win.qtbot.waitSignal(page.person_shown, timeout=20000, check_params_cb=lambda i: i == row.person.id):
+        page.table.select(lambda r: r is row)
+
+
+def test_roster_shows_cards_recusal_and_history(win: Window, answers: dict[str, Any]) -> None:
+    from ui.centre.roster_view import RosterPage
+
+    page = show(win, "roster")
+    assert isinstance(page, RosterPage)
+    rows = {r.person.name: r for r in page.table.rows_model.rows}
+    assert len(rows) == 12
+    assert rows["孙丽华"].card == "expired" and rows["孙丽华"].card_text == "已过期"
+    assert not rows["郑伟"].person.active and "暂停" in rows["郑伟"].status_text
+    assert rows["周建华"].employer == "成都市技师学院职业技能鉴定所"
+    assert "绵阳职业技术学院职业技能鉴定站（考评员）" in rows["吴敏"].roles
+    busiest = max(rows.values(), key=lambda r: r.tasks)
+    pick(win, page, busiest)
+    assert page.history.proxy.rowCount() == busiest.tasks > 0
+    assert page.details.tabText(0) == f"督导任务 {busiest.tasks}"
+    zhang = rows["张建国"]
+    pick(win, page, zhang)
+    assert [a["result_name"] for a in page.annual.rows_model.rows if a["year"] == 2025] == ["优秀"]
+    page.details.setCurrentIndex(0)
+    win.shot("centre-roster")
+    page.export_workbook()
+    win.settle()
+    assert "督导员名册" in openpyxl.load_workbook(answers["saved"][-1], read_only=True).sheetnames
+
+
+# -- plans and the dispatch ------------------------------------------------------------------------------
+
+
+def new_campaign(folder: Path, *names: str, kind: str = "routine") -> str:
+    db = open_database(folder)
+    try:
+        plan = new_plan(db, SICHUAN, "2026年12月专项检查", kind, starts="2026-12-01", ends="2026-12-20")
+        orgs = {o["name"]: o["id"] for o in list_orgs(db)}
+        for name in names:
+            add_target(db, plan.id, orgs[name], "2026-12-10")
+        return plan.id
+    finally:
+        db.conn.close()
+
+
+def open_dispatch(win: Window, monkeypatch: pytest.MonkeyPatch, plan_id: str) -> Any:
+    from ui.centre.dispatch_dialog import DispatchDialog
+    from ui.centre.plans_view import PlansPage
+
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage)
+    assert page.select_plan(plan_id)
+    made = modal(monkeypatch, DispatchDialog, lambda d: 0)
+    page.dispatch_button.click()
+    dialog = made[0]
+    win.qtbot.waitExposed(dialog)
+    return page, dialog
+
+
+def test_plans_show_the_demo_campaigns(win: Window) -> None:
+    from ui.centre.plans_view import PlansPage
+
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage)
+    titles = texts(page.plans, 0)
+    assert titles == ["2026年下半年职业技能鉴定站检查评估", "2026年上半年职业技能鉴定站检查评估"]
+    assert page.targets.proxy.rowCount() == 7
+    teams = texts(page.targets, 4)
+    assert all(len(t.split("、")) == 3 for t in teams)
+    assert "已派组 7 / 7，抽取 1 次" in page.targets_title.text()
+    win.shot("centre-plans")
+
+
+def test_a_new_plan_and_its_target_from_the_forms(win: Window, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.centre.plan_dialogs import AddTargetDialog, NewPlanDialog
+    from ui.centre.plans_view import PlansPage
+
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage)
+
+    def new(d: Any) -> int:
+        d.title.setText("2027年上半年检查评估")
+        d.kind.setCurrentIndex(d.kind.findData("special"))
+        return 1
+
+    modal(monkeypatch, NewPlanDialog, new)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        next(b for b in page.findChildren(QPushButton) if b.text().startswith("新建计划")).click()
+    win.settle()
+    row = page.plans.current()
+    assert row.plan.title == "2027年上半年检查评估" and row.plan.kind == "special" and not row.targets
+
+    def add(d: Any) -> int:
+        d.org.setCurrentIndex(d.org.findText("宜宾职业技术学院职业技能鉴定站", Qt.MatchFlag.MatchStartsWith))
+        return 1
+
+    modal(monkeypatch, AddTargetDialog, add)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.add_button.click()
+    assert texts(page.targets, 0) == ["宜宾职业技术学院职业技能鉴定站"]
+    assert texts(page.targets, 3) == ["待派组"]
+
+
+def test_suggested_file_names_lose_what_windows_refuses(
+    monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.centre.common import ask_save_path
+
+    asked: list[str] = []
+
+    def dialog(parent: Any, title: str, suggested: str, kind: str) -> tuple[str, str]:
+        asked.append(suggested)
+        return suggested.removesuffix(".xlsx"), kind
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    got = ask_save_path(QWidget(), "t", "2026/H2: 结果?.xlsx", "x", ".xlsx")
+    assert Path(asked[0]).name == "2026_H2_ 结果_.xlsx"
+    assert got is not None and got.name == "2026_H2_ 结果_.xlsx"  # the suffix put back
+
+
+def test_a_dispatch_from_the_dialog_is_stored_and_its_teams_shown(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan_id = new_campaign(folder, "乐山市技师学院职业技能鉴定所", "宜宾职业技术学院职业技能鉴定站")
+    page, dialog = open_dispatch(win, monkeypatch, plan_id)
+    assert not dialog.draw_button.isEnabled()  # no seed, no draw
+    win.qtbot.keyClicks(dialog.seed, "2026-12")
+    dialog.team_size.setValue(3)
+    # the plans view reloads after the draw
+    with (
+        win.qtbot.waitSignal(page.loaded, timeout=20000),
+        win.qtbot.waitSignal(dialog.finished_work, timeout=20000),
+    ):
+        dialog.draw_button.click()
+    assert dialog.outcome.record is not None
+    assert dialog.results.currentWidget() is dialog.teams
+    assert dialog.teams.proxy.rowCount() == 2
+    assert all(len(t.split("、")) == 3 for t in texts(dialog.teams, 2))
+    assert "种子“2026-12”" in dialog.result_label.text()
+    grab(dialog, "centre-dispatch")
+    db = open_database(folder)
+    try:
+        stored = dispatches(db, plan_id)
+    finally:
+        db.conn.close()
+    assert len(stored) == 1 and stored[0].seed == "2026-12" and stored[0].id == dialog.outcome.record.id
+    assert set(texts(page.targets, 3)) == {"已派组"}
+    dialog.close()
+
+    # The published record: the same teams, and a re-run from the record alone agrees.
+    from ui.centre.dispatch_dialog import RecordDialog
+
+    made = modal(monkeypatch, RecordDialog, lambda d: 0)
+    page.record_button.click()
+    record = made[0]
+    win.qtbot.waitUntil(lambda: record.data is not None, timeout=20000)
+    assert texts(record.teams, 2) == texts(dialog.teams, 2)
+    with win.qtbot.waitSignal(record.verified, timeout=20000) as verified:
+        record.verify_button.click()
+    assert verified.args == [[]] and record.verdict.text().startswith("复核一致")
+    grab(record, "centre-dispatch-record")
+    record.close()
+
+
+def test_a_blocked_draw_shows_the_reason_and_each_exclusion(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan_id = new_campaign(folder, "成都市技师学院职业技能鉴定所", kind="special")
+    _page, dialog = open_dispatch(win, monkeypatch, plan_id)
+    assert dialog.team_size.minimum() == 3  # a special supervision: three or more
+    dialog.seed.setText("seed")
+    dialog.team_size.setValue(11)  # 11 active, of whom one card expired and one works there
+    with win.qtbot.waitSignal(dialog.finished_work, timeout=20000):
+        dialog.draw_button.click()
+    assert dialog.outcome.record is None
+    line = dialog.result_label.text()
+    assert "未抽取也未保存" in line
+    assert "成都市技师学院职业技能鉴定所 于 2026-12-10：合格督导员仅 9 人（需要 11 人）" in line
+    assert "证卡无效 1 人（孙丽华）" in line and "回避：本单位职工 1 人（周建华）" in line
+    tree = dialog.exclusions
+    assert dialog.results.currentWidget() is tree
+    top = tree.topLevelItem(0)
+    rules = {top.child(i).text(0): [top.child(i).child(k).text(0) for k in range(top.child(i).childCount())]
+             for i in range(top.childCount())}  # fmt: skip
+    assert rules["证卡无效：1 人"] == ["孙丽华 — 证卡已过期（有效期至 2025-02-28）"]
+    assert rules["回避：本单位职工：1 人"] == ["周建华 — 回避：本单位职工"]
+    grab(dialog, "centre-dispatch-blocked")
+    db = open_database(folder)
+    try:
+        assert dispatches(db, plan_id) == []
+    finally:
+        db.conn.close()
+    dialog.close()
+
+
+# -- results ------------------------------------------------------------------------------------------------
+
+
+def results_page(win: Window) -> Any:
+    from ui.centre.results_view import ResultsPage
+
+    page = show(win, "results")
+    assert isinstance(page, ResultsPage)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.set_as_of(dt.date.fromisoformat(TODAY))  # the day the demo's story is told on
+    return page
+
+
+def choose_plan(win: Window, page: Any, title: str) -> None:
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.plan.setCurrentIndex(page.plan.findText(title))
+        page.plan.activated.emit(page.plan.currentIndex())
+
+
+def test_results_list_states_the_overdue_record_and_the_rectification(win: Window) -> None:
+    page = results_page(win)
+    assert page.plan.currentText() == "2026年下半年职业技能鉴定站检查评估"
+    targets = {t.org_name: t for t in page.targets.rows_model.rows}
+    assert len(targets) == 7
+    changhong = targets["四川长虹电器股份有限公司职业技能鉴定站"]
+    assert changhong.vetoes == ("V3",) and changhong.record_overdue
+    row = texts(page.targets, 0).index(changhong.org_name)
+    assert page.targets.proxy.index(row, 6).data() == "不合格（否决）"
+    assert page.targets.proxy.index(row, 12).data() == "2026-11-04（逾期）"
+    assert page.targets.proxy.index(row, 12).data(Qt.ItemDataRole.ForegroundRole) == QColor("#b3261e")
+    assert texts(page.targets, 9)[texts(page.targets, 0).index("宜宾职业技术学院职业技能鉴定站")] == "+14"
+    assert "已签署 3" in page.summary.text()
+    win.shot("centre-results")
+
+    overdue = page.tab("逾期督导记录")
+    assert texts(overdue, 0) == ["四川长虹电器股份有限公司职业技能鉴定站"]
+    assert texts(overdue, 3) == ["12"]  # working days late on 2026-11-22
+    assert page.tabs.tabText(6) == "逾期督导记录 1"
+    win.shot("centre-results-overdue")
+    assert texts(page.tab("示范推荐"), 1) == ["乐山市技师学院职业技能鉴定所"]
+    assert len(texts(page.tab("公告名单"), 0)) == 3
+    assert texts(page.tab("抽查复核"), 0)
+
+    choose_plan(win, page, "2026年上半年职业技能鉴定站检查评估")
+    rects = page.tab("整改跟踪")
+    assert texts(rects, 0) == ["自贡市就业训练中心鉴定站"]
+    assert texts(rects, 1) == ["复评中"] and texts(rects, 2) == ["川鉴整〔2026〕3号"]
+    assert texts(rects, 4) == ["2026-11-19"]
+    panel = page.rect_panel
+    assert panel.close_button.isEnabled() and not panel.notice_button.isEnabled()
+    win.shot("centre-results-rectification")
+
+
+def test_a_rectification_is_closed_and_a_refused_close_is_one_message(
+    win: Window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.centre.rectify_dialogs import CloseDialog
+
+    page = results_page(win)
+    choose_plan(win, page, "2026年上半年职业技能鉴定站检查评估")
+    rects = page.tab("整改跟踪")
+    rects.selectRow(0)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "ui.centre.common.show_user_error", lambda parent, e, title=None: shown.append(str(e))
+    )
+    # 整改合格 needs a signed re-evaluation; the demo's is a draft: refused, in one message.
+    modal(monkeypatch, CloseDialog, lambda d: 1)
+    page.rect_panel.close_button.click()
+    win.settle()
+    assert len(shown) == 1 and "整改合格须有已签署的复评" in shown[0]
+    assert texts(page.tab("整改跟踪"), 1) == ["复评中"]
+
+    def failed(d: Any) -> int:
+        d.verdict_choice.setCurrentIndex(d.verdict_choice.findData("failed"))
+        d.note.setText("复评仍不合格，报审批机关")
+        return 1
+
+    modal(monkeypatch, CloseDialog, failed)
+    page.tab("整改跟踪").selectRow(0)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.rect_panel.close_button.click()
+    rects = page.tab("整改跟踪")
+    assert texts(rects, 1) == ["已结案"] and texts(rects, 9) == ["仍不合格"]
+    assert texts(rects, 8) == [dt.date.today().isoformat()]
+    rects.selectRow(0)
+    assert not page.rect_panel.close_button.isEnabled() and page.rect_panel.pdf_button.isEnabled()
+
+
+def test_a_rectification_notice_is_sent_with_its_pdf(
+    win: Window, folder: Path, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.centre.rectify_dialogs import NoticeDialog
+
+    # The vetoed inspection gets signed: its outcome (fail) now calls for a notice.
+    db = open_database(folder)
+    try:
+        store = EvaluationStore(db, "省鉴定中心")
+        e = next(x for x in store.list_evaluations("complete") if x.org_name.startswith("四川长虹"))
+        store.sign(e.id, [{"name": "刘洋", "role": "组长"}])
+    finally:
+        db.conn.close()
+    page = results_page(win)
+    rects = page.tab("整改跟踪")
+    assert texts(rects, 1) == ["待下发整改通知"]
+    rects.selectRow(0)
+    panel = page.rect_panel
+    assert panel.notice_button.isEnabled()
+
+    def fill(d: Any) -> int:
+        d.number.setText("川鉴整〔2026〕9号")
+        return int(QDialog.DialogCode.Accepted.value)
+
+    modal(monkeypatch, NoticeDialog, fill)
+    with win.qtbot.waitSignal(page.loaded, timeout=30000):
+        panel.notice_button.click()
+    rects = page.tab("整改跟踪")
+    assert texts(rects, 1) == ["整改中"] and texts(rects, 2) == ["川鉴整〔2026〕9号"]
+    pdf = answers["saved"][-1]
+    assert pdf.suffix == ".pdf" and pdf.read_bytes()[:5] == b"%PDF-"
+    assert "已下发整改通知" in win.w.statusBar().currentMessage()
+
+
+# -- statistics ---------------------------------------------------------------------------------------------
+
+
+def test_statistics_charts_render(win: Window, answers: dict[str, Any]) -> None:
+    from tests.ui.test_charts import ink
+    from ui.centre.stats_view import StatsPage
+
+    page = show(win, "stats")
+    assert isinstance(page, StatsPage)
+    assert page.rubric.currentData() == SICHUAN
+    assert "4 次" in page.summary.text()
+    assert texts(page.items, 0)[:1] == ["1.2.1"]
+    names = ["centre-stats-failures", "centre-stats-distribution", "centre-stats-groups"]
+    for i, (view, name) in enumerate(zip(page.charts, names, strict=True)):
+        page.tabs.setCurrentIndex(i)
+        win.qtbot.waitExposed(view)
+        assert view.chart is not None and not view.chart.empty
+        assert view.width() >= 600 and view.height() >= 250, (name, view.size())
+        image = view.render_image()
+        assert image.width() == view.width() * 2 and image.height() == view.height() * 2
+        assert ink(image) > 3000
+        win.shot(name)
+    hist = page.histogram.chart
+    assert hist is not None and hist.marker is not None and hist.marker.label == "合格线 60 分"
+    assert sum(hist.series[0].values) == 4
+    assert [g.value for g in page.groups.rows_model.rows] == ["乐山市", "宜宾市", "德阳市", "自贡市"]
+
+    page.save_image()
+    png = answers["saved"][-1]
+    assert png.suffix == ".png" and png.read_bytes()[:4] == b"\x89PNG"
+    page.export_workbook()
+    win.settle()
+    assert openpyxl.load_workbook(answers["saved"][-1], read_only=True).sheetnames[0] == "失分项排行"
+
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.unsigned.setChecked(True)
+    assert "全部（含未签署）" in page.summary.text()
+
+
+def test_the_window_opens_on_a_centre_view(qtbot: QtBot, folder: Path) -> None:
+    """``inspector gui --view results``: ready once the view's data is in."""
+    w = Window(qtbot, folder)
+    with qtbot.waitSignal(w.w.ready, timeout=20000):
+        w.w.show()
+        w.w.start(view="results")
+    assert w.w.view() == "results" and w.w.nav.currentRow() == 4
+    assert w.w.size().width() <= SIZE[0] and w.w.size().height() <= SIZE[1]
+    w.settle()
+    w.w.go_home()
+    assert w.w.view() == "home" and w.w.nav.currentRow() == 0
+    w.settle()
+    w.w.close()
+
+
+def test_cli_screenshot_of_a_centre_view(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "stats.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector", "--data", str(folder), "gui", "--view", "stats",
+         "--screenshot", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,128 @@
+"""The centre's views in the main window: 机构登记, 督导员名册, 督导计划, 结果汇总, 统计.
+
+:class:`CentreNav` is all the window needs: it adds the sections to the left navigation (with
+Alt+1 … Alt+6 for the keyboard, 我的评估 being Alt+1), makes each page on first use (its module
+too: the home list paints without them) and loads it on the worker each time it is shown, so a
+page never shows what another page or the command line has since changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+
+from inspector.i18n import _
+
+if TYPE_CHECKING:
+    from ui.centre.common import CentrePage
+    from ui.main_window import MainWindow
+
+VIEWS = ("register", "roster", "plans", "results", "stats")
+
+
+def section_titles() -> dict[str, str]:
+    return {
+        "register": _("机构登记"),
+        "roster": _("督导员名册"),
+        "plans": _("督导计划"),
+        "results": _("结果汇总"),
+        "stats": _("统计"),
+    }
+
+
+def nav_key(row: int) -> str:
+    return f"Alt+{row + 1}"
+
+
+class CentreNav(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        nav = window.nav
+        titles = section_titles()
+        for name in VIEWS:
+            nav.addItem(titles[name])
+        widest = max(nav.fontMetrics().horizontalAdvance(nav.item(i).text()) for i in range(nav.count()))
+        nav.setMaximumWidth(max(nav.maximumWidth(), widest + nav.fontMetrics().height() * 2))
+        for row in range(nav.count()):
+            nav.item(row).setToolTip(nav_key(row))
+            shortcut = QShortcut(QKeySequence(nav_key(row)), window)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda row=row: self.go(row))
+
+    def row_of(self, view: str) -> int:
+        """The navigation row that shows ``view`` as current (the evaluation pages: 我的评估)."""
+        return VIEWS.index(view) + 1 if view in VIEWS else 0
+
+    def go(self, row: int) -> None:
+        if row <= 0:
+            self.window.go_home()
+        else:
+            self.show(VIEWS[row - 1])
+
+    def page(self, name: str) -> CentrePage:
+        w = self.window
+        if name not in w.pages:
+            w._add_page(name, self._make(name))
+        page: CentrePage = w.pages[name]  # type: ignore[assignment]
+        return page
+
+    def _make(self, name: str) -> CentrePage:
+        from ui.centre.common import CentreContext
+
+        w = self.window
+        ctx = CentreContext(w.worker, lambda: w.data_dir, w.user, self._open_evaluation, lambda: w.quiet)
+        page: CentrePage
+        if name == "register":
+            from ui.centre.register_view import RegisterPage
+
+            page = RegisterPage(ctx)
+        elif name == "roster":
+            from ui.centre.roster_view import RosterPage
+
+            page = RosterPage(ctx)
+        elif name == "plans":
+            from ui.centre.plans_view import PlansPage
+
+            plans = PlansPage(ctx)
+            plans.results_requested.connect(self.show_results)
+            page = plans
+        elif name == "results":
+            from ui.centre.results_view import ResultsPage
+
+            page = ResultsPage(ctx)
+        else:
+            from ui.centre.stats_view import StatsPage
+
+            page = StatsPage(ctx)
+        page.status.connect(lambda text: w.statusBar().showMessage(text, 10000))
+        page.failed.connect(w.failed.emit)
+        return page
+
+    def show(self, name: str, then: Callable[[], None] | None = None) -> CentrePage | None:
+        """Show a section and load it; ``then`` once its data is on screen (``--view``, tests)."""
+        w = self.window
+        if w.view() == "scoring" and not w.scoring.leave():
+            return None
+        page = self.page(name)
+        if then is not None:
+            page.loaded.connect(then, Qt.ConnectionType.SingleShotConnection)
+        w.stack.setCurrentWidget(page)
+        w._set_title(None)
+        page.reload()
+        page.focus_first()
+        return page
+
+    def show_results(self, plan_id: str) -> None:
+        from ui.centre.results_view import ResultsPage
+
+        page = self.page("results")
+        assert isinstance(page, ResultsPage)
+        page.wanted_plan = plan_id
+        self.show("results")
+
+    def _open_evaluation(self, eval_id: str) -> None:
+        self.window.open_evaluation(eval_id)

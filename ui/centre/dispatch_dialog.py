@@ -1,0 +1,428 @@
+"""The random dispatch ("双随机、一公开") and its published record.
+
+:class:`DispatchDialog` asks for the seed and the team size (and the day of targets without one,
+and a required kind), then draws and stores in one step on the worker. There is deliberately no
+"preview": trying seeds until a draw pleases would defeat the point of a published random draw.
+When no valid team exists the core stores nothing, and the dialog explains: the one-line reason
+per blocked target and, under each rule, who it excluded and why (``explain_dispatch``, the same
+draw run again without storing).
+
+:class:`RecordDialog` shows what was published for a plan (seed, algorithm, each team with the
+pool it was drawn from), re-runs a draw from its record alone (``verify_dispatch``) and saves
+the records as JSON, the shape ``inspector plan record`` prints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.dispatch import SPECIAL_TEAM_MIN, Blocked, Rule, rule_label, rule_title
+from inspector.errors import DispatchError, InspectorError
+from inspector.i18n import _
+from inspector.plans import DispatchRecord, Plan
+from ui.centre.common import CentreContext, Column, RowsModel, Table, ask_save_path, hint, pane
+from ui.centre.plan_dialogs import iso_of, optional_date
+from ui.worker import open_folder
+
+
+@dataclass(frozen=True)
+class DispatchOutcome:
+    record: DispatchRecord | None  # stored and published; None when blocked
+    blocked: list[Blocked]
+    orgs: dict[str, str]
+    people: dict[str, str]
+
+
+def _names(db: Any) -> tuple[dict[str, str], dict[str, str]]:
+    orgs = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
+    people = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
+    return orgs, people
+
+
+def dispatch_task(
+    progress: Callable[[int, int], None],
+    data: Path,
+    plan_id: str,
+    arguments: dict[str, Any],
+    author: str | None,
+) -> DispatchOutcome:
+    from inspector.plans import explain_dispatch, run_dispatch
+
+    db = open_folder(data)
+    try:
+        orgs, people = _names(db)
+        try:
+            record = run_dispatch(db, plan_id, author=author, **arguments)
+        except DispatchError:
+            why = explain_dispatch(db, plan_id, **arguments)
+            if not why.blocked:  # the roster changed in between: say what the dispatch said
+                raise
+            return DispatchOutcome(None, why.blocked, orgs, people)
+        return DispatchOutcome(record, [], orgs, people)
+    finally:
+        db.conn.close()
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    org: str
+    date: str
+    team: str
+    record_due: str | None
+    pool: tuple[str, ...]
+
+
+def team_rows(record: DispatchRecord, orgs: dict[str, str], people: dict[str, str]) -> list[TeamRow]:
+    return [
+        TeamRow(
+            orgs.get(a["org"], a["org"]),
+            a["date"],
+            "、".join(people.get(p, p) for p in a["team"]),
+            a["record_due"],
+            tuple(people.get(p, p) for p in a["pool"]),
+        )
+        for a in record.assignments
+    ]
+
+
+def team_table() -> Table:
+    return Table(
+        RowsModel(
+            [
+                Column(_("机构"), lambda t: t.org),
+                Column(_("督导日期"), lambda t: t.date),
+                Column(_("督导组（首位为组长）"), lambda t: t.team),
+                Column(_("记录截止"), lambda t: t.record_due),
+                Column(_("合格人数"), lambda t: len(t.pool), numeric=True, tip=lambda t: "、".join(t.pool)),
+            ]
+        ),
+        stretch=2,
+    )
+
+
+def blocked_line(b: Blocked, orgs: dict[str, str]) -> str:
+    """The core's one-line reason, with the organisation's name where it has the id."""
+    return dataclasses.replace(b, org_id=orgs.get(b.org_id, b.org_id)).message()
+
+
+def fill_exclusions(tree: QTreeWidget, blocked: list[Blocked], orgs: dict[str, str]) -> None:
+    """Per blocked target, per rule: the people it excluded, each with the sentence saying why."""
+    tree.clear()
+    for b in blocked:
+        top = QTreeWidgetItem(
+            [
+                _("{org}（{date}）：合格 {n} 人，需要 {k} 人").format(
+                    org=orgs.get(b.org_id, b.org_id), date=b.date.isoformat(), n=len(b.pool), k=b.needed
+                )
+            ]
+        )
+        tree.addTopLevelItem(top)
+        for rule in Rule:
+            people = [(e.name, text) for e in b.excluded for r, text in e.reasons if r is rule]
+            if not people:
+                continue
+            node = QTreeWidgetItem([_("{rule}：{n} 人").format(rule=rule_label(rule), n=len(people))])
+            node.setToolTip(0, rule_title(rule))
+            top.addChild(node)
+            for name, why in people:
+                node.addChild(QTreeWidgetItem([f"{name} — {why}"]))
+    tree.expandAll()
+
+
+class DispatchDialog(QDialog):
+    dispatched = Signal(str)  # the record's id
+    finished_work = Signal()  # a run ended, drawn or blocked (tests wait for it)
+
+    def __init__(self, ctx: CentreContext, plan: Plan, planned: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.plan = plan
+        self.outcome: DispatchOutcome | None = None
+        self.setWindowTitle(_("随机抽取督导组：{title}").format(title=plan.title))
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            hint(
+                _(
+                    "为本计划中尚无督导组的 {n} 个机构抽取督导组。种子与名册、抽取结果一并公布，"
+                    "任何人可用同一种子复现；请在抽取前确定种子（例如公开摇号的结果）。"
+                ).format(n=planned)
+            )
+        )
+        form = QFormLayout()
+        self.seed = QLineEdit()
+        self.seed.setPlaceholderText(_("例如：2026-H2"))
+        self.team_size = QSpinBox()
+        special = plan.kind == "special"
+        self.team_size.setRange(SPECIAL_TEAM_MIN if special else 1, 20)
+        self.team_size.setValue(3 if special else 2)
+        self.team_size.setSuffix(_(" 人"))
+        self.kind = QComboBox()
+        self.kind.addItem(_("不限"), None)
+        self.kind.addItem(_("仅外督"), "external")
+        self.kind.addItem(_("仅内督"), "internal")
+        start = plan.starts or dt.date.today()
+        box, self.has_day, self.day = optional_date(_("未定日期的机构于"), start, False)
+        if plan.starts:
+            self.day.setMinimumDate(QDate(plan.starts.year, plan.starts.month, plan.starts.day))
+        if plan.ends:
+            self.day.setMaximumDate(QDate(plan.ends.year, plan.ends.month, plan.ends.day))
+        form.addRow(_("随机种子(&S)："), self.seed)
+        form.addRow(_("每组人数(&N)："), self.team_size)
+        form.addRow(_("督导员类别(&K)："), self.kind)
+        form.addRow(_("督导日期："), box)
+        layout.addLayout(form)
+
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result_label)
+        self.results = QStackedWidget()
+        self.teams = team_table()
+        self.exclusions = QTreeWidget()
+        self.exclusions.setHeaderLabels([_("被排除的督导员（按规则）")])
+        self.results.addWidget(QWidget())
+        self.results.addWidget(self.teams)
+        self.results.addWidget(self.exclusions)
+        layout.addWidget(self.results, 1)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.draw_button = QPushButton(_("抽取并公布(&D)"))
+        self.draw_button.setDefault(True)
+        self.buttons.addButton(self.draw_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.rejected.connect(self.reject)
+        self.draw_button.clicked.connect(self.draw)
+        self.seed.textChanged.connect(lambda t: self.draw_button.setEnabled(bool(t.strip())))
+        self.draw_button.setEnabled(False)
+        layout.addWidget(self.buttons)
+        line = self.fontMetrics().height()
+        self.resize(line * 52, line * 34)
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            "team_size": self.team_size.value(),
+            "seed": self.seed.text().strip(),
+            "date": iso_of(self.day) if self.has_day.isChecked() else None,
+            "kind_required": self.kind.currentData(),
+        }
+
+    def draw(self) -> None:
+        self.draw_button.setEnabled(False)
+        self.result_label.setText(_("正在抽取…"))
+        self.ctx.worker.run(
+            _("随机抽取督导组"),
+            dispatch_task,
+            self.ctx.data_dir(),
+            self.plan.id,
+            self.arguments(),
+            self.ctx.user,
+            on_done=self._done,
+            on_error=self._refused,
+            owner=self,
+        )
+
+    def _refused(self, error: InspectorError) -> None:
+        # Shown in the dialog itself, beside the values to change: one message, no second box.
+        self.result_label.setText(_("无法抽取：") + str(error))
+        self.results.setCurrentIndex(0)
+        self.draw_button.setEnabled(True)
+        self.finished_work.emit()
+
+    def _done(self, outcome: DispatchOutcome) -> None:
+        self.outcome = outcome
+        if outcome.record is None:
+            lines = [blocked_line(b, outcome.orgs) for b in outcome.blocked]
+            self.result_label.setText(
+                _("无法组队，未抽取也未保存任何督导组：") + "\n" + "\n".join(f"• {x}" for x in lines)
+            )
+            fill_exclusions(self.exclusions, outcome.blocked, outcome.orgs)
+            self.results.setCurrentWidget(self.exclusions)
+            self.draw_button.setEnabled(True)
+        else:
+            rec = outcome.record
+            self.result_label.setText(
+                _("已抽取并公布：种子“{seed}”，{n} 个机构，每组 {k} 人。记录编号 {id}").format(
+                    seed=rec.seed, n=len(rec.record["assignments"]), k=rec.team_size, id=rec.id
+                )
+            )
+            self.teams.set_rows(team_rows(rec, outcome.orgs, outcome.people))
+            self.results.setCurrentWidget(self.teams)
+            self.dispatched.emit(rec.id)
+        self.finished_work.emit()
+
+
+# -- the published record ----------------------------------------------------------------------------
+
+
+def local_time(stamp: str) -> str:
+    """A stored UTC time stamp as the clock on this machine read then."""
+    return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Records:
+    records: list[DispatchRecord]
+    orgs: dict[str, str]
+    people: dict[str, str]
+
+
+def load_records(progress: Callable[[int, int], None], data: Path, plan_id: str) -> Records:
+    from inspector.plans import dispatches
+
+    db = open_folder(data)
+    try:
+        orgs, people = _names(db)
+        return Records(dispatches(db, plan_id), orgs, people)
+    finally:
+        db.conn.close()
+
+
+def verify_task(progress: Callable[[int, int], None], data: Path, dispatch_id: str) -> list[str]:
+    from inspector.plans import verify_dispatch
+
+    db = open_folder(data)
+    try:
+        return verify_dispatch(db, dispatch_id)
+    finally:
+        db.conn.close()
+
+
+def save_records_task(progress: Callable[[int, int], None], data: Path, path: Path, plan_id: str) -> int:
+    from inspector.fileio import write_text_atomic
+    from inspector.plans import dispatches
+
+    db = open_folder(data)
+    try:
+        records = [{**d.record, "id": d.id, "assignments": d.assignments} for d in dispatches(db, plan_id)]
+        write_text_atomic(path, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        return len(records)
+    finally:
+        db.conn.close()
+
+
+class RecordDialog(QDialog):
+    loaded = Signal()
+    verified = Signal(list)
+
+    def __init__(self, ctx: CentreContext, plan: Plan, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.plan = plan
+        self.data: Records | None = None
+        self.setWindowTitle(_("抽取公布记录：{title}").format(title=plan.title))
+        layout = QVBoxLayout(self)
+        self.list = Table(
+            RowsModel(
+                [
+                    Column(_("抽取时间"), lambda d: local_time(d.created_at)),
+                    Column(_("操作人"), lambda d: d.created_by),
+                    Column(_("随机种子"), lambda d: d.seed),
+                    Column(_("每组人数"), lambda d: d.team_size, numeric=True),
+                    Column(_("机构数"), lambda d: len(d.record["assignments"]), numeric=True),
+                    Column(_("名册人数"), lambda d: len(d.record["roster"]), numeric=True),
+                ]
+            ),
+            stretch=1,
+        )
+        self.algorithm = hint("")
+        self.algorithm.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.teams = team_table()
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(pane(self.list))
+        split.addWidget(pane(self.algorithm, self.teams))
+        split.setChildrenCollapsible(False)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.verdict)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.verify_button = QPushButton(_("复核：按记录重新抽取(&V)"))
+        self.save_button = QPushButton(_("保存为 JSON(&S)…"))
+        box.addButton(self.verify_button, QDialogButtonBox.ButtonRole.ActionRole)
+        box.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        box.rejected.connect(self.reject)
+        self.verify_button.clicked.connect(self.verify)
+        self.save_button.clicked.connect(self.save)
+        layout.addWidget(box)
+        self.list.selectionModel().currentRowChanged.connect(lambda *_a: self._show())
+        line = self.fontMetrics().height()
+        self.resize(line * 56, line * 36)
+        ctx.worker.run(
+            _("读取抽取记录"),
+            load_records,
+            ctx.data_dir(),
+            plan.id,
+            on_done=self._loaded,
+            owner=self,
+        )
+
+    def _loaded(self, data: Records) -> None:
+        self.data = data
+        self.list.set_rows(data.records)
+        if not data.records:
+            self.algorithm.setText(_("本计划还没有抽取记录。"))
+        self._show()
+        self.loaded.emit()
+
+    def _show(self) -> None:
+        rec: DispatchRecord | None = self.list.current()
+        for b in (self.verify_button, self.save_button):
+            b.setEnabled(rec is not None)
+        if rec is None or self.data is None:
+            self.teams.set_rows([])
+            return
+        self.algorithm.setText(_("算法：{algorithm}").format(algorithm=rec.record["algorithm"]))
+        self.teams.set_rows(team_rows(rec, self.data.orgs, self.data.people))
+
+    def verify(self) -> None:
+        rec: DispatchRecord | None = self.list.current()
+        if rec is None:
+            return
+
+        def done(problems: list[str]) -> None:
+            if problems:
+                self.verdict.setText(_("复核不一致：") + "；".join(problems))
+            else:
+                self.verdict.setText(_("复核一致：按公布的种子、名册与对象重新抽取，结果与公布的完全相同。"))
+            self.verified.emit(problems)
+
+        self.ctx.worker.run(
+            _("复核抽取记录"), verify_task, self.ctx.data_dir(), rec.id, on_done=done, owner=self
+        )
+
+    def save(self) -> None:
+        path = ask_save_path(self, _("保存抽取记录"), _("抽取记录.json"), _("JSON 文件 (*.json)"), ".json")
+        if path is None:
+            return
+        self.ctx.worker.run(
+            _("保存抽取记录"),
+            save_records_task,
+            self.ctx.data_dir(),
+            path,
+            self.plan.id,
+            on_done=lambda n: self.verdict.setText(_("已保存 {n} 次抽取记录：{path}").format(n=n, path=path)),
+            owner=self,
+        )

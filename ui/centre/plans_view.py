@@ -1,0 +1,332 @@
+"""督导计划: the plans (campaigns), the selected plan's targets with their drawn teams, and the
+ways in: a new plan, a target added, the random dispatch (ui/centre/dispatch_dialog.py), the
+published record of every draw."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QSplitter
+
+from inspector.i18n import _
+from inspector.plans import Plan
+from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table, heading, pane
+from ui.worker import open_folder
+
+
+def plan_kind_name(kind: str) -> str:
+    return _("专项督导") if kind == "special" else _("日常督导")
+
+
+def target_state_name(state: str) -> str:
+    return {"planned": _("待派组"), "dispatched": _("已派组"), "cancelled": _("已取消")}.get(state, state)
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    org_id: str
+    org_name: str
+    org_code: str | None
+    region: str | None
+    visit_date: str | None
+    state: str
+    team_names: tuple[str, ...]
+    record_due: str | None
+    eval_id: str | None
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    plan: Plan
+    rubric_title: str
+    targets: tuple[TargetRow, ...]
+    dispatches: int
+
+    @property
+    def period(self) -> str:
+        p = self.plan
+        if not p.starts and not p.ends:
+            return ""
+        return f"{p.starts or '…'} – {p.ends or '…'}"
+
+    def count(self, state: str) -> int:
+        return sum(1 for t in self.targets if t.state == state)
+
+
+@dataclass(frozen=True)
+class PlansData:
+    plans: list[PlanRow]
+    orgs: list[tuple[str, str, str | None]]  # id, name, code: the choices for a new target
+    rubrics: list[tuple[str, str]]  # id, title: the choices for a new plan
+
+
+def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
+    from inspector.plans import assigned, dispatches, list_plans, targets
+    from inspector.register import register_entries
+    from inspector.rubric_store import list_rubrics
+
+    db = open_folder(data)
+    try:
+        register = {e["id"]: e for e in register_entries(db)}
+        people = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
+        rubrics = {r.id: r.title for r in list_rubrics(db)}
+        rows = []
+        for plan in list_plans(db):
+            teams = assigned(db, plan.id)
+            found = []
+            for t in targets(db, plan.id):
+                org, team = register[t.org_id], teams.get(t.org_id)
+                day = team.visit_date if team else t.visit_date
+                found.append(
+                    TargetRow(
+                        org_id=t.org_id,
+                        org_name=org["name"],
+                        org_code=org["code"],
+                        region=org["region"],
+                        visit_date=day.isoformat() if day else None,
+                        state=t.state,
+                        team_names=tuple(people.get(p, p) for p in team.team) if team else (),
+                        record_due=team.record_due.isoformat() if team and team.record_due else None,
+                        eval_id=t.eval_id,
+                    )
+                )
+            rows.append(
+                PlanRow(
+                    plan,
+                    rubrics.get(plan.rubric_id, plan.rubric_id),
+                    tuple(found),
+                    len(dispatches(db, plan.id)),
+                )
+            )
+        orgs = [(e["id"], e["name"], e["code"]) for e in register.values()]
+        return PlansData(rows, orgs, sorted(rubrics.items(), key=lambda kv: kv[1]))
+    finally:
+        db.conn.close()
+
+
+def new_plan_task(progress: Callable[[int, int], None], data: Path, fields: dict[str, Any]) -> Plan:
+    from inspector.plans import new_plan
+
+    db = open_folder(data)
+    try:
+        return new_plan(db, **fields)
+    finally:
+        db.conn.close()
+
+
+def add_target_task(
+    progress: Callable[[int, int], None], data: Path, plan_id: str, org_id: str, day: str | None
+) -> str:
+    from inspector.plans import add_target
+
+    db = open_folder(data)
+    try:
+        return add_target(db, plan_id, org_id, day).org_id
+    finally:
+        db.conn.close()
+
+
+def export_plan_task(
+    progress: Callable[[int, int], None], data: Path, path: Path, plan_id: str
+) -> dict[str, int]:
+    from inspector.centre_xlsx import export_results
+    from inspector.results import plan_results
+
+    db = open_folder(data)
+    try:
+        progress(0, 2)
+        results = plan_results(db, plan_id)
+        progress(1, 2)
+        return export_results(results, path)
+    finally:
+        db.conn.close()
+
+
+def plan_columns() -> list[Column[PlanRow]]:
+    return [
+        Column(_("计划"), lambda r: r.plan.title, tip=lambda r: r.rubric_title),
+        Column(_("类型"), lambda r: plan_kind_name(r.plan.kind)),
+        Column(_("年度"), lambda r: r.plan.year, numeric=True),
+        Column(_("地区"), lambda r: r.plan.region),
+        Column(_("期间"), lambda r: r.period),
+        Column(_("对象"), lambda r: len(r.targets), numeric=True),
+        Column(
+            _("待派组"), lambda r: r.count("planned"), numeric=True, alarm=lambda r: r.count("planned") > 0
+        ),
+    ]
+
+
+def target_columns() -> list[Column[TargetRow]]:
+    return [
+        Column(_("机构"), lambda t: t.org_name),
+        Column(_("地区"), lambda t: t.region),
+        Column(_("督导日期"), lambda t: t.visit_date),
+        Column(_("状态"), lambda t: target_state_name(t.state), alarm=lambda t: t.state == "planned"),
+        Column(_("督导组（首位为组长）"), lambda t: "、".join(t.team_names)),
+        Column(_("记录截止"), lambda t: t.record_due),
+        Column(_("机构代码"), lambda t: t.org_code),
+    ]
+
+
+class PlansPage(CentrePage):
+    title_text = _("督导计划")
+    results_requested = Signal(str)
+
+    def __init__(self, ctx: CentreContext) -> None:
+        super().__init__(ctx)
+        self.data: PlansData | None = None
+        self._last_dialog: QDialog | None = None
+        self.button(_("新建计划(&N)…"), self.new_plan)
+        self.add_button = self.button(_("添加机构(&A)…"), self.add_target)
+        self.dispatch_button = self.button(
+            _("随机抽取(&D)…"), self.dispatch, _("为尚无督导组的机构随机抽取督导组，并公布抽取记录")
+        )
+        self.record_button = self.button(_("公布记录(&R)…"), self.show_records)
+        self.tools.addStretch(1)
+        self.results_button = self.button(_("查看结果(&S)"), self.show_results)
+        self.export_button = self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
+        self.plans = Table(RowsModel(plan_columns()), stretch=0)
+        self.targets = Table(RowsModel(target_columns()))
+        self.targets_title = heading(_("督导对象"))
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(pane(self.plans))
+        split.addWidget(pane(self.targets_title, self.targets))
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self.layout_.addWidget(split, 1)
+        self.plans.selectionModel().currentRowChanged.connect(lambda *_a: self._show_plan())
+        self._show_plan()
+
+    def loader(self) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
+        return _("读取督导计划"), load_plans, ()
+
+    def show_data(self, data: PlansData) -> None:
+        current = self._plan_id()
+        self.data = data
+        self.plans.set_rows(data.plans)
+        if current:
+            self.select_plan(current)
+        self._show_plan()
+
+    def focus_first(self) -> None:
+        self.plans.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def select_plan(self, plan_id: str) -> bool:
+        return self.plans.select(lambda r: r.plan.id == plan_id)
+
+    def _plan(self) -> PlanRow | None:
+        row: PlanRow | None = self.plans.current()
+        return row
+
+    def _plan_id(self) -> str:
+        row = self._plan()
+        return row.plan.id if row else ""
+
+    def _show_plan(self) -> None:
+        row = self._plan()
+        self.targets.set_rows(list(row.targets) if row else [])
+        for b in (
+            self.add_button,
+            self.dispatch_button,
+            self.record_button,
+            self.results_button,
+            self.export_button,
+        ):
+            b.setEnabled(row is not None)
+        if row is None:
+            self.targets_title.setText(_("督导对象"))
+            return
+        self.targets_title.setText(
+            _("督导对象：{title}（{rubric}；已派组 {d} / {n}，抽取 {k} 次）").format(
+                title=row.plan.title,
+                rubric=row.rubric_title,
+                d=row.count("dispatched"),
+                n=len(row.targets),
+                k=row.dispatches,
+            )
+        )
+
+    # -- actions ------------------------------------------------------------------------------------
+    def new_plan(self) -> None:
+        from ui.centre.plan_dialogs import NewPlanDialog, accepted
+
+        if self.data is None:
+            return
+        dialog = NewPlanDialog(self.data.rubrics, self)
+        if not accepted(dialog):
+            return
+        fields = dialog.fields()
+
+        def done(plan: Plan) -> None:
+            self.status.emit(_("已新建计划：{title}").format(title=plan.title))
+            self.loaded.connect(lambda: self.select_plan(plan.id), Qt.ConnectionType.SingleShotConnection)
+            self.reload()
+
+        self.run(_("新建计划"), new_plan_task, fields, done=done)
+
+    def add_target(self) -> None:
+        from ui.centre.plan_dialogs import AddTargetDialog, accepted
+
+        row = self._plan()
+        if row is None or self.data is None:
+            return
+        taken = {t.org_id for t in row.targets}
+        choices = [o for o in self.data.orgs if o[0] not in taken]
+        dialog = AddTargetDialog(row.plan, choices, self)
+        if not accepted(dialog):
+            return
+        org_id, day = dialog.choice()
+        self.run(
+            _("添加督导对象"),
+            add_target_task,
+            row.plan.id,
+            org_id,
+            day,
+            done=lambda _org: self.reload(),
+        )
+
+    def dispatch(self) -> None:
+        from ui.centre.dispatch_dialog import DispatchDialog
+
+        row = self._plan()
+        if row is None:
+            return
+        dialog = DispatchDialog(self.ctx, row.plan, row.count("planned"), self)
+        dialog.dispatched.connect(lambda _id: self.reload())
+        self._keep(dialog)
+        dialog.exec()
+
+    def show_records(self) -> None:
+        from ui.centre.dispatch_dialog import RecordDialog
+
+        row = self._plan()
+        if row is None:
+            return
+        dialog = RecordDialog(self.ctx, row.plan, self)
+        self._keep(dialog)
+        dialog.exec()
+
+    def _keep(self, dialog: QDialog) -> None:
+        """One closed dialog stays (its result may still be read); the one before it goes."""
+        if self._last_dialog is not None:
+            self._last_dialog.deleteLater()
+        self._last_dialog = dialog
+
+    def show_results(self) -> None:
+        if self._plan_id():
+            self.results_requested.emit(self._plan_id())
+
+    def export_workbook(self) -> None:
+        row = self._plan()
+        if row is not None:
+            self.export(
+                _("导出计划结果"),
+                _("{title}.xlsx").format(title=row.plan.title),
+                export_plan_task,
+                row.plan.id,
+            )

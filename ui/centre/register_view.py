@@ -1,0 +1,183 @@
+"""机构登记: the register of organisations with the fields of the Sichuan 登记表, its lists per
+organisation, and the workbook the centre keeps (import refuses the whole file on any problem,
+naming the sheet and cell; export writes the layout import reads back)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QTabWidget
+
+from inspector.i18n import _
+from inspector.register import LISTS, SCALARS, ImportSummary
+from ui.centre.common import (
+    CentreContext,
+    CentrePage,
+    Column,
+    RowsModel,
+    Table,
+    ask_open_path,
+    pane,
+    text,
+    xlsx_kind,
+)
+from ui.worker import open_folder
+
+Entry = dict[str, Any]
+
+
+def load_register(progress: Callable[[int, int], None], data: Path) -> list[Entry]:
+    from inspector.register import register_entries
+
+    db = open_folder(data)
+    try:
+        return register_entries(db)
+    finally:
+        db.conn.close()
+
+
+def export_register_task(progress: Callable[[int, int], None], data: Path, path: Path) -> dict[str, int]:
+    from inspector.centre_xlsx import register_sheets, write_workbook
+    from inspector.register import register_entries
+
+    db = open_folder(data)
+    try:
+        progress(0, 2)
+        entries = register_entries(db)
+        progress(1, 2)
+        counts = write_workbook(path, register_sheets(entries))
+        progress(2, 2)
+        return counts
+    finally:
+        db.conn.close()
+
+
+def import_register_task(progress: Callable[[int, int], None], data: Path, path: Path) -> ImportSummary:
+    from inspector.register import import_register
+
+    db = open_folder(data)
+    try:
+        return import_register(db, path)
+    finally:
+        db.conn.close()
+
+
+def _key(key: str) -> Callable[[Entry], Any]:
+    return lambda row: row.get(key)
+
+
+def _count(key: str) -> Callable[[Entry], int]:
+    return lambda e: len(e[key])
+
+
+def category_text(e: Entry) -> str:
+    return f"{e['category']} {e['category_name']}" if e["category"] else ""
+
+
+def register_columns() -> list[Column[Entry]]:
+    return [
+        Column(_("机构名称"), lambda e: e["name"]),
+        Column(_("机构代码"), lambda e: e["code"]),
+        Column(_("类别"), lambda e: e["category"], tip=lambda e: e["category_name"]),
+        Column(_("地区"), lambda e: e["region"]),
+        Column(_("举办单位"), lambda e: e["sponsor"]),
+        Column(_("负责人"), lambda e: e["head"]),
+        Column(_("联系人"), lambda e: e["contact"]),
+        Column(_("联系电话"), lambda e: e["phone"]),
+        Column(_("审批文号"), lambda e: e["approval_no"]),
+        Column(_("场地面积（m²）"), lambda e: e["site_area"], numeric=True),
+        Column(_("考评人员"), _count("assessors"), numeric=True),
+        Column(_("督导人员"), _count("supervisors"), numeric=True),
+        Column(_("设备设施"), _count("equipment"), numeric=True),
+    ]
+
+
+def field_value(e: Entry, key: str, kind: str) -> str:
+    value = e.get(key)
+    if kind == "category":
+        return category_text(e) or text(None)
+    if kind == "bool" and value is not None:
+        return _("是") if value else _("否")
+    return text(value)
+
+
+class RegisterPage(CentrePage):
+    title_text = _("机构登记")
+
+    def __init__(self, ctx: CentreContext) -> None:
+        super().__init__(ctx)
+        self.table = Table(RowsModel(register_columns()))
+        self.tools.addWidget(self.search_box(self.table))
+        self.tools.addStretch(1)
+        self.button(_("导入 .xlsx(&I)…"), self.import_workbook, _("按机构代码合并；有任何问题则整份不导入"))
+        self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
+
+        # The form's single fields as (field, value) rows, then one tab per list on the form.
+        self.fields = Table(RowsModel([Column(_("项目"), lambda r: r[0]), Column(_("内容"), lambda r: r[1])]))
+        self.fields.setSortingEnabled(False)
+        self.details = QTabWidget()
+        self.details.addTab(self.fields, _("登记信息"))
+        self.lists: dict[str, Table] = {}
+        for spec in LISTS:
+            table = Table(
+                RowsModel(
+                    [Column(f.header, _key(f.key), numeric=f.kind in ("int", "year")) for f in spec.columns]
+                )
+            )
+            self.lists[spec.key] = table
+            self.details.addTab(table, spec.sheet)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(pane(self.table))
+        split.addWidget(pane(self.details))
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        self.layout_.addWidget(split, 1)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._show_entry())
+
+    def loader(self) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
+        return _("读取机构登记"), load_register, ()
+
+    def show_data(self, data: list[Entry]) -> None:
+        self.table.set_rows(data)
+        self._show_entry()
+
+    def focus_first(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_entry(self) -> None:
+        e = self.table.current()
+        if e is None:
+            self.fields.set_rows([])
+            for table in self.lists.values():
+                table.set_rows([])
+            return
+        rows = [(_("机构名称"), e["name"]), (_("机构代码"), text(e["code"]))]
+        rows += [(f.header, field_value(e, f.key, f.kind)) for f in SCALARS]
+        self.fields.set_rows(rows)
+        for spec in LISTS:
+            self.lists[spec.key].set_rows(e[spec.key])
+            self.details.setTabText(
+                1 + LISTS.index(spec), f"{spec.sheet} {len(e[spec.key])}" if e[spec.key] else spec.sheet
+            )
+
+    def export_workbook(self) -> None:
+        self.export(_("导出机构登记"), _("机构登记.xlsx"), export_register_task)
+
+    def import_workbook(self) -> None:
+        path = ask_open_path(self, _("导入机构登记"), Path.home(), xlsx_kind())
+        if path is None:
+            return
+
+        def done(s: ImportSummary) -> None:
+            self.status.emit(
+                _("已导入 {name}：新增 {c}，更新 {u}，未变 {n}").format(
+                    name=path.name, c=s.created, u=s.updated, n=s.unchanged
+                )
+            )
+            self.reload()
+
+        self.run(_("导入 {name}").format(name=path.name), import_register_task, path, done=done)

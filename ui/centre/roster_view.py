@@ -1,0 +1,228 @@
+"""督导员名册: the supervisors with their cards (read as the dispatch reads them), recusal grounds,
+and, for the one selected, the history of tasks, the reviews after each task and the annual
+assessments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QSplitter, QTabWidget
+
+from inspector.dispatch import kind_name
+from inspector.i18n import _
+from inspector.people import Person, role_name
+from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table, pane
+from ui.worker import open_folder
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    person: Person
+    employer: str | None
+    roles: str  # "机构（考评员）；…": where the person must not supervise
+    tasks: int
+    card: str  # valid | expired | not_yet
+
+    @property
+    def card_text(self) -> str:
+        return {"valid": _("有效"), "expired": _("已过期"), "not_yet": _("未生效")}[self.card]
+
+    @property
+    def status_text(self) -> str:
+        p = self.person
+        return _("在册") if p.active else _("暂停：{why}").format(why=p.inactive_reason or "")
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    person_id: str
+    history: list[dict[str, Any]]
+    reviews: list[dict[str, Any]]
+    annual: list[dict[str, Any]]
+
+
+def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) -> list[RosterRow]:
+    from inspector.people import list_people, past_tasks
+
+    db = open_folder(data)
+    try:
+        orgs = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
+        tasks: dict[str, int] = {}
+        for t in past_tasks(db):
+            tasks[t.person_id] = tasks.get(t.person_id, 0) + 1
+        rows = []
+        for p in list_people(db):
+            card = "not_yet" if day < p.cert_issued else "valid" if p.cert_valid_on(day) else "expired"
+            rows.append(
+                RosterRow(
+                    person=p,
+                    employer=orgs.get(p.employer_org or "", p.employer_org),
+                    roles="；".join(f"{orgs.get(o, o)}（{role_name(r)}）" for o, r in p.roles),
+                    tasks=tasks.get(p.id, 0),
+                    card=card,
+                )
+            )
+        return rows
+    finally:
+        db.conn.close()
+
+
+def load_person(progress: Callable[[int, int], None], data: Path, person_id: str) -> PersonDetails:
+    from inspector.people import annual_summary, history, reviews
+
+    db = open_folder(data)
+    try:
+        tasks = history(db, person_id)
+        mine = reviews(db, person_id)
+        orgs = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
+        for r in mine:
+            r["org_name"] = orgs.get(r["org"] or "", r["org"])
+        years = {int(t["date"][:4]) for t in tasks} | {int(r["task_date"][:4]) for r in mine}
+        years |= {
+            y for (y,) in db.conn.execute("SELECT year FROM person_annual WHERE person_id = ?", (person_id,))
+        }
+        annual = [annual_summary(db, person_id, y) for y in sorted(years, reverse=True)]
+        return PersonDetails(person_id, tasks, mine, annual)
+    finally:
+        db.conn.close()
+
+
+def export_roster_task(progress: Callable[[int, int], None], data: Path, path: Path) -> dict[str, int]:
+    from inspector.centre_xlsx import export_roster
+
+    db = open_folder(data)
+    try:
+        return export_roster(db, path)
+    finally:
+        db.conn.close()
+
+
+def roster_columns() -> list[Column[RosterRow]]:
+    return [
+        Column(_("姓名"), lambda r: r.person.name),
+        Column(_("类别"), lambda r: kind_name(r.person.kind)),
+        Column(_("证卡编号"), lambda r: r.person.cert_no),
+        Column(_("颁发日期"), lambda r: r.person.cert_issued.isoformat()),
+        Column(_("有效期至"), lambda r: r.person.cert_last_day.isoformat()),
+        Column(_("证卡"), lambda r: r.card_text, alarm=lambda r: r.card != "valid"),
+        Column(_("状态"), lambda r: r.status_text, alarm=lambda r: not r.person.active),
+        Column(_("督导次数"), lambda r: r.tasks, numeric=True),
+        Column(_("工作单位"), lambda r: r.employer),
+        Column(_("任职机构（回避）"), lambda r: r.roles, tip=lambda r: r.roles or None),
+        Column(_("电话"), lambda r: r.person.phone),
+    ]
+
+
+def _annual_reviews(a: dict[str, Any]) -> str:
+    counts = a["reviews"]
+    return _("优秀 {e}，良好 {g}，合格 {p}，不合格 {f}").format(
+        e=counts["excellent"], g=counts["good"], p=counts["pass"], f=counts["fail"]
+    )
+
+
+class RosterPage(CentrePage):
+    title_text = _("督导员名册")
+    person_shown = Signal(str)  # the id of the person whose records are now on screen
+
+    def __init__(self, ctx: CentreContext) -> None:
+        super().__init__(ctx)
+        self.shown: str | None = None  # whose tasks, reviews and assessments are on screen
+        self.table = Table(RowsModel(roster_columns()), stretch=9)
+        self.tools.addWidget(self.search_box(self.table))
+        self.tools.addStretch(1)
+        self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
+        self.history = Table(
+            RowsModel(
+                [
+                    Column(_("督导日期"), lambda h: h["date"]),
+                    Column(_("机构"), lambda h: h["org_name"]),
+                    Column(
+                        _("来源"),
+                        lambda h: _("抽取派组") if h["source"] == "dispatch" else _("评估记录"),
+                    ),
+                ]
+            )
+        )
+        self.reviews = Table(
+            RowsModel(
+                [
+                    Column(_("督导日期"), lambda r: r["task_date"]),
+                    Column(_("机构"), lambda r: r["org_name"]),
+                    Column(_("评价"), lambda r: r["rating_name"], alarm=lambda r: r["rating"] == "fail"),
+                    Column(_("违纪"), lambda r: r["violation"], alarm=lambda r: r["violation"]),
+                    Column(_("说明"), lambda r: r["comment"]),
+                    Column(_("评价人"), lambda r: r["reviewer"]),
+                ]
+            )
+        )
+        self.annual = Table(
+            RowsModel(
+                [
+                    Column(_("年度"), lambda a: a["year"], numeric=True),
+                    Column(_("督导次数"), lambda a: a["tasks"], numeric=True),
+                    Column(_("任务评价"), _annual_reviews),
+                    Column(
+                        _("违纪"), lambda a: a["violations"], numeric=True, alarm=lambda a: a["violations"]
+                    ),
+                    Column(_("考核结果"), lambda a: a["result_name"], alarm=lambda a: a["result"] == "fail"),
+                    Column(_("说明"), lambda a: a["comment"]),
+                ]
+            )
+        )
+        self.details = QTabWidget()
+        self.details.addTab(self.history, _("督导任务"))
+        self.details.addTab(self.reviews, _("任务评价"))
+        self.details.addTab(self.annual, _("年度考核"))
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(pane(self.table))
+        split.addWidget(pane(self.details))
+        split.setChildrenCollapsible(False)
+        self.layout_.addWidget(split, 1)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._load_person())
+
+    def loader(self) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
+        from inspector.centre_common import today
+
+        return _("读取督导员名册"), load_roster, (today(),)
+
+    def show_data(self, data: list[RosterRow]) -> None:
+        self.table.set_rows(data)
+        self.more_to_load = self.table.current() is not None
+        self._load_person()
+
+    def focus_first(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _load_person(self) -> None:
+        row = self.table.current()
+        if row is None:
+            self._show_person(None)
+            return
+        self.run(_("读取督导员记录"), load_person, row.person.id, done=self._show_person)
+
+    def _show_person(self, details: PersonDetails | None) -> None:
+        row = self.table.current()
+        if details is not None and (row is None or row.person.id != details.person_id):
+            return  # the selection moved on while this was read
+        self.history.set_rows(details.history if details else [])
+        self.reviews.set_rows(details.reviews if details else [])
+        self.annual.set_rows(details.annual if details else [])
+        for i, rows in enumerate(
+            (details.history, details.reviews, details.annual) if details else ([], [], [])
+        ):
+            base = (_("督导任务"), _("任务评价"), _("年度考核"))[i]
+            self.details.setTabText(i, f"{base} {len(rows)}" if rows else base)
+        self.shown = details.person_id if details else None
+        if details is not None:
+            self.person_shown.emit(details.person_id)
+        if self.more_to_load and details is not None:
+            self.more_to_load = False
+            self.loaded.emit()
+
+    def export_workbook(self) -> None:
+        self.export(_("导出督导员名册"), _("督导员名册.xlsx"), export_roster_task)
