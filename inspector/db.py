@@ -293,7 +293,90 @@ def _m003_centre(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations, _m003_centre]
+def _m004_bundles(conn: sqlite3.Connection) -> None:
+    """USB sync bundles: what went out and came in, what each recipient already holds, whom we know.
+
+    This folder's own identity (its keys and role) stays in ``keys/`` as :mod:`inspector.keys`
+    keeps it: the role is read from the installed certificate (the centre's carries the centre's
+    purpose), so it cannot disagree with the key that acts on it.
+    """
+    _script(
+        conn,
+        """
+        -- Every bundle written here or taken in. A refused bundle leaves no row: it changed nothing.
+        -- Importing a bundle whose id is here already changes nothing ("已导入过").
+        CREATE TABLE bundles (
+            id TEXT PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('export', 'import')),
+            kind TEXT NOT NULL CHECK (kind IN ('assignment', 'results')),
+            sender TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            created TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            counts TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            file TEXT
+        );
+        -- What a recipient (its encryption certificate's fingerprint) already holds: per chain
+        -- (evaluation, device) the highest device_seq sent to it or received from it. Chains are
+        -- contiguous from 1, so the mark says "1..seq". ``--full`` ignores the marks.
+        CREATE TABLE bundle_marks (
+            recipient TEXT NOT NULL,
+            eval_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (recipient, eval_id, device_id)
+        ) WITHOUT ROWID;
+        -- Evidence files and signed PDFs a recipient already holds (by SHA-256).
+        CREATE TABLE bundle_files (
+            recipient TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (recipient, sha256)
+        ) WITHOUT ROWID;
+        -- Certificates of others this folder may address or hear from: the centre, the team (from
+        -- assignment bundles), everyone the centre issued. pair: the same person's other certificate.
+        CREATE TABLE peers (
+            fingerprint TEXT PRIMARY KEY,
+            purpose TEXT NOT NULL CHECK (purpose IN ('signing', 'encryption')),
+            pair TEXT,
+            person_id TEXT,
+            roster_id TEXT,
+            name TEXT NOT NULL,
+            role TEXT,
+            centre INTEGER NOT NULL DEFAULT 0 CHECK (centre IN (0, 1)),
+            serial TEXT NOT NULL,
+            not_after TEXT NOT NULL,
+            pem TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE INDEX peers_by_roster ON peers (roster_id);
+        -- At the centre: the credentials it issued, still encrypted with the person's passphrase,
+        -- to be carried to the person's laptop in an assignment bundle.
+        CREATE TABLE credentials (
+            serial TEXT PRIMARY KEY,
+            roster_id TEXT,
+            person_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            signing TEXT NOT NULL,
+            encryption TEXT NOT NULL,
+            signing_p12 BLOB NOT NULL,
+            encryption_p12 BLOB NOT NULL,
+            issued_at TEXT NOT NULL,
+            not_after TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        CREATE INDEX credentials_by_roster ON credentials (roster_id);
+        -- The centre's register data of an organisation, as of the assignment bundle made at
+        -- ``created``: an older bundle arriving later never overwrites a newer register.
+        CREATE TABLE register_marks (
+            org_id TEXT PRIMARY KEY,
+            created TEXT NOT NULL
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations, _m003_centre, _m004_bundles]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -53,3 +53,10 @@ class VerificationError(InspectorError):
 
 class DispatchError(InspectorError):
     """A random dispatch cannot form a team that keeps every rule; the message says which rule blocks."""
+
+
+class BundleError(InspectorError):
+    """A sync bundle is refused (malformed, altered, forged, not for this folder).
+
+    ``where`` names the member (and line) that breaks the rule.
+    """

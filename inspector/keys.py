@@ -27,6 +27,13 @@ Layout on a laptop (``DATA/keys/``)::
     signer.crt.pem    the certificate alone, to show whose credential is installed without a PIN
     ca.crt.pem        the centre's CA certificate
     ca.crl.pem        the latest revocation list, if one was installed
+
+Two purposes, two keys (added for the USB bundles, :mod:`inspector.identity`): a *signing*
+certificate (digitalSignature + nonRepudiation, the PDF and bundle-manifest signatures) and an
+*encryption* certificate (keyAgreement only, for HPKE: bundles are encrypted to it). Using the
+signing key for key agreement as well would be key reuse across purposes; a second key costs one
+more PKCS#12 file and nothing else. The centre's own certificates carry :data:`ID_KP_INSPECTOR_CENTRE`,
+which is what makes an assignment bundle acceptable to a laptop.
 """
 
 from __future__ import annotations
@@ -63,6 +70,15 @@ CRL_VALID_DAYS = 365
 # the two document-signing OIDs are what Microsoft/Adobe tooling and RFC 9336 name for the purpose.
 MS_DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.4.1.311.10.3.12")
 ID_KP_DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+
+# Private purposes under the UUID arc 2.25 (ITU-T X.667: no registration needed).
+# The centre's certificates (it sends assignments; results are encrypted to it):
+ID_KP_INSPECTOR_CENTRE = ObjectIdentifier("2.25.159042013363917761633368694816726307737")
+# A certificate whose key receives bundles by HPKE key agreement:
+ID_KP_BUNDLE_ENCRYPTION = ObjectIdentifier("2.25.43106897158666672868157691424601302308")
+SIGNING = "signing"
+ENCRYPTION = "encryption"
+PURPOSES = (SIGNING, ENCRYPTION)
 
 # X.520 PrintableString, the ASN.1 type the serialNumber attribute requires.
 _PRINTABLE = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]+")
@@ -250,13 +266,18 @@ def issue_certificate(
     *,
     valid_days: int = 3 * 365,
     not_before: dt.datetime | None = None,
+    purpose: str = SIGNING,
+    centre: bool = False,
 ) -> Credential:
     """Issue a supervisor a key and certificate, returned as a PKCS#12 encrypted with ``passphrase``.
 
     Three years by default, like the supervisor's certificate card (证卡). ``not_before`` may lie in
     the past (tests make expired certificates that way); the end is clipped to the CA's own end so
-    that no certificate outlives its issuer.
+    that no certificate outlives its issuer. ``purpose`` ENCRYPTION makes the bundle-encryption
+    certificate (keyAgreement only); ``centre`` marks the centre's own certificates.
     """
+    if purpose not in PURPOSES:
+        raise UsageError(_("证书用途应为 {p} 之一").format(p="、".join(PURPOSES)), purpose)
     ca_key, ca_cert = _load_ca(ca_folder, ca_passphrase)
     person_name = _check_text(person_name, _("姓名"))
     person_id = _check_text(person_id, _("证件号码"))
@@ -282,6 +303,14 @@ def issue_certificate(
         x509.NameAttribute(NameOID.COMMON_NAME, person_name),
     ]
     ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    signing = purpose == SIGNING
+    usages = (
+        [ExtendedKeyUsageOID.EMAIL_PROTECTION, MS_DOCUMENT_SIGNING, ID_KP_DOCUMENT_SIGNING]
+        if signing
+        else [ID_KP_BUNDLE_ENCRYPTION]
+    )
+    if centre:
+        usages.append(ID_KP_INSPECTOR_CENTRE)
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name(attrs))
@@ -293,11 +322,11 @@ def issue_certificate(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
+                digital_signature=signing,
+                content_commitment=signing,
                 key_encipherment=False,
                 data_encipherment=False,
-                key_agreement=False,
+                key_agreement=not signing,
                 key_cert_sign=False,
                 crl_sign=False,
                 encipher_only=False,
@@ -305,12 +334,7 @@ def issue_certificate(
             ),
             critical=True,
         )
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.EMAIL_PROTECTION, MS_DOCUMENT_SIGNING, ID_KP_DOCUMENT_SIGNING]
-            ),
-            critical=False,
-        )
+        .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
         .sign(ca_key, hashes.SHA256())

@@ -45,6 +45,9 @@ def test_fixture_upgrades_without_loss(version: int, tmp_path: Path) -> None:
         answers, vetoes = store.observations(old.id)
         assert answers["4.1.1"].problems == 1 and [v.id for v in vetoes] == ["V1"]
         assert audit_evaluation(store, data, old.id).ok
+    if version >= 4:
+        row = db.conn.execute("SELECT kind, outcome FROM bundles").fetchone()
+        assert tuple(row) == ("results", "imported")
     # and the upgraded database works for new work
     org = add_org(db, "升级后新增机构")
     e = store.create("sichuan-2017-inspection", org["id"])

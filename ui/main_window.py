@@ -206,6 +206,9 @@ class MainWindow(QMainWindow):
         self._action(file, "open_folder", _("打开数据文件夹…"), self.choose_folder)
         self._action(file, "refresh", _("刷新"), self.refresh_home, ("home",))
         file.addSeparator()
+        self._action(file, "", _("导出数据包（U 盘）…"), lambda: self.bundle_dialog("export"))
+        self._action(file, "", _("导入数据包（U 盘）…"), lambda: self.bundle_dialog("import"))
+        file.addSeparator()
         self._action(file, "quit", _("退出"), self.close)
 
         ev = bar.addMenu(_("评估(&E)"))
@@ -485,6 +488,11 @@ class MainWindow(QMainWindow):
             return
         self.open_evaluation(new.id)
         self.refresh_home()
+
+    def bundle_dialog(self, kind: str) -> None:
+        from ui.bundles import open_dialog  # loaded when first used
+
+        open_dialog(self, kind)
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _("打开数据文件夹"), str(self.data_dir))

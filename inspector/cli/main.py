@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rectify": ("inspector.cli.centre", "rectify"),
     "results": ("inspector.cli.centre", "results_cmd"),
     "stats": ("inspector.cli.centre", "stats_cmd"),
+    "bundle": ("inspector.cli.bundle", "bundle"),
+    "keys": ("inspector.cli.keys", "keys"),
     "backup": ("inspector.cli.evals", "backup"),
     "restore": ("inspector.cli.evals", "restore"),
 }

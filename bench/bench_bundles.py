@@ -1,0 +1,268 @@
+"""Sync bundles: importing 1,000 results bundles into one centre database, beside the raw work.
+
+Each bundle carries one evaluation: its creation, 61 observations and one ~200 kB photo, made on a
+laptop with real keys and exported to the centre (encrypted to it, signed).
+
+* **import**: ``bundle_import.import_bundle`` for every bundle, one after another, into one centre
+  database: container and manifest checks, signature, certificate chain and revocation, HPKE
+  decryption, every member's SHA-256, every change's hash and chain, the store's own checks, the
+  photo written durably, one durable transaction per bundle.
+* **raw**: the same bytes hashed (the file, every inner member, every change line) and the same rows
+  inserted with bare ``sqlite3`` into a database of the same schema (WAL, synchronous=FULL, one
+  transaction per bundle), the same photo written and synced, in the same run. The rows are read
+  back from the imported centre beforehand, outside the clock; so is the decryption.
+
+Both sides run interleaved in chunks of 100 so that the machine's load falls on both alike.
+Usage: ``.venv/bin/python bench/bench_bundles.py [--bundles 1000] [--photo-kb 200]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from inspector.bundle_export import export_bundle
+from inspector.bundle_format import CHANGES
+from inspector.bundle_import import import_bundle
+from inspector.bundle_open import open_bundle
+from inspector.changes import CREATE, OBSERVE
+from inspector.db import DB_NAME, open_database, transaction
+from inspector.evaluations import EvaluationStore, apply_change
+from inspector.evidence import add_evidence
+from inspector.identity import (
+    init_centre,
+    install_pair,
+    issue_pair,
+    open_pair,
+    record_issued,
+    unlock_identity,
+)
+from inspector.orgs import add_org
+from inspector.rubric_store import install_builtin_rubrics
+
+RUBRIC = "sichuan-2017-inspection"
+CA_PASS, PIN = "bench-centre-secret", "135790"
+TABLES = (
+    "changes",
+    "heads",
+    "supersedes",
+    "evaluations",
+    "evidence",
+    "bundles",
+    "bundle_marks",
+    "bundle_files",
+)
+
+
+def setup(root: Path, n: int, photo_kb: int) -> tuple[Path, list[Path], float]:
+    """A centre, a laptop holding n evaluations (61 answers and a photo each), n results bundles."""
+    centre, laptop = root / "centre", root / "laptop"
+    cdb = open_database(centre)
+    install_builtin_rubrics(cdb)
+    init_centre(centre, centre / "ca", "基准测试中心", CA_PASS)
+    pair = issue_pair(centre / "ca", CA_PASS, "基准督导员", "BENCH-1", "外督", PIN)
+    record_issued(cdb, pair, None)
+    ldb = open_database(laptop)
+    install_builtin_rubrics(ldb)
+    install_pair(laptop, open_pair(pair.signing.p12, pair.encryption.p12, PIN))
+    # the laptop learns the centre's certificates as an assignment would bring them
+    from inspector.identity import add_peer, load_identity
+
+    ident = load_identity(centre)
+    assert ident is not None and ident.encryption is not None
+    with transaction(ldb) as conn:
+        add_peer(conn, ident.signing, pair=ident.encryption)
+        add_peer(conn, ident.encryption, pair=ident.signing)
+    cdb.conn.close()
+
+    store = EvaluationStore(ldb, "基准督导员")
+    rubric = store.rubric(RUBRIC, 1)
+    org = add_org(ldb, "基准测试鉴定站", "BENCH-ORG")
+    head = {
+        "rubric": rubric.id, "rubric_version": 1, "rubric_hash": rubric.content_hash,
+        "org": {"id": org["id"], "name": org["name"], "code": org["code"]}, "kind": "inspection", "team": [],
+    }  # fmt: skip
+    items = [i for i in rubric.items()]
+    keyring = unlock_identity(laptop, PIN)
+    stick = root / "stick"
+    stick.mkdir()
+    bundles: list[Path] = []
+    export_times: list[float] = []
+    for k in range(n):
+        photo = root / "photo.jpg"
+        photo.write_bytes(os.urandom(photo_kb * 1024))
+        digest = add_evidence(ldb, laptop, photo)
+        with transaction(ldb) as conn:
+            eval_id = uuid.uuid4().hex
+            apply_change(conn, store._change(conn, eval_id, None, CREATE, head), store.rubric)
+            for j, item in enumerate(items):
+                obs: dict[str, Any] = {"points": item.points, "reason": "符合要求"}
+                if j == 20:
+                    obs = {"points": 0, "reason": "发现问题", "evidence": [digest]}
+                apply_change(conn, store._change(conn, eval_id, item.id, OBSERVE, obs), store.rubric)
+        out = stick / f"{k:04d}.inspbundle"
+        t0 = time.perf_counter()
+        export_bundle(ldb, laptop, keyring, "results", out, eval_ids=[eval_id])
+        export_times.append(time.perf_counter() - t0)
+        bundles.append(out)
+        if k % 200 == 0:
+            print(f"  … {k} bundles made", file=sys.stderr)
+    ldb.conn.close()
+    return centre, bundles, statistics.median(export_times)
+
+
+def rows_of(db: Any, bundle_id: str, eval_id: str) -> dict[str, list[tuple[Any, ...]]]:
+    conn = db.conn
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    out["changes"] = [tuple(r) for r in conn.execute("SELECT * FROM changes WHERE eval_id = ?", (eval_id,))]
+    out["heads"] = [tuple(r) for r in conn.execute("SELECT * FROM heads WHERE eval_id = ?", (eval_id,))]
+    ids = [r[3] for r in out["changes"]]
+    out["supersedes"] = [
+        tuple(r)
+        for r in conn.execute(f"SELECT * FROM supersedes WHERE child_id IN ({','.join('?' * len(ids))})", ids)
+    ]
+    out["evaluations"] = [
+        tuple(r) for r in conn.execute("SELECT * FROM evaluations WHERE id = ?", (eval_id,))
+    ]
+    out["bundles"] = [tuple(r) for r in conn.execute("SELECT * FROM bundles WHERE id = ?", (bundle_id,))]
+    out["bundle_marks"] = [
+        tuple(r) for r in conn.execute("SELECT * FROM bundle_marks WHERE eval_id = ?", (eval_id,))
+    ]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bundles", type=int, default=1000)
+    parser.add_argument("--photo-kb", type=int, default=200)
+    parser.add_argument("--chunk", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        t0 = time.perf_counter()
+        centre_template, bundles, export_median = setup(root, args.bundles, args.photo_kb)
+        print(f"made {len(bundles)} bundles in {time.perf_counter() - t0:.0f} s; export median "
+              f"{export_median * 1e3:.1f} ms", file=sys.stderr)  # fmt: skip
+        sizes = [b.stat().st_size for b in bundles]
+
+        # a dry run at a scratch centre gives the rows and plaintext the raw side will use
+        scratch = root / "scratch"
+        shutil.copytree(centre_template, scratch)
+        sdb = open_database(scratch)
+        keyring = unlock_identity(scratch, CA_PASS)
+        prepared = []
+        for b in bundles:
+            opened = open_bundle(b, scratch, keyring=keyring)
+            m = opened.container.manifest
+            import_bundle(sdb, scratch, b, keyring=keyring)
+            evidence = [(n, d) for n, d in opened.members.items() if n.startswith("evidence/")]
+            rows = rows_of(sdb, m.bundle, m.data["evaluations"][0])
+            rows["evidence"] = [
+                tuple(r)
+                for r in sdb.conn.execute(
+                    "SELECT * FROM evidence WHERE sha256 = ?", (evidence[0][0].removeprefix("evidence/"),)
+                )
+            ]
+            rows["bundle_files"] = [
+                (m.sender["encryption_certificate"], evidence[0][0].removeprefix("evidence/"))
+            ]
+            prepared.append(
+                (b, list(opened.members.values()), opened.members[CHANGES].splitlines(), evidence, rows)
+            )
+        sdb.conn.close()
+        n_rows = sum(len(v) for v in prepared[0][4].values())
+
+        # the two sides, interleaved
+        centre = root / "centre-import"
+        shutil.copytree(centre_template, centre)
+        cdb = open_database(centre)
+        keyring = unlock_identity(centre, CA_PASS)
+        raw_dir = root / "raw"
+        rdb = open_database(raw_dir)
+        rdb.conn.close()
+        raw = sqlite3.connect(raw_dir / DB_NAME, isolation_level=None)
+        raw.execute("PRAGMA journal_mode = WAL")
+        raw.execute("PRAGMA synchronous = FULL")
+        raw.execute("INSERT INTO orgs (id, name, created_at) SELECT 'x', 'x', 'x' WHERE 0")  # warm
+        imp_times: list[float] = []
+        raw_times: list[float] = []
+        imp_cpu = raw_cpu = 0.0
+        for start in range(0, len(bundles), args.chunk):
+            c0 = time.process_time()
+            for b in bundles[start : start + args.chunk]:
+                t = time.perf_counter()
+                import_bundle(cdb, centre, b, keyring=keyring)
+                imp_times.append(time.perf_counter() - t)
+            imp_cpu += time.process_time() - c0
+            c0 = time.process_time()
+            for b, members, lines, evidence, rows in prepared[start : start + args.chunk]:
+                t = time.perf_counter()
+                data = b.read_bytes()
+                hashlib.sha256(data).hexdigest()
+                for member in members:
+                    hashlib.sha256(member).hexdigest()
+                for line in lines:
+                    hashlib.sha256(line).hexdigest()
+                name, photo = evidence[0]
+                target = raw_dir / "evidence" / name[9:11] / name[9:]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp_path = target.with_suffix(".tmp")
+                with open(tmp_path, "wb") as f:
+                    f.write(photo)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp_path, target)
+                fd = os.open(target.parent, os.O_RDONLY)  # the rename made durable, as the import does
+                os.fsync(fd)
+                os.close(fd)
+                raw.execute("BEGIN IMMEDIATE")
+                for table in TABLES:
+                    if rows[table]:
+                        marks = ",".join("?" * len(rows[table][0]))
+                        raw.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+                raw.execute("COMMIT")
+                raw_times.append(time.perf_counter() - t)
+            raw_cpu += time.process_time() - c0
+        cdb.conn.close()
+        raw.close()
+        imp, rw = sum(imp_times), sum(raw_times)
+        n, kb = len(bundles), args.photo_kb
+        size = statistics.median(sizes) / 1024
+
+        def ms(seconds: float) -> str:
+            return f"{seconds * 1e3:.2f} ms"
+
+        print(f"{n} results bundles, 61 observations + a {kb} kB photo each, {n_rows} rows per bundle")
+        print(f"bundle size: median {size:.1f} kB (photo {kb} kB; the rest {size - kb:.1f} kB)")
+        print(
+            f"import: {imp:.1f} s wall ({ms(imp / n)} per bundle, median {ms(statistics.median(imp_times))}),"
+            f" CPU {imp_cpu:.1f} s"
+        )
+        print(
+            f"raw:    {rw:.1f} s wall ({ms(rw / n)} per bundle, median {ms(statistics.median(raw_times))}),"
+            f" CPU {raw_cpu:.1f} s"
+        )
+        print(f"ratio: wall {imp / rw:.2f}×, CPU {imp_cpu / raw_cpu:.2f}×  (target ≤ 3×)")
+        step = args.chunk
+        chunks = []
+        for i in range(0, n, step):
+            a, b = statistics.median(imp_times[i : i + step]), statistics.median(raw_times[i : i + step])
+            chunks.append(f"{a * 1e3:.1f}/{b * 1e3:.1f}")
+        print(f"median ms per chunk of {step} (import/raw) as the database grows: {' '.join(chunks)}")
+        print(f"export (for reference): median {export_median * 1e3:.1f} ms per bundle")
+
+
+if __name__ == "__main__":
+    main()

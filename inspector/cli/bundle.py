@@ -1,0 +1,245 @@
+"""``inspector bundle export|import|verify|inspect``: USB sync bundles (docs/bundle-format.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from inspector.cli.common import Context, emit_json, pass_context, read_passphrase
+from inspector.errors import BundleError
+from inspector.i18n import _
+
+_PASS_HELP = "从文件读取本机证书口令（也可用环境变量 INSPECTOR_PASSPHRASE；交互时会提示输入）"
+
+
+@click.group()
+def bundle() -> None:
+    """U 盘同步数据包：派发（中心 → 督导员）与结果（督导员 → 中心或组长）。"""
+
+
+@bundle.command("export")
+@click.option("--kind", type=click.Choice(["assignment", "results"]), required=True, help="数据包类型")
+@click.option("--eval", "eval_ids", multiple=True, help="只导出这些评估（可多次给出）")
+@click.option("--plan", "plan_id", default=None, help="派发：计划编号（与 --person 一起）")
+@click.option("--person", default=None, help="派发：督导员（名册编号）")
+@click.option(
+    "--to", "to", default=None, help="收件人：证书文件、证书指纹、人员编号或姓名（结果默认发给中心）"
+)
+@click.option("--full", is_flag=True, help="结果：发送全部内容，而不只是对方还没有的部分")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="输出文件（.inspbundle）")
+@click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help=_PASS_HELP)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def bundle_export(
+    ctx: Context,
+    kind: str,
+    eval_ids: tuple[str, ...],
+    plan_id: str | None,
+    person: str | None,
+    to: str | None,
+    full: bool,
+    out: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """导出数据包：加密给收件人，签名，写入后读回校验。"""
+    from inspector.bundle_export import export_bundle
+    from inspector.identity import load_identity, unlock_identity
+
+    if load_identity(ctx.data) is None:  # say so before asking for a passphrase
+        unlock_identity(ctx.data, "")
+    keyring = unlock_identity(ctx.data, read_passphrase(passphrase_file, _("本机证书口令")))
+    report = export_bundle(
+        ctx.db,
+        ctx.data,
+        keyring,
+        kind,
+        out,
+        eval_ids=list(eval_ids) or None,
+        plan_id=plan_id,
+        person=person,
+        to=to,
+        full=full,
+        author=ctx.user,
+    )
+    if as_json:
+        emit_json(report.as_json())
+        return
+    click.echo(
+        _("已导出：{path}（{kb} KB）给 {who}：{n} 个评估，{c} 条更改，{e} 个证据文件").format(
+            path=out,
+            kb=max(1, report.size // 1024),
+            who=report.recipient.get("name"),
+            n=report.counts["evaluations"],
+            c=report.counts["changes"],
+            e=report.counts["evidence"],
+        )
+    )
+    for w in report.warnings:
+        click.echo(_("注意：") + w, err=True)
+
+
+@bundle.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help=_PASS_HELP)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def bundle_import(ctx: Context, file: Path, passphrase_file: Path | None, as_json: bool) -> None:
+    """导入数据包：先完整校验，再一次性写入；重复导入不会改变任何内容。"""
+    from inspector.bundle_import import already_imported, import_bundle
+    from inspector.bundle_open import read_checked
+
+    container = read_checked(file)  # a refused file is refused before any passphrase is asked
+    passphrase = None
+    if not already_imported(ctx.db, container.manifest.bundle):
+        passphrase = read_passphrase(passphrase_file, _("本机证书口令"))
+    report = import_bundle(ctx.db, ctx.data, file, passphrase=passphrase)
+    if as_json:
+        emit_json(report.as_json())
+        return
+    if report.already:
+        click.echo(_("已导入过：{id}，未做任何更改").format(id=report.bundle))
+        return
+    a = report.added
+    click.echo(
+        _(
+            "已导入 {id}（来自 {who}）：新增 {c} 条更改、{n} 个评估、{e} 个证据文件；跳过已有更改 {s} 条"
+        ).format(
+            id=report.bundle,
+            who=report.sender.get("name"),
+            c=a["changes"],
+            n=a["evaluations"],
+            e=a["evidence"],
+            s=report.skipped,
+        )
+    )
+    if report.identity:
+        click.echo(_("已安装 {name} 的证书").format(name=report.identity))
+    for c in report.conflicts:
+        click.echo(
+            _("冲突：{org} 评估 {e} 小项 {i}（两人评分不同，请组长或中心处理）").format(
+                org=c["org_name"], e=c["eval"][:8], i=c["item"]
+            )
+        )
+    for w in report.warnings:
+        click.echo(_("注意：") + w, err=True)
+
+
+def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str, Any]:
+    """What ``verify`` reports: every check that this folder can make, the first failure named."""
+    import os
+
+    from inspector import keys
+    from inspector.bundle_import import Rubrics, prepare
+    from inspector.bundle_open import open_bundle, read_checked
+    from inspector.identity import load_identity
+
+    result: dict[str, Any] = {
+        "valid": False,
+        "bundle": None,
+        "kind": None,
+        "sender": None,
+        "recipient": None,
+        "counts": None,
+        "created": None,
+        "problems": [],
+        "checked": [],
+        "decrypted": False,
+    }
+    try:
+        c = read_checked(file)
+    except BundleError as e:
+        result["problems"].append(str(e))
+        return result
+    m = c.manifest
+    result.update(
+        bundle=m.bundle,
+        kind=m.kind,
+        sender=m.sender,
+        recipient=m.recipient,
+        counts=m.counts,
+        created=m.data["created"],
+    )
+    identity = load_identity(ctx.data)
+    mine = bool(
+        identity
+        and identity.encryption
+        and keys.fingerprint(identity.encryption) == m.recipient["certificate"]
+    )
+    have_secret = passphrase_file is not None or bool(os.environ.get("INSPECTOR_PASSPHRASE"))
+    try:
+        if have_secret and (mine or "credentials/signing.p12" in c.outer):
+            opened = open_bundle(file, ctx.data, passphrase=read_passphrase(passphrase_file, ""), container=c)
+            prepare(ctx.db, Rubrics(ctx.db), opened)
+            c.checked.append("content")
+            result["decrypted"] = True
+        else:
+            from inspector.bundle_open import carried_crl, check_sender, newest_crl, trust_of
+
+            ca = trust_of(c, identity, None)
+            crl = newest_crl(identity.crl if identity else None, carried_crl(c, ca))
+            check_sender(c, ca, crl)
+        result["valid"] = True
+    except BundleError as e:
+        result["problems"].append(str(e))
+    result["checked"] = c.checked
+    return result
+
+
+@bundle.command("verify")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--passphrase-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="本机是收件人时，用此口令解密并校验全部内容（也可用 INSPECTOR_PASSPHRASE）",
+)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def bundle_verify(ctx: Context, file: Path, passphrase_file: Path | None, as_json: bool) -> None:
+    """校验数据包：结构、签名、发件人证书、哈希；有口令且本机是收件人时解密并校验全部内容。"""
+    result = _verify(ctx, file, passphrase_file)
+    if as_json:
+        emit_json(result)
+    elif result["valid"]:
+        click.echo(
+            _("有效：{kind} 数据包 {id}，发件人 {who}，已校验：{checked}").format(
+                kind=result["kind"],
+                id=result["bundle"],
+                who=result["sender"]["name"],
+                checked="、".join(result["checked"]),
+            )
+        )
+    if not result["valid"]:
+        if not as_json:
+            click.echo(_("错误：") + result["problems"][0], err=True)
+        raise SystemExit(1)
+
+
+@bundle.command("inspect")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_context
+def bundle_inspect(ctx: Context, file: Path) -> None:
+    """列出数据包的清单（不解密）。"""
+    from inspector.bundle_open import read_checked
+
+    m = read_checked(file).manifest
+    s, r = m.sender, m.recipient
+    lines = [
+        _("数据包 {id}（{kind}，格式 {f}）").format(id=m.bundle, kind=m.kind, f=m.data["format"]),
+        _("创建时间：{t}").format(t=m.data["created"]),
+        _("发件人：{name}（{role}，证书 {fp}…，设备 {d}）").format(
+            name=s["name"], role=s.get("role") or "—", fp=s["certificate"][:16], d=s["device"][:8]
+        ),
+        _("收件人：{name}（证书 {fp}…）").format(name=r["name"], fp=r["certificate"][:16]),
+        _("数量：") + "，".join(f"{k} {v}" for k, v in m.counts.items()),
+        _("完整导出：{full}").format(full=_("是") if m.data["full"] else _("否（增量）")),
+        _("加密内容：{n} 字节，SHA-256 {h}").format(n=m.payload.size, h=m.payload.sha256),
+    ]
+    for name, spec in sorted(m.members.items()):
+        lines.append(f"  {name}  {spec.size}  {spec.sha256[:16]}…")
+    for name, spec in sorted(m.outer.items()):
+        lines.append(f"  [{name}]  {spec.size}  {spec.sha256[:16]}…")
+    click.echo("\n".join(lines))

@@ -1,0 +1,69 @@
+"""Signed PDF documents of an evaluation, which results bundles carry.
+
+Two places hold them: ``DATA/reports/`` where the window writes the score sheet after sign-off
+(``ORG_DATE_EVAL8_….pdf``, ui/sheet.py; only files that carry a signature count, drafts do not), and
+``DATA/pdfs/EVAL_ID/NAME.pdf`` where an import stores what arrived. A file is never overwritten: a
+second signer's version (an incremental update, so different bytes) is kept under a name of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from inspector.errors import UsageError
+from inspector.fileio import write_bytes_atomic
+from inspector.i18n import _
+
+PDF_DIR = "pdfs"
+REPORTS_DIR = "reports"  # ui/sheet.py writes the signed score sheet there
+_EVAL = re.compile(r"^[0-9a-f]{32}$")
+_UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
+
+
+def pdf_dir(data: Path, eval_id: str) -> Path:
+    if not _EVAL.fullmatch(eval_id):
+        raise UsageError(_("评估编号格式不对"), eval_id)
+    return Path(data) / PDF_DIR / eval_id
+
+
+def safe_pdf_name(name: str, sha256: str) -> str:
+    """A plain file name (no folders, no control characters), ending in .pdf."""
+    name = _UNSAFE.sub("_", name.strip()).lstrip(".")[:120]
+    if not name.lower().endswith(".pdf") or len(name) <= 4:
+        name = f"{sha256[:16]}.pdf"
+    return name
+
+
+def _signed(path: Path) -> bool:
+    """A PDF signature's byte range is in the file (PAdES, pyHanko, Adobe all write it)."""
+    try:
+        return b"/ByteRange" in path.read_bytes()
+    except OSError:
+        return False
+
+
+def signed_pdfs(data: Path, eval_id: str) -> list[Path]:
+    if not _EVAL.fullmatch(eval_id):
+        return []
+    folder = Path(data) / PDF_DIR / eval_id
+    found = sorted(p for p in folder.glob("*.pdf") if p.is_file()) if folder.is_dir() else []
+    reports = Path(data) / REPORTS_DIR
+    if reports.is_dir():
+        found += sorted(p for p in reports.glob(f"*_{eval_id[:8]}_*.pdf") if p.is_file() and _signed(p))
+    return found
+
+
+def store_signed_pdf(data: Path, eval_id: str, name: str, content: bytes) -> tuple[Path, bool]:
+    """Keep ``content`` under ``name`` (or a variant of it); returns (path, whether it was new)."""
+    digest = hashlib.sha256(content).hexdigest()
+    folder = pdf_dir(data, eval_id)
+    for existing in sorted(folder.glob("*.pdf")) if folder.is_dir() else []:
+        if existing.stat().st_size == len(content) and existing.read_bytes() == content:
+            return existing, False
+    target = folder / safe_pdf_name(name, digest)
+    if target.exists():
+        target = target.with_name(f"{target.stem}-{digest[:8]}.pdf")
+    write_bytes_atomic(target, content)
+    return target, True
