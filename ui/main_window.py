@@ -340,6 +340,9 @@ class MainWindow(QMainWindow):
         if not self._ready_sent:
             self._ready_sent = True
             self.ready.emit()
+            from ui.first_run import maybe_first_run  # a fresh folder: what is this computer for?
+
+            self.first_run = maybe_first_run(self)
 
     # -- navigation ------------------------------------------------------------------------------
     def open_evaluation(self, eval_id: str, view: str = "scoring") -> bool:
