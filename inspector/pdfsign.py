@@ -25,6 +25,7 @@ import contextlib
 import io
 import logging
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -34,12 +35,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from inspector.errors import SigningError, VerificationError
+from inspector.errors import SigningError, UsageError, VerificationError
 from inspector.i18n import _
 from inspector.keys import Signer, check_certificate, common_name, is_revoked, serial_hex
 
-# Room for the CMS blob: two certificates, signed attributes with the role; P-256 keeps it small.
-_SIGNATURE_BYTES = 8192
+# Hex digits reserved for the CMS blob (4 KiB): two P-256 certificates and the signed attributes
+# take about 1.9 KiB. A fixed size spares pyHanko a trial signature to estimate it.
+_SIGNATURE_HEX_DIGITS = 8192
 _HEX_STRING = re.compile(rb"<([0-9A-Fa-f]*)>")
 
 
@@ -66,6 +68,8 @@ def sign_pdf(
     """
     signer = signer_credential if crl is None else replace(signer_credential, crl=crl)
     check_certificate(signer)
+    if not role.strip():
+        raise UsageError(_("签名人的角色不能为空"))
     if not field_name or "." in field_name:
         raise SigningError(_("签名域名称不能为空，也不能包含“.”：{name}").format(name=field_name))
 
@@ -122,7 +126,7 @@ def sign_pdf(
         ),
     )
     pdf_signer = signers.PdfSigner(meta, signer=pyhanko_signer)
-    out = pdf_signer.sign_pdf(writer, bytes_reserved=_SIGNATURE_BYTES)
+    out = pdf_signer.sign_pdf(writer, bytes_reserved=_SIGNATURE_HEX_DIGITS)
     data: bytes = out.getvalue()
     return data
 
@@ -143,17 +147,46 @@ def _load_trusted(pems: Sequence[bytes]) -> list[x509.Certificate]:
     return certs
 
 
-def _der_length(blob: bytes) -> int | None:
-    """Length of the DER object at the start of ``blob`` (tag, length and content), or None."""
-    if len(blob) < 2:
-        return None
-    first = blob[1]
+def _der_header(blob: bytes, at: int) -> tuple[int, int, int] | None:
+    """``(tag byte, content start, content end)`` of the DER element at ``at``, or None if the
+    header is not the one minimal encoding DER allows (no indefinite or padded lengths)."""
+    if at + 2 > len(blob) or blob[at] == 0 or blob[at] & 0x1F == 0x1F:
+        return None  # end-of-contents has no place in DER; high tag numbers do not occur in CMS
+    first = blob[at + 1]
     if first < 0x80:
-        return 2 + first
-    count = first & 0x7F
-    if count == 0 or count > 4 or len(blob) < 2 + count:
-        return None
-    return 2 + count + int.from_bytes(blob[2 : 2 + count], "big")
+        start, length = at + 2, first
+    else:
+        count = first & 0x7F
+        digits = blob[at + 2 : at + 2 + count]
+        if count == 0 or count > 4 or len(digits) < count or digits[0] == 0:
+            return None
+        length = int.from_bytes(digits, "big")
+        if length < 0x80:
+            return None
+        start = at + 2 + count
+    return blob[at], start, start + length
+
+
+def _der_length(blob: bytes) -> int | None:
+    """Length of the DER element at the start of ``blob`` (header and content), or None."""
+    header = _der_header(blob, 0)
+    return None if header is None else header[2]
+
+
+def _der_is_canonical(blob: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``blob[start:end]`` is a run of minimally encoded DER elements that fill it exactly,
+    constructed ones recursively. A changed length or tag byte anywhere breaks this."""
+    end = len(blob) if end is None else end
+    at = start
+    while at < end:
+        header = _der_header(blob, at)
+        if header is None or header[2] > end:
+            return False
+        tag, content, after = header
+        if tag & 0x20 and not _der_is_canonical(blob, content, after):
+            return False
+        at = after
+    return at == end
 
 
 def _signature_blob(data: bytes, byte_range: Sequence[int]) -> bytes | None:
@@ -178,21 +211,36 @@ def _container_is_clean(blob: bytes, trusted: Sequence[x509.Certificate]) -> boo
     """Whether the CMS container holds no byte its signature leaves unprotected but a reader ignores.
 
     Only the signed attributes are signed; the container around them (lengths, version numbers,
-    the certificates) is not, and lenient parsers accept many variants of it. So the container must
-    be strict DER that re-encodes to itself, have the shape this module writes (one signer, no
-    unsigned extras), and every certificate in it must carry a valid signature from a certificate
-    in it or a trusted CA. Then a changed byte there also makes the signature not intact.
+    the certificates) is not, and lenient parsers accept many variants of it. So the container
+    must be minimal DER throughout, have the shape this module writes (one signer, no unsigned
+    extras), and every certificate in it must carry a valid signature from a certificate in it or
+    a trusted CA. Then a changed byte there also makes the signature not intact.
     """
     from asn1crypto import cms
 
+    if not _der_is_canonical(blob):
+        return False
     info = cms.ContentInfo.load(blob, strict=True)
-    if info.dump(force=True) != blob or info["content_type"].native != "signed_data":
+    if info["content_type"].native != "signed_data":
         return False
     signed = info["content"]
     infos = signed["signer_infos"]
     if signed["version"].native != "v1" or len(infos) != 1 or infos[0]["version"].native != "v1":
         return False
     if signed["crls"].native or infos[0]["unsigned_attrs"].native:
+        return False
+    # Informational fields readers skip: the digest list must name exactly the signer's digest,
+    # and the content must be detached data.
+    digest = infos[0]["digest_algorithm"]
+    if [a.dump() for a in signed["digest_algorithms"]] != [digest.dump()]:
+        return False
+    # Algorithm parameters are an ANY that nobody reads for these algorithms: absent or NULL only.
+    if any(
+        a["parameters"].dump() not in (b"", b"\x05\x00") for a in (digest, infos[0]["signature_algorithm"])
+    ):
+        return False
+    encap = signed["encap_content_info"]
+    if encap["content_type"].native != "data" or encap["content"].native is not None:
         return False
     certs = [x509.load_der_x509_certificate(c.chosen.dump()) for c in signed["certificates"]]
     issuers = [*certs, *trusted]
@@ -291,7 +339,7 @@ def verify_pdf(
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)
+        embedded = _embedded_signatures(reader)
     except Exception:  # a damaged file fails in many ways (even decimal errors); all mean unreadable
         raise VerificationError(_("PDF 文件已损坏，无法读取其中的签名")) from None
 
@@ -301,6 +349,8 @@ def verify_pdf(
     modified = False
     for index, sig in enumerate(embedded):
         try:
+            if sig is None:
+                raise ValueError("unreadable signature")
             context = ValidationContext(
                 trust_roots=roots, allow_fetching=False, moment=sig.self_reported_timestamp
             )
@@ -337,6 +387,26 @@ def verify_pdf(
         signers.append(entry)
     valid = bool(signers) and not modified and all(s["intact"] and s["trusted"] for s in signers)
     return {"valid": valid, "signers": signers, "modified_after_signing": modified}
+
+
+def _embedded_signatures(reader: Any) -> list[Any]:
+    """Every filled signature field in signing order, ``None`` for one whose CMS cannot be read.
+
+    pyHanko's own list fails as a whole on one damaged signature, and silently leaves out one
+    whose ``/SubFilter`` it does not know; either would hide a signature from the verdict.
+    """
+    from pyhanko.sign.fields import enumerate_sig_fields
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    found: list[tuple[int, Any]] = []
+    for name, _value, field in enumerate_sig_fields(reader, filled_status=True):
+        try:
+            sig = EmbeddedPdfSignature(reader, field, name)
+            found.append((sig.signed_revision, sig))
+        except Exception:  # damaged CMS or dictionary: reported as an unreadable signature
+            found.append((sys.maxsize, None))
+    found.sort(key=lambda pair: pair[0])
+    return [sig for _revision, sig in found]
 
 
 def _listed(ca: x509.Certificate, crl: x509.CertificateRevocationList, cert: x509.Certificate) -> bool:

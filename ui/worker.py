@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import itertools
 import sys
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from inspector.errors import InspectorError
@@ -31,32 +34,43 @@ Progress = Callable[[int, int], None]
 
 
 class _Signals(QObject):
-    done = Signal(int, object)
-    failed = Signal(int, object)
+    # Only numbers cross threads: results wait in the Worker's outbox (a lock-guarded dict) and
+    # the GUI thread takes them when the queued signal arrives. Passing Python objects through
+    # a queued signal made PySide touch their reference counts off the GUI thread, which
+    # crashed the process now and then under the GUI thread's garbage collector.
+    done = Signal(int)
     progress = Signal(int, int, int)
 
 
-class _Task(QRunnable):
-    def __init__(
-        self, task_id: int, signals: _Signals, fn: Callable[..., Any], args: tuple[Any, ...]
-    ) -> None:
-        super().__init__()
-        self.task_id = task_id
-        self.signals = signals
-        self.fn = fn
-        self.args = args
-        self.setAutoDelete(True)
+class _Outbox:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[int, tuple[bool, Any]] = {}
 
-    def run(self) -> None:
-        def progress(done: int, total: int) -> None:
-            self.signals.progress.emit(self.task_id, done, total)
+    def put(self, task_id: int, ok: bool, value: Any) -> None:
+        with self._lock:
+            self._items[task_id] = (ok, value)
 
-        try:
-            result = self.fn(progress, *self.args)
-        except BaseException:  # handed to the GUI thread, which decides: user error or bug
-            self.signals.failed.emit(self.task_id, sys.exc_info())
-        else:
-            self.signals.done.emit(self.task_id, result)
+    def take(self, task_id: int) -> tuple[bool, Any]:
+        with self._lock:
+            return self._items.pop(task_id)
+
+
+def _run_task(
+    task_id: int, signals: _Signals, outbox: _Outbox, fn: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
+    """On a pool thread: run, then hand the result (or the exception) to the GUI thread."""
+
+    def progress(done: int, total: int) -> None:
+        signals.progress.emit(task_id, done, total)
+
+    try:
+        result = fn(progress, *args)
+    except BaseException:  # handed to the GUI thread, which decides: user error or bug
+        outbox.put(task_id, False, sys.exc_info())
+    else:
+        outbox.put(task_id, True, result)
+    signals.done.emit(task_id)
 
 
 @dataclass
@@ -80,11 +94,15 @@ class Worker(QObject):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._widget = parent
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
+        # Plain Python threads, not QRunnable: a Python-subclassed QRunnable's C++ half was freed on
+        # the pool thread while the GUI thread's garbage collector still held its wrapper, which
+        # crashed the process now and then (seen in the UI tests). Signals emitted from these
+        # threads reach the Worker's slots queued, on the GUI thread.
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="inspector-worker")
+        self._futures: set[Future[None]] = set()
         self._signals = _Signals()
-        self._signals.done.connect(self._done)
-        self._signals.failed.connect(self._failed)
+        self._outbox = _Outbox()
+        self._signals.done.connect(self._arrived)
         self._signals.progress.connect(self._progress)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
@@ -102,19 +120,30 @@ class Worker(QObject):
         self._pending[task_id] = _Pending(label, on_done, on_error, owner)
         self.busy.emit(len(self._pending))
         self.progress.emit(label, 0, 0)
-        self.pool.start(_Task(task_id, self._signals, fn, args))
+        future = self.pool.submit(_run_task, task_id, self._signals, self._outbox, fn, args)
+        self._futures.add(future)
+        future.add_done_callback(self._futures.discard)
         return task_id
 
     def running(self) -> int:
         return len(self._pending)
 
     def wait(self, msecs: int = -1) -> bool:
-        return self.pool.waitForDone(msecs)
+        """Wait for the running tasks (all of them, or up to ``msecs``); True when none is left."""
+        _done, pending = futures_wait(list(self._futures), timeout=None if msecs < 0 else msecs / 1000)
+        return not pending
 
     def _finish(self, task_id: int) -> _Pending | None:
         pending = self._pending.pop(task_id, None)
         self.busy.emit(len(self._pending))
         return pending
+
+    def _arrived(self, task_id: int) -> None:
+        ok, value = self._outbox.take(task_id)
+        if ok:
+            self._done(task_id, value)
+        else:
+            self._failed(task_id, value)
 
     def _done(self, task_id: int, result: Any) -> None:
         pending = self._finish(task_id)
