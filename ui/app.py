@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from inspector import __version__
 from inspector.i18n import _, language
 from inspector.paths import font_path, resources_dir
+from ui.collector import GuiThreadCollector
 
 SCREENSHOT_SIZE = (1366, 768)  # the laptop the window is designed for
 TIMING_ENV = "INSPECTOR_GUI_TIMING"  # bench hook: print wall-clock times of first paint and ready
@@ -64,6 +65,7 @@ def configure(app: QApplication) -> None:
     app.setApplicationVersion(__version__)
     register_font()
     install_qt_translation(app)
+    app.collector = GuiThreadCollector(app)  # type: ignore[attr-defined]
     icon = resources_dir() / "icons" / "inspector.png"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))

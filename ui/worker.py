@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from inspector.errors import InspectorError
@@ -102,8 +102,8 @@ class Worker(QObject):
         self._futures: set[Future[None]] = set()
         self._signals = _Signals()
         self._outbox = _Outbox()
-        self._signals.done.connect(self._arrived)
-        self._signals.progress.connect(self._progress)
+        self._signals.done.connect(self._arrived, Qt.ConnectionType.QueuedConnection)
+        self._signals.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
 
@@ -138,6 +138,7 @@ class Worker(QObject):
         self.busy.emit(len(self._pending))
         return pending
 
+    @Slot(int)  # a declared slot: delivered through the meta-object, tied to this QObject's life
     def _arrived(self, task_id: int) -> None:
         ok, value = self._outbox.take(task_id)
         if ok:
@@ -162,6 +163,7 @@ class Worker(QObject):
             return
         sys.excepthook(etype, value, tb)
 
+    @Slot(int, int, int)
     def _progress(self, task_id: int, done: int, total: int) -> None:
         pending = self._pending.get(task_id)
         if pending is not None:
