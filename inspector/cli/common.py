@@ -7,16 +7,16 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import sqlite_utils
 
-from inspector.db import open_database
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.paths import data_dir
-from inspector.rubric_store import install_builtin_rubrics
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass
@@ -28,6 +28,11 @@ class Context:
     @property
     def db(self) -> sqlite_utils.Database:
         if self._db is None:
+            # imported here: `inspector gui` opens the folder on its worker thread, after the
+            # window is painted, and should not pay for the store's modules before that
+            from inspector.db import open_database
+            from inspector.rubric_store import install_builtin_rubrics
+
             self._db = open_database(self.data)
             install_builtin_rubrics(self._db)
         return self._db
