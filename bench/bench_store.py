@@ -1,16 +1,18 @@
 """The store's figures, each beside its baseline in the same run.
 
 1. A durable record of one observation (``EvaluationStore.record``) vs a bare ``sqlite3``
-   single-row INSERT + COMMIT under the same pragmas (WAL, synchronous=FULL).
+   single-row INSERT + COMMIT under the same pragmas (WAL, synchronous=FULL), interleaved.
 2. Many evaluations × 61 items: deriving one evaluation's current state, and listing all with
    totals, at 1,000 and 10,000 evaluations.
 
-Usage: ``.venv/bin/python bench/bench_store.py [--evals 1000,10000] [--records 2000]``
+Usage: ``.venv/bin/python bench/bench_store.py [--evals 1000,10000] [--records 2000] [--write]``
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import sqlite3
 import statistics
 import sys
@@ -26,6 +28,8 @@ from inspector.orgs import add_org
 from inspector.rubric_store import install_builtin_rubrics
 
 RUBRIC = "sichuan-2017-inspection"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+SECTION = "## The store"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -33,35 +37,63 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
-def bare_commits(folder: Path, n: int) -> list[float]:
-    conn = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, item TEXT, payload TEXT)")
-    times = []
-    for i in range(n):
-        t0 = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO t (item, payload) VALUES (?, ?)", ("4.1.1", f'{{"problems":{i % 3}}}'))
-        conn.execute("COMMIT")
-        times.append(time.perf_counter() - t0)
-    conn.close()
-    return times
+class BareCommits:
+    """One INSERT + COMMIT per call, bare sqlite3, the store's pragmas."""
+
+    def __init__(self, folder: Path) -> None:
+        self.conn = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, item TEXT, payload TEXT)")
+        self.i = 0
+
+    def run(self, n: int) -> list[float]:
+        times = []
+        for _ in range(n):
+            self.i += 1
+            t0 = time.perf_counter()
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute(
+                "INSERT INTO t (item, payload) VALUES (?, ?)", ("4.1.1", f'{{"problems":{self.i % 3}}}')
+            )
+            self.conn.execute("COMMIT")
+            times.append(time.perf_counter() - t0)
+        return times
 
 
-def store_records(folder: Path, n: int) -> list[float]:
-    db = open_database(folder / "store")
-    install_builtin_rubrics(db)
-    store = EvaluationStore(db, "bench")
-    org = add_org(db, "基准测试机构")["id"]
-    e = store.create(RUBRIC, org)
-    items = [i.id for i in store.rubric(RUBRIC, 1).items() if i.rule.kind in ("all_or_nothing", "yes_no")]
-    times = []
-    for i in range(n):
-        t0 = time.perf_counter()
-        store.record(e.id, items[i % len(items)], {"problems": i % 3} if i % 2 else {"met": True})
-        times.append(time.perf_counter() - t0)
-    return times
+class StoreRecords:
+    """``EvaluationStore.record`` of one observation per call, into one growing evaluation."""
+
+    def __init__(self, folder: Path) -> None:
+        db = open_database(folder / "store")
+        install_builtin_rubrics(db)
+        self.store = EvaluationStore(db, "bench")
+        org = add_org(db, "基准测试机构")["id"]
+        self.eval_id = self.store.create(RUBRIC, org).id
+        rubric = self.store.rubric(RUBRIC, 1)
+        self.items = [i.id for i in rubric.items() if i.rule.kind in ("all_or_nothing", "yes_no")]
+        self.i = 0
+
+    def run(self, n: int) -> list[float]:
+        times = []
+        for _ in range(n):
+            self.i += 1
+            obs = {"problems": self.i % 3} if self.i % 2 else {"met": True}
+            t0 = time.perf_counter()
+            self.store.record(self.eval_id, self.items[self.i % len(self.items)], obs)
+            times.append(time.perf_counter() - t0)
+        return times
+
+
+def interleaved(folder: Path, n: int, chunk: int = 100) -> tuple[list[float], list[float]]:
+    bare, rec = BareCommits(folder), StoreRecords(folder)
+    bare.run(50), rec.run(50)  # warm-up
+    b: list[float] = []
+    r: list[float] = []
+    for _ in range(max(1, n // chunk)):
+        b += bare.run(chunk)
+        r += rec.run(chunk)
+    return b, r
 
 
 def fill(store: EvaluationStore, n_evals: int, start: int) -> None:
@@ -117,24 +149,82 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--evals", default="1000,10000")
+    parser.add_argument("--write", action="store_true", help="record the figures in docs/performance.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        bare = bare_commits(folder, args.records)
-        rec = store_records(folder, args.records)
+        bare, rec = interleaved(folder, args.records)
         b, r = statistics.median(bare), statistics.median(rec)
-        print(
-            f"durable commit of one row, bare sqlite3: median {b * 1e3:.3f} ms, "
-            f"p99 {pct(bare, 0.99) * 1e3:.3f} ms"
-        )
-        print(
-            f"EvaluationStore.record (checked, hashed, indexed): median {r * 1e3:.3f} ms, "
-            f"p99 {pct(rec, 0.99) * 1e3:.3f} ms  → {r / b:.2f}× bare"
-        )
         sizes = [int(s) for s in args.evals.split(",")]
-        for size, derive, list_only, totals in scale(folder, sizes):
-            print(f"{size:>6} evaluations × 61 items: current state + score of one {derive * 1e3:.2f} ms; "
-                  f"list all {list_only * 1e3:.0f} ms; totals of all {totals * 1e3:.0f} ms")  # fmt: skip
+        scaled = scale(folder, sizes)
+    lines = [
+        "| durable write of one observation | median | p99 |",
+        "|---|---|---|",
+        f"| `EvaluationStore.record` (checked, scored, hash-chained, indexed) | {r * 1e3:.3f} ms"
+        f" | {pct(rec, 0.99) * 1e3:.3f} ms |",
+        f"| bare `sqlite3` INSERT + COMMIT, same pragmas | {b * 1e3:.3f} ms"
+        f" | {pct(bare, 0.99) * 1e3:.3f} ms |",
+        f"| ratio (target ≤ 1.5×) | **{r / b:.2f}×** | {pct(rec, 0.99) / pct(bare, 0.99):.2f}× |",
+        "",
+        "| evaluations × 61 items | current state + score of one | list all | totals of all |",
+        "|---|---|---|---|",
+    ]
+    for size, derive, list_only, totals in scaled:
+        lines.append(
+            f"| {size:,} | {derive * 1e3:.2f} ms | {list_only * 1e3:.0f} ms | {totals * 1e3:.0f} ms |"
+        )
+    print("\n".join(lines))
+    if args.write:
+        write_section(lines, args.records)
+
+
+def write_section(lines: list[str], records: int) -> None:
+    body = "\n".join(
+        [
+            SECTION,
+            "",
+            f"`bench/bench_store.py`, Python {platform.python_version()}, {platform.machine()},"
+            f" {time.strftime('%Y-%m-%d')}. {records:,} records on each side, interleaved in chunks of"
+            " 100 after a warm-up, each into its own database file (WAL, `synchronous=FULL`).",
+            "",
+            *lines,
+            "",
+            "Reading the figures:",
+            "",
+            "- The target (a durable record within 1.5× of a bare commit) is **not met** on this"
+            " machine. Its disk acknowledges an fsync in well under a millisecond, so the bare commit"
+            " is almost pure CPU and the record's own work shows in full: the rubric rule run on the"
+            " observation, the change's canonical JSON and SHA-256 chained to the device's previous"
+            " change, in one transaction of eleven statements (read the evaluation, the item's"
+            " current head and the device's last change; insert the change and its supersedes link;"
+            " touch the evaluation; replace the item's head), some five WAL pages per commit where"
+            " the bare one writes two. About 0.15 ms of it is Python.",
+            "- On a laptop's disk, where an fsync takes milliseconds, both sides wait for the same"
+            " fsync (one per commit) and the ratio falls towards 1×; either way the record is two"
+            " orders of magnitude under what an inspector can notice, and the window's Enter"
+            " (record + next item + repaint) stays within a frame or two.",
+            "- What would close it here: fewer statements per record (the head lookups folded into"
+            " one upsert). Not done, because every change,"
+            " from the window, the command line or a bundle, takes the one path `apply_change` and"
+            " that path is what the crash and merge tests prove.",
+            "- Deriving the state of one evaluation does not grow with the store; listing grows with"
+            " the number of evaluations (one query, then each evaluation's totals from its item"
+            " states). At 10,000 evaluations — a province's several years — listing them with their"
+            " totals takes about 1.6 s, on the worker thread.",
+            "",
+        ]
+    )
+    text = DOC.read_text(encoding="utf-8")
+    start = text.find(SECTION)
+    if start >= 0:
+        end = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
+    else:
+        first = text.find("\n## ")  # the store's figures come first, as its issue did
+        text = text[: first + 1] + body + "\n" + text[first + 1 :]
+    tmp = DOC.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, DOC)
 
 
 if __name__ == "__main__":
