@@ -16,7 +16,6 @@ Usage: ``.venv/bin/python bench/bench_build.py [--runs 5] [--build] [--write]``
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import statistics
 import subprocess
@@ -25,10 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from perfdoc import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist" / "inspector"
 VENV = ROOT / ".venv" / "bin" / "inspector"
-DOC = ROOT / "docs" / "performance.md"
 SECTION = "## The standalone build"
 
 
@@ -163,16 +163,7 @@ def write_section(lines: list[str]) -> None:
             "",
         ]
     )
-    text = DOC.read_text(encoding="utf-8")
-    start = text.find(SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    tmp = DOC.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, DOC)
+    replace_section(SECTION, body)
 
 
 if __name__ == "__main__":

@@ -258,8 +258,8 @@ def main() -> None:
         step = args.chunk
         chunks = []
         for i in range(0, n, step):
-            a, b = statistics.median(imp_times[i : i + step]), statistics.median(raw_times[i : i + step])
-            chunks.append(f"{a * 1e3:.1f}/{b * 1e3:.1f}")
+            mi, mr = statistics.median(imp_times[i : i + step]), statistics.median(raw_times[i : i + step])
+            chunks.append(f"{mi * 1e3:.1f}/{mr * 1e3:.1f}")
         print(f"median ms per chunk of {step} (import/raw) as the database grows: {' '.join(chunks)}")
         print(f"export (for reference): median {export_median * 1e3:.1f} ms per bundle")
 

@@ -29,11 +29,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from perfdoc import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-DOC = ROOT / "docs" / "performance.md"
 SECTION = "## The window"
 
 BARE = textwrap.dedent(
@@ -323,15 +324,7 @@ def write_section(lines: list[str]) -> None:
             "",
         ]
     )
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
-    start = text.find(SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
+    replace_section(SECTION, body)
 
 
 def ms(x: float) -> str:

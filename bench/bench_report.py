@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from perfdoc import replace_section
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
@@ -42,7 +44,6 @@ from inspector.rubric_store import install_builtin_rubrics
 from inspector.sheet_data import SheetData, load_sheet
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "performance.md"
 SECTION = "## PDF score sheets"
 PHOTOS = 10
 
@@ -200,15 +201,7 @@ def write_section(lines: list[str]) -> None:
             "",
         ]
     )
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
-    start = text.find(SECTION)
-    if start >= 0:  # replace our own section, keep the others' sections as they are
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
+    replace_section(SECTION, body)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Usage: ``.venv/bin/python bench/bench_store.py [--evals 1000,10000] [--records 2
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import sqlite3
 import statistics
@@ -19,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from perfdoc import replace_section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -28,7 +29,6 @@ from inspector.orgs import add_org
 from inspector.rubric_store import install_builtin_rubrics
 
 RUBRIC = "sichuan-2017-inspection"
-DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 SECTION = "## The store"
 
 
@@ -214,17 +214,7 @@ def write_section(lines: list[str], records: int) -> None:
             "",
         ]
     )
-    text = DOC.read_text(encoding="utf-8")
-    start = text.find(SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
-    else:
-        first = text.find("\n## ")  # the store's figures come first, as its issue did
-        text = text[: first + 1] + body + "\n" + text[first + 1 :]
-    tmp = DOC.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, DOC)
+    replace_section(SECTION, body, first=True)
 
 
 if __name__ == "__main__":
