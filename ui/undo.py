@@ -19,7 +19,33 @@ from ui.session import EvaluationSession
 Applied = Callable[[str], None]  # told which item (or "veto:ID") changed, to show it
 
 
-class RecordCommand(QUndoCommand):
+class _WriteCommand(QUndoCommand):
+    """Writes ``before`` on undo and ``after`` on redo through ``write``, then says what changed."""
+
+    def __init__(
+        self, text: str, key: str, write: Callable[[Any], None], before: Any, after: Any, applied: Applied
+    ) -> None:
+        super().__init__(text)
+        self.key = key
+        self.write = write
+        self.before = before
+        self.after = after
+        self.applied = applied
+        self.pending_first_redo = True
+
+    def redo(self) -> None:
+        if self.pending_first_redo:
+            self.pending_first_redo = False
+            return
+        self.write(self.after)
+        self.applied(self.key)
+
+    def undo(self) -> None:
+        self.write(self.before)
+        self.applied(self.key)
+
+
+class RecordCommand(_WriteCommand):
     def __init__(
         self,
         session: EvaluationSession,
@@ -28,27 +54,14 @@ class RecordCommand(QUndoCommand):
         after: dict[str, Any] | None,
         applied: Applied,
     ) -> None:
-        super().__init__(_("记录 {item}").format(item=item_id))
-        self.session = session
+        def write(payload: dict[str, Any] | None) -> None:
+            session.record(item_id, payload)
+
+        super().__init__(_("记录 {item}").format(item=item_id), item_id, write, before, after, applied)
         self.item_id = item_id
-        self.before = before
-        self.after = after
-        self.applied = applied
-        self.pending_first_redo = True
-
-    def redo(self) -> None:
-        if self.pending_first_redo:
-            self.pending_first_redo = False
-            return
-        self.session.record(self.item_id, self.after)
-        self.applied(self.item_id)
-
-    def undo(self) -> None:
-        self.session.record(self.item_id, self.before)
-        self.applied(self.item_id)
 
 
-class VetoCommand(QUndoCommand):
+class VetoCommand(_WriteCommand):
     def __init__(
         self,
         session: EvaluationSession,
@@ -57,24 +70,12 @@ class VetoCommand(QUndoCommand):
         after: tuple[bool, str],
         applied: Applied,
     ) -> None:
-        super().__init__(_("否决项 {id}").format(id=veto_id))
-        self.session = session
+        def write(state: tuple[bool, str]) -> None:
+            session.set_veto(veto_id, *state)
+
+        text = _("否决项 {id}").format(id=veto_id)
+        super().__init__(text, "veto:" + veto_id, write, before, after, applied)
         self.veto_id = veto_id
-        self.before = before
-        self.after = after
-        self.applied = applied
-        self.pending_first_redo = True
-
-    def redo(self) -> None:
-        if self.pending_first_redo:
-            self.pending_first_redo = False
-            return
-        self.session.set_veto(self.veto_id, *self.after)
-        self.applied("veto:" + self.veto_id)
-
-    def undo(self) -> None:
-        self.session.set_veto(self.veto_id, *self.before)
-        self.applied("veto:" + self.veto_id)
 
 
 def record(
