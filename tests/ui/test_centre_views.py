@@ -203,6 +203,102 @@ def test_roster_shows_cards_recusal_and_history(win: Window, answers: dict[str, 
     assert "督导员名册" in openpyxl.load_workbook(answers["saved"][-1], read_only=True).sheetnames
 
 
+def test_roster_forms_add_review_assess_and_suspend(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.people import annual_summary, get_person, list_people, reviews
+    from ui.centre.roster_dialogs import AddPersonDialog, AnnualDialog, ReviewDialog, SuspendDialog
+    from ui.centre.roster_view import RosterPage
+
+    page = show(win, "roster")
+    assert isinstance(page, RosterPage)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "ui.centre.common.show_user_error", lambda parent, e, title=None: shown.append(str(e))
+    )
+
+    def written(button: QPushButton, message: str) -> None:
+        """Click, and wait until the write is done (the status bar says so) and read back."""
+        button.click()
+        win.qtbot.waitUntil(lambda: message in win.w.statusBar().currentMessage(), timeout=20000)
+        win.qtbot.waitUntil(lambda: page.details_shown is not None, timeout=20000)
+        win.settle()
+
+    def answer(cls: type[QDialog], fill: Callable[[Any], None]) -> None:
+        def then(d: Any) -> int:
+            fill(d)
+            return int(QDialog.DialogCode.Accepted)
+
+        modal(monkeypatch, cls, then)
+
+    def fill_person(d: Any, cert_no: str) -> None:
+        d.name.setText("林晓")
+        d.kind.setCurrentIndex(d.kind.findData("external"))
+        d.cert_no.setText(cert_no)
+        d.employer.setCurrentIndex(
+            d.employer.findText("乐山市技师学院职业技能鉴定所", Qt.MatchFlag.MatchStartsWith)
+        )
+
+    # A new supervisor, through the button; the page reads itself again.
+    taken = list_people(open_database(folder))[0].cert_no
+    answer(AddPersonDialog, lambda d: fill_person(d, taken))
+    add = page.add_button
+    add.click()
+    win.settle()
+    assert len(shown) == 1 and taken in shown[0]  # a taken card number: one message, nothing stored
+    assert len(list_people(open_database(folder))) == 12
+    answer(AddPersonDialog, lambda d: fill_person(d, "ZD-2026-0999"))
+    written(add, "已登记督导员：林晓")
+    lin = next(r for r in page.table.rows_model.rows if r.person.name == "林晓")
+    assert lin.person.kind == "external" and lin.employer == "乐山市技师学院职业技能鉴定所"
+
+    # The review of a task just done: the busiest supervisor's latest task, rated 不合格 with a breach.
+    busiest = max(page.table.rows_model.rows, key=lambda r: r.tasks)
+    pick(win, page, busiest)
+    latest = page.history.rows_model.rows[-1]
+
+    def fill_review(d: Any) -> None:
+        assert d.task.currentData() == latest and not d.day.isEnabled()
+        d.rating.setCurrentIndex(d.rating.findData("fail"))
+        d.violation.setChecked(True)
+        d.comment.setPlainText("未按规定回避")
+
+    answer(ReviewDialog, fill_review)
+    before = len(reviews(open_database(folder), busiest.person.id))
+    written(page.review_button, "任务评价")
+    stored = reviews(open_database(folder), busiest.person.id)
+    assert len(stored) == before + 1
+    new = next(r for r in stored if r["comment"] == "未按规定回避")
+    assert new["rating"] == "fail" and new["violation"] and new["task_date"] == latest["date"]
+    assert new["org"] == latest["org"] and new["reviewer"] == page.ctx.user
+    win.qtbot.waitUntil(
+        lambda: any(r["comment"] == "未按规定回避" for r in page.reviews.rows_model.rows), timeout=20000
+    )
+
+    # The year's assessment, then a suspension with its reason, then reinstated.
+    def fill_annual(d: Any) -> None:
+        d.year.setValue(2026)
+        d.result.setCurrentIndex(d.result.findData("fail"))
+
+    answer(AnnualDialog, fill_annual)
+    written(page.annual_button, "年度考核")
+    assert annual_summary(open_database(folder), busiest.person.id, 2026)["result"] == "fail"
+
+    answer(SuspendDialog, lambda d: d.reason.setPlainText(""))
+    page.suspend_button.click()
+    win.settle()
+    assert len(shown) == 2 and "理由" in shown[1]  # no reason: refused, still active
+    assert get_person(open_database(folder), busiest.person.id).active
+    answer(SuspendDialog, lambda d: d.reason.setPlainText("2026 年度考核不合格"))
+    written(page.suspend_button, "已暂停")
+    win.qtbot.waitUntil(lambda: not page.table.current().person.active, timeout=20000)
+    row = page.table.current()
+    assert row.person.id == busiest.person.id and "暂停：2026 年度考核不合格" in row.status_text
+    answer(SuspendDialog, lambda d: None)
+    written(page.suspend_button, "已恢复")
+    assert get_person(open_database(folder), busiest.person.id).active
+
+
 # -- plans and the dispatch ------------------------------------------------------------------------------
 
 

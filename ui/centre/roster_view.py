@@ -1,6 +1,7 @@
 """督导员名册: the supervisors with their cards (read as the dispatch reads them), recusal grounds,
 and, for the one selected, the history of tasks, the reviews after each task and the annual
-assessments."""
+assessments. From here the centre puts a supervisor on the roster, reviews a task, records the
+year's assessment and suspends or reinstates (the forms are in ``roster_dialogs``)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ class RosterRow:
 
 
 @dataclass(frozen=True)
+class RosterData:
+    rows: list[RosterRow]
+    orgs: list[tuple[str, str, str | None]]  # id, name, code: for the forms' choices
+
+
+@dataclass(frozen=True)
 class PersonDetails:
     person_id: str
     history: list[dict[str, Any]]
@@ -46,12 +53,13 @@ class PersonDetails:
     annual: list[dict[str, Any]]
 
 
-def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) -> list[RosterRow]:
+def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) -> RosterData:
     from inspector.people import list_people, past_tasks
 
     db = open_folder(data)
     try:
-        orgs = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
+        listed = [(r[0], r[1], r[2]) for r in db.conn.execute("SELECT id, name, code FROM orgs")]
+        orgs = {org_id: name for org_id, name, _code in listed}
         tasks: dict[str, int] = {}
         for t in past_tasks(db):
             tasks[t.person_id] = tasks.get(t.person_id, 0) + 1
@@ -67,7 +75,7 @@ def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) 
                     card=card,
                 )
             )
-        return rows
+        return RosterData(rows, listed)
     finally:
         db.conn.close()
 
@@ -132,9 +140,15 @@ class RosterPage(CentrePage):
     def __init__(self, ctx: CentreContext) -> None:
         super().__init__(ctx)
         self.shown: str | None = None  # whose tasks, reviews and assessments are on screen
+        self.details_shown: PersonDetails | None = None
+        self.orgs: list[tuple[str, str, str | None]] = []
         self.table = Table(RowsModel(roster_columns()), stretch=9)
         self.tools.addWidget(self.search_box(self.table))
         self.tools.addStretch(1)
+        self.add_button = self.button(_("登记督导员(&N)…"), self.add_person)
+        self.review_button = self.button(_("任务评价(&R)…"), self.review, _("中心对督导员一次督导任务的评价"))
+        self.annual_button = self.button(_("年度考核(&Y)…"), self.annual_assessment)
+        self.suspend_button = self.button(_("暂停/恢复(&S)…"), self.suspend_or_reinstate)
         self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
         self.history = Table(
             RowsModel(
@@ -190,8 +204,9 @@ class RosterPage(CentrePage):
 
         return _("读取督导员名册"), load_roster, (today(),)
 
-    def show_data(self, data: list[RosterRow]) -> None:
-        self.table.set_rows(data)
+    def show_data(self, data: RosterData) -> None:
+        self.orgs = data.orgs
+        self.table.set_rows(data.rows)
         self.more_to_load = self.table.current() is not None
         self._load_person()
 
@@ -218,6 +233,9 @@ class RosterPage(CentrePage):
             base = (_("督导任务"), _("任务评价"), _("年度考核"))[i]
             self.details.setTabText(i, f"{base} {len(rows)}" if rows else base)
         self.shown = details.person_id if details else None
+        self.details_shown = details
+        for b in (self.review_button, self.annual_button, self.suspend_button):
+            b.setEnabled(details is not None)
         if details is not None:
             self.person_shown.emit(details.person_id)
         if self.more_to_load and details is not None:
@@ -226,3 +244,93 @@ class RosterPage(CentrePage):
 
     def export_workbook(self) -> None:
         self.export(_("导出督导员名册"), _("督导员名册.xlsx"), export_roster_task)
+
+    # -- writing ------------------------------------------------------------------------------------
+    def _write(self, label: str, action: str, args: dict[str, Any], message: str) -> None:
+        """One write on the worker; then the status bar says so and the page reads itself again."""
+        from ui.centre.roster_dialogs import people_task
+
+        keep = self.table.current()
+
+        def done(_result: Any) -> None:
+            self.status.emit(message)
+            if keep is not None:
+                person_id = keep.person.id
+                self.loaded.connect(
+                    lambda: self.table.select(lambda r: r.person.id == person_id),
+                    Qt.ConnectionType.SingleShotConnection,
+                )
+            self.reload()
+
+        self.run(label, people_task, action, args, done=done)
+
+    def add_person(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.roster_dialogs import AddPersonDialog
+
+        dialog = AddPersonDialog(self.orgs, self)
+        if not accepted(dialog):
+            return
+        fields = dialog.fields()
+        self._write(
+            _("登记督导员"),
+            "add_person",
+            fields,
+            _("已登记督导员：{name}").format(name=fields["name"].strip()),
+        )
+
+    def _selected(self) -> tuple[RosterRow, PersonDetails] | None:
+        row, details = self.table.current(), self.details_shown
+        if row is None or details is None or details.person_id != row.person.id:
+            return None
+        return row, details
+
+    def review(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.roster_dialogs import ReviewDialog
+
+        chosen = self._selected()
+        if chosen is None:
+            return
+        row, details = chosen
+        dialog = ReviewDialog(row.person.name, details.history, self.orgs, self)
+        if not accepted(dialog):
+            return
+        args = {"person_id": row.person.id, "reviewer": self.ctx.user, **dialog.fields()}
+        message = _("已保存对 {name} 的任务评价").format(name=row.person.name)
+        self._write(_("保存任务评价"), "add_review", args, message)
+
+    def annual_assessment(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.roster_dialogs import AnnualDialog
+
+        chosen = self._selected()
+        if chosen is None:
+            return
+        row, details = chosen
+        recorded = "；".join(
+            f"{a['year']} {a['result_name']}" for a in details.annual if a.get("result_name")
+        )
+        dialog = AnnualDialog(row.person.name, recorded, self)
+        if not accepted(dialog):
+            return
+        args = {"person_id": row.person.id, "assessed_by": self.ctx.user, **dialog.fields()}
+        message = _("已保存 {name} 的年度考核").format(name=row.person.name)
+        self._write(_("保存年度考核"), "set_annual", args, message)
+
+    def suspend_or_reinstate(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.roster_dialogs import SuspendDialog
+
+        chosen = self._selected()
+        if chosen is None:
+            return
+        person = chosen[0].person
+        dialog = SuspendDialog(person.name, person.active, self)
+        if not accepted(dialog):
+            return
+        fields = dialog.fields()
+        message = (
+            _("已恢复 {name} 的督导员资格") if fields["active"] else _("已暂停 {name} 的督导员资格")
+        ).format(name=person.name)
+        self._write(_("更改督导员资格"), "set_active", {"person_id": person.id, **fields}, message)

@@ -1,0 +1,197 @@
+"""The roster's forms: a supervisor put on the roster, the review after a task, the year's
+assessment, a suspension. They collect values; the core checks them (``inspector.people``), and a
+refused value comes back as one message with nothing stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from inspector.centre_common import today
+from inspector.i18n import _
+from inspector.people import ANNUAL_RESULTS, RATINGS, annual_name, rating_name
+from ui.centre.plan_dialogs import buttons, date_edit, iso_of
+from ui.worker import open_folder
+
+Org = tuple[str, str, str | None]  # id, name, code
+
+
+def people_task(progress: Callable[[int, int], None], data: Path, action: str, args: dict[str, Any]) -> Any:
+    """Worker task: one write through ``inspector.people`` (``action`` names the function)."""
+    from inspector import people
+
+    allowed = {"add_person", "add_review", "set_annual", "set_active"}
+    if action not in allowed:
+        raise ValueError(action)  # a bug, not a user's mistake
+    db = open_folder(data)
+    try:
+        return getattr(people, action)(db, **args)
+    finally:
+        db.conn.close()
+
+
+def org_box(orgs: list[Org], *, blank: str | None = None) -> QComboBox:
+    """Organisations by name, typed to find among hundreds; ``blank`` adds a first "none" entry."""
+    box = QComboBox()
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    if blank is not None:
+        box.addItem(blank, None)
+    for org_id, name, code in sorted(orgs, key=lambda o: o[1]):
+        box.addItem(f"{name}（{code}）" if code else name, org_id)
+    box.setMinimumWidth(box.fontMetrics().horizontalAdvance("中") * 24)
+    return box
+
+
+def note_box(placeholder: str) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setPlaceholderText(placeholder)
+    box.setTabChangesFocus(True)  # Tab moves on, as in every other field of the form
+    box.setFixedHeight(box.fontMetrics().height() * 4)
+    return box
+
+
+class AddPersonDialog(QDialog):
+    def __init__(self, orgs: list[Org], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("登记质量督导员"))
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.kind = QComboBox()
+        self.kind.addItem(_("内督"), "internal")
+        self.kind.addItem(_("外督"), "external")
+        self.cert_no = QLineEdit()
+        self.cert_no.setPlaceholderText(_("质量督导员证卡编号"))
+        self.cert_issued = date_edit(today())
+        self.employer = org_box(orgs, blank=_("（不是登记机构的职工）"))
+        self.phone = QLineEdit()
+        form.addRow(_("姓名(&N)："), self.name)
+        form.addRow(_("类别(&K)："), self.kind)
+        form.addRow(_("证卡编号(&C)："), self.cert_no)
+        form.addRow(_("颁发日期(&D)："), self.cert_issued)
+        form.addRow(_("工作单位(&E)："), self.employer)
+        form.addRow(_("电话(&P)："), self.phone)
+        form.addRow(buttons(self, _("登记")))
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "name": self.name.text(),
+            "kind": self.kind.currentData(),
+            "cert_no": self.cert_no.text(),
+            "cert_issued": iso_of(self.cert_issued),
+            "employer_org": self.employer.currentData(),
+            "phone": self.phone.text() or None,
+        }
+
+
+class ReviewDialog(QDialog):
+    """The centre's review of one task: chosen among the person's tasks, or a date and a station."""
+
+    def __init__(
+        self, name: str, tasks: list[dict[str, Any]], orgs: list[Org], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("督导任务评价：{name}").format(name=name))
+        form = QFormLayout(self)
+        self.task = QComboBox()
+        for t in reversed(tasks):  # the latest first: the usual review is of the task just done
+            self.task.addItem(f"{t['date']}  {t['org_name'] or t['org']}", t)
+        self.task.addItem(_("其他任务（填写日期和机构）"), None)
+        self.day = date_edit(today())
+        self.org = org_box(orgs)
+        self.rating = QComboBox()
+        for r in RATINGS:
+            self.rating.addItem(rating_name(r), r)
+        self.violation = QCheckBox(_("有违纪行为"))
+        self.comment = note_box(_("评价说明（违纪时写明情况）"))
+        form.addRow(_("督导任务(&T)："), self.task)
+        form.addRow(_("日期(&D)："), self.day)
+        form.addRow(_("机构(&O)："), self.org)
+        form.addRow(_("评价(&R)："), self.rating)
+        form.addRow("", self.violation)
+        form.addRow(_("说明(&C)："), self.comment)
+        form.addRow(buttons(self, _("保存评价")))
+        self.task.currentIndexChanged.connect(lambda _i: self._other())
+        self._other()
+
+    def _other(self) -> None:
+        other = self.task.currentData() is None
+        self.day.setEnabled(other)
+        self.org.setEnabled(other)
+
+    def fields(self) -> dict[str, Any]:
+        task = self.task.currentData()
+        out: dict[str, Any] = {
+            "rating": self.rating.currentData(),
+            "violation": self.violation.isChecked(),
+            "comment": self.comment.toPlainText() or None,
+        }
+        if task is None:
+            return out | {"task_date": iso_of(self.day), "org_id": self.org.currentData()}
+        ref = "plan_id" if task["source"] == "dispatch" else "eval_id"
+        return out | {"task_date": task["date"], "org_id": task["org"], ref: task["ref"]}
+
+
+class AnnualDialog(QDialog):
+    def __init__(self, name: str, summary: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("年度考核：{name}").format(name=name))
+        form = QFormLayout(self)
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(today().year)
+        self.result = QComboBox()
+        for r in ANNUAL_RESULTS:
+            self.result.addItem(annual_name(r), r)
+        self.comment = note_box(_("考核说明"))
+        if summary:
+            form.addRow(_("已有记录："), QLabel(summary))
+        form.addRow(_("年度(&Y)："), self.year)
+        form.addRow(_("考核结果(&R)："), self.result)
+        form.addRow(_("说明(&C)："), self.comment)
+        form.addRow(buttons(self, _("保存考核")))
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "year": self.year.value(),
+            "result": self.result.currentData(),
+            "comment": self.comment.toPlainText() or None,
+        }
+
+
+class SuspendDialog(QDialog):
+    """Suspend with a reason on record, or reinstate; the draw skips a suspended supervisor."""
+
+    def __init__(self, name: str, active: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.active = active
+        form = QFormLayout(self)
+        self.reason = note_box(_("理由（如：年度考核不合格、证卡过期未换发、本人申请）"))
+        if active:
+            self.setWindowTitle(_("暂停督导员资格：{name}").format(name=name))
+            form.addRow(QLabel(_("暂停后抽取督导组时不再抽到此人；理由记入名册。")))
+            form.addRow(_("理由(&R)："), self.reason)
+            form.addRow(buttons(self, _("暂停")))
+        else:
+            self.setWindowTitle(_("恢复督导员资格：{name}").format(name=name))
+            form.addRow(QLabel(_("恢复后此人重新参加抽取。")))
+            self.reason.hide()
+            form.addRow(buttons(self, _("恢复")))
+
+    def fields(self) -> dict[str, Any]:
+        if self.active:
+            return {"active": False, "reason": self.reason.toPlainText()}
+        return {"active": True}
