@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import sqlite_utils
 
-from inspector.changes import loads
+from inspector.changes import canonical, loads
 from inspector.db import transaction
 from inspector.errors import NotFoundError, UsageError
 from inspector.evaluations import now
@@ -22,7 +23,10 @@ def _row(row: sqlite3.Row) -> dict[str, Any]:
     return {"id": row["id"], "name": row["name"], "code": row["code"], **loads(row["details"])}
 
 
-def add_org(db: sqlite_utils.Database, name: str, code: str | None = None) -> dict[str, Any]:
+def add_org(
+    db: sqlite_utils.Database, name: str, code: str | None = None, details: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A new organisation; ``details`` (register fields, already checked) go in the same row."""
     name = name.strip()
     if not name:
         raise UsageError(_("机构名称不能为空"))
@@ -37,7 +41,8 @@ def add_org(db: sqlite_utils.Database, name: str, code: str | None = None) -> di
                     code,
                 )
         conn.execute(
-            "INSERT INTO orgs (id, name, code, created_at) VALUES (?, ?, ?, ?)", (org_id, name, code, now())
+            "INSERT INTO orgs (id, name, code, details, created_at) VALUES (?, ?, ?, ?, ?)",
+            (org_id, name, code, canonical(dict(details or {})), now()),
         )
     return get_org(db, org_id)
 

@@ -41,6 +41,7 @@ from inspector.db import transaction
 from inspector.errors import NotFoundError, UsageError
 from inspector.evaluations import now
 from inspector.i18n import _
+from inspector.orgs import add_org
 
 # 填表说明 2: the category is the nature of the sponsoring body.
 CATEGORIES: dict[str, str] = {
@@ -283,6 +284,14 @@ def set_register(db: sqlite_utils.Database, org_id: str, fields: Mapping[str, An
             "UPDATE orgs SET details = ? WHERE id = ?", (canonical(_merge(loads(row[0]), cleaned)), org_id)
         )
     return get_register(db, org_id)
+
+
+def add_registered(
+    db: sqlite_utils.Database, name: str, code: str | None, fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A new organisation with its register fields: all checked before anything is stored."""
+    details = _merge({}, clean_register(fields, (name or "").strip() or "register"))
+    return get_register(db, add_org(db, name, code, details)["id"])
 
 
 def _entry(row: sqlite3.Row) -> dict[str, Any]:

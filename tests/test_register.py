@@ -14,6 +14,7 @@ from inspector.errors import UsageError
 from inspector.orgs import add_org, list_orgs
 from inspector.register import (
     CATEGORIES,
+    add_registered,
     clean_register,
     get_register,
     import_register,
@@ -90,6 +91,29 @@ def test_set_register_merges_and_clears(tmp_path: Path) -> None:
     # org list shows the register beside the name
     (listed,) = list_orgs(db)
     assert listed["region"] == "成都市"
+
+
+def test_add_registered_checks_everything_before_storing(tmp_path: Path) -> None:
+    db = new_db(tmp_path / "data")
+    entry = add_registered(
+        db, " 新建鉴定站 ", "T-9", {"category": "g", "region": "绵阳市", "post_code": "621000"}
+    )
+    assert (entry["name"], entry["code"], entry["category"], entry["post_code"]) == (
+        "新建鉴定站",
+        "T-9",
+        "G",
+        "621000",
+    )
+    assert get_register(db, entry["id"])["region"] == "绵阳市"
+    # A bad field, a taken code, no name: refused, and nothing stored for any of them.
+    with pytest.raises(UsageError, match="邮编") as e:
+        add_registered(db, "乙站", "T-10", {"post_code": "62100"})
+    assert "乙站.post_code" in str(e.value)
+    with pytest.raises(UsageError, match="T-9"):
+        add_registered(db, "丙站", "T-9", {"region": "成都市"})
+    with pytest.raises(UsageError, match="名称"):
+        add_registered(db, "  ", None, {})
+    assert [o["name"] for o in list_orgs(db)] == ["新建鉴定站"]
 
 
 def test_scope_lists_occupations_and_levels() -> None:

@@ -170,6 +170,45 @@ def test_a_refused_import_is_one_message(
     assert len(shown) == 1 and "机构登记!C2" in shown[0]
 
 
+def test_an_organisation_is_registered_from_the_window(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.centre.register_dialogs import AddOrgDialog
+    from ui.centre.register_view import RegisterPage
+
+    page = show(win, "register")
+    assert isinstance(page, RegisterPage)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "ui.centre.common.show_user_error", lambda parent, e, title=None: shown.append(str(e))
+    )
+
+    def fill(post_code: str) -> Callable[[Any], int]:
+        def then(d: Any) -> int:
+            d.name.setText("广元市职业技能鉴定站")
+            d.code.setText("12510800MB0000001X")
+            d.category.setCurrentIndex(d.category.findData("G"))
+            d.fields_["region"].setText("广元市")
+            d.fields_["post_code"].setText(post_code)
+            return int(QDialog.DialogCode.Accepted)
+
+        return then
+
+    modal(monkeypatch, AddOrgDialog, fill("6280"))
+    page.add_button.click()
+    win.settle()
+    assert len(shown) == 1 and "邮编" in shown[0]  # refused: one message, nothing stored
+    assert len(list_orgs(open_database(folder))) == 10
+    modal(monkeypatch, AddOrgDialog, fill("628000"))
+    page.add_button.click()
+    win.qtbot.waitUntil(lambda: "已登记机构" in win.w.statusBar().currentMessage(), timeout=20000)
+    win.qtbot.waitUntil(
+        lambda: (page.table.current() or {}).get("name") == "广元市职业技能鉴定站", timeout=20000
+    )
+    fields = dict(zip(texts(page.fields, 0), texts(page.fields, 1), strict=True))
+    assert fields["地区"] == "广元市" and fields["邮编"] == "628000" and fields["类别"].startswith("G")
+
+
 def pick(win: Window, page: Any, row: Any) -> None:
     """Select a person and wait for their records (at once if they are on screen already)."""
     if page.shown == row.person.id:
@@ -278,7 +317,7 @@ def test_roster_forms_add_review_assess_and_suspend(
     # The year's assessment, then a suspension with its reason, then reinstated.
     def fill_annual(d: Any) -> None:
         d.year.setValue(2026)
-        d.result.setCurrentIndex(d.result.findData("fail"))
+        d.outcome.setCurrentIndex(d.outcome.findData("fail"))
 
     answer(AnnualDialog, fill_annual)
     written(page.annual_button, "年度考核")

@@ -112,6 +112,8 @@ class RegisterPage(CentrePage):
         self.table = Table(RowsModel(register_columns()))
         self.tools.addWidget(self.search_box(self.table))
         self.tools.addStretch(1)
+        later = _("其余登记信息可随后用工作簿导入补全")
+        self.add_button = self.button(_("登记机构(&N)…"), self.add_org, later)
         self.button(_("导入 .xlsx(&I)…"), self.import_workbook, _("按机构代码合并；有任何问题则整份不导入"))
         self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
 
@@ -181,3 +183,22 @@ class RegisterPage(CentrePage):
             self.reload()
 
         self.run(_("导入 {name}").format(name=path.name), import_register_task, path, done=done)
+
+    def add_org(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.register_dialogs import AddOrgDialog, add_org_task
+
+        dialog = AddOrgDialog(self)
+        if not accepted(dialog):
+            return
+        name, code, fields = dialog.values()
+
+        def done(entry: Entry) -> None:
+            self.status.emit(_("已登记机构：{name}").format(name=entry["name"]))
+            self.loaded.connect(
+                lambda: self.table.select(lambda e: e["id"] == entry["id"]),
+                Qt.ConnectionType.SingleShotConnection,
+            )
+            self.reload()
+
+        self.run(_("登记机构"), add_org_task, name, code, fields, done=done)

@@ -153,21 +153,21 @@ class AnnualDialog(QDialog):
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(today().year)
-        self.result = QComboBox()
+        self.outcome = QComboBox()
         for r in ANNUAL_RESULTS:
-            self.result.addItem(annual_name(r), r)
+            self.outcome.addItem(annual_name(r), r)
         self.comment = note_box(_("考核说明"))
         if summary:
             form.addRow(_("已有记录："), QLabel(summary))
         form.addRow(_("年度(&Y)："), self.year)
-        form.addRow(_("考核结果(&R)："), self.result)
+        form.addRow(_("考核结果(&R)："), self.outcome)
         form.addRow(_("说明(&C)："), self.comment)
         form.addRow(buttons(self, _("保存考核")))
 
     def fields(self) -> dict[str, Any]:
         return {
             "year": self.year.value(),
-            "result": self.result.currentData(),
+            "result": self.outcome.currentData(),
             "comment": self.comment.toPlainText() or None,
         }
 
