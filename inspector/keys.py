@@ -50,6 +50,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from inspector import sealing
 from inspector.errors import SigningError, UsageError, VerificationError
 from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
@@ -339,8 +340,11 @@ def issue_certificate(
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    p12 = pkcs12.serialize_key_and_certificates(
-        person_name.encode("utf-8"), key, cert, [ca_cert], _encryption(secret)
+    p12 = sealing.seal(
+        pkcs12.serialize_key_and_certificates(
+            person_name.encode("utf-8"), key, cert, [ca_cert], _encryption(secret)
+        ),
+        passphrase,
     )
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
     serial = serial_hex(cert.serial_number)
@@ -519,10 +523,12 @@ def _local(moment: dt.datetime) -> str:
 
 
 def unlock(p12: bytes, passphrase: str) -> Signer:
-    """Open a PKCS#12 credential in memory; a wrong passphrase is the user's mistake, said plainly."""
+    """Open a (sealed) PKCS#12 credential in memory; a wrong passphrase is the user's mistake,
+    said plainly."""
     try:
-        key, cert, extra = pkcs12.load_key_and_certificates(p12, passphrase.encode("utf-8"))
-    except ValueError:
+        inner = sealing.open_sealed(p12, passphrase)
+        key, cert, extra = pkcs12.load_key_and_certificates(inner, passphrase.encode("utf-8"))
+    except ValueError:  # SealError is one
         raise SigningError(_("口令错误，无法解锁签名证书")) from None
     if cert is None or not isinstance(key, ec.EllipticCurvePrivateKey):
         raise SigningError(_("签名证书文件中没有可用的私钥和证书"))

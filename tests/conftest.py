@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("INSPECTOR_LANG", "zh")
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def shipped(name: str) -> Rubric:
     return load_rubric_file(rubrics_dir() / f"{name}.toml")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_seals() -> Iterator[None]:
+    """Credentials sealed in tests cost scrypt N=2**10, not 2**16: hundreds are issued and opened
+    here, session fixtures included. tests/test_sealing.py checks the production cost; a sealed
+    file's header carries its cost, so one sealed here opens cheaply in a subprocess too."""
+    from inspector import sealing
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sealing, "LOG2_N", 10)
+        yield
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from inspector import keys
+from inspector import keys, sealing
 from inspector.errors import SigningError, UsageError, VerificationError
 
 CENTRE = "四川省职业技能鉴定指导中心"
@@ -99,12 +99,15 @@ def test_issued_credential_is_a_signing_certificate_in_an_encrypted_pkcs12(ca_di
     assert cred.serial == keys.serial_hex(cert.serial_number)
     assert (ca_dir / keys.ISSUED_DIR / f"{cred.serial}.crt.pem").read_bytes() == cred.certificate_pem
 
-    # The PKCS#12 does not open without the person's passphrase, and opens with it.
+    # The sealed PKCS#12 does not open without the person's passphrase, and opens with it; the
+    # PKCS#12 inside is encrypted with the same passphrase too.
+    assert sealing.is_sealed(cred.p12)
+    with pytest.raises(sealing.SealError):
+        sealing.open_sealed(cred.p12, "135790")
+    inner = sealing.open_sealed(cred.p12, PIN)
     with pytest.raises(ValueError):
-        pkcs12.load_key_and_certificates(cred.p12, None)
-    with pytest.raises(ValueError):
-        pkcs12.load_key_and_certificates(cred.p12, b"135790")
-    key, p12_cert, extra = pkcs12.load_key_and_certificates(cred.p12, PIN.encode())
+        pkcs12.load_key_and_certificates(inner, None)
+    key, p12_cert, extra = pkcs12.load_key_and_certificates(inner, PIN.encode())
     assert key is not None and p12_cert == cert and extra == [ca]
     assert_no_clear_keys(ca_dir)
 
