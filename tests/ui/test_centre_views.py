@@ -76,6 +76,15 @@ def answers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     return chosen
 
 
+def user_errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The messages a page would show the user, collected instead of shown in a box."""
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "ui.centre.common.show_user_error", lambda parent, e, title=None: shown.append(str(e))
+    )
+    return shown
+
+
 def show(win: Window, name: str) -> CentrePage:
     """Open a section through the window's keyboard shortcut and wait until its data is shown."""
     from ui.centre import VIEWS
@@ -161,10 +170,7 @@ def test_a_refused_import_is_one_message(
     ws.append(["甲站", "X1", "Z"])
     wb.save(bad)
     answers["open"] = bad
-    shown: list[str] = []
-    monkeypatch.setattr(
-        "ui.centre.common.show_user_error", lambda parent, e, title=None: shown.append(str(e))
-    )
+    shown = user_errors(monkeypatch)
     page.import_workbook()
     win.settle()
     assert len(shown) == 1 and "机构登记!C2" in shown[0]
@@ -178,10 +184,7 @@ def test_an_organisation_is_registered_from_the_window(
 
     page = show(win, "register")
     assert isinstance(page, RegisterPage)
-    shown: list[str] = []
-    monkeypatch.setattr(
-        "ui.centre.common.show_user_error", lambda parent, e, title=None: shown.append(str(e))
-    )
+    shown = user_errors(monkeypatch)
 
     def fill(post_code: str) -> Callable[[Any], int]:
         def then(d: Any) -> int:
@@ -251,10 +254,7 @@ def test_roster_forms_add_review_assess_and_suspend(
 
     page = show(win, "roster")
     assert isinstance(page, RosterPage)
-    shown: list[str] = []
-    monkeypatch.setattr(
-        "ui.centre.common.show_user_error", lambda parent, e, title=None: shown.append(str(e))
-    )
+    shown = user_errors(monkeypatch)
 
     def written(button: QPushButton, message: str) -> None:
         """Click, and wait until the write is done (the status bar says so) and read back."""
@@ -567,10 +567,7 @@ def test_a_rectification_is_closed_and_a_refused_close_is_one_message(
     choose_plan(win, page, "2026年上半年职业技能鉴定站检查评估")
     rects = page.tab("整改跟踪")
     rects.selectRow(0)
-    shown: list[str] = []
-    monkeypatch.setattr(
-        "ui.centre.common.show_user_error", lambda parent, e, title=None: shown.append(str(e))
-    )
+    shown = user_errors(monkeypatch)
     # 整改合格 needs a signed re-evaluation; the demo's is a draft: refused, in one message.
     modal(monkeypatch, CloseDialog, lambda d: 1)
     page.rect_panel.close_button.click()
