@@ -249,7 +249,13 @@ def test_roster_forms_add_review_assess_and_suspend(
     win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from inspector.people import annual_summary, get_person, list_people, reviews
-    from ui.centre.roster_dialogs import AddPersonDialog, AnnualDialog, ReviewDialog, SuspendDialog
+    from ui.centre.roster_dialogs import (
+        AddPersonDialog,
+        AnnualDialog,
+        ReviewDialog,
+        RolesDialog,
+        SuspendDialog,
+    )
     from ui.centre.roster_view import RosterPage
 
     page = show(win, "roster")
@@ -336,6 +342,29 @@ def test_roster_forms_add_review_assess_and_suspend(
     answer(SuspendDialog, lambda d: None)
     written(page.suspend_button, "已恢复")
     assert get_person(open_database(folder), busiest.person.id).active
+
+    # Recusal grounds: 吴敏 is an assessor at 绵阳; add 乐山 as exam staff, drop 绵阳.
+    wu = next(r for r in page.table.rows_model.rows if r.person.name == "吴敏")
+    pick(win, page, wu)
+
+    def fill_roles(d: Any) -> None:
+        assert d.list.count() == len(wu.person.roles) >= 1
+        d.org.setCurrentIndex(d.org.findText("乐山市技师学院职业技能鉴定所", Qt.MatchFlag.MatchStartsWith))
+        d.role.setCurrentIndex(d.role.findData("exam_staff"))
+        [add] = [b for b in d.findChildren(QPushButton) if b.text().startswith("添加")]
+        add.click()
+        add.click()  # twice: still one entry
+        for i in range(d.list.count()):
+            d.list.item(i).setSelected("绵阳" in d.list.item(i).text())
+        [remove] = [b for b in d.findChildren(QPushButton) if b.text().startswith("删除所选")]
+        remove.click()
+
+    answer(RolesDialog, fill_roles)
+    written(page.roles_button, "回避机构")
+    win.qtbot.waitUntil(lambda: "乐山" in page.table.current().roles, timeout=20000)
+    row = page.table.current()
+    assert row.person.name == "吴敏" and "绵阳" not in row.roles and "（考务人员）" in row.roles
+    assert [r for _o, r in get_person(open_database(folder), wu.person.id).roles] == ["exam_staff"]
 
 
 # -- plans and the dispatch ------------------------------------------------------------------------------

@@ -8,21 +8,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QWidget,
 )
 
 from inspector.centre_common import today
 from inspector.i18n import _
-from inspector.people import ANNUAL_RESULTS, RATINGS, annual_name, rating_name
+from inspector.people import ANNUAL_RESULTS, RATINGS, ROLES, annual_name, rating_name, role_name
 from ui.centre.plan_dialogs import buttons, date_edit, iso_of
 from ui.worker import open_folder
 
@@ -33,7 +38,7 @@ def people_task(progress: Callable[[int, int], None], data: Path, action: str, a
     """Worker task: one write through ``inspector.people`` (``action`` names the function)."""
     from inspector import people
 
-    allowed = {"add_person", "add_review", "set_annual", "set_active"}
+    allowed = {"add_person", "add_review", "set_annual", "set_active", "set_roles"}
     if action not in allowed:
         raise ValueError(action)  # a bug, not a user's mistake
     db = open_folder(data)
@@ -53,6 +58,10 @@ def org_box(orgs: list[Org], *, blank: str | None = None) -> QComboBox:
     for org_id, name, code in sorted(orgs, key=lambda o: o[1]):
         box.addItem(f"{name}（{code}）" if code else name, org_id)
     box.setMinimumWidth(box.fontMetrics().horizontalAdvance("中") * 24)
+    line = box.lineEdit()
+    if line is not None:  # show a long name from its start, not its end
+        box.currentIndexChanged.connect(lambda _i: line.setCursorPosition(0))
+        line.setCursorPosition(0)
     return box
 
 
@@ -195,3 +204,53 @@ class SuspendDialog(QDialog):
         if self.active:
             return {"active": False, "reason": self.reason.toPlainText()}
         return {"active": True}
+
+
+class RolesDialog(QDialog):
+    """Where the person acts as internal supervisor, assessor or exam staff: the draw never sends
+    them to supervise those organisations (回避)."""
+
+    def __init__(
+        self, name: str, roles: tuple[tuple[str, str], ...], orgs: list[Org], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("任职机构（回避）：{name}").format(name=name))
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 40)
+        self.names = {org_id: org_name for org_id, org_name, _code in orgs}
+        form = QFormLayout(self)
+        form.addRow(QLabel(_("抽取督导组时，不会派此人去督导下列机构。")))
+        self.list = QListWidget()
+        for org_id, role in roles:
+            self._add(org_id, role)
+        form.addRow(self.list)
+        self.org = org_box(orgs)
+        self.role = QComboBox()
+        for r in ROLES:
+            self.role.addItem(role_name(r), r)
+        row = QHBoxLayout()
+        row.addWidget(self.org, 1)
+        row.addWidget(self.role)
+        add = QPushButton(_("添加(&A)"))
+        add.clicked.connect(lambda _c=False: self._add(self.org.currentData(), self.role.currentData()))
+        row.addWidget(add)
+        label = QLabel(_("机构(&O)："))
+        label.setBuddy(self.org)  # the row is a layout: the mnemonic needs its widget
+        form.addRow(label, row)
+        remove = QPushButton(_("删除所选(&D)"))
+        remove.clicked.connect(lambda _c=False: self._remove())
+        form.addRow("", remove)
+        form.addRow(buttons(self, _("保存")))
+
+    def _add(self, org_id: str | None, role: str) -> None:
+        if org_id is None or (org_id, role) in self.roles():
+            return
+        item = QListWidgetItem(f"{self.names.get(org_id, org_id)}（{role_name(role)}）")
+        item.setData(Qt.ItemDataRole.UserRole, (org_id, role))
+        self.list.addItem(item)
+
+    def _remove(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+
+    def roles(self) -> list[tuple[str, str]]:
+        return [tuple(self.list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.list.count())]
