@@ -428,7 +428,14 @@ def open_database(folder: Path) -> sqlite_utils.Database:
         raise StoreError(_("无法打开数据库：{e}").format(e=e), str(path)) from None
     except OSError as e:
         raise StoreError(_("无法使用数据文件夹：{e}").format(e=e.strerror or e), str(folder)) from None
-    return sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn)
+    if conn.execute("SELECT 1 FROM meta WHERE key LIKE 'calendar:%' LIMIT 1").fetchone() is not None:
+        # a year's holidays entered from the State Council's notice (imported here: it needs the
+        # calendar package, which most opens never do)
+        from inspector.holiday_notice import use_stored_notices
+
+        use_stored_notices(db)
+    return db
 
 
 def _why(text: str) -> str | None:

@@ -14,12 +14,11 @@ Pools are stored as positions in the record's roster (sorted by id) so that a ca
 targets and 500 supervisors does not store the same ids a million times.
 
 Record deadlines: the external supervisor's record is due 5 working days after the visit
-(dispatch.RECORD_DUE_WORKING_DAYS). The holiday data ends with the last year the installed
-``chinesecalendar`` covers; a visit whose deadline falls beyond it is refused *before* the draw,
-with the target and the reason, and nothing is drawn. We do not store a team without its due date
-(the dispatch computes both together, and a team published without the deadline that binds it is
-a record the centre would have to complete by hand); updating the program brings the next year's
-arrangement, published by the State Council each November.
+(dispatch.RECORD_DUE_WORKING_DAYS), on the Chinese calendar (:mod:`inspector.workdays`). When the
+5th working day falls in a year whose holiday arrangement is not known yet (it is published each
+November), the draw goes on and the deadline is stored empty, never guessed; once the year is
+known (a newer program, or the notice entered with ``inspector calendar add``), :func:`assigned`
+fills it in on reading. The published record keeps what was known at the draw.
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ from inspector.changes import canonical, loads
 from inspector.db import transaction
 from inspector.dispatch import (
     PLAN_KINDS,
+    RECORD_DUE_WORKING_DAYS,
     SUPERVISOR_KINDS,
     Draw,
     PlanKind,
@@ -51,6 +51,7 @@ from inspector.evaluations import Evaluation, EvaluationStore, default_author, n
 from inspector.i18n import _
 from inspector.people import roster
 from inspector.rubric_store import get_rubric
+from inspector.workdays import due_date
 
 RECORD_FORMAT = "inspector-dispatch-1"
 ALGORITHM = (
@@ -264,10 +265,13 @@ def assigned(db: sqlite_utils.Database, plan_id: str) -> dict[str, Assigned]:
     for dispatch_id, org, day, due, person in rows:
         heads[org] = (dispatch_id, day, due)
         teams.setdefault(org, []).append(person)
-    return {
-        org: Assigned(d, org, dt.date.fromisoformat(day), optional_day(due), tuple(teams[org]))
-        for org, (d, day, due) in heads.items()
-    }
+    out: dict[str, Assigned] = {}
+    for org, (d, day, due) in heads.items():
+        visit = dt.date.fromisoformat(day)
+        # empty when the calendar did not reach that far at the draw; it may now
+        record_due = optional_day(due) or due_date(visit, RECORD_DUE_WORKING_DAYS)
+        out[org] = Assigned(d, org, visit, record_due, tuple(teams[org]))
+    return out
 
 
 def _withdraw(conn: sqlite3.Connection, plan_id: str, org_id: str, reason: str) -> int:

@@ -4,8 +4,11 @@ A working day is what the State Council's yearly holiday arrangement makes it: M
 except public holidays, plus the weekend days swapped into working days (调休). The arrangement
 is published each November for the next year only, so it comes from data, not from a formula:
 the ``chinesecalendar`` package, which knows the years it ships data for (2004–2026 in 1.11.0).
-For any other year we refuse with a :class:`UsageError` naming the date instead of guessing —
-a wrong deadline printed on a notice is worse than asking for an updated program.
+A year the package does not know yet can be added from the State Council's notice
+(:mod:`inspector.holiday_notice`, ``inspector calendar add``): a centre should not have to wait for
+a new build to count January's deadlines. For any other year we refuse with a
+:class:`UsageError` naming the date instead of guessing — a wrong deadline printed on a notice is
+worse than asking for the year's arrangement.
 
 Counting follows the Civil Code's rules on periods (民法典 第二百零一条: a period counted in days
 starts the day after the event, "开始的当日不计入，自下一日开始计算"; 第一千二百五十九条:
@@ -16,6 +19,7 @@ working day. Counting only working days also meets 第二百零三条 (a period 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
@@ -28,9 +32,59 @@ from inspector.i18n import _
 ONE_DAY = timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class YearArrangement:
+    """One year's holiday arrangement as the State Council publishes it.
+
+    ``days_off``: every day of the holiday periods, weekends inside them included (as the notice
+    lists them: "1月1日至3日放假调休，共3天"); ``swapped_workdays``: the weekend days worked instead.
+    """
+
+    year: int
+    days_off: frozenset[date]
+    swapped_workdays: frozenset[date]
+    source: str
+
+    def is_working_day(self, d: date) -> bool:
+        if d in self.swapped_workdays:
+            return True
+        return d not in self.days_off and d.weekday() < 5
+
+
+# Years added from a notice, beyond the package's data. A fact about the world, not about one data
+# folder: every folder opened in this process agrees on it, so one table is right.
+_added: dict[int, YearArrangement] = {}
+
+
+def add_arrangements(arrangements: list[YearArrangement]) -> None:
+    """Use these years' arrangements where the package has no data (the package wins where it has)."""
+    first, last = supported_years()
+    changed = False
+    for a in arrangements:
+        if first <= a.year <= last or _added.get(a.year) == a:
+            continue
+        _added[a.year] = a
+        changed = True
+    if changed:
+        is_working_day.cache_clear()
+
+
+def forget_added_arrangements() -> None:
+    """Back to the package's data alone (for tests)."""
+    _added.clear()
+    is_working_day.cache_clear()
+
+
+def added_years() -> list[int]:
+    return sorted(_added)
+
+
 @cache
 def supported_years() -> tuple[int, int]:
-    """The first and last year the installed calendar data covers (both included)."""
+    """The first and last year the installed package's calendar data covers (both included).
+
+    Years added from a notice (:func:`added_years`) come on top of these.
+    """
     # Same bounds the package itself checks, read once: its own check rescans the table per call.
     years = [d.year for d in calendar_data.holidays]
     return min(years), max(years)
@@ -38,11 +92,13 @@ def supported_years() -> tuple[int, int]:
 
 def _refuse(d: date) -> UsageError:
     first, last = supported_years()
+    known = f"{first}–{last}" + "".join(f"、{y}" for y in added_years())
     return UsageError(
         _(
-            "无法判断 {date} 是否为工作日：本程序只有 {first}–{last} 年的法定节假日和调休安排，"
-            "没有 {year} 年的数据；请更新程序（chinesecalendar）后再试"
-        ).format(date=d.isoformat(), first=first, last=last, year=d.year)
+            "无法判断 {date} 是否为工作日：本程序只有 {known} 年的法定节假日和调休安排，"
+            "没有 {year} 年的数据；请在“督导计划”页用“节假日安排”按钮（或 inspector calendar add）"
+            "录入国务院办公厅公布的 {year} 年安排，或更新程序"
+        ).format(date=d.isoformat(), known=known, year=d.year)
     )
 
 
@@ -54,7 +110,10 @@ def is_working_day(d: date) -> bool:
     """
     first, last = supported_years()
     if not first <= d.year <= last:
-        raise _refuse(d)
+        added = _added.get(d.year)
+        if added is None:
+            raise _refuse(d)
+        return added.is_working_day(d)
     try:
         result: bool = chinese_calendar.is_workday(d)
     except NotImplementedError:

@@ -35,6 +35,16 @@ def cheap_seals() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def package_calendar_only() -> Iterator[None]:
+    """Each test starts and ends with the calendar package's years only: a year added from a
+    holiday notice (tests/test_holiday_notice.py) is process-wide, like the package's own data."""
+    from inspector.workdays import forget_added_arrangements
+
+    yield
+    forget_added_arrangements()
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty data folder, also set as INSPECTOR_DATA for subprocesses."""

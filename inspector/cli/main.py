@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("inspector.cli.centre", "stats_cmd"),
     "bundle": ("inspector.cli.bundle", "bundle"),
     "keys": ("inspector.cli.keys", "keys"),
+    "calendar": ("inspector.cli.calendar", "calendar"),
     "backup": ("inspector.cli.evals", "backup"),
     "restore": ("inspector.cli.evals", "restore"),
 }

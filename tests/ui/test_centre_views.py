@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from inspector.db import open_database
@@ -438,6 +438,70 @@ def test_a_new_plan_and_its_target_from_the_forms(win: Window, monkeypatch: pyte
         page.add_button.click()
     assert texts(page.targets, 0) == ["宜宾职业技术学院职业技能鉴定站"]
     assert texts(page.targets, 3) == ["待派组"]
+
+
+def test_next_years_holidays_entered_fill_in_the_unknown_record_deadlines(
+    win: Window, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.holiday_notice import template
+    from inspector.plans import run_dispatch
+    from inspector.workdays import supported_years
+    from tests.test_holiday_notice import NOTICE, YEAR
+    from ui.centre.plans_view import PlansPage
+
+    assert supported_years()[1] + 1 == YEAR
+    shown = user_errors(monkeypatch)
+    db = open_database(folder)
+    try:
+        plan = new_plan(db, SICHUAN, "跨年检查", "routine")
+        org = next(o for o in list_orgs(db) if o["name"].startswith("宜宾"))
+        add_target(db, plan.id, org["id"], f"{YEAR - 1}-12-30")
+        run_dispatch(db, plan.id, team_size=3, seed=1)
+    finally:
+        db.conn.close()
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage) and page.select_plan(plan.id)
+    assert texts(page.targets, 5) == ["—"]  # the 5th working day falls in a year not known yet
+
+    notice, blank = tmp_path / "notice.toml", tmp_path / "blank.toml"
+    notice.write_text(NOTICE, encoding="utf-8")
+    blank.write_text(template(YEAR), encoding="utf-8")
+    chosen = {"path": blank}
+    monkeypatch.setattr("ui.centre.plans_view.ask_open_path", lambda *a: chosen["path"])
+    asked: list[str] = []
+    answer = {"value": QMessageBox.StandardButton.No}
+
+    def question(parent: Any, title: str, text: str, *a: Any) -> Any:
+        asked.append(text)
+        return answer["value"]
+
+    monkeypatch.setattr("ui.centre.plans_view.QMessageBox.question", question)
+    button = next(b for b in page.findChildren(QPushButton) if b.text().startswith("节假日安排"))
+    button.click()  # the template not filled in: refused, naming the key
+    win.qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    assert len(shown) == 1 and "holidays[1].from" in shown[0]
+
+    chosen["path"] = notice
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        button.click()
+    page.select_plan(plan.id)
+    due = texts(page.targets, 5)[0]
+    assert due.startswith(f"{YEAR}-01-"), due
+    assert not asked
+
+    button.click()  # the same year again: asked first; "No" changes nothing
+    win.qtbot.waitUntil(lambda: bool(asked), timeout=20000)
+    assert str(YEAR) in asked[0]
+    win.settle()
+    answer["value"] = QMessageBox.StandardButton.Yes
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        button.click()
+    db = open_database(folder)
+    try:
+        keys = [r[0] for r in db.conn.execute("SELECT key FROM meta WHERE key LIKE 'calendar%' ORDER BY key")]
+    finally:
+        db.conn.close()
+    assert len(keys) == 2 and keys[1] == f"calendar:{YEAR}" and len(shown) == 1
 
 
 def test_suggested_file_names_lose_what_windows_refuses(

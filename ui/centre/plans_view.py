@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QSplitter
+from PySide6.QtWidgets import QDialog, QMessageBox, QSplitter
 
 from inspector.i18n import _
 from inspector.plans import Plan
-from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table, heading, pane
+from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table, ask_open_path, heading, pane
 from ui.worker import open_folder
+
+if TYPE_CHECKING:
+    from inspector.holiday_notice import HolidayNotice
 
 
 def plan_kind_name(kind: str) -> str:
@@ -146,6 +149,38 @@ def export_plan_task(
         db.conn.close()
 
 
+def read_notice_task(
+    progress: Callable[[int, int], None], data: Path, path: Path
+) -> tuple[HolidayNotice, bytes, dict[str, Any] | None]:
+    """A holiday-arrangement file, checked, and what this folder already holds for its year."""
+    from inspector.holiday_notice import read_notice_file, stored_notices
+
+    notice, raw = read_notice_file(path)
+    db = open_folder(data)
+    try:
+        existing = next((n for n in stored_notices(db) if n["year"] == notice.year), None)
+    finally:
+        db.conn.close()
+    return notice, raw, existing
+
+
+def add_notice_task(
+    progress: Callable[[int, int], None],
+    data: Path,
+    notice: HolidayNotice,
+    raw: bytes,
+    replace: bool,
+    user: str | None,
+) -> dict[str, Any]:
+    from inspector.holiday_notice import add_notice
+
+    db = open_folder(data)
+    try:
+        return add_notice(db, notice, raw, replace=replace, user=user)
+    finally:
+        db.conn.close()
+
+
 def plan_columns() -> list[Column[PlanRow]]:
     return [
         Column(_("计划"), lambda r: r.plan.title, tip=lambda r: r.rubric_title),
@@ -186,6 +221,11 @@ class PlansPage(CentrePage):
             _("随机抽取(&D)…"), self.dispatch, _("为尚无督导组的机构随机抽取督导组，并公布抽取记录")
         )
         self.record_button = self.button(_("公布记录(&R)…"), self.show_records)
+        self.button(
+            _("节假日安排(&J)…"),
+            self.add_holidays,
+            _("录入国务院办公厅公布的新一年节假日安排（程序尚未自带时），用于计算工作日期限"),
+        )
         self.tools.addStretch(1)
         self.results_button = self.button(_("查看结果(&S)"), self.show_results)
         self.export_button = self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
@@ -320,6 +360,46 @@ class PlansPage(CentrePage):
     def show_results(self) -> None:
         if self._plan_id():
             self.results_requested.emit(self._plan_id())
+
+    def add_holidays(self) -> None:
+        """Next year's arrangement, from a TOML file typed from the notice (``calendar template``)."""
+        path = ask_open_path(self, _("选择节假日安排文件"), Path.home(), _("节假日安排 (*.toml)"))
+        if path is None:
+            return
+
+        def checked(found: tuple[HolidayNotice, bytes, dict[str, Any] | None]) -> None:
+            notice, raw, existing = found
+            if existing is not None:
+                answer = QMessageBox.question(
+                    self,
+                    _("更正节假日安排"),
+                    _("{year} 年的节假日安排已于 {at} 由 {by} 录入。用这个文件更正吗？原记录会保留。").format(
+                        year=notice.year, at=existing["added_at"], by=existing["added_by"]
+                    ),
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No,
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    return
+            self.run(
+                _("录入节假日安排"),
+                add_notice_task,
+                notice,
+                raw,
+                existing is not None,
+                self.ctx.user,
+                done=added,
+            )
+
+        def added(record: dict[str, Any]) -> None:
+            self.status.emit(
+                _("已录入 {year} 年节假日安排：{n} 个放假时段，调休上班 {w} 天").format(
+                    year=record["year"], n=len(record["holidays"]), w=len(record["workdays"])
+                )
+            )
+            self.reload()  # deadlines that were unknown may now be counted
+
+        self.run(_("读取节假日安排"), read_notice_task, path, done=checked)
 
     def export_workbook(self) -> None:
         row = self._plan()
