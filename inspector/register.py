@@ -273,9 +273,12 @@ def _merge(details: dict[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]
     return merged
 
 
-def set_register(db: sqlite_utils.Database, org_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Update some register fields of one organisation (a None or empty value clears the field)."""
-    cleaned = clean_register(fields)
+def set_register(
+    db: sqlite_utils.Database, org_id: str, fields: Mapping[str, Any], where: str = "register"
+) -> dict[str, Any]:
+    """Update some register fields of one organisation (a None or empty value clears the field);
+    a refusal names ``where`` and the field."""
+    cleaned = clean_register(fields, where)
     with transaction(db) as conn:
         row = conn.execute("SELECT details FROM orgs WHERE id = ?", (org_id,)).fetchone()
         if row is None:

@@ -212,6 +212,50 @@ def test_an_organisation_is_registered_from_the_window(
     assert fields["地区"] == "广元市" and fields["邮编"] == "628000" and fields["类别"].startswith("G")
 
 
+def test_an_organisations_register_fields_are_corrected_from_the_window(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.register import get_register
+    from ui.centre.register_dialogs import EditOrgDialog
+    from ui.centre.register_view import RegisterPage
+
+    page = show(win, "register")
+    assert isinstance(page, RegisterPage)
+    shown = user_errors(monkeypatch)
+    entry = page.table.current()
+    assert entry is not None and entry["phone"] and entry["address"]
+    before = get_register(open_database(folder), entry["id"])
+
+    def fill(post_code: str) -> Callable[[Any], int]:
+        def then(d: Any) -> int:
+            assert d.edits["address"].text() == entry["address"]  # the current values, ready to correct
+            d.edits["post_code"].setText(post_code)
+            d.edits["phone"].setText("")
+            fiscal = d.edits["fee_fiscal_account"]
+            assert fiscal.currentData() is True
+            fiscal.setCurrentIndex(fiscal.findData(False))
+            return int(QDialog.DialogCode.Accepted)
+
+        return then
+
+    modal(monkeypatch, EditOrgDialog, fill("62800"))
+    page.edit_button.click()
+    win.settle()
+    assert len(shown) == 1 and "邮编" in shown[0] and entry["name"] in shown[0]
+    assert get_register(open_database(folder), entry["id"]) == before  # refused: nothing changed
+
+    modal(monkeypatch, EditOrgDialog, fill("628000"))
+    page.edit_button.click()
+    win.qtbot.waitUntil(lambda: "已保存登记信息" in win.w.statusBar().currentMessage(), timeout=20000)
+    win.qtbot.waitUntil(lambda: (page.table.current() or {}).get("post_code") == "628000", timeout=20000)
+    after = get_register(open_database(folder), entry["id"])
+    assert after["phone"] is None and after["fee_fiscal_account"] is False
+    untouched = {k: v for k, v in before.items() if k not in ("post_code", "phone", "fee_fiscal_account")}
+    assert {k: after[k] for k in untouched} == untouched
+    fields = dict(zip(texts(page.fields, 0), texts(page.fields, 1), strict=True))
+    assert fields["邮编"] == "628000" and fields["收费进入财政专户"] == "否"
+
+
 def pick(win: Window, page: Any, row: Any) -> None:
     """Select a person and wait for their records (at once if they are on screen already)."""
     if page.shown == row.person.id:

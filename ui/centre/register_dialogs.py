@@ -1,6 +1,7 @@
-"""A new organisation put on the register from the window: its name, code and the register
-fields a centre has at hand; the rest of the form comes with the next workbook import. The core
-checks every value (``inspector.register.add_registered``) before anything is stored."""
+"""The register from the window: a new organisation with its name, code and the register fields a
+centre has at hand, and the single-valued fields of one already registered corrected in place. The
+lists on the form (staff, equipment, yearly figures) come with the workbook import. The core checks
+every value (``inspector.register.add_registered``, ``set_register``) before anything is stored."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidget
 
 from inspector.i18n import _
-from inspector.register import CATEGORIES, SCALARS
+from inspector.register import CATEGORIES, SCALARS, Field
 from ui.centre.plan_dialogs import buttons
 from ui.worker import open_folder
 
@@ -29,6 +30,66 @@ def add_org_task(
         return add_registered(db, name, code, fields)
     finally:
         db.conn.close()
+
+
+def edit_org_task(
+    progress: Callable[[int, int], None], data: Path, org_id: str, name: str, changed: dict[str, Any]
+) -> dict[str, Any]:
+    from inspector.register import set_register
+
+    db = open_folder(data)
+    try:
+        return set_register(db, org_id, changed, name)
+    finally:
+        db.conn.close()
+
+
+def _shown(f: Field, value: Any) -> str:
+    """A stored value as the person types it (a bool is a choice, not text)."""
+    return "" if value is None else str(value)
+
+
+class EditOrgDialog(QDialog):
+    """Every single-valued register field of one organisation; :meth:`changed` gives only what the
+    person changed (a field emptied is cleared), so that an untouched field is never rewritten."""
+
+    def __init__(self, entry: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("修改登记信息：{name}").format(name=entry["name"]))
+        form = QFormLayout(self)
+        self._before: dict[str, Any] = {}
+        self.edits: dict[str, QLineEdit | QComboBox] = {}
+        for f in SCALARS:
+            value = entry.get(f.key)
+            widget: QLineEdit | QComboBox
+            if f.kind in ("category", "bool"):
+                widget = QComboBox()
+                widget.addItem(_("（未填）"), None)
+                if f.kind == "category":
+                    for letter, label in CATEGORIES.items():
+                        widget.addItem(f"{letter} {label}", letter)
+                else:
+                    widget.addItem(_("是"), True)
+                    widget.addItem(_("否"), False)
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+                self._before[f.key] = widget.currentData()
+            else:
+                widget = QLineEdit(_shown(f, value))
+                widget.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 24)
+                if f.kind == "date":
+                    widget.setPlaceholderText("YYYY-MM-DD")
+                self._before[f.key] = widget.text()
+            self.edits[f.key] = widget
+            form.addRow(_("{field}：").format(field=f.header), widget)
+        form.addRow(buttons(self, _("保存")))
+
+    def changed(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, widget in self.edits.items():
+            now = widget.currentData() if isinstance(widget, QComboBox) else widget.text()
+            if now != self._before[key]:
+                out[key] = None if now == "" else now
+        return out
 
 
 class AddOrgDialog(QDialog):

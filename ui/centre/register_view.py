@@ -114,6 +114,9 @@ class RegisterPage(CentrePage):
         self.tools.addStretch(1)
         later = _("其余登记信息可随后用工作簿导入补全")
         self.add_button = self.button(_("登记机构(&N)…"), self.add_org, later)
+        self.edit_button = self.button(
+            _("修改(&M)…"), self.edit_org, _("修改所选机构的登记信息；人员、设备等名单随工作簿导入")
+        )
         self.button(_("导入 .xlsx(&I)…"), self.import_workbook, _("按机构代码合并；有任何问题则整份不导入"))
         self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
 
@@ -152,6 +155,7 @@ class RegisterPage(CentrePage):
 
     def _show_entry(self) -> None:
         e = self.table.current()
+        self.edit_button.setEnabled(e is not None)
         if e is None:
             self.fields.set_rows([])
             for table in self.lists.values():
@@ -202,3 +206,27 @@ class RegisterPage(CentrePage):
             self.reload()
 
         self.run(_("登记机构"), add_org_task, name, code, fields, done=done)
+
+    def edit_org(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.register_dialogs import EditOrgDialog, edit_org_task
+
+        entry = self.table.current()
+        if entry is None:
+            return
+        dialog = EditOrgDialog(entry, self)
+        if not accepted(dialog):
+            return
+        changed = dialog.changed()
+        if not changed:
+            return
+
+        def done(saved: Entry) -> None:
+            self.status.emit(_("已保存登记信息：{name}").format(name=saved["name"]))
+            self.loaded.connect(
+                lambda: self.table.select(lambda e: e["id"] == saved["id"]),
+                Qt.ConnectionType.SingleShotConnection,
+            )
+            self.reload()
+
+        self.run(_("保存登记信息"), edit_org_task, entry["id"], entry["name"], changed, done=done)
