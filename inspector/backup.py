@@ -1,9 +1,17 @@
-"""Backup and restore of a whole data folder: the database and the evidence files.
+"""Backup and restore of a whole data folder: the database, the evidence files and the PDFs.
 
 A backup is one zip file: ``manifest.json`` (format, product and schema versions, the SHA-256 of
 every member), ``inspector.sqlite3`` taken with SQLite's online backup API (consistent even while
-the window is open and writing), and ``evidence/…``. Restore checks everything before touching
-the data folder and keeps the database it replaces beside it.
+the window is open and writing), ``evidence/…``, and the score sheets and documents as signed
+(``reports/…`` written by the window, ``pdfs/…`` received in bundles): a signed PDF cannot be
+made again with the same signatures, so it is kept like the marks it records. Restore checks
+everything before touching the data folder, keeps the database it replaces beside it, and never
+overwrites a file: a PDF that differs from the backup's stays and the backup's is put beside
+it; an evidence file that differs is damaged (its name is its SHA-256) and is moved aside for the
+backup's intact copy.
+
+Not in a backup: ``keys/`` (a laptop's sealed credential belongs to that laptop and person; a lost
+one is revoked and issued again, never carried around in backups).
 """
 
 from __future__ import annotations
@@ -27,10 +35,13 @@ from inspector.errors import StoreError
 from inspector.evidence import evidence_dir
 from inspector.fileio import atomic_path
 from inspector.i18n import _
+from inspector.signed_pdfs import PDF_DIR, REPORTS_DIR
 
 FORMAT = "inspector-backup/1"
 MANIFEST = "manifest.json"
 MAX_MEMBER = 4 * 1024**3
+# The folders a backup carries beside the database, all restored the same way (added, never overwritten).
+FOLDERS = ("evidence", PDF_DIR, REPORTS_DIR)
 
 
 @dataclass(frozen=True)
@@ -59,11 +70,13 @@ def backup(db: sqlite_utils.Database, data: Path, out: Path) -> BackupInfo:
         finally:
             dest.close()
         members: dict[str, Path] = {DB_NAME: copy}
-        folder = evidence_dir(data)
-        if folder.exists():
-            for f in sorted(folder.rglob("*")):
-                if f.is_file() and not f.name.startswith("."):
-                    members[f.relative_to(data).as_posix()] = f
+        for name in FOLDERS:
+            folder = evidence_dir(data) if name == "evidence" else data / name
+            if folder.exists():
+                for f in sorted(folder.rglob("*")):
+                    # dot files are temporaries of an atomic write still in progress
+                    if f.is_file() and not f.name.startswith("."):
+                        members[f.relative_to(data).as_posix()] = f
         manifest: dict[str, Any] = {
             "format": FORMAT,
             "product_version": __version__,
@@ -110,7 +123,9 @@ def verify_backup(path: Path) -> dict[str, Any]:
             raise _refuse(_("清单与备份内容不一致"), path)
         for name, digest in files.items():
             info = z.getinfo(name)
-            if not _safe_name(name) or (name != DB_NAME and not name.startswith("evidence/")):
+            if not _safe_name(name) or (
+                name != DB_NAME and not name.startswith(tuple(f + "/" for f in FOLDERS))
+            ):
                 raise _refuse(_("不安全的文件名：{n}").format(n=name), path)
             if info.file_size > MAX_MEMBER:
                 raise _refuse(_("文件过大：{n}").format(n=name), path)
@@ -129,7 +144,7 @@ def verify_backup(path: Path) -> dict[str, Any]:
 
 
 def restore(path: Path, data: Path) -> dict[str, Any]:
-    """Replace the data folder's database with the backup's and add its evidence files."""
+    """Replace the data folder's database with the backup's; add its evidence files and PDFs."""
     manifest = verify_backup(path)
     data.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="inspector-restore-", dir=data) as tmpdir:
@@ -145,15 +160,24 @@ def restore(path: Path, data: Path) -> dict[str, Any]:
             conn.close()
         if check != "ok":
             raise _refuse(_("数据库完整性检查未通过：{c}").format(c=check), path)
-        for name in manifest["files"]:
-            if name.startswith("evidence/"):
-                target = data / name
-                if not target.exists():
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(tmp / name, target)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        for name, digest in manifest["files"].items():
+            if name == DB_NAME:
+                continue
+            target = data / name
+            if target.exists():
+                if _sha256(target) == digest:
+                    continue
+                if name.startswith("evidence/"):
+                    # named by its content: a file that differs is damaged; it goes aside, the
+                    # backup's intact copy takes its place (eval audit reported it missing/altered)
+                    target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
+                else:
+                    target = target.with_name(f"{target.stem}.from-backup-{stamp}{target.suffix}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(tmp / name, target)
         current = data / DB_NAME
         if current.exists():
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             kept = data / f"{DB_NAME}.before-restore-{stamp}"
             src = sqlite3.connect(current)
             dest = sqlite3.connect(kept)
