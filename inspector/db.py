@@ -376,7 +376,28 @@ def _m004_bundles(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations, _m003_centre, _m004_bundles]
+def _m005_cards(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        -- A supervisor's earlier cards (质量督导员证卡): when a card is renewed (every three years) or
+        -- corrected, the one it replaces is kept here with who, when and why; people holds the current.
+        CREATE TABLE person_cards (
+            person_id TEXT NOT NULL REFERENCES people (id),
+            cert_no TEXT NOT NULL,
+            cert_issued TEXT NOT NULL,
+            cert_valid_until TEXT,
+            replaced_at TEXT NOT NULL,
+            replaced_by TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX person_cards_by_person ON person_cards (person_id, replaced_at);
+        CREATE INDEX person_cards_by_no ON person_cards (cert_no);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations, _m003_centre, _m004_bundles, _m005_cards]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -185,12 +185,7 @@ def add_person(
     except UsageError as e:
         raise UsageError(e.message, name) from None
     with transaction(db) as conn:
-        dup = conn.execute("SELECT id, name FROM people WHERE cert_no = ?", (cert_no,)).fetchone()
-        if dup is not None:
-            raise UsageError(
-                _("证卡编号 {no} 已登记为“{name}”（{id}）").format(no=cert_no, name=dup[1], id=dup[0]),
-                cert_no,
-            )
+        _card_taken(conn, cert_no, None)
         if employer_org:
             _check_org(conn, employer_org)
         checked = _check_roles(conn, roles)
@@ -254,6 +249,83 @@ def set_active(db: sqlite_utils.Database, person_id: str, active: bool, reason: 
             (int(active), None if active else (reason or "").strip(), person_id),
         )
     return get_person(db, person_id)
+
+
+def _card_taken(conn: sqlite3.Connection, cert_no: str, person_id: str | None) -> None:
+    """A card number names one person, now or in their earlier cards."""
+    dup = conn.execute(
+        "SELECT id, name FROM people WHERE cert_no = ? AND id IS NOT ?", (cert_no, person_id)
+    ).fetchone()
+    if dup is None:
+        dup = conn.execute(
+            "SELECT p.id, p.name FROM person_cards c JOIN people p ON p.id = c.person_id"
+            " WHERE c.cert_no = ? AND c.person_id IS NOT ?",
+            (cert_no, person_id),
+        ).fetchone()
+    if dup is not None:
+        raise UsageError(
+            _("证卡编号 {no} 已登记为“{name}”（{id}）").format(no=cert_no, name=dup[1], id=dup[0]), cert_no
+        )
+
+
+def renew_card(
+    db: sqlite_utils.Database,
+    person_id: str,
+    *,
+    cert_no: str,
+    cert_issued: dt.date | str,
+    cert_valid_until: dt.date | str | None = None,
+    reason: str | None = None,
+    by: str | None = None,
+) -> Person:
+    """Give a supervisor a new card (renewed every three years, or a card entered wrongly corrected).
+
+    The person keeps their history, reviews and recusal posts; the card replaced is kept in
+    ``person_cards`` with who, when and why. A published draw is unaffected: its record holds the
+    roster as the rules saw it.
+    """
+    person = get_person(db, person_id)
+    cert_no = cert_no.strip()
+    if not cert_no:
+        raise UsageError(_("证卡编号不能为空"), person.name)
+    issued = parse_day(cert_issued, "cert_issued")
+    until = optional_day(cert_valid_until, "cert_valid_until")
+    try:
+        Supervisor(person.id, person.name, person.kind, cert_no, issued, until)
+    except UsageError as e:
+        raise UsageError(e.message, person.name) from None
+    if (cert_no, issued, until) == (person.cert_no, person.cert_issued, person.cert_valid_until):
+        raise UsageError(_("新证卡与现有证卡相同，未作更改"), person.name)
+    with transaction(db) as conn:
+        _card_taken(conn, cert_no, person.id)
+        conn.execute(
+            "INSERT INTO person_cards (person_id, cert_no, cert_issued, cert_valid_until, replaced_at,"
+            " replaced_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                person.id,
+                person.cert_no,
+                person.cert_issued.isoformat(),
+                iso(person.cert_valid_until),
+                now(),
+                by or default_author(),
+                (reason or "").strip() or _("换发证卡"),
+            ),
+        )
+        conn.execute(
+            "UPDATE people SET cert_no = ?, cert_issued = ?, cert_valid_until = ? WHERE id = ?",
+            (cert_no, issued.isoformat(), iso(until), person.id),
+        )
+    return get_person(db, person.id)
+
+
+def earlier_cards(db: sqlite_utils.Database, person_id: str) -> list[dict[str, Any]]:
+    """The cards a supervisor held before the current one, the latest replaced first."""
+    rows = db.conn.execute(
+        "SELECT cert_no, cert_issued, cert_valid_until, replaced_at, replaced_by, reason FROM person_cards"
+        " WHERE person_id = ? ORDER BY replaced_at DESC, rowid DESC",
+        (person_id,),
+    )
+    return [dict(r) for r in rows]
 
 
 # -- history ---------------------------------------------------------------------------------------

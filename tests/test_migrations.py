@@ -14,6 +14,7 @@ from inspector.db import DB_NAME, SCHEMA_VERSION, open_database
 from inspector.errors import StoreError
 from inspector.evaluations import EvaluationStore
 from inspector.orgs import add_org
+from inspector.people import earlier_cards, list_people, renew_card
 from inspector.rubric_store import list_rubrics
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -48,6 +49,16 @@ def test_fixture_upgrades_without_loss(version: int, tmp_path: Path) -> None:
     if version >= 4:
         row = db.conn.execute("SELECT kind, outcome FROM bundles").fetchone()
         assert tuple(row) == ("results", "imported")
+    if version >= 3:
+        (person,) = list_people(db)
+        cards = earlier_cards(db, person.id)
+        if version >= 5:
+            assert person.cert_no == "FIXTURE-CARD-2" and [c["cert_no"] for c in cards] == ["FIXTURE-CARD-1"]
+        else:
+            assert person.cert_no == "FIXTURE-CARD-1" and cards == []
+        # a card renewed after the upgrade keeps the one before
+        renew_card(db, person.id, cert_no="RENEWED-AFTER-UPGRADE", cert_issued="2031-01-02")
+        assert earlier_cards(db, person.id)[0]["cert_no"] == person.cert_no
     # and the upgraded database works for new work
     org = add_org(db, "升级后新增机构")
     e = store.create("sichuan-2017-inspection", org["id"])

@@ -19,10 +19,12 @@ from inspector.people import (
     add_person,
     add_review,
     annual_summary,
+    earlier_cards,
     get_person,
     history,
     list_people,
     past_tasks,
+    renew_card,
     roster,
     set_active,
     set_annual,
@@ -98,6 +100,56 @@ def test_bad_people_are_refused(tmp_path: Path) -> None:
             roles=[(org["id"], "cook")],
         )
     assert [p.name for p in list_people(db)] == ["张三"]
+
+
+def test_a_renewed_card_keeps_the_person_and_the_card_before(tmp_path: Path) -> None:
+    """Cards last three years: the renewal is the same supervisor (history, recusal posts, reviews
+    kept), with the card replaced on record; the dispatch reads the new one."""
+    db = new_db(tmp_path / "data")
+    org = add_org(db, "甲站")["id"]
+    p = add_person(
+        db, name="张三", kind="external", cert_no="N1", cert_issued="2023-05-10", roles=[(org, "assessor")]
+    )
+    other = add_person(db, name="李四", kind="external", cert_no="N9", cert_issued="2024-01-01")
+    assert not p.cert_valid_on(D("2026-06-01"))
+    renewed = renew_card(db, p.id, cert_no="N2", cert_issued="2026-05-10", by="省鉴定中心")
+    assert renewed.id == p.id and renewed.roles == p.roles
+    assert renewed.cert_valid_on(D("2026-06-01")) and renewed.cert_last_day == D("2029-05-09")
+    (card,) = earlier_cards(db, p.id)
+    assert (card["cert_no"], card["cert_issued"], card["replaced_by"], card["reason"]) == (
+        "N1",
+        "2023-05-10",
+        "省鉴定中心",
+        "换发证卡",
+    )
+    assert [s.cert_no for s in roster(db) if s.id == p.id] == ["N2"]
+
+    # the same number kept on a renewal is fine; a number someone holds, or held, is not
+    again = renew_card(
+        db, p.id, cert_no="N2", cert_issued="2026-05-10", cert_valid_until="2029-12-31", reason="有效期更正"
+    )
+    assert again.cert_last_day == D("2029-12-31") and earlier_cards(db, p.id)[0]["reason"] == "有效期更正"
+    before = [tuple(r) for r in db.conn.execute("SELECT * FROM people ORDER BY id")]
+    cards_before = [tuple(r) for r in db.conn.execute("SELECT * FROM person_cards")]
+    for cert_no, issued, until, words in [
+        ("N9", "2026-05-10", None, "李四"),
+        ("", "2026-05-10", None, "不能为空"),
+        ("N3", "2026-05-40", None, "cert_issued"),
+        ("N3", "2026-05-10", "2026-01-01", "早于颁发日期"),
+        ("N2", "2026-05-10", "2029-12-31", "相同"),
+    ]:
+        with pytest.raises(UsageError, match=words):
+            renew_card(db, p.id, cert_no=cert_no, cert_issued=issued, cert_valid_until=until)
+    with pytest.raises(UsageError, match="张三"):
+        add_person(
+            db, name="王五", kind="external", cert_no="N1", cert_issued="2026-01-01"
+        )  # 张三's old card
+    with pytest.raises(UsageError, match="张三"):
+        renew_card(db, other.id, cert_no="N1", cert_issued="2026-01-01")
+    with pytest.raises(NotFoundError):
+        renew_card(db, "nobody", cert_no="N5", cert_issued="2026-01-01")
+    assert [tuple(r) for r in db.conn.execute("SELECT * FROM people ORDER BY id")] == before
+    assert [tuple(r) for r in db.conn.execute("SELECT * FROM person_cards")] == cards_before
 
 
 def test_roster_carries_recusal_grounds_and_leaves_out_the_suspended(tmp_path: Path) -> None:

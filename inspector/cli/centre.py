@@ -140,6 +140,7 @@ def people_show(ctx: Context, person_id: str, as_json: bool) -> None:
         "history": tasks,
         "reviews": roster_.reviews(ctx.db, p.id),
         "annual": [roster_.annual_summary(ctx.db, p.id, y) for y in years],
+        "earlier_cards": roster_.earlier_cards(ctx.db, p.id),
     }
     if as_json:
         emit_json(data)
@@ -220,6 +221,43 @@ def people_suspend(ctx: Context, person_id: str, reason: str) -> None:
     """暂停（或取消）督导员资格：此后不再被抽取。"""
     roster_.set_active(ctx.db, person_id, False, reason)
     click.echo(_("已暂停：{id}").format(id=person_id))
+
+
+@people.command("renew")
+@click.argument("person_id")
+@click.option("--cert-no", required=True, help="新证卡编号（换证时编号不变也可）")
+@click.option("--cert-issued", required=True, help="新证卡颁发日期 YYYY-MM-DD")
+@click.option("--valid-until", default=None, help="证卡印明的有效期止日（默认颁发后三年）")
+@click.option("--reason", default=None, help="理由（默认：换发证卡）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def people_renew(
+    ctx: Context,
+    person_id: str,
+    cert_no: str,
+    cert_issued: str,
+    valid_until: str | None,
+    reason: str | None,
+    as_json: bool,
+) -> None:
+    """换发（或更正）督导员证卡：原证卡留存在记录中，督导经历、评价和回避机构不变。"""
+    p = roster_.renew_card(
+        ctx.db,
+        person_id,
+        cert_no=cert_no,
+        cert_issued=cert_issued,
+        cert_valid_until=valid_until,
+        reason=reason,
+        by=ctx.user,
+    )
+    if as_json:
+        emit_json({**p.as_json(), "earlier_cards": roster_.earlier_cards(ctx.db, p.id)})
+    else:
+        click.echo(
+            _("已换发证卡：{name} {no}，有效至 {last}").format(
+                name=p.name, no=p.cert_no, last=p.cert_last_day.isoformat()
+            )
+        )
 
 
 @people.command("reinstate")

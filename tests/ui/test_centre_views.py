@@ -20,7 +20,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -409,6 +409,45 @@ def test_roster_forms_add_review_assess_and_suspend(
     row = page.table.current()
     assert row.person.name == "吴敏" and "绵阳" not in row.roles and "（考务人员）" in row.roles
     assert [r for _o, r in get_person(open_database(folder), wu.person.id).roles] == ["exam_staff"]
+
+
+def test_a_card_renewed_from_the_roster_keeps_the_one_before(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.people import earlier_cards, get_person
+    from ui.centre.roster_dialogs import RenewCardDialog
+    from ui.centre.roster_view import RosterPage
+
+    page = show(win, "roster")
+    assert isinstance(page, RosterPage)
+    shown = user_errors(monkeypatch)
+    first, second = page.table.rows_model.rows[:2]
+    pick(win, page, first)
+
+    def renew(cert_no: str) -> Callable[[Any], int]:
+        def then(d: Any) -> int:
+            assert d.cert_no.text() == first.person.cert_no  # the current card, ready to edit
+            d.cert_no.setText(cert_no)
+            d.has_until.setChecked(True)
+            d.until.setDate(QDate(2029, 12, 31))
+            return int(QDialog.DialogCode.Accepted)
+
+        return then
+
+    modal(monkeypatch, RenewCardDialog, renew(second.person.cert_no))
+    page.renew_button.click()
+    win.settle()
+    assert len(shown) == 1 and second.person.name in shown[0]  # someone else's card: refused
+    assert earlier_cards(open_database(folder), first.person.id) == []
+    modal(monkeypatch, RenewCardDialog, renew("ZD-2026-RENEWED"))
+    page.renew_button.click()
+    win.qtbot.waitUntil(lambda: "换发证卡" in win.w.statusBar().currentMessage(), timeout=20000)
+    win.qtbot.waitUntil(lambda: page.table.current().person.cert_no == "ZD-2026-RENEWED", timeout=20000)
+    person = get_person(open_database(folder), first.person.id)
+    assert person.cert_last_day == dt.date(2029, 12, 31) and person.roles == first.person.roles
+    (card,) = earlier_cards(open_database(folder), first.person.id)
+    assert card["cert_no"] == first.person.cert_no and card["replaced_by"] == page.ctx.user
+    assert card["reason"] == "换发证卡"
 
 
 # -- plans and the dispatch ------------------------------------------------------------------------------

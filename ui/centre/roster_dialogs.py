@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from inspector.centre_common import today
 from inspector.i18n import _
 from inspector.people import ANNUAL_RESULTS, RATINGS, ROLES, annual_name, rating_name, role_name
-from ui.centre.plan_dialogs import buttons, date_edit, iso_of
+from ui.centre.plan_dialogs import buttons, date_edit, iso_of, optional_date
 from ui.worker import open_folder
 
 Org = tuple[str, str, str | None]  # id, name, code
@@ -38,7 +38,7 @@ def people_task(progress: Callable[[int, int], None], data: Path, action: str, a
     """Worker task: one write through ``inspector.people`` (``action`` names the function)."""
     from inspector import people
 
-    allowed = {"add_person", "add_review", "set_annual", "set_active", "set_roles"}
+    allowed = {"add_person", "add_review", "set_annual", "set_active", "set_roles", "renew_card"}
     if action not in allowed:
         raise ValueError(action)  # a bug, not a user's mistake
     db = open_folder(data)
@@ -178,6 +178,35 @@ class AnnualDialog(QDialog):
             "year": self.year.value(),
             "result": self.outcome.currentData(),
             "comment": self.comment.toPlainText() or None,
+        }
+
+
+class RenewCardDialog(QDialog):
+    """A new card for the same person (renewed every three years, or one entered wrongly); the card
+    it replaces stays on record with the reason."""
+
+    def __init__(self, name: str, cert_no: str, last_day: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("换发证卡：{name}").format(name=name))
+        form = QFormLayout(self)
+        form.addRow(QLabel(_("现有证卡：{no}，有效至 {last}").format(no=cert_no, last=last_day)))
+        self.cert_no = QLineEdit(cert_no)
+        self.cert_no.setPlaceholderText(_("质量督导员证卡编号"))
+        self.cert_issued = date_edit(today())
+        box, self.has_until, self.until = optional_date(_("证卡印有有效期止日"), today(), False)
+        self.reason = QLineEdit(_("换发证卡"))
+        form.addRow(_("证卡编号(&C)："), self.cert_no)
+        form.addRow(_("颁发日期(&D)："), self.cert_issued)
+        form.addRow(_("有效期(&V)："), box)
+        form.addRow(_("理由(&R)："), self.reason)
+        form.addRow(buttons(self, _("换发")))
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "cert_no": self.cert_no.text(),
+            "cert_issued": iso_of(self.cert_issued),
+            "cert_valid_until": iso_of(self.until) if self.has_until.isChecked() else None,
+            "reason": self.reason.text() or None,
         }
 
 

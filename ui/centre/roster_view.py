@@ -149,6 +149,9 @@ class RosterPage(CentrePage):
         self.review_button = self.button(_("任务评价(&R)…"), self.review, _("中心对督导员一次督导任务的评价"))
         self.annual_button = self.button(_("年度考核(&Y)…"), self.annual_assessment)
         self.suspend_button = self.button(_("暂停/恢复(&S)…"), self.suspend_or_reinstate)
+        self.renew_button = self.button(
+            _("换发证卡(&C)…"), self.renew_card, _("三年期满换发或更正证卡；原证卡留存记录，督导经历不变")
+        )
         self.roles_button = self.button(
             _("回避机构(&O)…"), self.edit_roles, _("此人担任内督、考评员或考务人员的机构：抽取时回避")
         )
@@ -237,7 +240,13 @@ class RosterPage(CentrePage):
             self.details.setTabText(i, f"{base} {len(rows)}" if rows else base)
         self.shown = details.person_id if details else None
         self.details_shown = details
-        for b in (self.review_button, self.annual_button, self.suspend_button, self.roles_button):
+        for b in (
+            self.review_button,
+            self.annual_button,
+            self.suspend_button,
+            self.roles_button,
+            self.renew_button,
+        ):
             b.setEnabled(details is not None)
         if details is not None:
             self.person_shown.emit(details.person_id)
@@ -352,3 +361,18 @@ class RosterPage(CentrePage):
         args = {"person_id": person.id, "roles": dialog.roles()}
         message = _("已保存 {name} 的回避机构").format(name=person.name)
         self._write(_("保存回避机构"), "set_roles", args, message)
+
+    def renew_card(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.roster_dialogs import RenewCardDialog
+
+        chosen = self._selected()
+        if chosen is None:
+            return
+        person = chosen[0].person
+        dialog = RenewCardDialog(person.name, person.cert_no, person.cert_last_day.isoformat(), self)
+        if not accepted(dialog):
+            return
+        args = {"person_id": person.id, "by": self.ctx.user, **dialog.fields()}
+        message = _("已为 {name} 换发证卡").format(name=person.name)
+        self._write(_("换发证卡"), "renew_card", args, message)
