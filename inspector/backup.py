@@ -6,12 +6,17 @@ the window is open and writing), ``evidence/…``, and the score sheets and docu
 (``reports/…`` written by the window, ``pdfs/…`` received in bundles): a signed PDF cannot be
 made again with the same signatures, so it is kept like the marks it records. Restore checks
 everything before touching the data folder, keeps the database it replaces beside it, and never
-overwrites a file: a PDF that differs from the backup's stays and the backup's is put beside
-it; an evidence file that differs is damaged (its name is its SHA-256) and is moved aside for the
+overwrites a file: a PDF or key file that differs from the backup's stays and the backup's is put
+beside it; an evidence file that differs is damaged (its name is its SHA-256) and is moved aside for the
 backup's intact copy.
 
-Not in a backup: ``keys/`` (a laptop's sealed credential belongs to that laptop and person; a lost
-one is revoked and issued again, never carried around in backups).
+The keys ride along too: ``keys/`` (this folder's own credentials: a laptop's signing and
+decryption keys, the centre's key that results bundles are encrypted to) and ``ca/`` (the centre's
+certificate authority, unless ``keys init-ca --ca`` put it elsewhere). Losing them is worse than
+carrying them: without the centre's key no results bundle in flight can be opened, and without the
+CA no credential can be issued or revoked. Every private key in them is sealed with its passphrase
+(scrypt + AES-256-GCM, :mod:`inspector.sealing`), so the backup holds nothing a passphrase does not
+guard; keep backups as carefully as the laptop itself.
 """
 
 from __future__ import annotations
@@ -35,13 +40,14 @@ from inspector.errors import StoreError
 from inspector.evidence import evidence_dir
 from inspector.fileio import atomic_path
 from inspector.i18n import _
+from inspector.paths import CA_DIR, KEYS_DIR
 from inspector.signed_pdfs import PDF_DIR, REPORTS_DIR
 
 FORMAT = "inspector-backup/1"
 MANIFEST = "manifest.json"
 MAX_MEMBER = 4 * 1024**3
 # The folders a backup carries beside the database, all restored the same way (added, never overwritten).
-FOLDERS = ("evidence", PDF_DIR, REPORTS_DIR)
+FOLDERS = ("evidence", PDF_DIR, REPORTS_DIR, KEYS_DIR, CA_DIR)
 
 
 @dataclass(frozen=True)

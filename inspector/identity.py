@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from inspector import keys
+from inspector import keys, paths
 from inspector.db import transaction
 from inspector.errors import NotFoundError, SigningError, UsageError, VerificationError
 from inspector.evaluations import now
@@ -45,7 +45,7 @@ DECRYPT_P12_FILE = "decrypt.p12"
 DECRYPT_CERT_FILE = "decrypt.crt.pem"
 CENTRE_PERSON_ID = "CENTRE"
 CENTRE_ROLE = "指导中心"  # stored in the certificate: source language, like every stored role
-CA_FOLDER = "ca"  # the CA's folder inside the centre's data folder, unless told otherwise
+CA_FOLDER = paths.CA_DIR  # the CA's folder inside the centre's data folder, unless told otherwise
 CENTRE = "centre"
 FIELD = "field"
 

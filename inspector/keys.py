@@ -16,7 +16,8 @@ CRL is carried to laptops like any other file, and signing refuses a listed cert
 
 Layout of a CA folder (all written atomically)::
 
-    ca.key.pem        CA private key, encrypted PKCS#8
+    ca.key.pem        CA private key: encrypted PKCS#8 PEM inside a passphrase seal
+                      (inspector.sealing; a CA made before sealing holds the bare PEM)
     ca.crt.pem        CA certificate (self-signed), the file to import into readers as trusted
     ca.crl.pem        current revocation list
     issued/SERIAL.crt.pem   every certificate issued, so that revocation can name it
@@ -50,7 +51,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
-from inspector import sealing
+from inspector import paths, sealing
 from inspector.errors import SigningError, UsageError, VerificationError
 from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
@@ -59,7 +60,7 @@ CA_KEY_FILE = "ca.key.pem"
 CA_CERT_FILE = "ca.crt.pem"
 CRL_FILE = "ca.crl.pem"
 ISSUED_DIR = "issued"
-KEYS_DIR = "keys"
+KEYS_DIR = paths.KEYS_DIR
 SIGNER_P12_FILE = "signer.p12"
 SIGNER_CERT_FILE = "signer.crt.pem"
 
@@ -223,7 +224,9 @@ def init_ca(folder: Path, name: str, passphrase: str, *, valid_years: int = 10) 
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(secret)
     )
-    write_bytes_atomic(folder / CA_KEY_FILE, key_pem)
+    # Sealed as a person's credential is: PKCS#8's own PBKDF2 runs 2,048 rounds here (cryptography
+    # offers no more for PKCS#8), so a guess would cost next to nothing without the scrypt seal.
+    write_bytes_atomic(folder / CA_KEY_FILE, sealing.seal(key_pem, passphrase))
     write_bytes_atomic(folder / CA_CERT_FILE, cert_pem)
     (folder / ISSUED_DIR).mkdir(exist_ok=True)
     _write_crl(folder, key, cert, [], crl_number=1)
@@ -249,8 +252,9 @@ def _load_ca(folder: Path, passphrase: str) -> tuple[ec.EllipticCurvePrivateKey,
     except FileNotFoundError:
         raise SigningError(_("此文件夹中没有 CA 私钥"), str(folder)) from None
     try:
+        key_pem = sealing.open_sealed(key_pem, passphrase)  # a CA made before sealing: as it is
         key = serialization.load_pem_private_key(key_pem, passphrase.encode("utf-8"))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError):  # SealError is a ValueError
         raise SigningError(_("CA 口令错误，无法解锁中心的私钥"), str(folder)) from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise SigningError(_("CA 私钥类型不受支持"), str(folder))

@@ -123,32 +123,40 @@ def test_damaged_backups_are_refused_and_change_nothing(
     assert not (target / DB_NAME).exists()
 
 
-def test_signed_pdfs_ride_along_and_nothing_is_overwritten_on_restore(
+def test_signed_pdfs_and_keys_ride_along_and_nothing_is_overwritten_on_restore(
     filled: tuple[Path, EvaluationStore, str], tmp_path: Path
 ) -> None:
     """The score sheets as signed (reports/ from the window, pdfs/ from bundles) cannot be made
-    again with the same signatures: a backup keeps them. Restoring adds what is missing, keeps a
-    PDF that differs and puts the backup's beside it, and repairs a damaged evidence file."""
+    again with the same signatures, and the sealed keys (keys/, ca/) cannot be made again at all: a
+    backup keeps them. Restoring adds what is missing, keeps a PDF or key that differs and puts the
+    backup's beside it, and repairs a damaged evidence file."""
     data, store, eval_id = filled
     sheet = data / "reports" / "站_2026-12-01_abcd1234_评分表.pdf"
     received = data / "pdfs" / eval_id / "评分表.pdf"
-    for path, body in ((sheet, b"%PDF signed sheet"), (received, b"%PDF from a bundle")):
+    credential, ca_key = data / "keys" / "signer.p12", data / "ca" / "ca.key.pem"
+    for path, body in (
+        (sheet, b"%PDF signed sheet"),
+        (received, b"%PDF from a bundle"),
+        (credential, b"INSP12S1 sealed credential"),
+        (ca_key, b"INSP12S1 sealed CA key"),
+    ):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
     (data / "reports" / ".tmp-half-written.pdf").write_bytes(b"partial")
     out = tmp_path / "b.zip"
     info = backup(store.db, data, out)
     names = set(verify_backup(out)["files"])
-    assert (
-        info.files == 4
-        and {sheet.relative_to(data).as_posix(), received.relative_to(data).as_posix()} < names
-    )
+    assert info.files == 6
+    assert {p.relative_to(data).as_posix() for p in (sheet, received, credential, ca_key)} < names
     assert not any(".tmp-half-written" in n for n in names)
 
     elsewhere = tmp_path / "elsewhere"
     restore(out, elsewhere)
     assert (elsewhere / sheet.relative_to(data)).read_bytes() == b"%PDF signed sheet"
     assert (elsewhere / received.relative_to(data)).read_bytes() == b"%PDF from a bundle"
+    assert (elsewhere / "keys" / "signer.p12").read_bytes() == b"INSP12S1 sealed credential"
+    assert (elsewhere / "ca" / "ca.key.pem").read_bytes() == b"INSP12S1 sealed CA key"
+    credential.write_bytes(b"INSP12S1 a newer credential")
 
     sheet.write_bytes(b"%PDF a later version")
     digest = store.current(eval_id)["5.3.1"].change.payload["evidence"][0]["sha256"]
@@ -157,6 +165,10 @@ def test_signed_pdfs_ride_along_and_nothing_is_overwritten_on_restore(
     assert sheet.read_bytes() == b"%PDF a later version"  # never overwritten
     beside = [p for p in sheet.parent.iterdir() if ".from-backup-" in p.name]
     assert len(beside) == 1 and beside[0].read_bytes() == b"%PDF signed sheet" and beside[0].suffix == ".pdf"
+    assert credential.read_bytes() == b"INSP12S1 a newer credential"
+    (key_beside,) = [p for p in credential.parent.iterdir() if ".from-backup-" in p.name]
+    assert key_beside.name.startswith("signer.from-backup-") and key_beside.suffix == ".p12"
+    assert key_beside.read_bytes() == b"INSP12S1 sealed credential"
     assert evidence_path(data, digest).read_bytes() == b"photo bytes"  # repaired from the backup
     damaged = list(evidence_path(data, digest).parent.glob("*.damaged-*"))
     assert len(damaged) == 1 and damaged[0].read_bytes() == b"damaged"
@@ -173,7 +185,7 @@ def test_a_backup_member_outside_the_known_folders_is_refused(
     bad = tmp_path / "bad.zip"
     body = b"not ours to restore"
     manifest = verify_backup(out)
-    manifest["files"]["keys/signer.p12"] = hashlib.sha256(body).hexdigest()
-    rewrite(out, bad, {"keys/signer.p12": body}, manifest)
-    with pytest.raises(StoreError, match=r"不安全的文件名：keys/signer\.p12"):
+    manifest["files"]["settings/autorun.cmd"] = hashlib.sha256(body).hexdigest()
+    rewrite(out, bad, {"settings/autorun.cmd": body}, manifest)
+    with pytest.raises(StoreError, match=r"不安全的文件名：settings/autorun\.cmd"):
         verify_backup(bad)

@@ -58,7 +58,11 @@ def test_init_ca_makes_a_self_signed_ca_with_an_encrypted_key(tmp_path: Path) ->
     assert cert.not_valid_after_utc - cert.not_valid_before_utc > dt.timedelta(days=3650)
     assert info.fingerprint == keys.fingerprint(cert)
 
-    key_pem = (tmp_path / "ca" / keys.CA_KEY_FILE).read_bytes()
+    sealed = (tmp_path / "ca" / keys.CA_KEY_FILE).read_bytes()
+    assert sealing.is_sealed(sealed)  # a guess costs a scrypt, not PKCS#8's 2,048 PBKDF2 rounds
+    with pytest.raises(sealing.SealError):
+        sealing.open_sealed(sealed, "not the passphrase")
+    key_pem = sealing.open_sealed(sealed, CA_PASS)
     assert key_pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
     with pytest.raises(TypeError):
         serialization.load_pem_private_key(key_pem, None)
@@ -68,6 +72,16 @@ def test_init_ca_makes_a_self_signed_ca_with_an_encrypted_key(tmp_path: Path) ->
     crl = keys.load_crl(tmp_path / "ca" / keys.CRL_FILE)
     assert len(crl) == 0 and not keys.is_revoked(cert, crl, cert)
     assert_no_clear_keys(tmp_path / "ca")
+
+
+def test_a_ca_made_before_sealing_still_issues(ca_dir: Path) -> None:
+    """A centre whose CA key was written as bare encrypted PKCS#8 (before the seal) keeps working."""
+    path = ca_dir / keys.CA_KEY_FILE
+    path.write_bytes(sealing.open_sealed(path.read_bytes(), CA_PASS))
+    assert path.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    assert issue(ca_dir).certificate_pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    with pytest.raises(SigningError, match="CA 口令错误"):
+        keys.issue_certificate(ca_dir, "wrong-passphrase", "张三", "SC-1", "外督", PIN)
 
 
 def test_init_ca_refuses_to_overwrite_and_short_passphrases(tmp_path: Path, ca_dir: Path) -> None:
