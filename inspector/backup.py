@@ -129,8 +129,10 @@ def verify_backup(path: Path) -> dict[str, Any]:
             raise _refuse(_("清单与备份内容不一致"), path)
         for name, digest in files.items():
             info = z.getinfo(name)
-            if not _safe_name(name) or (
-                name != DB_NAME and not name.startswith(tuple(f + "/" for f in FOLDERS))
+            if (
+                info.is_dir()
+                or not _safe_name(name)
+                or (name != DB_NAME and not name.startswith(tuple(f + "/" for f in FOLDERS)))
             ):
                 raise _refuse(_("不安全的文件名：{n}").format(n=name), path)
             if info.file_size > MAX_MEMBER:
@@ -147,6 +149,33 @@ def verify_backup(path: Path) -> dict[str, Any]:
         if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
             raise _refuse(_("备份来自更新版本的程序：请先升级"), path)
     return manifest
+
+
+def _add_file(source: Path, target: Path, digest: str, stamp: str) -> None:
+    """Put a backup's file in the data folder without overwriting anything.
+
+    An evidence file is named by its SHA-256, so either copy can be told damaged: the folder's is
+    replaced (and kept aside) only when it is damaged and the backup's is not. Any other file that
+    differs stays; the backup's goes beside it, once (restoring again adds no second copy).
+    """
+    if target.exists():
+        have = _sha256(target)
+        if have == digest:
+            return
+        if target.parent.parent.name == "evidence":
+            if have == target.name or digest != target.name:
+                return  # the folder's copy is intact, or the backup's is no better
+            target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
+        else:
+            beside = f"{target.stem}.from-backup-"
+            siblings = [
+                p for p in target.parent.iterdir() if p.name.startswith(beside) and p.suffix == target.suffix
+            ]
+            if any(_sha256(s) == digest for s in siblings):
+                return
+            target = target.with_name(f"{target.stem}.from-backup-{stamp}{target.suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
 
 
 def restore(path: Path, data: Path) -> dict[str, Any]:
@@ -167,21 +196,17 @@ def restore(path: Path, data: Path) -> dict[str, Any]:
         if check != "ok":
             raise _refuse(_("数据库完整性检查未通过：{c}").format(c=check), path)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        for name, digest in manifest["files"].items():
-            if name == DB_NAME:
-                continue
-            target = data / name
-            if target.exists():
-                if _sha256(target) == digest:
-                    continue
-                if name.startswith("evidence/"):
-                    # named by its content: a file that differs is damaged; it goes aside, the
-                    # backup's intact copy takes its place (eval audit reported it missing/altered)
-                    target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
-                else:
-                    target = target.with_name(f"{target.stem}.from-backup-{stamp}{target.suffix}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(tmp / name, target)
+        try:
+            for name, digest in manifest["files"].items():
+                if name != DB_NAME:
+                    _add_file(tmp / name, data / name, digest, stamp)
+        except OSError as e:
+            raise StoreError(
+                _("恢复中断：无法写入数据文件夹（{e}）；数据库未替换，已写入的文件可保留").format(
+                    e=e.strerror or e
+                ),
+                str(data),
+            ) from None
         current = data / DB_NAME
         if current.exists():
             kept = data / f"{DB_NAME}.before-restore-{stamp}"

@@ -28,6 +28,7 @@ import getpass
 import hashlib
 import json
 import tomllib
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from inspector.workdays import YearArrangement, add_arrangements, supported_year
 KEY_PREFIX = "calendar:"
 REPLACED_PREFIX = "calendar-replaced:"
 MAX_FILE = 64 * 1024
+MIN_PERIODS = 6
 _TOP_KEYS = {"year", "source", "workdays", "holidays"}
 _HOLIDAY_KEYS = {"name", "from", "to"}
 
@@ -81,8 +83,14 @@ def _date(value: Any, year: int, where: str) -> dt.date:
     # tomllib reads 2027-01-01 as a date and 2027-01-01T08:00 as a datetime (a subclass): only the first
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise UsageError(_("应为日期（例如 {year}-01-01，不加引号）").format(year=year), where)
-    if value.year != year:
-        raise UsageError(_("{d} 不在 {year} 年内").format(d=value.isoformat(), year=year), where)
+    # the New Year (元旦) period may begin in late December of the year before (2017, 2019, 2023)
+    if not dt.date(year - 1, 12, 1) <= value <= dt.date(year, 12, 31):
+        raise UsageError(
+            _("{d} 不在 {year} 年内（只有元旦假期可从上一年 12 月开始）").format(
+                d=value.isoformat(), year=year
+            ),
+            where,
+        )
     return value
 
 
@@ -104,10 +112,10 @@ def parse_notice(data: dict[str, Any], where: str) -> HolidayNotice:
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2200:
         raise UsageError(_("year 应为年份（例如 2027）"), f"{where}: year")
     first, last = supported_years()
-    if first <= year <= last:
+    if year <= last:
         raise UsageError(
-            _("程序已有 {year} 年的节假日安排（{first}–{last} 年随程序提供），无需录入").format(
-                year=year, first=first, last=last
+            _("程序已有 {first}–{last} 年的节假日安排，只需录入 {next} 年及以后的安排").format(
+                first=first, last=last, next=last + 1
             ),
             f"{where}: year",
         )
@@ -115,8 +123,17 @@ def parse_notice(data: dict[str, Any], where: str) -> HolidayNotice:
     if not isinstance(source, str) or not source.strip():
         raise UsageError(_("source 应写明通知的名称或文号"), f"{where}: source")
     raw_holidays = data.get("holidays")
-    if not isinstance(raw_holidays, list) or not raw_holidays:
-        raise UsageError(_("至少应有一个 [[holidays]] 放假时段"), f"{where}: holidays")
+    # Every notice since 2008 has the seven festivals, 中秋 and 国庆 sometimes as one period: a
+    # file with fewer is unfinished, and a missing festival would silently count as working days.
+    if not isinstance(raw_holidays, list) or len(raw_holidays) < MIN_PERIODS:
+        n = len(raw_holidays) if isinstance(raw_holidays, list) else 0
+        raise UsageError(
+            _(
+                "通知列有元旦、春节、清明节、劳动节、端午节、中秋节、国庆节的放假安排"
+                "（中秋节与国庆节可合为一个时段），应至少有 {min} 个 [[holidays]] 时段，这里只有 {n} 个"
+            ).format(min=MIN_PERIODS, n=n),
+            f"{where}: holidays",
+        )
     holidays: list[Holiday] = []
     for i, h in enumerate(raw_holidays, 1):
         at = f"{where}: holidays[{i}]"
@@ -168,7 +185,7 @@ def read_notice_file(path: Path) -> tuple[HolidayNotice, bytes]:
     except OSError as e:
         raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # Notepad on older Windows writes a BOM
     except UnicodeDecodeError:
         raise UsageError(_("文件不是 UTF-8 编码"), str(path)) from None
     except tomllib.TOMLDecodeError as e:
@@ -229,10 +246,8 @@ def add_notice(
                 )
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
-                (
-                    f"{REPLACED_PREFIX}{notice.year}:{previous['added_at']}:{previous['file_sha256'][:12]}",
-                    old[0],
-                ),
+                # unique whatever the clock says: two corrections within a second are both kept
+                (f"{REPLACED_PREFIX}{notice.year}:{previous['added_at']}:{uuid.uuid4().hex}", old[0]),
             )
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
@@ -279,6 +294,7 @@ def template(year: int) -> str:
             year=year
         ),
         _("# 日期不加引号；from、to 为放假的第一天和最后一天（含其中的周末）。"),
+        _("# 元旦假期和它的调休上班日可以在上一年 12 月（通知怎么写就怎么填）。"),
         _("# 把每个“待填”换成通知里的日期（不加引号）；中秋节与国庆节连休时合为一个时段，删去多余的一个。"),
         f"year = {year}",
         'source = "{}"'.format(

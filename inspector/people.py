@@ -294,18 +294,21 @@ def renew_card(
         Supervisor(person.id, person.name, person.kind, cert_no, issued, until)
     except UsageError as e:
         raise UsageError(e.message, person.name) from None
-    if (cert_no, issued, until) == (person.cert_no, person.cert_issued, person.cert_valid_until):
-        raise UsageError(_("新证卡与现有证卡相同，未作更改"), person.name)
     with transaction(db) as conn:
+        # the card as it is now, read inside the write: a renewal made meanwhile elsewhere (the
+        # window and the command line at once) is the card this one replaces, and is kept
+        current = conn.execute(
+            "SELECT cert_no, cert_issued, cert_valid_until FROM people WHERE id = ?", (person.id,)
+        ).fetchone()
+        if (cert_no, issued.isoformat(), iso(until)) == tuple(current):
+            raise UsageError(_("新证卡与现有证卡相同，未作更改"), person.name)
         _card_taken(conn, cert_no, person.id)
         conn.execute(
             "INSERT INTO person_cards (person_id, cert_no, cert_issued, cert_valid_until, replaced_at,"
             " replaced_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 person.id,
-                person.cert_no,
-                person.cert_issued.isoformat(),
-                iso(person.cert_valid_until),
+                *current,
                 now(),
                 by or default_author(),
                 (reason or "").strip() or _("换发证卡"),

@@ -19,6 +19,7 @@ working day. Counting only working days also meets 第二百零三条 (a period 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -38,6 +39,9 @@ class YearArrangement:
 
     ``days_off``: every day of the holiday periods, weekends inside them included (as the notice
     lists them: "1月1日至3日放假调休，共3天"); ``swapped_workdays``: the weekend days worked instead.
+    The New Year (元旦) period may start in late December of the year before (the notices for 2017,
+    2019 and 2023 did, 2019's with a swapped working day on 2018-12-29): those days belong to this
+    notice, not to the year whose own notice came out a year earlier.
     """
 
     year: int
@@ -50,29 +54,49 @@ class YearArrangement:
             return True
         return d not in self.days_off and d.weekday() < 5
 
+    def spill_over(self) -> dict[date, bool]:
+        """Its days that fall in the year before, and whether each is worked."""
+        return {
+            d: self.is_working_day(d) for d in self.days_off | self.swapped_workdays if d.year != self.year
+        }
 
-# Years added from a notice, beyond the package's data. A fact about the world, not about one data
-# folder: every folder opened in this process agrees on it, so one table is right.
+
+# Years added from a notice, beyond the package's data, and their days in the year before. A fact
+# about the world, not about one data folder: every folder opened in this process agrees on it.
 _added: dict[int, YearArrangement] = {}
+_spill: dict[date, bool] = {}
+# Bumped on every change: answers are cached per generation, so an answer computed from the old
+# table by another thread while the table changed is never served afterwards.
+_generation = 0
+_lock = threading.Lock()
 
 
 def add_arrangements(arrangements: list[YearArrangement]) -> None:
-    """Use these years' arrangements where the package has no data (the package wins where it has)."""
+    """Use these years' arrangements where the package has no data (the package wins where it has;
+    a notice's days in the year before win over the package, which was published before them)."""
+    global _generation
     first, last = supported_years()
-    changed = False
-    for a in arrangements:
-        if first <= a.year <= last or _added.get(a.year) == a:
-            continue
-        _added[a.year] = a
-        changed = True
-    if changed:
-        is_working_day.cache_clear()
+    with _lock:
+        changed = False
+        for a in arrangements:
+            if first <= a.year <= last or _added.get(a.year) == a:
+                continue
+            _added[a.year] = a
+            changed = True
+        if changed:
+            _spill.clear()
+            for a in _added.values():
+                _spill.update(a.spill_over())
+            _generation += 1
 
 
 def forget_added_arrangements() -> None:
     """Back to the package's data alone (for tests)."""
-    _added.clear()
-    is_working_day.cache_clear()
+    global _generation
+    with _lock:
+        _added.clear()
+        _spill.clear()
+        _generation += 1
 
 
 def added_years() -> list[int]:
@@ -102,15 +126,23 @@ def _refuse(d: date) -> UsageError:
     )
 
 
-@cache
 def is_working_day(d: date) -> bool:
     """True on a Chinese working day: weekdays that are not public holidays, and swapped weekend days.
 
     Raises :class:`UsageError` for a date outside the years the calendar data covers.
     """
+    return _is_working_day(d, _generation)
+
+
+@cache
+def _is_working_day(d: date, generation: int) -> bool:
+    with _lock:
+        spilled = _spill.get(d)
+        added = _added.get(d.year)
+    if spilled is not None:
+        return spilled
     first, last = supported_years()
     if not first <= d.year <= last:
-        added = _added.get(d.year)
         if added is None:
             raise _refuse(d)
         return added.is_working_day(d)

@@ -189,3 +189,34 @@ def test_a_backup_member_outside_the_known_folders_is_refused(
     rewrite(out, bad, {"settings/autorun.cmd": body}, manifest)
     with pytest.raises(StoreError, match=r"不安全的文件名：settings/autorun\.cmd"):
         verify_backup(bad)
+
+
+def test_a_backup_carrying_a_damaged_evidence_copy_never_replaces_the_intact_one(
+    filled: tuple[Path, EvaluationStore, str], tmp_path: Path
+) -> None:
+    data, store, eval_id = filled
+    digest = store.current(eval_id)["5.3.1"].change.payload["evidence"][0]["sha256"]
+    photo = evidence_path(data, digest)
+    photo.write_bytes(b"damaged")  # damaged before the backup: the backup's manifest matches it
+    out = tmp_path / "b.zip"
+    backup(store.db, data, out)
+    photo.write_bytes(b"photo bytes")  # repaired from elsewhere
+    restore(out, data)
+    assert photo.read_bytes() == b"photo bytes"
+    assert [p.name for p in photo.parent.iterdir()] == [digest]
+
+
+def test_a_folder_entry_in_a_backup_is_refused_and_changes_nothing(
+    filled: tuple[Path, EvaluationStore, str], tmp_path: Path
+) -> None:
+    data, store, _eval = filled
+    out = tmp_path / "b.zip"
+    backup(store.db, data, out)
+    bad = tmp_path / "bad.zip"
+    manifest = verify_backup(out)
+    manifest["files"]["pdfs/"] = hashlib.sha256(b"").hexdigest()
+    rewrite(out, bad, {"pdfs/": b""}, manifest)
+    target = tmp_path / "empty"
+    with pytest.raises(StoreError, match="pdfs/"):
+        restore(bad, target)
+    assert not target.exists() or not any(target.rglob("*"))

@@ -43,6 +43,17 @@ MONDAY = first(0, dt.date(YEAR, 3, 2))
 SWAPPED = MONDAY - dt.timedelta(days=2)
 NEW_YEAR = dt.date(YEAR, 1, 1)
 
+# The other festivals every notice has (a file with fewer than six periods is unfinished).
+REST = "".join(
+    f'\n[[holidays]]\nname = "{name}"\nfrom = {YEAR}-{start}\nto = {YEAR}-{end}\n'
+    for name, start, end in (
+        ("清明节", "04-05", "04-05"),
+        ("劳动节", "05-01", "05-03"),
+        ("端午节", "06-10", "06-10"),
+        ("中秋节、国庆节", "10-01", "10-07"),
+    )
+)
+
 NOTICE = f"""
 year = {YEAR}
 source = "国务院办公厅关于{YEAR}年部分节假日安排的通知（测试用）"
@@ -57,7 +68,7 @@ to = {NEW_YEAR.isoformat()}
 name = "测试节"
 from = {MONDAY.isoformat()}
 to = {(MONDAY + dt.timedelta(days=2)).isoformat()}
-"""
+{REST}"""
 
 
 def write(path: Path, text: str) -> Path:
@@ -140,10 +151,13 @@ def test_a_year_entered_again_is_refused_and_a_correction_keeps_the_first(tmp_pa
     add_notice(db, *read_notice_file(write(path, corrected)), replace=True)
     assert is_working_day(SWAPPED) is False  # the correction is used at once
     keys = [k for k, _ in meta(db) if "calendar" in k]
-    assert keys[0] == f"calendar-replaced:{YEAR}:" + json.loads(dict(before)[f"calendar:{YEAR}"])[
-        "added_at"
-    ] + (":" + json.loads(dict(before)[f"calendar:{YEAR}"])["file_sha256"][:12])
+    first_added = json.loads(dict(before)[f"calendar:{YEAR}"])["added_at"]
+    assert keys[0].startswith(f"calendar-replaced:{YEAR}:{first_added}:")
     assert keys[1] == f"calendar:{YEAR}" and len(keys) == 2
+    # corrected again at once, twice (same second, same file): every earlier entry is kept
+    add_notice(db, *read_notice_file(path), replace=True)
+    add_notice(db, *read_notice_file(path), replace=True)
+    assert len([k for k, _ in meta(db) if k.startswith("calendar-replaced:")]) == 3
     summary = calendar_summary(db)
     assert summary["years"][-1] == YEAR and summary["added"][0]["workdays"] == 0
 
@@ -152,7 +166,14 @@ def test_a_year_entered_again_is_refused_and_a_correction_keeps_the_first(tmp_pa
     ("edit", "where", "words"),
     [
         (lambda t: t.replace("source =", "sourse ="), "", "sourse"),
-        (lambda t: t.replace(f"year = {YEAR}", f"year = {YEAR - 1}"), "year", "无需录入"),
+        (lambda t: t.replace(f"year = {YEAR}", f"year = {YEAR - 1}"), "year", "只需录入"),
+        (lambda t: t.replace(f"year = {YEAR}", "year = 2003"), "year", "只需录入"),
+        (lambda t: t.replace(REST, ""), "holidays", "只有 2 个"),
+        (
+            lambda t: t.replace(f"from = {NEW_YEAR.isoformat()}", f"from = {YEAR - 1}-11-30"),
+            "holidays[1].from",
+            "元旦",
+        ),
         (lambda t: t.replace(f"year = {YEAR}", 'year = "明年"'), "year", "年份"),
         (
             lambda t: (
@@ -216,14 +237,37 @@ def test_a_wrong_notice_is_refused_naming_the_key(tmp_path: Path, edit: Any, whe
     assert words in str(e.value)
 
 
+def test_a_new_year_holiday_beginning_in_december_wins_over_the_package(tmp_path: Path) -> None:
+    """As in the notices for 2017, 2019 and 2023: 元旦 from 30 or 31 December, and in 2019 a swapped
+    working day on 29 December. The package's December was published a year before those days."""
+    eve = dt.date(YEAR - 1, 12, 31)
+    saturday = first(5, dt.date(YEAR - 1, 12, 24))
+    assert is_working_day(eve) == (eve.weekday() < 5)  # the package's reading, before the notice
+    text = NOTICE.replace(f"from = {NEW_YEAR.isoformat()}", f"from = {eve.isoformat()}").replace(
+        f"workdays = [{SWAPPED.isoformat()}]", f"workdays = [{saturday.isoformat()}, {SWAPPED.isoformat()}]"
+    )
+    db = open_database(tmp_path / "data")
+    add_notice(db, *read_notice_file(write(tmp_path / "n.toml", text)))
+    assert not is_working_day(eve) and not is_working_day(NEW_YEAR) and is_working_day(saturday)
+    expected = NEW_YEAR + dt.timedelta(days=1)
+    while expected.weekday() >= 5:
+        expected += dt.timedelta(days=1)
+    assert add_working_days(eve - dt.timedelta(days=1), 1) == expected  # 31 Dec and 1 Jan off
+
+
+def test_a_notice_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "n.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + NOTICE.encode("utf-8"))
+    assert read_notice_file(path)[0].year == YEAR
+
+
 def test_a_workday_inside_a_holiday_is_refused() -> None:
     import tomllib
 
-    sunday_inside = first(6, dt.date(YEAR, 5, 1))
-    day = sunday_inside.isoformat()
-    text = NOTICE + f'\n[[holidays]]\nname = "劳动节"\nfrom = {day}\nto = {day}\n'
-
-    text = text.replace(f"workdays = [{SWAPPED.isoformat()}]", f"workdays = [{sunday_inside.isoformat()}]")
+    saturday_inside = first(5, dt.date(YEAR, 10, 1))  # the 7-day National Day period holds one
+    text = NOTICE.replace(
+        f"workdays = [{SWAPPED.isoformat()}]", f"workdays = [{saturday_inside.isoformat()}]"
+    )
     with pytest.raises(UsageError, match="放假时段内"):
         parse_notice(tomllib.loads(text), "n.toml")
 
