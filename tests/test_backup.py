@@ -176,17 +176,22 @@ def test_signed_pdfs_and_keys_ride_along_and_nothing_is_overwritten_on_restore(
     assert len([p for p in sheet.parent.iterdir() if ".from-backup-" in p.name]) == 1
 
 
-def test_a_backup_member_outside_the_known_folders_is_refused(
-    filled: tuple[Path, EvaluationStore, str], tmp_path: Path
-) -> None:
+def with_member(filled: tuple[Path, EvaluationStore, str], tmp_path: Path, name: str, body: bytes) -> Path:
+    """A backup of ``filled`` with one more member, listed in its manifest with its true hash."""
     data, store, _eval = filled
     out = tmp_path / "b.zip"
     backup(store.db, data, out)
-    bad = tmp_path / "bad.zip"
-    body = b"not ours to restore"
     manifest = verify_backup(out)
-    manifest["files"]["settings/autorun.cmd"] = hashlib.sha256(body).hexdigest()
-    rewrite(out, bad, {"settings/autorun.cmd": body}, manifest)
+    manifest["files"][name] = hashlib.sha256(body).hexdigest()
+    bad = tmp_path / "bad.zip"
+    rewrite(out, bad, {name: body}, manifest)
+    return bad
+
+
+def test_a_backup_member_outside_the_known_folders_is_refused(
+    filled: tuple[Path, EvaluationStore, str], tmp_path: Path
+) -> None:
+    bad = with_member(filled, tmp_path, "settings/autorun.cmd", b"not ours to restore")
     with pytest.raises(StoreError, match=r"不安全的文件名：settings/autorun\.cmd"):
         verify_backup(bad)
 
@@ -209,13 +214,7 @@ def test_a_backup_carrying_a_damaged_evidence_copy_never_replaces_the_intact_one
 def test_a_folder_entry_in_a_backup_is_refused_and_changes_nothing(
     filled: tuple[Path, EvaluationStore, str], tmp_path: Path
 ) -> None:
-    data, store, _eval = filled
-    out = tmp_path / "b.zip"
-    backup(store.db, data, out)
-    bad = tmp_path / "bad.zip"
-    manifest = verify_backup(out)
-    manifest["files"]["pdfs/"] = hashlib.sha256(b"").hexdigest()
-    rewrite(out, bad, {"pdfs/": b""}, manifest)
+    bad = with_member(filled, tmp_path, "pdfs/", b"")
     target = tmp_path / "empty"
     with pytest.raises(StoreError, match="pdfs/"):
         restore(bad, target)

@@ -197,14 +197,7 @@ class RegisterPage(CentrePage):
             return
         name, code, fields = dialog.values()
 
-        def done(entry: Entry) -> None:
-            self.status.emit(_("已登记机构：{name}").format(name=entry["name"]))
-            self.loaded.connect(
-                lambda: self.table.select(lambda e: e["id"] == entry["id"]),
-                Qt.ConnectionType.SingleShotConnection,
-            )
-            self.reload()
-
+        done = self._then_show(_("已登记机构：{name}"))
         self.run(_("登记机构"), add_org_task, name, code, fields, done=done)
 
     def edit_org(self) -> None:
@@ -221,12 +214,18 @@ class RegisterPage(CentrePage):
         if not changed:
             return
 
-        def done(saved: Entry) -> None:
-            self.status.emit(_("已保存登记信息：{name}").format(name=saved["name"]))
+        done = self._then_show(_("已保存登记信息：{name}"))
+        self.run(_("保存登记信息"), edit_org_task, entry["id"], entry["name"], changed, done=done)
+
+    def _then_show(self, message: str) -> Callable[[Entry], None]:
+        """After a write: say so (``message`` names the organisation), read again, select it."""
+
+        def done(entry: Entry) -> None:
+            self.status.emit(message.format(name=entry["name"]))
             self.loaded.connect(
-                lambda: self.table.select(lambda e: e["id"] == saved["id"]),
+                lambda: self.table.select(lambda e: e["id"] == entry["id"]),
                 Qt.ConnectionType.SingleShotConnection,
             )
             self.reload()
 
-        self.run(_("保存登记信息"), edit_org_task, entry["id"], entry["name"], changed, done=done)
+        return done
