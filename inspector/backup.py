@@ -37,7 +37,7 @@ import sqlite_utils
 from inspector import __version__
 from inspector.db import DB_NAME, SCHEMA_VERSION, schema_version
 from inspector.errors import StoreError
-from inspector.evidence import evidence_dir
+from inspector.evidence import evidence_dir, file_sha256
 from inspector.fileio import atomic_path
 from inspector.i18n import _
 from inspector.paths import CA_DIR, KEYS_DIR
@@ -56,14 +56,6 @@ class BackupInfo:
     files: int
     bytes: int
     schema_version: int
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def backup(db: sqlite_utils.Database, data: Path, out: Path) -> BackupInfo:
@@ -88,7 +80,7 @@ def backup(db: sqlite_utils.Database, data: Path, out: Path) -> BackupInfo:
             "product_version": __version__,
             "schema_version": version,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "files": {name: _sha256(p) for name, p in members.items()},
+            "files": {name: file_sha256(p) for name, p in members.items()},
         }
         total = 0
         with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
@@ -151,7 +143,7 @@ def verify_backup(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def _add_file(source: Path, target: Path, digest: str, stamp: str) -> None:
+def _add_file(source: Path, target: Path, digest: str, stamp: str, evidence: bool) -> None:
     """Put a backup's file in the data folder without overwriting anything.
 
     An evidence file is named by its SHA-256, so either copy can be told damaged: the folder's is
@@ -159,10 +151,10 @@ def _add_file(source: Path, target: Path, digest: str, stamp: str) -> None:
     differs stays; the backup's goes beside it, once (restoring again adds no second copy).
     """
     if target.exists():
-        have = _sha256(target)
+        have = file_sha256(target)
         if have == digest:
             return
-        if target.parent.parent.name == "evidence":
+        if evidence:
             if have == target.name or digest != target.name:
                 return  # the folder's copy is intact, or the backup's is no better
             target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
@@ -171,7 +163,7 @@ def _add_file(source: Path, target: Path, digest: str, stamp: str) -> None:
             siblings = [
                 p for p in target.parent.iterdir() if p.name.startswith(beside) and p.suffix == target.suffix
             ]
-            if any(_sha256(s) == digest for s in siblings):
+            if any(file_sha256(s) == digest for s in siblings):
                 return
             target = target.with_name(f"{target.stem}.from-backup-{stamp}{target.suffix}")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -199,7 +191,7 @@ def restore(path: Path, data: Path) -> dict[str, Any]:
         try:
             for name, digest in manifest["files"].items():
                 if name != DB_NAME:
-                    _add_file(tmp / name, data / name, digest, stamp)
+                    _add_file(tmp / name, data / name, digest, stamp, name.startswith("evidence/"))
         except OSError as e:
             raise StoreError(
                 _("恢复中断：无法写入数据文件夹（{e}）；数据库未替换，已写入的文件可保留").format(

@@ -154,6 +154,27 @@ def _check_roles(conn: sqlite3.Connection, roles: Iterable[tuple[str, str]]) -> 
     return sorted(set(out))
 
 
+def _check_card(
+    person_id: str,
+    name: str,
+    kind: str,
+    cert_no: str,
+    cert_issued: dt.date | str,
+    cert_valid_until: dt.date | str | None,
+) -> tuple[dt.date, dt.date | None]:
+    """A card's number and dates checked (refusals name the person); its issue and last days."""
+    if not cert_no:
+        raise UsageError(_("证卡编号不能为空"), name)
+    issued = parse_day(cert_issued, "cert_issued")
+    until = optional_day(cert_valid_until, "cert_valid_until")
+    # The dispatch's own constructor checks the card dates: one statement of the rule.
+    try:
+        Supervisor(person_id, name, kind, cert_no, issued, until)  # type: ignore[arg-type]
+    except UsageError as e:
+        raise UsageError(e.message, name) from None
+    return issued, until
+
+
 def add_person(
     db: sqlite_utils.Database,
     *,
@@ -170,20 +191,12 @@ def add_person(
     name, cert_no = name.strip(), cert_no.strip()
     if not name:
         raise UsageError(_("姓名不能为空"))
-    if not cert_no:
-        raise UsageError(_("证卡编号不能为空"), name)
     if kind not in SUPERVISOR_KINDS:
         raise UsageError(
             _("督导员类别应为 internal（内督）或 external（外督），收到 {kind}").format(kind=kind), name
         )
-    issued = parse_day(cert_issued, "cert_issued")
-    until = optional_day(cert_valid_until, "cert_valid_until")
     person_id = new_id()
-    # The dispatch's own constructor checks the card dates: one statement of the rule.
-    try:
-        Supervisor(person_id, name, kind, cert_no, issued, until)
-    except UsageError as e:
-        raise UsageError(e.message, name) from None
+    issued, until = _check_card(person_id, name, kind, cert_no, cert_issued, cert_valid_until)
     with transaction(db) as conn:
         _card_taken(conn, cert_no, None)
         if employer_org:
@@ -286,14 +299,7 @@ def renew_card(
     """
     person = get_person(db, person_id)
     cert_no = cert_no.strip()
-    if not cert_no:
-        raise UsageError(_("证卡编号不能为空"), person.name)
-    issued = parse_day(cert_issued, "cert_issued")
-    until = optional_day(cert_valid_until, "cert_valid_until")
-    try:
-        Supervisor(person.id, person.name, person.kind, cert_no, issued, until)
-    except UsageError as e:
-        raise UsageError(e.message, person.name) from None
+    issued, until = _check_card(person.id, person.name, person.kind, cert_no, cert_issued, cert_valid_until)
     with transaction(db) as conn:
         # the card as it is now, read inside the write: a renewal made meanwhile elsewhere (the
         # window and the command line at once) is the card this one replaces, and is kept

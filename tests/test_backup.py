@@ -219,3 +219,19 @@ def test_a_folder_entry_in_a_backup_is_refused_and_changes_nothing(
     with pytest.raises(StoreError, match="pdfs/"):
         restore(bad, target)
     assert not target.exists() or not any(target.rglob("*"))
+
+
+def test_a_data_folder_named_evidence_still_keeps_a_differing_pdfs_copy(tmp_path: Path) -> None:
+    """Whether a file is evidence is read from its member name, not from folder names on disk."""
+    data = tmp_path / "evidence"
+    db = open_database(data)
+    sheet = data / "reports" / "sheet.pdf"
+    sheet.parent.mkdir()
+    sheet.write_bytes(b"%PDF signed")
+    out = tmp_path / "b.zip"
+    backup(db, data, out)
+    sheet.write_bytes(b"%PDF later")
+    restore(out, data)
+    assert sheet.read_bytes() == b"%PDF later"
+    (beside,) = [p for p in sheet.parent.iterdir() if ".from-backup-" in p.name]
+    assert beside.read_bytes() == b"%PDF signed"
