@@ -33,15 +33,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspector.bundle_export import export_bundle
-from inspector.bundle_format import CHANGES
-from inspector.bundle_import import import_bundle
-from inspector.bundle_open import open_bundle
-from inspector.changes import CREATE, OBSERVE
-from inspector.db import DB_NAME, open_database, transaction
-from inspector.evaluations import EvaluationStore, apply_change
-from inspector.evidence import add_evidence
-from inspector.identity import (
+from inspector.bundles.export import export_bundle
+from inspector.bundles.format import CHANGES
+from inspector.bundles.importer import import_bundle
+from inspector.bundles.opening import open_bundle
+from inspector.crypto.identity import (
     init_centre,
     install_pair,
     issue_pair,
@@ -49,8 +45,14 @@ from inspector.identity import (
     record_issued,
     unlock_identity,
 )
-from inspector.orgs import add_org
-from inspector.rubric_store import install_builtin_rubrics
+from inspector.folder import open_folder
+from inspector.store.changes import CREATE, OBSERVE
+from inspector.store.db import DB_NAME, transaction
+from inspector.store.evaluations import EvaluationStore
+from inspector.store.evidence import add_evidence
+from inspector.store.log import apply_change
+from inspector.store.orgs import add_org
+from inspector.store.rubrics import install_builtin_rubrics
 
 RUBRIC = "sichuan-2017-inspection"
 CA_PASS, PIN = "bench-centre-secret", "135790"
@@ -69,16 +71,16 @@ TABLES = (
 def setup(root: Path, n: int, photo_kb: int) -> tuple[Path, list[Path], float]:
     """A centre, a laptop holding n evaluations (61 answers and a photo each), n results bundles."""
     centre, laptop = root / "centre", root / "laptop"
-    cdb = open_database(centre)
+    cdb = open_folder(centre)
     install_builtin_rubrics(cdb)
     init_centre(centre, centre / "ca", "基准测试中心", CA_PASS)
     pair = issue_pair(centre / "ca", CA_PASS, "基准督导员", "BENCH-1", "外督", PIN)
     record_issued(cdb, pair, None)
-    ldb = open_database(laptop)
+    ldb = open_folder(laptop)
     install_builtin_rubrics(ldb)
     install_pair(laptop, open_pair(pair.signing.p12, pair.encryption.p12, PIN))
     # the laptop learns the centre's certificates as an assignment would bring them
-    from inspector.identity import add_peer, load_identity
+    from inspector.crypto.identity import add_peer, load_identity
 
     ident = load_identity(centre)
     assert ident is not None and ident.encryption is not None
@@ -160,7 +162,7 @@ def main() -> None:
         # a dry run at a scratch centre gives the rows and plaintext the raw side will use
         scratch = root / "scratch"
         shutil.copytree(centre_template, scratch)
-        sdb = open_database(scratch)
+        sdb = open_folder(scratch)
         keyring = unlock_identity(scratch, CA_PASS)
         prepared = []
         for b in bundles:
@@ -187,10 +189,10 @@ def main() -> None:
         # the two sides, interleaved
         centre = root / "centre-import"
         shutil.copytree(centre_template, centre)
-        cdb = open_database(centre)
+        cdb = open_folder(centre)
         keyring = unlock_identity(centre, CA_PASS)
         raw_dir = root / "raw"
-        rdb = open_database(raw_dir)
+        rdb = open_folder(raw_dir)
         rdb.conn.close()
         raw = sqlite3.connect(raw_dir / DB_NAME, isolation_level=None)
         raw.execute("PRAGMA journal_mode = WAL")

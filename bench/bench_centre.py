@@ -29,12 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from openpyxl import Workbook
 
-from inspector.centre_xlsx import export_results, results_sheets
-from inspector.db import open_database, transaction
-from inspector.dispatch import Target, dispatch
-from inspector.people import add_person, roster
-from inspector.plans import Plan, new_plan, run_dispatch, verify_dispatch
-from inspector.results import (
+from inspector.centre.dispatch import Target, dispatch
+from inspector.centre.people import add_person, roster
+from inspector.centre.plans import Plan, new_plan, run_dispatch, verify_dispatch
+from inspector.centre.results import (
     Announcement,
     Difference,
     OverdueRecord,
@@ -44,8 +42,11 @@ from inspector.results import (
     RectificationRow,
     TargetResult,
 )
-from inspector.rubric_store import install_builtin_rubrics
-from inspector.workdays import is_working_day
+from inspector.centre.workbooks import export_results, results_sheets
+from inspector.centre.workdays import is_working_day
+from inspector.folder import open_folder
+from inspector.store.db import transaction
+from inspector.store.rubrics import install_builtin_rubrics
 
 TEAM = 3
 SCOPE = "电工（初级、中级）；焊工（初级）"
@@ -220,7 +221,7 @@ def working_days(year: int, last: date) -> list[date]:
 
 def bench_dispatch(n_targets: int, n_people: int, folder: Path) -> None:
     rng = random.Random(20260508)
-    db = open_database(folder)
+    db = open_folder(folder)
     install_builtin_rubrics(db)
     t0 = time.perf_counter()
     with transaction(db) as conn:  # setup only: thousands of organisations in one commit

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspector.dispatch import Supervisor, Target, Visit, dispatch
-from inspector.workdays import is_working_day
+from inspector.centre.dispatch import Supervisor, Target, Visit, dispatch
+from inspector.centre.workdays import is_working_day
 
 TEAM = 3
 

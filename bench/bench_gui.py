@@ -84,12 +84,12 @@ def pct(values: list[float], p: float) -> float:
 
 
 def demo_folder(base: Path) -> Path:
-    from inspector.db import open_database
-    from inspector.demo import fill_demo
-    from inspector.rubric_store import install_builtin_rubrics
+    from inspector.folder import open_folder
+    from inspector.store.demo import fill_demo
+    from inspector.store.rubrics import install_builtin_rubrics
 
     folder = base / "demo"
-    db = open_database(folder)
+    db = open_folder(folder)
     install_builtin_rubrics(db)
     fill_demo(db)
     db.conn.close()
@@ -150,7 +150,7 @@ def startup(base: Path, data: Path, runs: int) -> dict[str, dict[str, float]]:
 
 def synthetic_rubric(n_sections: int = 25, groups: int = 10, items: int = 10) -> Any:
     """2,500 items of every common rule kind, 1 point each."""
-    from inspector.rubric import rubric_from_dict
+    from inspector.rubric.model import rubric_from_dict
 
     rules: list[dict[str, Any]] = [
         {"kind": "all_or_nothing"},
@@ -194,11 +194,11 @@ def in_process(data: Path, base: Path, moves: int) -> dict[str, Any]:
     from PySide6.QtCore import QEventLoop, Qt
     from PySide6.QtTest import QTest
 
-    from inspector.db import open_database
-    from inspector.evaluations import EvaluationStore
-    from inspector.orgs import add_org
-    from inspector.rubric_store import store_rubric
-    from inspector.rubric_toml import dump_rubric_toml, load_rubric_file
+    from inspector.folder import open_folder
+    from inspector.rubric.toml_form import dump_rubric_toml, load_rubric_file
+    from inspector.store.evaluations import EvaluationStore
+    from inspector.store.orgs import add_org
+    from inspector.store.rubrics import store_rubric
     from ui.app import make_app
     from ui.main_window import MainWindow
 
@@ -248,7 +248,7 @@ def in_process(data: Path, base: Path, moves: int) -> dict[str, Any]:
 
     # the demo data: a 61-item Sichuan inspection in progress
     w = window_on(data)
-    db = open_database(data)
+    db = open_folder(data)
     store = EvaluationStore(db, "bench")
     org = add_org(db, "基准测试鉴定站", "BENCH-0001")["id"]
     fresh = store.create("sichuan-2017-inspection", org)

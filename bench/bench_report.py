@@ -33,15 +33,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from inspector.db import open_database
-from inspector.demo import SICHUAN, fill_demo
-from inspector.evaluations import EvaluationStore
-from inspector.evidence import add_evidence
-from inspector.pdf_style import MARGIN, PORTRAIT, content_width, font, grid, styles
-from inspector.points import fmt
-from inspector.report_pdf import COLUMNS, points_cell, reason_text, render_sheet
-from inspector.rubric_store import install_builtin_rubrics
-from inspector.sheet_data import SheetData, load_sheet
+from inspector.documents.score_sheet import COLUMNS, points_cell, reason_text, render_sheet
+from inspector.documents.sheet_data import SheetData, load_sheet
+from inspector.documents.style import MARGIN, PORTRAIT, content_width, font, grid, styles
+from inspector.folder import open_folder
+from inspector.rubric.points import fmt
+from inspector.store.demo import SICHUAN, fill_demo
+from inspector.store.evaluations import EvaluationStore
+from inspector.store.evidence import add_evidence
+from inspector.store.rubrics import install_builtin_rubrics
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## PDF score sheets"
@@ -65,7 +65,7 @@ def phone_photo(path: Path, n: int) -> Path:
 
 def setup(folder: Path) -> tuple[EvaluationStore, Path, str]:
     data = folder / "data"
-    db = open_database(data)
+    db = open_folder(data)
     install_builtin_rubrics(db)
     fill_demo(db)
     store = EvaluationStore(db, "bench")

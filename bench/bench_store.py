@@ -23,10 +23,11 @@ from perfdoc import replace_section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspector.db import open_database, transaction
-from inspector.evaluations import EvaluationStore
-from inspector.orgs import add_org
-from inspector.rubric_store import install_builtin_rubrics
+from inspector.folder import open_folder
+from inspector.store.db import transaction
+from inspector.store.evaluations import EvaluationStore
+from inspector.store.orgs import add_org
+from inspector.store.rubrics import install_builtin_rubrics
 
 RUBRIC = "sichuan-2017-inspection"
 SECTION = "## The store"
@@ -65,7 +66,7 @@ class StoreRecords:
     """``EvaluationStore.record`` of one observation per call, into one growing evaluation."""
 
     def __init__(self, folder: Path) -> None:
-        db = open_database(folder / "store")
+        db = open_folder(folder / "store")
         install_builtin_rubrics(db)
         self.store = EvaluationStore(db, "bench")
         org = add_org(db, "基准测试机构")["id"]
@@ -101,8 +102,8 @@ def fill(store: EvaluationStore, n_evals: int, start: int) -> None:
     org = add_org(store.db, f"机构{start}")["id"]
     rubric = store.rubric(RUBRIC, 1)
     answers = [(i.id, {"tier": 0} if i.rule.kind == "tiers" else {"problems": 0}) for i in rubric.items()]
-    from inspector.changes import CREATE, OBSERVE
-    from inspector.evaluations import apply_change
+    from inspector.store.changes import CREATE, OBSERVE
+    from inspector.store.log import apply_change
 
     payload_head = {
         "rubric": rubric.id, "rubric_version": 1, "rubric_hash": rubric.content_hash,
@@ -121,7 +122,7 @@ def fill(store: EvaluationStore, n_evals: int, start: int) -> None:
 
 
 def scale(folder: Path, sizes: list[int]) -> list[tuple[int, float, float, float]]:
-    db = open_database(folder / "scale")
+    db = open_folder(folder / "scale")
     install_builtin_rubrics(db)
     store = EvaluationStore(db, "bench")
     made = 0

@@ -11,8 +11,8 @@ DATA_ENV = "INSPECTOR_DATA"
 
 # Folders inside a data folder that hold keys (named here so that a backup can carry them without
 # importing the crypto modules that use them)
-KEYS_DIR = "keys"  # this folder's own credentials (inspector.keys)
-CA_DIR = "ca"  # the centre's certificate authority, unless told otherwise (inspector.identity)
+KEYS_DIR = "keys"  # this folder's own credentials (inspector.crypto.keys)
+CA_DIR = "ca"  # the centre's certificate authority, unless told otherwise (inspector.crypto.identity)
 
 
 def install_root() -> Path:

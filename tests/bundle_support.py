@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from inspector.bundle_export import export_bundle
-from inspector.bundle_format import (
+from inspector.bundles.container import write_container
+from inspector.bundles.export import export_bundle
+from inspector.bundles.format import (
     CHANGES,
     ENCRYPTION,
     FORMAT,
@@ -36,17 +37,17 @@ from inspector.bundle_format import (
     manifest_bytes,
     sign,
 )
-from inspector.bundle_import import ImportReport, import_bundle
-from inspector.bundle_zip import write_container
-from inspector.changes import canonical
-from inspector.db import DB_NAME, open_database
-from inspector.evaluations import EvaluationStore
-from inspector.identity import Keyring, init_centre, issue_pair, record_issued, unlock_identity
-from inspector.keys import fingerprint
-from inspector.orgs import add_org
-from inspector.people import add_person
-from inspector.register import set_register
-from inspector.rubric_store import install_builtin_rubrics
+from inspector.bundles.importer import ImportReport, import_bundle
+from inspector.centre.people import add_person
+from inspector.centre.register import set_register
+from inspector.crypto.identity import Keyring, init_centre, issue_pair, record_issued, unlock_identity
+from inspector.crypto.keys import fingerprint
+from inspector.folder import open_folder
+from inspector.store.changes import canonical
+from inspector.store.db import DB_NAME
+from inspector.store.evaluations import EvaluationStore
+from inspector.store.orgs import add_org
+from inspector.store.rubrics import install_builtin_rubrics
 
 CA_PASS = "centre-secret"
 CENTRE_NAME = "四川省职业技能鉴定指导中心"
@@ -70,7 +71,7 @@ class World:
 
     def db(self, folder: Path) -> sqlite_utils.Database:
         if folder not in self._dbs:
-            self._dbs[folder] = open_database(folder)
+            self._dbs[folder] = open_folder(folder)
             install_builtin_rubrics(self._dbs[folder])
         return self._dbs[folder]
 
@@ -103,7 +104,7 @@ class World:
 
 def build_world(root: Path) -> World:
     centre = root / "centre"
-    db = open_database(centre)
+    db = open_folder(centre)
     install_builtin_rubrics(db)
     init_centre(centre, centre / "ca", CENTRE_NAME, CA_PASS)
     org = add_org(db, "成都市测试职业技能鉴定所", "12510100TEST0001")

@@ -10,15 +10,16 @@ from typing import Any
 import openpyxl
 import sqlite_utils
 
-from inspector.db import DB_NAME, open_database
-from inspector.demo_centre import fill_centre_demo
-from inspector.rubric_store import install_builtin_rubrics
+from inspector.centre.demo import fill_centre_demo
+from inspector.folder import open_folder
+from inspector.store.db import DB_NAME
+from inspector.store.rubrics import install_builtin_rubrics
 
 TODAY = "2026-11-22"
 
 
 def new_db(folder: Path) -> sqlite_utils.Database:
-    db = open_database(folder)
+    db = open_folder(folder)
     install_builtin_rubrics(db)
     return db
 
@@ -35,7 +36,7 @@ def demo_folder(folder: Path) -> Path:
 def copy_folder(source: Path, target: Path) -> sqlite_utils.Database:
     target.mkdir(parents=True)
     shutil.copy(source / DB_NAME, target / DB_NAME)
-    return open_database(target)
+    return open_folder(target)
 
 
 def workbook(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]]) -> Path:

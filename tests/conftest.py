@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from inspector.paths import rubrics_dir
-from inspector.rubric import Rubric
-from inspector.rubric_toml import load_rubric_file
+from inspector.rubric.model import Rubric
+from inspector.rubric.toml_form import load_rubric_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,9 +26,9 @@ def shipped(name: str) -> Rubric:
 @pytest.fixture(autouse=True, scope="session")
 def cheap_seals() -> Iterator[None]:
     """Credentials sealed in tests cost scrypt N=2**10, not 2**16: hundreds are issued and opened
-    here, session fixtures included. tests/test_sealing.py checks the production cost; a sealed
+    here, session fixtures included. tests/crypto/test_sealing.py checks the production cost; a sealed
     file's header carries its cost, so one sealed here opens cheaply in a subprocess too."""
-    from inspector import sealing
+    from inspector.crypto import sealing
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(sealing, "LOG2_N", 10)
@@ -38,8 +38,8 @@ def cheap_seals() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def package_calendar_only() -> Iterator[None]:
     """Each test starts and ends with the calendar package's years only: a year added from a
-    holiday notice (tests/test_holiday_notice.py) is process-wide, like the package's own data."""
-    from inspector.workdays import forget_added_arrangements
+    holiday notice (tests/centre/test_holidays.py) is process-wide, like the package's own data."""
+    from inspector.centre.workdays import forget_added_arrangements
 
     yield
     forget_added_arrangements()

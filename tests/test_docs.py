@@ -23,12 +23,12 @@ import pytest
 
 from inspector import i18n
 from inspector.errors import InspectorError, ObservationError
-from inspector.observations import parse_observation
 from inspector.paths import rubrics_dir
-from inspector.rubric import rubric_from_dict, rubric_json
-from inspector.rubric_toml import parse_rubric_text
-from inspector.ruletext import format_rule, parse_rule
-from inspector.scoring import score_item
+from inspector.rubric.model import rubric_from_dict, rubric_json
+from inspector.rubric.observations import parse_observation
+from inspector.rubric.ruletext import format_rule, parse_rule
+from inspector.rubric.scoring import score_item
+from inspector.rubric.toml_form import parse_rubric_text
 from tests.conftest import shipped
 from tests.helpers import run
 

@@ -266,8 +266,8 @@ def test_chinese_is_the_source() -> None:
 def test_messages_in_english_end_to_end(english: None) -> None:
     from decimal import Decimal
 
-    from inspector.observations import parse_observation
-    from inspector.ruletext import parse_rule
+    from inspector.rubric.observations import parse_observation
+    from inspector.rubric.ruletext import parse_rule
 
     rule = parse_rule("扣分 每个=1 单位=问题 不得分=3")
     scored = rule.score(Decimal(3), parse_observation({"problems": 2}, "4.1.1"), "4.1.1")

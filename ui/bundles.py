@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.errors import InspectorError
+from inspector.folder import opened_folder
 from inspector.i18n import _
 from ui.models.evaluations_model import kind_label
-from ui.worker import Progress, Worker, open_folder
+from ui.worker import Progress, Worker
 
 SUFFIX = ".inspbundle"
 _REMOVABLE = re.compile(r"^(/media/|/run/media/|/mnt/|/Volumes/|[A-BD-Za-bd-z]:[\\/]?$)")
@@ -108,15 +109,12 @@ class DrivePicker(QWidget):
 
 
 def export_task(progress: Progress, data: Path, passphrase: str, out: Path, options: dict[str, Any]) -> Any:
-    from inspector.bundle_export import export_bundle
-    from inspector.identity import unlock_identity
+    from inspector.bundles.export import export_bundle
+    from inspector.crypto.identity import unlock_identity
 
     keyring = unlock_identity(data, passphrase)
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return export_bundle(db, data, keyring, options.pop("kind"), out, progress=progress, **options)
-    finally:
-        db.conn.close()
 
 
 @dataclass
@@ -127,11 +125,10 @@ class Outcome:
 
 
 def import_task(progress: Progress, data: Path, passphrase: str, paths: list[Path]) -> list[Outcome]:
-    from inspector.bundle_import import import_bundle
+    from inspector.bundles.importer import import_bundle
 
-    db = open_folder(data)
     out = []
-    try:
+    with opened_folder(data) as db:
         for n, path in enumerate(paths):
             progress(n, len(paths))
             try:
@@ -139,8 +136,6 @@ def import_task(progress: Progress, data: Path, passphrase: str, paths: list[Pat
             except InspectorError as e:
                 out.append(Outcome(path, None, str(e)))
         progress(len(paths), len(paths))
-    finally:
-        db.conn.close()
     return out
 
 
@@ -211,8 +206,8 @@ class ExportDialog(_BundleDialog):
 
     def __init__(self, data: Path, db: Any, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(data, worker, parent)
-        from inspector import keys
-        from inspector.identity import load_identity
+        from inspector.crypto import keys
+        from inspector.crypto.identity import load_identity
 
         identity = load_identity(data)
         self.role = identity.role if identity is not None else None

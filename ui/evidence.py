@@ -3,7 +3,7 @@
 Thumbnails are decoded on the worker thread (a phone photo takes tens of milliseconds to
 decode; QImage may be made off the GUI thread, QPixmap may not) and kept in a small cache, so
 moving back to an item shows its photos at once. Files are stored by
-:func:`inspector.evidence.add_evidence`, also on the worker thread.
+:func:`inspector.store.evidence.add_evidence`, also on the worker thread.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.evidence import evidence_path
 from inspector.i18n import _
+from inspector.store.evidence import evidence_path
 from ui.worker import Worker
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -55,18 +55,15 @@ def read_thumbnails(
 
 def store_files(progress: Callable[[int, int], None], data: Path, files: list[Path]) -> list[dict[str, str]]:
     """Store files as evidence (worker thread, own connection); their references, in order."""
-    from inspector.evidence import add_evidence
-    from ui.worker import open_folder
+    from inspector.folder import opened_folder
+    from inspector.store.evidence import add_evidence
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         refs = []
         for n, path in enumerate(files, 1):
             refs.append({"sha256": add_evidence(db, data, path), "name": path.name})
             progress(n, len(files))
         return refs
-    finally:
-        db.conn.close()
 
 
 class _List(QListWidget):

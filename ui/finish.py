@@ -15,9 +15,9 @@ from html import escape
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from inspector.comparison import NOT_RECTIFIED, RECTIFIED
 from inspector.i18n import _
-from inspector.points import fmt
+from inspector.rubric.comparison import NOT_RECTIFIED, RECTIFIED
+from inspector.rubric.points import fmt
 from ui.models.evaluations_model import kind_label
 from ui.session import EvaluationSession
 from ui.shortcuts import shown

@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.errors import UsageError
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from inspector.ui_state import get_state, set_state
-from ui.worker import Progress, open_folder
+from inspector.store.ui_state import get_state, set_state
+from ui.worker import Progress
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -36,7 +37,7 @@ MIN_PASSPHRASE = 8
 
 
 def needs_first_run(db: Any, data: Path) -> bool:
-    from inspector.identity import load_identity
+    from inspector.crypto.identity import load_identity
 
     if get_state(db, DONE_KEY) is not None or load_identity(data) is not None:
         return False
@@ -45,20 +46,17 @@ def needs_first_run(db: Any, data: Path) -> bool:
 
 
 def _make_centre(progress: Progress, data: Path, name: str, passphrase: str) -> str:
-    from inspector.identity import CA_FOLDER, init_centre
+    from inspector.crypto.identity import CA_FOLDER, init_centre
 
     info, _identity = init_centre(data, data / CA_FOLDER, name, passphrase)
     return info.fingerprint
 
 
 def _fill_demo(progress: Progress, data: Path) -> None:
-    from inspector.demo_centre import fill_centre_demo
+    from inspector.centre.demo import fill_centre_demo
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         fill_centre_demo(db)
-    finally:
-        db.conn.close()
 
 
 class CentreSetup(QDialog):

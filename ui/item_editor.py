@@ -3,7 +3,7 @@
 Each editor shows one item's observation and produces the observation dict the store takes
 (``{"problems": 2}``, ``{"tier": 1}``, ``{"met": false}``, ``{"unmet": [1, 3]}``,
 ``{"points": 5, "reason": "…"}``, ``{"na": true, "reason": "…"}``), or None when nothing has been
-entered. It never computes points: the item view asks :func:`inspector.scoring.score_item`.
+entered. It never computes points: the item view asks :func:`inspector.rubric.scoring.score_item`.
 
 ``edited(True)`` is a discrete choice (a tier, yes/no, a criterion): the view records it at
 once. ``edited(False)`` is typing: the view records it when the inspector presses Enter, leaves
@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.i18n import _
-from inspector.points import fmt
-from inspector.rubric import Item
-from inspector.rules import AllOrNothing, Checklist, Deduct, Discretionary, Grouped, Tiers, YesNo
+from inspector.rubric.model import Item
+from inspector.rubric.points import fmt
+from inspector.rubric.rules import AllOrNothing, Checklist, Deduct, Discretionary, Grouped, Tiers, YesNo
 
 NOT_ENTERED = "—"
 DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(10)}

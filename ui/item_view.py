@@ -3,7 +3,7 @@ the evidence, and what other evaluations say about it (self-assessment, previous
 a team member's conflicting value).
 
 It holds only the inspector's *draft* (what is typed but not yet recorded): every value shown
-as recorded comes from the session, every score from :func:`inspector.scoring.score_item`.
+as recorded comes from the session, every score from :func:`inspector.rubric.scoring.score_item`.
 A draft is recorded when the inspector presses Enter, moves away, picks a discrete choice, or
 stops typing for :data:`IDLE_MS`; ``commit(strict=True)`` refuses to move on from a draft the
 rule refuses (a deduction without a reason).
@@ -30,15 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.changes import Change, canonical
-from inspector.comparison import NOT_RECTIFIED, RECTIFIED
 from inspector.errors import InspectorError
 from inspector.i18n import _
-from inspector.observations import parse_observation
-from inspector.points import fmt
-from inspector.rubric import Item
-from inspector.rules import Discretionary
-from inspector.scoring import ItemResult, score_item
+from inspector.rubric.comparison import NOT_RECTIFIED, RECTIFIED
+from inspector.rubric.model import Item
+from inspector.rubric.observations import parse_observation
+from inspector.rubric.points import fmt
+from inspector.rubric.rules import Discretionary
+from inspector.rubric.scoring import ItemResult, score_item
+from inspector.store.changes import Change, canonical
 from ui.evidence import EvidenceStrip, store_files
 from ui.item_editor import (
     NotApplicableEditor,

@@ -39,7 +39,7 @@ from ui.shortcuts import guard_text_fields, sequences
 from ui.worker import Worker
 
 if TYPE_CHECKING:  # the pages are imported when first shown: the home list paints sooner
-    from inspector.evaluations import EvaluationStore
+    from inspector.store.evaluations import EvaluationStore
     from ui.finish import FinishPage
     from ui.scoring import ScoringPage
     from ui.session import EvaluationSession
@@ -53,11 +53,9 @@ QLabel#heading { font-weight: bold; }
 
 def open_data_folder(progress: Callable[[int, int], None], data: Path) -> Any:
     """Open (create, migrate) the data folder's database and install the shipped rubrics."""
-    from inspector.db import open_database
-    from inspector.rubric_store import install_builtin_rubrics
+    from inspector.folder import open_folder
 
-    db = open_database(data)
-    install_builtin_rubrics(db)
+    db = open_folder(data, rubrics=True)
     return db  # used from here on by the GUI thread only (the connection allows the hand-over)
 
 
@@ -301,7 +299,7 @@ class MainWindow(QMainWindow):
         if self.db is not None:
             self.db.conn.close()
         self.db = db
-        from inspector.evaluations import EvaluationStore
+        from inspector.store.evaluations import EvaluationStore
 
         self.store = EvaluationStore(db, self.user)
         self.refresh_home()

@@ -3,7 +3,7 @@
 The store is the truth. The session keeps what the views read often (the current values, the
 report, the comparisons) and refreshes them from what each write returns: ``store.record``
 returns the change that is now the item's only head, so the session does not re-read the whole
-evaluation after every mark. Scores always come from :func:`inspector.scoring.score`.
+evaluation after every mark. Scores always come from :func:`inspector.rubric.scoring.score`.
 """
 
 from __future__ import annotations
@@ -14,20 +14,20 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from inspector.changes import OBSERVE, Change, canonical
-from inspector.comparison import (
+from inspector.errors import InspectorError
+from inspector.rubric.comparison import (
     ItemComparison,
     SelfComparison,
     compare_previous,
     compare_self,
     rectification,
 )
-from inspector.errors import InspectorError
-from inspector.evaluations import VETO_PREFIX, Current, Evaluation, EvaluationStore
-from inspector.observations import Observation, parse_observation
-from inspector.rubric import Group, Item, Section
-from inspector.scoring import ItemResult, Report, VetoMark, score
-from inspector.ui_state import current_item, set_current_item
+from inspector.rubric.model import Group, Item, Section
+from inspector.rubric.observations import Observation, parse_observation
+from inspector.rubric.scoring import ItemResult, Report, VetoMark, score
+from inspector.store.changes import OBSERVE, Change, canonical
+from inspector.store.evaluations import VETO_PREFIX, Current, Evaluation, EvaluationStore
+from inspector.store.ui_state import current_item, set_current_item
 
 
 def normal_payload(payload: dict[str, Any] | None, item_id: str) -> str | None:

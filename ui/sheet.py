@@ -17,8 +17,9 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu
 
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from ui.worker import Progress, open_folder
+from ui.worker import Progress
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -38,20 +39,19 @@ def make_sheet(
     progress: Progress, data: Path, eval_id: str, user: str | None, pin: str | None, role: str
 ) -> Path:
     """Worker task: render, optionally sign, write; returns the file."""
-    from inspector.documents_pdf import render_document
-    from inspector.evaluations import EvaluationStore
-    from inspector.pdf_style import write_pdf
+    from inspector.documents.others import render_document
+    from inspector.documents.style import write_pdf
+    from inspector.store.evaluations import EvaluationStore
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         store = EvaluationStore(db, user)
         e = store.get(eval_id)
         progress(0, 3)
         pdf = render_document(store, data, eval_id, "sheet")
         progress(1, 3)
         if pin is not None:
-            from inspector.keys import common_name, load_signer
-            from inspector.pdfsign import sign_pdf
+            from inspector.crypto.keys import common_name, load_signer
+            from inspector.crypto.pdfsign import sign_pdf
 
             signer = load_signer(data, pin)
             pdf = sign_pdf(
@@ -68,8 +68,6 @@ def make_sheet(
         write_pdf(out, pdf)
         progress(3, 3)
         return out
-    finally:
-        db.conn.close()
 
 
 class SheetActions(QObject):
@@ -101,7 +99,7 @@ class SheetActions(QObject):
 
     def _ask_pin(self) -> tuple[str | None, str]:
         """The credential's PIN and the role to sign as, when this laptop has a credential."""
-        from inspector.keys import installed_certificate
+        from inspector.crypto.keys import installed_certificate
 
         if installed_certificate(self.window.data_dir) is None or self.window.quiet:
             return None, ""

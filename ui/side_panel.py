@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.comparison import NOT_RECTIFIED, RECTIFIED
 from inspector.i18n import _
-from inspector.points import fmt
+from inspector.rubric.comparison import NOT_RECTIFIED, RECTIFIED
+from inspector.rubric.points import fmt
 from ui.session import EvaluationSession
 from ui.shortcuts import guard_text_fields
 

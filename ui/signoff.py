@@ -5,7 +5,7 @@ Each drawn signature is stored as a PNG evidence file; its SHA-256 goes into the
 record (``store.sign(eval_id, [{"name", "role", "signature"}, …])``), which writes the sign-off
 changes and the lock in one transaction.
 
-The seam for what comes after the lock (the cryptographic PDF signature, ``inspector.pdfsign``):
+The seam for what comes after the lock (the cryptographic PDF signature, ``inspector.crypto.pdfsign``):
 append a callable to :data:`FINISH_HOOKS` — it receives a :class:`SignedEvaluation` once the
 lock is on disk — or connect to :attr:`SignOffPage.signed`. A hook that refuses
 (:class:`~inspector.errors.InspectorError`) is reported; the evaluation stays signed and locked.
@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.errors import InspectorError
-from inspector.evaluations import EvaluationStore
-from inspector.evidence import add_evidence
 from inspector.i18n import _
+from inspector.store.evaluations import EvaluationStore
+from inspector.store.evidence import add_evidence
 from ui.errors import show_user_error
 from ui.session import EvaluationSession
 from ui.signature_pad import SignaturePad

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.i18n import _
-from inspector.rubric import Rubric
+from inspector.rubric.model import Rubric
 
 
 class TeamDialog(QDialog):

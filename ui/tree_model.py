@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 
-from inspector.comparison import NOT_RECTIFIED, RECTIFIED
 from inspector.i18n import _
-from inspector.points import fmt
-from inspector.rubric import Group, Section
+from inspector.rubric.comparison import NOT_RECTIFIED, RECTIFIED
+from inspector.rubric.model import Group, Section
+from inspector.rubric.points import fmt
 from ui.session import EvaluationSession
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1

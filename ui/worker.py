@@ -8,7 +8,7 @@ A refused input (:class:`~inspector.errors.InspectorError`) goes to ``on_error``
 anything else is handed to ``sys.excepthook`` on the GUI thread, like any other bug.
 
 Tasks must not share the window's SQLite connection: each opens its own (WAL allows readers
-beside the writer), see :func:`ui.worker.open_folder`.
+beside the writer), see :func:`inspector.folder.opened_folder`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import shiboken6
@@ -168,10 +167,3 @@ class Worker(QObject):
         pending = self._pending.get(task_id)
         if pending is not None:
             self.progress.emit(pending.label, done, total)
-
-
-def open_folder(data: Path) -> Any:
-    """A connection of the task's own to the data folder's database (closed by the caller)."""
-    from inspector.db import open_database
-
-    return open_database(data)

@@ -45,8 +45,8 @@ def bundle_export(
     as_json: bool,
 ) -> None:
     """导出数据包：加密给收件人，签名，写入后读回校验。"""
-    from inspector.bundle_export import export_bundle
-    from inspector.identity import load_identity, unlock_identity
+    from inspector.bundles.export import export_bundle
+    from inspector.crypto.identity import load_identity, unlock_identity
 
     if load_identity(ctx.data) is None:  # say so before asking for a passphrase
         unlock_identity(ctx.data, "")
@@ -88,8 +88,8 @@ def bundle_export(
 @pass_context
 def bundle_import(ctx: Context, file: Path, passphrase_file: Path | None, as_json: bool) -> None:
     """导入数据包：先完整校验，再一次性写入；重复导入不会改变任何内容。"""
-    from inspector.bundle_import import already_imported, import_bundle
-    from inspector.bundle_open import read_checked
+    from inspector.bundles.importer import already_imported, import_bundle
+    from inspector.bundles.opening import read_checked
 
     container = read_checked(file)  # a refused file is refused before any passphrase is asked
     passphrase = None
@@ -131,10 +131,10 @@ def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str,
     """What ``verify`` reports: every check that this folder can make, the first failure named."""
     import os
 
-    from inspector import keys
-    from inspector.bundle_import import Rubrics, prepare
-    from inspector.bundle_open import open_bundle, read_checked
-    from inspector.identity import load_identity
+    from inspector.bundles.importer import Rubrics, prepare
+    from inspector.bundles.opening import open_bundle, read_checked
+    from inspector.crypto import keys
+    from inspector.crypto.identity import load_identity
 
     result: dict[str, Any] = {
         "valid": False,
@@ -176,7 +176,7 @@ def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str,
             c.checked.append("content")
             result["decrypted"] = True
         else:
-            from inspector.bundle_open import carried_crl, check_sender, newest_crl, trust_of
+            from inspector.bundles.opening import carried_crl, check_sender, newest_crl, trust_of
 
             ca = trust_of(c, identity, None)
             crl = newest_crl(identity.crl if identity else None, carried_crl(c, ca))
@@ -223,7 +223,7 @@ def bundle_verify(ctx: Context, file: Path, passphrase_file: Path | None, as_jso
 @pass_context
 def bundle_inspect(ctx: Context, file: Path) -> None:
     """列出数据包的清单（不解密）。"""
-    from inspector.bundle_open import read_checked
+    from inspector.bundles.opening import read_checked
 
     m = read_checked(file).manifest
     s, r = m.sender, m.recipient

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from inspector.centre.holidays import add_notice, calendar_summary, read_notice_file, template
 from inspector.cli.common import Context, emit_json, pass_context
 from inspector.fileio import write_text_atomic
-from inspector.holiday_notice import add_notice, calendar_summary, read_notice_file, template
 from inspector.i18n import _
 
 

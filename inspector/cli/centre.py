@@ -8,15 +8,15 @@ from pathlib import Path
 
 import click
 
-from inspector import people as roster_
-from inspector import plans as plans_
-from inspector import rectifications as rect_
-from inspector.centre_common import optional_day, today
+from inspector.centre import people as roster_
+from inspector.centre import plans as plans_
+from inspector.centre import rectifications as rect_
+from inspector.centre.common import optional_day, today
+from inspector.centre.dispatch import PLAN_KINDS, SUPERVISOR_KINDS
 from inspector.cli.common import Context, emit_json, pass_context
-from inspector.dispatch import PLAN_KINDS, SUPERVISOR_KINDS
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
-from inspector.points import fmt
+from inspector.rubric.points import fmt
 
 # -- organisations: the register workbook ------------------------------------------------------------
 
@@ -27,7 +27,7 @@ from inspector.points import fmt
 @pass_context
 def org_import(ctx: Context, file: Path, as_json: bool) -> None:
     """从登记表工作簿（.xlsx）导入机构登记信息：按机构代码新增或更新，有错则整体不导入。"""
-    from inspector.register import import_register
+    from inspector.centre.register import import_register
 
     s = import_register(ctx.db, file)
     if as_json:
@@ -43,7 +43,7 @@ def org_import(ctx: Context, file: Path, as_json: bool) -> None:
 @pass_context
 def org_export(ctx: Context, out: Path) -> None:
     """把机构登记信息导出为工作簿（机构登记表及各名单表）。"""
-    from inspector.centre_xlsx import export_register
+    from inspector.centre.workbooks import export_register
 
     counts = export_register(ctx.db, out)
     click.echo(_("已导出 {n} 个机构到 {path}").format(n=next(iter(counts.values())), path=out))
@@ -155,7 +155,7 @@ def people_show(ctx: Context, person_id: str, as_json: bool) -> None:
 @pass_context
 def people_export(ctx: Context, out: Path) -> None:
     """把督导员名册（含督导任务、任务评价、年度考核）导出为工作簿。"""
-    from inspector.centre_xlsx import export_roster
+    from inspector.centre.workbooks import export_roster
 
     counts = export_roster(ctx.db, out)
     click.echo(_("已导出 {n} 名督导员到 {path}").format(n=next(iter(counts.values())), path=out))
@@ -581,14 +581,14 @@ def results_cmd(
     as_json: bool,
 ) -> None:
     """计划的结果：各机构状态、得分、结论、否决、自评差异、抽查、整改、示范推荐、公告名单、逾期记录。"""
-    from inspector.results import plan_results
+    from inspector.centre.results import plan_results
 
     res = plan_results(
         ctx.db, plan_id, on=optional_day(on, "--today"), recheck_seed=recheck_seed,
         recheck_share=Decimal(str(recheck_share)),
     )  # fmt: skip
     if out is not None:
-        from inspector.centre_xlsx import export_results
+        from inspector.centre.workbooks import export_results
 
         export_results(res, out)
     if as_json:
@@ -617,11 +617,11 @@ def stats_cmd(
     as_json: bool,
 ) -> None:
     """统计：失分最多的要求、分数分布、按地区/类别/年度。"""
-    from inspector.stats import statistics
+    from inspector.centre.stats import statistics
 
     s = statistics(ctx.db, rubric_id=rubric_id, year=year, signed_only=not include_unsigned)
     if out is not None:
-        from inspector.centre_xlsx import export_stats
+        from inspector.centre.workbooks import export_stats
 
         export_stats(s, out)
     if as_json:

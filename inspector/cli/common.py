@@ -30,11 +30,9 @@ class Context:
         if self._db is None:
             # imported here: `inspector gui` opens the folder on its worker thread, after the
             # window is painted, and should not pay for the store's modules before that
-            from inspector.db import open_database
-            from inspector.rubric_store import install_builtin_rubrics
+            from inspector.folder import open_folder
 
-            self._db = open_database(self.data)
-            install_builtin_rubrics(self._db)
+            self._db = open_folder(self.data, rubrics=True)
         return self._db
 
 

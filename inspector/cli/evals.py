@@ -8,20 +8,20 @@ from typing import Any
 
 import click
 
-from inspector.audit import audit_evaluation
-from inspector.backup import backup as make_backup
-from inspector.backup import restore as restore_backup
-from inspector.changes import CREATE, canonical
 from inspector.cli.common import Context, emit_json, pass_context, read_json_file
 from inspector.cli.score import print_report
 from inspector.errors import InspectorError, UsageError
-from inspector.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore
-from inspector.evidence import add_evidence
 from inspector.i18n import _
-from inspector.observations import SHA256_HEX
-from inspector.orgs import add_org, list_orgs
-from inspector.points import fmt, json_number
-from inspector.scoring import parse_answers, score_item
+from inspector.rubric.observations import SHA256_HEX
+from inspector.rubric.points import fmt, json_number
+from inspector.rubric.scoring import parse_answers, score_item
+from inspector.store.audit import audit_evaluation
+from inspector.store.backup import backup as make_backup
+from inspector.store.backup import restore as restore_backup
+from inspector.store.changes import CREATE, canonical
+from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore
+from inspector.store.evidence import add_evidence
+from inspector.store.orgs import add_org, list_orgs
 
 
 def store(ctx: Context) -> EvaluationStore:
@@ -353,7 +353,7 @@ def eval_amend(ctx: Context, eval_id: str, reason: str, as_json: bool) -> None:
 @pass_context
 def demo(ctx: Context, as_json: bool) -> None:
     """在数据文件夹中填入示例数据（机构、督导员、计划、各种状态的评估）。"""
-    from inspector.demo_centre import fill_centre_demo
+    from inspector.centre.demo import fill_centre_demo
 
     centre = fill_centre_demo(ctx.db)  # fills the inspector's sample first, then the centre's
     count = {

@@ -39,7 +39,7 @@ def _secret(path: Path | None, env: str, prompt: str, *, confirm: bool = False) 
 
 
 def _ca_folder(ctx: Context, ca: Path | None) -> Path:
-    from inspector.identity import CA_FOLDER
+    from inspector.crypto.identity import CA_FOLDER
 
     return ca if ca is not None else ctx.data / CA_FOLDER
 
@@ -85,7 +85,7 @@ def keys_init_ca(
     as_json: bool,
 ) -> None:
     """创建中心的 CA，并把本数据文件夹设为中心（签发并安装中心自己的签名和加密证书）。"""
-    from inspector.identity import init_centre
+    from inspector.crypto.identity import init_centre
 
     secret = _secret(ca_passphrase_file, "INSPECTOR_CA_PASSPHRASE", _("CA 口令"), confirm=True)
     own = None
@@ -143,9 +143,9 @@ def keys_issue(
     as_json: bool,
 ) -> None:
     """给督导员签发签名证书和加密证书（随派发数据包带到其电脑）。"""
+    from inspector.centre.people import get_person
+    from inspector.crypto.identity import describe, issue_pair, record_issued
     from inspector.fileio import write_bytes_atomic
-    from inspector.identity import describe, issue_pair, record_issued
-    from inspector.people import get_person
 
     p = get_person(ctx.db, person)
     ca_secret = _secret(ca_passphrase_file, "INSPECTOR_CA_PASSPHRASE", _("CA 口令"))
@@ -184,7 +184,7 @@ def keys_install(
     ctx: Context, signing: Path, encryption: Path, passphrase_file: Path | None, as_json: bool
 ) -> None:
     """在本机安装证书（签名 .p12 与加密 .p12）；通常由派发数据包自动安装。"""
-    from inspector.identity import install_pair, open_pair
+    from inspector.crypto.identity import install_pair, open_pair
 
     pair = open_pair(
         signing.read_bytes(), encryption.read_bytes(), read_passphrase(passphrase_file, _("证书口令"))
@@ -207,7 +207,7 @@ def keys_revoke(
     ctx: Context, serial: str, reason: str, ca: Path | None, ca_passphrase_file: Path | None, as_json: bool
 ) -> None:
     """吊销一份证书（及同一人的配对证书），并更新本机的吊销列表；随下一次派发带到各电脑。"""
-    from inspector.identity import revoke_pair
+    from inspector.crypto.identity import revoke_pair
 
     secret = _secret(ca_passphrase_file, "INSPECTOR_CA_PASSPHRASE", _("CA 口令"))
     serials = revoke_pair(ctx.db, ctx.data, _ca_folder(ctx, ca), secret, serial, reason)
@@ -222,7 +222,7 @@ def keys_revoke(
 @pass_context
 def keys_show(ctx: Context, as_json: bool) -> None:
     """本机的证书、角色与已知的对方证书。"""
-    from inspector.identity import load_identity
+    from inspector.crypto.identity import load_identity
 
     identity = load_identity(ctx.data)
     peers = [

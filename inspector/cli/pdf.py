@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def trusted_cas(ctx: Context, ca_files: tuple[Path, ...]) -> list[bytes]:
     """The CA certificates to trust: those given, else the centre's CA installed in this folder."""
-    from inspector.keys import CA_CERT_FILE, KEYS_DIR
+    from inspector.crypto.keys import CA_CERT_FILE, KEYS_DIR
 
     paths = list(ca_files) or [ctx.data / KEYS_DIR / CA_CERT_FILE]
     pems = []
@@ -32,7 +32,7 @@ def trusted_cas(ctx: Context, ca_files: tuple[Path, ...]) -> list[bytes]:
 
 
 def installed_crls(ctx: Context) -> list[x509.CertificateRevocationList]:
-    from inspector.keys import CRL_FILE, KEYS_DIR, load_crl
+    from inspector.crypto.keys import CRL_FILE, KEYS_DIR, load_crl
 
     path = ctx.data / KEYS_DIR / CRL_FILE
     return [load_crl(path)] if path.exists() else []
@@ -40,8 +40,8 @@ def installed_crls(ctx: Context) -> list[x509.CertificateRevocationList]:
 
 def sign_bytes(ctx: Context, data: bytes, role: str, passphrase_file: Path | None) -> bytes:
     """Sign with this folder's installed credential, in a new field after any earlier signatures."""
-    from inspector.keys import common_name, load_signer
-    from inspector.pdfsign import sign_pdf
+    from inspector.crypto.keys import common_name, load_signer
+    from inspector.crypto.pdfsign import sign_pdf
 
     passphrase = read_passphrase(passphrase_file, _("签名证书口令"))
     signer = load_signer(ctx.data, passphrase)
@@ -74,7 +74,7 @@ def pdf() -> None:
 @pass_context
 def pdf_sign(ctx: Context, file: Path, out: Path | None, role: str, passphrase_file: Path | None) -> None:
     """用本机安装的签名证书签署 PDF（可多人依次签署）。"""
-    from inspector.pdf_style import write_pdf
+    from inspector.documents.style import write_pdf
 
     try:
         data = file.read_bytes()
@@ -92,7 +92,7 @@ def pdf_sign(ctx: Context, file: Path, out: Path | None, role: str, passphrase_f
 @pass_context
 def pdf_verify(ctx: Context, file: Path, ca_files: tuple[Path, ...], as_json: bool) -> None:
     """验证 PDF 中的数字签名：是否完整、是否可信、签署后是否被改动。"""
-    from inspector.pdfsign import verify_pdf
+    from inspector.crypto.pdfsign import verify_pdf
 
     try:
         data = file.read_bytes()

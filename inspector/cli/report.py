@@ -44,9 +44,9 @@ def report_pdf(
     passphrase_file: Path | None,
 ) -> None:
     """生成一次评估的 PDF 文书；加 --sign 时随即数字签名（其他人可用 pdf sign 依次签署）。"""
-    from inspector.documents_pdf import render_document  # reportlab loads only when a PDF is made
-    from inspector.evaluations import EvaluationStore
-    from inspector.pdf_style import write_pdf
+    from inspector.documents.others import render_document  # reportlab loads only when a PDF is made
+    from inspector.documents.style import write_pdf
+    from inspector.store.evaluations import EvaluationStore
 
     day = None
     if issued is not None:

@@ -8,10 +8,10 @@ import click
 
 from inspector.cli.common import Context, emit_json, pass_context
 from inspector.i18n import _
-from inspector.points import fmt
-from inspector.rubric import Rubric, rubric_json, rubric_summary
-from inspector.rubric_files import read_rubric, write_rubric
-from inspector.rubric_store import get_rubric, list_rubrics, store_rubric
+from inspector.rubric.files import read_rubric, write_rubric
+from inspector.rubric.model import Rubric, rubric_json, rubric_summary
+from inspector.rubric.points import fmt
+from inspector.store.rubrics import get_rubric, list_rubrics, store_rubric
 
 
 @click.group()

@@ -8,10 +8,10 @@ import click
 
 from inspector.cli.common import Context, emit_json, pass_context, read_json_file
 from inspector.i18n import _
-from inspector.points import fmt
-from inspector.rubric_store import get_rubric
-from inspector.scoring import Report, parse_answers
-from inspector.scoring import score as score_answers
+from inspector.rubric.points import fmt
+from inspector.rubric.scoring import Report, parse_answers
+from inspector.rubric.scoring import score as score_answers
+from inspector.store.rubrics import get_rubric
 
 
 def print_report(report: Report) -> None:

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 import ui  # noqa: F401  (first: the PySide6 reference-count guard, see ui/pyside_fix.py)
-from inspector.db import open_database
-from inspector.demo import fill_demo
-from inspector.evaluations import Evaluation, EvaluationStore
-from inspector.orgs import add_org
-from inspector.rubric_store import install_builtin_rubrics
+from inspector.folder import open_folder
+from inspector.store.demo import fill_demo
+from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.orgs import add_org
+from inspector.store.rubrics import install_builtin_rubrics
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -38,7 +38,7 @@ def configured_app(qapp: object) -> object:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo-template") / "data"
-    db = open_database(folder)
+    db = open_folder(folder)
     install_builtin_rubrics(db)
     fill_demo(db)
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -57,7 +57,7 @@ def demo_folder(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.fixture
 def store(demo_folder: Path) -> Iterator[EvaluationStore]:
-    db = open_database(demo_folder)
+    db = open_folder(demo_folder)
     yield EvaluationStore(db, "测试督导员")
     db.conn.close()
 

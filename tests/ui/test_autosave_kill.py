@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.evaluations import Evaluation, EvaluationStore
-from inspector.ui_state import current_item
+from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.ui_state import current_item
 from tests.ui.conftest import ROOT, Window
 
 # what "0" or "1" means on each kind of input: a count, yes/no, a tier, a percentage

@@ -25,10 +25,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from inspector.db import open_database
-from inspector.evaluations import EvaluationStore
-from inspector.orgs import list_orgs
-from inspector.plans import add_target, dispatches, new_plan
+from inspector.centre.plans import add_target, dispatches, new_plan
+from inspector.folder import open_folder
+from inspector.store.evaluations import EvaluationStore
+from inspector.store.orgs import list_orgs
 from tests.centre_support import TODAY, demo_folder
 from tests.ui.conftest import ROOT, SCREENSHOTS, SIZE, Window
 from ui.centre.common import CentrePage, Table
@@ -201,7 +201,7 @@ def test_an_organisation_is_registered_from_the_window(
     page.add_button.click()
     win.settle()
     assert len(shown) == 1 and "邮编" in shown[0]  # refused: one message, nothing stored
-    assert len(list_orgs(open_database(folder))) == 10
+    assert len(list_orgs(open_folder(folder))) == 10
     modal(monkeypatch, AddOrgDialog, fill("628000"))
     page.add_button.click()
     win.qtbot.waitUntil(lambda: "已登记机构" in win.w.statusBar().currentMessage(), timeout=20000)
@@ -215,7 +215,7 @@ def test_an_organisation_is_registered_from_the_window(
 def test_an_organisations_register_fields_are_corrected_from_the_window(
     win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inspector.register import get_register
+    from inspector.centre.register import get_register
     from ui.centre.register_dialogs import EditOrgDialog
     from ui.centre.register_view import RegisterPage
 
@@ -224,7 +224,7 @@ def test_an_organisations_register_fields_are_corrected_from_the_window(
     shown = user_errors(monkeypatch)
     entry = page.table.current()
     assert entry is not None and entry["phone"] and entry["address"]
-    before = get_register(open_database(folder), entry["id"])
+    before = get_register(open_folder(folder), entry["id"])
 
     def fill(post_code: str) -> Callable[[Any], int]:
         def then(d: Any) -> int:
@@ -242,13 +242,13 @@ def test_an_organisations_register_fields_are_corrected_from_the_window(
     page.edit_button.click()
     win.settle()
     assert len(shown) == 1 and "邮编" in shown[0] and entry["name"] in shown[0]
-    assert get_register(open_database(folder), entry["id"]) == before  # refused: nothing changed
+    assert get_register(open_folder(folder), entry["id"]) == before  # refused: nothing changed
 
     modal(monkeypatch, EditOrgDialog, fill("628000"))
     page.edit_button.click()
     win.qtbot.waitUntil(lambda: "已保存登记信息" in win.w.statusBar().currentMessage(), timeout=20000)
     win.qtbot.waitUntil(lambda: (page.table.current() or {}).get("post_code") == "628000", timeout=20000)
-    after = get_register(open_database(folder), entry["id"])
+    after = get_register(open_folder(folder), entry["id"])
     assert after["phone"] is None and after["fee_fiscal_account"] is False
     untouched = {k: v for k, v in before.items() if k not in ("post_code", "phone", "fee_fiscal_account")}
     assert {k: after[k] for k in untouched} == untouched
@@ -292,7 +292,7 @@ def test_roster_shows_cards_recusal_and_history(win: Window, answers: dict[str, 
 def test_roster_forms_add_review_assess_and_suspend(
     win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inspector.people import annual_summary, get_person, list_people, reviews
+    from inspector.centre.people import annual_summary, get_person, list_people, reviews
     from ui.centre.roster_dialogs import (
         AddPersonDialog,
         AnnualDialog,
@@ -329,13 +329,13 @@ def test_roster_forms_add_review_assess_and_suspend(
         )
 
     # A new supervisor, through the button; the page reads itself again.
-    taken = list_people(open_database(folder))[0].cert_no
+    taken = list_people(open_folder(folder))[0].cert_no
     answer(AddPersonDialog, lambda d: fill_person(d, taken))
     add = page.add_button
     add.click()
     win.settle()
     assert len(shown) == 1 and taken in shown[0]  # a taken card number: one message, nothing stored
-    assert len(list_people(open_database(folder))) == 12
+    assert len(list_people(open_folder(folder))) == 12
     answer(AddPersonDialog, lambda d: fill_person(d, "ZD-2026-0999"))
     written(add, "已登记督导员：林晓")
     lin = next(r for r in page.table.rows_model.rows if r.person.name == "林晓")
@@ -353,9 +353,9 @@ def test_roster_forms_add_review_assess_and_suspend(
         d.comment.setPlainText("未按规定回避")
 
     answer(ReviewDialog, fill_review)
-    before = len(reviews(open_database(folder), busiest.person.id))
+    before = len(reviews(open_folder(folder), busiest.person.id))
     written(page.review_button, "任务评价")
-    stored = reviews(open_database(folder), busiest.person.id)
+    stored = reviews(open_folder(folder), busiest.person.id)
     assert len(stored) == before + 1
     new = next(r for r in stored if r["comment"] == "未按规定回避")
     assert new["rating"] == "fail" and new["violation"] and new["task_date"] == latest["date"]
@@ -371,13 +371,13 @@ def test_roster_forms_add_review_assess_and_suspend(
 
     answer(AnnualDialog, fill_annual)
     written(page.annual_button, "年度考核")
-    assert annual_summary(open_database(folder), busiest.person.id, 2026)["result"] == "fail"
+    assert annual_summary(open_folder(folder), busiest.person.id, 2026)["result"] == "fail"
 
     answer(SuspendDialog, lambda d: d.reason.setPlainText(""))
     page.suspend_button.click()
     win.settle()
     assert len(shown) == 2 and "理由" in shown[1]  # no reason: refused, still active
-    assert get_person(open_database(folder), busiest.person.id).active
+    assert get_person(open_folder(folder), busiest.person.id).active
     answer(SuspendDialog, lambda d: d.reason.setPlainText("2026 年度考核不合格"))
     written(page.suspend_button, "已暂停")
     win.qtbot.waitUntil(lambda: not page.table.current().person.active, timeout=20000)
@@ -385,7 +385,7 @@ def test_roster_forms_add_review_assess_and_suspend(
     assert row.person.id == busiest.person.id and "暂停：2026 年度考核不合格" in row.status_text
     answer(SuspendDialog, lambda d: None)
     written(page.suspend_button, "已恢复")
-    assert get_person(open_database(folder), busiest.person.id).active
+    assert get_person(open_folder(folder), busiest.person.id).active
 
     # Recusal grounds: 吴敏 is an assessor at 绵阳; add 乐山 as exam staff, drop 绵阳.
     wu = next(r for r in page.table.rows_model.rows if r.person.name == "吴敏")
@@ -408,13 +408,13 @@ def test_roster_forms_add_review_assess_and_suspend(
     win.qtbot.waitUntil(lambda: "乐山" in page.table.current().roles, timeout=20000)
     row = page.table.current()
     assert row.person.name == "吴敏" and "绵阳" not in row.roles and "（考务人员）" in row.roles
-    assert [r for _o, r in get_person(open_database(folder), wu.person.id).roles] == ["exam_staff"]
+    assert [r for _o, r in get_person(open_folder(folder), wu.person.id).roles] == ["exam_staff"]
 
 
 def test_a_card_renewed_from_the_roster_keeps_the_one_before(
     win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inspector.people import earlier_cards, get_person
+    from inspector.centre.people import earlier_cards, get_person
     from ui.centre.roster_dialogs import RenewCardDialog
     from ui.centre.roster_view import RosterPage
 
@@ -438,14 +438,14 @@ def test_a_card_renewed_from_the_roster_keeps_the_one_before(
     page.renew_button.click()
     win.settle()
     assert len(shown) == 1 and second.person.name in shown[0]  # someone else's card: refused
-    assert earlier_cards(open_database(folder), first.person.id) == []
+    assert earlier_cards(open_folder(folder), first.person.id) == []
     modal(monkeypatch, RenewCardDialog, renew("ZD-2026-RENEWED"))
     page.renew_button.click()
     win.qtbot.waitUntil(lambda: "换发证卡" in win.w.statusBar().currentMessage(), timeout=20000)
     win.qtbot.waitUntil(lambda: page.table.current().person.cert_no == "ZD-2026-RENEWED", timeout=20000)
-    person = get_person(open_database(folder), first.person.id)
+    person = get_person(open_folder(folder), first.person.id)
     assert person.cert_last_day == dt.date(2029, 12, 31) and person.roles == first.person.roles
-    (card,) = earlier_cards(open_database(folder), first.person.id)
+    (card,) = earlier_cards(open_folder(folder), first.person.id)
     assert card["cert_no"] == first.person.cert_no and card["replaced_by"] == page.ctx.user
     assert card["reason"] == "换发证卡"
 
@@ -454,7 +454,7 @@ def test_a_card_renewed_from_the_roster_keeps_the_one_before(
 
 
 def new_campaign(folder: Path, *names: str, kind: str = "routine") -> str:
-    db = open_database(folder)
+    db = open_folder(folder)
     try:
         plan = new_plan(db, SICHUAN, "2026年12月专项检查", kind, starts="2026-12-01", ends="2026-12-20")
         orgs = {o["name"]: o["id"] for o in list_orgs(db)}
@@ -526,15 +526,15 @@ def test_a_new_plan_and_its_target_from_the_forms(win: Window, monkeypatch: pyte
 def test_next_years_holidays_entered_fill_in_the_unknown_record_deadlines(
     win: Window, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inspector.holiday_notice import template
-    from inspector.plans import run_dispatch
-    from inspector.workdays import supported_years
-    from tests.test_holiday_notice import NOTICE, YEAR
+    from inspector.centre.holidays import template
+    from inspector.centre.plans import run_dispatch
+    from inspector.centre.workdays import supported_years
+    from tests.centre.test_holidays import NOTICE, YEAR
     from ui.centre.plans_view import PlansPage
 
     assert supported_years()[1] + 1 == YEAR
     shown = user_errors(monkeypatch)
-    db = open_database(folder)
+    db = open_folder(folder)
     try:
         plan = new_plan(db, SICHUAN, "跨年检查", "routine")
         org = next(o for o in list_orgs(db) if o["name"].startswith("宜宾"))
@@ -579,7 +579,7 @@ def test_next_years_holidays_entered_fill_in_the_unknown_record_deadlines(
     answer["value"] = QMessageBox.StandardButton.Yes
     with win.qtbot.waitSignal(page.loaded, timeout=20000):
         button.click()
-    db = open_database(folder)
+    db = open_folder(folder)
     try:
         keys = [r[0] for r in db.conn.execute("SELECT key FROM meta WHERE key LIKE 'calendar%' ORDER BY key")]
     finally:
@@ -626,7 +626,7 @@ def test_a_dispatch_from_the_dialog_is_stored_and_its_teams_shown(
     assert all(len(t.split("、")) == 3 for t in texts(dialog.teams, 2))
     assert "种子“2026-12”" in dialog.result_label.text()
     grab(dialog, "centre-dispatch")
-    db = open_database(folder)
+    db = open_folder(folder)
     try:
         stored = dispatches(db, plan_id)
     finally:
@@ -673,7 +673,7 @@ def test_a_blocked_draw_shows_the_reason_and_each_exclusion(
     assert rules["证卡无效：1 人"] == ["孙丽华 — 证卡已过期（有效期至 2025-02-28）"]
     assert rules["回避：本单位职工：1 人"] == ["周建华 — 回避：本单位职工"]
     grab(dialog, "centre-dispatch-blocked")
-    db = open_database(folder)
+    db = open_folder(folder)
     try:
         assert dispatches(db, plan_id) == []
     finally:
@@ -773,7 +773,7 @@ def test_a_rectification_notice_is_sent_with_its_pdf(
     from ui.centre.rectify_dialogs import NoticeDialog
 
     # The vetoed inspection gets signed: its outcome (fail) now calls for a notice.
-    db = open_database(folder)
+    db = open_folder(folder)
     try:
         store = EvaluationStore(db, "省鉴定中心")
         e = next(x for x in store.list_evaluations("complete") if x.org_name.startswith("四川长虹"))

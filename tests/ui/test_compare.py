@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from inspector.comparison import compare_self
-from inspector.evaluations import EvaluationStore
-from inspector.points import fmt
+from inspector.rubric.comparison import compare_self
+from inspector.rubric.points import fmt
+from inspector.store.evaluations import EvaluationStore
 from tests.ui.conftest import Window, evaluation
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
-from inspector.evaluations import Evaluation, EvaluationStore
-from inspector.evidence import evidence_path, file_sha256
+from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.evidence import evidence_path, file_sha256
 from tests.ui.conftest import Window
 
 

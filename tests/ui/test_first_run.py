@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from inspector.identity import load_identity
-from inspector.ui_state import get_state
+from inspector.crypto.identity import load_identity
+from inspector.store.ui_state import get_state
 from ui.first_run import CentreSetup, FirstRunDialog
 from ui.main_window import MainWindow
 

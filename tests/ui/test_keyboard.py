@@ -7,11 +7,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from inspector.evaluations import Evaluation, EvaluationStore
-from inspector.observations import parse_observation
-from inspector.rubric import Item
-from inspector.rules import AllOrNothing, Checklist, Deduct, Discretionary, Grouped, Tiers, YesNo
-from inspector.scoring import score
+from inspector.rubric.model import Item
+from inspector.rubric.observations import parse_observation
+from inspector.rubric.rules import AllOrNothing, Checklist, Deduct, Discretionary, Grouped, Tiers, YesNo
+from inspector.rubric.scoring import score
+from inspector.store.evaluations import Evaluation, EvaluationStore
 from tests.ui.conftest import Window
 
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 
-from inspector.changes import OBSERVE
-from inspector.db import transaction
-from inspector.evaluations import Evaluation, EvaluationStore
-from inspector.orgs import add_org
+from inspector.store.changes import OBSERVE
+from inspector.store.db import transaction
+from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.orgs import add_org
 from tests.ui.conftest import Window, evaluation
 
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from inspector.evaluations import EvaluationStore
+from inspector.store.evaluations import EvaluationStore
 from tests.ui.conftest import SIZE, Window, evaluation
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from inspector.evaluations import EvaluationStore
-from inspector.keys import init_ca, install_credential, issue_certificate
-from inspector.pdfsign import verify_pdf
+from inspector.crypto.keys import init_ca, install_credential, issue_certificate
+from inspector.crypto.pdfsign import verify_pdf
+from inspector.store.evaluations import EvaluationStore
 from tests.ui.conftest import Window, evaluation
 from tests.ui.test_signoff import sign_name
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from inspector.evaluations import EvaluationStore
-from inspector.evidence import evidence_path
+from inspector.store.evaluations import EvaluationStore
+from inspector.store.evidence import evidence_path
 from tests.ui.conftest import Window, evaluation
 from ui import signoff
 from ui.signature_pad import SignaturePad

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from inspector.errors import StoreError
-from inspector.evaluations import Evaluation, EvaluationStore
+from inspector.store.evaluations import Evaluation, EvaluationStore
 from tests.ui.conftest import ROOT, Window, evaluation
 from ui import errors
 

@@ -3,7 +3,7 @@
 
 Every page shows plain rows the core returns (frozen dataclasses, dicts); it keeps no state of
 the domain itself. Loads and writes run on the worker on a connection of their own
-(:func:`ui.worker.open_folder`), the window's status bar shows their progress.
+(:func:`inspector.folder.opened_folder`), the window's status bar shows their progress.
 """
 
 from __future__ import annotations

@@ -40,13 +40,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.dispatch import SPECIAL_TEAM_MIN, Blocked, Rule, rule_label, rule_title
+from inspector.centre.dispatch import SPECIAL_TEAM_MIN, Blocked, Rule, rule_label, rule_title
+from inspector.centre.plans import DispatchRecord, Plan
 from inspector.errors import DispatchError, InspectorError
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from inspector.plans import DispatchRecord, Plan
 from ui.centre.common import CentreContext, Column, RowsModel, Table, ask_save_path, hint, pane
 from ui.centre.plan_dialogs import iso_of, optional_date
-from ui.worker import open_folder
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,9 @@ def dispatch_task(
     arguments: dict[str, Any],
     author: str | None,
 ) -> DispatchOutcome:
-    from inspector.plans import explain_dispatch, run_dispatch
+    from inspector.centre.plans import explain_dispatch, run_dispatch
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         orgs, people = _names(db)
         try:
             record = run_dispatch(db, plan_id, author=author, **arguments)
@@ -83,8 +82,6 @@ def dispatch_task(
                 raise
             return DispatchOutcome(None, why.blocked, orgs, people)
         return DispatchOutcome(record, [], orgs, people)
-    finally:
-        db.conn.close()
 
 
 @dataclass(frozen=True)
@@ -290,37 +287,28 @@ class Records:
 
 
 def load_records(progress: Callable[[int, int], None], data: Path, plan_id: str) -> Records:
-    from inspector.plans import dispatches
+    from inspector.centre.plans import dispatches
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         orgs, people = _names(db)
         return Records(dispatches(db, plan_id), orgs, people)
-    finally:
-        db.conn.close()
 
 
 def verify_task(progress: Callable[[int, int], None], data: Path, dispatch_id: str) -> list[str]:
-    from inspector.plans import verify_dispatch
+    from inspector.centre.plans import verify_dispatch
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return verify_dispatch(db, dispatch_id)
-    finally:
-        db.conn.close()
 
 
 def save_records_task(progress: Callable[[int, int], None], data: Path, path: Path, plan_id: str) -> int:
+    from inspector.centre.plans import dispatches
     from inspector.fileio import write_text_atomic
-    from inspector.plans import dispatches
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         records = [{**d.record, "id": d.id, "assignments": d.assignments} for d in dispatches(db, plan_id)]
         write_text_atomic(path, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
         return len(records)
-    finally:
-        db.conn.close()
 
 
 class RecordDialog(QDialog):

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.centre_common import today
+from inspector.centre.common import today
+from inspector.centre.plans import Plan
 from inspector.i18n import _
-from inspector.plans import Plan
 
 
 def date_edit(day: dt.date) -> QDateEdit:

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QSplitter
 
+from inspector.centre.plans import Plan
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from inspector.plans import Plan
 from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table, ask_open_path, heading, pane
-from ui.worker import open_folder
 
 if TYPE_CHECKING:
-    from inspector.holiday_notice import HolidayNotice
+    from inspector.centre.holidays import HolidayNotice
 
 
 def plan_kind_name(kind: str) -> str:
@@ -68,12 +68,11 @@ class PlansData:
 
 
 def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
-    from inspector.plans import assigned, dispatches, list_plans, targets
-    from inspector.register import register_entries
-    from inspector.rubric_store import list_rubrics
+    from inspector.centre.plans import assigned, dispatches, list_plans, targets
+    from inspector.centre.register import register_entries
+    from inspector.store.rubrics import list_rubrics
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         register = {e["id"]: e for e in register_entries(db)}
         people = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
         rubrics = {r.id: r.title for r in list_rubrics(db)}
@@ -107,60 +106,46 @@ def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
             )
         orgs = [(e["id"], e["name"], e["code"]) for e in register.values()]
         return PlansData(rows, orgs, sorted(rubrics.items(), key=lambda kv: kv[1]))
-    finally:
-        db.conn.close()
 
 
 def new_plan_task(progress: Callable[[int, int], None], data: Path, fields: dict[str, Any]) -> Plan:
-    from inspector.plans import new_plan
+    from inspector.centre.plans import new_plan
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return new_plan(db, **fields)
-    finally:
-        db.conn.close()
 
 
 def add_target_task(
     progress: Callable[[int, int], None], data: Path, plan_id: str, org_id: str, day: str | None
 ) -> str:
-    from inspector.plans import add_target
+    from inspector.centre.plans import add_target
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return add_target(db, plan_id, org_id, day).org_id
-    finally:
-        db.conn.close()
 
 
 def export_plan_task(
     progress: Callable[[int, int], None], data: Path, path: Path, plan_id: str
 ) -> dict[str, int]:
-    from inspector.centre_xlsx import export_results
-    from inspector.results import plan_results
+    from inspector.centre.results import plan_results
+    from inspector.centre.workbooks import export_results
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         progress(0, 2)
         results = plan_results(db, plan_id)
         progress(1, 2)
         return export_results(results, path)
-    finally:
-        db.conn.close()
 
 
 def read_notice_task(
     progress: Callable[[int, int], None], data: Path, path: Path
 ) -> tuple[HolidayNotice, bytes, dict[str, Any] | None]:
     """A holiday-arrangement file, checked, and what this folder already holds for its year."""
-    from inspector.holiday_notice import read_notice_file, stored_notices
+    from inspector.centre.holidays import read_notice_file, stored_notices
 
     notice, raw = read_notice_file(path)
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         existing = next((n for n in stored_notices(db) if n["year"] == notice.year), None)
-    finally:
-        db.conn.close()
     return notice, raw, existing
 
 
@@ -172,13 +157,10 @@ def add_notice_task(
     replace: bool,
     user: str | None,
 ) -> dict[str, Any]:
-    from inspector.holiday_notice import add_notice
+    from inspector.centre.holidays import add_notice
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return add_notice(db, notice, raw, replace=replace, user=user)
-    finally:
-        db.conn.close()
 
 
 def plan_columns() -> list[Column[PlanRow]]:

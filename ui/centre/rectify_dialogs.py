@@ -1,6 +1,6 @@
 """Rectification tracking in the results view: send the notice (and print the 整改通知书), link the
-re-evaluation, close. Each step is one core call on the worker (inspector/rectifications.py);
-the notice PDF is rendered there too (inspector/documents_pdf.py).
+re-evaluation, close. Each step is one core call on the worker (inspector/centre/rectifications.py);
+the notice PDF is rendered there too (inspector/documents/others.py).
 
 Sending a notice renders the PDF *before* recording it: the renderer refuses an evaluation that
 needs no notice, and then nothing is recorded either.
@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.centre_common import today
+from inspector.centre.common import today
+from inspector.centre.rectifications import Rectification
+from inspector.centre.results import PlanResults, RectificationRow
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from inspector.rectifications import Rectification
-from inspector.results import PlanResults, RectificationRow
 from ui.centre.common import Table, ask_save_path
 from ui.centre.plan_dialogs import accepted, buttons, date_edit, iso_of
-from ui.worker import open_folder
 
 if TYPE_CHECKING:
     from ui.centre.results_view import ResultsPage
@@ -54,13 +54,12 @@ def send_notice_task(
     pdf: Path | None,
     user: str | None,
 ) -> Rectification:
-    from inspector.documents_pdf import render_document
-    from inspector.evaluations import EvaluationStore
-    from inspector.pdf_style import write_pdf
-    from inspector.rectifications import open_rectification
+    from inspector.centre.rectifications import open_rectification
+    from inspector.documents.others import render_document
+    from inspector.documents.style import write_pdf
+    from inspector.store.evaluations import EvaluationStore
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         progress(0, 2)
         content = None
         if pdf is not None:
@@ -72,8 +71,6 @@ def send_notice_task(
             write_pdf(pdf, content)
         progress(2, 2)
         return rect
-    finally:
-        db.conn.close()
 
 
 def notice_pdf_task(
@@ -84,17 +81,14 @@ def notice_pdf_task(
     pdf: Path,
     user: str | None,
 ) -> Path:
-    from inspector.documents_pdf import render_document
-    from inspector.evaluations import EvaluationStore
-    from inspector.pdf_style import write_pdf
+    from inspector.documents.others import render_document
+    from inspector.documents.style import write_pdf
+    from inspector.store.evaluations import EvaluationStore
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         day = dt.date.fromisoformat(issued) if issued else None
         write_pdf(pdf, render_document(EvaluationStore(db, user), data, eval_id, "notice", issued=day))
         return pdf
-    finally:
-        db.conn.close()
 
 
 @dataclass(frozen=True)
@@ -107,11 +101,10 @@ def recheck_candidates_task(
     progress: Callable[[int, int], None], data: Path, org_id: str, eval_id: str
 ) -> list[Candidate]:
     """The evaluations that can be the re-evaluation: same organisation, not a self-assessment."""
-    from inspector.evaluations import EvaluationStore
+    from inspector.store.evaluations import EvaluationStore
     from ui.models.evaluations_model import kind_label
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         store = EvaluationStore(db)
         found = [
             e for e in store.list_evaluations() if e.org_id == org_id and e.kind != "self" and e.id != eval_id
@@ -121,32 +114,24 @@ def recheck_candidates_task(
             title = store.rubric(e.rubric_id, e.rubric_version).title
             out.append(Candidate(e.id, f"{e.visit_date or '—'}  {kind_label(e.kind)}  {title}"))
         return out
-    finally:
-        db.conn.close()
 
 
 def link_recheck_task(
     progress: Callable[[int, int], None], data: Path, rect_id: str, eval_id: str
 ) -> Rectification:
-    from inspector.rectifications import link_recheck
+    from inspector.centre.rectifications import link_recheck
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return link_recheck(db, rect_id, eval_id)
-    finally:
-        db.conn.close()
 
 
 def close_task(
     progress: Callable[[int, int], None], data: Path, rect_id: str, fields: dict[str, Any]
 ) -> Rectification:
-    from inspector.rectifications import close_rectification
+    from inspector.centre.rectifications import close_rectification
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return close_rectification(db, rect_id, **fields)
-    finally:
-        db.conn.close()
 
 
 class NoticeDialog(QDialog):

@@ -1,7 +1,7 @@
 """The register from the window: a new organisation with its name, code and the register fields a
 centre has at hand, and the single-valued fields of one already registered corrected in place. The
 lists on the form (staff, equipment, yearly figures) come with the workbook import. The core checks
-every value (``inspector.register.add_registered``, ``set_register``) before anything is stored."""
+every value (``inspector.centre.register.add_registered``, ``set_register``) before anything is stored."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidget
 
+from inspector.centre.register import CATEGORIES, SCALARS, Field
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from inspector.register import CATEGORIES, SCALARS, Field
 from ui.centre.plan_dialogs import buttons
-from ui.worker import open_folder
 
 # The register fields asked for here, in the form's order (the category has its own list).
 ASKED = ("region", "sponsor", "address", "post_code", "head", "contact", "phone", "approval_no")
@@ -23,25 +23,19 @@ ASKED = ("region", "sponsor", "address", "post_code", "head", "contact", "phone"
 def add_org_task(
     progress: Callable[[int, int], None], data: Path, name: str, code: str | None, fields: dict[str, Any]
 ) -> dict[str, Any]:
-    from inspector.register import add_registered
+    from inspector.centre.register import add_registered
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return add_registered(db, name, code, fields)
-    finally:
-        db.conn.close()
 
 
 def edit_org_task(
     progress: Callable[[int, int], None], data: Path, org_id: str, name: str, changed: dict[str, Any]
 ) -> dict[str, Any]:
-    from inspector.register import set_register
+    from inspector.centre.register import set_register
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return set_register(db, org_id, changed, name)
-    finally:
-        db.conn.close()
 
 
 def _shown(f: Field, value: Any) -> str:

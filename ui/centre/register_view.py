@@ -11,8 +11,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget
 
+from inspector.centre.register import LISTS, SCALARS, ImportSummary
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from inspector.register import LISTS, SCALARS, ImportSummary
 from ui.centre.common import (
     CentreContext,
     CentrePage,
@@ -24,45 +25,35 @@ from ui.centre.common import (
     text,
     xlsx_kind,
 )
-from ui.worker import open_folder
 
 Entry = dict[str, Any]
 
 
 def load_register(progress: Callable[[int, int], None], data: Path) -> list[Entry]:
-    from inspector.register import register_entries
+    from inspector.centre.register import register_entries
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return register_entries(db)
-    finally:
-        db.conn.close()
 
 
 def export_register_task(progress: Callable[[int, int], None], data: Path, path: Path) -> dict[str, int]:
-    from inspector.centre_xlsx import register_sheets, write_workbook
-    from inspector.register import register_entries
+    from inspector.centre.register import register_entries
+    from inspector.centre.workbooks import register_sheets, write_workbook
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         progress(0, 2)
         entries = register_entries(db)
         progress(1, 2)
         counts = write_workbook(path, register_sheets(entries))
         progress(2, 2)
         return counts
-    finally:
-        db.conn.close()
 
 
 def import_register_task(progress: Callable[[int, int], None], data: Path, path: Path) -> ImportSummary:
-    from inspector.register import import_register
+    from inspector.centre.register import import_register
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return import_register(db, path)
-    finally:
-        db.conn.close()
 
 
 def _key(key: str) -> Callable[[Entry], Any]:

@@ -16,11 +16,9 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QTabWidget, QWidget
 
-from inspector.centre_common import today
-from inspector.i18n import _
-from inspector.plans import Plan
-from inspector.points import fmt
-from inspector.results import (
+from inspector.centre.common import today
+from inspector.centre.plans import Plan
+from inspector.centre.results import (
     NEEDS_RECTIFICATION,
     Announcement,
     Difference,
@@ -31,8 +29,10 @@ from inspector.results import (
     RectificationRow,
     TargetResult,
 )
+from inspector.folder import opened_folder
+from inspector.i18n import _
+from inspector.rubric.points import fmt
 from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table, chars, hint, pane
-from ui.worker import open_folder
 
 
 @dataclass(frozen=True)
@@ -44,39 +44,33 @@ class ResultsData:
 def load_results(
     progress: Callable[[int, int], None], data: Path, plan_id: str | None, day: dt.date
 ) -> ResultsData:
-    from inspector.plans import list_plans
-    from inspector.results import plan_results
+    from inspector.centre.plans import list_plans
+    from inspector.centre.results import plan_results
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         plans = list_plans(db)
         if plan_id is None or plan_id not in {p.id for p in plans}:
             plan_id = plans[0].id if plans else None
         return ResultsData(plans, plan_results(db, plan_id, on=day) if plan_id else None)
-    finally:
-        db.conn.close()
 
 
 def export_results_task(
     progress: Callable[[int, int], None], data: Path, path: Path, plan_id: str, day: dt.date
 ) -> dict[str, int]:
-    from inspector.centre_xlsx import export_results
-    from inspector.results import plan_results
+    from inspector.centre.results import plan_results
+    from inspector.centre.workbooks import export_results
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         progress(0, 2)
         results = plan_results(db, plan_id, on=day)
         progress(1, 2)
         counts = export_results(results, path)
         progress(2, 2)
         return counts
-    finally:
-        db.conn.close()
 
 
 def names() -> dict[str | None, str | None]:
-    from inspector.centre_xlsx import state_names  # the workbook's words for the same codes
+    from inspector.centre.workbooks import state_names  # the workbook's words for the same codes
 
     return state_names()
 

@@ -1,5 +1,5 @@
 """The roster's forms: a supervisor put on the roster, the review after a task, the year's
-assessment, a suspension. They collect values; the core checks them (``inspector.people``), and a
+assessment, a suspension. They collect values; the core checks them (``inspector.centre.people``), and a
 refused value comes back as one message with nothing stored."""
 
 from __future__ import annotations
@@ -25,27 +25,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.centre_common import today
+from inspector.centre.common import today
+from inspector.centre.people import ANNUAL_RESULTS, RATINGS, ROLES, annual_name, rating_name, role_name
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from inspector.people import ANNUAL_RESULTS, RATINGS, ROLES, annual_name, rating_name, role_name
 from ui.centre.plan_dialogs import buttons, date_edit, iso_of, optional_date
-from ui.worker import open_folder
 
 Org = tuple[str, str, str | None]  # id, name, code
 
 
 def people_task(progress: Callable[[int, int], None], data: Path, action: str, args: dict[str, Any]) -> Any:
-    """Worker task: one write through ``inspector.people`` (``action`` names the function)."""
-    from inspector import people
+    """Worker task: one write through ``inspector.centre.people`` (``action`` names the function)."""
+    from inspector.centre import people
 
     allowed = {"add_person", "add_review", "set_annual", "set_active", "set_roles", "renew_card"}
     if action not in allowed:
         raise ValueError(action)  # a bug, not a user's mistake
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return getattr(people, action)(db, **args)
-    finally:
-        db.conn.close()
 
 
 def org_box(orgs: list[Org], *, blank: str | None = None) -> QComboBox:

@@ -14,11 +14,11 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QTabWidget
 
-from inspector.dispatch import kind_name
+from inspector.centre.dispatch import kind_name
+from inspector.centre.people import Person, role_name
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from inspector.people import Person, role_name
 from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table, pane
-from ui.worker import open_folder
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,9 @@ class PersonDetails:
 
 
 def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) -> RosterData:
-    from inspector.people import list_people, past_tasks
+    from inspector.centre.people import list_people, past_tasks
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         listed = [(r[0], r[1], r[2]) for r in db.conn.execute("SELECT id, name, code FROM orgs")]
         orgs = {org_id: name for org_id, name, _code in listed}
         tasks: dict[str, int] = {}
@@ -76,15 +75,12 @@ def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) 
                 )
             )
         return RosterData(rows, listed)
-    finally:
-        db.conn.close()
 
 
 def load_person(progress: Callable[[int, int], None], data: Path, person_id: str) -> PersonDetails:
-    from inspector.people import annual_summary, history, reviews
+    from inspector.centre.people import annual_summary, history, reviews
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         tasks = history(db, person_id)
         mine = reviews(db, person_id)
         orgs = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
@@ -96,18 +92,13 @@ def load_person(progress: Callable[[int, int], None], data: Path, person_id: str
         }
         annual = [annual_summary(db, person_id, y) for y in sorted(years, reverse=True)]
         return PersonDetails(person_id, tasks, mine, annual)
-    finally:
-        db.conn.close()
 
 
 def export_roster_task(progress: Callable[[int, int], None], data: Path, path: Path) -> dict[str, int]:
-    from inspector.centre_xlsx import export_roster
+    from inspector.centre.workbooks import export_roster
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         return export_roster(db, path)
-    finally:
-        db.conn.close()
 
 
 def roster_columns() -> list[Column[RosterRow]]:
@@ -206,7 +197,7 @@ class RosterPage(CentrePage):
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._load_person())
 
     def loader(self) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
-        from inspector.centre_common import today
+        from inspector.centre.common import today
 
         return _("读取督导员名册"), load_roster, (today(),)
 

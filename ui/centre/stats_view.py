@@ -1,7 +1,7 @@
 """统计: which requirements fail most, the distribution of scores with the pass line, and the
 figures by region, category and year — each a chart (ui/centre/charts.py) above the table of the
 same numbers. One rubric at a time: totals of different forms neither average nor share bins.
-Counted as the core counts (inspector/stats.py): inspections and re-checks, signed only unless
+Counted as the core counts (inspector/centre/stats.py): inspections and re-checks, signed only unless
 asked, the latest revision of an amended evaluation."""
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitter, QTabWidget, QWidget
 
+from inspector.centre.register import CATEGORIES
+from inspector.centre.stats import Distribution, GroupStats, ItemFailure, Statistics
 from inspector.errors import StoreError
+from inspector.folder import opened_folder
 from inspector.i18n import _
-from inspector.points import fmt
-from inspector.register import CATEGORIES
-from inspector.stats import Distribution, GroupStats, ItemFailure, Statistics
+from inspector.rubric.points import fmt
 from ui.centre.charts import Chart, ChartView, Marker, Series
 from ui.centre.common import (
     CentreContext,
@@ -33,7 +34,6 @@ from ui.centre.common import (
     pane,
 )
 from ui.errors import show_user_error
-from ui.worker import open_folder
 
 TOP_ITEMS = 10  # bars in the chart of failing requirements; the table lists them all
 
@@ -62,11 +62,10 @@ def load_stats(
     year: int | None,
     signed_only: bool,
 ) -> StatsData:
-    from inspector.rubric_store import get_rubric
-    from inspector.stats import statistics
+    from inspector.centre.stats import statistics
+    from inspector.store.rubrics import get_rubric
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         progress(0, 2)
         everything = statistics(db, signed_only=signed_only)
         choices = []
@@ -88,8 +87,6 @@ def load_stats(
         stats = statistics(db, rubric_id=chosen.id, year=year, signed_only=signed_only)
         progress(2, 2)
         return StatsData(choices, years, chosen, stats)
-    finally:
-        db.conn.close()
 
 
 def export_stats_task(
@@ -100,19 +97,16 @@ def export_stats_task(
     year: int | None,
     signed_only: bool,
 ) -> dict[str, int]:
-    from inspector.centre_xlsx import export_stats
-    from inspector.stats import statistics
+    from inspector.centre.stats import statistics
+    from inspector.centre.workbooks import export_stats
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         progress(0, 2)
         stats = statistics(db, rubric_id=rubric_id, year=year, signed_only=signed_only)
         progress(1, 2)
         counts = export_stats(stats, path)
         progress(2, 2)
         return counts
-    finally:
-        db.conn.close()
 
 
 def percent(d: Decimal | None) -> str | None:

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from inspector.i18n import _
-from inspector.points import fmt
+from inspector.rubric.points import fmt
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -85,12 +85,11 @@ class HomeRow:
 
 def load_home_rows(progress: Callable[[int, int], None], data: Path, user: str | None) -> list[HomeRow]:
     """Every evaluation with its progress and running score (worker thread, own connection)."""
-    from inspector.evaluations import EvaluationStore
-    from inspector.ui_state import current_items
-    from ui.worker import open_folder
+    from inspector.folder import opened_folder
+    from inspector.store.evaluations import EvaluationStore
+    from inspector.store.ui_state import current_items
 
-    db = open_folder(data)
-    try:
+    with opened_folder(data) as db:
         store = EvaluationStore(db, user)
         found = store.list_evaluations()
         progress(0, len(found))
@@ -124,8 +123,6 @@ def load_home_rows(progress: Callable[[int, int], None], data: Path, user: str |
             )
             progress(n, len(found))
         return rows
-    finally:
-        db.conn.close()
 
 
 class EvaluationsModel(QAbstractTableModel):

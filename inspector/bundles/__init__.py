@@ -1,0 +1,1 @@
+"""USB sync bundles: the format, the signed container, gathering, export and import."""

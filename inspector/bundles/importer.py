@@ -1,0 +1,526 @@
+"""Importing a bundle: check its content against the store, then apply it in one transaction.
+
+:func:`prepare` reads every member (:mod:`inspector.bundles.content`) and checks what only the
+store can tell: each chain (evaluation, device) links to what is stored (a gap means an earlier
+bundle is missing; the same place with another hash means a forgery), every evaluation has its
+creation, every rubric its pinned content. Nothing is written until all of that holds.
+
+:func:`apply` then writes the evidence files (content-addressed: a refused import leaves nothing
+that matters), and in ONE transaction the rubrics, organisations, evidence rows, the changes
+through :func:`inspector.store.evaluations.apply_change` (the same path as a local change: heads,
+out-of-order arrival, conflicts), the certificates, the marks and the ``bundles`` row; an
+assignment's credentials are installed just before the commit. Importing the same bundle again
+changes nothing and says so; a change already stored with the same hash is skipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from cryptography import x509
+
+from inspector.bundles.content import (
+    OrgEntry,
+    PdfEntry,
+    check_payload,
+    create_header,
+    evidence_refs,
+    read_assignment,
+    read_certs,
+    read_changes,
+    read_evidence_index,
+    read_orgs,
+    read_pdfs,
+    read_rubrics,
+)
+from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST
+from inspector.bundles.opening import Opened, open_bundle, read_checked
+from inspector.clock import now
+from inspector.crypto import keys
+from inspector.crypto.identity import Keyring, add_peer, install_newer_crl, install_pair
+from inspector.errors import BundleError, InspectorError, StoreError
+from inspector.fileio import write_bytes_atomic
+from inspector.i18n import _
+from inspector.rubric.model import Rubric
+from inspector.rubric.points import fmt
+from inspector.rubric.toml_form import dump_rubric_toml
+from inspector.store.changes import CREATE, GENESIS, Change, canonical
+from inspector.store.db import transaction
+from inspector.store.evidence import evidence_path, file_sha256
+from inspector.store.log import HeadValue, apply_change
+from inspector.store.rubrics import get_rubric
+from inspector.store.signed_pdfs import store_signed_pdf
+
+Progress = Callable[[int, int], None]
+
+
+class Rubrics:
+    """The rubrics a bundle's changes need, looked up in the store (and cached), hash-checked.
+
+    Not an EvaluationStore: making one gives the folder a device id, a write that a refused
+    bundle must not cause.
+    """
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._cache: dict[tuple[str, int], Rubric] = {}
+
+    def __call__(self, rubric_id: str, version: int, digest: str | None = None) -> Rubric:
+        key = (rubric_id, int(version))
+        if key not in self._cache:
+            self._cache[key] = get_rubric(self.db, rubric_id, int(version))
+        rubric = self._cache[key]
+        if digest is not None and rubric.content_hash != digest:
+            raise StoreError(
+                _("评估表 {id} 第{v}版的内容与评估所用版本不一致").format(id=rubric_id, v=version)
+            )
+        return rubric
+
+
+@dataclass
+class Prepared:
+    opened: Opened
+    new: list[Change]  # in apply order: creations first
+    skipped: int
+    chains: dict[tuple[str, str], int]  # every chain the bundle carries → its highest seq
+    rubrics: list[Rubric]  # not yet stored
+    orgs: list[OrgEntry]
+    evidence: dict[str, dict[str, Any]]
+    pdfs: list[PdfEntry]
+    certs: list[x509.Certificate]
+    assignment: dict[str, Any] | None
+    evaluations: list[str]
+    heads: dict[str, HeadValue] = field(default_factory=dict)  # item heads computed in the checks
+    carried_rubrics: list[Rubric] = field(default_factory=list)  # every rubric in the bundle
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    bundle: str
+    kind: str
+    sender: dict[str, Any]
+    created: str
+    already: bool = False
+    added: dict[str, int] = field(default_factory=dict)
+    skipped: int = 0
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    identity: str | None = None  # whose credentials were installed with this bundle
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "bundle": self.bundle,
+            "kind": self.kind,
+            "sender": self.sender,
+            "created": self.created,
+            "already_imported": self.already,
+            "added": self.added,
+            "skipped": self.skipped,
+            "evaluations": self.evaluations,
+            "conflicts": self.conflicts,
+            "warnings": self.warnings,
+            "identity_installed": self.identity,
+        }
+
+
+def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -> tuple[list[Change], int]:
+    """Link every chain to itself and to the store; returns (changes not yet stored, skipped)."""
+    by_chain: dict[tuple[str, str], list[tuple[Change, str]]] = defaultdict(list)
+    for c, where in changes:
+        by_chain[(c.eval_id, c.device_id)].append((c, where))
+    stored_ids: dict[str, dict[str, tuple[str, int]]] = {}
+    new: set[str] = set()
+    skipped = 0
+    for (eval_id, device), chain in by_chain.items():
+        chain.sort(key=lambda p: p[0].device_seq)
+        first, last = chain[0][0].device_seq, chain[-1][0].device_seq
+        if [c.device_seq for c, _w in chain] != list(range(first, last + 1)):
+            raise BundleError(_("同一设备的更改序号不连续或重复"), chain[0][1])
+        rows = conn.execute(
+            "SELECT device_seq, hash FROM changes WHERE eval_id = ? AND device_id = ?"
+            " AND device_seq BETWEEN ? AND ?",
+            (eval_id, device, first - 1, last),
+        ).fetchall()
+        stored = {int(r[0]): str(r[1]) for r in rows}
+        if eval_id not in stored_ids:
+            stored_ids[eval_id] = {
+                r[0]: (r[1], int(r[2]))
+                for r in conn.execute(
+                    "SELECT id, device_id, device_seq FROM changes WHERE eval_id = ?", (eval_id,)
+                )
+            }
+        expected = GENESIS if first == 1 else stored.get(first - 1)
+        if expected is None:
+            raise BundleError(
+                _(
+                    "缺少更早的更改（设备 {d} 第 1–{n} 条）：请先导入更早的数据包，或请对方完整导出（--full）"
+                ).format(d=device[:8], n=first - 1),
+                chain[0][1],
+            )
+        for c, where in chain:
+            if c.prev_hash != expected:
+                raise BundleError(_("与前一条更改的链接断开（有更改被删除、插入或改动）"), where)
+            expected = c.hash
+            if c.device_seq in stored:
+                if stored[c.device_seq] != c.hash:
+                    raise BundleError(_("与本机已有的同一条更改不同：数据包是伪造的"), where)
+                skipped += 1
+                continue
+            same_id = stored_ids[eval_id].get(c.id)
+            if same_id is not None and same_id != (c.device_id, c.device_seq):
+                raise BundleError(_("更改编号与本机已有的另一条更改相同：数据包是伪造的"), where)
+            new.add(c.id)
+    ordered = [c for c, _w in changes if c.id in new]
+    ordered.sort(key=lambda c: c.kind != CREATE)  # stable: creations first, then the file's order
+    return ordered, skipped
+
+
+def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> Prepared:
+    """Every check of the content; raises :class:`BundleError` naming the member and the rule."""
+    members = opened.members
+    m = opened.container.manifest
+    changes = read_changes(members)
+    rubrics = read_rubrics(members)
+    orgs = read_orgs(members)
+    evidence = read_evidence_index(members, m.members)
+    pdfs = read_pdfs(members, m.members)
+    certs = read_certs(members, opened.ca, opened.crl, m.created) if m.kind == ASSIGNMENT else []
+    assignment = read_assignment(members) if m.kind == ASSIGNMENT else None
+    if any(n.startswith("certs/") for n in members) and m.kind != ASSIGNMENT:
+        raise BundleError(_("只有派发数据包可以携带证书文件"), "certs/")
+    eval_ids = sorted({c.eval_id for c, _w in changes})
+    counts = {
+        "evaluations": len(eval_ids),
+        "changes": len(changes),
+        "evidence": len(evidence),
+        "rubrics": len(rubrics),
+        "orgs": len(orgs),
+        "pdfs": len(pdfs),
+        "certificates": len(certs),
+        "credentials": 2 if opened.container.outer.get("credentials/signing.p12") else 0,
+    }
+    for key, n in counts.items():
+        if m.counts[key] != n:
+            raise BundleError(_("清单中的数量 {key} 与内容不符").format(key=key), MANIFEST)
+    if m.data["evaluations"] != eval_ids:
+        raise BundleError(_("清单中的评估列表与内容不符"), MANIFEST)
+    conn = db.conn
+    new, skipped = _chain_checks(conn, changes)
+
+    # every evaluation has its creation, every creation its rubric with the pinned content
+    stored_rubrics: dict[tuple[str, int], str] = {
+        (r[0], int(r[1])): str(r[2]) for r in conn.execute("SELECT id, version, hash FROM rubrics")
+    }
+    for (rid, rv), carried in rubrics.items():
+        if (rid, rv) in stored_rubrics and stored_rubrics[(rid, rv)] != carried.content_hash:
+            raise BundleError(_("本机已有同一版本但内容不同的评估表"), f"rubrics/{rid}-v{rv}.toml")
+    pinned: dict[str, Rubric] = {}
+    for c, where in changes:
+        if c.kind != CREATE:
+            continue
+        rubric_id, version, digest, _org = create_header(c, where)
+        found = rubrics.get((rubric_id, version))
+        if found is None and (rubric_id, version) not in stored_rubrics:
+            raise BundleError(_("缺少评估所用的评估表 {r} 第{v}版").format(r=rubric_id, v=version), where)
+        rubric = found if found is not None else rubrics_of(rubric_id, version)
+        if rubric.content_hash != digest:
+            raise BundleError(_("评估表内容与评估所固定的版本（哈希）不符"), where)
+        if c.eval_id in pinned:
+            raise BundleError(_("同一评估有两条创建记录"), where)
+        pinned[c.eval_id] = rubric
+    new_ids = {c.id for c in new}
+    heads: dict[str, HeadValue] = {}
+    for c, where in changes:
+        if c.kind == CREATE and c.id in new_ids:
+            exists = conn.execute("SELECT 1 FROM evaluations WHERE id = ?", (c.eval_id,)).fetchone()
+            if exists is not None:
+                raise BundleError(_("本机已有这个评估，但创建记录不同：数据包是伪造的"), where)
+    for c, where in changes:
+        if c.eval_id not in pinned:
+            row = conn.execute(
+                "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (c.eval_id,)
+            ).fetchone()
+            if row is None:
+                raise BundleError(_("缺少评估 {e} 的创建记录").format(e=c.eval_id[:8]), where)
+            pinned[c.eval_id] = rubrics_of(row[0], row[1], row[2])
+        if c.id in new_ids:
+            head = check_payload(c, pinned[c.eval_id], where)
+            if head is not None:
+                heads[c.id] = head
+
+    chains: dict[tuple[str, str], int] = {}
+    for c, _w in changes:
+        chain = (c.eval_id, c.device_id)
+        chains[chain] = max(chains.get(chain, 0), c.device_seq)
+    warnings = []
+    referenced = {d for c in new for d in evidence_refs(c)} - set(evidence)
+    missing = sorted(
+        d
+        for d in referenced
+        if conn.execute("SELECT 1 FROM evidence WHERE sha256 = ?", (d,)).fetchone() is None
+    )
+    if missing:
+        warnings.append(
+            _("有 {n} 个证据文件未随包带来，本机也没有（如 {h}…）").format(n=len(missing), h=missing[0][:12])
+        )
+    return Prepared(
+        opened,
+        new,
+        skipped,
+        chains,
+        [r for k, r in rubrics.items() if k not in stored_rubrics],
+        orgs,
+        evidence,
+        pdfs,
+        certs,
+        assignment,
+        eval_ids,
+        heads,
+        list(rubrics.values()),
+        warnings,
+    )
+
+
+# --- applying -------------------------------------------------------------------------------------
+
+
+def _conflicts(conn: sqlite3.Connection, eval_ids: list[str]) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for eval_id in eval_ids:
+        rows = conn.execute(
+            "SELECT item_id FROM heads WHERE eval_id = ? GROUP BY item_id HAVING COUNT(*) > 1", (eval_id,)
+        )
+        out |= {(eval_id, r[0]) for r in rows}
+    return out
+
+
+def _superseded(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+    """Which of ``ids`` a stored change already names as its parent."""
+    out: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(f"SELECT parent_id FROM supersedes WHERE parent_id IN ({marks})", chunk)
+        out |= {r[0] for r in rows}
+    return out
+
+
+def _store_org(conn: sqlite3.Connection, org: OrgEntry, authoritative: bool, created: str) -> bool:
+    """Insert an organisation, or (from the centre, newer than what we have) refresh its register."""
+    row = conn.execute("SELECT id FROM orgs WHERE id = ?", (org.id,)).fetchone()
+    if row is None:
+        code = org.code
+        if code is not None and conn.execute("SELECT 1 FROM orgs WHERE code = ?", (code,)).fetchone():
+            code = None  # another organisation here holds the code: keep this one, uncoded
+        conn.execute(
+            "INSERT INTO orgs (id, name, code, details, created_at) VALUES (?, ?, ?, ?, ?)",
+            (org.id, org.name, code, canonical(org.details), now()),
+        )
+        added = True
+    else:
+        added = False
+    if authoritative:
+        mark = conn.execute("SELECT created FROM register_marks WHERE org_id = ?", (org.id,)).fetchone()
+        if mark is None or mark[0] < created:
+            if not added:
+                conn.execute(
+                    "UPDATE orgs SET name = ?, details = ? WHERE id = ?",
+                    (org.name, canonical(org.details), org.id),
+                )
+            conn.execute(
+                "INSERT OR REPLACE INTO register_marks (org_id, created) VALUES (?, ?)", (org.id, created)
+            )
+    return added
+
+
+def _store_rubric(conn: sqlite3.Connection, rubric: Rubric, origin: str) -> None:
+    conn.execute(
+        "INSERT INTO rubrics (id, version, hash, title, max_points, bonus_points, items, toml, origin,"
+        " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            rubric.id,
+            rubric.version,
+            rubric.content_hash,
+            rubric.title,
+            fmt(rubric.max_points),
+            fmt(rubric.bonus_points),
+            sum(1 for _i in rubric.items()),
+            dump_rubric_toml(rubric),
+            origin,
+            now(),
+        ),
+    )
+
+
+def _write_evidence(data: Path, p: Prepared, progress: Progress | None) -> None:
+    total = len(p.evidence)
+    for n, digest in enumerate(sorted(p.evidence), start=1):
+        target = evidence_path(data, digest)
+        if not target.exists() or file_sha256(target) != digest:
+            write_bytes_atomic(target, p.opened.members[f"evidence/{digest}"])
+        if progress is not None:
+            progress(n, total)
+
+
+def apply(
+    db: sqlite_utils.Database,
+    data: Path,
+    rubrics_of: Rubrics,
+    p: Prepared,
+    progress: Progress | None = None,
+) -> ImportReport:
+    m = p.opened.container.manifest
+    report = ImportReport(m.bundle, m.kind, m.sender, m.data["created"], warnings=list(p.warnings))
+    _write_evidence(data, p, progress)
+    added = dict.fromkeys(
+        ("evaluations", "changes", "evidence", "rubrics", "orgs", "pdfs", "certificates"), 0
+    )
+    sender_fp = m.sender["encryption_certificate"]
+    with transaction(db) as conn:
+        done = conn.execute("SELECT direction FROM bundles WHERE id = ?", (m.bundle,)).fetchone()
+        if done is not None and done[0] == "export":
+            raise BundleError(_("这个数据包是本机导出的，不能再导入本机"), MANIFEST)
+        if done is not None:
+            report.already = True  # imported meanwhile by another window
+            return report
+        before = _conflicts(conn, p.evaluations)
+        known = {
+            e
+            for e in p.evaluations
+            if conn.execute("SELECT 1 FROM evaluations WHERE id = ?", (e,)).fetchone()
+        }
+        for rubric in p.rubrics:
+            _store_rubric(conn, rubric, f"bundle:{m.bundle}")
+            added["rubrics"] += 1
+        for org in p.orgs:
+            added["orgs"] += _store_org(conn, org, m.kind == ASSIGNMENT, m.data["created"])
+        for c in p.new:  # a creation's organisation snapshot, when orgs.json did not carry it
+            if c.kind == CREATE:
+                o = c.payload["org"]
+                entry = OrgEntry(o["id"], o["name"], o.get("code"), {})
+                added["orgs"] += _store_org(conn, entry, False, m.data["created"])
+        for digest, meta in p.evidence.items():
+            added["evidence"] += conn.execute(
+                "INSERT OR IGNORE INTO evidence (sha256, size, name, mime, added_at) VALUES (?, ?, ?, ?, ?)",
+                (digest, meta["size"], meta["name"][:200], meta["mime"][:100], now()),
+            ).rowcount
+        superseded = {parent for c in p.new for parent in c.parents} | _superseded(
+            conn, [c.id for c in p.new]
+        )
+        for n, c in enumerate(p.new):
+            # a head computed in the checks is only good for a change nothing supersedes yet;
+            # otherwise apply_change takes its superseded path (a later change arrived first)
+            head = None if c.id in superseded else p.heads.get(c.id)
+            try:
+                apply_change(conn, c, rubrics_of, head)
+            except (InspectorError, KeyError, TypeError, ValueError, sqlite3.IntegrityError) as e:
+                raise BundleError(_("无法应用更改：{e}").format(e=e), f"{CHANGES}:{c.id[:8]}") from None
+            if progress is not None and n % 50 == 0:
+                progress(n, len(p.new))
+        added["changes"] = len(p.new)
+        added["evaluations"] = len(set(p.evaluations) - known)
+        for cert in p.certs:
+            added["certificates"] += add_peer(conn, cert, roster_id=_roster_id(p.assignment, cert))
+        for (eval_id, device), seq in p.chains.items():
+            conn.execute(
+                "INSERT INTO bundle_marks (recipient, eval_id, device_id, seq) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (recipient, eval_id, device_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+                (sender_fp, eval_id, device, seq),
+            )
+        carried = [r.content_hash for r in p.carried_rubrics]
+        for digest in [*p.evidence, *(pdf.sha256 for pdf in p.pdfs), *carried]:
+            conn.execute(
+                "INSERT OR IGNORE INTO bundle_files (recipient, sha256) VALUES (?, ?)", (sender_fp, digest)
+            )
+        after = _conflicts(conn, p.evaluations)
+        names = {
+            e: conn.execute(
+                "SELECT o.name FROM evaluations e JOIN orgs o ON o.id = e.org_id WHERE e.id = ?", (e,)
+            ).fetchone()[0]
+            for e in p.evaluations
+        }
+        report.evaluations = [
+            {"id": e, "org_name": names.get(e), "new": e not in known} for e in p.evaluations
+        ]
+        report.conflicts = [
+            {"eval": e, "item": i, "org_name": names.get(e)} for e, i in sorted(after - before)
+        ]
+        report.skipped = p.skipped
+        # files that only make sense with the rows: before the commit, so that a failed commit
+        # leaves them to be written again by the next attempt (they are idempotent)
+        for pdf in p.pdfs:
+            added["pdfs"] += store_signed_pdf(data, pdf.eval_id, pdf.name, p.opened.members[pdf.member])[1]
+        if p.opened.carried is not None:
+            install_pair(data, p.opened.carried)
+            report.identity = keys.common_name(p.opened.carried.signing.subject)
+        if p.opened.crl is not None and m.kind == ASSIGNMENT:
+            install_newer_crl(data, p.opened.crl)
+        report.added = added
+        outcome = "imported" if any(added.values()) or report.identity else "nothing new"
+        conn.execute(
+            "INSERT INTO bundles (id, direction, kind, sender, recipient, created, recorded_at, counts,"
+            " outcome, file) VALUES (?, 'import', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                m.bundle,
+                m.kind,
+                canonical(m.sender),
+                canonical(m.recipient),
+                m.data["created"],
+                now(),
+                canonical(added),
+                outcome,
+                str(p.opened.container.path),
+            ),
+        )
+    return report
+
+
+def _roster_id(assignment: dict[str, Any] | None, cert: x509.Certificate) -> str | None:
+    if assignment is None:
+        return None
+    fp = keys.fingerprint(cert)
+    for v in assignment.get("visits", []):
+        for member in v.get("team", []):
+            if isinstance(member, dict) and fp in (
+                member.get("certificate"),
+                member.get("encryption_certificate"),
+            ):
+                rid = member.get("person_id")
+                return rid if isinstance(rid, str) else None
+    return None
+
+
+def already_imported(db: sqlite_utils.Database, bundle: str) -> bool:
+    return (
+        db.conn.execute("SELECT 1 FROM bundles WHERE id = ? AND direction = 'import'", (bundle,)).fetchone()
+        is not None
+    )
+
+
+def import_bundle(
+    db: sqlite_utils.Database,
+    data: Path,
+    path: Path,
+    *,
+    passphrase: str | None = None,
+    keyring: Keyring | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Verify ``path`` completely, then import it; a refused bundle raises and changes nothing."""
+    container = read_checked(Path(path))
+    m = container.manifest
+    if already_imported(db, m.bundle):
+        # the signature was checked: the same id with the same signed manifest is the same bundle
+        return ImportReport(m.bundle, m.kind, m.sender, m.data["created"], already=True)
+    opened = open_bundle(Path(path), data, passphrase=passphrase, keyring=keyring, container=container)
+    rubrics_of = Rubrics(db)
+    prepared = prepare(db, rubrics_of, opened)
+    return apply(db, data, rubrics_of, prepared, progress)

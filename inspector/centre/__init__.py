@@ -1,0 +1,1 @@
+"""The centre's desk: register, roster, plans and dispatch, calendars, results, statistics."""

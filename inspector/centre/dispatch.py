@@ -1,0 +1,521 @@
+"""Random dispatch of supervision teams under the rules ("双随机、一公开").
+
+Pure functions over plain dataclasses: the store feeds the roster (with each person's past visits)
+and the targets, and records the result; nothing here reads or writes anything.
+
+The rules, each a named :class:`Rule` checked per person and target (``explain`` lists the ones a
+person fails), plus the team-level rules checked on the arguments:
+
+* **Certificate** (证卡): valid on the visit date. A card is valid three years (郑州办法 第五条
+  "有效期为三年"; 福建办法 第二章二 "聘期三年，聘期届满自动解聘"). Unless the card states its own last
+  day (``cert_valid_until``, included), the term starts on the issue day and 届满 on the same date
+  three years later, so the last valid day is the day before that anniversary: issued 2023-05-10,
+  valid through 2026-05-09, refused from 2026-05-10 (a card issued on 29 February runs through
+  28 February). This is how many three-year cards print their term ("2023.05.10–2026.05.09");
+  the Civil Code's period rules (民法典 第二百零一、二百零二条: the first day does not
+  count, the period ends on the corresponding day) would allow one day more. Of the two we take
+  the earlier end because sending someone whose card may have lapsed voids a supervision, while
+  refusing them for one day only narrows one pool.
+* **Kind** (类别): when the plan asks for it (``kind_required``), only that kind, e.g. only external
+  supervisors (外督) for an external supervision.
+* **Recusal** (回避, 福建办法 第三章六; 郑州办法 第十四、十八条): nobody supervises their employer, nor an
+  organisation where they act as internal supervisor, assessor or exam staff (``roles_at``).
+* **Rotation** (轮换, 郑州办法 第十九条 "在同一个被督导单位连续从事督导工作不能超过三次"): see below.
+* **Same day** (同日): a person takes part in at most one supervision per day, counting past
+  visits and the teams drawn earlier in the same run.
+* **Team**: a person appears at most once in a team (the draw is without replacement), and a
+  special supervision (专项督导) has a team of three or more (福建办法 第三章四 "督导小组原则上由3名及以上
+  质量督导员组成") — a smaller ``team_size`` for a special plan is refused outright.
+
+**"连续" (consecutive), precisely.** A *supervision of an organisation* is one (organisation, date):
+everyone with a visit to that organisation on that date was on that team. The organisation's
+supervisions form a sequence in date order, built from every roster member's history and from
+the teams drawn earlier in the same run. A person has supervised the organisation *n times in a
+row* when they were on each of its last *n* supervisions before the visit date. "超过" does not
+include the number (民法典 第一千二百五十九条), so three in a row are allowed and a person on all of
+the organisation's last three supervisions may not be drawn for the next. The sequence is the
+organisation's, not the person's: the point of 轮换 is that a station does not meet the same
+supervisor on every visit, so a supervision of the station by others breaks the run, while the
+person's visits elsewhere in between do not. A visit by someone missing from the roster cannot
+break a run (the draw only knows what it is given), which errs towards refusing.
+
+**The draw, reproducibly.** Targets are processed in (date, organisation id) order, each draw
+updating the history that rotation and the same-day rule see for the targets after it. For each
+target the eligible pool is sorted by supervisor id and the team is drawn from it with
+``random.Random`` seeded, version 2, with the text ``f"{seed}:{org_id}:{date:%Y-%m-%d}"``: a partial
+Fisher–Yates shuffle that only calls ``random()``, pick *i* swapping position *i* with
+``i + int(random() * (len(pool) - i))``. Python guarantees only ``random()`` and the version-2
+seeder to stay the same across versions (library docs, "Notes on Reproducibility"); ``sample`` and
+``randrange`` have changed before, so they are not used. Anyone with the published seed, targets
+and pools can re-run the draw with a few lines of any Python from 3.2 on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from itertools import filterfalse
+from typing import Literal
+
+from inspector.centre.workdays import due_date
+from inspector.errors import DispatchError, UsageError
+from inspector.i18n import _
+
+SupervisorKind = Literal["internal", "external"]
+PlanKind = Literal["routine", "special"]
+SUPERVISOR_KINDS: tuple[SupervisorKind, ...] = ("internal", "external")
+PLAN_KINDS: tuple[PlanKind, ...] = ("routine", "special")
+
+CERT_YEARS = 3
+MAX_CONSECUTIVE = 3  # 郑州办法 第十九条
+SPECIAL_TEAM_MIN = 3  # 福建办法 第三章四
+RECORD_DUE_WORKING_DAYS = 5  # 福建办法 第三章七
+NAMES_SHOWN = 3  # per rule in a blocked message; the rest is a count
+
+_ONE_DAY = dt.timedelta(days=1)
+_NOBODY: frozenset[str] = frozenset()
+
+
+class Rule(Enum):
+    """The per-person rules, in the order they are checked and reported."""
+
+    CERTIFICATE = "certificate"
+    KIND = "kind"
+    RECUSAL_EMPLOYER = "recusal_employer"
+    RECUSAL_ROLE = "recusal_role"
+    ROTATION = "rotation"
+    SAME_DAY = "same_day"
+
+
+def rule_title(rule: Rule) -> str:
+    """The rule as the documents state it, for the window's explanation."""
+    titles = {
+        Rule.CERTIFICATE: _("证卡有效：督导当日须持有效的质量督导员证卡（有效期三年）"),
+        Rule.KIND: _("类别：本次督导须由指定类别（内督或外督）的质量督导员担任"),
+        Rule.RECUSAL_EMPLOYER: _("回避：不得督导本人所在单位"),
+        Rule.RECUSAL_ROLE: _("回避：不得督导本人担任内督、考评或考务工作的机构"),
+        Rule.ROTATION: _("轮换：在同一机构连续从事督导工作不能超过三次"),
+        Rule.SAME_DAY: _("同日：一人同一天只参加一项督导任务"),
+    }
+    return titles[rule]
+
+
+def rule_label(rule: Rule) -> str:
+    """A few words naming the rule, for counts in a blocked-draw message."""
+    labels = {
+        Rule.CERTIFICATE: _("证卡无效"),
+        Rule.KIND: _("类别不符"),
+        Rule.RECUSAL_EMPLOYER: _("回避：本单位职工"),
+        Rule.RECUSAL_ROLE: _("回避：在该机构任内督、考评或考务"),
+        Rule.ROTATION: _("轮换：已连续督导该机构三次"),
+        Rule.SAME_DAY: _("同日已有督导任务"),
+    }
+    return labels[rule]
+
+
+def kind_name(kind: SupervisorKind) -> str:
+    return _("外督") if kind == "external" else _("内督")
+
+
+def certificate_last_day(issued: dt.date) -> dt.date:
+    """The last day a card issued on ``issued`` is valid: the day before its third anniversary."""
+    try:
+        anniversary = issued.replace(year=issued.year + CERT_YEARS)
+    except ValueError:  # 29 February: the anniversary falls on 1 March
+        anniversary = dt.date(issued.year + CERT_YEARS, 3, 1)
+    return anniversary - _ONE_DAY
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One past supervision task of a person: the organisation and the day."""
+
+    org_id: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    id: str
+    name: str
+    kind: SupervisorKind
+    cert_no: str
+    cert_issued: dt.date
+    # The last valid day when the card states one (included); otherwise see certificate_last_day.
+    cert_valid_until: dt.date | None = None
+    employer_org: str | None = None
+    # Organisations where the person acts as internal supervisor, assessor or exam staff.
+    roles_at: frozenset[str] = frozenset()
+    history: tuple[Visit, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in SUPERVISOR_KINDS:
+            raise UsageError(
+                _("督导员类别应为 internal（内督）或 external（外督），收到 {kind}").format(kind=self.kind),
+                self.id,
+            )
+        if self.cert_valid_until is not None and self.cert_valid_until < self.cert_issued:
+            raise UsageError(
+                _("证卡有效期 {until} 早于颁发日期 {issued}").format(
+                    until=self.cert_valid_until.isoformat(), issued=self.cert_issued.isoformat()
+                ),
+                self.id,
+            )
+
+    @property
+    def cert_last_day(self) -> dt.date:
+        if self.cert_valid_until is not None:
+            return self.cert_valid_until
+        return certificate_last_day(self.cert_issued)
+
+    def cert_valid_on(self, day: dt.date) -> bool:
+        return self.cert_issued <= day <= self.cert_last_day
+
+
+@dataclass(frozen=True)
+class Target:
+    """One supervision to staff: an organisation on a day."""
+
+    org_id: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Assignment:
+    org_id: str
+    date: dt.date
+    team: tuple[str, ...]  # supervisor ids in the order drawn
+    # 外督 record due: 5 working days after the visit (inspector.centre.workdays); None while the
+    # calendar data does not cover the year (next year's holidays are published in November)
+    record_due: dt.date | None
+    pool: tuple[str, ...]  # every eligible supervisor id, sorted: what the team was drawn from
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "org": self.org_id,
+            "date": self.date.isoformat(),
+            "team": list(self.team),
+            "record_due": self.record_due.isoformat() if self.record_due else None,
+            "pool": list(self.pool),
+        }
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    assignments: list[Assignment]
+    seed: str  # as text: the integer 7 and the text "7" draw the same teams
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A person left out of a target's pool, with every rule they fail."""
+
+    supervisor_id: str
+    name: str
+    reasons: tuple[tuple[Rule, str], ...]
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A target for which fewer people are eligible than the team needs."""
+
+    org_id: str
+    date: dt.date
+    needed: int
+    pool: tuple[str, ...]
+    excluded: tuple[Exclusion, ...]
+
+    def count(self, rule: Rule) -> int:
+        return sum(1 for e in self.excluded if any(r is rule for r, _text in e.reasons))
+
+    def message(self) -> str:
+        """One line: the shortfall, then each rule with how many it excluded (a person counts under each)."""
+        head = _("机构 {org} 于 {date}：合格督导员仅 {n} 人（需要 {k} 人）").format(
+            org=self.org_id, date=self.date.isoformat(), n=len(self.pool), k=self.needed
+        )
+        if not self.excluded:
+            return head + _("；名册中没有其他督导员")
+        parts = []
+        for rule in Rule:
+            names = [e.name for e in self.excluded if any(r is rule for r, _text in e.reasons)]
+            if not names:
+                continue
+            shown = "、".join(names[:NAMES_SHOWN]) + (_("等") if len(names) > NAMES_SHOWN else "")
+            parts.append(
+                _("{rule} {n} 人（{names}）").format(rule=rule_label(rule), n=len(names), names=shown)
+            )
+        return head + _("；被排除 {n} 人：{parts}").format(n=len(self.excluded), parts="、".join(parts))
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Everything a run produced: the teams drawn and the targets no valid team exists for."""
+
+    assignments: list[Assignment]
+    blocked: list[Blocked]
+    seed: str
+    order: tuple[Target, ...]  # the targets in the order they were drawn
+
+
+class _Ledger:
+    """Who supervised which organisation when, and who is busy on which day; grows during a run."""
+
+    def __init__(self, roster: Iterable[Supervisor]) -> None:
+        self.teams: dict[str, dict[dt.date, set[str]]] = {}  # org → day → people on that supervision
+        self.busy: dict[dt.date, dict[str, list[str]]] = {}  # day → person → organisations
+        for s in roster:
+            for v in s.history:
+                self.record(s.id, v.org_id, v.date)
+
+    def record(self, person: str, org: str, day: dt.date) -> None:
+        self.teams.setdefault(org, {}).setdefault(day, set()).add(person)
+        self.busy.setdefault(day, {}).setdefault(person, []).append(org)
+
+    def _before(self, org: str, day: dt.date) -> list[dt.date]:
+        return sorted(d for d in self.teams.get(org, {}) if d < day)
+
+    def rotation_blocked(self, org: str, day: dt.date) -> frozenset[str]:
+        """People on each of the organisation's last three supervisions before ``day``."""
+        last = self._before(org, day)[-MAX_CONSECUTIVE:]
+        if len(last) < MAX_CONSECUTIVE:
+            return _NOBODY
+        teams = self.teams[org]
+        return frozenset(set.intersection(*(teams[d] for d in last)))
+
+    def run_of(self, person: str, org: str, day: dt.date) -> list[dt.date]:
+        """The organisation's latest supervisions before ``day`` that ``person`` was on, unbroken."""
+        run: list[dt.date] = []
+        teams = self.teams.get(org, {})
+        for d in reversed(self._before(org, day)):
+            if person not in teams[d]:
+                break
+            run.append(d)
+        return run[::-1]
+
+    def busy_people(self, day: dt.date) -> dict[str, list[str]]:
+        return self.busy.get(day, {})
+
+
+def _reasons(
+    s: Supervisor, target: Target, ledger: _Ledger, kind_required: SupervisorKind | None
+) -> list[tuple[Rule, str]]:
+    """Every rule ``s`` fails for ``target``, with a sentence saying why; empty when eligible."""
+    day, org = target.date, target.org_id
+    out: list[tuple[Rule, str]] = []
+    if day < s.cert_issued:
+        out.append(
+            (
+                Rule.CERTIFICATE,
+                _("证卡尚未颁发（颁发日期 {issued}）").format(issued=s.cert_issued.isoformat()),
+            )
+        )
+    elif day > s.cert_last_day:
+        out.append(
+            (Rule.CERTIFICATE, _("证卡已过期（有效期至 {until}）").format(until=s.cert_last_day.isoformat()))
+        )
+    if kind_required is not None and s.kind != kind_required:
+        out.append(
+            (
+                Rule.KIND,
+                _("类别不符：本次须由{required}担任，此人为{kind}").format(
+                    required=kind_name(kind_required), kind=kind_name(s.kind)
+                ),
+            )
+        )
+    if s.employer_org == org:
+        out.append((Rule.RECUSAL_EMPLOYER, _("回避：本单位职工")))
+    if org in s.roles_at:
+        out.append((Rule.RECUSAL_ROLE, _("回避：在该机构担任内督、考评或考务工作")))
+    run = ledger.run_of(s.id, org, day)
+    if len(run) >= MAX_CONSECUTIVE:
+        out.append(
+            (
+                Rule.ROTATION,
+                _("轮换：已连续 {n} 次督导该机构（{dates}），不能超过三次").format(
+                    n=len(run), dates="、".join(d.isoformat() for d in run)
+                ),
+            )
+        )
+    elsewhere = ledger.busy_people(day).get(s.id)
+    if elsewhere:
+        out.append(
+            (
+                Rule.SAME_DAY,
+                _("同日已有督导任务：{orgs}").format(orgs="、".join(sorted(set(elsewhere)))),
+            )
+        )
+    return out
+
+
+def explain(
+    supervisor: Supervisor,
+    target: Target,
+    *,
+    roster: Iterable[Supervisor] = (),
+    kind_required: SupervisorKind | None = None,
+) -> list[str]:
+    """Why ``supervisor`` may not be drawn for ``target``; an empty list when they may.
+
+    ``roster`` supplies everyone else's past visits: without them every past supervision of the
+    organisation looks like one the person was on, which can only over-state rotation.
+    """
+    others = [s for s in roster if s.id != supervisor.id]
+    ledger = _Ledger([*others, supervisor])
+    return [text for _rule, text in _reasons(supervisor, target, ledger, kind_required)]
+
+
+def _draw_team(pool: Sequence[str], k: int, key: str) -> tuple[str, ...]:
+    """``k`` ids from ``pool`` by a partial Fisher–Yates shuffle that only calls ``random()``."""
+    # The constructor seeds with version 2, the default since Python 3.2 and the seeder the
+    # reproducibility promise covers (a golden value in tests/centre/test_dispatch.py pins it).
+    rng = random.Random(key)
+    n = len(pool)
+    # The shuffle's swaps kept sparsely: position → index now there, so a pool of hundreds is not
+    # copied for a team of three. Same picks as swapping in a full copy of the list.
+    moved: dict[int, int] = {}
+    team = []
+    for i in range(k):
+        # random() < 1, so the product stays below n - i; min() is a belt against float rounding.
+        j = i + min(int(rng.random() * (n - i)), n - i - 1)
+        picked = moved.get(j, j)
+        moved[j] = moved.get(i, i)
+        team.append(pool[picked])
+    return tuple(team)
+
+
+def draw_key(seed: str, target: Target) -> str:
+    """The text each target's generator is seeded with (published with the result)."""
+    return f"{seed}:{target.org_id}:{target.date.isoformat()}"
+
+
+def _check_arguments(
+    roster: Sequence[Supervisor],
+    targets: Sequence[Target],
+    plan_kind: str,
+    team_size: int,
+    seed: str,
+    kind_required: str | None,
+) -> None:
+    if not seed.strip():
+        raise UsageError(_("请给出随机种子：抽取结果须能用同一种子复现"))
+    if plan_kind not in PLAN_KINDS:
+        raise UsageError(
+            _("督导类型应为 routine（日常）或 special（专项），收到 {kind}").format(kind=plan_kind)
+        )
+    if kind_required is not None and kind_required not in SUPERVISOR_KINDS:
+        raise UsageError(
+            _("督导员类别应为 internal（内督）或 external（外督），收到 {kind}").format(kind=kind_required)
+        )
+    if team_size < 1:
+        raise UsageError(_("每组人数至少为 1，收到 {n}").format(n=team_size))
+    if plan_kind == "special" and team_size < SPECIAL_TEAM_MIN:
+        raise UsageError(
+            _("专项督导小组须由 {min} 名及以上质量督导员组成，收到每组 {n} 人").format(
+                min=SPECIAL_TEAM_MIN, n=team_size
+            )
+        )
+    seen: set[str] = set()
+    for s in roster:
+        if s.id in seen:
+            raise UsageError(_("名册中督导员编号重复"), s.id)
+        seen.add(s.id)
+    places: set[Target] = set()
+    for t in targets:
+        if t in places:
+            raise UsageError(
+                _("同一机构同一天列了两次：{org} {date}").format(org=t.org_id, date=t.date.isoformat())
+            )
+        places.add(t)
+
+
+def draw(
+    roster: Sequence[Supervisor],
+    targets: Sequence[Target],
+    *,
+    plan_kind: PlanKind,
+    team_size: int,
+    seed: str | int,
+    kind_required: SupervisorKind | None = None,
+) -> Draw:
+    """Draw a team for every target that has enough eligible people; list the others as blocked.
+
+    A blocked target gets no team and so changes nothing for the targets after it.
+    """
+    seed_text = str(seed)
+    _check_arguments(roster, targets, plan_kind, team_size, seed_text, kind_required)
+    people = sorted(roster, key=lambda s: s.id)
+    ledger = _Ledger(people)
+    # Indexes for the fast path; _reasons gives the same answer one person at a time.
+    employees: dict[str, set[str]] = {}
+    staff: dict[str, set[str]] = {}
+    for s in people:
+        if s.employer_org is not None:
+            employees.setdefault(s.employer_org, set()).add(s.id)
+        for org in s.roles_at:
+            staff.setdefault(org, set()).add(s.id)
+    cards = [(s.id, s.cert_issued, s.cert_last_day) for s in people if kind_required in (None, s.kind)]
+    certified: dict[dt.date, list[str]] = {}  # day → ids with a valid card of the required kind
+
+    order = tuple(sorted(targets, key=lambda t: (t.date, t.org_id)))
+    assignments: list[Assignment] = []
+    blocked: list[Blocked] = []
+    for target in order:
+        day, org = target.date, target.org_id
+        record_due = due_date(day, RECORD_DUE_WORKING_DAYS)
+        if day not in certified:
+            certified[day] = [sid for sid, first, last in cards if first <= day <= last]
+        excluded = set(ledger.busy_people(day))
+        excluded |= employees.get(org, _NOBODY)
+        excluded |= staff.get(org, _NOBODY)
+        excluded |= ledger.rotation_blocked(org, day)
+        # filterfalse keeps the loop over a pool of hundreds in C; the order (by id) is kept.
+        pool = tuple(filterfalse(excluded.__contains__, certified[day]))
+        if len(pool) < team_size:
+            left_out = set(pool)
+            blocked.append(
+                Blocked(
+                    org_id=org,
+                    date=day,
+                    needed=team_size,
+                    pool=pool,
+                    excluded=tuple(
+                        Exclusion(s.id, s.name, tuple(_reasons(s, target, ledger, kind_required)))
+                        for s in people
+                        if s.id not in left_out
+                    ),
+                )
+            )
+            continue
+        team = _draw_team(pool, team_size, draw_key(seed_text, target))
+        for person in team:
+            ledger.record(person, org, day)
+        assignments.append(Assignment(org, day, team, record_due, pool))
+    return Draw(assignments, blocked, seed_text, order)
+
+
+def dispatch(
+    roster: Sequence[Supervisor],
+    targets: Sequence[Target],
+    *,
+    plan_kind: PlanKind,
+    team_size: int,
+    seed: str | int,
+    kind_required: SupervisorKind | None = None,
+) -> DispatchResult:
+    """A team for every target, or :class:`DispatchError` saying which rule blocks (nothing is drawn).
+
+    The same roster (with histories), targets, plan and seed give the same result on any machine.
+    """
+    result = draw(
+        roster, targets, plan_kind=plan_kind, team_size=team_size, seed=seed, kind_required=kind_required
+    )
+    if result.blocked:
+        first, more = result.blocked[0], len(result.blocked) - 1
+        message = first.message()
+        if more:
+            message += _("；另有 {n} 个督导任务也无法组队").format(n=more)
+        raise DispatchError(message)
+    return DispatchResult(result.assignments, result.seed)

@@ -1,0 +1,318 @@
+"""Statistics over evaluations: which requirements fail most, score distributions, by region,
+category and year. Pure data (typed rows with ``as_json``) for the window's charts and the workbook.
+
+Which evaluations count: inspections and re-checks (never self-assessments), signed only unless
+asked otherwise (an unsigned total may still change), and of an amended evaluation only the latest
+revision that itself counts. Optionally one rubric and one year (the visit's year, or the
+year it was created when it has no visit date).
+
+* An item *fails* in an evaluation when it was answered and scored below its maximum (any point
+  lost); its failure rate is failures / evaluations that answered it. "Fails most" ranks by the
+  number of failures, then the rate (a requirement failed once in one evaluation is not the top
+  of the list), then the points lost. Items are compared within their rubric: the same id in two
+  rubrics is two requirements.
+* Score distributions are per rubric, in ten bins of a tenth of the maximum each, half-open
+  ([0, 10), [10, 20) … and the last one closed, [90, 100]); a bonus can lift a total past the
+  maximum, which then counts in the last bin.
+* Groups (region, category, year) are per rubric too: totals of different forms do not average.
+  "passed" is the rubric's best outcome (合格, 予以延续备案); a rubric without outcomes has none.
+"""
+
+from __future__ import annotations
+
+import statistics as pystats
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlite_utils
+
+from inspector.rubric.model import Rubric
+from inspector.rubric.points import ZERO, json_number
+from inspector.store.changes import canonical, loads
+from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.log import CENT
+
+BINS = 10
+GROUP_KEYS = ("region", "category", "year")
+TWO_PLACES = Decimal("0.01")
+
+
+def _num(d: Decimal | None) -> int | float | None:
+    return None if d is None else json_number(d)
+
+
+@dataclass(frozen=True)
+class ItemFailure:
+    rubric_id: str
+    item_id: str
+    section: str
+    group: str
+    text: str
+    max_points: Decimal
+    evaluated: int
+    failed: int
+    points_lost: Decimal
+
+    @property
+    def rate(self) -> Decimal:
+        return (
+            (Decimal(self.failed) / self.evaluated).quantize(TWO_PLACES * TWO_PLACES)
+            if self.evaluated
+            else ZERO
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rubric": self.rubric_id,
+            "item": self.item_id,
+            "section": self.section,
+            "group": self.group,
+            "text": self.text,
+            "max_points": _num(self.max_points),
+            "evaluated": self.evaluated,
+            "failed": self.failed,
+            "rate": _num(self.rate),
+            "points_lost": _num(self.points_lost),
+        }
+
+
+@dataclass(frozen=True)
+class VetoCount:
+    rubric_id: str
+    veto_id: str
+    text: str
+    count: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rubric": self.rubric_id, "veto": self.veto_id, "text": self.text, "count": self.count}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    rubric_id: str
+    title: str
+    max_points: Decimal
+    bins: tuple[tuple[str, int], ...]  # (label, count), lowest first
+    count: int
+    mean: Decimal | None
+    median: Decimal | None
+    minimum: Decimal | None
+    maximum: Decimal | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rubric": self.rubric_id,
+            "title": self.title,
+            "max_points": _num(self.max_points),
+            "bins": [{"label": label, "count": n} for label, n in self.bins],
+            "count": self.count,
+            "mean": _num(self.mean),
+            "median": _num(self.median),
+            "min": _num(self.minimum),
+            "max": _num(self.maximum),
+        }
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    rubric_id: str
+    key: str  # region | category | year
+    value: str  # "" when the register leaves it blank
+    evaluations: int
+    mean: Decimal | None
+    passed: int | None  # None when the rubric defines no outcome
+    vetoed: int
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        if self.passed is None or not self.evaluations:
+            return None
+        return (Decimal(self.passed) / self.evaluations).quantize(TWO_PLACES * TWO_PLACES)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rubric": self.rubric_id,
+            "key": self.key,
+            "value": self.value,
+            "evaluations": self.evaluations,
+            "mean": _num(self.mean),
+            "passed": self.passed,
+            "pass_rate": _num(self.pass_rate),
+            "vetoed": self.vetoed,
+        }
+
+
+@dataclass(frozen=True)
+class Statistics:
+    rubric_id: str | None
+    year: int | None
+    signed_only: bool
+    evaluations: int
+    items: list[ItemFailure]
+    vetoes: list[VetoCount]
+    distributions: list[Distribution]
+    groups: list[GroupStats]
+
+    def by(self, key: str) -> list[GroupStats]:
+        return [g for g in self.groups if g.key == key]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "scope": {"rubric": self.rubric_id, "year": self.year, "signed_only": self.signed_only},
+            "evaluations": self.evaluations,
+            "items": [i.as_json() for i in self.items],
+            "vetoes": [v.as_json() for v in self.vetoes],
+            "distributions": [d.as_json() for d in self.distributions],
+            **{f"by_{key}": [g.as_json() for g in self.by(key)] for key in GROUP_KEYS},
+        }
+
+
+def _year(e: Evaluation) -> int:
+    return int((e.visit_date or e.created_at)[:4])
+
+
+def counted_evaluations(
+    store: EvaluationStore, *, rubric_id: str | None = None, year: int | None = None, signed_only: bool = True
+) -> list[Evaluation]:
+    found = [
+        e
+        for e in store.list_evaluations("signed" if signed_only else None)
+        if e.kind != "self"
+        and (rubric_id is None or e.rubric_id == rubric_id)
+        and (year is None or _year(e) == year)
+    ]
+    # A revision replaces the one it amends only once it counts itself (an amendment still being
+    # written leaves the signed revision in the figures).
+    superseded = {e.previous_id for e in found if e.previous_id}
+    return [e for e in found if e.id not in superseded]
+
+
+def _item_failures(
+    store: EvaluationStore, evals: Sequence[Evaluation], rubrics: dict[str, Rubric]
+) -> tuple[list[ItemFailure], list[VetoCount]]:
+    # One grouped pass over the heads index; the ids ride in as one JSON parameter (no variable limit).
+    rows = store.conn.execute(
+        "SELECT e.rubric_id, h.item_id, h.points_c, h.answered, COUNT(*) FROM heads h"
+        " JOIN evaluations e ON e.id = h.eval_id"
+        " WHERE h.winner = 1 AND h.eval_id IN (SELECT value FROM json_each(?))"
+        " GROUP BY e.rubric_id, h.item_id, h.points_c, h.answered",
+        (canonical([e.id for e in evals]),),
+    )
+    counts: dict[tuple[str, str], list[Any]] = {}
+    vetoes: dict[tuple[str, str], int] = {}
+    for rubric_id, item_id, points_c, answered, n in rows:
+        rubric = rubrics[rubric_id]
+        if item_id.startswith("veto:"):
+            if answered:
+                key = (rubric_id, item_id.removeprefix("veto:"))
+                vetoes[key] = vetoes.get(key, 0) + n
+            continue
+        if not answered or not rubric.has_item(item_id):
+            continue
+        item = rubric.item(item_id)
+        entry = counts.setdefault((rubric_id, item_id), [0, 0, ZERO])
+        entry[0] += n
+        lost = item.points - Decimal(points_c or 0) / CENT
+        if lost > 0:
+            entry[1] += n
+            entry[2] += lost * n
+    items = []
+    for (rubric_id, item_id), (evaluated, failed, lost) in counts.items():
+        section, group, item = rubrics[rubric_id].locate(item_id)
+        items.append(
+            ItemFailure(
+                rubric_id,
+                item_id,
+                f"{section.code} {section.title}",
+                group.label,
+                item.text,
+                item.points,
+                evaluated,
+                failed,
+                lost,
+            )
+        )
+    items.sort(key=lambda i: (-i.failed, -i.rate, -i.points_lost, i.rubric_id, i.item_id))
+    veto_rows = []
+    for (rubric_id, veto_id), n in sorted(vetoes.items(), key=lambda kv: (-kv[1], kv[0])):
+        v = rubrics[rubric_id].veto(veto_id)
+        veto_rows.append(VetoCount(rubric_id, veto_id, v.text if v else veto_id, n))
+    return items, veto_rows
+
+
+def _bin_labels(max_points: Decimal) -> list[str]:
+    step = max_points / BINS
+    return [f"{json_number(step * i)}–{json_number(step * (i + 1))}" for i in range(BINS)]
+
+
+def _distribution(rubric: Rubric, totals: Sequence[Decimal]) -> Distribution:
+    counts = [0] * BINS
+    for t in totals:
+        share = t / rubric.max_points if rubric.max_points else ZERO
+        counts[max(0, min(BINS - 1, int(share * BINS)))] += 1
+    mean = median = None
+    if totals:
+        mean = (sum(totals, ZERO) / len(totals)).quantize(TWO_PLACES)
+        median = Decimal(pystats.median(totals)).quantize(TWO_PLACES)
+    return Distribution(
+        rubric.id,
+        rubric.title,
+        rubric.max_points,
+        tuple(zip(_bin_labels(rubric.max_points), counts, strict=True)),
+        len(totals),
+        mean,
+        median,
+        min(totals, default=None),
+        max(totals, default=None),
+    )
+
+
+def statistics(
+    db: sqlite_utils.Database,
+    *,
+    rubric_id: str | None = None,
+    year: int | None = None,
+    signed_only: bool = True,
+) -> Statistics:
+    store = EvaluationStore(db)
+    evals = counted_evaluations(store, rubric_id=rubric_id, year=year, signed_only=signed_only)
+    rubrics: dict[str, Rubric] = {}
+    for e in evals:  # the latest version of each rubric names the items (ids are stable across versions)
+        if e.rubric_id not in rubrics or rubrics[e.rubric_id].version < e.rubric_version:
+            rubrics[e.rubric_id] = store.rubric(e.rubric_id, e.rubric_version)
+    items, vetoes = _item_failures(store, evals, rubrics)
+    totals = store.totals(evals)
+    details = {r[0]: loads(r[1]) for r in db.conn.execute("SELECT id, details FROM orgs")}
+    per_rubric: dict[str, list[Decimal]] = {}
+    groups: dict[tuple[str, str, str], list[Evaluation]] = {}
+    for e in evals:
+        per_rubric.setdefault(e.rubric_id, []).append(totals[e.id]["total"])
+        d = details.get(e.org_id, {})
+        for key, value in (
+            ("region", d.get("region")),
+            ("category", d.get("category")),
+            ("year", str(_year(e))),
+        ):
+            groups.setdefault((e.rubric_id, key, value or ""), []).append(e)
+    distributions = [_distribution(rubrics[r], per_rubric[r]) for r in sorted(per_rubric)]
+    group_rows = []
+    for (rid, key, value), members in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], GROUP_KEYS.index(kv[0][1]), kv[0][2])
+    ):
+        figures = [totals[e.id] for e in members]
+        outcomes = rubrics[rid].outcomes
+        best = outcomes[0].code if outcomes else None
+        group_rows.append(
+            GroupStats(
+                rid,
+                key,
+                value,
+                len(members),
+                (sum((f["total"] for f in figures), ZERO) / len(figures)).quantize(TWO_PLACES),
+                sum(1 for f in figures if f["outcome"] and f["outcome"]["code"] == best) if best else None,
+                sum(1 for f in figures if f["vetoed"]),
+            )
+        )
+    return Statistics(rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows)

@@ -1,0 +1,1 @@
+"""Printed documents: the score sheet, the other documents, their parts, style and data."""

@@ -1,0 +1,185 @@
+"""What an inspector saw on one item, in the shapes of the command-line contract.
+
+``{"problems": N}``, ``{"ratio": X}``, ``{"tier": K}``, ``{"met": bool}``,
+``{"points": P, "reason": "…"}``, ``{"unmet": [1, 3]}`` (which criteria of a grouped item failed)
+and ``{"na": true, "reason": "…"}`` (not applicable). ``note`` and ``evidence`` ride along with any
+of them. Exactly one measurement per observation: an observation that says two things at once
+is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from inspector.errors import ObservationError
+from inspector.i18n import _
+from inspector.rubric.points import json_number, to_points
+
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+MEASURES = ("problems", "ratio", "tier", "met", "points", "unmet", "na")
+_RIDERS = ("reason", "note", "evidence")
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """A stored evidence file (by SHA-256) attached to an observation, with its caption."""
+
+    sha256: str
+    caption: str = ""
+    name: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"sha256": self.sha256}
+        if self.caption:
+            out["caption"] = self.caption
+        if self.name:
+            out["name"] = self.name
+        return out
+
+
+@dataclass(frozen=True)
+class Observation:
+    problems: int | None = None
+    ratio: Decimal | None = None
+    tier: int | None = None
+    met: bool | None = None
+    points: Decimal | None = None
+    unmet: tuple[int, ...] | None = None
+    na: bool = False
+    reason: str | None = None
+    note: str | None = None
+    evidence: tuple[EvidenceRef, ...] = ()
+
+    @property
+    def measure(self) -> str:
+        for name in MEASURES:
+            value = getattr(self, name)
+            if (value is True) if name == "na" else (value is not None):
+                return name
+        raise AssertionError("an observation always has a measurement")
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        m = self.measure
+        value = getattr(self, m)
+        if isinstance(value, Decimal):
+            value = json_number(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[m] = value
+        if self.reason is not None:
+            out["reason"] = self.reason
+        if self.note is not None:
+            out["note"] = self.note
+        if self.evidence:
+            out["evidence"] = [e.to_dict() for e in self.evidence]
+        return out
+
+
+def _int(value: Any, name: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise ObservationError(
+            _("“{name}”应为非负整数，收到 {value!r}").format(name=name, value=value), where
+        )
+    if value != int(value) or value < 0:
+        raise ObservationError(_("“{name}”应为非负整数，收到 {value}").format(name=name, value=value), where)
+    return int(value)
+
+
+def _ratio(value: Any) -> Decimal | None:
+    """A proportion, exact, to at most six places (0.333333 for a third)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not d.is_finite() or d != d.quantize(Decimal("0.000001")):
+        return None
+    return d
+
+
+def _evidence(value: Any, where: str) -> tuple[EvidenceRef, ...]:
+    shape = _('“evidence”应为列表，每项为文件的 SHA-256 或 {"sha256": …, "caption": …}')
+    if not isinstance(value, list):
+        raise ObservationError(shape, where)
+    refs = []
+    for entry in value:
+        if isinstance(entry, str):
+            entry = {"sha256": entry}
+        if not isinstance(entry, dict) or set(entry) - {"sha256", "caption", "name"}:
+            raise ObservationError(shape, where)
+        digest, caption, name = entry.get("sha256"), entry.get("caption", ""), entry.get("name", "")
+        if not isinstance(digest, str) or not SHA256_HEX.match(digest):
+            raise ObservationError(_("证据文件的 SHA-256 无效：{v}").format(v=digest), where)
+        if not isinstance(caption, str) or not isinstance(name, str):
+            raise ObservationError(shape, where)
+        refs.append(EvidenceRef(digest, caption, name))
+    return tuple(refs)
+
+
+def _text(value: Any, name: str, where: str) -> str:
+    if not isinstance(value, str):
+        raise ObservationError(_("“{name}”应为文字").format(name=name), where)
+    return value
+
+
+def parse_observation(data: Any, where: str) -> Observation:
+    """Read one observation (a JSON object); ``where`` names the item for messages."""
+    if not isinstance(data, dict):
+        raise ObservationError(_('观察结果应为 JSON 对象，例如 {"problems": 1}'), where)
+    unknown = sorted(set(data) - set(MEASURES) - set(_RIDERS))
+    if unknown:
+        raise ObservationError(_("未知的字段：{names}").format(names="、".join(unknown)), where)
+    given = [k for k in MEASURES if k in data and not (k == "na" and data[k] is False)]
+    if not given:
+        raise ObservationError(
+            _("没有观察结果：需要 problems、ratio、tier、met、points、unmet 或 na 之一"), where
+        )
+    if len(given) > 1:
+        raise ObservationError(
+            _("一次只能记录一种观察结果，收到：{names}").format(names="、".join(given)), where
+        )
+    kwargs: dict[str, Any] = {}
+    m = given[0]
+    value = data[m]
+    if m in ("problems", "tier"):
+        kwargs[m] = _int(value, m, where)
+    elif m == "ratio":
+        ratio = _ratio(value)
+        if ratio is None or not (0 <= ratio <= 1):
+            raise ObservationError(_("“ratio”应为 0 到 1 之间的数，收到 {v}").format(v=value), where)
+        kwargs["ratio"] = ratio
+    elif m == "met":
+        if not isinstance(value, bool):
+            raise ObservationError(_("“met”应为 true 或 false"), where)
+        kwargs["met"] = value
+    elif m == "points":
+        try:
+            pts = to_points(value)
+        except ValueError as e:
+            raise ObservationError(_("“points”应为分数：{e}").format(e=e), where) from None
+        if pts < 0:
+            raise ObservationError(_("“points”不能为负数"), where)
+        kwargs["points"] = pts
+    elif m == "unmet":
+        if not isinstance(value, list):
+            raise ObservationError(_("“unmet”应为不符合的条目序号列表，例如 [1, 3]"), where)
+        numbers = [_int(v, "unmet", where) for v in value]
+        if len(set(numbers)) != len(numbers):
+            raise ObservationError(_("“unmet”中有重复的序号"), where)
+        kwargs["unmet"] = tuple(sorted(numbers))
+    elif m == "na":
+        if value is not True:
+            raise ObservationError(_("“na”应为 true"), where)
+        kwargs["na"] = True
+    if "reason" in data and data["reason"] is not None:
+        kwargs["reason"] = _text(data["reason"], "reason", where)
+    if "note" in data and data["note"] is not None:
+        kwargs["note"] = _text(data["note"], "note", where)
+    if "evidence" in data and data["evidence"] is not None:
+        kwargs["evidence"] = _evidence(data["evidence"], where)
+    # Points need a reason only when some are lost, which the rule decides; "not applicable" always.
+    if m == "na" and not (kwargs.get("reason") or "").strip():
+        raise ObservationError(_("标记为不适用时必须写明理由（reason）"), where)
+    return Observation(**kwargs)

@@ -1,0 +1,221 @@
+"""Scoring a set of observations against a rubric: items, sections, bonus, vetoes, outcome.
+
+Pure: nothing is stored. The total is the exact sum of the items' points (bonus capped at its
+section's points); an override or a not-applicable mark is flagged on its item; a veto decides the
+outcome whatever the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from inspector.errors import ObservationError, UsageError
+from inspector.i18n import _
+from inspector.rubric.model import Item, Outcome, Rubric
+from inspector.rubric.observations import Observation, parse_observation
+from inspector.rubric.points import ZERO, fmt, json_number
+from inspector.rubric.rules import Discretionary
+
+
+@dataclass(frozen=True)
+class VetoMark:
+    id: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    points: Decimal
+    max_points: Decimal
+    reason: str | None
+    answered: bool = True
+    override: bool = False
+    na: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "points": json_number(self.points),
+            "max_points": json_number(self.max_points),
+            "reason": self.reason,
+            "override": self.override,
+            "na": self.na,
+            "answered": self.answered,
+        }
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    code: str
+    title: str
+    points: Decimal
+    max_points: Decimal
+    bonus: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "points": json_number(self.points),
+            "max_points": json_number(self.max_points),
+            "bonus": self.bonus,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    rubric: Rubric
+    items: tuple[ItemResult, ...]
+    sections: tuple[SectionResult, ...]
+    base: Decimal
+    bonus: Decimal
+    vetoed: tuple[VetoMark, ...]
+    outcome: Outcome | None
+
+    @property
+    def total(self) -> Decimal:
+        return self.base + self.bonus
+
+    @property
+    def unanswered(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.items if not i.answered)
+
+    @property
+    def lost(self) -> tuple[ItemResult, ...]:
+        return tuple(i for i in self.items if i.answered and i.points < i.max_points)
+
+    def to_json(self) -> dict[str, Any]:
+        outcome = (
+            {"code": self.outcome.code, "label": self.outcome.label, "provisional": bool(self.unanswered)}
+            if self.outcome
+            else {"code": "unrated", "label": _("文件未规定评估结论"), "provisional": bool(self.unanswered)}
+        )
+        return {
+            "rubric": self.rubric.id,
+            "version": self.rubric.version,
+            "hash": self.rubric.content_hash,
+            "total": json_number(self.total),
+            "max_points": json_number(self.rubric.max_points),
+            "base": json_number(self.base),
+            "bonus": json_number(self.bonus),
+            "bonus_points": json_number(self.rubric.bonus_points),
+            "sections": [s.to_json() for s in self.sections],
+            "items": [i.to_json() for i in self.items],
+            "vetoed": [v.id for v in self.vetoed],
+            "veto_notes": {v.id: v.note for v in self.vetoed if v.note},
+            "outcome": outcome,
+            "unanswered": list(self.unanswered),
+            "complete": not self.unanswered,
+            "overrides": [i.id for i in self.items if i.override],
+        }
+
+
+def score_item(item: Item, obs: Observation | None) -> ItemResult:
+    """One item's points and the reason for any lost."""
+    if obs is None:
+        return ItemResult(item.id, ZERO, item.points, _("尚未评分"), answered=False)
+    if obs.na:
+        # Not applicable keeps a base item's points; a bonus item not applicable earns nothing
+        # ("不满足的，不得分、不扣分").
+        points = ZERO if item.in_bonus else item.points
+        return ItemResult(
+            item.id, points, item.points, _("不适用：{reason}").format(reason=obs.reason), na=True
+        )
+    if obs.points is not None and not isinstance(item.rule, Discretionary):
+        reason = (obs.reason or "").strip()
+        if not reason:
+            raise ObservationError(_("人工调整分数必须写明理由（reason）"), item.id)
+        if obs.points > item.points:
+            raise ObservationError(
+                _("分数 {p} 超过该项满分 {m}").format(p=fmt(obs.points), m=fmt(item.points)), item.id
+            )
+        return ItemResult(
+            item.id,
+            obs.points,
+            item.points,
+            _("人工调整为{p}分：{reason}").format(p=fmt(obs.points), reason=reason),
+            override=True,
+        )
+    scored = item.rule.score(item.points, obs, item.id)
+    return ItemResult(item.id, scored.points, item.points, scored.reason)
+
+
+def score(rubric: Rubric, answers: Mapping[str, Observation], vetoes: Sequence[VetoMark] = ()) -> Report:
+    for item_id in answers:
+        if not rubric.has_item(item_id):
+            raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
+    for v in vetoes:
+        if rubric.veto(v.id) is None:
+            raise ObservationError(_("评估表 {r} 没有这个否决项").format(r=rubric.id), v.id)
+    results: list[ItemResult] = []
+    sections: list[SectionResult] = []
+    base = bonus = ZERO
+    for s in rubric.sections:
+        mine = [score_item(i, answers.get(i.id)) for i in s.items()]
+        results += mine
+        points = sum((r.points for r in mine), ZERO)
+        if s.bonus:
+            points = min(points, s.points)
+            bonus += points
+        else:
+            base += points
+        sections.append(SectionResult(s.code, s.title, points, s.points, s.bonus))
+    vetoed = tuple(vetoes)
+    outcome = rubric.outcome_for(base + bonus, bool(vetoed)) if rubric.outcomes else None
+    return Report(rubric, tuple(results), tuple(sections), base, bonus, vetoed, outcome)
+
+
+def parse_answers(data: Any, rubric: Rubric, name: str) -> tuple[dict[str, Observation], list[VetoMark]]:
+    """The answers file of ``inspector score``: ``{"answers": {ITEM: OBS}, "vetoes": [...]}``.
+
+    ``answers`` may also be a list of ``{"item": ID, …}`` and ``{"veto": ID, "note": …}``
+    entries, as the contract lists vetoes among the answers.
+    """
+    if not isinstance(data, dict):
+        raise UsageError(_('答案文件应为 JSON 对象 {"answers": {…}, "vetoes": […]}'), name)
+    unknown = sorted(set(data) - {"answers", "vetoes"})
+    if unknown:
+        raise UsageError(_("未知的字段：{names}").format(names="、".join(unknown)), name)
+    answers: dict[str, Observation] = {}
+    vetoes: list[VetoMark] = []
+    raw = data.get("answers", {})
+    entries: list[tuple[str, Any]]
+    if isinstance(raw, dict):
+        entries = list(raw.items())
+    elif isinstance(raw, list):
+        entries = []
+        for entry in raw:
+            if isinstance(entry, dict) and "veto" in entry:
+                vetoes.append(_veto(entry, name))
+            elif isinstance(entry, dict) and isinstance(entry.get("item"), str):
+                entries.append((entry["item"], {k: v for k, v in entry.items() if k != "item"}))
+            else:
+                raise UsageError(_("answers 列表中的每一项应有“item”或“veto”"), name)
+    else:
+        raise UsageError(_("“answers”应为对象或列表"), name)
+    for item_id, obs in entries:
+        if not rubric.has_item(item_id):
+            raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
+        if item_id in answers:
+            raise ObservationError(_("同一小项出现两次"), item_id)
+        answers[item_id] = parse_observation(obs, item_id)
+    raw_vetoes = data.get("vetoes", [])
+    if not isinstance(raw_vetoes, list):
+        raise UsageError(_("“vetoes”应为列表"), name)
+    vetoes += [_veto(v, name) for v in raw_vetoes]
+    return answers, vetoes
+
+
+def _veto(entry: Any, name: str) -> VetoMark:
+    if isinstance(entry, str):
+        return VetoMark(entry)
+    if isinstance(entry, dict):
+        vid = entry.get("veto", entry.get("id"))
+        note = entry.get("note")
+        if isinstance(vid, str) and (note is None or isinstance(note, str)):
+            return VetoMark(vid, note)
+    raise UsageError(_('否决项应写成 "V1" 或 {"veto": "V1", "note": "…"}'), name)

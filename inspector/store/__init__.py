@@ -1,0 +1,1 @@
+"""The SQLite store: the database, the change log, evaluations, evidence, audit, backup."""

@@ -1,0 +1,216 @@
+"""Backup and restore of a whole data folder: the database, the evidence files and the PDFs.
+
+A backup is one zip file: ``manifest.json`` (format, product and schema versions, the SHA-256 of
+every member), ``inspector.sqlite3`` taken with SQLite's online backup API (consistent even while
+the window is open and writing), ``evidence/…``, and the score sheets and documents as signed
+(``reports/…`` written by the window, ``pdfs/…`` received in bundles): a signed PDF cannot be
+made again with the same signatures, so it is kept like the marks it records. Restore checks
+everything before touching the data folder, keeps the database it replaces beside it, and never
+overwrites a file: a PDF or key file that differs from the backup's stays and the backup's is put
+beside it; an evidence file that differs is damaged (its name is its SHA-256) and is moved aside for the
+backup's intact copy.
+
+The keys ride along too: ``keys/`` (this folder's own credentials: a laptop's signing and
+decryption keys, the centre's key that results bundles are encrypted to) and ``ca/`` (the centre's
+certificate authority, unless ``keys init-ca --ca`` put it elsewhere). Losing them is worse than
+carrying them: without the centre's key no results bundle in flight can be opened, and without the
+CA no credential can be issued or revoked. Every private key in them is sealed with its passphrase
+(scrypt + AES-256-GCM, :mod:`inspector.crypto.sealing`), so the backup holds nothing a passphrase does not
+guard; keep backups as carefully as the laptop itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from inspector import __version__
+from inspector.errors import StoreError
+from inspector.fileio import atomic_path
+from inspector.i18n import _
+from inspector.paths import CA_DIR, KEYS_DIR
+from inspector.store.db import DB_NAME, SCHEMA_VERSION, schema_version
+from inspector.store.evidence import evidence_dir, file_sha256
+from inspector.store.signed_pdfs import PDF_DIR, REPORTS_DIR
+
+FORMAT = "inspector-backup/1"
+MANIFEST = "manifest.json"
+MAX_MEMBER = 4 * 1024**3
+# The folders a backup carries beside the database, all restored the same way (added, never overwritten).
+FOLDERS = ("evidence", PDF_DIR, REPORTS_DIR, KEYS_DIR, CA_DIR)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    files: int
+    bytes: int
+    schema_version: int
+
+
+def backup(db: sqlite_utils.Database, data: Path, out: Path) -> BackupInfo:
+    with tempfile.TemporaryDirectory(prefix="inspector-backup-") as tmpdir:
+        copy = Path(tmpdir) / DB_NAME
+        dest = sqlite3.connect(copy)
+        try:
+            db.conn.backup(dest)
+            version = schema_version(dest)
+        finally:
+            dest.close()
+        members: dict[str, Path] = {DB_NAME: copy}
+        for name in FOLDERS:
+            folder = evidence_dir(data) if name == "evidence" else data / name
+            if folder.exists():
+                for f in sorted(folder.rglob("*")):
+                    # dot files are temporaries of an atomic write still in progress
+                    if f.is_file() and not f.name.startswith("."):
+                        members[f.relative_to(data).as_posix()] = f
+        manifest: dict[str, Any] = {
+            "format": FORMAT,
+            "product_version": __version__,
+            "schema_version": version,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "files": {name: file_sha256(p) for name, p in members.items()},
+        }
+        total = 0
+        with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+            for name, p in members.items():
+                z.write(p, name)
+                total += p.stat().st_size
+    return BackupInfo(out, len(members), total, version)
+
+
+def _refuse(message: str, path: Path) -> StoreError:
+    return StoreError(_("备份文件无法恢复：{m}").format(m=message), str(path))
+
+
+def _safe_name(name: str) -> bool:
+    parts = Path(name).parts
+    return bool(parts) and not name.startswith(("/", "\\")) and ".." not in parts and ":" not in name
+
+
+def verify_backup(path: Path) -> dict[str, Any]:
+    """The manifest of an intact backup; anything else is refused with the reason."""
+    try:
+        z = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as e:
+        raise _refuse(_("不是有效的备份文件（{e}）").format(e=e), path) from None
+    with z:
+        try:
+            manifest = json.loads(z.read(MANIFEST))
+        except (KeyError, ValueError, zipfile.BadZipFile):
+            raise _refuse(_("缺少或损坏的清单 manifest.json"), path) from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise _refuse(_("不认识的备份格式"), path)
+        files = manifest.get("files")
+        if not isinstance(files, dict) or DB_NAME not in files:
+            raise _refuse(_("清单中没有数据库"), path)
+        names = set(z.namelist()) - {MANIFEST}
+        if names != set(files):
+            raise _refuse(_("清单与备份内容不一致"), path)
+        for name, digest in files.items():
+            info = z.getinfo(name)
+            if (
+                info.is_dir()
+                or not _safe_name(name)
+                or (name != DB_NAME and not name.startswith(tuple(f + "/" for f in FOLDERS)))
+            ):
+                raise _refuse(_("不安全的文件名：{n}").format(n=name), path)
+            if info.file_size > MAX_MEMBER:
+                raise _refuse(_("文件过大：{n}").format(n=name), path)
+            h = hashlib.sha256()
+            try:
+                with z.open(info) as f:
+                    while chunk := f.read(1 << 20):
+                        h.update(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError) as e:
+                raise _refuse(_("{n} 已损坏（{e}）").format(n=name, e=e), path) from None
+            if h.hexdigest() != digest:
+                raise _refuse(_("{n} 的校验值不符").format(n=name), path)
+        if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
+            raise _refuse(_("备份来自更新版本的程序：请先升级"), path)
+    return manifest
+
+
+def _add_file(source: Path, target: Path, digest: str, stamp: str, evidence: bool) -> None:
+    """Put a backup's file in the data folder without overwriting anything.
+
+    An evidence file is named by its SHA-256, so either copy can be told damaged: the folder's is
+    replaced (and kept aside) only when it is damaged and the backup's is not. Any other file that
+    differs stays; the backup's goes beside it, once (restoring again adds no second copy).
+    """
+    if target.exists():
+        have = file_sha256(target)
+        if have == digest:
+            return
+        if evidence:
+            if have == target.name or digest != target.name:
+                return  # the folder's copy is intact, or the backup's is no better
+            target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
+        else:
+            beside = f"{target.stem}.from-backup-"
+            siblings = [
+                p for p in target.parent.iterdir() if p.name.startswith(beside) and p.suffix == target.suffix
+            ]
+            if any(file_sha256(s) == digest for s in siblings):
+                return
+            target = target.with_name(f"{target.stem}.from-backup-{stamp}{target.suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def restore(path: Path, data: Path) -> dict[str, Any]:
+    """Replace the data folder's database with the backup's; add its evidence files and PDFs."""
+    manifest = verify_backup(path)
+    data.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="inspector-restore-", dir=data) as tmpdir:
+        tmp = Path(tmpdir)
+        with zipfile.ZipFile(path) as z:
+            z.extractall(tmp, members=list(manifest["files"]))
+        conn = sqlite3.connect(tmp / DB_NAME)
+        try:
+            check = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise _refuse(_("数据库已损坏（{e}）").format(e=e), path) from None
+        finally:
+            conn.close()
+        if check != "ok":
+            raise _refuse(_("数据库完整性检查未通过：{c}").format(c=check), path)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        try:
+            for name, digest in manifest["files"].items():
+                if name != DB_NAME:
+                    _add_file(tmp / name, data / name, digest, stamp, name.startswith("evidence/"))
+        except OSError as e:
+            raise StoreError(
+                _("恢复中断：无法写入数据文件夹（{e}）；数据库未替换，已写入的文件可保留").format(
+                    e=e.strerror or e
+                ),
+                str(data),
+            ) from None
+        current = data / DB_NAME
+        if current.exists():
+            kept = data / f"{DB_NAME}.before-restore-{stamp}"
+            src = sqlite3.connect(current)
+            dest = sqlite3.connect(kept)
+            try:
+                src.backup(dest)
+            finally:
+                src.close()
+                dest.close()
+            manifest["kept"] = str(kept)
+        for suffix in ("-wal", "-shm"):
+            (data / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
+        (tmp / DB_NAME).replace(current)
+    return manifest

@@ -1,0 +1,495 @@
+"""The data folder's one SQLite database: opening it safely and migrating its schema.
+
+The schema is versioned with ``PRAGMA user_version``; :data:`MIGRATIONS` are applied in order, each
+in its own transaction, so a database made by any earlier version of the product upgrades in place.
+A database from a *newer* version is refused rather than damaged. Every connection runs WAL with
+``synchronous=FULL`` (a commit is on disk before it returns) and foreign keys on.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from inspector.errors import StoreError
+from inspector.i18n import _
+
+DB_NAME = "inspector.sqlite3"
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _m001_rubrics(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE rubrics (
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            title TEXT NOT NULL,
+            max_points TEXT NOT NULL,
+            bonus_points TEXT NOT NULL,
+            items INTEGER NOT NULL,
+            toml TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (id, version)
+        )
+        """
+    )
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+def _script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the caller's transaction.
+
+    ``executescript`` would COMMIT first, breaking the one-transaction-per-migration rule.
+    """
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            conn.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement: {buffer!r}")
+
+
+def _m002_evaluations(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        CREATE TABLE orgs (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            code TEXT UNIQUE,
+            details TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL
+        );
+        -- The log: append-only (the triggers refuse any UPDATE or DELETE) and hash-chained.
+        -- Clustered by evaluation and chain (WITHOUT ROWID, no secondary index): a record touches
+        -- few pages, which is what a durable commit pays for. device_seq counts one device's
+        -- changes to one evaluation; (eval, device, seq) is unique, and so is the UUID by birth.
+        CREATE TABLE changes (
+            eval_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            item_id TEXT,
+            kind TEXT NOT NULL,
+            payload TEXT,
+            parents TEXT NOT NULL,
+            author TEXT NOT NULL,
+            wall_time TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (eval_id, device_id, device_seq)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER changes_append_only_update BEFORE UPDATE ON changes
+            BEGIN SELECT RAISE(ABORT, 'changes are append-only'); END;
+        CREATE TRIGGER changes_append_only_delete BEFORE DELETE ON changes
+            BEGIN SELECT RAISE(ABORT, 'changes are append-only'); END;
+        -- Derived from the log (rebuildable): which change supersedes which, the current head(s)
+        -- of every item, and one row per evaluation.
+        CREATE TABLE supersedes (
+            parent_id TEXT NOT NULL,
+            child_id TEXT NOT NULL,
+            PRIMARY KEY (parent_id, child_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE evaluations (
+            id TEXT PRIMARY KEY,
+            rubric_id TEXT NOT NULL,
+            rubric_version INTEGER NOT NULL,
+            rubric_hash TEXT NOT NULL,
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            kind TEXT NOT NULL,
+            visit_date TEXT,
+            team TEXT NOT NULL DEFAULT '[]',
+            revision INTEGER NOT NULL DEFAULT 1,
+            previous_id TEXT,
+            amend_reason TEXT,
+            items INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            signed_at TEXT
+        );
+        CREATE INDEX evaluations_by_org ON evaluations (org_id);
+        CREATE TABLE heads (
+            eval_id TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            change_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,
+            section TEXT,
+            points_c INTEGER,
+            answered INTEGER NOT NULL,
+            winner INTEGER NOT NULL,
+            PRIMARY KEY (eval_id, item_id, change_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE evidence (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE ui_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    )
+
+
+def _m003_centre(conn: sqlite3.Connection) -> None:
+    """The centre's desk: roster, plans, the published dispatch records, rectifications.
+
+    Dates are ISO text (YYYY-MM-DD). The register's fields live in ``orgs.details`` (JSON,
+    checked by inspector.centre.register), so this migration adds no column to ``orgs``.
+    """
+    _script(
+        conn,
+        """
+        -- The roster of supervisors (质量督导员). cert_valid_until is the last valid day when the card
+        -- prints one; NULL means the three-year term read in inspector.centre.dispatch.certificate_last_day.
+        -- active = 0: suspended or dismissed (福建办法 第二章八), left out of every dispatch.
+        CREATE TABLE people (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('internal', 'external')),
+            cert_no TEXT NOT NULL UNIQUE,
+            cert_issued TEXT NOT NULL,
+            cert_valid_until TEXT,
+            employer_org TEXT REFERENCES orgs (id),
+            phone TEXT,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            inactive_reason TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (cert_valid_until IS NULL OR cert_valid_until >= cert_issued)
+        );
+        CREATE INDEX people_by_employer ON people (employer_org);
+        -- Where a person acts as internal supervisor, assessor or exam staff: grounds for recusal.
+        CREATE TABLE person_roles (
+            person_id TEXT NOT NULL REFERENCES people (id),
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            role TEXT NOT NULL CHECK (role IN ('internal_supervisor', 'assessor', 'exam_staff')),
+            PRIMARY KEY (person_id, org_id, role)
+        ) WITHOUT ROWID;
+        CREATE INDEX person_roles_by_org ON person_roles (org_id);
+        -- A campaign: one rubric, one kind (routine 日常 / special 专项), one organisation at most once.
+        CREATE TABLE plans (
+            id TEXT PRIMARY KEY,
+            rubric_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('routine', 'special')),
+            year INTEGER NOT NULL,
+            region TEXT,
+            starts TEXT,
+            ends TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (starts IS NULL OR ends IS NULL OR starts <= ends)
+        );
+        -- state is what the centre decides (planned, dispatched, cancelled); the progress of the
+        -- visit itself (draft, complete, signed) is read from the linked evaluation, never copied.
+        CREATE TABLE plan_targets (
+            plan_id TEXT NOT NULL REFERENCES plans (id),
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            visit_date TEXT,
+            state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'dispatched', 'cancelled')),
+            eval_id TEXT REFERENCES evaluations (id),
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (plan_id, org_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX plan_targets_by_org ON plan_targets (org_id);
+        -- The published record of one draw ("双随机、一公开"): the seed, the roster with the
+        -- histories the rules saw, the targets, every team and the pool it was drawn from. Never
+        -- changed afterwards: anyone can re-run the draw from it.
+        CREATE TABLE dispatches (
+            id TEXT PRIMARY KEY,
+            plan_id TEXT NOT NULL REFERENCES plans (id),
+            seed TEXT NOT NULL,
+            team_size INTEGER NOT NULL CHECK (team_size >= 1),
+            kind_required TEXT CHECK (kind_required IN ('internal', 'external')),
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX dispatches_by_plan ON dispatches (plan_id);
+        CREATE TRIGGER dispatches_published_update BEFORE UPDATE ON dispatches
+            BEGIN SELECT RAISE(ABORT, 'a published dispatch record is never changed'); END;
+        CREATE TRIGGER dispatches_published_delete BEFORE DELETE ON dispatches
+            BEGIN SELECT RAISE(ABORT, 'a published dispatch record is never changed'); END;
+        -- The same teams, queryable: who went where and when (histories, rotation, the roster).
+        -- A withdrawn assignment (a supervisor fell ill, the visit was called off) keeps its row.
+        CREATE TABLE assignments (
+            dispatch_id TEXT NOT NULL REFERENCES dispatches (id),
+            plan_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            visit_date TEXT NOT NULL,
+            record_due TEXT,
+            withdrawn_at TEXT,
+            withdrawn_reason TEXT,
+            PRIMARY KEY (dispatch_id, org_id),
+            FOREIGN KEY (plan_id, org_id) REFERENCES plan_targets (plan_id, org_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX assignments_by_target ON assignments (plan_id, org_id);
+        CREATE TABLE assignment_members (
+            dispatch_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            person_id TEXT NOT NULL REFERENCES people (id),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (dispatch_id, org_id, person_id),
+            FOREIGN KEY (dispatch_id, org_id) REFERENCES assignments (dispatch_id, org_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX assignment_members_by_person ON assignment_members (person_id);
+        -- The centre's evaluation of a supervisor after each task (郑州办法 第十一条) and the
+        -- annual assessment (第十条).
+        CREATE TABLE person_reviews (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES people (id),
+            plan_id TEXT REFERENCES plans (id),
+            org_id TEXT REFERENCES orgs (id),
+            eval_id TEXT REFERENCES evaluations (id),
+            task_date TEXT NOT NULL,
+            rating TEXT NOT NULL CHECK (rating IN ('excellent', 'good', 'pass', 'fail')),
+            violation INTEGER NOT NULL DEFAULT 0 CHECK (violation IN (0, 1)),
+            comment TEXT,
+            reviewer TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX person_reviews_by_person ON person_reviews (person_id, task_date);
+        CREATE TABLE person_annual (
+            person_id TEXT NOT NULL REFERENCES people (id),
+            year INTEGER NOT NULL,
+            result TEXT NOT NULL CHECK (result IN ('excellent', 'pass', 'basic', 'fail')),
+            comment TEXT,
+            assessed_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, year)
+        ) WITHOUT ROWID;
+        -- 整改: the notice, its deadline, the re-evaluation and the close.
+        CREATE TABLE rectifications (
+            id TEXT PRIMARY KEY,
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            eval_id TEXT NOT NULL REFERENCES evaluations (id),
+            plan_id TEXT REFERENCES plans (id),
+            notice_no TEXT,
+            notice_sent TEXT NOT NULL,
+            deadline TEXT NOT NULL,
+            recheck_eval_id TEXT REFERENCES evaluations (id),
+            closed_on TEXT,
+            result TEXT CHECK (result IN ('passed', 'failed')),
+            note TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (notice_sent <= deadline),
+            CHECK ((closed_on IS NULL) = (result IS NULL))
+        );
+        CREATE INDEX rectifications_by_eval ON rectifications (eval_id);
+        CREATE INDEX rectifications_by_plan ON rectifications (plan_id);
+        """,
+    )
+
+
+def _m004_bundles(conn: sqlite3.Connection) -> None:
+    """USB sync bundles: what went out and came in, what each recipient already holds, whom we know.
+
+    This folder's own identity (its keys and role) stays in ``keys/`` as :mod:`inspector.crypto.keys`
+    keeps it: the role is read from the installed certificate (the centre's carries the centre's
+    purpose), so it cannot disagree with the key that acts on it.
+    """
+    _script(
+        conn,
+        """
+        -- Every bundle written here or taken in. A refused bundle leaves no row: it changed nothing.
+        -- Importing a bundle whose id is here already changes nothing ("已导入过").
+        CREATE TABLE bundles (
+            id TEXT PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('export', 'import')),
+            kind TEXT NOT NULL CHECK (kind IN ('assignment', 'results')),
+            sender TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            created TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            counts TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            file TEXT
+        );
+        -- What a recipient (its encryption certificate's fingerprint) already holds: per chain
+        -- (evaluation, device) the highest device_seq sent to it or received from it. Chains are
+        -- contiguous from 1, so the mark says "1..seq". ``--full`` ignores the marks.
+        CREATE TABLE bundle_marks (
+            recipient TEXT NOT NULL,
+            eval_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (recipient, eval_id, device_id)
+        ) WITHOUT ROWID;
+        -- Evidence files and signed PDFs a recipient already holds (by SHA-256).
+        CREATE TABLE bundle_files (
+            recipient TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (recipient, sha256)
+        ) WITHOUT ROWID;
+        -- Certificates of others this folder may address or hear from: the centre, the team (from
+        -- assignment bundles), everyone the centre issued. pair: the same person's other certificate.
+        CREATE TABLE peers (
+            fingerprint TEXT PRIMARY KEY,
+            purpose TEXT NOT NULL CHECK (purpose IN ('signing', 'encryption')),
+            pair TEXT,
+            person_id TEXT,
+            roster_id TEXT,
+            name TEXT NOT NULL,
+            role TEXT,
+            centre INTEGER NOT NULL DEFAULT 0 CHECK (centre IN (0, 1)),
+            serial TEXT NOT NULL,
+            not_after TEXT NOT NULL,
+            pem TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE INDEX peers_by_roster ON peers (roster_id);
+        -- At the centre: the credentials it issued, still encrypted with the person's passphrase,
+        -- to be carried to the person's laptop in an assignment bundle.
+        CREATE TABLE credentials (
+            serial TEXT PRIMARY KEY,
+            roster_id TEXT,
+            person_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            signing TEXT NOT NULL,
+            encryption TEXT NOT NULL,
+            signing_p12 BLOB NOT NULL,
+            encryption_p12 BLOB NOT NULL,
+            issued_at TEXT NOT NULL,
+            not_after TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        CREATE INDEX credentials_by_roster ON credentials (roster_id);
+        -- The centre's register data of an organisation, as of the assignment bundle made at
+        -- ``created``: an older bundle arriving later never overwrites a newer register.
+        CREATE TABLE register_marks (
+            org_id TEXT PRIMARY KEY,
+            created TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def _m005_cards(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        -- A supervisor's earlier cards (质量督导员证卡): when a card is renewed (every three years) or
+        -- corrected, the one it replaces is kept here with who, when and why; people holds the current.
+        CREATE TABLE person_cards (
+            person_id TEXT NOT NULL REFERENCES people (id),
+            cert_no TEXT NOT NULL,
+            cert_issued TEXT NOT NULL,
+            cert_valid_until TEXT,
+            replaced_at TEXT NOT NULL,
+            replaced_by TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX person_cards_by_person ON person_cards (person_id, replaced_at);
+        CREATE INDEX person_cards_by_no ON person_cards (cert_no);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations, _m003_centre, _m004_bundles, _m005_cards]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE … COMMIT), never implicit.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, where: str, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to ``target`` (default: current); returns the version it started from."""
+    start = schema_version(conn)
+    if start > SCHEMA_VERSION:
+        raise StoreError(
+            _("数据库由更新版本的程序创建（结构版本 {v}，本程序支持到 {s}）：请升级程序后再打开").format(
+                v=start, s=SCHEMA_VERSION
+            ),
+            where,
+        )
+    for version in range(start, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return start
+
+
+def open_database(folder: Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database in a data folder, migrated to the current schema."""
+    path = folder / DB_NAME
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        conn = _connect(path)
+        migrate(conn, str(path))
+    except sqlite3.DatabaseError as e:
+        raise StoreError(_("无法打开数据库：{e}").format(e=e), str(path)) from None
+    except OSError as e:
+        raise StoreError(_("无法使用数据文件夹：{e}").format(e=e.strerror or e), str(folder)) from None
+    # The folder's stored holiday notices are put in force by inspector.folder.open_folder, the
+    # one way the program opens a folder: the store does not know the calendar.
+    return sqlite_utils.Database(conn)
+
+
+def _why(text: str) -> str | None:
+    """What SQLite says when the disk, not the program, is at fault: the user can act on these."""
+    if "database or disk is full" in text:
+        return _("磁盘已满")
+    if "readonly database" in text:
+        return _("数据库为只读（文件夹或介质写保护？）")
+    if "disk i/o error" in text:
+        return _("磁盘读写错误")
+    if "database is locked" in text:
+        return _("数据库正被另一程序占用")
+    if "unable to open database file" in text:
+        return _("无法打开数据库文件")
+    return None
+
+
+def environment_error(e: sqlite3.Error) -> StoreError | None:
+    why = _why(str(e).lower())
+    return None if why is None else StoreError(_("无法写入数据库：{why}，未保存任何更改").format(why=why))
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """One durable transaction: all of it is on disk when the block ends, or none of it is."""
+    conn = db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
+        conn.execute("COMMIT")
+    except sqlite3.Error as e:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        mapped = environment_error(e)
+        if mapped is None:
+            raise
+        raise mapped from None
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

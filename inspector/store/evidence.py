@@ -1,0 +1,75 @@
+"""Evidence files (photos, scans, documents), stored once each under their SHA-256.
+
+``evidence/ab/abcdef…`` in the data folder; the database keeps the size, the first name a file
+was added under and its type. Adding the same bytes again stores nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import shutil
+from pathlib import Path
+
+import sqlite_utils
+
+from inspector.clock import now
+from inspector.errors import StoreError, UsageError
+from inspector.fileio import atomic_path
+from inspector.i18n import _
+from inspector.store.db import transaction
+
+MAX_BYTES = 200 * 1024 * 1024  # a scanned document or a phone video clip, not a film
+CHUNK = 1024 * 1024
+
+
+def evidence_dir(data: Path) -> Path:
+    return data / "evidence"
+
+
+def evidence_path(data: Path, sha256: str) -> Path:
+    return evidence_dir(data) / sha256[:2] / sha256
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def add_evidence(db: sqlite_utils.Database, data: Path, source: Path) -> str:
+    """Store a file as evidence; returns its SHA-256."""
+    try:
+        size = source.stat().st_size
+    except OSError as e:
+        raise UsageError(_("无法读取证据文件：{e}").format(e=e.strerror or e), str(source)) from None
+    if not source.is_file():
+        raise UsageError(_("证据应为文件"), str(source))
+    if size > MAX_BYTES:
+        raise UsageError(_("证据文件过大（{mb} MB，上限 200 MB）").format(mb=size // 2**20), str(source))
+    digest = file_sha256(source)
+    target = evidence_path(data, digest)
+    if not target.exists():
+        with atomic_path(target) as tmp:
+            shutil.copyfile(source, tmp)
+        if file_sha256(target) != digest:
+            raise StoreError(_("证据文件复制后校验不符（文件在复制时被修改？）"), str(source))
+    mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    with transaction(db) as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO evidence (sha256, size, name, mime, added_at) VALUES (?, ?, ?, ?, ?)",
+            (digest, size, source.name, mime, now()),
+        )
+    return digest
+
+
+def check_evidence(data: Path, sha256: str) -> str | None:
+    """None when the stored file is there and intact, else what is wrong."""
+    path = evidence_path(data, sha256)
+    if not path.exists():
+        return _("证据文件缺失")
+    if file_sha256(path) != sha256:
+        return _("证据文件已被改动（SHA-256 不符）")
+    return None

@@ -1,0 +1,196 @@
+"""The change log's one write path: a sealed change stored, and the derived tables brought up to it.
+
+Every change, made on this laptop or imported from a bundle, goes through :func:`apply_change`; the
+``evaluations`` and ``heads`` tables are indexes derived from the log (``audit`` rebuilds them and
+compares). This module also keeps the device's identity and each chain's tip, which a new change
+needs to be sealed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from inspector.clock import now
+from inspector.rubric.model import Rubric
+from inspector.rubric.observations import parse_observation
+from inspector.rubric.scoring import score_item
+from inspector.store.changes import CREATE, GENESIS, LOCK, META, OBSERVE, VETO, Change, canonical
+
+CENT = Decimal(100)
+
+# -- the device ---------------------------------------------------------------------------------
+
+
+def device_id(conn: sqlite3.Connection) -> str:
+    """This data folder's identity, made once: the author of its changes' chain."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+    if row is not None:
+        return str(row[0])
+    new = uuid.uuid4().hex
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)", (new,))
+    return str(conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0])
+
+
+def chain_tip(conn: sqlite3.Connection, device: str, eval_id: str) -> tuple[int, str]:
+    """The (seq, hash) of this device's last change to the evaluation, or (0, GENESIS)."""
+    row = conn.execute(
+        "SELECT device_seq, hash FROM changes WHERE eval_id = ? AND device_id = ?"
+        " ORDER BY device_seq DESC LIMIT 1",
+        (eval_id, device),
+    ).fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
+# -- applying a change to the derived tables ------------------------------------------------------
+
+
+def _insert_change(conn: sqlite3.Connection, c: Change) -> None:
+    conn.execute(
+        "INSERT INTO changes (id, eval_id, item_id, kind, payload, parents, author, device_id,"
+        " device_seq, wall_time, prev_hash, hash, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            c.id,
+            c.eval_id,
+            c.item_id,
+            c.kind,
+            canonical(c.payload) if c.payload is not None else None,
+            canonical(list(c.parents)),
+            c.author,
+            c.device_id,
+            c.device_seq,
+            c.wall_time,
+            c.prev_hash,
+            c.hash,
+            now(),
+        ),
+    )
+
+
+HeadValue = tuple[str | None, int | None, int]  # an item head's (section, points × 100, answered)
+
+
+def points_c(points: Decimal | None) -> int | None:
+    return None if points is None else int(points * CENT)
+
+
+def head_row(rubric: Rubric, c: Change) -> HeadValue:
+    """(section, points in hundredths, answered) of an item head."""
+    assert c.item_id is not None
+    if c.kind == VETO:
+        return None, None, int(bool(c.payload and c.payload.get("veto")))
+    if c.payload is None:
+        return rubric.locate(c.item_id)[0].code, None, 0
+    section, _g, item = rubric.locate(c.item_id)
+    result = score_item(item, parse_observation(c.payload, c.item_id))
+    return section.code, points_c(result.points), 1
+
+
+def _refresh_winner(conn: sqlite3.Connection, eval_id: str, item_id: str) -> None:
+    """Among an item's heads, the latest by wall time (then device) counts until resolved."""
+    conn.execute("UPDATE heads SET winner = 0 WHERE eval_id = ? AND item_id = ?", (eval_id, item_id))
+    conn.execute(
+        "UPDATE heads SET winner = 1 WHERE eval_id = ? AND item_id = ? AND change_id = ("
+        " SELECT h.change_id FROM heads h JOIN changes c"
+        " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+        " WHERE h.eval_id = ? AND h.item_id = ? ORDER BY c.wall_time DESC, c.device_id DESC LIMIT 1)",
+        (eval_id, item_id, eval_id, item_id),
+    )
+
+
+def apply_change(conn: sqlite3.Connection, c: Change, rubric_for: Any, head: HeadValue | None = None) -> None:
+    """Store a sealed change and update the derived tables; the same path for local and imported.
+
+    ``head`` is the item's (section, points, answered) when the caller has just computed it: a
+    change made here and now, which nothing can have superseded yet.
+    """
+    _insert_change(conn, c)
+    for parent in c.parents:
+        conn.execute("INSERT OR IGNORE INTO supersedes (parent_id, child_id) VALUES (?, ?)", (parent, c.id))
+    if c.kind == CREATE:
+        p = c.payload
+        org = p["org"]
+        conn.execute(
+            "INSERT OR IGNORE INTO orgs (id, name, code, created_at) VALUES (?, ?, ?, ?)",
+            (org["id"], org["name"], org.get("code"), c.wall_time),
+        )
+        rubric = rubric_for(p["rubric"], p["rubric_version"], p["rubric_hash"])
+        conn.execute(
+            "INSERT INTO evaluations (id, rubric_id, rubric_version, rubric_hash, org_id, kind, visit_date,"
+            " team, revision, previous_id, amend_reason, items, created_at, created_by, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                c.eval_id,
+                p["rubric"],
+                p["rubric_version"],
+                p["rubric_hash"],
+                org["id"],
+                p["kind"],
+                p.get("visit_date"),
+                canonical(p.get("team", [])),
+                p.get("revision", 1),
+                p.get("previous_id"),
+                p.get("amend_reason"),
+                sum(1 for _i in rubric.items()),
+                c.wall_time,
+                c.author,
+                c.wall_time,
+            ),
+        )
+        return
+    conn.execute(
+        "UPDATE evaluations SET updated_at = MAX(updated_at, ?) WHERE id = ?", (c.wall_time, c.eval_id)
+    )
+    if c.kind == META:
+        for key in ("team", "visit_date"):
+            if key in c.payload:
+                value = canonical(c.payload[key]) if key == "team" else c.payload[key]
+                conn.execute(f"UPDATE evaluations SET {key} = ? WHERE id = ?", (value, c.eval_id))
+    elif c.kind == LOCK:
+        conn.execute(
+            "UPDATE evaluations SET signed_at = COALESCE(signed_at, ?) WHERE id = ?", (c.wall_time, c.eval_id)
+        )
+    elif c.kind in (OBSERVE, VETO):
+        assert c.item_id is not None
+        if head is None:
+            superseded = conn.execute("SELECT 1 FROM supersedes WHERE parent_id = ?", (c.id,)).fetchone()
+            if superseded is not None:  # a later change (arrived earlier) already replaced this one
+                for parent in c.parents:
+                    conn.execute(
+                        "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
+                        (c.eval_id, c.item_id, parent),
+                    )
+                _refresh_winner(conn, c.eval_id, c.item_id)
+                return
+            row = conn.execute(
+                "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (c.eval_id,)
+            ).fetchone()
+            head = head_row(rubric_for(*row), c)
+        for parent in c.parents:
+            conn.execute(
+                "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
+                (c.eval_id, c.item_id, parent),
+            )
+        others = conn.execute(
+            "SELECT COUNT(*) FROM heads WHERE eval_id = ? AND item_id = ?", (c.eval_id, c.item_id)
+        ).fetchone()[0]
+        section, points, answered = head
+        conn.execute(
+            "INSERT INTO heads (eval_id, item_id, change_id, device_id, device_seq, section, points_c,"
+            " answered, winner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.eval_id,
+                c.item_id,
+                c.id,
+                c.device_id,
+                c.device_seq,
+                section,
+                points,
+                answered,
+                int(others == 0),
+            ),
+        )
+        if others:  # a conflict: pick the winner among all heads
+            _refresh_winner(conn, c.eval_id, c.item_id)

@@ -1,0 +1,115 @@
+"""Rubrics in the database: the shipped forms installed on first use, imports, look-ups.
+
+A rubric is stored as its canonical TOML text under (id, version) with its content hash. The same
+content imported again changes nothing; different content under an existing (id, version) is
+refused: an edited rubric must be a new version, because evaluations pin the version they used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import sqlite_utils
+
+from inspector import __version__
+from inspector.errors import NotFoundError, RubricError
+from inspector.i18n import _
+from inspector.paths import rubrics_dir
+from inspector.rubric.model import Rubric
+from inspector.rubric.points import fmt
+from inspector.rubric.toml_form import dump_rubric_toml, load_rubric_file, parse_rubric_text
+from inspector.store.db import transaction
+
+_BUILTIN_KEY = "builtin_rubrics_installed_by"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rubric: Rubric
+    added: bool
+
+
+def builtin_rubric_files() -> list[Path]:
+    return sorted(rubrics_dir().glob("*.toml"))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def store_rubric(db: sqlite_utils.Database, rubric: Rubric, origin: str) -> ImportResult:
+    """Store one rubric; idempotent for identical content, refused for a changed one."""
+    with transaction(db) as conn:
+        row = conn.execute(
+            "SELECT hash FROM rubrics WHERE id = ? AND version = ?", (rubric.id, rubric.version)
+        ).fetchone()
+        if row is not None:
+            if row[0] == rubric.content_hash:
+                return ImportResult(rubric, added=False)
+            raise RubricError(
+                _("评估表 {id} 第 {v} 版已存在且内容不同：修改过的评估表须提高版本号（version）").format(
+                    id=rubric.id, v=rubric.version
+                ),
+                origin,
+            )
+        conn.execute(
+            "INSERT INTO rubrics (id, version, hash, title, max_points, bonus_points, items, toml,"
+            " origin, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                rubric.id,
+                rubric.version,
+                rubric.content_hash,
+                rubric.title,
+                fmt(rubric.max_points),
+                fmt(rubric.bonus_points),
+                sum(1 for _i in rubric.items()),
+                dump_rubric_toml(rubric),
+                origin,
+                _now(),
+            ),
+        )
+    return ImportResult(rubric, added=True)
+
+
+def install_builtin_rubrics(db: sqlite_utils.Database, *, force: bool = False) -> int:
+    """Install the shipped rubric files once per product version; returns how many were added."""
+    conn = db.conn
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_BUILTIN_KEY,)).fetchone()
+    if row is not None and row[0] == __version__ and not force:
+        return 0
+    added = 0
+    for path in builtin_rubric_files():
+        added += store_rubric(db, load_rubric_file(path), f"builtin:{path.name}").added
+    with transaction(db) as c:
+        c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_BUILTIN_KEY, __version__))
+    return added
+
+
+@lru_cache(maxsize=64)
+def _parse_stored(toml: str, name: str) -> Rubric:
+    return parse_rubric_text(toml, name)
+
+
+def get_rubric(db: sqlite_utils.Database, rubric_id: str, version: int | None = None) -> Rubric:
+    """A stored rubric: the given version, or the latest."""
+    if version is None:
+        row = db.conn.execute(
+            "SELECT toml, version FROM rubrics WHERE id = ? ORDER BY version DESC LIMIT 1", (rubric_id,)
+        ).fetchone()
+    else:
+        row = db.conn.execute(
+            "SELECT toml, version FROM rubrics WHERE id = ? AND version = ?", (rubric_id, version)
+        ).fetchone()
+    if row is None:
+        known = ", ".join(r[0] for r in db.conn.execute("SELECT DISTINCT id FROM rubrics ORDER BY id"))
+        what = rubric_id if version is None else f"{rubric_id} v{version}"
+        raise NotFoundError(_("没有这个评估表；已有：{known}").format(known=known or "—"), what)
+    return _parse_stored(row[0], f"{rubric_id} v{row[1]}")
+
+
+def list_rubrics(db: sqlite_utils.Database) -> list[Rubric]:
+    rows = db.conn.execute("SELECT toml, id, version FROM rubrics ORDER BY id, version").fetchall()
+    return [_parse_stored(t, f"{i} v{v}") for t, i, v in rows]

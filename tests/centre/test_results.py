@@ -1,0 +1,234 @@
+"""The results desk on the demo data (fill_demo + fill_centre_demo), seen on 2026-11-22."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlite_utils
+
+from inspector.centre.demo import fill_centre_demo
+from inspector.centre.plans import list_plans
+from inspector.centre.rectifications import (
+    add_months,
+    close_rectification,
+    list_rectifications,
+    open_rectification,
+)
+from inspector.centre.results import PlanResults, plan_results
+from inspector.centre.workbooks import export_results
+from inspector.errors import StoreError, UsageError
+from inspector.store.evaluations import EvaluationStore
+from inspector.store.orgs import add_org, list_orgs
+from tests.centre_support import copy_folder, demo_folder, new_db
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_folder(tmp_path_factory.mktemp("demo") / "data")
+
+
+@pytest.fixture
+def db(demo: Path, tmp_path: Path) -> sqlite_utils.Database:
+    return copy_folder(demo, tmp_path / "data")
+
+
+def _plan(db: sqlite_utils.Database, half: str) -> str:
+    return next(p.id for p in list_plans(db) if half in p.title)
+
+
+def _by_name(res: PlanResults) -> dict[str, object]:
+    return {t.org_name[:4]: t for t in res.targets}
+
+
+def test_every_targets_state_score_and_outcome(db: sqlite_utils.Database) -> None:
+    res = plan_results(db, _plan(db, "下半年"), on=TODAY)
+    assert res.as_json()["counts"] == {"signed": 3, "complete": 2, "draft": 1, "dispatched": 1}
+    rows = {t.org_name: t for t in res.targets}
+    leshan = rows["乐山市技师学院职业技能鉴定所"]
+    assert (leshan.state, leshan.total, leshan.outcome_code, leshan.outcome_label) == (
+        "signed",
+        Decimal(99),
+        "pass",
+        "合格",
+    )
+    assert len(leshan.team) == 3 and len(leshan.team_names) == 3 and leshan.record_due == "2026-10-27"
+    changhong = rows["四川长虹电器股份有限公司职业技能鉴定站"]
+    assert changhong.state == "complete" and changhong.vetoes == ("V3",) and changhong.outcome_code == "fail"
+    mianyang = rows["绵阳职业技术学院职业技能鉴定站"]
+    assert mianyang.state == "draft" and mianyang.outcome_code is None and mianyang.total is not None
+    zhengzhou = rows["郑州市第一中等专业学校鉴定站"]
+    assert (zhengzhou.state, zhengzhou.eval_id, zhengzhou.total) == ("dispatched", None, None)
+    assert zhengzhou.visit_date == "2026-12-03" and zhengzhou.record_due == "2026-12-10"
+
+
+def test_self_assessment_differences(db: sqlite_utils.Database) -> None:
+    res = plan_results(db, _plan(db, "下半年"), on=TODAY)
+    rows = {t.org_name: t for t in res.targets}
+    yibin = rows["宜宾职业技术学院职业技能鉴定站"]
+    assert yibin.self_total is not None and yibin.total is not None and yibin.self_difference is not None
+    # self minus inspection over the items both answered: here every item, so the totals' difference
+    assert yibin.self_difference == yibin.self_total - yibin.total > 0
+    mine = [d for d in res.differences if d.org_id == yibin.org_id]
+    assert len(mine) == yibin.differing_items > 0
+    assert sum((d.difference for d in mine), Decimal(0)) == yibin.self_difference
+    assert all(d.item_text and d.difference == d.self_points - d.inspection_points for d in mine)
+    assert rows["乐山市技师学院职业技能鉴定所"].self_eval_id is None
+
+
+def test_spot_recheck_is_seeded(db: sqlite_utils.Database) -> None:
+    plan = _plan(db, "下半年")
+    signed = {t.org_id for t in plan_results(db, plan, on=TODAY).targets if t.state == "signed"}
+    picks = {}
+    for seed in ("a", "b", "c", "d", "e", "f"):
+        one = plan_results(db, plan, on=TODAY, recheck_seed=seed, recheck_share=Decimal("0.5"))
+        again = plan_results(db, plan, on=TODAY, recheck_seed=seed, recheck_share=Decimal("0.5"))
+        assert one.recheck == again.recheck
+        drawn = [r.org_id for r in one.recheck if r.reason == "random"]
+        assert len(drawn) == 2 and set(drawn) <= signed
+        picks[seed] = tuple(drawn)
+        flagged = [r for r in one.recheck if r.reason == "difference"]
+        assert all(r.org_id not in drawn for r in flagged)
+    assert len(set(picks.values())) > 1
+    default = plan_results(db, plan, on=TODAY)
+    assert default.recheck_seed == plan
+    assert [r.reason for r in default.recheck].count("random") == 1  # 10 % of 3, rounded up
+    # 宜宾 rated itself 14 points above the inspection: always on the list
+    assert any(r.org_name.startswith("宜宾") for r in default.recheck)
+    with pytest.raises(UsageError):
+        plan_results(db, plan, on=TODAY, recheck_share=Decimal("1.5"))
+
+
+def test_demonstration_recommendations(db: sqlite_utils.Database) -> None:
+    plan = _plan(db, "下半年")
+    res = plan_results(db, plan, on=TODAY)
+    assert [(r.rank, r.org_name[:2], r.total) for r in res.demonstration] == [(1, "乐山", Decimal(99))]
+    everyone = plan_results(db, plan, on=TODAY, demonstration_share=Decimal(1))
+    # 宜宾 passed with 84: below the bar of 90 % of the maximum
+    assert [(r.rank, r.org_name[:2]) for r in everyone.demonstration] == [(1, "乐山"), (2, "德阳")]
+    lower = plan_results(db, plan, on=TODAY, demonstration_share=Decimal(1), demonstration_bar=Decimal("0.8"))
+    assert [r.org_name[:2] for r in lower.demonstration] == ["乐山", "德阳", "宜宾"]
+
+
+def test_public_announcement(db: sqlite_utils.Database) -> None:
+    res = plan_results(db, _plan(db, "下半年"), on=TODAY)
+    assert {a.org_name[:2] for a in res.announcement} == {"乐山", "德阳", "宜宾"}
+    assert all(a.outcome_label == "合格" and a.scope and "（" in a.scope for a in res.announcement)
+    assert "total" not in res.announcement[0].as_json()  # scores are not published
+
+
+def test_overdue_supervision_records(db: sqlite_utils.Database) -> None:
+    plan = _plan(db, "下半年")
+    (late,) = plan_results(db, plan, on=TODAY).overdue
+    assert late.org_name.startswith("四川长虹") and late.record_due == "2026-11-04"
+    assert late.eval_state == "complete" and late.working_days_late == 12
+    assert plan_results(db, plan, on=date(2026, 11, 4)).overdue == []
+    # 成都 was visited on 11-19: due 11-26 (5 working days), late from the 27th while unsigned
+    later = plan_results(db, plan, on=date(2026, 11, 27))
+    assert {o.org_name[:2] for o in later.overdue} == {"四川", "成都"}
+    # 绵阳, visited on Friday 11-20, is due on Friday 11-27 and late from Saturday
+    assert {o.org_name[:2] for o in plan_results(db, plan, on=date(2026, 11, 28)).overdue} == {
+        "四川",
+        "成都",
+        "绵阳",
+    }
+
+
+def test_rectification_tracking(db: sqlite_utils.Database) -> None:
+    first = plan_results(db, _plan(db, "上半年"), on=TODAY)
+    (row,) = first.rectifications
+    assert (row.state, row.notice_sent, row.deadline, row.recheck_state) == (
+        "rechecking",
+        "2026-05-19",
+        "2026-11-19",
+        "draft",
+    )
+    assert row.days_left == -3 and row.recheck_total is not None
+    assert first.targets[0].rectification == "rechecking"
+    with pytest.raises(StoreError, match="已签署的复评"):
+        close_rectification(db, row.id or "", result="passed", closed_on="2026-11-22")
+    close_rectification(db, row.id or "", result="failed", closed_on="2026-11-22", note="逾期未完成整改")
+    assert plan_results(db, _plan(db, "上半年"), on=TODAY).rectifications[0].state == "closed"
+
+
+def test_a_failed_signed_evaluation_awaits_its_notice(db: sqlite_utils.Database) -> None:
+    plan = _plan(db, "下半年")
+    store = EvaluationStore(db, "中心")
+    changhong = next(t for t in plan_results(db, plan, on=TODAY).targets if t.org_name.startswith("四川长虹"))
+    assert changhong.eval_id is not None
+    store.sign(changhong.eval_id, [{"name": "张建国", "role": "组长"}])
+    res = plan_results(db, plan, on=TODAY)
+    assert [(r.org_name[:4], r.state) for r in res.rectifications] == [("四川长虹", "notice_due")]
+    assert not any(a.org_name.startswith("四川长虹") for a in res.demonstration)
+    rect = open_rectification(db, changhong.eval_id, notice_sent="2026-11-23", working_days=20, plan_id=plan)
+    assert rect.deadline == date(2026, 12, 21)
+    res = plan_results(db, plan, on=TODAY)
+    assert [r.state for r in res.rectifications] == ["open"]
+    assert plan_results(db, plan, on=date(2026, 12, 22)).rectifications[0].state == "overdue"
+    assert list_rectifications(db, {changhong.eval_id})[0].id == rect.id
+
+
+def test_rectification_deadlines() -> None:
+    assert add_months(date(2026, 5, 19), 6) == date(2026, 11, 19)
+    assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert add_months(date(2027, 8, 31), 6) == date(2028, 2, 29)
+
+
+def test_opening_a_rectification_is_checked(db: sqlite_utils.Database) -> None:
+    unsigned = next(e for e in EvaluationStore(db).list_evaluations("draft"))
+    with pytest.raises(StoreError, match="已签署"):
+        open_rectification(db, unsigned.id, notice_sent="2026-11-23", months=6)
+    signed = EvaluationStore(db).list_evaluations("signed")[0]
+    with pytest.raises(UsageError, match="三者选一"):
+        open_rectification(db, signed.id, notice_sent="2026-11-23")
+    with pytest.raises(UsageError, match="早于通知日期"):
+        open_rectification(db, signed.id, notice_sent="2026-11-23", deadline="2026-11-01")
+
+
+def test_results_as_json_and_workbook(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    res = plan_results(db, _plan(db, "下半年"), on=TODAY)
+    j = res.as_json()
+    assert set(j) == {
+        "plan", "today", "counts", "targets", "differences", "recheck_seed", "recheck",
+        "rectifications", "demonstration", "announcement", "overdue",
+    }  # fmt: skip
+    keys = {"org", "org_name", "date", "team", "record_due", "eval", "state", "total", "outcome", "vetoes"}
+    assert keys | {"self_total", "self_difference", "rectification", "record_overdue"} <= set(j["targets"][0])
+    out = tmp_path / "results.xlsx"
+    counts = export_results(res, out)
+    assert counts["结果汇总"] == 7 and counts["逾期督导记录"] == 1
+    wb = openpyxl.load_workbook(out)
+    ws = wb["结果汇总"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:Q8"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.print_title_rows == "$1:$1" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.column_dimensions["A"].width == 34 and ws["A1"].font.b
+    assert ws["A2"].value == "乐山市技师学院职业技能鉴定所" and ws["I2"].value == 99
+    assert wb.sheetnames == [
+        "结果汇总",
+        "自评差异",
+        "抽查复核",
+        "整改跟踪",
+        "示范推荐",
+        "公告名单",
+        "逾期督导记录",
+    ]
+
+
+def test_the_centre_demo_fills_once_and_only_its_own_folder(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    people = db.conn.execute("SELECT COUNT(*) FROM people").fetchone()[0]
+    again = fill_centre_demo(db)
+    assert not again.created and again.people == people == 12 and again.plans == 2
+    assert db.conn.execute("SELECT COUNT(*) FROM dispatches").fetchone()[0] == 1
+    mine = new_db(tmp_path / "mine")
+    add_org(mine, "用户自己的鉴定站", "OWN-1")
+    assert not fill_centre_demo(mine).created
+    assert mine.conn.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 0
+    assert [o["code"] for o in list_orgs(mine)] == ["OWN-1"]

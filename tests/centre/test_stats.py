@@ -1,0 +1,115 @@
+"""Statistics on the demo data: failing requirements, score distributions, by region/category/year."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlite_utils
+
+from inspector.centre.stats import counted_evaluations, statistics
+from inspector.centre.workbooks import export_stats
+from inspector.store.evaluations import EvaluationStore
+from tests.centre_support import copy_folder, demo_folder
+
+SICHUAN = "sichuan-2017-inspection"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_folder(tmp_path_factory.mktemp("demo") / "data")
+
+
+@pytest.fixture
+def db(demo: Path, tmp_path: Path) -> sqlite_utils.Database:
+    return copy_folder(demo, tmp_path / "data")
+
+
+def test_which_evaluations_count(db: sqlite_utils.Database) -> None:
+    store = EvaluationStore(db)
+    signed = counted_evaluations(store)
+    # the failed 自贡 inspection and the three new stations'; never a self-assessment
+    assert len(signed) == 4 and all(e.kind != "self" and e.state == "signed" for e in signed)
+    everything = counted_evaluations(store, signed_only=False)
+    assert len(everything) > len(signed) and all(e.kind != "self" for e in everything)
+    assert counted_evaluations(store, rubric_id="chongqing-2024-renewal") == []
+    assert counted_evaluations(store, year=2025) == []
+
+
+def test_an_amendment_replaces_its_revision_once_it_counts(db: sqlite_utils.Database) -> None:
+    store = EvaluationStore(db, "中心")
+    old = counted_evaluations(store)[0]
+    new = store.amend(old.id, "更正笔误")
+    assert old.id in {e.id for e in counted_evaluations(store)}  # the amendment is not signed yet
+    store.sign(new.id, [{"name": "张建国", "role": "组长"}])
+    ids = {e.id for e in counted_evaluations(store)}
+    assert new.id in ids and old.id not in ids
+
+
+def test_requirements_that_fail_most(db: sqlite_utils.Database) -> None:
+    s = statistics(db, rubric_id=SICHUAN)
+    assert s.evaluations == 4
+    by_id = {i.item_id: i for i in s.items}
+    # 4.1.1 lost a point at 乐山 and at 德阳 (one problem each), and wherever the demo found problems
+    assert by_id["4.1.1"].failed >= 2 and by_id["4.1.1"].evaluated == 4
+    assert by_id["4.1.1"].text.startswith("设备设施符合")
+    ranked = [(i.failed, i.rate) for i in s.items]
+    assert ranked == sorted(ranked, key=lambda x: (-x[0], -x[1]))
+    top = s.items[0]
+    assert top.rate == Decimal(top.failed) / top.evaluated
+    assert all(i.points_lost > 0 for i in s.items if i.failed) and all(
+        i.failed == 0 for i in s.items if not i.points_lost
+    )
+    assert s.vetoes == []
+    with_unsigned = statistics(db, rubric_id=SICHUAN, signed_only=False)
+    assert [(v.veto_id, v.text, v.count) for v in with_unsigned.vetoes] == [("V3", "超范围鉴定", 1)]
+
+
+def test_score_distribution(db: sqlite_utils.Database) -> None:
+    (d,) = statistics(db, rubric_id=SICHUAN).distributions
+    assert d.count == 4 and sum(n for _label, n in d.bins) == 4
+    assert [label for label, _n in d.bins][:2] == ["0–10", "10–20"] and d.bins[-1][0] == "90–100"
+    assert dict(d.bins)["90–100"] == 2  # 乐山 99, 德阳 95
+    assert d.maximum == 99 and d.minimum is not None and d.mean is not None and d.median is not None
+    assert d.minimum <= d.median <= d.maximum
+
+
+def test_by_region_category_and_year(db: sqlite_utils.Database) -> None:
+    s = statistics(db, rubric_id=SICHUAN)
+    regions = {g.value: g for g in s.by("region")}
+    assert set(regions) == {"乐山市", "德阳市", "宜宾市", "自贡市"}
+    assert (regions["乐山市"].evaluations, regions["乐山市"].mean, regions["乐山市"].passed) == (
+        1,
+        Decimal(99),
+        1,
+    )
+    assert regions["自贡市"].passed == 0 and regions["自贡市"].pass_rate == 0
+    categories = {g.value: g.evaluations for g in s.by("category")}
+    assert categories == {"A": 1, "C": 1, "G": 2}
+    (year,) = s.by("year")
+    assert (year.value, year.evaluations, year.passed) == ("2026", 4, 3) and year.pass_rate == Decimal("0.75")
+    j = s.as_json()
+    assert set(j) == {
+        "scope",
+        "evaluations",
+        "items",
+        "vetoes",
+        "distributions",
+        "by_region",
+        "by_category",
+        "by_year",
+    }
+
+
+def test_statistics_workbook(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    out = tmp_path / "stats.xlsx"
+    counts = export_stats(statistics(db), out)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["失分项排行", "否决情况", "分数分布", "按地区", "按类别", "按年度"]
+    assert counts["分数分布"] == 10 and counts["按年度"] == 1
+    ws = wb["按地区"]
+    assert (
+        ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:G5" and ws.page_setup.orientation == "landscape"
+    )

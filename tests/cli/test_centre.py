@@ -1,0 +1,240 @@
+"""The centre's commands through the real ``inspector`` command: the contract's names and JSON keys."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from inspector.store.db import DB_NAME
+from tests.centre_support import demo_folder, workbook
+from tests.helpers import refused, run
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_folder(tmp_path_factory.mktemp("demo") / "data")
+
+
+def _copy(demo: Path, target: Path) -> Path:
+    target.mkdir(parents=True)
+    shutil.copy(demo / DB_NAME, target / DB_NAME)
+    return target
+
+
+def test_people_plan_and_dispatch(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    org = run("org", "add", "--name", "甲鉴定站", "--code", "C-1", "--json", data=data).json()
+    other = run("org", "add", "--name", "乙鉴定站", "--code", "C-2", "--json", data=data).json()
+    people = []
+    # five people for two teams of two on one day, one of them recused at 甲: never short, whatever the ids
+    for i, kind in enumerate(["external", "external", "internal", "external", "internal"]):
+        args = [
+            "people",
+            "add",
+            "--name",
+            f"督导{i}",
+            "--kind",
+            kind,
+            "--cert-no",
+            f"N{i}",
+            "--cert-issued",
+            "2025-01-02",
+        ]
+        if i == 0:
+            args += ["--org", org["id"]]
+        r = run(*args, "--json", data=data)
+        assert r.code == 0, r.err
+        p = r.json()
+        assert {"id", "name", "kind", "cert_no", "cert_issued", "cert_last_day", "employer_org"} <= set(p)
+        people.append(p)
+    assert people[0]["employer_org"] == org["id"] and people[0]["cert_last_day"] == "2028-01-01"
+    refused(
+        run(
+            "people",
+            "add",
+            "--name",
+            "重复",
+            "--kind",
+            "external",
+            "--cert-no",
+            "N1",
+            "--cert-issued",
+            "2025-01-02",
+            data=data,
+        ),
+        "N1",
+    )
+    listed = run("people", "list", "--json", data=data).json()
+    assert sorted(p["id"] for p in listed) == sorted(p["id"] for p in people)
+
+    plan = run(
+        "plan",
+        "new",
+        "--rubric",
+        "sichuan-2017-inspection",
+        "--title",
+        "春季督导",
+        "--kind",
+        "routine",
+        "--json",
+        data=data,
+    ).json()
+    assert {"id", "rubric", "title", "kind"} <= set(plan) and plan["kind"] == "routine"
+    assert run("plan", "add-target", plan["id"], "--org", org["id"], data=data).code == 0
+    assert (
+        run("plan", "add-target", plan["id"], "--org", other["id"], "--date", "2025-09-30", data=data).code
+        == 0
+    )
+
+    before = _snapshot(data, tmp_path / "before")
+    r = run(
+        "dispatch",
+        plan["id"],
+        "--date",
+        "2025-09-30",
+        "--team-size",
+        "2",
+        "--seed",
+        "42",
+        "--json",
+        data=data,
+    )
+    assert r.code == 0, r.err
+    rows = r.json()
+    assert isinstance(rows, list) and len(rows) == 2
+    for row in rows:
+        assert {"org", "date", "team", "record_due"} <= set(row)
+        assert row["date"] == "2025-09-30" and row["record_due"] == "2025-10-14"  # across National Day
+        assert len(row["team"]) == 2 and set(row["team"]) <= {p["id"] for p in people}
+    mine = next(row for row in rows if row["org"] == org["id"])
+    assert people[0]["id"] not in mine["team"]  # recusal: the employer
+    # the same seed and the same pool give the same teams
+    again = run(
+        "dispatch",
+        plan["id"],
+        "--date",
+        "2025-09-30",
+        "--team-size",
+        "2",
+        "--seed",
+        "42",
+        "--json",
+        data=before,
+    ).json()
+    assert [(x["org"], x["team"]) for x in again] == [(x["org"], x["team"]) for x in rows]
+    assert run("plan", "verify", plan["id"], data=data).code == 0
+    record = run("plan", "record", plan["id"], data=data).json()
+    assert record[0]["seed"] == "42" and set(record[0]["assignments"][0]["team"]) <= set(
+        record[0]["assignments"][0]["pool"]
+    )
+    shown = run("plan", "show", plan["id"], "--json", data=data).json()
+    assert {t["state"] for t in shown["targets"]} == {"dispatched"}
+
+
+def _snapshot(data: Path, target: Path) -> Path:
+    target.mkdir()
+    shutil.copy(data / DB_NAME, target / DB_NAME)
+    for suffix in ("-wal", "-shm"):
+        if (data / (DB_NAME + suffix)).exists():
+            shutil.copy(data / (DB_NAME + suffix), target / (DB_NAME + suffix))
+    return target
+
+
+def test_a_blocked_dispatch_exits_1_with_the_rule(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    org = run("org", "add", "--name", "甲鉴定站", "--json", data=data).json()
+    run(
+        "people",
+        "add",
+        "--name",
+        "老卡",
+        "--kind",
+        "external",
+        "--cert-no",
+        "1",
+        "--cert-issued",
+        "2020-01-01",
+        data=data,
+    )
+    plan = run(
+        "plan",
+        "new",
+        "--rubric",
+        "sichuan-2017-inspection",
+        "--title",
+        "专项",
+        "--kind",
+        "special",
+        "--json",
+        data=data,
+    ).json()
+    run("plan", "add-target", plan["id"], "--org", org["id"], data=data)
+    refused(
+        run("dispatch", plan["id"], "--date", "2026-03-03", "--team-size", "2", "--seed", "1", data=data),
+        "3 名及以上",
+    )
+    r = run(
+        "dispatch", plan["id"], "--date", "2026-03-03", "--team-size", "3", "--seed", "1", "--json", data=data
+    )
+    refused(r, "合格督导员仅 0 人（需要 3 人）", "证卡无效 1 人（老卡）")
+    assert r.out == ""
+
+
+def test_register_export_and_import(demo: Path, tmp_path: Path) -> None:
+    data = _copy(demo, tmp_path / "demo")
+    out = tmp_path / "register.xlsx"
+    assert run("org", "export", "--out", out, data=data).code == 0
+    empty = tmp_path / "empty"
+    r = run("org", "import", out, "--json", data=empty)
+    assert r.code == 0, r.err
+    assert r.json() == {"created": 10, "updated": 0, "unchanged": 0}
+    assert run("org", "list", "--json", data=empty).json() == run("org", "list", "--json", data=data).json()
+    bad = workbook(
+        tmp_path / "bad.xlsx",
+        {
+            "机构登记": [
+                ["机构名称", "机构代码", "场地面积（m²）"],
+                ["甲站", "X-1", 100],
+                ["乙站", "X-1", 200],
+            ]
+        },
+    )
+    refused(run("org", "import", bad, data=empty), "机构登记!B3", "X-1")
+    bad = workbook(
+        tmp_path / "bad2.xlsx", {"机构登记": [["机构名称", "机构代码", "类别"], ["甲站", "X-1", "Z"]]}
+    )
+    refused(run("org", "import", bad, data=empty), "机构登记!C2", "A–J")
+    bad = workbook(
+        tmp_path / "bad3.xlsx",
+        {"机构登记": [["机构名称", "机构代码", "场地面积（m²）"], ["甲站", "X-1", "三百"]]},
+    )
+    refused(run("org", "import", bad, data=empty), "机构登记!C2", "数字")
+    assert len(run("org", "list", "--json", data=empty).json()) == 10
+
+
+def test_results_stats_and_roster_workbooks(demo: Path, tmp_path: Path) -> None:
+    data = _copy(demo, tmp_path / "demo")
+    plans = run("plan", "list", "--json", data=data).json()
+    second = next(p for p in plans if "下半年" in p["title"])
+    assert second["targets"] == 7
+    r = run(
+        "results", second["id"], "--today", "2026-11-22", "--json", "--out", tmp_path / "r.xlsx", data=data
+    )
+    assert r.code == 0, r.err
+    res = r.json()
+    assert res["counts"] == {"signed": 3, "complete": 2, "draft": 1, "dispatched": 1}
+    assert [o["record_due"] for o in res["overdue"]] == ["2026-11-04"]
+    assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames[0] == "结果汇总"
+    s = run("stats", "--json", "--out", tmp_path / "s.xlsx", data=data)
+    assert s.code == 0, s.err
+    assert s.json()["evaluations"] == 4 and s.json()["by_region"]
+    assert run("people", "export", "--out", tmp_path / "p.xlsx", data=data).code == 0
+    roster = openpyxl.load_workbook(tmp_path / "p.xlsx")["督导员名册"]
+    assert roster.max_row == 13  # the header and twelve supervisors
+    person = run("people", "list", "--json", data=data).json()[0]
+    shown = run("people", "show", person["id"], "--json", data=data).json()
+    assert {"history", "reviews", "annual"} <= set(shown)
+    refused(run("results", "no-such-plan", data=data), "no-such-plan")

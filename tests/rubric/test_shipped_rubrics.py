@@ -1,0 +1,164 @@
+"""Every shipped form against its source document: item counts, section maxima, rules, outcomes."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from inspector.rubric.observations import Observation
+from inspector.rubric.rules import Checklist, Deduct, Discretionary, Grouped, Tiers
+from inspector.rubric.scoring import VetoMark, score
+from tests.conftest import shipped
+
+
+def shape(rubric_id: str) -> list[tuple[str, int, int]]:
+    r = shipped(rubric_id)
+    return [(s.code, int(s.points), sum(1 for _i in s.items())) for s in r.sections]
+
+
+def test_henan_quality_attachment_1() -> None:
+    r = shipped("henan-2011-quality")
+    assert (r.max_points, r.bonus_points) == (100, 0)
+    assert shape(r.id) == [
+        ("1", 11, 7), ("2", 14, 14), ("3", 14, 9), ("4", 5, 2), ("5", 5, 3),
+        ("6", 32, 18), ("7", 2, 1), ("8", 7, 4), ("9", 10, 3),
+    ]  # fmt: skip
+    # the source numbers two different 中项 "6.2"; ids stay unique
+    six = r.sections[5]
+    assert [(g.code, g.title) for g in six.groups][:3] == [
+        ("6.1", "鉴定公告"), ("6.2", "考生资格的审核"), ("6.2", "考生资格的复核"),
+    ]  # fmt: skip
+    assert [i.id for i in six.groups[2].items] == ["6.2.3", "6.2.4"]
+    assert not r.outcomes and not r.vetoes  # the notice gives no pass mark
+
+
+def test_henan_demonstration_attachment_2() -> None:
+    r = shipped("henan-2011-demonstration")
+    assert r.max_points == 100
+    assert shape(r.id) == [
+        ("1", 15, 15),
+        ("2", 30, 11),
+        ("3", 15, 7),
+        ("4", 10, 2),
+        ("5", 25, 15),
+        ("6", 5, 2),
+    ]
+    # 2.2: four criteria share four points
+    doc = next(i for i in r.items() if isinstance(i.rule, Grouped) and i.points == 4)
+    assert len(doc.rule.criteria) == 4 and doc.rule.uniform() == 1
+    # 5.3: two sub-lists where any problem voids the line
+    subs = [i.subgroup for i in r.items() if i.subgroup]
+    assert subs.count("评审前资料准备") == 6 and subs.count("评审结果应包括") == 3
+    # 6.2: proportion tiers; 2.1's 表格和记录 is discretionary
+    assert any(isinstance(i.rule, Tiers) and "ratio" in i.rule.measures() for i in r.items())
+    assert any(isinstance(i.rule, Discretionary) and i.points == 7 for i in r.items())
+
+
+def test_sichuan_inspection() -> None:
+    r = shipped("sichuan-2017-inspection")
+    assert r.max_points == 100
+    assert shape(r.id) == [
+        ("1", 11, 7), ("2", 14, 14), ("3", 14, 9), ("4", 5, 2), ("5", 5, 3),
+        ("6", 32, 18), ("7", 2, 1), ("8", 7, 4), ("9", 10, 3),
+    ]  # fmt: skip
+    assert [g.code for g in r.sections[5].groups] == ["6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7"]
+    assert [v.id for v in r.vetoes] == ["V1", "V2", "V3", "V4", "V5", "V6"]
+    assert [(o.code, o.label, o.min) for o in r.outcomes] == [("pass", "合格", 60), ("fail", "不合格", None)]
+    assert r.veto_outcome == "fail"
+
+
+def test_chongqing_renewal() -> None:
+    r = shipped("chongqing-2024-renewal")
+    # 内部管理 10 + 评价组织实施 67 + 评价质量管理 19 (reconstructed) = 96; 加分项 4 → 100
+    assert (r.max_points, r.bonus_points) == (96, 4)
+    assert shape(r.id) == [("1", 10, 8), ("2", 67, 23), ("3", 19, 10), ("4", 4, 2)]
+    assert [s.bonus for s in r.sections] == [False, False, False, True]
+    posts = r.item("1.1.1")
+    assert isinstance(posts.rule, Deduct) and posts.rule.per == D("0.4") and posts.rule.of == 10
+    assert any(i.sampling for i in r.items())
+    assert [(o.code, o.min) for o in r.outcomes] == [("renew", 80), ("rectify", 60), ("refuse", None)]
+    group_points = {g.title: g.points for s in r.sections for g in s.groups}
+    assert group_points["评价场地及设施设备"] == 26 and group_points["视频监控资料管理"] == 7
+
+
+@pytest.mark.parametrize(
+    ("total", "code"), [(D(80), "renew"), (D("79.9"), "rectify"), (D(60), "rectify"), (D("59.9"), "refuse")]
+)
+def test_chongqing_outcome_thresholds(total: D, code: str) -> None:
+    outcome = shipped("chongqing-2024-renewal").outcome_for(total, vetoed=False)
+    assert outcome is not None and outcome.code == code
+
+
+def test_chongqing_bonus_counts_toward_the_outcome() -> None:
+    r = shipped("chongqing-2024-renewal")
+    answers = {i.id: Observation(met=True) for i in r.items()}
+    assert score(r, answers).total == 100
+    # with 78 base points, both bonus items lift the station from rectify to renew
+    lost = D(0)
+    for item in r.base_sections()[1].items():
+        if lost + item.points <= 18 and not isinstance(item.rule, Tiers):
+            answers[item.id] = Observation(points=D(0), reason="测试")
+            lost += item.points
+    assert lost == 18
+    report = score(r, answers)
+    assert report.base == 78 and report.bonus == 4 and report.outcome.code == "renew"
+
+
+def test_fujian_supervision_record_is_a_derived_checklist() -> None:
+    r = shipped("fujian-2021-supervision-record")
+    assert r.derived and r.max_points == 0 and not r.scored
+    assert all(isinstance(i.rule, Checklist) for i in r.items())
+    texts = "".join(i.text for i in r.items())
+    for topic in [
+        "认定范围",
+        "收费",
+        "资格条件",
+        "考场秩序",
+        "试卷评阅",
+        "评审记录",
+        "证书",
+        "考评人员",
+        "管理人员",
+    ]:
+        assert topic in texts, topic
+    report = score(r, {i.id: Observation(met=True) for i in r.items()}, [])
+    assert report.total == 0 and report.outcome is None
+
+
+def test_sichuan_veto_with_note() -> None:
+    r = shipped("sichuan-2017-inspection")
+    report = score(r, {}, [VetoMark("V6", "近三年无鉴定记录")])
+    assert report.to_json()["veto_notes"] == {"V6": "近三年无鉴定记录"}
+
+
+# A shipped form, once released, is what evaluations pin. Editing one without raising its version
+# would make every existing data folder refuse the new program (same id and version, other content):
+# when this test fails, raise the form's `version`, then record the new hash here.
+PINNED = {
+    "chongqing-2024-renewal": (1, "1b2ea93613753116c70c30650b16b037d6cdc5187e51dc23759c953459e6abe2"),
+    "fujian-2021-supervision-record": (1, "c10486e7f1421324671c972157b86a2078f01ac12f13e3c2a45f8ffcc6d3bba2"),
+    "henan-2011-demonstration": (1, "f5c58c8751a8766f96145b1957587122ac08039a7eb3c809080f91772ad9b70a"),
+    "henan-2011-quality": (1, "fd83853944533a39e8911bc1289a0f402b30b4849e7a3813e55be86d2e988d69"),
+    "sichuan-2017-inspection": (1, "2d9b3db34e3489fdf7a45aa8e52e1eaa251fc3c784ee209aba953b63a7201c88"),
+}
+
+
+@pytest.mark.parametrize("rubric_id", sorted(PINNED))
+def test_released_forms_do_not_change_under_the_same_version(rubric_id: str) -> None:
+    r = shipped(rubric_id)
+    version, digest = PINNED[rubric_id]
+    if r.version == version:
+        assert r.content_hash == digest, f"{rubric_id} changed: raise its version and pin the new hash"
+
+
+def test_not_applicable_bonus_earns_nothing() -> None:
+    r = shipped("chongqing-2024-renewal")
+    bonus = next(i for i in r.items() if i.in_bonus)
+    answers = {i.id: Observation(met=True) for i in r.items()}
+    answers[bonus.id] = Observation(na=True, reason="未参加")
+    report = score(r, answers)
+    assert report.bonus == r.bonus_points - bonus.points
+    base = next(i for i in r.items() if not i.in_bonus)
+    answers[base.id] = Observation(na=True, reason="不涉及")
+    assert score(r, answers).base == r.max_points
