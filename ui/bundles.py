@@ -207,7 +207,8 @@ class ExportDialog(_BundleDialog):
     def __init__(self, data: Path, db: Any, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(data, worker, parent)
         from inspector.crypto import keys
-        from inspector.crypto.identity import load_identity
+        from inspector.crypto.identity import issued_recipients, load_identity, team_recipients
+        from inspector.store.evaluations import evaluation_choices
 
         identity = load_identity(data)
         self.role = identity.role if identity is not None else None
@@ -220,33 +221,23 @@ class ExportDialog(_BundleDialog):
         self.short: list[str] = []  # each recipient's name, for the file name
         if self.role == "centre":
             self.kind = "assignment"
-            for row in db.conn.execute(
-                "SELECT c.roster_id, c.name, c.person_id FROM credentials c WHERE c.revoked_at IS NULL"
-                " ORDER BY c.name"
-            ):
-                self.recipient.addItem(f"{row[1]}（{row[2]}）", row[0] or row[2])
-                self.short.append(row[1])
+            for who, name, card in issued_recipients(db):
+                self.recipient.addItem(f"{name}（{card}）", who)
+                self.short.append(name)
             self.form.addRow(_("督导员"), self.recipient)
         else:
             self.kind = "results"
             self.recipient.addItem(_("中心（默认）"), None)
             self.short.append(_("中心"))
             own = keys.fingerprint(identity.encryption) if identity and identity.encryption else ""
-            for row in db.conn.execute(
-                "SELECT name, roster_id, person_id FROM peers WHERE purpose = 'encryption' AND centre = 0"
-                " AND fingerprint != ? ORDER BY name",
-                (own,),
-            ):
-                self.recipient.addItem(_("组长或组员：{name}").format(name=row[0]), row[1] or row[2])
-                self.short.append(row[0])
+            for who, name in team_recipients(db, own):
+                self.recipient.addItem(_("组长或组员：{name}").format(name=name), who)
+                self.short.append(name)
             self.form.addRow(_("收件人"), self.recipient)
             self.form.addRow("", self.full)
-        for e in db.conn.execute(
-            "SELECT e.id, o.name, e.visit_date, e.kind FROM evaluations e JOIN orgs o ON o.id = e.org_id"
-            " ORDER BY e.updated_at DESC"
-        ):
-            item = QListWidgetItem(f"{e[1]}  {e[2] or ''}  {kind_label(e[3])}")
-            item.setData(Qt.ItemDataRole.UserRole, e[0])
+        for eval_id, org_name, visit_date, kind in evaluation_choices(db):
+            item = QListWidgetItem(f"{org_name}  {visit_date or ''}  {kind_label(kind)}")
+            item.setData(Qt.ItemDataRole.UserRole, eval_id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if self.kind == "results" else Qt.CheckState.Unchecked)
             self.evals.addItem(item)
@@ -402,6 +393,8 @@ class ImportDialog(_BundleDialog):
 
     def _done(self, outcomes: list[Outcome]) -> None:
         self._busy(False)
+        from inspector.bundles.importer import conflict_line
+
         lines = []
         self.conflicts.clear()
         for o in outcomes:
@@ -410,27 +403,10 @@ class ImportDialog(_BundleDialog):
                 continue
             r = o.report
             assert r is not None
-            if r.already:
-                lines.append(_("✓ {name}：已导入过，未做任何更改").format(name=o.path.name))
-                continue
-            a = r.added
-            lines.append(
-                _("✓ {name}（{who}）：新增 {c} 条更改、{n} 个评估、{e} 个证据文件，跳过已有 {s} 条").format(
-                    name=o.path.name,
-                    who=r.sender.get("name"),
-                    c=a["changes"],
-                    n=a["evaluations"],
-                    e=a["evidence"],
-                    s=r.skipped,
-                )
-            )
-            if r.identity:
-                lines.append(_("已安装 {name} 的证书").format(name=r.identity))
-            lines += [_("注意：") + w for w in r.warnings]
+            lines.append(f"✓ {o.path.name}")
+            lines += r.summary()
             for c in r.conflicts:
-                item = QListWidgetItem(
-                    _("{org}：小项 {item}").format(org=c["org_name"] or c["eval"][:8], item=c["item"])
-                )
+                item = QListWidgetItem(conflict_line(c))
                 item.setData(Qt.ItemDataRole.UserRole, (c["eval"], c["item"]))
                 self.conflicts.addItem(item)
         self.message.setText("")

@@ -41,8 +41,9 @@ def needs_first_run(db: Any, data: Path) -> bool:
 
     if get_state(db, DONE_KEY) is not None or load_identity(data) is not None:
         return False
-    count: int = db.conn.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
-    return count == 0
+    from inspector.store.evaluations import count_evaluations
+
+    return count_evaluations(db) == 0
 
 
 def _make_centre(progress: Progress, data: Path, name: str, passphrase: str) -> str:

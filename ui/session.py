@@ -156,12 +156,15 @@ class EvaluationSession(QObject):
         self.saved.emit(time.strftime("%H:%M:%S"))
 
     def record(self, item_id: str, payload: dict[str, Any] | None) -> None:
-        change = self.store.record(self.eval_id, item_id, payload)
+        # parsed once here (a refused value raises before anything is written); the store scores
+        # this typed observation and the session keeps the same object
+        observation = None if payload is None else parse_observation(dict(payload), item_id)
+        change = self.store.record(self.eval_id, item_id, observation)
         self.current[item_id] = Current(change, ())
-        if change.payload is None:
+        if observation is None:
             self._answers.pop(item_id, None)
         else:
-            self._answers[item_id] = parse_observation(change.payload, item_id)
+            self._answers[item_id] = observation
         self._rescore()
         self._saved()
         self.changed.emit((item_id,))

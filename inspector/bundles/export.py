@@ -43,8 +43,8 @@ from inspector.bundles.format import (
     sign,
 )
 from inspector.bundles.gather import Content, assignment_content, assignment_visits, pem, results_content
+from inspector.bundles.ledger import mark_chain, mark_files, record_bundle
 from inspector.bundles.opening import read_checked
-from inspector.clock import now
 from inspector.crypto import keys
 from inspector.crypto.identity import (
     Keyring,
@@ -279,33 +279,17 @@ def _record_export(
     """The file is on the stick and verified: from now on the recipient is taken to hold it."""
     with transaction(db) as conn:
         for c in content.changes:
-            conn.execute(
-                "INSERT INTO bundle_marks (recipient, eval_id, device_id, seq) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (recipient, eval_id, device_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
-                (recipient, c.eval_id, c.device_id, c.device_seq),
-            )
-        for digest in content.rubrics_sent:
-            conn.execute(
-                "INSERT OR IGNORE INTO bundle_files (recipient, sha256) VALUES (?, ?)", (recipient, digest)
-            )
-        for name in content.members:
-            if name.startswith(("evidence/", "pdfs/")):
-                digest = name.rsplit("/", 1)[1].removesuffix(".pdf")
-                conn.execute(
-                    "INSERT OR IGNORE INTO bundle_files (recipient, sha256) VALUES (?, ?)",
-                    (recipient, digest),
-                )
-        conn.execute(
-            "INSERT INTO bundles (id, direction, kind, sender, recipient, created, recorded_at, counts,"
-            " outcome, file) VALUES (?, 'export', ?, ?, ?, ?, ?, ?, 'exported', ?)",
-            (
-                manifest["bundle"],
-                manifest["kind"],
-                canonical(manifest["sender"]),
-                canonical(manifest["recipient"]),
-                manifest["created"],
-                now(),
-                canonical(manifest["counts"]),
-                str(out),
-            ),
+            mark_chain(conn, recipient, c.eval_id, c.device_id, c.device_seq)
+        mark_files(conn, recipient, content.rubrics_sent)
+        mark_files(
+            conn,
+            recipient,
+            [
+                name.rsplit("/", 1)[1].removesuffix(".pdf")
+                for name in content.members
+                if name.startswith(("evidence/", "pdfs/"))
+            ],
+        )
+        record_bundle(
+            conn, manifest, direction="export", counts=manifest["counts"], outcome="exported", file=str(out)
         )

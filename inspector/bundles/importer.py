@@ -40,47 +40,27 @@ from inspector.bundles.content import (
     read_rubrics,
 )
 from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST
+from inspector.bundles.ledger import mark_chain, mark_files, record_bundle
 from inspector.bundles.opening import Opened, open_bundle, read_checked
-from inspector.clock import now
 from inspector.crypto import keys
 from inspector.crypto.identity import Keyring, add_peer, install_newer_crl, install_pair
-from inspector.errors import BundleError, InspectorError, StoreError
+from inspector.errors import BundleError, InspectorError
 from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
 from inspector.rubric.model import Rubric
-from inspector.rubric.points import fmt
-from inspector.rubric.toml_form import dump_rubric_toml
-from inspector.store.changes import CREATE, GENESIS, Change, canonical
+from inspector.store.changes import CREATE, GENESIS, Change
 from inspector.store.db import transaction
-from inspector.store.evidence import evidence_path, file_sha256
+from inspector.store.evidence import evidence_path, file_sha256, insert_evidence
 from inspector.store.log import HeadValue, apply_change
-from inspector.store.rubrics import get_rubric
+from inspector.store.orgs import insert_org, update_org
+from inspector.store.rubrics import PinnedRubrics, insert_rubric
 from inspector.store.signed_pdfs import store_signed_pdf
 
 Progress = Callable[[int, int], None]
 
 
-class Rubrics:
-    """The rubrics a bundle's changes need, looked up in the store (and cached), hash-checked.
-
-    Not an EvaluationStore: making one gives the folder a device id, a write that a refused
-    bundle must not cause.
-    """
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        self._cache: dict[tuple[str, int], Rubric] = {}
-
-    def __call__(self, rubric_id: str, version: int, digest: str | None = None) -> Rubric:
-        key = (rubric_id, int(version))
-        if key not in self._cache:
-            self._cache[key] = get_rubric(self.db, rubric_id, int(version))
-        rubric = self._cache[key]
-        if digest is not None and rubric.content_hash != digest:
-            raise StoreError(
-                _("评估表 {id} 第{v}版的内容与评估所用版本不一致").format(id=rubric_id, v=version)
-            )
-        return rubric
+# The store's own lookup: one memo of pinned rubric versions, not a copy of it here.
+Rubrics = PinnedRubrics
 
 
 @dataclass
@@ -129,6 +109,34 @@ class ImportReport:
             "warnings": self.warnings,
             "identity_installed": self.identity,
         }
+
+    def summary(self) -> list[str]:
+        """What an import did, in the words both faces print (conflicts apart: see ``conflict_line``)."""
+        if self.already:
+            return [_("已导入过：{id}，未做任何更改").format(id=self.bundle)]
+        a = self.added
+        lines = [
+            _(
+                "已导入 {id}（来自 {who}）：新增 {c} 条更改、{n} 个评估、{e} 个证据文件；跳过已有更改 {s} 条"
+            ).format(
+                id=self.bundle,
+                who=self.sender.get("name"),
+                c=a.get("changes", 0),
+                n=a.get("evaluations", 0),
+                e=a.get("evidence", 0),
+                s=self.skipped,
+            )
+        ]
+        if self.identity:
+            lines.append(_("已安装 {name} 的证书").format(name=self.identity))
+        return lines + [_("注意：") + w for w in self.warnings]
+
+
+def conflict_line(conflict: dict[str, Any]) -> str:
+    """One conflict an import brought, as both faces name it."""
+    return _("冲突：{org} 评估 {e} 小项 {i}（两人评分不同，请组长或中心处理）").format(
+        org=conflict["org_name"] or conflict["eval"][:8], e=conflict["eval"][:8], i=conflict["item"]
+    )
 
 
 def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -> tuple[list[Change], int]:
@@ -320,44 +328,18 @@ def _store_org(conn: sqlite3.Connection, org: OrgEntry, authoritative: bool, cre
         code = org.code
         if code is not None and conn.execute("SELECT 1 FROM orgs WHERE code = ?", (code,)).fetchone():
             code = None  # another organisation here holds the code: keep this one, uncoded
-        conn.execute(
-            "INSERT INTO orgs (id, name, code, details, created_at) VALUES (?, ?, ?, ?, ?)",
-            (org.id, org.name, code, canonical(org.details), now()),
-        )
-        added = True
+        added = insert_org(conn, org.id, org.name, code, org.details)
     else:
         added = False
     if authoritative:
         mark = conn.execute("SELECT created FROM register_marks WHERE org_id = ?", (org.id,)).fetchone()
         if mark is None or mark[0] < created:
             if not added:
-                conn.execute(
-                    "UPDATE orgs SET name = ?, details = ? WHERE id = ?",
-                    (org.name, canonical(org.details), org.id),
-                )
+                update_org(conn, org.id, name=org.name, details=org.details)
             conn.execute(
                 "INSERT OR REPLACE INTO register_marks (org_id, created) VALUES (?, ?)", (org.id, created)
             )
     return added
-
-
-def _store_rubric(conn: sqlite3.Connection, rubric: Rubric, origin: str) -> None:
-    conn.execute(
-        "INSERT INTO rubrics (id, version, hash, title, max_points, bonus_points, items, toml, origin,"
-        " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            rubric.id,
-            rubric.version,
-            rubric.content_hash,
-            rubric.title,
-            fmt(rubric.max_points),
-            fmt(rubric.bonus_points),
-            sum(1 for _i in rubric.items()),
-            dump_rubric_toml(rubric),
-            origin,
-            now(),
-        ),
-    )
 
 
 def _write_evidence(data: Path, p: Prepared, progress: Progress | None) -> None:
@@ -398,7 +380,7 @@ def apply(
             if conn.execute("SELECT 1 FROM evaluations WHERE id = ?", (e,)).fetchone()
         }
         for rubric in p.rubrics:
-            _store_rubric(conn, rubric, f"bundle:{m.bundle}")
+            insert_rubric(conn, rubric, f"bundle:{m.bundle}")
             added["rubrics"] += 1
         for org in p.orgs:
             added["orgs"] += _store_org(conn, org, m.kind == ASSIGNMENT, m.data["created"])
@@ -408,10 +390,7 @@ def apply(
                 entry = OrgEntry(o["id"], o["name"], o.get("code"), {})
                 added["orgs"] += _store_org(conn, entry, False, m.data["created"])
         for digest, meta in p.evidence.items():
-            added["evidence"] += conn.execute(
-                "INSERT OR IGNORE INTO evidence (sha256, size, name, mime, added_at) VALUES (?, ?, ?, ?, ?)",
-                (digest, meta["size"], meta["name"][:200], meta["mime"][:100], now()),
-            ).rowcount
+            added["evidence"] += insert_evidence(conn, digest, meta["size"], meta["name"], meta["mime"])
         superseded = {parent for c in p.new for parent in c.parents} | _superseded(
             conn, [c.id for c in p.new]
         )
@@ -430,16 +409,9 @@ def apply(
         for cert in p.certs:
             added["certificates"] += add_peer(conn, cert, roster_id=_roster_id(p.assignment, cert))
         for (eval_id, device), seq in p.chains.items():
-            conn.execute(
-                "INSERT INTO bundle_marks (recipient, eval_id, device_id, seq) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (recipient, eval_id, device_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
-                (sender_fp, eval_id, device, seq),
-            )
+            mark_chain(conn, sender_fp, eval_id, device, seq)
         carried = [r.content_hash for r in p.carried_rubrics]
-        for digest in [*p.evidence, *(pdf.sha256 for pdf in p.pdfs), *carried]:
-            conn.execute(
-                "INSERT OR IGNORE INTO bundle_files (recipient, sha256) VALUES (?, ?)", (sender_fp, digest)
-            )
+        mark_files(conn, sender_fp, [*p.evidence, *(pdf.sha256 for pdf in p.pdfs), *carried])
         after = _conflicts(conn, p.evaluations)
         names = {
             e: conn.execute(
@@ -465,20 +437,8 @@ def apply(
             install_newer_crl(data, p.opened.crl)
         report.added = added
         outcome = "imported" if any(added.values()) or report.identity else "nothing new"
-        conn.execute(
-            "INSERT INTO bundles (id, direction, kind, sender, recipient, created, recorded_at, counts,"
-            " outcome, file) VALUES (?, 'import', ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                m.bundle,
-                m.kind,
-                canonical(m.sender),
-                canonical(m.recipient),
-                m.data["created"],
-                now(),
-                canonical(added),
-                outcome,
-                str(p.opened.container.path),
-            ),
+        record_bundle(
+            conn, m.data, direction="import", counts=added, outcome=outcome, file=str(p.opened.container.path)
         )
     return report
 

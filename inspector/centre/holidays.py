@@ -39,6 +39,7 @@ from inspector.centre.workdays import YearArrangement, add_arrangements, support
 from inspector.errors import UsageError
 from inspector.i18n import _
 from inspector.store.db import transaction
+from inspector.store.meta import add_meta, write_meta
 
 KEY_PREFIX = "calendar:"
 REPLACED_PREFIX = "calendar-replaced:"
@@ -244,15 +245,11 @@ def add_notice(
                         year=notice.year, at=previous["added_at"]
                     )
                 )
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?)",
-                # unique whatever the clock says: two corrections within a second are both kept
-                (f"{REPLACED_PREFIX}{notice.year}:{previous['added_at']}:{uuid.uuid4().hex}", old[0]),
+            # unique whatever the clock says: two corrections within a second are both kept
+            add_meta(
+                conn, f"{REPLACED_PREFIX}{notice.year}:{previous['added_at']}:{uuid.uuid4().hex}", old[0]
             )
-        conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            (key, json.dumps(record, ensure_ascii=False, sort_keys=True)),
-        )
+        write_meta(conn, key, json.dumps(record, ensure_ascii=False, sort_keys=True))
     add_arrangements([notice.arrangement()])
     return record
 

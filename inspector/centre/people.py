@@ -518,3 +518,18 @@ def annual_summary(db: sqlite_utils.Database, person_id: str, year: int) -> dict
         "comment": row["comment"] if row else None,
         "assessed_by": row["assessed_by"] if row else None,
     }
+
+
+def person_names(db: sqlite_utils.Database) -> dict[str, str]:
+    """Roster id → name, for lists that show names where the rows hold ids."""
+    return {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
+
+
+def assessed_years(db: sqlite_utils.Database, person_id: str) -> list[int]:
+    """The years for which the person's annual assessment is recorded, oldest first."""
+    return [
+        int(y)
+        for (y,) in db.conn.execute(
+            "SELECT year FROM person_annual WHERE person_id = ? ORDER BY year", (person_id,)
+        )
+    ]

@@ -36,12 +36,11 @@ import sqlite_utils
 from openpyxl.utils import get_column_letter
 
 from inspector.centre.common import new_id
-from inspector.clock import now
 from inspector.errors import NotFoundError, UsageError
 from inspector.i18n import _
-from inspector.store.changes import canonical, loads
+from inspector.store.changes import loads
 from inspector.store.db import transaction
-from inspector.store.orgs import add_org
+from inspector.store.orgs import add_org, insert_org, update_org
 
 # 填表说明 2: the category is the nature of the sponsoring body.
 CATEGORIES: dict[str, str] = {
@@ -283,9 +282,7 @@ def set_register(
         row = conn.execute("SELECT details FROM orgs WHERE id = ?", (org_id,)).fetchone()
         if row is None:
             raise NotFoundError(_("没有这个机构"), org_id)
-        conn.execute(
-            "UPDATE orgs SET details = ? WHERE id = ?", (canonical(_merge(loads(row[0]), cleaned)), org_id)
-        )
+        update_org(conn, org_id, details=_merge(loads(row[0]), cleaned))
     return get_register(db, org_id)
 
 
@@ -496,10 +493,7 @@ def import_register(db: sqlite_utils.Database, path: Path) -> ImportSummary:
             fields = {**r.scalars, **r.lists}
             if found is None:
                 org_id = r.org_id or new_id()
-                conn.execute(
-                    "INSERT INTO orgs (id, name, code, details, created_at) VALUES (?, ?, ?, ?, ?)",
-                    (org_id, r.name, r.code, canonical(_merge({}, fields)), now()),
-                )
+                insert_org(conn, org_id, r.name, r.code, _merge({}, fields))
                 created += 1
                 seen[org_id] = r.where
                 continue
@@ -513,9 +507,6 @@ def import_register(db: sqlite_utils.Database, path: Path) -> ImportSummary:
             if (found["name"], found["code"], loads(found["details"])) == (r.name, r.code, details):
                 unchanged += 1
                 continue
-            conn.execute(
-                "UPDATE orgs SET name = ?, code = ?, details = ? WHERE id = ?",
-                (r.name, r.code, canonical(details), org_id),
-            )
+            update_org(conn, org_id, name=r.name, code=r.code, set_code=True, details=details)
             updated += 1
     return ImportSummary(created, updated, unchanged)

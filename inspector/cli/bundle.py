@@ -88,7 +88,7 @@ def bundle_export(
 @pass_context
 def bundle_import(ctx: Context, file: Path, passphrase_file: Path | None, as_json: bool) -> None:
     """导入数据包：先完整校验，再一次性写入；重复导入不会改变任何内容。"""
-    from inspector.bundles.importer import already_imported, import_bundle
+    from inspector.bundles.importer import already_imported, conflict_line, import_bundle
     from inspector.bundles.opening import read_checked
 
     container = read_checked(file)  # a refused file is refused before any passphrase is asked
@@ -99,32 +99,10 @@ def bundle_import(ctx: Context, file: Path, passphrase_file: Path | None, as_jso
     if as_json:
         emit_json(report.as_json())
         return
-    if report.already:
-        click.echo(_("已导入过：{id}，未做任何更改").format(id=report.bundle))
-        return
-    a = report.added
-    click.echo(
-        _(
-            "已导入 {id}（来自 {who}）：新增 {c} 条更改、{n} 个评估、{e} 个证据文件；跳过已有更改 {s} 条"
-        ).format(
-            id=report.bundle,
-            who=report.sender.get("name"),
-            c=a["changes"],
-            n=a["evaluations"],
-            e=a["evidence"],
-            s=report.skipped,
-        )
-    )
-    if report.identity:
-        click.echo(_("已安装 {name} 的证书").format(name=report.identity))
+    for line in report.summary():
+        click.echo(line)
     for c in report.conflicts:
-        click.echo(
-            _("冲突：{org} 评估 {e} 小项 {i}（两人评分不同，请组长或中心处理）").format(
-                org=c["org_name"], e=c["eval"][:8], i=c["item"]
-            )
-        )
-    for w in report.warnings:
-        click.echo(_("注意：") + w, err=True)
+        click.echo(conflict_line(c))
 
 
 def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str, Any]:

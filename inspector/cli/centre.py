@@ -13,6 +13,7 @@ from inspector.centre import plans as plans_
 from inspector.centre import rectifications as rect_
 from inspector.centre.common import optional_day, today
 from inspector.centre.dispatch import PLAN_KINDS, SUPERVISOR_KINDS
+from inspector.centre.overview import dispatch_rows, plan_kind_name, plan_rows, target_state_name
 from inspector.cli.common import Context, emit_json, pass_context
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
@@ -132,7 +133,7 @@ def people_list(ctx: Context, active: bool, as_json: bool) -> None:
 def people_show(ctx: Context, person_id: str, as_json: bool) -> None:
     """查看一名督导员：证卡、督导任务、任务评价、年度考核。"""
     p = roster_.get_person(ctx.db, person_id)
-    years = [r[0] for r in ctx.db.conn.execute("SELECT year FROM person_annual WHERE person_id = ?", (p.id,))]
+    years = roster_.assessed_years(ctx.db, p.id)
     tasks = roster_.history(ctx.db, p.id)
     years = sorted({*years, *(int(t["date"][:4]) for t in tasks)})
     data = {
@@ -342,21 +343,11 @@ def plan_list(ctx: Context, as_json: bool) -> None:
 @pass_context
 def plan_show(ctx: Context, plan_id: str, as_json: bool) -> None:
     """查看计划：督导对象、督导组与抽取记录。"""
-    p = plans_.get_plan(ctx.db, plan_id)
-    teams = plans_.assigned(ctx.db, plan_id)
-    rows = []
-    for t in plans_.targets(ctx.db, plan_id):
-        a = teams.get(t.org_id)
-        rows.append(
-            {
-                **t.as_json(),
-                "team": list(a.team) if a else [],
-                "record_due": a.record_due.isoformat() if a and a.record_due else None,
-            }
-        )
+    (overview,) = plan_rows(ctx.db, plan_id)
+    p = overview.plan
     data = {
         **p.as_json(),
-        "targets": rows,
+        "targets": [t.as_json(p.id) for t in overview.targets],
         "dispatches": [
             {
                 "id": d.id,
@@ -371,9 +362,10 @@ def plan_show(ctx: Context, plan_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    click.echo(f"{p.title}  {p.kind}  {p.rubric_id}")
-    for r in rows:
-        click.echo(f"  {r['org']}  {r['visit_date'] or '-'}  {r['state']}  {','.join(r['team'])}")
+    click.echo(f"{p.title}  {plan_kind_name(p.kind)}  {overview.rubric_title}")
+    for t in overview.targets:
+        team = "、".join(t.team_names) or "—"
+        click.echo(f"  {t.org_name}  {t.visit_date or '—'}  {target_state_name(t.state)}  {team}")
 
 
 @plan.command("record")
@@ -471,28 +463,12 @@ def dispatch_cmd(
         ctx.db, plan_id, team_size=team_size, seed=seed, date=visit_date, kind_required=kind_required,
         author=ctx.user,
     )  # fmt: skip
-    names = {r[0]: r[1] for r in ctx.db.conn.execute("SELECT id, name FROM people")}
-    orgs = {r[0]: r[1] for r in ctx.db.conn.execute("SELECT id, name FROM orgs")}
-    rows = [
-        {
-            "org": a["org"],
-            "org_name": orgs.get(a["org"]),
-            "date": a["date"],
-            "team": a["team"],
-            "team_names": [names.get(p) for p in a["team"]],
-            "record_due": a["record_due"],
-            "pool_size": len(a["pool"]),
-            "dispatch": rec.id,
-            "seed": rec.seed,
-        }
-        for a in rec.record["assignments"]
-    ]
+    rows = dispatch_rows(ctx.db, rec)
     if as_json:
-        emit_json(rows)
+        emit_json([r.as_json(rec) for r in rows])
         return
     for r in rows:
-        team = "、".join(n or "" for n in r["team_names"])
-        click.echo(f"{r['date']}  {r['org_name']}  {team}  → {r['record_due']}")
+        click.echo(f"{r.date}  {r.org_name}  {'、'.join(r.team_names)}  → {r.record_due or '—'}")
     click.echo(_("抽取记录：{id}（种子 {seed}）").format(id=rec.id, seed=rec.seed))
 
 

@@ -356,9 +356,10 @@ def demo(ctx: Context, as_json: bool) -> None:
     from inspector.centre.demo import fill_centre_demo
 
     centre = fill_centre_demo(ctx.db)  # fills the inspector's sample first, then the centre's
-    count = {
-        t: ctx.db.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("orgs", "evaluations")
-    }
+    from inspector.store.evaluations import count_evaluations
+    from inspector.store.orgs import count_orgs
+
+    count = {"orgs": count_orgs(ctx.db), "evaluations": count_evaluations(ctx.db)}
     if as_json:
         emit_json(
             {"orgs": count["orgs"], "evaluations": count["evaluations"], "people": centre.people,

@@ -222,7 +222,7 @@ def keys_revoke(
 @pass_context
 def keys_show(ctx: Context, as_json: bool) -> None:
     """本机的证书、角色与已知的对方证书。"""
-    from inspector.crypto.identity import load_identity
+    from inspector.crypto.identity import list_peers, load_identity
 
     identity = load_identity(ctx.data)
     peers = [
@@ -239,7 +239,7 @@ def keys_show(ctx: Context, as_json: bool) -> None:
                 "not_after",
             )
         }
-        for r in ctx.db.conn.execute("SELECT * FROM peers ORDER BY name, purpose")
+        for r in list_peers(ctx.db)
     ]
     out: dict[str, Any] = {"identity": identity.as_json() if identity else None, "peers": peers}
     if as_json:

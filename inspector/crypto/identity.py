@@ -535,3 +535,32 @@ def find_recipient(db: sqlite_utils.Database, who: str | None) -> x509.Certifica
     if len(people) > 1:
         raise UsageError(_("收件人不唯一，请用证书指纹指定"), who)
     return peer_certificate(rows[0])
+
+
+def list_peers(db: sqlite_utils.Database) -> list[sqlite3.Row]:
+    """Every certificate of others this folder holds (the centre, team members), by name."""
+    return list(db.conn.execute("SELECT * FROM peers ORDER BY name, purpose"))
+
+
+def issued_recipients(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
+    """At the centre: (roster id or person id, name, card number) of every unrevoked credential,
+    the people an assignment bundle can be addressed to."""
+    return [
+        (row[0] or row[2], row[1], row[2])
+        for row in db.conn.execute(
+            "SELECT roster_id, name, person_id FROM credentials WHERE revoked_at IS NULL ORDER BY name"
+        )
+    ]
+
+
+def team_recipients(db: sqlite_utils.Database, own_fingerprint: str) -> list[tuple[str, str]]:
+    """On a laptop: (roster id or person id, name) of the team members whose encryption
+    certificates it holds, other than its own."""
+    return [
+        (row[1] or row[2], row[0])
+        for row in db.conn.execute(
+            "SELECT name, roster_id, person_id FROM peers WHERE purpose = 'encryption' AND centre = 0"
+            " AND fingerprint != ? ORDER BY name",
+            (own_fingerprint,),
+        )
+    ]

@@ -98,11 +98,7 @@ def fill_demo(db: sqlite_utils.Database) -> DemoSummary:
         existing = db.conn.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
         return DemoSummary(len(list_orgs(db)), existing, created=False)
     rng = random.Random(20261122)
-    orgs = [add_org(db, name, code) for name, code, _cat in STATIONS]
-    for o, (_name, _code, category) in zip(orgs, STATIONS, strict=True):
-        db.conn.execute(
-            "UPDATE orgs SET details = json_set(details, '$.category', ?) WHERE id = ?", (category, o["id"])
-        )
+    orgs = [add_org(db, name, code, {"category": category}) for name, code, category in STATIONS]
     clerk = EvaluationStore(db, "张建国")
     sichuan = clerk.rubric(SICHUAN, 1)
     # 1. a signed inspection that failed, and its re-check after rectification (in progress)

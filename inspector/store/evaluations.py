@@ -34,7 +34,7 @@ from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, loads
 from inspector.store.db import transaction
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
-from inspector.store.rubrics import get_rubric
+from inspector.store.rubrics import PinnedRubrics, get_rubric
 
 KINDS = ("inspection", "self", "recheck")
 STATES = ("draft", "complete", "signed")
@@ -164,21 +164,9 @@ class EvaluationStore:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.author = author or default_author()
-        self._rubrics: dict[tuple[str, int], Rubric] = {}  # stored rubric versions never change
+        self.rubric = PinnedRubrics(db)
         with transaction(db) as conn:
             self.device = device_id(conn)
-
-    # -- rubrics pinned by evaluations -----------------------------------------------------------
-    def rubric(self, rubric_id: str, version: int, digest: str | None = None) -> Rubric:
-        key = (rubric_id, version)
-        r = self._rubrics.get(key)
-        if r is None:
-            r = self._rubrics[key] = get_rubric(self.db, rubric_id, version)
-        if digest is not None and r.content_hash != digest:
-            raise StoreError(
-                _("评估表 {id} 第{v}版的内容与评估所用版本不一致").format(id=rubric_id, v=version), rubric_id
-            )
-        return r
 
     # -- building changes -----------------------------------------------------------------------
     def _change(
@@ -332,11 +320,15 @@ class EvaluationStore:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def record(self, eval_id: str, item_id: str, observation: Mapping[str, Any] | None) -> Change:
+    def record(
+        self, eval_id: str, item_id: str, observation: Observation | Mapping[str, Any] | None
+    ) -> Change:
         """Record one item's observation (None clears it) as one durable change.
 
-        The observation is checked against the item's rule first: a refused one writes nothing.
-        Recording over a conflict resolves it (the new change supersedes every current head).
+        The window passes an :class:`Observation` it has parsed once; a mapping (an answers file,
+        the contract's JSON) is parsed here. The observation is checked against the item's rule
+        first: a refused one writes nothing. Recording over a conflict resolves it (the new change
+        supersedes every current head).
         """
         with transaction(self.db) as conn:
             rubric = self._writable(conn, eval_id)
@@ -346,7 +338,11 @@ class EvaluationStore:
             payload = None
             head: HeadValue = (section, None, 0)
             if observation is not None:
-                obs = parse_observation(dict(observation), item_id)
+                obs = (
+                    observation
+                    if isinstance(observation, Observation)
+                    else parse_observation(dict(observation), item_id)
+                )
                 result = score_item(rubric.item(item_id), obs)  # refuses what the rule refuses
                 payload = obs.to_dict()
                 head = (section, points_c(result.points), 1)
@@ -483,3 +479,20 @@ def _check_date(text: str) -> None:
         dt.date.fromisoformat(text)
     except (TypeError, ValueError):
         raise UsageError(_("日期应写成 YYYY-MM-DD"), str(text)) from None
+
+
+def count_evaluations(db: sqlite_utils.Database) -> int:
+    """How many evaluations the folder holds (reads only: no device id is made)."""
+    return int(db.conn.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
+
+
+def evaluation_choices(db: sqlite_utils.Database) -> list[tuple[str, str, str | None, str]]:
+    """(id, organisation name, visit date, kind) of every evaluation, most recently changed first:
+    what a list to pick evaluations from shows."""
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in db.conn.execute(
+            "SELECT e.id, o.name, e.visit_date, e.kind FROM evaluations e JOIN orgs o ON o.id = e.org_id"
+            " ORDER BY e.updated_at DESC"
+        )
+    ]

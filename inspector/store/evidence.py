@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import shutil
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
@@ -58,11 +59,16 @@ def add_evidence(db: sqlite_utils.Database, data: Path, source: Path) -> str:
             raise StoreError(_("证据文件复制后校验不符（文件在复制时被修改？）"), str(source))
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     with transaction(db) as conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO evidence (sha256, size, name, mime, added_at) VALUES (?, ?, ?, ?, ?)",
-            (digest, size, source.name, mime, now()),
-        )
+        insert_evidence(conn, digest, size, source.name, mime)
     return digest
+
+
+def insert_evidence(conn: sqlite3.Connection, digest: str, size: int, name: str, mime: str) -> int:
+    """The one writer of ``evidence`` rows (a file already stored under its digest); 1 when new."""
+    return conn.execute(
+        "INSERT OR IGNORE INTO evidence (sha256, size, name, mime, added_at) VALUES (?, ?, ?, ?, ?)",
+        (digest, size, name[:200], mime[:100], now()),
+    ).rowcount
 
 
 def check_evidence(data: Path, sha256: str) -> str | None:

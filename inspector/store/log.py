@@ -18,6 +18,8 @@ from inspector.rubric.model import Rubric
 from inspector.rubric.observations import parse_observation
 from inspector.rubric.scoring import score_item
 from inspector.store.changes import CREATE, GENESIS, LOCK, META, OBSERVE, VETO, Change, canonical
+from inspector.store.meta import read_meta, write_meta
+from inspector.store.orgs import insert_org
 
 CENT = Decimal(100)
 
@@ -26,12 +28,10 @@ CENT = Decimal(100)
 
 def device_id(conn: sqlite3.Connection) -> str:
     """This data folder's identity, made once: the author of its changes' chain."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
-    if row is not None:
-        return str(row[0])
-    new = uuid.uuid4().hex
-    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)", (new,))
-    return str(conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0])
+    known = read_meta(conn, "device_id")
+    if known is not None:
+        return known
+    return write_meta(conn, "device_id", uuid.uuid4().hex, keep_existing=True)
 
 
 def chain_tip(conn: sqlite3.Connection, device: str, eval_id: str) -> tuple[int, str]:
@@ -112,10 +112,7 @@ def apply_change(conn: sqlite3.Connection, c: Change, rubric_for: Any, head: Hea
     if c.kind == CREATE:
         p = c.payload
         org = p["org"]
-        conn.execute(
-            "INSERT OR IGNORE INTO orgs (id, name, code, created_at) VALUES (?, ?, ?, ?)",
-            (org["id"], org["name"], org.get("code"), c.wall_time),
-        )
+        insert_org(conn, org["id"], org["name"], org.get("code"), {}, c.wall_time, if_new=True)
         rubric = rubric_for(p["rubric"], p["rubric_version"], p["rubric_hash"])
         conn.execute(
             "INSERT INTO evaluations (id, rubric_id, rubric_version, rubric_hash, org_id, kind, visit_date,"

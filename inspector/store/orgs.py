@@ -40,11 +40,59 @@ def add_org(
                     _("机构代码 {code} 已登记为“{name}”（{id}）").format(code=code, name=dup[1], id=dup[0]),
                     code,
                 )
-        conn.execute(
-            "INSERT INTO orgs (id, name, code, details, created_at) VALUES (?, ?, ?, ?, ?)",
-            (org_id, name, code, canonical(dict(details or {})), now()),
-        )
+        insert_org(conn, org_id, name, code, details or {})
     return get_org(db, org_id)
+
+
+# -- the one writer of ``orgs``: the register, bundles and the change log call these inside their
+# own transactions (they check what they must before; these only write) -------------------------
+
+
+def insert_org(
+    conn: sqlite3.Connection,
+    org_id: str,
+    name: str,
+    code: str | None,
+    details: Mapping[str, Any],
+    created_at: str | None = None,
+    *,
+    if_new: bool = False,
+) -> bool:
+    """A row for an organisation; ``if_new``: keep an existing row of that id as it is. True when
+    a row was added."""
+    verb = "INSERT OR IGNORE" if if_new else "INSERT"
+    return (
+        conn.execute(
+            f"{verb} INTO orgs (id, name, code, details, created_at) VALUES (?, ?, ?, ?, ?)",
+            (org_id, name, code, canonical(dict(details)), created_at or now()),
+        ).rowcount
+        > 0
+    )
+
+
+def update_org(
+    conn: sqlite3.Connection,
+    org_id: str,
+    *,
+    name: str | None = None,
+    code: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    set_code: bool = False,
+) -> None:
+    """Change an organisation's name, code (with ``set_code``: a None clears it) or details."""
+    sets: list[str] = []
+    args: list[Any] = []
+    if name is not None:
+        sets.append("name = ?")
+        args.append(name)
+    if set_code:
+        sets.append("code = ?")
+        args.append(code)
+    if details is not None:
+        sets.append("details = ?")
+        args.append(canonical(dict(details)))
+    if sets:
+        conn.execute(f"UPDATE orgs SET {', '.join(sets)} WHERE id = ?", (*args, org_id))
 
 
 def get_org(db: sqlite_utils.Database, org_id: str) -> dict[str, Any]:
@@ -56,3 +104,12 @@ def get_org(db: sqlite_utils.Database, org_id: str) -> dict[str, Any]:
 
 def list_orgs(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return [_row(r) for r in db.conn.execute("SELECT * FROM orgs ORDER BY name, id")]
+
+
+def org_names(db: sqlite_utils.Database) -> dict[str, str]:
+    """Organisation id → name, for lists that show names where the rows hold ids."""
+    return {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
+
+
+def count_orgs(db: sqlite_utils.Database) -> int:
+    return int(db.conn.execute("SELECT COUNT(*) FROM orgs").fetchone()[0])

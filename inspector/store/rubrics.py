@@ -8,6 +8,7 @@ refused: an edited rubric must be a new version, because evaluations pin the ver
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,13 +16,14 @@ from pathlib import Path
 import sqlite_utils
 
 from inspector import __version__
-from inspector.errors import NotFoundError, RubricError
+from inspector.errors import NotFoundError, RubricError, StoreError
 from inspector.i18n import _
 from inspector.paths import rubrics_dir
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import fmt
 from inspector.rubric.toml_form import dump_rubric_toml, load_rubric_file, parse_rubric_text
 from inspector.store.db import transaction
+from inspector.store.meta import read_meta, write_meta
 
 _BUILTIN_KEY = "builtin_rubrics_installed_by"
 
@@ -55,36 +57,41 @@ def store_rubric(db: sqlite_utils.Database, rubric: Rubric, origin: str) -> Impo
                 ),
                 origin,
             )
-        conn.execute(
-            "INSERT INTO rubrics (id, version, hash, title, max_points, bonus_points, items, toml,"
-            " origin, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                rubric.id,
-                rubric.version,
-                rubric.content_hash,
-                rubric.title,
-                fmt(rubric.max_points),
-                fmt(rubric.bonus_points),
-                sum(1 for _i in rubric.items()),
-                dump_rubric_toml(rubric),
-                origin,
-                _now(),
-            ),
-        )
+        insert_rubric(conn, rubric, origin)
     return ImportResult(rubric, added=True)
+
+
+def insert_rubric(conn: sqlite3.Connection, rubric: Rubric, origin: str) -> None:
+    """The one INSERT into ``rubrics``, inside the caller's transaction (a bundle's import stores the
+    rubrics it carries in the same transaction as the changes that need them)."""
+    conn.execute(
+        "INSERT INTO rubrics (id, version, hash, title, max_points, bonus_points, items, toml,"
+        " origin, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            rubric.id,
+            rubric.version,
+            rubric.content_hash,
+            rubric.title,
+            fmt(rubric.max_points),
+            fmt(rubric.bonus_points),
+            sum(1 for _i in rubric.items()),
+            dump_rubric_toml(rubric),
+            origin,
+            _now(),
+        ),
+    )
 
 
 def install_builtin_rubrics(db: sqlite_utils.Database, *, force: bool = False) -> int:
     """Install the shipped rubric files once per product version; returns how many were added."""
     conn = db.conn
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_BUILTIN_KEY,)).fetchone()
-    if row is not None and row[0] == __version__ and not force:
+    if read_meta(conn, _BUILTIN_KEY) == __version__ and not force:
         return 0
     added = 0
     for path in builtin_rubric_files():
         added += store_rubric(db, load_rubric_file(path), f"builtin:{path.name}").added
     with transaction(db) as c:
-        c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_BUILTIN_KEY, __version__))
+        write_meta(c, _BUILTIN_KEY, __version__)
     return added
 
 
@@ -108,6 +115,29 @@ def get_rubric(db: sqlite_utils.Database, rubric_id: str, version: int | None = 
         what = rubric_id if version is None else f"{rubric_id} v{version}"
         raise NotFoundError(_("没有这个评估表；已有：{known}").format(known=known or "—"), what)
     return _parse_stored(row[0], f"{rubric_id} v{row[1]}")
+
+
+class PinnedRubrics:
+    """Rubric versions as evaluations pin them, looked up once per (id, version) and hash-checked.
+
+    A stored version never changes (``store_rubric`` refuses a changed one), so the memo never goes
+    stale. Reads only: building one writes nothing (a refused bundle must not give the folder a
+    device id)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._memo: dict[tuple[str, int], Rubric] = {}
+
+    def __call__(self, rubric_id: str, version: int, digest: str | None = None) -> Rubric:
+        key = (rubric_id, int(version))
+        rubric = self._memo.get(key)
+        if rubric is None:
+            rubric = self._memo[key] = get_rubric(self.db, rubric_id, int(version))
+        if digest is not None and rubric.content_hash != digest:
+            raise StoreError(
+                _("评估表 {id} 第{v}版的内容与评估所用版本不一致").format(id=rubric_id, v=version), rubric_id
+            )
+        return rubric
 
 
 def list_rubrics(db: sqlite_utils.Database) -> list[Rubric]:

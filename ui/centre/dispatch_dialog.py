@@ -41,10 +41,12 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.centre.dispatch import SPECIAL_TEAM_MIN, Blocked, Rule, rule_label, rule_title
+from inspector.centre.overview import DispatchRow, dispatch_rows
 from inspector.centre.plans import DispatchRecord, Plan
 from inspector.errors import DispatchError, InspectorError
 from inspector.folder import opened_folder
 from inspector.i18n import _
+from inspector.store.orgs import org_names
 from ui.centre.common import CentreContext, Column, RowsModel, Table, ask_save_path, hint, pane
 from ui.centre.plan_dialogs import iso_of, optional_date
 
@@ -54,13 +56,7 @@ class DispatchOutcome:
     record: DispatchRecord | None  # stored and published; None when blocked
     blocked: list[Blocked]
     orgs: dict[str, str]
-    people: dict[str, str]
-
-
-def _names(db: Any) -> tuple[dict[str, str], dict[str, str]]:
-    orgs = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
-    people = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
-    return orgs, people
+    rows: list[DispatchRow]  # the draw's teams, by name (empty when blocked)
 
 
 def dispatch_task(
@@ -73,48 +69,28 @@ def dispatch_task(
     from inspector.centre.plans import explain_dispatch, run_dispatch
 
     with opened_folder(data) as db:
-        orgs, people = _names(db)
+        orgs = org_names(db)
         try:
             record = run_dispatch(db, plan_id, author=author, **arguments)
         except DispatchError:
             why = explain_dispatch(db, plan_id, **arguments)
             if not why.blocked:  # the roster changed in between: say what the dispatch said
                 raise
-            return DispatchOutcome(None, why.blocked, orgs, people)
-        return DispatchOutcome(record, [], orgs, people)
-
-
-@dataclass(frozen=True)
-class TeamRow:
-    org: str
-    date: str
-    team: str
-    record_due: str | None
-    pool: tuple[str, ...]
-
-
-def team_rows(record: DispatchRecord, orgs: dict[str, str], people: dict[str, str]) -> list[TeamRow]:
-    return [
-        TeamRow(
-            orgs.get(a["org"], a["org"]),
-            a["date"],
-            "、".join(people.get(p, p) for p in a["team"]),
-            a["record_due"],
-            tuple(people.get(p, p) for p in a["pool"]),
-        )
-        for a in record.assignments
-    ]
+            return DispatchOutcome(None, why.blocked, orgs, [])
+        return DispatchOutcome(record, [], orgs, dispatch_rows(db, record))
 
 
 def team_table() -> Table:
     return Table(
         RowsModel(
             [
-                Column(_("机构"), lambda t: t.org),
+                Column(_("机构"), lambda t: t.org_name),
                 Column(_("督导日期"), lambda t: t.date),
-                Column(_("督导组（首位为组长）"), lambda t: t.team),
+                Column(_("督导组（首位为组长）"), lambda t: "、".join(t.team_names)),
                 Column(_("记录截止"), lambda t: t.record_due),
-                Column(_("合格人数"), lambda t: len(t.pool), numeric=True, tip=lambda t: "、".join(t.pool)),
+                Column(
+                    _("合格人数"), lambda t: len(t.pool), numeric=True, tip=lambda t: "、".join(t.pool_names)
+                ),
             ]
         ),
         stretch=2,
@@ -265,7 +241,7 @@ class DispatchDialog(QDialog):
                     seed=rec.seed, n=len(rec.record["assignments"]), k=rec.team_size, id=rec.id
                 )
             )
-            self.teams.set_rows(team_rows(rec, outcome.orgs, outcome.people))
+            self.teams.set_rows(outcome.rows)
             self.results.setCurrentWidget(self.teams)
             self.dispatched.emit(rec.id)
         self.finished_work.emit()
@@ -282,16 +258,15 @@ def local_time(stamp: str) -> str:
 @dataclass(frozen=True)
 class Records:
     records: list[DispatchRecord]
-    orgs: dict[str, str]
-    people: dict[str, str]
+    rows: dict[str, list[DispatchRow]]  # each record's teams by name, by record id
 
 
 def load_records(progress: Callable[[int, int], None], data: Path, plan_id: str) -> Records:
     from inspector.centre.plans import dispatches
 
     with opened_folder(data) as db:
-        orgs, people = _names(db)
-        return Records(dispatches(db, plan_id), orgs, people)
+        records = dispatches(db, plan_id)
+        return Records(records, {r.id: dispatch_rows(db, r) for r in records})
 
 
 def verify_task(progress: Callable[[int, int], None], data: Path, dispatch_id: str) -> list[str]:
@@ -383,7 +358,7 @@ class RecordDialog(QDialog):
             self.teams.set_rows([])
             return
         self.algorithm.setText(_("算法：{algorithm}").format(algorithm=rec.record["algorithm"]))
-        self.teams.set_rows(team_rows(rec, self.data.orgs, self.data.people))
+        self.teams.set_rows(self.data.rows[rec.id])
 
     def verify(self) -> None:
         rec: DispatchRecord | None = self.list.current()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QSplitter
 
+from inspector.centre.overview import PlanRow, TargetRow, plan_kind_name, target_state_name
 from inspector.centre.plans import Plan
 from inspector.folder import opened_folder
 from inspector.i18n import _
@@ -19,45 +20,6 @@ from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table
 
 if TYPE_CHECKING:
     from inspector.centre.holidays import HolidayNotice
-
-
-def plan_kind_name(kind: str) -> str:
-    return _("专项督导") if kind == "special" else _("日常督导")
-
-
-def target_state_name(state: str) -> str:
-    return {"planned": _("待派组"), "dispatched": _("已派组"), "cancelled": _("已取消")}.get(state, state)
-
-
-@dataclass(frozen=True)
-class TargetRow:
-    org_id: str
-    org_name: str
-    org_code: str | None
-    region: str | None
-    visit_date: str | None
-    state: str
-    team_names: tuple[str, ...]
-    record_due: str | None
-    eval_id: str | None
-
-
-@dataclass(frozen=True)
-class PlanRow:
-    plan: Plan
-    rubric_title: str
-    targets: tuple[TargetRow, ...]
-    dispatches: int
-
-    @property
-    def period(self) -> str:
-        p = self.plan
-        if not p.starts and not p.ends:
-            return ""
-        return f"{p.starts or '…'} – {p.ends or '…'}"
-
-    def count(self, state: str) -> int:
-        return sum(1 for t in self.targets if t.state == state)
 
 
 @dataclass(frozen=True)
@@ -68,42 +30,14 @@ class PlansData:
 
 
 def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
-    from inspector.centre.plans import assigned, dispatches, list_plans, targets
+    from inspector.centre.overview import plan_rows
     from inspector.centre.register import register_entries
     from inspector.store.rubrics import list_rubrics
 
     with opened_folder(data) as db:
         register = {e["id"]: e for e in register_entries(db)}
-        people = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
         rubrics = {r.id: r.title for r in list_rubrics(db)}
-        rows = []
-        for plan in list_plans(db):
-            teams = assigned(db, plan.id)
-            found = []
-            for t in targets(db, plan.id):
-                org, team = register[t.org_id], teams.get(t.org_id)
-                day = team.visit_date if team else t.visit_date
-                found.append(
-                    TargetRow(
-                        org_id=t.org_id,
-                        org_name=org["name"],
-                        org_code=org["code"],
-                        region=org["region"],
-                        visit_date=day.isoformat() if day else None,
-                        state=t.state,
-                        team_names=tuple(people.get(p, p) for p in team.team) if team else (),
-                        record_due=team.record_due.isoformat() if team and team.record_due else None,
-                        eval_id=t.eval_id,
-                    )
-                )
-            rows.append(
-                PlanRow(
-                    plan,
-                    rubrics.get(plan.rubric_id, plan.rubric_id),
-                    tuple(found),
-                    len(dispatches(db, plan.id)),
-                )
-            )
+        rows = plan_rows(db)
         orgs = [(e["id"], e["name"], e["code"]) for e in register.values()]
         return PlansData(rows, orgs, sorted(rubrics.items(), key=lambda kv: kv[1]))
 

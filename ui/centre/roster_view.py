@@ -15,9 +15,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QTabWidget
 
 from inspector.centre.dispatch import kind_name
-from inspector.centre.people import Person, role_name
+from inspector.centre.people import Person, assessed_years, role_name
 from inspector.folder import opened_folder
 from inspector.i18n import _
+from inspector.store.orgs import list_orgs, org_names
 from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table, pane
 
 
@@ -57,7 +58,7 @@ def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) 
     from inspector.centre.people import list_people, past_tasks
 
     with opened_folder(data) as db:
-        listed = [(r[0], r[1], r[2]) for r in db.conn.execute("SELECT id, name, code FROM orgs")]
+        listed = [(o["id"], o["name"], o["code"]) for o in list_orgs(db)]
         orgs = {org_id: name for org_id, name, _code in listed}
         tasks: dict[str, int] = {}
         for t in past_tasks(db):
@@ -83,13 +84,11 @@ def load_person(progress: Callable[[int, int], None], data: Path, person_id: str
     with opened_folder(data) as db:
         tasks = history(db, person_id)
         mine = reviews(db, person_id)
-        orgs = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
+        orgs = org_names(db)
         for r in mine:
             r["org_name"] = orgs.get(r["org"] or "", r["org"])
         years = {int(t["date"][:4]) for t in tasks} | {int(r["task_date"][:4]) for r in mine}
-        years |= {
-            y for (y,) in db.conn.execute("SELECT year FROM person_annual WHERE person_id = ?", (person_id,))
-        }
+        years |= set(assessed_years(db, person_id))
         annual = [annual_summary(db, person_id, y) for y in sorted(years, reverse=True)]
         return PersonDetails(person_id, tasks, mine, annual)
 
