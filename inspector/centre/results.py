@@ -301,10 +301,10 @@ class PlanResults:
 # -- finding each target's evaluation ----------------------------------------------------------------
 
 
-def _latest_revision(store: EvaluationStore, eval_id: str, successors: dict[str, str]) -> Evaluation:
+def _latest_revision(eval_id: str, successors: dict[str, str]) -> str:
     while eval_id in successors:
         eval_id = successors[eval_id]
-    return store.get(eval_id)
+    return eval_id
 
 
 def _evaluations_for(store: EvaluationStore, plan: Plan) -> dict[str, Evaluation]:
@@ -333,7 +333,9 @@ def _evaluations_for(store: EvaluationStore, plan: Plan) -> dict[str, Evaluation
                 found[org] = candidate
         elif (plan.starts or plan.ends) and (plan.starts or d) <= d <= (plan.ends or d):
             found[org] = candidate  # ordered by creation: the latest wins
-    return {org: _latest_revision(store, e, successors) for org, e in found.items()}
+    latest = {org: _latest_revision(e, successors) for org, e in found.items()}
+    read = store.get_many(latest.values())  # one query, not one per target
+    return {org: read[e] for org, e in latest.items() if e in read}
 
 
 def _vetoes(store: EvaluationStore, eval_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -373,6 +375,7 @@ def plan_results(
     evals = _evaluations_for(store, plan)
     totals = store.totals(list(evals.values()))
     vetoes = _vetoes(store, [e.id for e in evals.values()])
+    selves = store.self_assessments_for(evals.values())
     rects = list_rectifications(db, {e.id for e in evals.values()})
     rect_state = {r.eval_id: r.state(day) for r in rects}  # the latest per evaluation wins
 
@@ -392,7 +395,7 @@ def plan_results(
             total = figures["total"]
             if state != "draft":
                 outcome = figures["outcome"]
-            s = store.self_assessment_for(e)
+            s = selves.get(e.id)
             if s is not None:
                 mine, theirs = store.report(e.id), store.report(s.id)
                 cmp = compare_self(mine, theirs)
@@ -514,8 +517,9 @@ def _demonstration(
 ) -> list[Recommendation]:
     signed = [r for r in rows if r.state == "signed" and r.eval_id and r.total is not None]
     eligible = []
+    read = store.get_many(r.eval_id for r in signed if r.eval_id)
     for r in signed:
-        e = store.get(r.eval_id or "")
+        e = read[r.eval_id or ""]
         rubric = store.rubric(e.rubric_id, e.rubric_version)
         best = rubric.outcomes[0].code if rubric.outcomes else None
         assert r.total is not None and r.max_points is not None

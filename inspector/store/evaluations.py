@@ -31,7 +31,7 @@ from inspector.rubric.model import Rubric
 from inspector.rubric.observations import Observation, parse_observation
 from inspector.rubric.points import ZERO
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
-from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, loads
+from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
 from inspector.store.db import transaction
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
 from inspector.store.rubrics import PinnedRubrics, get_rubric
@@ -246,6 +246,14 @@ class EvaluationStore:
             raise NotFoundError(_("没有这个评估"), eval_id)
         return _evaluation(row)
 
+    def get_many(self, eval_ids: Iterable[str]) -> dict[str, Evaluation]:
+        """Many evaluations in one query (the ids ride in as one JSON parameter: no limit on how
+        many); ids not found are left out."""
+        ids = canonical(sorted(set(eval_ids)))
+        where = "WHERE eval_id IN (SELECT value FROM json_each(:ids))"
+        sql = _EVAL_SELECT.format(where_heads=where) + " WHERE e.id IN (SELECT value FROM json_each(:ids))"
+        return {row["id"]: _evaluation(row) for row in self.conn.execute(sql, {"ids": ids})}
+
     def list_evaluations(self, state: str | None = None) -> list[Evaluation]:
         sql = _EVAL_SELECT.format(where_heads="") + " ORDER BY e.updated_at DESC"
         found = [_evaluation(r) for r in self.conn.execute(sql)]
@@ -421,7 +429,9 @@ class EvaluationStore:
         vetoed: dict[str, int] = {}
         rows = self.conn.execute(
             "SELECT eval_id, section, SUM(points_c), SUM(CASE WHEN item_id LIKE 'veto:%' THEN answered END)"
-            " FROM heads WHERE winner = 1 GROUP BY eval_id, section"
+            " FROM heads WHERE winner = 1 AND eval_id IN (SELECT value FROM json_each(?))"
+            " GROUP BY eval_id, section",
+            (canonical(sorted(wanted)),),
         )
         for eval_id, section, points, vetoes in rows:
             if eval_id in wanted:
@@ -456,6 +466,26 @@ class EvaluationStore:
             (e.org_id, e.rubric_id, e.id, *args),
         ).fetchone()
         return self.get(row[0]) if row else None
+
+    def self_assessments_for(self, evaluations: Iterable[Evaluation]) -> dict[str, Evaluation]:
+        """:meth:`self_assessment_for` of many evaluations in two queries: inspection id → the
+        station's latest self-assessment against the same form (the same order as one by one)."""
+        wanted = [e for e in evaluations if e.kind != "self"]
+        if not wanted:
+            return {}
+        rows = self.conn.execute(
+            "SELECT id, org_id, rubric_id FROM evaluations WHERE kind = 'self'"
+            " AND org_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY COALESCE(visit_date, created_at), created_at",
+            (canonical(sorted({e.org_id for e in wanted})),),
+        )
+        latest = {(org, rubric): eval_id for eval_id, org, rubric in rows}  # later rows win
+        found = self.get_many(latest.values())
+        return {
+            e.id: found[latest[(e.org_id, e.rubric_id)]]
+            for e in wanted
+            if (e.org_id, e.rubric_id) in latest and latest[(e.org_id, e.rubric_id)] != e.id
+        }
 
     def self_assessment_for(self, e: Evaluation) -> Evaluation | None:
         """The station's own self-assessment against the same form, to show beside an inspection."""

@@ -52,3 +52,18 @@ def test_dispatch_rows_carry_the_pool_by_name(demo: Path) -> None:
     for r, a in zip(rows, record.assignments, strict=True):
         assert r.team == tuple(a["team"]) and len(r.pool_names) == len(a["pool"])
         assert r.as_json(record)["pool_size"] == len(a["pool"])
+
+
+def test_batched_reads_agree_with_one_by_one(demo: Path) -> None:
+    """The desk reads evaluations and self-assessments in a few set-based queries (issue 18): they
+    must give exactly what reading them one by one gives."""
+    from inspector.store.evaluations import EvaluationStore
+
+    store = EvaluationStore(open_folder(demo))
+    everything = store.list_evaluations()
+    assert store.get_many(e.id for e in everything) == {e.id: store.get(e.id) for e in everything}
+    batched = store.self_assessments_for(everything)
+    one_by_one = {e.id: s for e in everything if (s := store.self_assessment_for(e)) is not None}
+    assert one_by_one, "the demo has a self-assessment beside an inspection"
+    assert batched == one_by_one
+    assert store.totals(everything[:3]).keys() == {e.id for e in everything[:3]}

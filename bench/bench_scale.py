@@ -1,0 +1,150 @@
+"""The centre's desk and statistics at province scale (issue S1–S3), beside a bare read of the same rows.
+
+A centre folder is filled with N signed Sichuan evaluations (61 answers each, through the real
+change path: creation, 61 observations, sign, lock), one station each, all targets of one plan.
+Then, in one process, each measured beside its baseline in the same run:
+
+1. ``results``: ``plan_results(db, plan).as_json()`` serialised — the desk, every target's state,
+   score, outcome, self-assessment difference, re-check draw, announcement list.
+2. ``stats``: ``statistics(db).as_json()`` serialised — what fails most, distributions, groups.
+3. Baseline: one bare SQL pass over the same rows (every evaluation with its winning heads' points
+   summed, joined to its organisation), the least any answer needs to read.
+
+Peak memory is the process's maximum resident set after each step (``resource.getrusage``).
+The 100,000 size takes a long time to fill (about 6 million changes): it is not part of ``.ci/run``.
+
+Usage: ``.venv/bin/python bench/bench_scale.py [--sizes 1000,10000] [--repeat 3] [--write]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from perfdoc import replace_section
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlite_utils
+
+from inspector.centre.plans import add_target, new_plan
+from inspector.centre.results import plan_results
+from inspector.centre.stats import statistics as centre_statistics
+from inspector.folder import open_folder
+from inspector.store.changes import CREATE, LOCK, OBSERVE, SIGN
+from inspector.store.db import transaction
+from inspector.store.evaluations import EvaluationStore
+from inspector.store.log import apply_change
+from inspector.store.orgs import add_org
+
+RUBRIC = "sichuan-2017-inspection"
+SECTION = "## The desk and statistics at scale"
+
+
+def fill(db: sqlite_utils.Database, plan_id: str, start: int, count: int) -> None:
+    """``count`` more stations, each a target of the plan with one signed evaluation."""
+    store = EvaluationStore(db, "bench")
+    rubric = store.rubric(RUBRIC, 1)
+    items = list(rubric.items())
+    for k in range(start, start + count):
+        org_id = add_org(db, f"鉴定站{k:06d}", f"B{k:06d}", {"region": f"市{k % 21:02d}"})["id"]
+        add_target(db, plan_id, org_id, "2026-06-01")
+        eval_id = uuid.uuid4().hex
+        with transaction(db) as conn:
+            head = {
+                "rubric": rubric.id, "rubric_version": 1, "rubric_hash": rubric.content_hash,
+                "org": {"id": org_id, "name": f"鉴定站{k:06d}", "code": f"B{k:06d}"},
+                "kind": "inspection", "team": [], "visit_date": "2026-06-01",
+            }  # fmt: skip
+            apply_change(conn, store._change(conn, eval_id, None, CREATE, head), store.rubric)
+            for n, item in enumerate(items):
+                found = (k + n) % 7 == 0
+                obs: dict[str, object] = (
+                    {"tier": int(found)} if item.rule.kind == "tiers" else {"problems": int(found)}
+                )
+                if found:
+                    obs["note"] = "现场发现的问题"
+                apply_change(conn, store._change(conn, eval_id, item.id, OBSERVE, obs), store.rubric)
+            apply_change(
+                conn, store._change(conn, eval_id, None, SIGN, {"name": "组长", "role": "组长"}), store.rubric
+            )
+            apply_change(conn, store._change(conn, eval_id, None, LOCK, {}), store.rubric)
+        if k and k % 1000 == 0:
+            print(f"  … {k} evaluations", file=sys.stderr)
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def bare(db: sqlite_utils.Database) -> int:
+    rows = db.conn.execute(
+        "SELECT e.id, o.name, o.details, e.signed_at, SUM(h.points_c) FROM evaluations e"
+        " JOIN orgs o ON o.id = e.org_id JOIN heads h ON h.eval_id = e.id AND h.winner = 1"
+        " GROUP BY e.id"
+    ).fetchall()
+    return len(rows)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median seconds, and peak resident MB after the runs."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return statistics.median(times), peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_folder(Path(tmp) / "centre", rubrics=True)
+        plan = new_plan(db, RUBRIC, "规模测试", "routine", year=2026)
+        made = 0
+        for size in sizes:
+            fill(db, plan.id, made, size - made)
+            made = size
+            db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            base, _m = timed(lambda: bare(db), args.repeat)
+            res, res_mem = timed(
+                lambda: json.dumps(plan_results(db, plan.id).as_json(), default=str), args.repeat
+            )
+            st, st_mem = timed(lambda: json.dumps(centre_statistics(db).as_json(), default=str), args.repeat)
+            rows.append((size, res, st, base, res_mem, st_mem))
+            print(f"{size}: results {res:.3f} s, stats {st:.3f} s, bare {base:.3f} s, peak {st_mem:.0f} MB")
+    lines = [
+        SECTION,
+        "",
+        f"`bench/bench_scale.py`, medians of {args.repeat}, {platform.python_version()},"
+        f" {platform.machine()}:"
+        " N signed 61-item evaluations in one plan. Goals (issue 18): results and stats ≤ 0.5 s at"
+        " 10,000, ≤ 2 s and ≤ 500 MB at 100,000. The baseline is one bare SQL pass over the same rows.",
+        "",
+        "| evaluations | `results PLAN --json` | `stats` | bare SQL pass | peak memory |",
+        "|---|---|---|---|---|",
+    ]
+    for size, res, st, base, _rm, mem in rows:
+        lines.append(f"| {size:,} | {res:.3f} s | {st:.3f} s | {base:.3f} s | {mem:.0f} MB |")
+    if args.write:
+        replace_section(SECTION, "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
