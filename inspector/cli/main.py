@@ -7,6 +7,8 @@ not pay for the PDF, workbook and centre modules before its first paint.
 from __future__ import annotations
 
 import importlib
+import io
+import sys
 from typing import Any
 
 import click
@@ -80,7 +82,22 @@ def cli(ctx: click.Context, data: str | None, user: str | None, lang: str | None
     ctx.obj = make_context(data, user)
 
 
+def forgiving_output() -> None:
+    """Text the console's code page cannot show becomes "?" instead of ending the command.
+
+    On Chinese Windows, output redirected to a file or a pipe is encoded in code page 936 (GBK),
+    which has no ✓ and not every character of a person's or a station's name (𠮷): Python's strict
+    default ended the command with a traceback and exit code 1 after part of the output. The
+    frozen console executable writes UTF-8 anyway (build.spec's ``X utf8``); this covers the rest
+    (``python -m inspector``, a ``PYTHONIOENCODING`` set by the user). JSON goes out as UTF-8
+    bytes whatever the console (:func:`inspector.cli.common.emit_json`)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
 def main(*args: Any) -> None:
+    forgiving_output()
     cli(prog_name="inspector")
 
 
