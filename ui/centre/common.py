@@ -39,6 +39,7 @@ from inspector.errors import InspectorError
 from inspector.fileio import saved_beside_message
 from inspector.i18n import _
 from ui.errors import show_user_error
+from ui.qt_compat import rows_filter_change
 from ui.worker import Worker
 
 T = TypeVar("T")
@@ -132,9 +133,8 @@ class SearchFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_search(self, value: str) -> None:
-        self.beginFilterChange()
-        self.words = value.casefold().split()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with rows_filter_change(self):
+            self.words = value.casefold().split()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self.words:
