@@ -31,9 +31,11 @@ class Context:
         if self._db is None:
             # imported here: `inspector gui` opens the folder on its worker thread, after the
             # window is painted, and should not pay for the store's modules before that
-            from inspector.folder import open_folder
+            from inspector.folder import folder_warnings, open_folder
 
             self._db = open_folder(self.data, rubrics=True)
+            for warning in folder_warnings(self.data):
+                click.echo(_("注意：") + warning, err=True)
         return self._db
 
 

@@ -82,3 +82,27 @@ def test_a_passphrase_file_saved_by_notepad(tmp_path: Path, how: str) -> None:
     from inspector.cli.keys import _secret
 
     assert _secret(path, "UNSET_ENV", "") == "口令 secret"
+
+
+def test_a_data_folder_on_a_network_share_is_warned_about_and_not_run_in_wal(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from inspector import drives
+    from inspector.cli.main import cli
+    from inspector.store.db import open_database
+
+    data_dir.mkdir(parents=True)
+    share = drives.Mount("//fileserver/督导", str(data_dir.resolve()), "cifs", ("rw", "vers=3.0"))
+    root = drives.read_mounts("/dev/sda1 / ext4 rw 0 0")
+    monkeypatch.setattr(drives, "_proc_mounts", lambda: [*root, share])
+    r = CliRunner().invoke(cli, ["org", "list", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "网络共享" in r.stderr and json.loads(r.stdout) == []
+    db = open_database(data_dir)
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    db.conn.close()
+    monkeypatch.setattr(drives, "_proc_mounts", lambda: drives.read_mounts("/dev/sda1 / ext4 rw 0 0"))
+    local = CliRunner().invoke(cli, ["org", "list", "--json"])
+    assert local.exit_code == 0 and local.stderr == ""
