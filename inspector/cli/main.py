@@ -96,9 +96,32 @@ def forgiving_output() -> None:
             stream.reconfigure(errors="replace")
 
 
+def double_clicked() -> bool:  # pragma: no cover - Windows only
+    """The console executable opened from Explorer or a shortcut rather than typed at a prompt:
+    the console Windows made for it holds this process alone."""
+    if sys.platform != "win32" or not getattr(sys, "frozen", False):
+        return False
+    import ctypes
+
+    processes = (ctypes.c_uint * 2)()
+    return int(ctypes.windll.kernel32.GetConsoleProcessList(processes, 2)) == 1
+
+
+def arguments(argv: list[str], alone: bool) -> list[str]:
+    """The command to run: the window when the command line was double-clicked with no command
+    (the console would otherwise flash the help and close before anyone read it)."""
+    return ["gui"] if alone and not argv else argv
+
+
 def main(*args: Any) -> None:
     forgiving_output()
-    cli(prog_name="inspector")
+    argv = sys.argv[1:]
+    alone = not argv and double_clicked()
+    if sys.platform == "win32" and alone:  # pragma: no cover - Windows only
+        import ctypes
+
+        ctypes.windll.kernel32.FreeConsole()  # the window needs no console behind it
+    cli(args=arguments(argv, alone), prog_name="inspector")
 
 
 __all__ = ["cli", "main"]
