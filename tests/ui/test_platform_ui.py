@@ -76,3 +76,44 @@ def test_a_data_folder_on_a_network_share_is_warned_about(
     label = window.w.folder_warning
     assert label is not None and label.isVisible() and "网络共享" in label.text()
     assert window.w.db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_a_notice_whose_pdf_cannot_be_written_is_not_recorded(
+    store: EvaluationStore, demo_folder: Path, tmp_path: Path
+) -> None:
+    from inspector.centre.rectifications import list_rectifications
+    from inspector.errors import StoreError
+    from ui.centre.rectify_dialogs import send_notice_task
+
+    e = evaluation(store, state="signed")
+    before = len(list_rectifications(store.db))
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")  # the PDF cannot be written below it
+    fields = {"notice_sent": "2026-12-01", "months": 3}
+    with pytest.raises(StoreError):
+        send_notice_task(lambda _d, _t: None, demo_folder, e.id, fields, blocker / "整改通知书.pdf", None)
+    assert len(list_rectifications(store.db)) == before  # no notice recorded without its document
+    pdf = tmp_path / "整改通知书.pdf"
+    rect, written = send_notice_task(lambda _d, _t: None, demo_folder, e.id, fields, pdf, None)
+    assert written == pdf and pdf.read_bytes()[:5] == b"%PDF-"
+    assert len(list_rectifications(store.db)) == before + 1 and rect.eval_id == e.id
+
+
+def test_printing_again_while_the_last_print_is_open_saves_beside_it(
+    window: Window, store: EvaluationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    e = evaluation(store, state="draft", rubric="sichuan-2017-inspection", kind="inspection")
+    window.start(e.id, "scoring")
+    sheets = window.w.sheets
+    sheets.action.trigger()  # Ctrl+P
+    window.qtbot.waitUntil(lambda: sheets.last is not None, timeout=60000)
+    first = sheets.last
+    assert first is not None
+    held = HeldFiles(monkeypatch)
+    held.hold(first)  # still open in WPS
+    sheets.last = None
+    sheets.action.trigger()
+    window.qtbot.waitUntil(lambda: sheets.last is not None, timeout=60000)
+    assert sheets.last == first.with_name(f"{first.stem} (2).pdf")
+    assert sheets.last.read_bytes()[:5] == b"%PDF-"
+    assert "已另存" in window.w.statusBar().currentMessage()
