@@ -95,9 +95,21 @@ def windows_drives(api: WindowsApi) -> list[Drive]:
 class _Win32:  # pragma: no cover - runs on Windows only
     def __init__(self) -> None:
         import ctypes
+        from ctypes import wintypes
 
         self.ctypes = ctypes
-        self.k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        self.k32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
+        # handles are pointer-sized: the default int return type would cut them on 64-bit Windows
+        self.k32.CreateFileW.restype = wintypes.HANDLE
+        self.k32.CreateFileW.argtypes = [
+            wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, ctypes.c_void_p,
+            wintypes.DWORD, wintypes.DWORD, wintypes.HANDLE,
+        ]  # fmt: skip
+        self.k32.DeviceIoControl.argtypes = [
+            wintypes.HANDLE, wintypes.DWORD, ctypes.c_void_p, wintypes.DWORD, ctypes.c_void_p,
+            wintypes.DWORD, ctypes.POINTER(wintypes.DWORD), ctypes.c_void_p,
+        ]  # fmt: skip
+        self.k32.CloseHandle.argtypes = [wintypes.HANDLE]
         # no "There is no disk in the drive" box for an empty card slot
         self.k32.SetErrorMode(0x0001 | 0x8000)  # SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX
 
@@ -113,8 +125,9 @@ class _Win32:  # pragma: no cover - runs on Windows only
         ctypes = self.ctypes
         from ctypes import wintypes
 
-        handle = self.k32.CreateFileW(f"\\\\.\\{root[:2]}", 0, 3, None, 3, 0, None)  # no access needed
-        if handle in (-1, 0xFFFFFFFF, ctypes.c_void_p(-1).value):
+        # \\.\E: with no access rights asked: enough for the query, and no "access denied" for a user
+        handle = self.k32.CreateFileW(f"\\\\.\\{root[:2]}", 0, 3, None, 3, 0, None)
+        if handle is None or handle == ctypes.c_void_p(-1).value:  # INVALID_HANDLE_VALUE
             return None
         try:
             query = (ctypes.c_ulong * 3)(0, 0, 0)  # StorageDeviceProperty, PropertyStandardQuery
@@ -206,6 +219,8 @@ def linux_drives(
 
 
 def _statvfs_free(point: str) -> int | None:
+    if sys.platform == "win32":  # Windows asks GetDiskFreeSpaceExW (_Win32.free_bytes)
+        return None
     try:
         st = os.statvfs(point)
     except OSError:
