@@ -121,7 +121,8 @@ def main(*args: Any) -> None:
         import ctypes
 
         ctypes.windll.kernel32.FreeConsole()  # the window needs no console behind it
-    cli(args=arguments(argv, alone), prog_name="inspector")
+    # args=None unless replaced: click then reads sys.argv itself (and expands wildcards on Windows)
+    cli(args=arguments(argv, alone) if alone else None, prog_name="inspector")
 
 
 __all__ = ["cli", "main"]
