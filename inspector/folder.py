@@ -17,7 +17,7 @@ import sqlite_utils
 
 from inspector.store.db import open_database
 
-__all__ = ["open_folder", "opened_folder"]
+__all__ = ["folder_warnings", "open_folder", "opened_folder"]
 
 
 def open_folder(data: Path, *, rubrics: bool = False) -> sqlite_utils.Database:
@@ -44,3 +44,18 @@ def opened_folder(data: Path, *, rubrics: bool = False) -> Iterator[sqlite_utils
         yield db
     finally:
         db.conn.close()
+
+
+def folder_warnings(data: Path) -> list[str]:
+    """What the user should know about where the data folder is (said by the window and the CLI)."""
+    from inspector.drives import on_network_share
+    from inspector.i18n import _
+
+    if on_network_share(data):
+        return [
+            _(
+                "数据文件夹在网络共享上（{path}）：网络中断或多台电脑同时使用可能损坏数据。"
+                "请把数据文件夹放在本机磁盘上，用“备份”带走数据。"
+            ).format(path=data)
+        ]
+    return []

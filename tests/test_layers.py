@@ -2,7 +2,7 @@
 
 The order (docs/architecture.md draws it):
 
-    base      inspector.{errors, i18n, paths, fileio, clock}
+    base      inspector.{errors, i18n, paths, fileio, clock, drives}
     rubric    the model, rules, points, scoring, the file forms
     store     the SQLite store, the change log, evaluations, evidence, backup
     crypto    keys, identities, PDF signatures, sealing          (beside centre: neither imports the other)
@@ -25,7 +25,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-BASE = {"errors", "i18n", "paths", "fileio", "clock"}
+BASE = {"errors", "i18n", "paths", "fileio", "clock", "drives"}
 # A layer's rank; layers of the same rank may not import each other (siblings).
 RANK = {
     "base": 0,

@@ -75,6 +75,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    from ui.input_method import apply_input_method
+
+    apply_input_method()  # fcitx on UOS/Kylin without a plugin: ibus (before Qt starts)
     app = QApplication(argv if argv is not None else sys.argv[:1])
     configure(app)
     return app

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStorageInfo, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.drives import Drive, removable_drives
 from inspector.errors import InspectorError
 from inspector.folder import opened_folder
 from inspector.i18n import _
@@ -41,28 +42,20 @@ from ui.models.evaluations_model import kind_label
 from ui.worker import Progress, Worker
 
 SUFFIX = ".inspbundle"
-_REMOVABLE = re.compile(r"^(/media/|/run/media/|/mnt/|/Volumes/|[A-BD-Za-bd-z]:[\\/]?$)")
 
 
 # --- drives --------------------------------------------------------------------------------------------
 
 
-def removable_looking(root: str) -> bool:
-    """A mount that looks like a USB stick: under /media, /run/media, /mnt, /Volumes, or a drive
-    letter other than C:. (Qt cannot tell "removable" on every platform; the path can.)"""
-    return bool(_REMOVABLE.match(root))
+def drives_task(progress: Progress) -> list[Drive]:
+    """Worker task: the removable drives (asking Windows can block on an offline network drive)."""
+    return removable_drives()
 
 
-def removable_drives() -> list[tuple[str, Path]]:
-    """(label, root) of the mounted, ready, writable volumes that look removable."""
-    out = []
-    for volume in QStorageInfo.mountedVolumes():
-        root = volume.rootPath()
-        if volume.isValid() and volume.isReady() and not volume.isReadOnly() and removable_looking(root):
-            name = volume.displayName() or root
-            free = volume.bytesAvailable() // (1 << 20)
-            out.append((_("{name}（可用 {mb} MB）").format(name=name, mb=free), Path(root)))
-    return out
+def drive_label(drive: Drive) -> str:
+    if drive.free is None:
+        return drive.label
+    return _("{name}（可用 {mb} MB）").format(name=drive.label, mb=drive.free // (1 << 20))
 
 
 def default_name(kind: str, who: str) -> str:
@@ -70,30 +63,91 @@ def default_name(kind: str, who: str) -> str:
     return f"{dt.date.today().isoformat()}_{kind}_{safe}{SUFFIX}"
 
 
-class DrivePicker(QWidget):
-    """A combo of removable drives plus "other folder…"; ``folder()`` is the choice."""
+class DriveCombo(QComboBox):
+    """A combo box that says when its list is about to open (to list the drives again)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    opening = Signal()
+
+    def showPopup(self) -> None:
+        self.opening.emit()
+        super().showPopup()
+
+
+class DrivePicker(QWidget):
+    """A combo of the removable drives plus "other folder…"; ``folder()`` is the choice.
+
+    Only sticks, cards and USB disks are listed (:mod:`inspector.drives`: the system says which),
+    never the laptop's own partitions or a network drive; the list is made on the worker thread
+    and made again each time it is opened, so a stick put in after the dialog opened appears. A
+    drive is chosen for the user only when it is the one stick there is; otherwise the user picks.
+    """
+
+    #: the list was (re)made: (number of drives)
+    listed = Signal(int)
+
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.worker = worker
+        self.drives: list[Drive] = []
+        self.chosen: Path | None = None  # a folder picked with "other folder…"
+        self.listing = False
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.combo = QComboBox()
+        self.combo = DriveCombo()
+        self.combo.opening.connect(self.refresh)
         layout.addWidget(self.combo, 1)
         self.other = QPushButton(_("其他文件夹…"))
         self.other.clicked.connect(self._choose)
         layout.addWidget(self.other)
+        self._fill(_("正在查找 U 盘…"))
         self.refresh()
 
     def refresh(self) -> None:
+        if self.listing:
+            return
+        self.listing = True
+        self.worker.run(_("查找 U 盘"), drives_task, on_done=self._listed, on_error=self._failed, owner=self)
+
+    def _listed(self, drives: list[Drive]) -> None:
+        self.listing = False
+        self.drives = drives
+        self._fill(None)
+        self.listed.emit(len(drives))
+
+    def _failed(self, _error: Exception) -> None:  # pragma: no cover - list_drives raises no user error
+        self.listing = False
+
+    def _fill(self, placeholder: str | None, want: str | None = None) -> None:
+        """The list, keeping the choice (a drive or a folder) across a refresh if it is still there."""
+        current = self.combo.currentData()
+        if placeholder is None and self.listing:
+            placeholder = _("正在查找 U 盘…")
+        self.combo.blockSignals(True)
         self.combo.clear()
-        for label, root in removable_drives():
-            self.combo.addItem(label, str(root))
-        if self.combo.count() == 0:
-            self.combo.addItem(_("未发现 U 盘：请插入，或选择其他文件夹"), "")
+        if self.chosen is not None:
+            self.combo.addItem(str(self.chosen), str(self.chosen))
+        for d in self.drives:
+            self.combo.addItem(drive_label(d), str(d.root))
+        if placeholder is None:
+            placeholder = _("请选择 U 盘") if self.drives else _("未发现 U 盘：请插入，或选择其他文件夹")
+        self.combo.insertItem(0, placeholder, "")
+        values = [self.combo.itemData(i) for i in range(self.combo.count())]
+        if want is not None:
+            index = values.index(want)
+        elif current and current in values:
+            index = values.index(current)
+        elif self.chosen is None and len(self.drives) == 1 and not current:
+            index = 1  # the one stick there is
+        else:
+            index = 0
+        self.combo.setCurrentIndex(index)
+        self.combo.blockSignals(False)
+        if self.combo.currentData() != current:
+            self.combo.currentIndexChanged.emit(index)
 
     def set_folder(self, folder: Path) -> None:
-        self.combo.insertItem(0, str(folder), str(folder))
-        self.combo.setCurrentIndex(0)
+        self.chosen = folder
+        self._fill(None, want=str(folder))
 
     def folder(self) -> Path | None:
         value = self.combo.currentData()
@@ -216,7 +270,7 @@ class ExportDialog(_BundleDialog):
         self.recipient = QComboBox()
         self.evals = QListWidget()
         self.full = QCheckBox(_("完整导出（重发全部内容，而不只是对方还没有的）"))
-        self.drive = DrivePicker()
+        self.drive = DrivePicker(worker)
         self.name = QLineEdit()
         self.short: list[str] = []  # each recipient's name, for the file name
         if self.role == "centre":
@@ -327,7 +381,7 @@ class ImportDialog(_BundleDialog):
     def __init__(self, data: Path, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(data, worker, parent)
         self.setWindowTitle(_("导入数据包"))
-        self.drive = DrivePicker()
+        self.drive = DrivePicker(worker)
         self.drive.combo.currentIndexChanged.connect(lambda _i: self.scan())
         self.files = QListWidget()
         pick = QPushButton(_("选择文件…"))

@@ -59,6 +59,12 @@ def open_data_folder(progress: Callable[[int, int], None], data: Path) -> Any:
     return db  # used from here on by the GUI thread only (the connection allows the hand-over)
 
 
+def folder_warnings_task(progress: Callable[[int, int], None], data: Path) -> list[str]:
+    from inspector.folder import folder_warnings
+
+    return folder_warnings(data)
+
+
 class MainWindow(QMainWindow):
     ready = Signal()
     failed = Signal(str)
@@ -75,6 +81,8 @@ class MainWindow(QMainWindow):
         self._pending_start: tuple[str | None, str] | None = None
         self._ready_sent = False
         self._last_saved = ""
+        self.folder_hold: Any = None  # the data folder marked as open here (hold_folder)
+        self.folder_warning: QLabel | None = None  # a network share, said in the status bar
         self.worker = Worker(self)
         self.setStyleSheet(STYLE)
         self._build_pages()
@@ -282,6 +290,8 @@ class MainWindow(QMainWindow):
         self._pending_start = (eval_id, view)
         self._ready_sent = False
         self.folder_label.setText(_("数据文件夹：{path}").format(path=self.data_dir))
+        if not self.hold_folder():
+            return
         self.worker.run(
             _("打开数据文件夹"),
             open_data_folder,
@@ -289,6 +299,25 @@ class MainWindow(QMainWindow):
             on_done=self._opened,
             on_error=self._start_failed,
         )
+
+    def hold_folder(self) -> bool:
+        """Mark the data folder as open here, so that a restore waits for this window to close
+        (inspector.store.folder_lock); False (and said) while a restore is replacing it."""
+        from inspector.store.folder_lock import hold_for_window
+
+        self.release_folder()
+        try:
+            self.folder_hold = hold_for_window(self.data_dir)
+        except InspectorError as e:
+            self._start_failed(e)
+            return False
+        return True
+
+    def release_folder(self) -> None:
+        """Let the data folder go (closing, another folder chosen, before a restore from here)."""
+        if self.folder_hold is not None:
+            self.folder_hold.release()
+            self.folder_hold = None
 
     def _start_failed(self, error: InspectorError) -> None:
         self.failed.emit(str(error))
@@ -303,6 +332,19 @@ class MainWindow(QMainWindow):
 
         self.store = EvaluationStore(db, self.user)
         self.refresh_home()
+        self.worker.run(_("检查数据文件夹"), folder_warnings_task, self.data_dir, on_done=self._warn_folder)
+
+    def _warn_folder(self, warnings: list[str]) -> None:
+        """A lasting line in the status bar (a network share): seen, and never in the way."""
+        if self.folder_warning is None:
+            self.folder_warning = QLabel()
+            self.folder_warning.setObjectName("folderWarning")
+            self.folder_warning.setStyleSheet("color: #b00020;")
+            self.folder_warning.setWordWrap(True)
+            self.statusBar().addPermanentWidget(self.folder_warning, 1)
+        self.folder_warning.setText("\n".join("⚠ " + w for w in warnings))
+        self.folder_warning.setToolTip(self.folder_warning.text())
+        self.folder_warning.setVisible(bool(warnings))
 
     def refresh_home(self) -> None:
         if self.store is None:
@@ -530,4 +572,5 @@ class MainWindow(QMainWindow):
         if self.db is not None:
             self.db.conn.close()
             self.db = None
+        self.release_folder()
         super().closeEvent(event)

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
+# "name (2)": where inspector.fileio.atomic_document put a sheet whose usual name was held open
+# (sheet_path's own names have no spaces, so this never matches an ordinary sheet)
+BESIDE = re.compile(r" \(\d+\)$")
+
+
 def reports_dir(data: Path) -> Path:
     return data / "reports"
 
@@ -65,9 +70,9 @@ def make_sheet(
             )
         progress(2, 3)
         out = sheet_path(data, e.org_name, e.visit_date, eval_id, e.state == "signed")
-        write_pdf(out, pdf)
+        written = write_pdf(out, pdf)  # "… (2).pdf" when the last print is still open in a reader
         progress(3, 3)
-        return out
+        return written
 
 
 class SheetActions(QObject):
@@ -88,9 +93,11 @@ class SheetActions(QObject):
         self.last: Path | None = None
 
     def _evaluation_menu(self) -> QMenu | None:
-        for action in self.window.menuBar().actions():
-            if action.text() == _("评估(&E)"):
-                return action.menu()  # type: ignore[return-value]
+        # The menu bar's own children, not QAction.menu(): PySide6 6.9's wrapper for the latter
+        # was deleted on return (the window did not open with the manylinux_2_28 wheels)
+        for menu in self.window.menuBar().findChildren(QMenu):
+            if menu.title() == _("评估(&E)"):
+                return menu
         return None
 
     def current(self) -> str | None:
@@ -134,7 +141,11 @@ class SheetActions(QObject):
 
     def _done(self, path: Any) -> None:
         self.last = Path(path)
-        self.window.statusBar().showMessage(_("评分表已生成：{path}").format(path=path), 10000)
+        message = _("评分表已生成：{path}").format(path=path)
+        if BESIDE.search(self.last.stem):
+            # the usual name was held open (a reader showing the last print): say where this one went
+            message += _("（同名文件正被其他程序打开，已另存）")
+        self.window.statusBar().showMessage(message, 10000)
         # Opening a reader needs a desktop; tests and screenshots run without one.
         if QGuiApplication.platformName() not in ("offscreen", "minimal") and not os.environ.get(
             "INSPECTOR_NO_OPEN"

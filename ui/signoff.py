@@ -14,7 +14,6 @@ lock is on disk — or connect to :attr:`SignOffPage.signed`. A hook that refuse
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.errors import InspectorError
+from inspector.fileio import scratch_folder
 from inspector.i18n import _
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.evidence import add_evidence
@@ -187,10 +187,12 @@ class SignOffPage(QWidget):
             return
         signers: list[dict[str, Any]] = []
         try:
-            with tempfile.TemporaryDirectory() as tmp:
+            # scratch_folder: its clean-up never raises (a scanner still reading a signature
+            # picture must not stop the signature from being recorded)
+            with scratch_folder(prefix="inspector-signoff-") as tmp:
                 for row in self.rows:
                     name = row.name.text().strip()
-                    path = Path(tmp) / _file_name(name)
+                    path = tmp / _file_name(name)
                     if not row.pad.to_image().save(str(path)):  # PNG, from the name
                         raise OSError(f"cannot write {path}")
                     digest = add_evidence(s.store.db, s.data_dir, path)

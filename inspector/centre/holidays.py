@@ -37,6 +37,7 @@ import sqlite_utils
 
 from inspector.centre.workdays import YearArrangement, add_arrangements, supported_years
 from inspector.errors import UsageError
+from inspector.fileio import decode_text
 from inspector.i18n import _
 from inspector.store.db import transaction
 from inspector.store.meta import add_meta, write_meta
@@ -186,7 +187,7 @@ def read_notice_file(path: Path) -> tuple[HolidayNotice, bytes]:
     except OSError as e:
         raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))  # Notepad on older Windows writes a BOM
+        data = tomllib.loads(decode_text(raw))  # Notepad writes a BOM, PowerShell 5 UTF-16
     except UnicodeDecodeError:
         raise UsageError(_("文件不是 UTF-8 编码"), str(path)) from None
     except tomllib.TOMLDecodeError as e:

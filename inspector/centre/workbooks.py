@@ -39,7 +39,7 @@ from inspector.centre.register import (
 )
 from inspector.centre.results import PlanResults
 from inspector.centre.stats import Statistics
-from inspector.fileio import atomic_path
+from inspector.fileio import atomic_document
 from inspector.i18n import _
 
 _HEADER_FONT = Font(bold=True)
@@ -83,6 +83,15 @@ def _header(ws: Any, text: str) -> WriteOnlyCell:
     return cell
 
 
+class Written(dict[str, int]):
+    """Rows per sheet, and the file they went to: "name (2).xlsx" when the workbook was open in
+    Excel (which holds it against replacing) and so was saved beside it; tell the user then."""
+
+    def __init__(self, counts: dict[str, int], path: Path) -> None:
+        super().__init__(counts)
+        self.path = path
+
+
 def write_workbook(path: Path, sheets: Iterable[Sheet]) -> dict[str, int]:
     """Write the sheets (rows streamed) to ``path``; the number of body rows per sheet."""
     wb = Workbook(write_only=True)
@@ -98,9 +107,9 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> dict[str, int]:
             n += 1
         ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{n + 1}"
         counts[sheet.title] = n
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return counts
+    with atomic_document(path) as saving:
+        wb.save(saving.tmp)
+    return Written(counts, saving.path)
 
 
 def yes_no(value: bool | None) -> str | None:

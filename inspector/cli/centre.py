@@ -19,6 +19,17 @@ from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.rubric.points import fmt
 
+
+def _written(out: Path, counts: dict[str, int]) -> Path:
+    """Where a workbook went; said when it went beside ``out`` (open in Excel)."""
+    from inspector.fileio import saved_beside_message
+
+    path: Path = getattr(counts, "path", out)
+    if path != out:
+        click.echo(saved_beside_message(out, path))
+    return path
+
+
 # -- organisations: the register workbook ------------------------------------------------------------
 
 
@@ -47,7 +58,9 @@ def org_export(ctx: Context, out: Path) -> None:
     from inspector.centre.workbooks import export_register
 
     counts = export_register(ctx.db, out)
-    click.echo(_("已导出 {n} 个机构到 {path}").format(n=next(iter(counts.values())), path=out))
+    click.echo(
+        _("已导出 {n} 个机构到 {path}").format(n=next(iter(counts.values())), path=_written(out, counts))
+    )
 
 
 # -- people ----------------------------------------------------------------------------------------
@@ -159,7 +172,9 @@ def people_export(ctx: Context, out: Path) -> None:
     from inspector.centre.workbooks import export_roster
 
     counts = export_roster(ctx.db, out)
-    click.echo(_("已导出 {n} 名督导员到 {path}").format(n=next(iter(counts.values())), path=out))
+    click.echo(
+        _("已导出 {n} 名督导员到 {path}").format(n=next(iter(counts.values())), path=_written(out, counts))
+    )
 
 
 @people.command("review")
@@ -566,7 +581,7 @@ def results_cmd(
     if out is not None:
         from inspector.centre.workbooks import export_results
 
-        export_results(res, out)
+        out = _written(out, export_results(res, out))
     if as_json:
         emit_json(res.as_json())
     elif out is None:
@@ -599,7 +614,7 @@ def stats_cmd(
     if out is not None:
         from inspector.centre.workbooks import export_stats
 
-        export_stats(s, out)
+        out = _written(out, export_stats(s, out))
     if as_json:
         emit_json(s.as_json())
     elif out is None:

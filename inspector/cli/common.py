@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from inspector.errors import InspectorError, UsageError
+from inspector.fileio import read_text_file
 from inspector.i18n import _
 from inspector.paths import data_dir
 
@@ -30,9 +31,11 @@ class Context:
         if self._db is None:
             # imported here: `inspector gui` opens the folder on its worker thread, after the
             # window is painted, and should not pay for the store's modules before that
-            from inspector.folder import open_folder
+            from inspector.folder import folder_warnings, open_folder
 
             self._db = open_folder(self.data, rubrics=True)
+            for warning in folder_warnings(self.data):
+                click.echo(_("注意：") + warning, err=True)
         return self._db
 
 
@@ -72,7 +75,7 @@ def emit_json(value: Any) -> None:
 def read_json_file(path: Path) -> Any:
     """A JSON file with exact decimals; a malformed one is refused with its line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)  # as Notepad or PowerShell saved it: a BOM, or UTF-16
     except OSError as e:
         raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
     except UnicodeDecodeError:
@@ -92,7 +95,7 @@ def read_passphrase(passphrase_file: Path | None, prompt: str) -> str:
 
     if passphrase_file is not None:
         try:
-            return passphrase_file.read_text(encoding="utf-8").splitlines()[0]
+            return read_text_file(passphrase_file).splitlines()[0]
         except (OSError, IndexError, UnicodeDecodeError):
             raise UsageError(_("无法从文件读取口令"), str(passphrase_file)) from None
     env = os.environ.get("INSPECTOR_PASSPHRASE")

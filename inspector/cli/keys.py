@@ -19,13 +19,14 @@ import click
 
 from inspector.cli.common import Context, emit_json, pass_context, read_passphrase
 from inspector.errors import UsageError
+from inspector.fileio import read_text_file
 from inspector.i18n import _
 
 
 def _secret(path: Path | None, env: str, prompt: str, *, confirm: bool = False) -> str:
     if path is not None:
         try:
-            return path.read_text(encoding="utf-8").splitlines()[0]
+            return read_text_file(path).splitlines()[0]  # a BOM or UTF-16 from Notepad is no part of it
         except (OSError, IndexError, UnicodeDecodeError):
             raise UsageError(_("无法从文件读取口令"), str(path)) from None
     if os.environ.get(env):

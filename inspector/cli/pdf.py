@@ -75,14 +75,18 @@ def pdf() -> None:
 def pdf_sign(ctx: Context, file: Path, out: Path | None, role: str, passphrase_file: Path | None) -> None:
     """用本机安装的签名证书签署 PDF（可多人依次签署）。"""
     from inspector.documents.style import write_pdf
+    from inspector.fileio import saved_beside_message
 
     try:
         data = file.read_bytes()
     except OSError as e:
         raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(file)) from None
     signed = sign_bytes(ctx, data, role, passphrase_file)
-    write_pdf(out or file, signed)
-    click.echo(_("已签署：{path}").format(path=out or file))
+    target = out or file
+    written = write_pdf(target, signed)
+    if written != target:
+        click.echo(saved_beside_message(target, written))
+    click.echo(_("已签署：{path}").format(path=written))
 
 
 @pdf.command("verify")

@@ -46,6 +46,7 @@ def report_pdf(
     """生成一次评估的 PDF 文书；加 --sign 时随即数字签名（其他人可用 pdf sign 依次签署）。"""
     from inspector.documents.others import render_document  # reportlab loads only when a PDF is made
     from inspector.documents.style import write_pdf
+    from inspector.fileio import saved_beside_message
     from inspector.store.evaluations import EvaluationStore
 
     day = None
@@ -62,5 +63,7 @@ def report_pdf(
         from inspector.cli.pdf import sign_bytes
 
         data = sign_bytes(ctx, data, role, passphrase_file)
-    write_pdf(out, data)
-    click.echo(_("已生成：{path}（{kb} KB）").format(path=out, kb=max(1, len(data) // 1024)))
+    written = write_pdf(out, data)
+    if written != out:
+        click.echo(saved_beside_message(out, written))
+    click.echo(_("已生成：{path}（{kb} KB）").format(path=written, kb=max(1, len(data) // 1024)))

@@ -38,7 +38,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from inspector.errors import StoreError
-from inspector.fileio import atomic_path
+from inspector.fileio import atomic_document
 from inspector.i18n import _
 from inspector.paths import font_path
 
@@ -254,10 +254,12 @@ def content_width(page_size: tuple[float, float]) -> float:
     return float(page_size[0] - 2 * MARGIN)
 
 
-def write_pdf(path: Path, data: bytes) -> None:
-    """Write through a temporary file: a pulled stick never leaves half a PDF under the name."""
-    with atomic_path(Path(path)) as tmp:
-        tmp.write_bytes(data)
+def write_pdf(path: Path, data: bytes) -> Path:
+    """Write through a temporary file: a pulled stick never leaves half a PDF under the name. The
+    path written: "name (2).pdf" when the last one is still open in a reader (tell the user)."""
+    with atomic_document(Path(path)) as saving:
+        saving.tmp.write_bytes(data)
+    return saving.path
 
 
 # -- QR code --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.errors import RubricError
+from inspector.fileio import decode_text
 from inspector.i18n import _
 from inspector.rubric.model import Malformed, Ref, Rubric, rubric_from_dict
 from inspector.rubric.points import fmt
@@ -44,7 +45,7 @@ def load_rubric_file(path: Path) -> Rubric:
     except OSError as e:
         raise RubricError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
     try:
-        text = raw.decode("utf-8")
+        text = decode_text(raw)  # as Notepad or PowerShell saved it: a BOM, or UTF-16
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise RubricError(_("文件不是 UTF-8 编码"), f"{path}:{line}") from None

@@ -22,6 +22,7 @@ guard; keep backups as carefully as the laptop itself.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import shutil
@@ -36,11 +37,12 @@ import sqlite_utils
 
 from inspector import __version__
 from inspector.errors import StoreError
-from inspector.fileio import atomic_path
+from inspector.fileio import atomic_path, replace_file, retrying, scratch_folder
 from inspector.i18n import _
 from inspector.paths import CA_DIR, KEYS_DIR
 from inspector.store.db import DB_NAME, SCHEMA_VERSION, schema_version
 from inspector.store.evidence import evidence_dir, file_sha256
+from inspector.store.folder_lock import folder_to_itself
 from inspector.store.signed_pdfs import PDF_DIR, REPORTS_DIR
 
 FORMAT = "inspector-backup/1"
@@ -171,11 +173,16 @@ def _add_file(source: Path, target: Path, digest: str, stamp: str, evidence: boo
 
 
 def restore(path: Path, data: Path) -> dict[str, Any]:
-    """Replace the data folder's database with the backup's; add its evidence files and PDFs."""
+    """Replace the data folder's database with the backup's; add its evidence files and PDFs.
+    Refused while a window has the folder open (:mod:`inspector.store.folder_lock`)."""
     manifest = verify_backup(path)
     data.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="inspector-restore-", dir=data) as tmpdir:
-        tmp = Path(tmpdir)
+    with folder_to_itself(data):
+        return _restore(path, data, manifest)
+
+
+def _restore(path: Path, data: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    with scratch_folder(prefix="inspector-restore-", dir=data) as tmp:  # its clean-up never fails the restore
         with zipfile.ZipFile(path) as z:
             z.extractall(tmp, members=list(manifest["files"]))
         conn = sqlite3.connect(tmp / DB_NAME)
@@ -210,7 +217,13 @@ def restore(path: Path, data: Path) -> dict[str, Any]:
                 src.close()
                 dest.close()
             manifest["kept"] = str(kept)
-        for suffix in ("-wal", "-shm"):
-            (data / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
-        (tmp / DB_NAME).replace(current)
+        try:  # retried while a virus scanner holds them; an old -wal left would be replayed
+            for suffix in ("-wal", "-shm"):
+                stale = data / f"{DB_NAME}{suffix}"
+                retrying(functools.partial(stale.unlink, missing_ok=True))
+            replace_file(tmp / DB_NAME, current)
+        except OSError as e:
+            raise StoreError(
+                _("恢复中断：无法替换数据库（{e}）；数据库未替换").format(e=e.strerror or e), str(current)
+            ) from None
     return manifest

@@ -2,8 +2,9 @@
 
 The schema is versioned with ``PRAGMA user_version``; :data:`MIGRATIONS` are applied in order, each
 in its own transaction, so a database made by any earlier version of the product upgrades in place.
-A database from a *newer* version is refused rather than damaged. Every connection runs WAL with
-``synchronous=FULL`` (a commit is on disk before it returns) and foreign keys on.
+A database from a *newer* version is refused rather than damaged. Every connection runs WAL (the
+rollback journal on a network share, where WAL must not be used) with ``synchronous=FULL`` (a commit
+is on disk before it returns) and foreign keys on.
 """
 
 from __future__ import annotations
@@ -401,12 +402,21 @@ MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations, _m003_centre, _
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def journal_mode(folder: Path) -> str:
+    """WAL, except on a network share: WAL's shared memory does not work across machines, and
+    SQLite's documentation forbids it there; the rollback journal is the safe choice (slower, and
+    readers wait for a writer). inspector.folder warns the user about such a folder."""
+    from inspector.drives import on_network_share
+
+    return "DELETE" if on_network_share(folder) else "WAL"
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE … COMMIT), never implicit.
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA journal_mode = {journal_mode(path.parent)}")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn

@@ -36,8 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.errors import InspectorError
+from inspector.fileio import saved_beside_message
 from inspector.i18n import _
 from ui.errors import show_user_error
+from ui.qt_compat import rows_filter_change
 from ui.worker import Worker
 
 T = TypeVar("T")
@@ -131,9 +133,8 @@ class SearchFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_search(self, value: str) -> None:
-        self.beginFilterChange()
-        self.words = value.casefold().split()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with rows_filter_change(self):
+            self.words = value.casefold().split()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self.words:
@@ -358,7 +359,11 @@ class CentrePage(QWidget):
             return
 
         def done(counts: dict[str, int]) -> None:
-            self.status.emit(_("已导出：{path}（{n} 行）").format(path=path, n=sum(counts.values())))
+            written: Path = getattr(counts, "path", path)  # beside it when Excel held the file open
+            message = _("已导出：{path}（{n} 行）").format(path=written, n=sum(counts.values()))
+            if written != path:
+                message += "（" + saved_beside_message(path, written) + "）"
+            self.status.emit(message)
 
         self.run(_("导出 {name}").format(name=path.name), fn, path, *args, done=done)
 

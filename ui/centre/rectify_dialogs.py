@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from inspector.centre.common import today
 from inspector.centre.rectifications import Rectification
 from inspector.centre.results import PlanResults, RectificationRow
+from inspector.fileio import saved_beside_message
 from inspector.folder import opened_folder
 from inspector.i18n import _
 from ui.centre.common import Table, ask_save_path
@@ -53,24 +54,32 @@ def send_notice_task(
     fields: dict[str, Any],
     pdf: Path | None,
     user: str | None,
-) -> Rectification:
+) -> tuple[Rectification, Path | None]:
+    """The notice's PDF first, then the record: a PDF that cannot be written (the last one still
+    open in a reader, a full stick) leaves no notice recorded as sent without its document. The
+    record refused (a deadline before the notice) takes the new PDF away again."""
     from inspector.centre.rectifications import open_rectification
     from inspector.documents.others import render_document
     from inspector.documents.style import write_pdf
+    from inspector.fileio import remove_file
     from inspector.store.evaluations import EvaluationStore
 
     with opened_folder(data) as db:
         progress(0, 2)
-        content = None
+        written = None
         if pdf is not None:
             sent = dt.date.fromisoformat(fields["notice_sent"])
             content = render_document(EvaluationStore(db, user), data, eval_id, "notice", issued=sent)
+            written = write_pdf(pdf, content)
         progress(1, 2)
-        rect = open_rectification(db, eval_id, **fields)
-        if pdf is not None and content is not None:
-            write_pdf(pdf, content)
+        try:
+            rect = open_rectification(db, eval_id, **fields)
+        except BaseException:
+            if written is not None:
+                remove_file(written)
+            raise
         progress(2, 2)
-        return rect
+        return rect, written
 
 
 def notice_pdf_task(
@@ -87,8 +96,7 @@ def notice_pdf_task(
 
     with opened_folder(data) as db:
         day = dt.date.fromisoformat(issued) if issued else None
-        write_pdf(pdf, render_document(EvaluationStore(db, user), data, eval_id, "notice", issued=day))
-        return pdf
+        return write_pdf(pdf, render_document(EvaluationStore(db, user), data, eval_id, "notice", issued=day))
 
 
 @dataclass(frozen=True)
@@ -304,10 +312,17 @@ class RectificationPanel(QWidget):
             )
             if pdf is None:
                 return
-        done = self._done(
-            _("已下发整改通知：{org}").format(org=r.org_name)
-            + (_("；通知书：{path}").format(path=pdf) if pdf else "")
-        )
+        org = r.org_name
+
+        def done(result: tuple[Rectification, Path | None]) -> None:
+            written = result[1]
+            message = _("已下发整改通知：{org}").format(org=org)
+            if written is not None:
+                message += _("；通知书：{path}").format(path=written)
+                if pdf is not None and written != pdf:
+                    message += "（" + saved_beside_message(pdf, written) + "）"
+            self._done(message)(result)
+
         self.page.run(
             _("下发整改通知"), send_notice_task, r.eval_id, fields, pdf, self.page.ctx.user, done=done
         )
@@ -332,7 +347,9 @@ class RectificationPanel(QWidget):
             r.notice_sent,
             pdf,
             self.page.ctx.user,
-            done=lambda path: self.page.status.emit(_("已生成：{path}").format(path=path)),
+            done=lambda path: self.page.status.emit(
+                _("已生成：{path}").format(path=path) if path == pdf else saved_beside_message(pdf, path)
+            ),
         )
 
     def link_recheck(self) -> None:

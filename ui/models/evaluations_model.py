@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor
 
 from inspector.i18n import _
 from inspector.rubric.points import fmt
+from ui.qt_compat import rows_filter_change
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -216,14 +217,12 @@ class EvaluationsFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_phase(self, phase: str | None) -> None:
-        self.beginFilterChange()
-        self.phase = phase
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with rows_filter_change(self):
+            self.phase = phase
 
     def set_search(self, text: str) -> None:
-        self.beginFilterChange()
-        self.words = text.casefold().split()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with rows_filter_change(self):
+            self.words = text.casefold().split()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
