@@ -9,7 +9,6 @@ still made, with the drawn signatures, and says so; ``inspector pdf sign`` can s
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,49 +24,18 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
-def reports_dir(data: Path) -> Path:
-    return data / "reports"
-
-
-def sheet_path(data: Path, org_name: str, visit_date: str | None, eval_id: str, signed: bool) -> Path:
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", org_name)[:40]
-    tag = _("评分表") if signed else _("评分表草稿")
-    return reports_dir(data) / f"{safe}_{visit_date or 'undated'}_{eval_id[:8]}_{tag}.pdf"
-
-
 def make_sheet(
     progress: Progress, data: Path, eval_id: str, user: str | None, pin: str | None, role: str
 ) -> Path:
-    """Worker task: render, optionally sign, write; returns the file."""
-    from inspector.documents.others import render_document
-    from inspector.documents.style import write_pdf
+    """Worker task: the core's one way to make (and sign) the sheet; returns the file."""
+    from inspector.documents.signing import make_score_sheet, unlock_signer
     from inspector.store.evaluations import EvaluationStore
 
     with opened_folder(data) as db:
         store = EvaluationStore(db, user)
-        e = store.get(eval_id)
-        progress(0, 3)
-        pdf = render_document(store, data, eval_id, "sheet")
-        progress(1, 3)
-        if pin is not None:
-            from inspector.crypto.keys import common_name, load_signer
-            from inspector.crypto.pdfsign import sign_pdf
-
-            signer = load_signer(data, pin)
-            pdf = sign_pdf(
-                pdf,
-                signer,
-                name=common_name(signer.certificate.subject),
-                role=role,
-                reason=_("{role}签署评估结果").format(role=role),
-                location=e.org_name,
-                field_name=f"sig_1_{format(signer.certificate.serial_number, 'x')[:16]}",
-            )
-        progress(2, 3)
-        out = sheet_path(data, e.org_name, e.visit_date, eval_id, e.state == "signed")
-        write_pdf(out, pdf)
-        progress(3, 3)
-        return out
+        signed = store.get(eval_id).state == "signed"
+        signer = unlock_signer(data, pin) if pin is not None and signed else None
+        return make_score_sheet(store, data, eval_id, signer, role, progress)
 
 
 class SheetActions(QObject):

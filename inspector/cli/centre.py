@@ -333,7 +333,7 @@ def plan_list(ctx: Context, as_json: bool) -> None:
         emit_json([{**p.as_json(), "targets": len(plans_.targets(ctx.db, p.id))} for p in found])
         return
     for p in found:
-        click.echo(f"{p.id}  {p.year}  {p.kind}  {p.title}")
+        click.echo(f"{p.id}  {p.year}  {plans_.kind_label(p.kind)}  {p.title}")
 
 
 @plan.command("show")
@@ -371,9 +371,13 @@ def plan_show(ctx: Context, plan_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    click.echo(f"{p.title}  {p.kind}  {p.rubric_id}")
+    from inspector.centre.workbooks import state_names
+
+    names = state_names()
+    click.echo(f"{p.title}  {plans_.kind_label(p.kind)}  {p.rubric_id}")
     for r in rows:
-        click.echo(f"  {r['org']}  {r['visit_date'] or '-'}  {r['state']}  {','.join(r['team'])}")
+        state = names.get(r["state"]) or r["state"]
+        click.echo(f"  {r['org']}  {r['visit_date'] or '—'}  {state}  {','.join(r['team'])}")
 
 
 @plan.command("record")
@@ -594,9 +598,12 @@ def results_cmd(
     if as_json:
         emit_json(res.as_json())
     elif out is None:
+        from inspector.centre.workbooks import state_names
+
+        names = state_names()
         for t in res.targets:
-            score = fmt(t.total) if t.total is not None else "-"
-            click.echo(f"{t.org_name}  {t.state}  {score}  {t.outcome_label or '-'}")
+            score = fmt(t.total) if t.total is not None else "—"
+            click.echo(f"{t.org_name}  {names.get(t.state) or t.state}  {score}  {t.outcome_label or '—'}")
     else:
         click.echo(_("已导出到 {path}").format(path=out))
 

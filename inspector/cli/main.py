@@ -13,6 +13,7 @@ import click
 
 from inspector import __version__
 from inspector.cli.common import Group, make_context
+from inspector.cli.params import prepare
 from inspector.i18n import set_language
 
 # name → (module, attribute); the order is the order of ``inspector --help``
@@ -56,6 +57,7 @@ class LazyGroup(Group):
             for extra_module, extra_attr in EXTRA.get(name, []):
                 sub = getattr(importlib.import_module(extra_module), extra_attr)
                 command.add_command(sub)
+        prepare(command)
         return command
 
 
