@@ -107,7 +107,7 @@ def people_add(
     if as_json:
         emit_json(p.as_json())
     else:
-        click.echo(f"{p.id}  {p.name}")
+        click.echo(p.id)  # the id alone, as every command that makes something: P=$(inspector people add …)
 
 
 @people.command("list")
@@ -324,11 +324,16 @@ def plan_add_target(ctx: Context, plan_id: str, org_id: str, visit_date: str | N
 
 
 @plan.command("list")
+@click.option("--ids", "ids_only", is_flag=True, help="只输出编号，每行一个（用于脚本：PLAN=$(…)）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
-def plan_list(ctx: Context, as_json: bool) -> None:
+def plan_list(ctx: Context, ids_only: bool, as_json: bool) -> None:
     """列出督导计划。"""
     found = plans_.list_plans(ctx.db)
+    if ids_only and not as_json:
+        for p in found:
+            click.echo(p.id)
+        return
     if as_json:
         emit_json([{**p.as_json(), "targets": len(plans_.targets(ctx.db, p.id))} for p in found])
         return

@@ -24,13 +24,15 @@ if TYPE_CHECKING:
 # folder up (demo, keys init-ca, bundle import, restore, the window's first run) and those that write
 # into it create it; so does the per-user default folder on first use.
 READ_ONLY = frozenset(
-    """eval list|eval show|eval audit|org list|org export|people list|people show|people export|
-    plan list|plan show|plan record|plan verify|results|stats|bundle verify|bundle inspect|
-    bundle export|keys show|report pdf|pdf verify|pdf sign|backup|calendar show|rubric list|
-    rubric show|rubric export|score""".replace("\n", "")
-    .replace("    ", "")
-    .split("|")
-)
+    {
+        "eval list", "eval show", "eval audit", "org list", "org export", "people list", "people show",
+        "people export", "plan list", "plan show", "plan record", "plan verify", "results", "stats",
+        "bundle export", "keys show", "report pdf", "pdf verify", "pdf sign", "backup", "calendar show",
+    }
+)  # fmt: skip
+# Commands that read only the rubrics (the shipped ones, and those imported into a folder): on a
+# folder that does not exist they read the shipped rubrics, and create nothing.
+RUBRICS_ONLY = frozenset({"rubric list", "rubric show", "rubric export", "rubric validate", "score"})
 
 
 def command_path(ctx: click.Context | None) -> str:
@@ -48,6 +50,7 @@ class Context:
     user: str | None = None
     explicit: bool = False  # the folder was named (--data, INSPECTOR_DATA), not the default
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
+    _scratch: Any = field(default=None, repr=False)  # a TemporaryDirectory, removed at exit
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -56,19 +59,27 @@ class Context:
             # window is painted, and should not pay for the store's modules before that
             from inspector.folder import open_folder
 
-            self.refuse_missing()
-            self._db = open_folder(self.data, rubrics=True)
+            folder = self.refuse_missing()
+            self._db = open_folder(folder, rubrics=True)
         return self._db
 
-    def refuse_missing(self) -> None:
-        """A read-only command on a named folder that does not exist: say so, create nothing."""
+    def refuse_missing(self) -> Path:
+        """The folder to open. A read-only command on a named folder that does not exist: say so,
+        create nothing; a command that reads only rubrics: a throwaway folder with the shipped ones."""
         if not self.explicit or self.data.is_dir():
-            return
-        if command_path(click.get_current_context(silent=True)) in READ_ONLY:
+            return self.data
+        command = command_path(click.get_current_context(silent=True))
+        if command in RUBRICS_ONLY:
+            import tempfile
+
+            self._scratch = tempfile.TemporaryDirectory(prefix="inspector-")
+            return Path(self._scratch.name)
+        if command in READ_ONLY:
             raise UsageError(
                 _("数据文件夹不存在（拼写有误？）；新建请用 inspector demo、keys init-ca 或 bundle import"),
                 str(self.data),
             )
+        return self.data
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -48,7 +48,7 @@ def org_add(ctx: Context, name: str, code: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(o)
     else:
-        click.echo(f"{o['id']}  {o['name']}")
+        click.echo(o["id"])  # the id alone, as every command that makes something: ORG=$(inspector org add …)
 
 
 @org.command("list")
@@ -111,12 +111,17 @@ def eval_new(
 
 @eval_.command("list")
 @click.option("--state", type=click.Choice(STATES), default=None, help="只列出某一状态")
+@click.option("--ids", "ids_only", is_flag=True, help="只输出编号，每行一个（用于脚本：EVAL=$(…)）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
-def eval_list(ctx: Context, state: str | None, as_json: bool) -> None:
+def eval_list(ctx: Context, state: str | None, ids_only: bool, as_json: bool) -> None:
     """列出评估及其得分。"""
     s = store(ctx)
     found = s.list_evaluations(state)
+    if ids_only and not as_json:
+        for e in found:
+            click.echo(e.id)
+        return
     totals = s.totals(found)
     rows = []
     for e in found:

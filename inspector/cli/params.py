@@ -57,16 +57,32 @@ class OutPath(click.ParamType):  # type: ignore[type-arg]
         return check_out(Path(value))
 
 
+def translate_help(command: click.Command) -> None:
+    """The command's help and its options' help in the current language (``--lang`` or
+    ``INSPECTOR_LANG``). The Chinese texts are the catalogue's keys: kept aside on first use, so
+    that a later call in another language starts from them again."""
+    from inspector.i18n import _
+
+    sources: dict[str, str | None] = command.__dict__.setdefault(
+        "_help_sources", {"help": command.help, "short_help": command.short_help}
+    )
+    command.help = _(sources["help"]) if sources["help"] else sources["help"]
+    command.short_help = _(sources["short_help"]) if sources["short_help"] else sources["short_help"]
+    for param in command.params:
+        if isinstance(param, click.Option):
+            source: str | None = param.__dict__.setdefault("_help_source", param.help)
+            param.help = _(source) if source else source
+
+
 def prepare(command: click.Command) -> None:
-    """Give ``command`` (and its subcommands) the id and output parameter types, once."""
-    if getattr(command, "_inspector_prepared", False):
-        return
+    """Give ``command`` (and its subcommands) the id and output parameter types, and its help
+    in the current language."""
     for param in command.params:
         if param.name in ID_PARAMS and not isinstance(param.type, IdParam):
             param.type = IdParam(ID_PARAMS[param.name])
         elif param.name in OUT_PARAMS and not isinstance(param.type, OutPath):
             param.type = OutPath()
+    translate_help(command)
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             prepare(sub)
-    command._inspector_prepared = True  # type: ignore[attr-defined]
