@@ -112,11 +112,16 @@ def people_add(
 
 @people.command("list")
 @click.option("--active", is_flag=True, help="只列出在册（未暂停）的督导员")
+@click.option("--ids", "ids_only", is_flag=True, help="只输出编号，每行一个（用于脚本：PERSON=$(…)）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
-def people_list(ctx: Context, active: bool, as_json: bool) -> None:
+def people_list(ctx: Context, active: bool, ids_only: bool, as_json: bool) -> None:
     """列出督导员。"""
     found = roster_.list_people(ctx.db, active_only=active)
+    if ids_only and not as_json:
+        for p in found:
+            click.echo(p.id)
+        return
     if as_json:
         emit_json([p.as_json() for p in found])
         return
