@@ -264,7 +264,7 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
     e = s.get(eval_id)
     state = phase_label(phase_of(e.state, e.answered, e.conflicts))
     click.echo(f"{e.org_name}  {e.rubric_id} v{e.rubric_version}  {kind_label(e.kind)}  {state}")
-    print_report(s.report(eval_id))
+    print_report(s.report(e.id), provisional=e.state == "draft")
 
 
 @eval_.command("veto")

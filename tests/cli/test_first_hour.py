@@ -192,6 +192,8 @@ def test_the_command_line_says_the_windows_words(demo: Path) -> None:
     assert "进行中" in listing and "不合格（暂）" in listing and "待开始" in listing
     assert "草稿" not in listing and " 0分 " not in listing
     assert re.search(r"待开始  0/61  —  —", listing)
+    draft = next(line.split()[0] for line in listing.splitlines() if "不合格（暂）" in line)
+    assert run("eval", "show", draft, data=demo).out.rstrip().endswith("结论：不合格（暂）")
     plan = run("plan", "list", "--ids", data=demo).out.split()[0]
     for args in (("results", plan), ("plan", "list"), ("plan", "show", plan), ("eval", "show", ids(demo)[0])):
         out = run(*args, data=demo).out
