@@ -52,7 +52,7 @@ class SheetActions(QObject):
             menu.addSeparator()
             menu.addAction(self.action)
         window.addAction(self.action)
-        window.evaluation_signed.connect(self.produce)
+        window.evaluation_signed.connect(lambda eval_id: self.produce(eval_id, after_sign_off=True))
         self.last: Path | None = None
 
     def _evaluation_menu(self) -> QMenu | None:
@@ -84,10 +84,14 @@ class SheetActions(QObject):
             role = _("组长")
         return pin, role.strip()
 
-    def produce(self, eval_id: str | None) -> None:
+    def produce(self, eval_id: str | None, after_sign_off: bool = False) -> None:
         if eval_id is None:
             return
-        pin, role = self._ask_pin()
+        # Only a signed evaluation's sheet carries a digital signature (the core refuses a draft's):
+        # the PIN is asked after the sign-off, or for a signed evaluation's sheet made again.
+        session = self.window.session
+        signed = after_sign_off or (session is not None and session.eval_id == eval_id and session.read_only)
+        pin, role = self._ask_pin() if signed else (None, "")
         self.window.worker.run(
             _("生成评分表"),
             make_sheet,
