@@ -32,8 +32,16 @@ python_env() {
   if [ ! -x "$VENV/bin/python" ]; then
     "$py" -m venv "$VENV"
   fi
+  # pip only when pyproject.toml changed since the last install that succeeded (its hash in a stamp
+  # inside the venv): a second run works without network, and a changed dependency is installed.
+  local stamp="$VENV/.pyproject.sha256" want
+  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$VENV/bin/inspector" ]; then
+    return 0
+  fi
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q -e ".[test]"
+  echo "$want" > "$stamp"
 }
 
 case "${1:-}" in
@@ -47,7 +55,8 @@ case "${1:-}" in
       # the window (a screenshot works without a display).
       echo "No display found: the window needs one. Meanwhile, the evaluations in the demo:"
       "$VENV/bin/inspector" eval list
-      echo "A picture of the window: QT_QPA_PLATFORM=offscreen $VENV/bin/inspector gui --screenshot window.png"
+      printf 'A picture of the window: QT_QPA_PLATFORM=offscreen %q --data %q gui --screenshot window.png\n' \
+        "$VENV/bin/inspector" "$INSPECTOR_DATA"
       exit 0
     fi
     exec "$VENV/bin/inspector" gui
@@ -73,6 +82,7 @@ case "${1:-}" in
     "$0" build
     # No Python, no project, no user settings: only what the build carries.
     tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT   # the temporary home, data and files go, pass or fail
     run() { env -i HOME="$tmp" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
               INSPECTOR_DATA="$tmp/data" "$@"; }
     run dist/inspector/inspector --version
@@ -94,7 +104,7 @@ case "${1:-}" in
       [ -z "${GLIBC_STRICT:-}" ] || exit 1
       echo "KNOWN GAP: this build does not start on UOS 20 / Kylin V10; see docs/platforms.md"
     }
-    echo "Smoke test of the standalone build passed ($tmp)"
+    echo "Smoke test of the standalone build passed"
     ;;
   *)
     echo "usage: ./dev.sh start | test [pytest args] | build | smoke" >&2

@@ -14,8 +14,11 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "screenshots"
 
 
-def inspector(data: Path, *args: str) -> str:
-    env = {**os.environ, "INSPECTOR_DATA": str(data), "QT_QPA_PLATFORM": "offscreen"}
+def inspector(home: Path, *args: str) -> str:
+    # The default per-user folder under a throwaway home: the status bar reads
+    # "~/.local/share/inspector", as on a user's computer, not a temporary path.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INSPECTOR_", "XDG_"))}
+    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen", INSPECTOR_LANG="zh")
     done = subprocess.run([sys.executable, "-m", "inspector", *args], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"inspector {' '.join(args)}: {done.stderr}")
@@ -25,9 +28,9 @@ def inspector(data: Path, *args: str) -> str:
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        inspector(data, "demo")
-        evals = json.loads(inspector(data, "eval", "list", "--json"))
+        home = Path(tmp)
+        inspector(home, "demo")
+        evals = json.loads(inspector(home, "eval", "list", "--json"))
         in_progress = next(e for e in evals if e["kind"] == "inspection" and 0 < e["answered"] < e["items"])
         complete = next(e for e in evals if e["state"] == "complete" and e["kind"] == "inspection")
         recheck = next(e for e in evals if e["kind"] == "recheck")
@@ -44,7 +47,7 @@ def main() -> None:
             "stats": ("--view", "stats"),
         }
         for name, args in shots.items():
-            inspector(data, "gui", *args, "--screenshot", str(OUT / f"{name}.png"))
+            inspector(home, "gui", *args, "--screenshot", str(OUT / f"{name}.png"))
             print(OUT / f"{name}.png")
 
 

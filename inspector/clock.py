@@ -10,3 +10,10 @@ import datetime as dt
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="milliseconds")
+
+
+def not_a_real_date(text: object) -> bool:
+    """``2026-02-30``: written as YYYY-MM-DD, but no such day (so the message can say which)."""
+    import re
+
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text).strip()))

@@ -47,6 +47,10 @@ class SigningError(InspectorError):
     """A key, certificate or passphrase cannot be used to sign (wrong passphrase, expired, revoked)."""
 
 
+class WrongPassphrase(SigningError):
+    """A credential does not open with the passphrase given (the caller knows which key it was)."""
+
+
 class VerificationError(InspectorError):
     """A signed file or revocation list cannot be checked at all (unreadable, not issued by the CA)."""
 

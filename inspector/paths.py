@@ -63,3 +63,14 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     the platform's per-user default."""
     chosen = explicit or os.environ.get(DATA_ENV) or portable_data_dir() or default_data_dir()
     return Path(chosen).expanduser()
+
+
+def shown_path(path: Path) -> str:
+    """A folder as the window shows it: the user's home as ``~`` (shorter, and the same on every
+    computer of the same kind: the default folder reads ``~/.local/share/inspector``)."""
+    home = Path.home()
+    try:
+        rest = Path(path).relative_to(home)
+    except ValueError:
+        return str(path)
+    return "~" if not rest.parts else str(Path("~") / rest)

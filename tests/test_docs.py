@@ -6,12 +6,19 @@ TOML, ``rule`` blocks parse and format back identically, ``rule-input`` formats 
 block after it, ``observation`` and ``refused`` are scored on a shipped item, ``answers`` is run
 through ``inspector score --json`` and compared with the ``score-output`` block after it, and
 ``show-output`` with ``rubric show --json``. Every JSON block is valid JSON.
+
+The README's tour and campaign (the ``sh`` blocks marked ``<!-- tour -->`` and ``<!-- campaign -->``)
+are pasted into ``bash -e`` as they stand, from the clone, with the passphrases in the environment.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -301,3 +308,123 @@ def test_shipped_forms_table_matches_the_files() -> None:
         groups = re.search(r"(\d+) groups", items)
         assert sections and int(sections[1]) == len(r.sections), (rubric_id, items)
         assert groups and int(groups[1]) == sum(len(s.groups) for s in r.sections), (rubric_id, items)
+
+
+# -- the README's tour and campaign, pasted into a shell ---------------------------------------------
+
+README = ROOT / "README.md"
+DEMO_PASSPHRASE = "demo-1234"  # what `inspector demo` prints and the README says
+
+
+def readme_block(name: str) -> str:
+    """The ``sh`` block after ``<!-- name -->`` in the README."""
+    marked = [b for b in read_blocks(README.read_text(encoding="utf-8")) if b.marker == name]
+    assert len(marked) == 1 and marked[0].lang == "sh", f"README.md: one sh block marked <!-- {name} -->"
+    return marked[0].body
+
+
+def as_pasted(block: str) -> str:
+    """The block as a user's shell runs it, with two stand-ins a test needs: ``inspector`` is this
+    checkout's (a shim on PATH, instead of activating a ``.venv`` the test run may not have), and
+    the window renders once to a PNG instead of staying open."""
+    lines = []
+    for line in block.splitlines():
+        command = line.split("#", 1)[0].strip()
+        if command == ". .venv/bin/activate":
+            continue
+        if command == "inspector gui":
+            line = "inspector gui --screenshot window.png"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def paste(block: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``block`` line by line (``bash -e``: the first line that fails stops it) in the clone."""
+    shim = tmp_path / "bin"
+    shim.mkdir(exist_ok=True)
+    (shim / "inspector").write_text(
+        f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m inspector "$@"\n', encoding="utf-8"
+    )
+    (shim / "inspector").chmod(0o755)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir(exist_ok=True)
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("INSPECTOR_") and k != "PYTHONPATH"
+    }
+    environment.update(
+        PATH=f"{shim}{os.pathsep}{os.environ['PATH']}",
+        TMPDIR=str(scratch),  # mktemp -d: the fresh folders are made under the test's own
+        QT_QPA_PLATFORM="offscreen",
+        INSPECTOR_NO_OPEN="1",
+        INSPECTOR_LANG="zh",
+        PYTHONIOENCODING="utf-8",
+        **env,
+    )
+    script = tmp_path / "pasted.sh"
+    script.write_text(as_pasted(block), encoding="utf-8")
+    return subprocess.run(
+        ["bash", "-e", "-x", str(script)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=900,
+    )
+
+
+def test_readme_links_stay_in_the_repository() -> None:
+    text = README.read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)#]+)\)", text):
+        if "://" in target:
+            continue
+        assert not target.startswith(".."), f"README.md links outside the repository: {target}"
+        assert (ROOT / target).exists(), f"README.md links to a missing file: {target}"
+    assert "./dev.sh test" in text and "smoke" in text.split("./dev.sh test", 2)[2][:600]
+
+
+@pytest.mark.slow
+def test_readme_tour_runs_as_written(tmp_path: Path) -> None:
+    tour = readme_block("tour")
+    assert DEMO_PASSPHRASE in tour, "the tour says the demo's passphrase"
+    r = paste(tour, tmp_path, INSPECTOR_PASSPHRASE=DEMO_PASSPHRASE)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert f"演示口令：{DEMO_PASSPHRASE}" in r.stdout  # the demo prints what the README says
+    assert "Traceback" not in r.stderr
+    made = next(tmp_path.glob("tmp/*/"))  # the scratch folder of `cd "$(mktemp -d)"`
+    for name in ("form.xlsx", "sheet.pdf", "stats.xlsx", "backup.zip", "2027.toml", "window.png"):
+        assert (made / name).stat().st_size > 0, name
+    assert '"valid": true' in r.stdout  # pdf verify --json on the sheet the tour signed
+
+
+@pytest.mark.slow
+def test_readme_campaign_runs_as_written(tmp_path: Path) -> None:
+    r = paste(
+        readme_block("campaign"),
+        tmp_path,
+        INSPECTOR_CA_PASSPHRASE="ca-secret-2026",
+        INSPECTOR_PASSPHRASE="wang-fang-2026",  # the centre's own (set at init-ca) and, on her laptop, hers
+        INSPECTOR_PERSON_PASSPHRASE="wang-fang-2026",
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "Traceback" not in r.stderr
+    made = next(tmp_path.glob("tmp/*/"))
+    sheets = list((made / "centre" / "pdfs").glob("*/*.pdf"))
+    assert len(sheets) == 1, "the signed score sheet reached the centre"
+    assert "王芳（组长）" in r.stdout and "签名有效" in r.stdout
+    assert "成都市技师学院职业技能鉴定所  已签署" in r.stdout  # results at the centre
+
+
+# -- docs/cli.md, generated from the commands ------------------------------------------------------------
+
+
+def test_cli_page_is_current() -> None:
+    """docs/cli.md is what docs/make_cli_doc.py makes from the click commands now. After adding or
+    changing a command or an option, run ``python docs/make_cli_doc.py`` and commit the page."""
+    spec = importlib.util.spec_from_file_location("make_cli_doc", ROOT / "docs" / "make_cli_doc.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert page == module.render(), "docs/cli.md is stale: run `python docs/make_cli_doc.py`"
+    assert "#### `inspector eval sign`" in page and "`--lang` [zh\\|en]" in page

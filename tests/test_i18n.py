@@ -65,6 +65,34 @@ def _is_translation_call(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"
 
 
+def _is_click_decorator(node: ast.expr) -> bool:
+    """``@click.command(…)``, ``@click.group()``, ``@eval_.command("list")`` …"""
+    func = node.func if isinstance(node, ast.Call) else node
+    return isinstance(func, ast.Attribute) and func.attr in ("command", "group")
+
+
+def _help_texts(tree: ast.AST, path: Path) -> list[Use]:
+    """The command line's help: ``help="…"`` of options and the docstrings of commands and groups.
+
+    Click keeps them as written; ``inspector.cli.params.prepare`` translates them when a command is
+    loaded (after ``--lang`` is read), so ``inspector --lang en … --help`` is English."""
+    found: list[Use] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if (
+                    kw.arg == "help"
+                    and isinstance(kw.value, ast.Constant)
+                    and isinstance(kw.value.value, str)
+                ):
+                    found.append(Use(kw.value.value, path, kw.value.lineno, False))
+        elif isinstance(node, ast.FunctionDef) and any(_is_click_decorator(d) for d in node.decorator_list):
+            doc = ast.get_docstring(node)
+            if doc:
+                found.append(Use(doc, path, node.lineno, False))
+    return found
+
+
 def scan(path: Path) -> tuple[list[Use], list[BadCall]]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     formatted: set[int] = set()  # id() of the _() calls that are receivers of .format
@@ -78,6 +106,8 @@ def scan(path: Path) -> tuple[list[Use], list[BadCall]]:
             formatted.add(id(node.func.value))
     uses: list[Use] = []
     bad: list[BadCall] = []
+    if path.parent.name == "cli":
+        uses += _help_texts(tree, path)
     for node in ast.walk(tree):
         if not _is_translation_call(node):
             continue

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from inspector import __version__
 from inspector.errors import InspectorError
 from inspector.i18n import _
+from inspector.paths import shown_path
 from ui.centre import VIEWS as CENTRE_VIEWS
 from ui.centre import CentreNav
 from ui.errors import show_user_error
@@ -173,7 +174,7 @@ class MainWindow(QMainWindow):
 
     def _build_status(self) -> None:
         bar = self.statusBar()
-        self.folder_label = QLabel(_("数据文件夹：{path}").format(path=self.data_dir))
+        self.folder_label = QLabel(_("数据文件夹：{path}").format(path=shown_path(self.data_dir)))
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar.addWidget(self.folder_label, 1)
         self.busy = QProgressBar()
@@ -289,7 +290,7 @@ class MainWindow(QMainWindow):
     def start(self, eval_id: str | None = None, view: str = "home") -> None:
         self._pending_start = (eval_id, view)
         self._ready_sent = False
-        self.folder_label.setText(_("数据文件夹：{path}").format(path=self.data_dir))
+        self.folder_label.setText(_("数据文件夹：{path}").format(path=shown_path(self.data_dir)))
         if not self.hold_folder():
             return
         self.worker.run(

@@ -30,49 +30,18 @@ if TYPE_CHECKING:
 BESIDE = re.compile(r" \(\d+\)$")
 
 
-def reports_dir(data: Path) -> Path:
-    return data / "reports"
-
-
-def sheet_path(data: Path, org_name: str, visit_date: str | None, eval_id: str, signed: bool) -> Path:
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", org_name)[:40]
-    tag = _("评分表") if signed else _("评分表草稿")
-    return reports_dir(data) / f"{safe}_{visit_date or 'undated'}_{eval_id[:8]}_{tag}.pdf"
-
-
 def make_sheet(
     progress: Progress, data: Path, eval_id: str, user: str | None, pin: str | None, role: str
 ) -> Path:
-    """Worker task: render, optionally sign, write; returns the file."""
-    from inspector.documents.others import render_document
-    from inspector.documents.style import write_pdf
+    """Worker task: the core's one way to make (and sign) the sheet; returns the file."""
+    from inspector.documents.signing import make_score_sheet, unlock_signer
     from inspector.store.evaluations import EvaluationStore
 
     with opened_folder(data) as db:
         store = EvaluationStore(db, user)
-        e = store.get(eval_id)
-        progress(0, 3)
-        pdf = render_document(store, data, eval_id, "sheet")
-        progress(1, 3)
-        if pin is not None:
-            from inspector.crypto.keys import common_name, load_signer
-            from inspector.crypto.pdfsign import sign_pdf
-
-            signer = load_signer(data, pin)
-            pdf = sign_pdf(
-                pdf,
-                signer,
-                name=common_name(signer.certificate.subject),
-                role=role,
-                reason=_("{role}签署评估结果").format(role=role),
-                location=e.org_name,
-                field_name=f"sig_1_{format(signer.certificate.serial_number, 'x')[:16]}",
-            )
-        progress(2, 3)
-        out = sheet_path(data, e.org_name, e.visit_date, eval_id, e.state == "signed")
-        written = write_pdf(out, pdf)  # "… (2).pdf" when the last print is still open in a reader
-        progress(3, 3)
-        return written
+        signed = store.get(eval_id).state == "signed"
+        signer = unlock_signer(data, pin) if pin is not None and signed else None
+        return make_score_sheet(store, data, eval_id, signer, role, progress)
 
 
 class SheetActions(QObject):
@@ -89,7 +58,7 @@ class SheetActions(QObject):
             menu.addSeparator()
             menu.addAction(self.action)
         window.addAction(self.action)
-        window.evaluation_signed.connect(self.produce)
+        window.evaluation_signed.connect(lambda eval_id: self.produce(eval_id, after_sign_off=True))
         self.last: Path | None = None
 
     def _evaluation_menu(self) -> QMenu | None:
@@ -123,10 +92,14 @@ class SheetActions(QObject):
             role = _("组长")
         return pin, role.strip()
 
-    def produce(self, eval_id: str | None) -> None:
+    def produce(self, eval_id: str | None, after_sign_off: bool = False) -> None:
         if eval_id is None:
             return
-        pin, role = self._ask_pin()
+        # Only a signed evaluation's sheet carries a digital signature (the core refuses a draft's):
+        # the PIN is asked after the sign-off, or for a signed evaluation's sheet made again.
+        session = self.window.session
+        signed = after_sign_off or (session is not None and session.eval_id == eval_id and session.read_only)
+        pin, role = self._ask_pin() if signed else (None, "")
         self.window.worker.run(
             _("生成评分表"),
             make_sheet,

@@ -58,10 +58,10 @@ def sequences(name: str) -> list[QKeySequence]:
 
 
 def shown(name: str) -> str:
-    """The keys of an action as the user reads them (native text: Ctrl+Shift+Z, PgDown…)."""
-    return " / ".join(
-        QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in KEYS[name].keys
-    )
+    """The keys of an action as the user reads them (native text: Ctrl+Shift+Z, PgDown…). Keys that
+    read the same are said once: Ctrl+Return and the keypad's Ctrl+Enter are both "Ctrl+回车"."""
+    texts = [QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in KEYS[name].keys]
+    return " / ".join(dict.fromkeys(texts))
 
 
 def keymap() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -59,7 +59,7 @@ from inspector.crypto.identity import (
     open_pair,
     unlock_identity,
 )
-from inspector.errors import BundleError, SigningError, VerificationError
+from inspector.errors import BundleError, SigningError, VerificationError, WrongPassphrase
 from inspector.i18n import _
 
 CLOCK_SKEW = dt.timedelta(days=1)
@@ -223,6 +223,10 @@ def _carried_pair(c: Container, passphrase: str | None) -> OpenedPair:
         raise BundleError(_("需要证书口令才能打开随包携带的证书"), CRED_SIGNING)
     try:
         pair = open_pair(c.outer[CRED_SIGNING], c.outer[CRED_ENCRYPTION], passphrase)
+    except WrongPassphrase:
+        raise BundleError(
+            _("口令错误：打不开随包携带的证书（请用中心另行告知的督导员证书口令）"), str(c.path)
+        ) from None
     except SigningError as e:
         raise BundleError(e.message, CRED_SIGNING) from None
     if CRED_CA in c.outer and _parse_pems(c.outer[CRED_CA], CRED_CA)[0] != pair.ca:
@@ -300,6 +304,8 @@ def open_bundle(
                 raise BundleError(_("需要本机证书的口令才能解密数据包"), PAYLOAD)
             try:
                 keyring = unlock_identity(data, passphrase)
+            except WrongPassphrase:
+                raise BundleError(_("口令错误：本机证书的口令不对，无法解密数据包"), str(c.path)) from None
             except SigningError as e:
                 raise BundleError(e.message, PAYLOAD) from None
         assert keyring.decryption_key is not None

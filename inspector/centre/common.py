@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from inspector.clock import not_a_real_date
 from inspector.errors import UsageError
 from inspector.i18n import _
 from inspector.store.changes import canonical, loads
@@ -20,6 +21,8 @@ def parse_day(value: Any, where: str | None = None) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
+        if not_a_real_date(value):
+            raise UsageError(_("“{v}”不是真实存在的日期").format(v=value), where) from None
         raise UsageError(_("日期应写成 YYYY-MM-DD，收到“{v}”").format(v=value), where) from None
 
 

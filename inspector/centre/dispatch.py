@@ -54,8 +54,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import filterfalse
 from typing import Literal
@@ -504,17 +504,20 @@ def dispatch(
     team_size: int,
     seed: str | int,
     kind_required: SupervisorKind | None = None,
+    org_names: Mapping[str, str] | None = None,
 ) -> DispatchResult:
     """A team for every target, or :class:`DispatchError` saying which rule blocks (nothing is drawn).
 
     The same roster (with histories), targets, plan and seed give the same result on any machine.
+    ``org_names`` lets the refusal name the station as the clerk knows it, not by its id.
     """
     result = draw(
         roster, targets, plan_kind=plan_kind, team_size=team_size, seed=seed, kind_required=kind_required
     )
     if result.blocked:
         first, more = result.blocked[0], len(result.blocked) - 1
-        message = first.message()
+        names = org_names or {}
+        message = replace(first, org_id=names.get(first.org_id, first.org_id)).message()
         if more:
             message += _("；另有 {n} 个督导任务也无法组队").format(n=more)
         raise DispatchError(message)

@@ -13,15 +13,22 @@ from typing import Any
 import sqlite_utils
 
 from inspector.centre.people import person_names
-from inspector.centre.plans import DispatchRecord, Plan, assigned, dispatches, get_plan, list_plans, targets
+from inspector.centre.plans import (
+    DispatchRecord,
+    Plan,
+    assigned,
+    dispatches,
+    get_plan,
+    kind_label,
+    list_plans,
+    targets,
+)
 from inspector.centre.register import register_entries
 from inspector.i18n import _
 from inspector.store.orgs import org_names
 from inspector.store.rubrics import list_rubrics
 
-
-def plan_kind_name(kind: str) -> str:
-    return _("专项督导") if kind == "special" else _("日常督导")
+plan_kind_name = kind_label  # one wording of a plan's kind for both faces
 
 
 def target_state_name(state: str) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlite_utils
@@ -124,6 +124,11 @@ class Assigned:
     visit_date: dt.date
     record_due: dt.date | None
     team: tuple[str, ...]  # person ids in the order drawn
+
+
+def kind_label(kind: str) -> str:
+    """The plan kind as the window's plans desk says it."""
+    return _("专项督导") if kind == "special" else _("日常督导")
 
 
 def _plan(row: sqlite3.Row) -> Plan:
@@ -361,11 +366,13 @@ def _unstaffed(db: sqlite_utils.Database, plan: Plan, default_day: dt.date | Non
     if not todo:
         raise UsageError(_("本计划没有待抽取的督导对象（请先添加机构）"), plan.id)
     chosen: list[Target] = []
+    names = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
     for t in todo:
         day = t.visit_date or default_day
+        where = names.get(t.org_id, t.org_id)  # the station as the clerk knows it
         if day is None:
-            raise UsageError(_("该机构没有督导日期：请用 --date 给出，或在添加时指定"), t.org_id)
-        plan.check_day(day, t.org_id)
+            raise UsageError(_("该机构没有督导日期：请用 --date 给出，或在添加时指定"), where)
+        plan.check_day(day, where)
         chosen.append(Target(t.org_id, day))
     return chosen
 
@@ -433,6 +440,7 @@ def run_dispatch(
             team_size=team_size,
             seed=seed,
             kind_required=kind_required,
+            org_names={r[0]: r[1] for r in conn.execute("SELECT id, name FROM orgs")},
         )
         position = {s.id: i for i, s in enumerate(sorted(people, key=lambda s: s.id))}
         created_at, created_by = now(), author or default_author()
@@ -539,7 +547,11 @@ def verify_dispatch(db: sqlite_utils.Database, dispatch_id: str) -> list[str]:
         seed=r["seed"],
         kind_required=r["kind_required"],
     )
-    problems = [_("无法组队：{m}").format(m=b.message()) for b in again.blocked]
+    names = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
+    problems = [
+        _("无法组队：{m}").format(m=replace(b, org_id=names.get(b.org_id, b.org_id)).message())
+        for b in again.blocked
+    ]
     published = {(a["org"], a["date"]): a for a in rec.assignments}
     for a in again.assignments:
         mine = published.pop((a.org_id, a.date.isoformat()), None)

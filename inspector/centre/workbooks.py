@@ -11,6 +11,7 @@ a style lookup each, which is most of the difference from a bare write), dates a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -94,21 +95,31 @@ class Written(dict[str, int]):
 
 def write_workbook(path: Path, sheets: Iterable[Sheet]) -> dict[str, int]:
     """Write the sheets (rows streamed) to ``path``; the number of body rows per sheet."""
-    wb = Workbook(write_only=True)
     counts: dict[str, int] = {}
-    for sheet in sheets:
-        ws = wb.create_sheet(sheet.title)
-        _prepare(ws, sheet)
-        ws.append([_header(ws, c.header) for c in sheet.columns])
-        append = ws.append
-        n = 0
-        for row in sheet.rows:
-            append(row)
-            n += 1
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{n + 1}"
-        counts[sheet.title] = n
+    # The file is claimed first: a folder that cannot be written is said before any work, and a
+    # write-only workbook is never left half-streamed (its unfinished sheets would print a
+    # traceback when the interpreter collects them, after the clean message). A file held open
+    # (the last export still open in Excel) gets the new one saved beside it.
     with atomic_document(path) as saving:
-        wb.save(saving.tmp)
+        wb = Workbook(write_only=True)
+        try:
+            for sheet in sheets:
+                ws = wb.create_sheet(sheet.title)
+                _prepare(ws, sheet)
+                ws.append([_header(ws, c.header) for c in sheet.columns])
+                append = ws.append
+                n = 0
+                for row in sheet.rows:
+                    append(row)
+                    n += 1
+                ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{n + 1}"
+                counts[sheet.title] = n
+            wb.save(saving.tmp)
+        except BaseException:
+            for ws in wb.worksheets:
+                with contextlib.suppress(Exception):
+                    ws.close()
+            raise
     return Written(counts, saving.path)
 
 

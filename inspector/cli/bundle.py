@@ -166,6 +166,18 @@ def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str,
     return result
 
 
+def bundle_kind_label(kind: str) -> str:
+    return {"assignment": _("派发"), "results": _("结果")}.get(kind, kind)
+
+
+def check_label(check: str) -> str:
+    return {
+        "container": _("结构"), "manifest": _("清单"), "signature": _("签名"), "hashes": _("哈希"),
+        "sender": _("发件人证书"), "content": _("内容"), "recipient": _("收件人"), "decrypted": _("解密"),
+        "members": _("成员文件"),
+    }.get(check, check)  # fmt: skip
+
+
 @bundle.command("verify")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
@@ -184,10 +196,10 @@ def bundle_verify(ctx: Context, file: Path, passphrase_file: Path | None, as_jso
     elif result["valid"]:
         click.echo(
             _("有效：{kind} 数据包 {id}，发件人 {who}，已校验：{checked}").format(
-                kind=result["kind"],
+                kind=bundle_kind_label(result["kind"]),
                 id=result["bundle"],
                 who=result["sender"]["name"],
-                checked="、".join(result["checked"]),
+                checked="、".join(check_label(c) for c in result["checked"]),
             )
         )
     if not result["valid"]:
@@ -206,7 +218,9 @@ def bundle_inspect(ctx: Context, file: Path) -> None:
     m = read_checked(file).manifest
     s, r = m.sender, m.recipient
     lines = [
-        _("数据包 {id}（{kind}，格式 {f}）").format(id=m.bundle, kind=m.kind, f=m.data["format"]),
+        _("数据包 {id}（{kind}，格式 {f}）").format(
+            id=m.bundle, kind=bundle_kind_label(m.kind), f=m.data["format"]
+        ),
         _("创建时间：{t}").format(t=m.data["created"]),
         _("发件人：{name}（{role}，证书 {fp}…，设备 {d}）").format(
             name=s["name"], role=s.get("role") or "—", fp=s["certificate"][:16], d=s["device"][:8]

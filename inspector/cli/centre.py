@@ -121,16 +121,21 @@ def people_add(
     if as_json:
         emit_json(p.as_json())
     else:
-        click.echo(f"{p.id}  {p.name}")
+        click.echo(p.id)  # the id alone, as every command that makes something: P=$(inspector people add …)
 
 
 @people.command("list")
 @click.option("--active", is_flag=True, help="只列出在册（未暂停）的督导员")
+@click.option("--ids", "ids_only", is_flag=True, help="只输出编号，每行一个（用于脚本：PERSON=$(…)）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
-def people_list(ctx: Context, active: bool, as_json: bool) -> None:
+def people_list(ctx: Context, active: bool, ids_only: bool, as_json: bool) -> None:
     """列出督导员。"""
     found = roster_.list_people(ctx.db, active_only=active)
+    if ids_only and not as_json:
+        for p in found:
+            click.echo(p.id)
+        return
     if as_json:
         emit_json([p.as_json() for p in found])
         return
@@ -340,16 +345,21 @@ def plan_add_target(ctx: Context, plan_id: str, org_id: str, visit_date: str | N
 
 
 @plan.command("list")
+@click.option("--ids", "ids_only", is_flag=True, help="只输出编号，每行一个（用于脚本：PLAN=$(…)）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
-def plan_list(ctx: Context, as_json: bool) -> None:
+def plan_list(ctx: Context, ids_only: bool, as_json: bool) -> None:
     """列出督导计划。"""
     found = plans_.list_plans(ctx.db)
+    if ids_only and not as_json:
+        for p in found:
+            click.echo(p.id)
+        return
     if as_json:
         emit_json([{**p.as_json(), "targets": len(plans_.targets(ctx.db, p.id))} for p in found])
         return
     for p in found:
-        click.echo(f"{p.id}  {p.year}  {p.kind}  {p.title}")
+        click.echo(f"{p.id}  {p.year}  {plans_.kind_label(p.kind)}  {p.title}")
 
 
 @plan.command("show")
@@ -585,9 +595,12 @@ def results_cmd(
     if as_json:
         emit_json(res.as_json())
     elif out is None:
+        from inspector.centre.workbooks import state_names
+
+        names = state_names()
         for t in res.targets:
-            score = fmt(t.total) if t.total is not None else "-"
-            click.echo(f"{t.org_name}  {t.state}  {score}  {t.outcome_label or '-'}")
+            score = fmt(t.total) if t.total is not None else "—"
+            click.echo(f"{t.org_name}  {names.get(t.state) or t.state}  {score}  {t.outcome_label or '—'}")
     else:
         click.echo(_("已导出到 {path}").format(path=out))
 

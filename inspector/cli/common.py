@@ -20,11 +20,38 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
+# Commands that only read: a data folder named on the command line (or in INSPECTOR_DATA) that does
+# not exist is a typing mistake for them, refused rather than created empty. The commands that set a
+# folder up (demo, keys init-ca, bundle import, restore, the window's first run) and those that write
+# into it create it; so does the per-user default folder on first use.
+READ_ONLY = frozenset(
+    {
+        "eval list", "eval show", "eval audit", "org list", "org export", "people list", "people show",
+        "people export", "plan list", "plan show", "plan record", "plan verify", "results", "stats",
+        "bundle export", "keys show", "report pdf", "pdf verify", "pdf sign", "backup", "calendar show",
+    }
+)  # fmt: skip
+# Commands that read only the rubrics (the shipped ones, and those imported into a folder): on a
+# folder that does not exist they read the shipped rubrics, and create nothing.
+RUBRICS_ONLY = frozenset({"rubric list", "rubric show", "rubric export", "rubric validate", "score"})
+
+
+def command_path(ctx: click.Context | None) -> str:
+    """``eval list`` for ``inspector --data X eval list``: the names below the root."""
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(names)
+
+
 @dataclass
 class Context:
     data: Path
     user: str | None = None
+    explicit: bool = False  # the folder was named (--data, INSPECTOR_DATA), not the default
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
+    _scratch: Any = field(default=None, repr=False)  # a TemporaryDirectory, removed at exit
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -33,10 +60,29 @@ class Context:
             # window is painted, and should not pay for the store's modules before that
             from inspector.folder import folder_warnings, open_folder
 
-            self._db = open_folder(self.data, rubrics=True)
-            for warning in folder_warnings(self.data):
+            folder = self.refuse_missing()
+            self._db = open_folder(folder, rubrics=True)
+            for warning in folder_warnings(folder):
                 click.echo(_("注意：") + warning, err=True)
         return self._db
+
+    def refuse_missing(self) -> Path:
+        """The folder to open. A read-only command on a named folder that does not exist: say so,
+        create nothing; a command that reads only rubrics: a throwaway folder with the shipped ones."""
+        if not self.explicit or self.data.is_dir():
+            return self.data
+        command = command_path(click.get_current_context(silent=True))
+        if command in RUBRICS_ONLY:
+            import tempfile
+
+            self._scratch = tempfile.TemporaryDirectory(prefix="inspector-")
+            return Path(self._scratch.name)
+        if command in READ_ONLY:
+            raise UsageError(
+                _("数据文件夹不存在（拼写有误？）；新建请用 inspector demo、keys init-ca 或 bundle import"),
+                str(self.data),
+            )
+        return self.data
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -54,7 +100,7 @@ class Group(click.Group):
 
 
 def make_context(data: str | None, user: str | None = None) -> Context:
-    return Context(data_dir(data), user)
+    return Context(data_dir(data), user, explicit=bool(data))
 
 
 def _default(value: Any) -> Any:
@@ -105,3 +151,14 @@ def read_passphrase(passphrase_file: Path | None, prompt: str) -> str:
         raise UsageError(_("需要口令：请用 --passphrase-file 或环境变量 INSPECTOR_PASSPHRASE 提供"))
     value: str = click.prompt(prompt, hide_input=True)
     return value
+
+
+def check_out(path: Path) -> Path:
+    """An output file whose folder exists: a stick that is not mounted leaves its mount point
+    missing (or empty), and creating the folder would put the file on the local disk unnoticed."""
+    parent = path.expanduser().absolute().parent
+    if not parent.is_dir():
+        raise UsageError(_("U 盘未插入或路径不存在：{path}").format(path=parent), str(path))
+    if path.is_dir():
+        raise UsageError(_("输出路径是一个文件夹，请给出文件名"), str(path))
+    return path

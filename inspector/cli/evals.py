@@ -13,7 +13,7 @@ from inspector.cli.score import print_report
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.rubric.observations import SHA256_HEX
-from inspector.rubric.points import fmt, json_number
+from inspector.rubric.points import json_number
 from inspector.rubric.scoring import parse_answers, score_item
 from inspector.store.audit import audit_evaluation
 from inspector.store.backup import backup as make_backup
@@ -22,6 +22,7 @@ from inspector.store.changes import CREATE, canonical
 from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore
 from inspector.store.evidence import add_evidence
 from inspector.store.orgs import add_org, list_orgs
+from inspector.store.wording import kind_label, phase_label, phase_of, row_words
 
 
 def store(ctx: Context) -> EvaluationStore:
@@ -47,7 +48,7 @@ def org_add(ctx: Context, name: str, code: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(o)
     else:
-        click.echo(f"{o['id']}  {o['name']}")
+        click.echo(o["id"])  # the id alone, as every command that makes something: ORG=$(inspector org add …)
 
 
 @org.command("list")
@@ -110,12 +111,17 @@ def eval_new(
 
 @eval_.command("list")
 @click.option("--state", type=click.Choice(STATES), default=None, help="只列出某一状态")
+@click.option("--ids", "ids_only", is_flag=True, help="只输出编号，每行一个（用于脚本：EVAL=$(…)）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
-def eval_list(ctx: Context, state: str | None, as_json: bool) -> None:
+def eval_list(ctx: Context, state: str | None, ids_only: bool, as_json: bool) -> None:
     """列出评估及其得分。"""
     s = store(ctx)
     found = s.list_evaluations(state)
+    if ids_only and not as_json:
+        for e in found:
+            click.echo(e.id)
+        return
     totals = s.totals(found)
     rows = []
     for e in found:
@@ -124,12 +130,14 @@ def eval_list(ctx: Context, state: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    labels = {"draft": _("草稿"), "complete": _("已完成"), "signed": _("已签署")}
-    for r in rows:
-        click.echo(
-            f"{r['id']}  {labels[r['state']]}  {r['answered']}/{r['items']}  {fmt(totals[r['id']]['total'])}"
-            f"{_('分')}  {r['org_name']}  {r['rubric']}"
-        )
+    for e in found:
+        t = totals[e.id]
+        w = row_words(
+            state=e.state, kind=e.kind, revision=e.revision, answered=e.answered, items=e.items,
+            conflicts=e.conflicts, total=t["total"], max_points=t["max_points"],
+            outcome=t["outcome"]["label"] if t["outcome"] else None, vetoed=t["vetoed"],
+        )  # fmt: skip
+        click.echo(f"{e.id}  {w.state}  {w.progress}  {w.score}  {w.outcome}  {e.org_name}  {e.rubric_id}")
 
 
 def _evidence_file(entry: Any, base: Path) -> Path | None:
@@ -254,8 +262,9 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
         emit_json(_show(s, eval_id))
         return
     e = s.get(eval_id)
-    click.echo(f"{e.org_name}  {e.rubric_id} v{e.rubric_version}  {e.kind}  {e.state}")
-    print_report(s.report(eval_id))
+    state = phase_label(phase_of(e.state, e.answered, e.conflicts))
+    click.echo(f"{e.org_name}  {e.rubric_id} v{e.rubric_version}  {kind_label(e.kind)}  {state}")
+    print_report(s.report(e.id), provisional=e.state == "draft")
 
 
 @eval_.command("veto")
@@ -327,11 +336,37 @@ def eval_audit(ctx: Context, eval_id: str, item_id: str | None, as_json: bool) -
 @eval_.command("sign")
 @click.argument("eval_id")
 @click.option("--signer", "signers", multiple=True, required=True, help="签署人“姓名:角色”，可多次")
+@click.option("--role", default=None, help="数字签名的角色（默认：第一位签署人的角色，或“组长”）")
+@click.option(
+    "--passphrase-file", type=click.Path(path_type=Path), default=None, help="从文件读取签名证书口令"
+)
 @pass_context
-def eval_sign(ctx: Context, eval_id: str, signers: tuple[str, ...]) -> None:
-    """签署并锁定一次已完成的评估。"""
-    e = store(ctx).sign(eval_id, [_member(x) for x in signers])
+def eval_sign(
+    ctx: Context, eval_id: str, signers: tuple[str, ...], role: str | None, passphrase_file: Path | None
+) -> None:
+    """签署并锁定一次已完成的评估，生成评分表 PDF，并用本机签名证书加数字签名（与窗口相同）。"""
+    from inspector.cli.common import read_passphrase
+    from inspector.documents.signing import has_credential, make_score_sheet, unlock_signer
+
+    team = [_member(x) for x in signers]
+    s = store(ctx)
+    e = s.get(eval_id)
+    # The credential is unlocked and checked before the lock: a wrong passphrase changes nothing.
+    signer = None
+    if has_credential(ctx.data):
+        signer = unlock_signer(ctx.data, read_passphrase(passphrase_file, _("签名证书口令")))
+    e = s.sign(e.id, team)
     click.echo(_("已签署：{id}").format(id=e.id))
+    as_role = role or team[0].get("role") or _("组长")
+    path = make_score_sheet(s, ctx.data, e.id, signer, as_role)
+    if signer is not None:
+        click.echo(_("评分表已生成并加数字签名：{path}").format(path=path))
+    else:
+        click.echo(_("评分表已生成：{path}").format(path=path))
+        click.echo(
+            _("注意：本机尚未安装签名证书，评分表没有数字签名；安装证书后可用 inspector pdf sign 签署"),
+            err=True,
+        )
 
 
 @eval_.command("amend")
@@ -352,10 +387,11 @@ def eval_amend(ctx: Context, eval_id: str, reason: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def demo(ctx: Context, as_json: bool) -> None:
-    """在数据文件夹中填入示例数据（机构、督导员、计划、各种状态的评估）。"""
-    from inspector.centre.demo import fill_centre_demo
+    """在数据文件夹中填入示例数据（机构、督导员、计划、各种状态的评估），并建立演示中心的 CA 与本机证书。"""
+    from inspector.bundles.demo import fill_demo_folder
 
-    centre = fill_centre_demo(ctx.db)  # fills the inspector's sample first, then the centre's
+    made = fill_demo_folder(ctx.db, ctx.data)  # the inspector's sample, the centre's, the demo keys
+    centre = made.centre
     from inspector.store.evaluations import count_evaluations
     from inspector.store.orgs import count_orgs
 
@@ -363,9 +399,11 @@ def demo(ctx: Context, as_json: bool) -> None:
     if as_json:
         emit_json(
             {"orgs": count["orgs"], "evaluations": count["evaluations"], "people": centre.people,
-             "plans": centre.plans, "created": centre.created}
+             "plans": centre.plans, "created": centre.created,
+             "centre": {"name": made.centre_name, "passphrase": made.passphrase, "created": made.keys_made}}
         )  # fmt: skip
-    elif centre.created:
+        return
+    if centre.created:
         click.echo(
             _("已填入示例：{o} 个机构，{e} 次评估，{p} 名督导员，{n} 个计划（{path}）").format(
                 o=count["orgs"], e=count["evaluations"], p=centre.people, n=centre.plans, path=ctx.data
@@ -373,6 +411,12 @@ def demo(ctx: Context, as_json: bool) -> None:
         )
     else:
         click.echo(_("数据文件夹中已有数据，未再填入示例（{path}）").format(path=ctx.data))
+    if made.keys_made:
+        click.echo(
+            _("已建立演示中心“{name}”的 CA 与本机证书；演示口令：{secret}（CA 与证书共用，仅供演示）").format(
+                name=made.centre_name, secret=made.passphrase
+            )
+        )
 
 
 # -- backup -------------------------------------------------------------------------------------

@@ -22,6 +22,12 @@ from inspector.errors import UsageError
 from inspector.fileio import read_text_file
 from inspector.i18n import _
 
+_OPTION_OF = {
+    "INSPECTOR_CA_PASSPHRASE": "--ca-passphrase-file",
+    "INSPECTOR_PERSON_PASSPHRASE": "--person-passphrase-file",
+    "INSPECTOR_PASSPHRASE": "--passphrase-file",
+}
+
 
 def _secret(path: Path | None, env: str, prompt: str, *, confirm: bool = False) -> str:
     if path is not None:
@@ -32,9 +38,7 @@ def _secret(path: Path | None, env: str, prompt: str, *, confirm: bool = False) 
     if os.environ.get(env):
         return os.environ[env]
     if not sys.stdin.isatty():
-        raise UsageError(
-            _("需要口令：请用 {opt} 或环境变量 {env} 提供").format(opt="--…-passphrase-file", env=env)
-        )
+        raise UsageError(_("需要口令：请用 {opt} 或环境变量 {env} 提供").format(opt=_OPTION_OF[env], env=env))
     value: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     return value
 
@@ -199,7 +203,12 @@ def keys_install(
 
 @keys.command("revoke")
 @click.argument("serial")
-@click.option("--reason", default="unspecified", show_default=True, help="吊销原因（RFC 5280 名称）")
+@click.option(
+    "--reason",
+    default="unspecified",
+    show_default=True,
+    help="吊销原因：未说明、密钥泄露、信息变更、已被取代、停止使用、暂停（或 RFC 5280 的英文名称）",
+)
 @_CA_OPT
 @_CA_PASS
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
@@ -209,7 +218,9 @@ def keys_revoke(
 ) -> None:
     """吊销一份证书（及同一人的配对证书），并更新本机的吊销列表；随下一次派发带到各电脑。"""
     from inspector.crypto.identity import revoke_pair
+    from inspector.crypto.keys import revocation_reason
 
+    revocation_reason(reason)  # a mistyped reason is said before the CA passphrase is asked for
     secret = _secret(ca_passphrase_file, "INSPECTOR_CA_PASSPHRASE", _("CA 口令"))
     serials = revoke_pair(ctx.db, ctx.data, _ca_folder(ctx, ca), secret, serial, reason)
     if as_json:
@@ -237,12 +248,27 @@ def keys_show(ctx: Context, as_json: bool) -> None:
                 "roster_id",
                 "role",
                 "centre",
+                "serial",
                 "not_after",
             )
         }
         for r in list_peers(ctx.db)
     ]
-    out: dict[str, Any] = {"identity": identity.as_json() if identity else None, "peers": peers}
+    issued = [
+        {
+            "serial": r["serial"],
+            "name": r["name"],
+            "person": r["roster_id"],
+            "not_after": r["not_after"],
+            "revoked_at": r["revoked_at"],
+        }
+        for r in ctx.db.conn.execute("SELECT * FROM credentials ORDER BY issued_at")
+    ]
+    out: dict[str, Any] = {
+        "identity": identity.as_json() if identity else None,
+        "peers": peers,
+        "issued": issued,
+    }
     if as_json:
         emit_json(out)
         return
@@ -251,12 +277,20 @@ def keys_show(ctx: Context, as_json: bool) -> None:
     else:
         s = identity.as_json()["signing"]
         click.echo(
-            _("本机：{name}（{role}），证书 {fp}，有效期至 {t}").format(
+            _("本机：{name}（{role}），签名证书序列号 {serial}，有效期至 {t}").format(
                 name=s["name"],
                 role=_("中心") if identity.role == "centre" else _("督导员"),
-                fp=s["certificate"][:16],
+                serial=s["serial"],
                 t=s["not_after"][:10],
             )
         )
+    if issued:
+        click.echo(_("已签发的证书（吊销时用序列号或其前几位）："))
+        for c in issued:
+            state = _("已吊销") if c["revoked_at"] else _("有效期至 {t}").format(t=c["not_after"][:10])
+            click.echo(f"  {c['serial']}  {c['name']}  {state}")
+    if peers:
+        click.echo(_("已知的对方证书："))
     for p in peers:
-        click.echo(f"  {p['name']}  {p['purpose']}  {p['fingerprint'][:16]}…")
+        purpose = _("签名") if p["purpose"] == "signing" else _("加密")
+        click.echo(f"  {p['serial'] or '—'}  {p['name']}  {purpose}")

@@ -15,6 +15,7 @@ import click
 
 from inspector import __version__
 from inspector.cli.common import Group, make_context
+from inspector.cli.params import prepare, translate_help
 from inspector.i18n import set_language
 
 # name → (module, attribute); the order is the order of ``inspector --help``
@@ -45,7 +46,17 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
 }
 
 
+def _choose_language(value: str | None) -> str | None:
+    if value:
+        set_language(value)
+    return value
+
+
 class LazyGroup(Group):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        translate_help(self)
+        super().format_help(ctx, formatter)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -58,6 +69,7 @@ class LazyGroup(Group):
             for extra_module, extra_attr in EXTRA.get(name, []):
                 sub = getattr(importlib.import_module(extra_module), extra_attr)
                 command.add_command(sub)
+        prepare(command)
         return command
 
 
@@ -72,7 +84,15 @@ class LazyGroup(Group):
 @click.option(
     "--user", envvar="INSPECTOR_USER", default=None, help="记录更改时署名的用户（默认为系统用户名）"
 )
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="界面语言")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    is_eager=True,  # before --help, so that `inspector --lang en --help` is English
+    expose_value=True,
+    callback=lambda _ctx, _param, value: _choose_language(value),
+    help="界面语言",
+)
 @click.version_option(__version__, prog_name="inspector", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, data: str | None, user: str | None, lang: str | None) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from inspector.cli.common import Context, emit_json, pass_context, read_passphrase
-from inspector.errors import UsageError, VerificationError
+from inspector.errors import SigningError, UsageError, VerificationError
 from inspector.i18n import _
 
 if TYPE_CHECKING:
@@ -38,25 +38,16 @@ def installed_crls(ctx: Context) -> list[x509.CertificateRevocationList]:
     return [load_crl(path)] if path.exists() else []
 
 
-def sign_bytes(ctx: Context, data: bytes, role: str, passphrase_file: Path | None) -> bytes:
-    """Sign with this folder's installed credential, in a new field after any earlier signatures."""
-    from inspector.crypto.keys import common_name, load_signer
-    from inspector.crypto.pdfsign import sign_pdf
+def sign_bytes(ctx: Context, data: bytes, role: str, location: str, passphrase_file: Path | None) -> bytes:
+    """Sign with this folder's installed credential, in a new field after any earlier signatures.
 
-    passphrase = read_passphrase(passphrase_file, _("签名证书口令"))
-    signer = load_signer(ctx.data, passphrase)
-    name = common_name(signer.certificate.subject)
-    serial = format(signer.certificate.serial_number, "x")[:16]
-    field = f"sig_{data.count(b'/FT /Sig') + data.count(b'/FT/Sig') + 1}_{serial}"
-    return sign_pdf(
-        data,
-        signer,
-        name=name,
-        role=role,
-        reason=_("{role}签署评估结果").format(role=role),
-        location=_("评估现场"),
-        field_name=field,
-    )
+    A missing credential is said before a passphrase is asked for."""
+    from inspector.documents.signing import has_credential, sign_document, unlock_signer
+
+    if not has_credential(ctx.data):
+        raise SigningError(_("本机尚未安装签名证书"), str(ctx.data))
+    signer = unlock_signer(ctx.data, read_passphrase(passphrase_file, _("签名证书口令")))
+    return sign_document(data, signer, role=role, location=location)
 
 
 @click.group()
@@ -70,9 +61,12 @@ def pdf() -> None:
     "--out", "out", type=click.Path(path_type=Path), default=None, help="输出文件（默认覆盖原文件）"
 )
 @click.option("--role", required=True, help="签署人的角色，如 组长、组员、机构代表")
+@click.option("--location", default=None, help="签署地点（默认：评估现场）")
 @click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help="从文件读取证书口令")
 @pass_context
-def pdf_sign(ctx: Context, file: Path, out: Path | None, role: str, passphrase_file: Path | None) -> None:
+def pdf_sign(
+    ctx: Context, file: Path, out: Path | None, role: str, location: str | None, passphrase_file: Path | None
+) -> None:
     """用本机安装的签名证书签署 PDF（可多人依次签署）。"""
     from inspector.documents.style import write_pdf
     from inspector.fileio import saved_beside_message
@@ -81,7 +75,7 @@ def pdf_sign(ctx: Context, file: Path, out: Path | None, role: str, passphrase_f
         data = file.read_bytes()
     except OSError as e:
         raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(file)) from None
-    signed = sign_bytes(ctx, data, role, passphrase_file)
+    signed = sign_bytes(ctx, data, role, location or _("评估现场"), passphrase_file)
     target = out or file
     written = write_pdf(target, signed)
     if written != target:

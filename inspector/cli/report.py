@@ -54,6 +54,10 @@ def report_pdf(
         try:
             day = dt.date.fromisoformat(issued)
         except ValueError:
+            from inspector.clock import not_a_real_date
+
+            if not_a_real_date(issued):
+                raise UsageError(_("“{v}”不是真实存在的日期").format(v=issued), issued) from None
             raise UsageError(_("日期应写成 YYYY-MM-DD"), issued) from None
     if out.is_dir():
         raise UsageError(_("输出路径是一个文件夹，请给出文件名"), str(out))
@@ -62,7 +66,7 @@ def report_pdf(
     if role is not None:
         from inspector.cli.pdf import sign_bytes
 
-        data = sign_bytes(ctx, data, role, passphrase_file)
+        data = sign_bytes(ctx, data, role, store.get(eval_id).org_name, passphrase_file)
     written = write_pdf(out, data)
     if written != out:
         click.echo(saved_beside_message(out, written))

@@ -14,7 +14,8 @@ from inspector.rubric.scoring import score as score_answers
 from inspector.store.rubrics import get_rubric
 
 
-def print_report(report: Report) -> None:
+def print_report(report: Report, *, provisional: bool = False) -> None:
+    """``provisional``: a draft's outcome, which can still change (不合格（暂）, as the window says)."""
     r = report.rubric
     click.echo(f"{r.title}  ({r.id} v{r.version})")
     bonus = _("（含加分 {b}）").format(b=fmt(report.bonus)) if r.bonus_points else ""
@@ -33,6 +34,8 @@ def print_report(report: Report) -> None:
     if report.unanswered:
         click.echo(_("未评分：{n}项").format(n=len(report.unanswered)))
     label = report.outcome.label if report.outcome else _("文件未规定评估结论")
+    if report.outcome and provisional:
+        label += _("（暂）")
     click.echo(_("结论：{label}").format(label=label))
 
 

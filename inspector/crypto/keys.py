@@ -53,7 +53,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from inspector import paths
 from inspector.crypto import sealing
-from inspector.errors import SigningError, UsageError, VerificationError
+from inspector.errors import SigningError, UsageError, VerificationError, WrongPassphrase
 from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
 
@@ -389,13 +389,29 @@ def _parse_serial(serial: int | str) -> int:
         raise UsageError(_("证书序列号应为十六进制数：{s}").format(s=serial)) from None
 
 
-def _parse_reason(reason: str) -> x509.ReasonFlags:
+# The reasons in Chinese, as a clerk says them; each maps to its RFC 5280 code.
+REASONS_ZH: dict[str, str] = {
+    "未说明": "unspecified",
+    "密钥泄露": "key_compromise",
+    "CA 泄露": "ca_compromise",
+    "信息变更": "affiliation_changed",
+    "已被取代": "superseded",
+    "停止使用": "cessation_of_operation",
+    "暂停": "certificate_hold",
+    "撤销特权": "privilege_withdrawn",
+}
+
+
+def revocation_reason(reason: str) -> x509.ReasonFlags:
+    """An RFC 5280 reason from its English name or the Chinese words the clerk uses."""
     key = reason.strip()
+    key = REASONS_ZH.get(key, REASONS_ZH.get(key.replace(" ", ""), key))
     for name, flag in REVOCATION_REASONS.items():
         if key in (name, flag.name):
             return flag
     raise UsageError(
-        _("吊销原因应为以下之一：{choices}").format(choices="、".join(REVOCATION_REASONS)), reason
+        _("吊销原因应为以下之一：{choices}").format(choices="、".join([*REASONS_ZH, *REVOCATION_REASONS])),
+        reason,
     )
 
 
@@ -447,7 +463,7 @@ def revoke(
     """Add a certificate to the CA's revocation list and re-sign it; revoking twice changes nothing."""
     ca_folder = Path(ca_folder)
     number = _parse_serial(serial)
-    flag = _parse_reason(reason)
+    flag = revocation_reason(reason)
     key, ca_cert = _load_ca(ca_folder, ca_passphrase)
     if not any(c.serial_number == number for c in issued_certificates(ca_folder)):
         raise UsageError(_("该中心未签发序列号为 {s} 的证书").format(s=serial_hex(number)))
@@ -534,7 +550,7 @@ def unlock(p12: bytes, passphrase: str) -> Signer:
         inner = sealing.open_sealed(p12, passphrase)
         key, cert, extra = pkcs12.load_key_and_certificates(inner, passphrase.encode("utf-8"))
     except ValueError:  # SealError is one
-        raise SigningError(_("口令错误，无法解锁签名证书")) from None
+        raise WrongPassphrase(_("口令错误，无法解锁签名证书")) from None
     if cert is None or not isinstance(key, ec.EllipticCurvePrivateKey):
         raise SigningError(_("签名证书文件中没有可用的私钥和证书"))
     return Signer(key=key, certificate=cert, ca_certificates=tuple(extra))

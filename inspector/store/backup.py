@@ -106,8 +106,12 @@ def verify_backup(path: Path) -> dict[str, Any]:
     """The manifest of an intact backup; anything else is refused with the reason."""
     try:
         z = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as e:
-        raise _refuse(_("不是有效的备份文件（{e}）").format(e=e), path) from None
+    except FileNotFoundError:
+        raise _refuse(_("文件不存在"), path) from None
+    except OSError as e:
+        raise _refuse(_("无法读取文件：{e}").format(e=e.strerror or e), path) from None
+    except zipfile.BadZipFile:
+        raise _refuse(_("不是有效的备份文件（不是 zip 文件）"), path) from None
     with z:
         try:
             manifest = json.loads(z.read(MANIFEST))

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
-from inspector.clock import now
+from inspector.clock import not_a_real_date, now
 from inspector.errors import NotFoundError, ObservationError, StoreError, UsageError
 from inspector.i18n import _
 from inspector.rubric.model import Rubric
@@ -508,6 +508,8 @@ def _check_date(text: str) -> None:
     try:
         dt.date.fromisoformat(text)
     except (TypeError, ValueError):
+        if not_a_real_date(text):
+            raise UsageError(_("“{v}”不是真实存在的日期").format(v=text), str(text)) from None
         raise UsageError(_("日期应写成 YYYY-MM-DD"), str(text)) from None
 
 

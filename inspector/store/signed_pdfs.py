@@ -1,7 +1,8 @@
 """Signed PDF documents of an evaluation, which results bundles carry.
 
-Two places hold them: ``DATA/reports/`` where the window writes the score sheet after sign-off
-(``ORG_DATE_EVAL8_….pdf``, ui/sheet.py; only files that carry a signature count, drafts do not), and
+Two places hold them: ``DATA/reports/`` where the score sheet is written after sign-off
+(``ORG_DATE_EVAL8_….pdf``, documents/signing.py, for the window and ``eval sign``; only files that
+carry a signature count, drafts do not), and
 ``DATA/pdfs/EVAL_ID/NAME.pdf`` where an import stores what arrived. A file is never overwritten: a
 second signer's version (an incremental update, so different bytes) is kept under a name of its own.
 """
@@ -17,7 +18,7 @@ from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
 
 PDF_DIR = "pdfs"
-REPORTS_DIR = "reports"  # ui/sheet.py writes the signed score sheet there
+REPORTS_DIR = "reports"  # documents/signing.py writes the signed score sheet there
 _EVAL = re.compile(r"^[0-9a-f]{32}$")
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 

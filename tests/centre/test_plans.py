@@ -3,6 +3,7 @@ record deadlines on the Chinese calendar, the published record."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sqlite3
 import tempfile
@@ -258,7 +259,8 @@ def test_a_blocked_draw_says_which_rule_and_stores_nothing(tmp_path: Path) -> No
     why = explain_dispatch(db, plan.id, date="2026-03-03", team_size=2, seed=1)
     assert why.assignments == [] and len(why.blocked) == 1
     blocked = why.blocked[0]
-    assert blocked.message() in message
+    # the refusal names the station as the clerk knows it (by name, as the window's dialog does)
+    assert dataclasses.replace(blocked, org_id="甲站").message() in message and org not in message
     assert {e.name: [r.value for r, _text in e.reasons] for e in blocked.excluded} == {
         "过期": ["certificate"],
         "职工": ["recusal_employer"],

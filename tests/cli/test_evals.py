@@ -129,6 +129,7 @@ def test_newer_database_is_refused_by_the_command(tmp_path: Path) -> None:
     import sqlite3
 
     data = tmp_path / "d"
+    data.mkdir()
     assert run("org", "list", data=data).code == 0
     conn = sqlite3.connect(data / "inspector.sqlite3")
     conn.execute("PRAGMA user_version = 99")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.crypto.keys import init_ca, install_credential, issue_certificate
+from inspector.crypto.identity import CA_FOLDER
+from inspector.crypto.keys import KEYS_DIR, init_ca, install_credential, issue_certificate
 from tests.helpers import refused, run
 
 CA_PASS = "centre-pass-2026"
@@ -27,6 +28,9 @@ def setup(demo_folder: Path, tmp_path: Path) -> tuple[Path, Path, str]:
     """A laptop data folder with 张建国's credential installed, the CA folder, a signed evaluation."""
     data = tmp_path / "laptop"
     shutil.copytree(demo_folder, data)
+    # the demo folder is the demo centre (its own CA and credentials): this laptop has none of those
+    shutil.rmtree(data / KEYS_DIR)
+    shutil.rmtree(data / CA_FOLDER)
     ca = tmp_path / "ca"
     init_ca(ca, "四川省职业技能鉴定指导中心", CA_PASS)
     cred = issue_certificate(ca, CA_PASS, "张建国", "P001", "组长", "zhang-pin-2026")
@@ -159,6 +163,7 @@ def test_wrong_passphrase_and_expired_certificate_are_refused(
 def test_verify_without_a_trusted_ca_or_signature(demo_folder: Path, tmp_path: Path) -> None:
     data = tmp_path / "d"
     shutil.copytree(demo_folder, data)
+    shutil.rmtree(data / KEYS_DIR)  # a folder without the demo centre's credentials
     eval_id = run("eval", "list", "--state", "signed", "--json", data=data).json()[0]["id"]
     out = tmp_path / "plain.pdf"
     assert run("report", "pdf", eval_id, "--out", out, data=data).code == 0

@@ -24,31 +24,17 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from inspector.i18n import _
-from inspector.rubric.points import fmt
+from inspector.store.wording import PHASES, RowWords, kind_label, phase_label, phase_of, row_words
 from ui.qt_compat import rows_filter_change
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 
-# Phases of the home list: the store's three states, with "draft" split in two for the inspector.
-PHASES = ("todo", "progress", "complete", "signed")
+# Phases of the home list and their words: one catalogue with ``inspector eval list``.
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PHASE_ROLE = Qt.ItemDataRole.UserRole + 2
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 3
 SORT_ROLE = Qt.ItemDataRole.UserRole + 4
-
-
-def phase_label(phase: str) -> str:
-    return {
-        "todo": _("待开始"),
-        "progress": _("进行中"),
-        "complete": _("已完成"),
-        "signed": _("已签署"),
-    }[phase]
-
-
-def kind_label(kind: str) -> str:
-    return {"inspection": _("检查评估"), "self": _("自查自评"), "recheck": _("复查")}.get(kind, kind)
 
 
 @dataclass(frozen=True)
@@ -73,9 +59,14 @@ class HomeRow:
 
     @property
     def phase(self) -> str:
-        if self.state != "draft":
-            return self.state
-        return "progress" if self.answered or self.conflicts else "todo"
+        return phase_of(self.state, self.answered, self.conflicts)
+
+    def words(self) -> RowWords:
+        return row_words(
+            state=self.state, kind=self.kind, revision=self.revision, answered=self.answered,
+            items=self.items, conflicts=self.conflicts, total=self.total, max_points=self.max_points,
+            outcome=self.outcome, vetoed=self.vetoed,
+        )  # fmt: skip
 
     def search_text(self) -> str:
         return " ".join(
@@ -157,23 +148,12 @@ class EvaluationsModel(QAbstractTableModel):
             return r.station
         if column == "rubric":
             return r.rubric_title
-        if column == "kind":
-            text = kind_label(r.kind)
-            return text + (_("（修订{n}）").format(n=r.revision) if r.revision > 1 else "")
         if column == "date":
             return r.visit_date or "—"
-        if column == "progress":
-            return f"{r.answered}/{r.items}"
-        if column == "score":
-            if not r.answered or not r.max_points:
-                return "—"
-            return f"{fmt(r.total)} / {fmt(r.max_points)}"
-        if column == "outcome":
-            if r.outcome is None:
-                return "—"
-            provisional = _("（暂）") if r.state == "draft" else ""
-            return ("⊗ " if r.vetoed else "") + r.outcome + provisional
-        return phase_label(r.phase) + (" ⚠" if r.conflicts else "")
+        w = r.words()
+        return {"kind": w.kind, "progress": w.progress, "score": w.score, "outcome": w.outcome}.get(
+            column, w.state
+        )
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -232,3 +212,10 @@ class EvaluationsFilter(QSortFilterProxyModel):
             return False
         text = r.search_text()
         return all(w in text for w in self.words)
+
+
+# the words live in the core (inspector.store.wording); these names are kept for the window's modules
+__all__ = [
+    "PHASES", "EvaluationsFilter", "EvaluationsModel", "HomeRow", "kind_label", "load_home_rows",
+    "phase_label",
+]  # fmt: skip

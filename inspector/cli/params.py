@@ -1,0 +1,88 @@
+"""What every command's ids and output files get, set in one place (``inspector.cli.main``).
+
+Every parameter named for an id (``eval_id``, ``plan_id``, ``--person`` …) accepts a unique prefix
+(:func:`inspector.store.ids.resolve_id`); every ``--out`` file is refused when its folder does not
+exist (:func:`inspector.cli.common.check_out`). Setting them by parameter name, when a command is
+loaded, keeps the command modules as they are and covers the commands added later with the same
+names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from inspector.cli.common import Context, check_out
+
+# parameter name → the table its ids live in
+ID_PARAMS: dict[str, str] = {
+    "eval_id": "evaluations",
+    "eval_ids": "evaluations",
+    "plan_id": "plans",
+    "org_id": "orgs",
+    "employer": "orgs",
+    "person_id": "people",
+    "person": "people",
+    "rect_id": "rectifications",
+    "serial": "credentials",
+}
+OUT_PARAMS = ("out",)
+
+
+class IdParam(click.ParamType):  # type: ignore[type-arg]
+    name = "id"
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value is None or ctx is None:
+            return value
+        obj = ctx.find_object(Context)
+        if obj is None:
+            return value
+        from inspector.store.ids import resolve_id
+
+        return resolve_id(obj.db.conn, self.table, str(value))
+
+
+class OutPath(click.ParamType):  # type: ignore[type-arg]
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value is None:
+            return value
+        return check_out(Path(value))
+
+
+def translate_help(command: click.Command) -> None:
+    """The command's help and its options' help in the current language (``--lang`` or
+    ``INSPECTOR_LANG``). The Chinese texts are the catalogue's keys: kept aside on first use, so
+    that a later call in another language starts from them again."""
+    from inspector.i18n import _
+
+    sources: dict[str, str | None] = command.__dict__.setdefault(
+        "_help_sources", {"help": command.help, "short_help": command.short_help}
+    )
+    command.help = _(sources["help"]) if sources["help"] else sources["help"]
+    command.short_help = _(sources["short_help"]) if sources["short_help"] else sources["short_help"]
+    for param in command.params:
+        if isinstance(param, click.Option):
+            source: str | None = param.__dict__.setdefault("_help_source", param.help)
+            param.help = _(source) if source else source
+
+
+def prepare(command: click.Command) -> None:
+    """Give ``command`` (and its subcommands) the id and output parameter types, and its help
+    in the current language."""
+    for param in command.params:
+        if param.name in ID_PARAMS and not isinstance(param.type, IdParam):
+            param.type = IdParam(ID_PARAMS[param.name])
+        elif param.name in OUT_PARAMS and not isinstance(param.type, OutPath):
+            param.type = OutPath()
+    translate_help(command)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            prepare(sub)
