@@ -234,7 +234,7 @@ def keys_revoke(
 @pass_context
 def keys_show(ctx: Context, as_json: bool) -> None:
     """本机的证书、角色与已知的对方证书。"""
-    from inspector.crypto.identity import list_peers, load_identity
+    from inspector.crypto.identity import issued_credentials, list_peers, load_identity
 
     identity = load_identity(ctx.data)
     peers = [
@@ -262,7 +262,7 @@ def keys_show(ctx: Context, as_json: bool) -> None:
             "not_after": r["not_after"],
             "revoked_at": r["revoked_at"],
         }
-        for r in ctx.db.conn.execute("SELECT * FROM credentials ORDER BY issued_at")
+        for r in issued_credentials(ctx.db)
     ]
     out: dict[str, Any] = {
         "identity": identity.as_json() if identity else None,

@@ -542,6 +542,11 @@ def list_peers(db: sqlite_utils.Database) -> list[sqlite3.Row]:
     return list(db.conn.execute("SELECT * FROM peers ORDER BY name, purpose"))
 
 
+def issued_credentials(db: sqlite_utils.Database) -> list[sqlite3.Row]:
+    """At the centre: every credential it issued, revoked ones too, oldest first."""
+    return list(db.conn.execute("SELECT * FROM credentials ORDER BY issued_at"))
+
+
 def issued_recipients(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
     """At the centre: (roster id or person id, name, card number) of every unrevoked credential,
     the people an assignment bundle can be addressed to."""
