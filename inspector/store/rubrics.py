@@ -8,6 +8,7 @@ refused: an edited rubric must be a new version, because evaluations pin the ver
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -77,14 +78,19 @@ def store_rubric(db: sqlite_utils.Database, rubric: Rubric, origin: str) -> Impo
 def install_builtin_rubrics(db: sqlite_utils.Database, *, force: bool = False) -> int:
     """Install the shipped rubric files once per product version; returns how many were added."""
     conn = db.conn
+    # The product version and the shipped files' content: a form version added to rubrics/ (the
+    # Chongqing fixes ship as version 2) is installed into folders made by the same product version.
+    files = builtin_rubric_files()
+    digest = hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in files)).hexdigest()
+    stamp = f"{__version__} {digest[:16]}"
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_BUILTIN_KEY,)).fetchone()
-    if row is not None and row[0] == __version__ and not force:
+    if row is not None and row[0] == stamp and not force:
         return 0
     added = 0
-    for path in builtin_rubric_files():
+    for path in files:
         added += store_rubric(db, load_rubric_file(path), f"builtin:{path.name}").added
     with transaction(db) as c:
-        c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_BUILTIN_KEY, __version__))
+        c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_BUILTIN_KEY, stamp))
     return added
 
 
