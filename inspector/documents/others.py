@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,8 @@ def finding(sheet: SheetData, item_id: str) -> str:
         return note
     if r.override or (payload.get("points") is not None and payload.get("reason")):
         return str(payload.get("reason") or "").strip()
-    return (r.reason or "").removesuffix(f"（{item.rule.describe()}）")
+    reason = (r.reason or "").removesuffix(f"（{item.rule.describe()}）")
+    return re.sub(r"，扣[0-9.]+分$", "", reason)  # the amount is said once, after the finding
 
 
 def problems(sheet: SheetData) -> list[str]:

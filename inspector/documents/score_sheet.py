@@ -181,11 +181,8 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
         sres = sheet.report.sections[s_index]
         lost = sres.max_points - sres.points
         label = _("{label} 小计").format(label=section.title) + (_("（加分项）") if section.bonus else "")
-        rows.append(
-            _total_row(
-                label, fmt(section.points), fmt(sres.points), _("失{n}分").format(n=fmt(lost)) if lost else ""
-            )
-        )
+        lost_text = _("失{n}分").format(n=fmt(lost)) if lost and not section.bonus else ""
+        rows.append(_total_row(label, fmt(section.points), fmt(sres.points), lost_text))
     report = sheet.report
     if sheet.rubric.bonus_points:
         rows.append(_total_row(_("基本分合计"), fmt(sheet.rubric.max_points), fmt(report.base), ""))
