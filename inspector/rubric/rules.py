@@ -265,15 +265,17 @@ class Tiers(Rule):
     ) -> Scored:
         if measure not in self.measures():
             raise ObservationError(
-                _("该项的档次不按{what}划分，请选择档次（tier 0–{last}）").format(
-                    what=_("问题数") if measure == PROBLEMS else _("比例"), last=len(self.tiers) - 1
+                _("该项的档次不按{what}划分，请选择档次（第1–{n}档）").format(
+                    what=_("问题数") if measure == PROBLEMS else _("比例"), n=len(self.tiers)
                 ),
                 where,
             )
         for i, t in enumerate(self.tiers):
             if t.when is not None and t.when.holds(value):
                 return self._pick(i, observed, max_points)
-        choices = "；".join(f"tier {i} = {t.label}" for i, t in enumerate(self.tiers))
+        choices = "；".join(
+            _("第{k}档：{label}").format(k=i + 1, label=t.label) for i, t in enumerate(self.tiers)
+        )
         raise ObservationError(
             _("{observed}不在文件规定的任何一档内，请按实际情况选择档次：{choices}").format(
                 observed=observed, choices=choices
@@ -290,7 +292,7 @@ class Tiers(Rule):
                     ),
                     where,
                 )
-            return self._pick(obs.tier, _("选择第{k}档").format(k=obs.tier), max_points)
+            return self._pick(obs.tier, _("选择第{k}档").format(k=obs.tier + 1), max_points)
         if obs.problems is not None:
             observed = _("发现{n}个问题").format(n=obs.problems)
             return self._by_condition(PROBLEMS, Decimal(obs.problems), observed, max_points, where)
@@ -302,7 +304,7 @@ class Tiers(Rule):
         if obs.met is False:
             if len(self.tiers) == 2:
                 return self._pick(1, _("不符合要求"), max_points)
-            raise ObservationError(_("该项分多档，请选择档次（tier）"), where)
+            raise ObservationError(_("该项分多档，请选择档次"), where)
         raise self.refuse(obs, where)
 
     def grid(self, max_points: Decimal) -> frozenset[Decimal]:
@@ -423,7 +425,7 @@ class Discretionary(Rule):
         if obs.met is True or obs.problems == 0:
             return Scored(max_points, None)
         if obs.points is None:
-            raise ObservationError(_("该项由评估人员给分，请记录分数和理由（points、reason）"), where)
+            raise ObservationError(_("该项由评估人员给分，请记录分数和理由"), where)
         p = obs.points
         if p > max_points:
             raise ObservationError(_("分数 {p} 超过该项满分 {m}").format(p=fmt(p), m=fmt(max_points)), where)
@@ -433,7 +435,7 @@ class Discretionary(Rule):
             return Scored(p, None)
         reason = (obs.reason or "").strip()
         if not reason:
-            raise ObservationError(_("扣分必须写明理由（reason）"), where)
+            raise ObservationError(_("扣分必须写明理由"), where)
         return Scored(p, _("评估人员给{p}分：{reason}").format(p=fmt(p), reason=reason))
 
 

@@ -171,7 +171,7 @@ def score_item(item: Item, obs: Observation | None, *, recorded: bool = False) -
     if obs.points is not None and not isinstance(item.rule, Discretionary):
         reason = (obs.reason or "").strip()
         if not reason:
-            raise ObservationError(_("人工调整分数必须写明理由（reason）"), item.id)
+            raise ObservationError(_("人工调整分数必须写明理由"), item.id)
         refusal = override_refusal(item, obs.points)
         if refusal and (not recorded or obs.points > item.points):
             raise ObservationError(refusal, item.id)
