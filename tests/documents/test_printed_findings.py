@@ -75,7 +75,7 @@ def test_the_notice_prints_its_number_deadline_and_what_the_station_must_fix(
     open_rectification(
         store.db, eval_id, notice_sent="2026-12-01", months=6, notice_no="渝人社评整〔2026〕12号"
     )
-    layout, raw = text_of(render_document(store, data, eval_id, "notice"), "notice-numbered")
+    _layout, raw = text_of(render_document(store, data, eval_id, "notice"), "notice-numbered")
     assert "渝人社评整〔2026〕12号" in raw
     assert "整改期限至2027年6月1日" in raw and "2026年12月1日" in raw  # the deadline and the date sent
     assert "实操考场设备与备案不一致，未设候考区" in raw  # the inspector's note: the finding
@@ -113,7 +113,7 @@ def test_a_signed_sheet_keeps_its_figures_and_says_when_a_recomputation_differs(
     eval_id = renewal(store)
     monkeypatch.setattr(rules.Grouped, "score", lambda self, m, obs, where: Scored(m, None))
     assert store.report(eval_id).total == D("90")  # what a later program would say
-    layout, raw = text_of(render_document(store, data, eval_id, "sheet"), "sheet-signed-differs")
+    _layout, raw = text_of(render_document(store, data, eval_id, "sheet"), "sheet-signed-differs")
     assert "基本分79.5+加分0=总分79.5分" in raw and "总分与结论在签署时确定" in raw
     assert "按现行程序重新计算为90分" in raw and "以签署时为准" in raw
 
@@ -133,7 +133,7 @@ def test_a_total_with_an_unresolved_conflict_is_provisional_in_print(
     e = store.get(eval_id)
     assert e.conflicts == 1 and e.state == "draft"
     assert store.totals([e])[eval_id].provisional
-    layout, raw = text_of(render_document(store, data, eval_id, "sheet"), "sheet-conflict")
+    _layout, raw = text_of(render_document(store, data, eval_id, "sheet"), "sheet-conflict")
     assert "暂定" in raw and "1个小项的记录不一致，尚未解决" in raw
     assert "暂定：" in raw  # the header's outcome too
 
@@ -143,7 +143,7 @@ def test_no_rubric_id_or_english_on_a_sichuan_sheet(folder: tuple[Path, Evaluati
     org = add_org(store.db, "成都市某鉴定站")["id"]
     e = store.create(SICHUAN, org, visit_date="2026-11-19")
     store.record(e.id, "9.1.2", {"tier": 1})  # the second tier, printed as such
-    layout, raw = text_of(render_document(store, data, e.id, "sheet"), "sheet-sichuan-words")
+    _layout, raw = text_of(render_document(store, data, e.id, "sheet"), "sheet-sichuan-words")
     assert "sichuan-2017-inspection" not in raw and "第1版" in raw
     assert "DRAFT" not in raw and "草稿" in raw
     assert "选择第2档" in raw and "tier" not in raw
