@@ -183,7 +183,15 @@ def score_item(item: Item, obs: Observation | None, *, recorded: bool = False) -
             override=True,
             irregular=refusal,
         )
-    scored = item.rule.score(item.points, obs, item.id)
+    try:
+        scored = item.rule.score(item.points, obs, item.id)
+    except ObservationError as e:
+        if not recorded:
+            raise
+        # In the log but not scorable under this version (a bundle's older mark after a move to a
+        # new version): counted as not yet scored, never guessed; it must be scored again.
+        why = _("记录不被本版评估表接受：{m}").format(m=e.message)
+        return ItemResult(item.id, ZERO, item.points, why, answered=False, irregular=why)
     return ItemResult(item.id, scored.points, item.points, scored.reason)
 
 

@@ -85,7 +85,7 @@ def head_row(rubric: Rubric, c: Change) -> HeadValue:
         return rubric.locate(c.item_id)[0].code, None, 0
     section, _g, item = rubric.locate(c.item_id)
     result = score_item(item, parse_observation(c.payload, c.item_id), recorded=True)
-    return section.code, points_c(result.points), 1
+    return section.code, points_c(result.points) if result.answered else None, int(result.answered)
 
 
 def _refresh_winner(conn: sqlite3.Connection, eval_id: str, item_id: str) -> None:
@@ -124,7 +124,7 @@ def _repin(conn: sqlite3.Connection, c: Change, rubric_for: Any) -> None:
         else:
             section = rubric.locate(item_id)[0].code
             result = score_item(rubric.item(item_id), parse_observation(value, item_id), recorded=True)
-            points, answered = points_c(result.points), 1
+            points, answered = (points_c(result.points), 1) if result.answered else (None, 0)
         conn.execute(
             "UPDATE heads SET section = ?, points_c = ?, answered = ? WHERE eval_id = ? AND change_id = ?",
             (section, points, answered, c.eval_id, change_id),

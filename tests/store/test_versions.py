@@ -139,3 +139,20 @@ def test_today_refuses_what_the_form_refuses(store: EvaluationStore, org: str) -
     with pytest.raises(ObservationError, match="0、2"):
         store.record(e.id, "1.1.1", {"points": 1, "reason": "职责文件未更新"})
     assert store.changes(e.id)[-1].kind != OBSERVE  # nothing written
+
+
+def test_an_older_mark_arriving_after_a_move_is_unscored_not_guessed(
+    store: EvaluationStore, org: str
+) -> None:
+    e = store.create(CQ, org, rubric_version=1)
+    full(store, e.id)
+    store.move_to_version(e.id, 2, "按第2版评分")
+    # a team member's laptop, still on version 1, sends a mark version 2 cannot score
+    old_mark(store, e.id, "2.2.1", {"unmet": [5]})
+    report = store.report(e.id)
+    result = next(r for r in report.items if r.id == "2.2.1")
+    assert not result.answered and result.irregular and result.points == 0
+    moved = store.get(e.id)
+    assert moved.state == "draft" and store.totals([moved])[e.id].total == report.total
+    with pytest.raises(StoreError, match="尚未完成"):
+        store.sign(e.id, [{"name": "张三", "role": "组长"}])
