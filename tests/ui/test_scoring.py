@@ -141,7 +141,7 @@ def test_an_override_off_the_point_grid_is_refused(
     window.key(Qt.Key.Key_F2)  # "1 of 2" on 发现问题不得分 is not the form's point
     window.type("1")
     window.key(Qt.Key.Key_Return)
-    window.type("职责文件未更新")
+    window.type("duties file not updated")
     window.key(Qt.Key.Key_Return)
     assert window.w.scoring.current_item == "1.1.1"
     assert "1.1.1" not in store.observations(fresh.id)[0]
