@@ -5,6 +5,7 @@ editor notes stay in the file."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -139,3 +140,31 @@ def test_cli_score_and_rubric_show(tmp_path: Path, data_dir: Path) -> None:
     assert any("reconstructed" in i for i in items) and not any("editor_note" in i for i in items)
     old = run("rubric", "show", CQ, "--version", "1", data=data_dir)
     assert "v1" in old.out
+
+
+@pytest.mark.parametrize(
+    "item_id",
+    [
+        "1.3.5",
+        "2.2.1",
+        "2.4.1",
+        "2.4.2",
+        "2.6.1",
+        "2.6.2",
+        "2.8.2",
+        "2.10.1",
+        "2.10.3",
+        "3.2.3",
+        "3.3.1",
+        "3.4.1",
+    ],
+)
+def test_each_rule_quotes_the_clause_it_follows(cq: Rubric, item_id: str) -> None:
+    item = cq.item(item_id)
+    quoted = re.search(r"评分标准原文：“(.+?)”", item.note or "")
+    assert quoted, item_id
+    # the quote is the form's own 评分标准, as transcribed in the method column
+    assert quoted[1].split("。")[-2 if quoted[1].endswith("。") else -1] in item.method, item_id
+    assert isinstance(item.rule, Grouped)
+    # the deductions the clause allows, no more: never below zero, never an invented one
+    assert sum(c.deduct for c in item.rule.criteria) <= item.points or item_id == "2.5.1"
