@@ -424,7 +424,7 @@ class ItemView(QWidget):
             r = ItemResult(item.id, item.points, item.points, None, answered=False)
         else:
             try:
-                r = score_item(item, parse_observation(payload, item.id))
+                r = score_item(item, parse_observation(payload, item.id), recorded=True)
             except InspectorError as e:
                 self.result.setText(_("得分：—"))
                 self.reason.setText("")
@@ -460,7 +460,9 @@ class ItemView(QWidget):
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         try:
-            points = score_item(self.item, parse_observation(change.payload, self.item.id)).points
+            points = score_item(
+                self.item, parse_observation(change.payload, self.item.id), recorded=True
+            ).points
             value = _("{p} 分").format(p=fmt(points))
         except (InspectorError, TypeError):
             value = "—"

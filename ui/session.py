@@ -74,7 +74,7 @@ class EvaluationSession(QObject):
             self.changed.emit(())
 
     def _rescore(self) -> None:
-        self.report: Report = score(self.rubric, self._answers, list(self._vetoes.values()))
+        self.report: Report = score(self.rubric, self._answers, list(self._vetoes.values()), recorded=True)
         self.results: dict[str, ItemResult] = {r.id: r for r in self.report.items}
         self.self_comparison: SelfComparison | None = (
             compare_self(self.report, self.self_report) if self.self_report else None

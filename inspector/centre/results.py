@@ -392,9 +392,9 @@ def plan_results(
         if e is not None:
             state = e.state
             figures = totals[e.id]
-            total = figures["total"]
+            total = figures.total
             if state != "draft":
-                outcome = figures["outcome"]
+                outcome = figures.outcome_json()
             s = selves.get(e.id)
             if s is not None:
                 mine, theirs = store.report(e.id), store.report(s.id)
@@ -438,7 +438,7 @@ def plan_results(
                 eval_id=e.id if e else None,
                 state=state,
                 total=total,
-                max_points=totals[e.id]["max_points"] if e else None,
+                max_points=totals[e.id].max_points if e else None,
                 outcome_code=outcome["code"] if outcome else None,
                 outcome_label=outcome["label"] if outcome else None,
                 vetoes=tuple(vetoes.get(e.id, ())) if e else (),
@@ -501,7 +501,7 @@ def _rectification_rows(
                 days_left=(r.deadline - day).days,
                 recheck_eval_id=r.recheck_eval_id,
                 recheck_state=recheck.state if recheck else None,
-                recheck_total=store.totals([recheck])[recheck.id]["total"] if recheck else None,
+                recheck_total=store.totals([recheck])[recheck.id].total if recheck else None,
                 closed_on=iso(r.closed_on),
                 result=r.result,
             )

@@ -288,7 +288,7 @@ def statistics(
     per_rubric: dict[str, list[Decimal]] = {}
     groups: dict[tuple[str, str, str], list[Evaluation]] = {}
     for e in evals:
-        per_rubric.setdefault(e.rubric_id, []).append(totals[e.id]["total"])
+        per_rubric.setdefault(e.rubric_id, []).append(totals[e.id].total)
         d = details.get(e.org_id, {})
         for key, value in (
             ("region", d.get("region")),
@@ -310,9 +310,9 @@ def statistics(
                 key,
                 value,
                 len(members),
-                (sum((f["total"] for f in figures), ZERO) / len(figures)).quantize(TWO_PLACES),
-                sum(1 for f in figures if f["outcome"] and f["outcome"]["code"] == best) if best else None,
-                sum(1 for f in figures if f["vetoed"]),
+                (sum((f.total for f in figures), ZERO) / len(figures)).quantize(TWO_PLACES),
+                sum(1 for f in figures if f.outcome and f.outcome.code == best) if best else None,
+                sum(1 for f in figures if f.vetoed),
             )
         )
     return Statistics(rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows)

@@ -13,13 +13,13 @@ from inspector.cli.score import print_report
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.rubric.observations import SHA256_HEX
-from inspector.rubric.points import json_number
+from inspector.rubric.points import fmt, json_number
 from inspector.rubric.scoring import parse_answers, score_item
 from inspector.store.audit import audit_evaluation
 from inspector.store.backup import backup as make_backup
 from inspector.store.backup import restore as restore_backup
 from inspector.store.changes import CREATE, canonical
-from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore
+from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore, Fixed
 from inspector.store.evidence import add_evidence
 from inspector.store.orgs import add_org, list_orgs
 from inspector.store.wording import kind_label, phase_label, phase_of, row_words
@@ -126,7 +126,15 @@ def eval_list(ctx: Context, state: str | None, ids_only: bool, as_json: bool) ->
     rows = []
     for e in found:
         t = totals[e.id]
-        rows.append({**e.summary(), "total": json_number(t["total"]), "outcome": t["outcome"]})
+        rows.append(
+            {
+                **e.summary(),
+                "total": json_number(t.total),
+                "outcome": t.outcome_json(),
+                "provisional": t.provisional,
+                **({"signed_total_differs": True} if t.differs else {}),
+            }
+        )
     if as_json:
         emit_json(rows)
         return
@@ -134,8 +142,8 @@ def eval_list(ctx: Context, state: str | None, ids_only: bool, as_json: bool) ->
         t = totals[e.id]
         w = row_words(
             state=e.state, kind=e.kind, revision=e.revision, answered=e.answered, items=e.items,
-            conflicts=e.conflicts, total=t["total"], max_points=t["max_points"],
-            outcome=t["outcome"]["label"] if t["outcome"] else None, vetoed=t["vetoed"],
+            conflicts=e.conflicts, total=t.total, max_points=t.max_points,
+            outcome=t.outcome.label if t.outcome else None, vetoed=t.vetoed,
         )  # fmt: skip
         click.echo(f"{e.id}  {w.state}  {w.progress}  {w.score}  {w.outcome}  {e.org_name}  {e.rubric_id}")
 
@@ -217,8 +225,18 @@ def eval_record(ctx: Context, eval_id: str, answers: Path) -> None:
         sys.stdout.flush()
 
 
+def fixed_payload_json(f: Fixed) -> dict[str, Any]:
+    return {
+        "total": json_number(f.total),
+        "base": json_number(f.base),
+        "bonus": json_number(f.bonus),
+        "outcome": {"code": f.outcome_code, "label": f.outcome_label} if f.outcome_code else None,
+    }
+
+
 def _show(s: EvaluationStore, eval_id: str) -> dict[str, Any]:
     e = s.get(eval_id)
+    check = s.signed_check(eval_id)
     current = s.current(eval_id)
     observations = {}
     conflicts = {}
@@ -247,7 +265,12 @@ def _show(s: EvaluationStore, eval_id: str) -> dict[str, Any]:
         "signatures": [
             {"author": c.author, "wall_time": c.wall_time, **c.payload} for c in s.signatures(eval_id)
         ],
-        "score": s.report(eval_id).to_json(),
+        "score": check.report.to_json(),
+        **(
+            {"signed_result": {**fixed_payload_json(check.fixed), "recomputed_differs": check.differs}}
+            if check.fixed
+            else {}
+        ),
     }
 
 
@@ -264,7 +287,16 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
     e = s.get(eval_id)
     state = phase_label(phase_of(e.state, e.answered, e.conflicts))
     click.echo(f"{e.org_name}  {e.rubric_id} v{e.rubric_version}  {kind_label(e.kind)}  {state}")
-    print_report(s.report(e.id), provisional=e.state == "draft")
+    check = s.signed_check(eval_id)
+    print_report(check.report, provisional=e.state == "draft")
+    if check.fixed:
+        click.echo(
+            _("签署时确定：总分 {t}，结论 {o}").format(
+                t=fmt(check.fixed.total), o=check.fixed.outcome_label or "—"
+            )
+        )
+    if check.differs:
+        click.echo(_("注意：{why}").format(why=check.differs))
 
 
 @eval_.command("veto")
@@ -367,6 +399,24 @@ def eval_sign(
             _("注意：本机尚未安装签名证书，评分表没有数字签名；安装证书后可用 inspector pdf sign 签署"),
             err=True,
         )
+
+
+@eval_.command("move-version")
+@click.argument("eval_id")
+@click.option("--version", "version", type=int, required=True, help="改用的评估表版本")
+@click.option("--reason", required=True, help="理由（记入评估历史）")
+@pass_context
+def eval_move_version(ctx: Context, eval_id: str, version: int, reason: str) -> None:
+    """将未签署的评估改用评估表的另一版本（记入评估历史）。"""
+    s = store(ctx)
+    before = s.get(eval_id)
+    s.move_to_version(eval_id, version, reason)
+    after = s.report(eval_id)
+    click.echo(
+        _("已改用 {id} 第{v}版（原第{old}版）；当前总分 {t}").format(
+            id=before.rubric_id, v=version, old=before.rubric_version, t=fmt(after.total)
+        )
+    )
 
 
 @eval_.command("amend")

@@ -33,7 +33,7 @@ def list_(ctx: Context, as_json: bool) -> None:
         click.echo(f"{r.id}  v{r.version}  {fmt(r.max_points)}{bonus}{_('分')}  {r.title}")
 
 
-def _print_rubric(r: Rubric) -> None:
+def _print_rubric(r: Rubric, notes: bool = False) -> None:
     click.echo(f"{r.title}  ({r.id} v{r.version})")
     if r.document:
         click.echo(f"{r.issuer} {r.document}")
@@ -43,8 +43,17 @@ def _print_rubric(r: Rubric) -> None:
         for g in s.groups:
             click.echo(f"  {g.label}" + (f"  {fmt(g.points)}{_('分')}" if g.points is not None else ""))
             for i in g.items:
-                click.echo(f"    [{i.id}] {i.text}  {fmt(i.points)}{_('分')}")
+                mark = "◇" if i.reconstructed else ""
+                click.echo(f"    [{i.id}]{mark} {i.text}  {fmt(i.points)}{_('分')}")
                 click.echo(f"        {_('规则')}: {i.rule.describe()}")
+                if i.reconstructed:
+                    click.echo("        " + _("◇ 原文无法辨认，复原：{what}").format(what=i.reconstructed))
+                if i.na is not None:
+                    click.echo("        " + _("可不适用：{clause}").format(clause=i.na.clause))
+                if notes and i.note:
+                    click.echo("        " + _("说明：{text}").format(text=i.note))
+                if notes and i.editor_note:
+                    click.echo("        " + _("转录注：{text}").format(text=i.editor_note))
     if r.vetoes:
         click.echo("\n" + _("否决项："))
         for v in r.vetoes:
@@ -53,20 +62,34 @@ def _print_rubric(r: Rubric) -> None:
         click.echo("\n" + _("评估结论："))
         for o in r.outcomes:
             click.echo(f"  {o.label}" + (f"  ≥{fmt(o.min)}" if o.min is not None else ""))
+            if o.clause:
+                click.echo("    " + _("依据：{clause}").format(clause=o.clause))
+            if o.reading:
+                click.echo("    " + _("读法：{reading}").format(reading=o.reading))
+    if notes and r.notes:
+        click.echo("\n" + _("转录说明：") + "\n" + r.notes.strip())
 
 
 @rubric.command()
 @click.argument("rubric_id")
 @click.option("--version", "version", type=int, default=None, help="版本（默认最新）")
+@click.option("--notes", "notes", is_flag=True, help="同时显示转录说明（原文OCR更正等）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
-def show(ctx: Context, rubric_id: str, version: int | None, as_json: bool) -> None:
+def show(ctx: Context, rubric_id: str, version: int | None, notes: bool, as_json: bool) -> None:
     """查看一个评估表的全部内容。"""
     r = get_rubric(ctx.db, rubric_id, version)
     if as_json:
-        emit_json(rubric_json(r))
+        out = rubric_json(r)
+        if notes:  # the transcriber's notes: only when asked for
+            for section in out["sections"]:
+                for entry in section["items"]:
+                    editor = r.item(entry["id"]).editor_note
+                    if editor:
+                        entry["editor_note"] = editor
+        emit_json(out)
     else:
-        _print_rubric(r)
+        _print_rubric(r, notes)
 
 
 @rubric.command()

@@ -20,9 +20,20 @@ def print_report(report: Report, *, provisional: bool = False) -> None:
     click.echo(f"{r.title}  ({r.id} v{r.version})")
     bonus = _("（含加分 {b}）").format(b=fmt(report.bonus)) if r.bonus_points else ""
     click.echo(_("总分：{t} / {m}{bonus}").format(t=fmt(report.total), m=fmt(r.max_points), bonus=bonus))
+    if r.bonus_points:
+        click.echo(
+            _("基本分 {b} + 加分 {y} = 总分 {t} 分（评估结论按总分判定）").format(
+                b=fmt(report.base), y=fmt(report.bonus), t=fmt(report.total)
+            )
+        )
     for s in report.sections:
         click.echo(f"  {s.code}. {s.title}: {fmt(s.points)} / {fmt(s.max_points)}")
-    lost = report.lost
+    lost = tuple(i for i in report.lost if not r.item(i.id).in_bonus)  # a bonus unmet: 不得分、不扣分
+    unearned = [i.id for i in report.lost if r.item(i.id).in_bonus]
+    if unearned:
+        click.echo(_("加分项未得分（不得分、不扣分）：{ids}").format(ids="、".join(unearned)))
+    for i in report.irregular:
+        click.echo(_("［记录不合评估表］{id}：{why}").format(id=i.id, why=i.irregular))
     if lost:
         click.echo(_("失分项："))
         for i in lost:

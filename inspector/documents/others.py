@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,25 +78,50 @@ def _qr_footer(sheet: SheetData) -> Table:
 # -- 整改通知书 -----------------------------------------------------------------------------------
 
 
+def finding(sheet: SheetData, item_id: str) -> str:
+    """What the station must act on for one lost item: the inspector's note of what was found, else
+    the rule's own reason (an override: the reason the inspector wrote), never internal wording."""
+    r = sheet.results[item_id]
+    item = sheet.rubric.item(item_id)
+    payload = sheet.payloads.get(item_id) or {}
+    note = str(payload.get("note") or "").strip()
+    if note:
+        return note
+    if r.override or (payload.get("points") is not None and payload.get("reason")):
+        return str(payload.get("reason") or "").strip()
+    reason = (r.reason or "").removesuffix(f"（{item.rule.describe()}）")
+    return re.sub(r"，扣[0-9.]+分$", "", reason)  # the amount is said once, after the finding
+
+
 def problems(sheet: SheetData) -> list[str]:
-    """The problems found, one sentence each: vetoes first, then every lost item with its reason."""
+    """The problems found, one sentence each: vetoes first, then every lost base item with what was
+    found. An unmet bonus item is not a problem ("不满足的，不得分、不扣分")."""
     out = []
     for v in sheet.report.vetoed:
         veto = sheet.rubric.veto(v.id)
         text = _("存在否决情形：{text}").format(text=veto.text if veto else v.id)
-        out.append(text + (_("（{note}）").format(note=v.note) if v.note else ""))
+        out.append(text + (_("：{note}").format(note=v.note) if v.note else ""))
     for r in sheet.report.lost:
         item = sheet.rubric.item(r.id)
-        note = (sheet.payloads.get(r.id) or {}).get("note")
-        reason = (r.reason or "").removesuffix(
-            f"（{item.rule.describe()}）"
-        )  # the rule's wording: in the form
-        line = _("{id} {text}：{reason}").format(id=r.id, text=item.text.rstrip("。"), reason=reason)
-        out.append(line + (_("；{note}").format(note=note) if note else ""))
+        if item.in_bonus:
+            continue
+        out.append(
+            _("{text}：{finding}（扣{lost}分）").format(
+                text=item.text.rstrip("。"), finding=finding(sheet, r.id), lost=fmt(r.max_points - r.points)
+            )
+        )
     return out
 
 
-def notice_story(sheet: SheetData, issued: dt.date) -> list[Flowable]:
+def notice_record(sheet: SheetData, db: Any) -> Any:
+    """The rectification entered in 整改跟踪 for this evaluation (its number and deadline), if any."""
+    from inspector.centre.rectifications import list_rectifications
+
+    found = list_rectifications(db, {sheet.evaluation.id})
+    return found[-1] if found else None
+
+
+def notice_story(sheet: SheetData, issued: dt.date, record: Any = None) -> list[Flowable]:
     report, rubric, e = sheet.report, sheet.rubric, sheet.evaluation
     outcome = report.outcome
     if outcome is None:
@@ -111,7 +137,10 @@ def notice_story(sheet: SheetData, issued: dt.date) -> list[Flowable]:
         raise UsageError(_("评估结论为“{label}”，不需要整改通知书").format(label=outcome.label), e.id)
     chongqing = any(o.code == "rectify" for o in rubric.outcomes)
     what = _("延续备案评估") if chongqing else kind_label(e.kind)
-    story: list[Flowable] = [p(_("整改通知书"), "title"), Spacer(1, 6 * mm)]
+    story: list[Flowable] = [p(_("整改通知书"), "title")]
+    if record is not None and record.notice_no:
+        story.append(p(record.notice_no, "subtitle"))
+    story.append(Spacer(1, 6 * mm))
     story.append(p(_("{org}：").format(org=e.org_name), "letter_flat"))
     story.append(
         p(
@@ -142,6 +171,8 @@ def notice_story(sheet: SheetData, issued: dt.date) -> list[Flowable]:
             "即日起，你单位须对上述存在的问题限期整改，整改期间不得开展鉴定工作。"
             "经整改仍不合格的，由审批机关按规定撤销其鉴定资质。"
         )
+    if record is not None:
+        demand += _("整改期限至{date}。").format(date=cn_date(record.deadline))
     story += [p(demand, "letter"), p(_("特此通知。"), "letter")]
     closing = [
         Spacer(1, 14 * mm),
@@ -379,7 +410,13 @@ def render_document(
     size = PORTRAIT
     width = content_width(size)
     if kind == "notice":
-        what, story = _("整改通知书"), notice_story(sheet, issued or dt.date.today())
+        record = notice_record(sheet, store.db)
+        what, story = (
+            _("整改通知书"),
+            notice_story(
+                sheet, issued or (record.notice_sent if record is not None else dt.date.today()), record
+            ),
+        )
     elif kind == "record":
         if sheet.rubric.scored:
             raise UsageError(_("督导情况记录表只适用于记录类评估表（如福建督导情况记录表）"), sheet.rubric.id)

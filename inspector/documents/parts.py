@@ -89,7 +89,7 @@ def header_block(sheet: SheetData, width: float, *, with_result: bool = True) ->
         [p(_("督导员") if record else _("评估组"), "label"), p(team_text(e.team), "value"), "", "", ""],
         [
             p(_("评估表"), "label"),
-            p(_("{id} 第{v}版").format(id=e.rubric_id, v=e.rubric_version), "value"),
+            p(_("第{v}版").format(v=e.rubric_version), "value"),
             p(_("评估编号"), "label"),
             p(e.id, "cell_small"),
             "",
@@ -105,9 +105,15 @@ def header_block(sheet: SheetData, width: float, *, with_result: bool = True) ->
     if with_result and sheet.rubric.scored:
         outcome = report.outcome.label if report.outcome else _("文件未规定评估结论")
         total = _("{p} 分").format(p=fmt(report.total))
+        if sheet.fixed is not None:  # what was fixed at signing is the result
+            total = _("{p} 分").format(p=fmt(sheet.fixed.total))
+            outcome = sheet.fixed.outcome_label or outcome
         if report.unanswered:  # a running total is not a result
             total += _("（{n} 项未评分）").format(n=len(report.unanswered))
             outcome = _("尚未评完，暂无结论")
+        elif e.conflicts:
+            total += _("（暂定：{n} 处记录冲突未解决）").format(n=e.conflicts)
+            outcome = _("暂定：{label}").format(label=outcome)
         rows.append(
             [p(_("总分"), "label"), p(total, "value"), p(_("评估结论"), "label"), p(outcome, "value"), ""]
         )
@@ -165,7 +171,7 @@ def _head(*labels: str) -> list[Any]:
 def findings(sheet: SheetData, width: float) -> list[Flowable]:
     """Every lost point with its reason and note; then notes recorded on items without a loss."""
     report, rubric = sheet.report, sheet.rubric
-    lost = report.lost
+    lost = tuple(r for r in report.lost if not rubric.item(r.id).in_bonus)  # 不得分、不扣分
     out: list[Flowable] = [p(_("扣分情况汇总"), "h2")]
     if not lost:
         out.append(p(_("未发现扣分的小项。")))

@@ -53,6 +53,7 @@ from inspector.store.evaluations import EvaluationStore
 
 OVERRIDE_MARK = "※"
 NA_MARK = "△"
+RECONSTRUCTED_MARK = "◇"
 UNANSWERED_MARK = "—"
 # Column shares of the content width: 大项 中项 小项 分值 评估方法和标准 得分 扣分理由.
 SIZE = PORTRAIT  # the official forms are portrait; the table fits at 8.5 pt
@@ -134,6 +135,14 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
         method_key = 0
         for g_index, group in enumerate(section.groups):
             g_label = group.label + (_("（{p}分）").format(p=fmt(group.points)) if group.points else "")
+            if group.points:  # the form prints the 中项's maximum; the points scored go beside it
+                scored = [results[i.id] for i in group.items]
+                got = sum((r.points for r in scored if r.answered), Decimal(0))
+                g_label += "\n" + (
+                    _("得{p}分").format(p=fmt(got))
+                    if all(r.answered for r in scored)
+                    else _("已评部分得{p}分").format(p=fmt(got))
+                )
             subgroup = None
             for item in group.items:
                 r = results[item.id]
@@ -146,12 +155,13 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
                 )
                 if not item.shares_method:
                     method_key += 1
+                recon = RECONSTRUCTED_MARK if item.reconstructed else ""
                 rows.append(
                     Row(
                         [
                             lines(s_label, "cell_center"),
-                            p(g_label, "cell"),
-                            p(f"{item.id}　{text}", "cell"),
+                            lines(g_label, "cell"),
+                            p(f"{item.id}{recon}　{text}", "cell"),
                             fmt(item.points),  # plain strings: no paragraph to wrap
                             lines(method, "cell_small"),
                             points_flowable(r),
@@ -160,7 +170,10 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
                         merge={0: s_index, 1: (s_index, g_index), 4: (s_index, g_index, method_key)},
                         continued={
                             0: lines(s_label + cont, "cell_center"),
-                            1: p(g_label + cont, "cell"),
+                            1: lines(
+                                g_label.replace("\n", cont + "\n", 1) if "\n" in g_label else g_label + cont,
+                                "cell",
+                            ),
                             4: lines(method, "cell_small"),
                         },
                     )
@@ -168,11 +181,8 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
         sres = sheet.report.sections[s_index]
         lost = sres.max_points - sres.points
         label = _("{label} 小计").format(label=section.title) + (_("（加分项）") if section.bonus else "")
-        rows.append(
-            _total_row(
-                label, fmt(section.points), fmt(sres.points), _("失{n}分").format(n=fmt(lost)) if lost else ""
-            )
-        )
+        lost_text = _("失{n}分").format(n=fmt(lost)) if lost and not section.bonus else ""
+        rows.append(_total_row(label, fmt(section.points), fmt(sres.points), lost_text))
     report = sheet.report
     if sheet.rubric.bonus_points:
         rows.append(_total_row(_("基本分合计"), fmt(sheet.rubric.max_points), fmt(report.base), ""))
@@ -190,7 +200,15 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
 
 
 def _lost(sheet: SheetData) -> Decimal:
-    return sum((r.max_points - r.points for r in sheet.report.items if r.answered), Decimal(0))
+    """Points lost on base items: an unmet bonus item loses nothing ("不得分、不扣分")."""
+    return sum(
+        (
+            r.max_points - r.points
+            for r in sheet.report.items
+            if r.answered and not sheet.rubric.item(r.id).in_bonus
+        ),
+        Decimal(0),
+    )
 
 
 def _total_row(label: str, max_points: str, points: str, note: str) -> Row:
@@ -215,8 +233,18 @@ def marks_footnote(sheet: SheetData) -> Paragraph:
 
     parts = [
         escape(_("{mark} 评估人员人工调整的分数，理由见“扣分理由”栏")).format(mark=big(OVERRIDE_MARK)),
-        escape(_("{mark} 不适用的小项，按满分计，理由见“扣分理由”栏")).format(mark=big(NA_MARK)),
+        escape(_("{mark} 评估表允许不适用的小项，按评估表规定计分，理由见“扣分理由”栏")).format(
+            mark=big(NA_MARK)
+        ),
     ]
+    recon = [i for i in sheet.rubric.items() if i.reconstructed]
+    if recon:
+        parts.append(
+            escape(_("{mark} 原文无法辨认、由评估表复原的内容：{lines}")).format(
+                mark=big(RECONSTRUCTED_MARK),
+                lines=escape("；".join(f"{i.id} {i.reconstructed}" for i in recon)),
+            )
+        )
     if sheet.report.unanswered:
         parts.append(escape(_("{mark} 尚未评分")).format(mark=UNANSWERED_MARK))
     return p("", "footnote", markup=escape(_("注：")) + "；".join(parts) + "。")
@@ -230,13 +258,28 @@ def result_block(sheet: SheetData, width: float) -> Flowable:
     def add(label: str, value: str) -> None:
         rows.append([p(label, "label"), lines(value, "value")])
 
-    add(_("基本分"), _("{p} 分（满分 {m} 分）").format(p=fmt(report.base), m=fmt(rubric.max_points)))
+    fixed = sheet.fixed
+    base, bonus, total = (
+        (fixed.base, fixed.bonus, fixed.total) if fixed else (report.base, report.bonus, report.total)
+    )
+    add(_("基本分"), _("{p} 分（满分 {m} 分）").format(p=fmt(base), m=fmt(rubric.max_points)))
     if rubric.bonus_points:
         add(
             _("加分"),
-            _("{p} 分（加分项上限 {m} 分）").format(p=fmt(report.bonus), m=fmt(rubric.bonus_points)),
+            _("{p} 分（加分项上限 {m} 分）").format(p=fmt(bonus), m=fmt(rubric.bonus_points)),
         )
-    add(_("总分"), _("{p} 分").format(p=fmt(report.total)))
+        add(
+            _("总分"),
+            _("基本分 {b} + 加分 {y} = 总分 {t} 分（评估结论按总分判定）").format(
+                b=fmt(base), y=fmt(bonus), t=fmt(total)
+            ),
+        )
+    else:
+        add(_("总分"), _("{p} 分").format(p=fmt(total)))
+    if fixed:
+        add(_("签署时确定"), _("总分与结论在签署时确定，此后不再变动"))
+    if sheet.differs:
+        add(_("重新计算"), sheet.differs)
     if rubric.vetoes:
         if report.vetoed:
             found = []
@@ -249,11 +292,24 @@ def result_block(sheet: SheetData, width: float) -> Flowable:
             add(_("否决情形"), _("未发现（共 {n} 项否决情形逐项核查）").format(n=len(rubric.vetoes)))
     if report.unanswered:
         add(_("未评分"), _("尚有 {n} 个小项未评分，结论不是最终结论").format(n=len(report.unanswered)))
-    outcome = report.outcome.label if report.outcome else _("文件未规定评估结论")
-    if report.unanswered and report.outcome:
-        outcome = _("暂为“{label}”（尚未评完）").format(label=outcome)
+    conflicts = sheet.evaluation.conflicts
+    if conflicts:
+        add(
+            _("待定"),
+            _("评估组成员对 {n} 个小项的记录不一致，尚未解决：总分与结论为暂定").format(n=conflicts),
+        )
+    reached = report.outcome
+    if fixed and fixed.outcome_label:
+        outcome = fixed.outcome_label
+    else:
+        outcome = reached.label if reached else _("文件未规定评估结论")
+    if (report.unanswered or conflicts) and reached and not fixed:
+        outcome = _("暂为“{label}”（暂定）").format(label=outcome)
     rule = outcome_rule(rubric)
-    add(_("评估结论"), outcome + (f"\n（{rule}）" if rule else ""))
+    basis = ""
+    if reached and reached.clause and not (fixed and fixed.outcome_code != reached.code):
+        basis = "\n" + _("依据：{clause}").format(clause=reached.clause)
+    add(_("评估结论"), outcome + (f"\n（{rule}）" if rule else "") + basis)
     t = Table(rows, colWidths=[28 * mm, width - 28 * mm])
     cmds = grid(header_rows=0)
     cmds += [("BACKGROUND", (0, 0), (0, -1), SHADE), ("FONTSIZE", (0, -1), (-1, -1), 11)]

@@ -43,7 +43,7 @@ from inspector.rubric.model import Rubric
 from inspector.rubric.points import json_number
 from inspector.rubric.scoring import ItemResult, Report
 from inspector.store.changes import CREATE, SIGN, Change, canonical
-from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.evaluations import Evaluation, EvaluationStore, Fixed
 from inspector.store.evidence import check_evidence, evidence_path
 
 HASH_VERSION = 1
@@ -87,6 +87,10 @@ class SheetData:
     previous_eval: Evaluation | None
     previous: dict[str, ItemComparison] | None
     digest: str
+    #: the total and outcome fixed at signing (None: unsigned, or signed before they were kept)
+    fixed: Fixed | None = None
+    #: why a recomputation differs from what was fixed at signing
+    differs: str | None = None
 
     @property
     def results(self) -> dict[str, ItemResult]:
@@ -194,7 +198,8 @@ def load_sheet(store: EvaluationStore, data: Path, eval_id: str) -> SheetData:
     """Read one evaluation with everything its documents show (raises NotFoundError)."""
     e = store.get(eval_id)
     rubric = store.rubric(e.rubric_id, e.rubric_version, e.rubric_hash)
-    report = store.report(eval_id)
+    check = store.signed_check(eval_id)
+    report = check.report
     payloads = {k: cur.change.payload for k, cur in store.current(eval_id).items() if cur.change.payload}
     changes = store.changes(eval_id)
     signatures = [c for c in changes if c.kind == SIGN]
@@ -218,6 +223,8 @@ def load_sheet(store: EvaluationStore, data: Path, eval_id: str) -> SheetData:
         previous_eval=previous_eval,
         previous=compare_previous(report, store.report(previous_eval.id)) if previous_eval else None,
         digest=content_hash(e, org, report, payloads, signatures),
+        fixed=check.fixed,
+        differs=check.differs,
     )
 
 

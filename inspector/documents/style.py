@@ -209,7 +209,7 @@ def _watermark(canvas: Canvas, page: Page) -> None:
     canvas.setFont(font(), 64)
     canvas.translate(width / 2, height / 2)
     canvas.rotate(35 if width < height else 25)
-    canvas.drawCentredString(0, -20, _("草稿 DRAFT"))
+    canvas.drawCentredString(0, -20, _("草稿"))
     canvas.setFont(font(), 13)
     canvas.drawCentredString(0, -48, _("未签署，不作为正式评估结果"))
     canvas.restoreState()

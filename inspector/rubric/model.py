@@ -28,6 +28,27 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 Ref = tuple[str, str]  # ("rubric" | "section" | "group" | "item" | "veto" | "outcome", key)
 
 
+NA_SCORES = {"full": "按满分计", "zero": "不得分"}
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """Where the form itself allows an item to be marked not applicable, and how it then scores.
+
+    No general escape hatch: an item without one refuses ``{"na": true}``. ``clause`` quotes the
+    text that allows it; ``scores`` is what that text says the item then gets (``full``/``zero``).
+    """
+
+    clause: str
+    scores: str = "full"
+
+    def points(self, max_points: Decimal) -> Decimal:
+        return max_points if self.scores == "full" else ZERO
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"clause": self.clause, "scores": self.scores}
+
+
 @dataclass(frozen=True)
 class Item:
     id: str
@@ -41,8 +62,14 @@ class Item:
     subgroup: str | None = None
     #: how many records to sample, where the document says (Chongqing)
     sampling: str | None = None
-    #: transcription notes, reconstructions of unreadable source text
+    #: the reading of the text the inspector needs (shown on screen)
     note: str | None = None
+    #: the line is reconstructed from unreadable source text: what was reconstructed (printed)
+    reconstructed: str | None = None
+    #: the transcriber's notes ("原文OCR作…"): the file and ``rubric show --notes`` only
+    editor_note: str | None = None
+    #: the form allows marking this item not applicable (and says how it then scores)
+    na: NotApplicable | None = None
     #: the item belongs to a bonus (加分项) section — derived from the structure, never stored
     in_bonus: bool = field(default=False, compare=False)
 
@@ -84,6 +111,22 @@ class Outcome:
     label: str
     #: the least total that reaches this outcome (inclusive); None for the last, catch-all one
     min: Decimal | None = None
+    #: the document's words for this band, quoted
+    clause: str = ""
+    #: the band's top as the document prints it ("60分至79分": 79), where it leaves a gap below
+    #: the next band's least total (79.5 exists once half points do)
+    upto: Decimal | None = None
+    #: how a total in that gap is read, quoting the clause that decides it
+    reading: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "label": self.label}
+        if self.min is not None:
+            out["min"] = self.min
+        for key in ("clause", "upto", "reading"):
+            if getattr(self, key) not in ("", None):
+                out[key] = getattr(self, key)
+        return out
 
 
 @dataclass(frozen=True)
@@ -143,6 +186,11 @@ class Rubric:
             return next(o for o in self.outcomes if o.code == self.veto_outcome)
         for o in self.outcomes:
             if o.min is None or total >= o.min:
+                if o.upto is not None and total > o.upto and o.reading:
+                    # in the gap the text leaves: say so, with the reading and its clause
+                    return replace(
+                        o, label=_("{label}（{reading}）").format(label=o.label, reading=o.reading)
+                    )
                 return o
         return None
 
@@ -164,10 +212,7 @@ class Rubric:
         out["max_points"] = self.max_points
         if self.veto_outcome:
             out["veto_outcome"] = self.veto_outcome
-        out["outcomes"] = [
-            {"code": o.code, "label": o.label, **({"min": o.min} if o.min is not None else {})}
-            for o in self.outcomes
-        ]
+        out["outcomes"] = [o.to_dict() for o in self.outcomes]
         out["vetoes"] = [{"id": v.id, "text": v.text} for v in self.vetoes]
         out["sections"] = [_section_dict(s) for s in self.sections]
         return out
@@ -193,10 +238,12 @@ def _item_dict(i: Item) -> dict[str, Any]:
     out: dict[str, Any] = {"id": i.id, "text": i.text, "points": i.points, "method": i.method}
     if i.shares_method:
         out["shares_method"] = True
-    for key in ("subgroup", "sampling", "note"):
+    for key in ("subgroup", "sampling", "note", "reconstructed", "editor_note"):
         value = getattr(i, key)
         if value:
             out[key] = value
+    if i.na is not None:
+        out["na"] = i.na.to_dict()
     out["rule"] = i.rule.to_dict()
     return out
 
@@ -229,7 +276,10 @@ _RUBRIC_KEYS = {
 }  # fmt: skip
 _SECTION_KEYS = {"code", "title", "points", "bonus", "groups"}
 _GROUP_KEYS = {"code", "title", "points", "items"}
-_ITEM_KEYS = {"id", "text", "points", "method", "shares_method", "subgroup", "sampling", "note", "rule"}
+_ITEM_KEYS = {
+    "id", "text", "points", "method", "shares_method", "subgroup", "sampling", "note", "rule",
+    "reconstructed", "editor_note", "na",
+}  # fmt: skip
 
 
 def group_ref(section_code: str, group_code: str, title: str) -> Ref:
@@ -296,6 +346,18 @@ def _item(data: dict[str, Any]) -> Item:
     shares = data.get("shares_method", False)
     if not isinstance(shares, bool):
         raise Malformed(ref, _("“shares_method”应为 true 或 false"))
+    na = None
+    if "na" in data:
+        raw_na = data["na"]
+        if (
+            not isinstance(raw_na, dict)
+            or set(raw_na) - {"clause", "scores"}
+            or not isinstance(raw_na.get("clause"), str)
+            or not raw_na["clause"].strip()
+            or raw_na.get("scores", "full") not in NA_SCORES
+        ):
+            raise Malformed(ref, _('“na”应写成 {clause = "允许不适用的原文", scores = "full" 或 "zero"}'))
+        na = NotApplicable(raw_na["clause"].strip(), raw_na.get("scores", "full"))
     return Item(
         id=raw_id,
         text=_str(data, "text", ref),
@@ -306,6 +368,9 @@ def _item(data: dict[str, Any]) -> Item:
         subgroup=_str(data, "subgroup", ref, required=False) or None,
         sampling=_str(data, "sampling", ref, required=False) or None,
         note=_str(data, "note", ref, required=False) or None,
+        reconstructed=_str(data, "reconstructed", ref, required=False) or None,
+        editor_note=_str(data, "editor_note", ref, required=False) or None,
+        na=na,
     )
 
 
@@ -361,9 +426,16 @@ def rubric_from_dict(data: dict[str, Any]) -> Rubric:
     outcomes = []
     for o in _list(data, "outcomes", top):
         oref: Ref = ("outcome", str(o.get("code", "")))
-        _unknown(o, {"code", "label", "min"}, oref)
+        _unknown(o, {"code", "label", "min", "clause", "upto", "reading"}, oref)
         outcomes.append(
-            Outcome(_str(o, "code", oref), _str(o, "label", oref), _pts(o, "min", oref, required=False))
+            Outcome(
+                _str(o, "code", oref),
+                _str(o, "label", oref),
+                _pts(o, "min", oref, required=False),
+                clause=_str(o, "clause", oref, required=False),
+                upto=_pts(o, "upto", oref, required=False),
+                reading=_str(o, "reading", oref, required=False),
+            )
         )
     vetoes = []
     for v in _list(data, "vetoes", top):
@@ -473,6 +545,21 @@ def check_rubric(r: Rubric) -> list[tuple[Ref, str]]:
         given = [m for m in mins[:-1] if m is not None]
         if len(given) != len(mins) - 1 or any(a <= b for a, b in pairwise(given)):
             out.append((("outcome", codes[0]), _("评估结论应按最低分从高到低排列，仅最后一个不设最低分")))
+    for above, band in pairwise(r.outcomes):
+        if band.upto is not None and (
+            not band.reading
+            or above.min is None
+            or band.upto >= above.min
+            or (band.min is not None and band.upto < band.min)
+        ):
+            out.append(
+                (
+                    ("outcome", band.code),
+                    _("“upto”应在本档最低分与上一档最低分之间，并以“reading”写明空档的读法"),
+                )
+            )
+    if r.outcomes and r.outcomes[0].upto is not None:
+        out.append((("outcome", r.outcomes[0].code), _("最高一档不设“upto”")))
     if r.veto_outcome is not None and r.veto_outcome not in codes:
         out.append((("rubric", r.id), _("否决时的结论“{c}”不在评估结论中").format(c=r.veto_outcome)))
     if r.vetoes and r.veto_outcome is None:
@@ -516,6 +603,8 @@ def rubric_json(r: Rubric) -> dict[str, Any]:
                         **({"subgroup": i.subgroup} if i.subgroup else {}),
                         **({"sampling": i.sampling} if i.sampling else {}),
                         **({"note": i.note} if i.note else {}),
+                        **({"reconstructed": i.reconstructed} if i.reconstructed else {}),
+                        **({"na": i.na.to_dict()} if i.na else {}),
                     }
                     for g in s.groups
                     for i in g.items
@@ -525,7 +614,13 @@ def rubric_json(r: Rubric) -> dict[str, Any]:
         ],
         "vetoes": [{"id": v.id, "text": v.text} for v in r.vetoes],
         "outcomes": [
-            {"code": o.code, "label": o.label, "min": json_number(o.min) if o.min is not None else None}
+            {
+                "code": o.code,
+                "label": o.label,
+                "min": json_number(o.min) if o.min is not None else None,
+                **({"clause": o.clause} if o.clause else {}),
+                **({"upto": json_number(o.upto), "reading": o.reading} if o.upto is not None else {}),
+            }
             for o in r.outcomes
         ],
         "veto_outcome": r.veto_outcome,

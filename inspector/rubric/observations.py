@@ -181,5 +181,5 @@ def parse_observation(data: Any, where: str) -> Observation:
         kwargs["evidence"] = _evidence(data["evidence"], where)
     # Points need a reason only when some are lost, which the rule decides; "not applicable" always.
     if m == "na" and not (kwargs.get("reason") or "").strip():
-        raise ObservationError(_("标记为不适用时必须写明理由（reason）"), where)
+        raise ObservationError(_("标记为不适用时必须写明理由"), where)
     return Observation(**kwargs)

@@ -45,6 +45,13 @@ class Rule:
     def describe(self) -> str:
         raise NotImplementedError
 
+    def grid(self, max_points: Decimal) -> frozenset[Decimal] | None:
+        """Every value this rule can give an item worth ``max_points`` (None: any on its step).
+
+        An override must land on one of them: a point the method cannot produce is not the form's.
+        """
+        return frozenset({ZERO, max_points})
+
     def params(self) -> dict[str, Any]:
         return {}
 
@@ -172,6 +179,18 @@ class Deduct(Rule):
             ),
         )
 
+    def grid(self, max_points: Decimal) -> frozenset[Decimal]:
+        out = {max_points}
+        n = 1
+        while max_points - self.per * n > 0 and (self.of is None or n <= self.of):
+            if self.zero_at is not None and n >= self.zero_at:
+                break
+            out.add(max_points - self.per * n)
+            n += 1
+        if self.of is None or n <= self.of:
+            out.add(ZERO)
+        return frozenset(out)
+
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {"per": self.per, "unit": self.unit}
         if self.zero_at is not None:
@@ -246,15 +265,17 @@ class Tiers(Rule):
     ) -> Scored:
         if measure not in self.measures():
             raise ObservationError(
-                _("该项的档次不按{what}划分，请选择档次（tier 0–{last}）").format(
-                    what=_("问题数") if measure == PROBLEMS else _("比例"), last=len(self.tiers) - 1
+                _("该项的档次不按{what}划分，请选择档次（第1–{n}档）").format(
+                    what=_("问题数") if measure == PROBLEMS else _("比例"), n=len(self.tiers)
                 ),
                 where,
             )
         for i, t in enumerate(self.tiers):
             if t.when is not None and t.when.holds(value):
                 return self._pick(i, observed, max_points)
-        choices = "；".join(f"tier {i} = {t.label}" for i, t in enumerate(self.tiers))
+        choices = "；".join(
+            _("第{k}档：{label}").format(k=i + 1, label=t.label) for i, t in enumerate(self.tiers)
+        )
         raise ObservationError(
             _("{observed}不在文件规定的任何一档内，请按实际情况选择档次：{choices}").format(
                 observed=observed, choices=choices
@@ -271,7 +292,7 @@ class Tiers(Rule):
                     ),
                     where,
                 )
-            return self._pick(obs.tier, _("选择第{k}档").format(k=obs.tier), max_points)
+            return self._pick(obs.tier, _("选择第{k}档").format(k=obs.tier + 1), max_points)
         if obs.problems is not None:
             observed = _("发现{n}个问题").format(n=obs.problems)
             return self._by_condition(PROBLEMS, Decimal(obs.problems), observed, max_points, where)
@@ -283,8 +304,11 @@ class Tiers(Rule):
         if obs.met is False:
             if len(self.tiers) == 2:
                 return self._pick(1, _("不符合要求"), max_points)
-            raise ObservationError(_("该项分多档，请选择档次（tier）"), where)
+            raise ObservationError(_("该项分多档，请选择档次"), where)
         raise self.refuse(obs, where)
+
+    def grid(self, max_points: Decimal) -> frozenset[Decimal]:
+        return frozenset(t.points for t in self.tiers)
 
     def params(self) -> dict[str, Any]:
         return {"tiers": [t.to_dict() for t in self.tiers]}
@@ -306,8 +330,8 @@ class Grouped(Rule):
 
     def check(self, max_points: Decimal) -> list[str]:
         out = []
-        if len(self.criteria) < 2:
-            out.append(_("分组评分至少需要两个条目"))
+        if not self.criteria:
+            out.append(_("分组评分至少需要一个条目"))
         if any(c.deduct <= 0 for c in self.criteria):
             out.append(_("每个条目的扣分应大于 0"))
         return out
@@ -318,10 +342,12 @@ class Grouped(Rule):
 
     def describe(self) -> str:
         per = self.uniform()
-        if per is not None:
-            return _("每不符合一项扣{per}分，直至不得分（共{n}项）").format(
-                per=fmt(per), n=len(self.criteria)
+        if len(self.criteria) == 1:
+            return _("{text}扣{per}分；其他情形不扣分").format(
+                text=self.criteria[0].text, per=fmt(self.criteria[0].deduct)
             )
+        if per is not None:
+            return _("每不符合一项扣{per}分（共{n}项）").format(per=fmt(per), n=len(self.criteria))
         parts = "；".join(f"{c.text}{_('扣')}{fmt(c.deduct)}{_('分')}" for c in self.criteria)
         return _("{parts}；扣完为止").format(parts=parts)
 
@@ -346,6 +372,9 @@ class Grouped(Rule):
                 raise ObservationError(_("各条扣分不同，请指明哪几条不符合（unmet）"), where)
             failed = list(self.criteria[: obs.problems])
             what = _("{m}项不符合").format(m=obs.problems)
+        elif obs.met is False and n == 1:  # the one fact the form deducts for
+            failed = [self.criteria[0]]
+            what = _("不符合：{named}").format(named=self.criteria[0].text)
         elif obs.met is False:
             raise ObservationError(_("请指明哪几条不符合（unmet）"), where)
         else:
@@ -357,6 +386,12 @@ class Grouped(Rule):
             max_points - lost,
             _("{what}，扣{lost}分（{rule}）").format(what=what, lost=fmt(lost), rule=self.describe()),
         )
+
+    def grid(self, max_points: Decimal) -> frozenset[Decimal]:
+        lost = {ZERO}
+        for c in self.criteria:
+            lost |= {x + c.deduct for x in lost}
+        return frozenset(max_points - min(max_points, x) for x in lost)
 
     def params(self) -> dict[str, Any]:
         return {"criteria": [{"text": c.text, "deduct": c.deduct} for c in self.criteria]}
@@ -375,6 +410,11 @@ class Discretionary(Rule):
             return [_("步长应大于 0 且能整除该项分值")]
         return []
 
+    def grid(self, max_points: Decimal) -> frozenset[Decimal] | None:
+        if self.step is None:
+            return None
+        return frozenset(self.step * k for k in range(int(max_points / self.step) + 1))
+
     def describe(self) -> str:
         text = _("由评估人员视情况给分（0 至满分），扣分须写明理由")
         if self.step is not None:
@@ -385,7 +425,7 @@ class Discretionary(Rule):
         if obs.met is True or obs.problems == 0:
             return Scored(max_points, None)
         if obs.points is None:
-            raise ObservationError(_("该项由评估人员给分，请记录分数和理由（points、reason）"), where)
+            raise ObservationError(_("该项由评估人员给分，请记录分数和理由"), where)
         p = obs.points
         if p > max_points:
             raise ObservationError(_("分数 {p} 超过该项满分 {m}").format(p=fmt(p), m=fmt(max_points)), where)
@@ -395,7 +435,7 @@ class Discretionary(Rule):
             return Scored(p, None)
         reason = (obs.reason or "").strip()
         if not reason:
-            raise ObservationError(_("扣分必须写明理由（reason）"), where)
+            raise ObservationError(_("扣分必须写明理由"), where)
         return Scored(p, _("评估人员给{p}分：{reason}").format(p=fmt(p), reason=reason))
 
 
@@ -409,6 +449,9 @@ class Checklist(Rule):
 
     def check(self, max_points: Decimal) -> list[str]:
         return [] if max_points == 0 else [_("记录项不计分，分值应为 0")]
+
+    def grid(self, max_points: Decimal) -> frozenset[Decimal]:
+        return frozenset({ZERO})
 
     def describe(self) -> str:
         return _("记录是否符合（不计分）")

@@ -35,9 +35,13 @@ class ItemResult:
     answered: bool = True
     override: bool = False
     na: bool = False
+    #: a mark recorded before the form refused it (na without the form's leave, an override off
+    #: the item's point grid): scored as it was recorded, never moved, but it cannot be signed
+    irregular: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
+            **({"irregular": self.irregular} if self.irregular else {}),
             "id": self.id,
             "points": json_number(self.points),
             "max_points": json_number(self.max_points),
@@ -85,6 +89,10 @@ class Report:
         return tuple(i.id for i in self.items if not i.answered)
 
     @property
+    def irregular(self) -> tuple[ItemResult, ...]:
+        return tuple(i for i in self.items if i.irregular)
+
+    @property
     def lost(self) -> tuple[ItemResult, ...]:
         return tuple(i for i in self.items if i.answered and i.points < i.max_points)
 
@@ -111,40 +119,89 @@ class Report:
             "unanswered": list(self.unanswered),
             "complete": not self.unanswered,
             "overrides": [i.id for i in self.items if i.override],
+            **({"irregular": [i.id for i in self.irregular]} if self.irregular else {}),
         }
 
 
-def score_item(item: Item, obs: Observation | None) -> ItemResult:
-    """One item's points and the reason for any lost."""
+def na_refusal(item: Item) -> str | None:
+    """Why ``{"na": true}`` is refused on this item (None where the form allows it)."""
+    if item.na is not None:
+        return None
+    return _("该项不能标记为不适用：评估表未规定该项可不适用（只有评估表原文允许的小项才能标记不适用）")
+
+
+def override_refusal(item: Item, points: Decimal) -> str | None:
+    """Why an override of ``points`` is refused (None: a value the item's method can produce)."""
+    if points > item.points:
+        return _("分数 {p} 超过该项满分 {m}").format(p=fmt(points), m=fmt(item.points))
+    grid = item.rule.grid(item.points)
+    if grid is not None and points not in grid:
+        values = "、".join(fmt(v) for v in sorted(grid))
+        return _("人工调整的分数须是该项评分方法能得出的分值（{values}），{p}分不是").format(
+            values=values, p=fmt(points)
+        )
+    return None
+
+
+def score_item(item: Item, obs: Observation | None, *, recorded: bool = False) -> ItemResult:
+    """One item's points and the reason for any lost.
+
+    A new observation (``recorded`` False) is refused where the form refuses it. One already in the
+    log (``recorded``) is scored as it was recorded, so that fixing the engine never moves a recorded
+    score; if the form refuses it now, the result says why (``irregular``) and signing is refused.
+    """
     if obs is None:
         return ItemResult(item.id, ZERO, item.points, _("尚未评分"), answered=False)
     if obs.na:
-        # Not applicable keeps a base item's points; a bonus item not applicable earns nothing
-        # ("不满足的，不得分、不扣分").
-        points = ZERO if item.in_bonus else item.points
+        refusal = na_refusal(item)
+        if refusal and not recorded:
+            raise ObservationError(refusal, item.id)
+        if item.na is not None:
+            points = item.na.points(item.points)
+        else:  # the old reading, for marks recorded under it: a base item full, a bonus item nothing
+            points = ZERO if item.in_bonus else item.points
         return ItemResult(
-            item.id, points, item.points, _("不适用：{reason}").format(reason=obs.reason), na=True
+            item.id,
+            points,
+            item.points,
+            _("不适用：{reason}").format(reason=obs.reason),
+            na=True,
+            irregular=refusal,
         )
     if obs.points is not None and not isinstance(item.rule, Discretionary):
         reason = (obs.reason or "").strip()
         if not reason:
-            raise ObservationError(_("人工调整分数必须写明理由（reason）"), item.id)
-        if obs.points > item.points:
-            raise ObservationError(
-                _("分数 {p} 超过该项满分 {m}").format(p=fmt(obs.points), m=fmt(item.points)), item.id
-            )
+            raise ObservationError(_("人工调整分数必须写明理由"), item.id)
+        refusal = override_refusal(item, obs.points)
+        if refusal and (not recorded or obs.points > item.points):
+            raise ObservationError(refusal, item.id)
         return ItemResult(
             item.id,
             obs.points,
             item.points,
             _("人工调整为{p}分：{reason}").format(p=fmt(obs.points), reason=reason),
             override=True,
+            irregular=refusal,
         )
-    scored = item.rule.score(item.points, obs, item.id)
+    try:
+        scored = item.rule.score(item.points, obs, item.id)
+    except ObservationError as e:
+        if not recorded:
+            raise
+        # In the log but not scorable under this version (a bundle's older mark after a move to a
+        # new version): counted as not yet scored, never guessed; it must be scored again.
+        why = _("记录不被本版评估表接受：{m}").format(m=e.message)
+        return ItemResult(item.id, ZERO, item.points, why, answered=False, irregular=why)
     return ItemResult(item.id, scored.points, item.points, scored.reason)
 
 
-def score(rubric: Rubric, answers: Mapping[str, Observation], vetoes: Sequence[VetoMark] = ()) -> Report:
+def score(
+    rubric: Rubric,
+    answers: Mapping[str, Observation],
+    vetoes: Sequence[VetoMark] = (),
+    *,
+    recorded: bool = False,
+) -> Report:
     for item_id in answers:
         if not rubric.has_item(item_id):
             raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
@@ -155,7 +212,7 @@ def score(rubric: Rubric, answers: Mapping[str, Observation], vetoes: Sequence[V
     sections: list[SectionResult] = []
     base = bonus = ZERO
     for s in rubric.sections:
-        mine = [score_item(i, answers.get(i.id)) for i in s.items()]
+        mine = [score_item(i, answers.get(i.id), recorded=recorded) for i in s.items()]
         results += mine
         points = sum((r.points for r in mine), ZERO)
         if s.bonus:

@@ -95,6 +95,10 @@ def _value(value: Any) -> str:
         return fmt(value)
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, dict):  # an inline table (an item's "na")
+        return (
+            "{" + ", ".join(f"{k} = {json.dumps(str(v), ensure_ascii=False)}" for k, v in value.items()) + "}"
+        )
     return _string(str(value))
 
 

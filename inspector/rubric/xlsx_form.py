@@ -46,10 +46,11 @@ from inspector.rubric.ruletext import format_rule, parse_rule
 TABLE, INFO, VETOES, OUTCOMES = "评估表", "说明", "否决项", "评估结论"
 FIRST_ROW = 5  # rows 1–2 title, 3–4 the two-row header
 _HEADINGS = ("大项", "中项", "小项", "评估分值", "评估方法和标准", "评估结果",
-             "编号", "计分规则", "抽样", "备注")  # fmt: skip
-_WIDTHS = (14, 16, 34, 7, 48, 12, 10, 40, 20, 30)
-_PRINTED = 6  # A–F; G–J are for the program
-_A, _B, _C, _D, _E, _F, _G, _H, _I, _J = range(1, 11)
+             "编号", "计分规则", "抽样", "备注",
+             "复原说明", "转录注", "可不适用依据", "不适用计分")  # fmt: skip
+_WIDTHS = (14, 16, 34, 7, 48, 12, 10, 40, 20, 30, 30, 30, 30, 10)
+_PRINTED = 6  # A–F; G–N are for the program
+_A, _B, _C, _D, _E, _F, _G, _H, _I, _J, _K, _L, _M, _N = range(1, 15)
 _INFO_KEYS = ("id", "version", "title", "issuer", "document", "year", "source", "notes", "derived",
               "max_points", "veto_outcome")  # fmt: skip
 _YES, _NO = "是", "否"
@@ -102,8 +103,23 @@ def export_rubric_xlsx(rubric: Rubric, path: Path) -> None:
     _write_table(table, rubric)
     _write_info(wb.create_sheet(INFO), rubric)
     _write_list(wb.create_sheet(VETOES), ("编号", "内容"), [(v.id, v.text) for v in rubric.vetoes], (10, 60))
-    outcomes = [(o.code, o.label, json_number(o.min) if o.min is not None else None) for o in rubric.outcomes]
-    _write_list(wb.create_sheet(OUTCOMES), ("代码", "结论", "最低分"), outcomes, (12, 20, 10))
+    outcomes = [
+        (
+            o.code,
+            o.label,
+            json_number(o.min) if o.min is not None else None,
+            o.clause or None,
+            json_number(o.upto) if o.upto is not None else None,
+            o.reading or None,
+        )
+        for o in rubric.outcomes
+    ]
+    _write_list(
+        wb.create_sheet(OUTCOMES),
+        ("代码", "结论", "最低分", "依据", "原文上限", "空档读法"),
+        outcomes,
+        (12, 20, 10, 40, 10, 40),
+    )
     wb.save(path)
 
 
@@ -178,7 +194,7 @@ def _write_table(ws: Worksheet, r: Rubric) -> None:
             g_start, subgroup = row, None
             for item in g.items:
                 if item.subgroup and item.subgroup != subgroup:
-                    for col in range(_A, _J + 1):
+                    for col in range(_A, _N + 1):
                         _put(ws, row, col, item.subgroup if col == _C else None, bold=True)
                     row += 1
                 subgroup = item.subgroup
@@ -187,7 +203,9 @@ def _write_table(ws: Worksheet, r: Rubric) -> None:
                 else:
                     method_runs.append((row, row))
                 values = (None, None, item.text, json_number(item.points), item.method, None, item.id,
-                          format_rule(item.rule), item.sampling, item.note)  # fmt: skip
+                          format_rule(item.rule), item.sampling, item.note, item.reconstructed,
+                          item.editor_note, item.na.clause if item.na else None,
+                          item.na.scores if item.na else None)  # fmt: skip
                 for col, value in enumerate(values, 1):
                     _put(ws, row, col, value, align="center" if col in (_D, _G) else "left")
                 row += 1
@@ -505,7 +523,7 @@ class _Reader:
     def outcomes(self) -> list[dict[str, Any]]:
         seen: set[str] = set()
         out = []
-        for row, (code, label, least) in self._rows(OUTCOMES, 3):
+        for row, (code, label, least, clause, upto, reading) in self._rows(OUTCOMES, 6):
             outcome: dict[str, Any] = {
                 "code": self._key(OUTCOMES, "outcome", row, code, seen),
                 "label": _text(label),
@@ -515,6 +533,13 @@ class _Reader:
             least_points = _points(least, self.at(OUTCOMES, _C, row))
             if least_points is not None:
                 outcome["min"] = least_points
+            if not _blank(clause):
+                outcome["clause"] = _text(clause)
+            upto_points = _points(upto, self.at(OUTCOMES, _E, row))
+            if upto_points is not None:
+                outcome["upto"] = upto_points
+            if not _blank(reading):
+                outcome["reading"] = _text(reading)
             out.append(outcome)
         return out
 
@@ -525,9 +550,9 @@ class _Reader:
         sections: list[dict[str, Any]] = []
         group: dict[str, Any] | None = None
         subgroup: str | None = None
-        rows = ws.iter_rows(min_row=FIRST_ROW, max_col=_J, values_only=True)
+        rows = ws.iter_rows(min_row=FIRST_ROW, max_col=_N, values_only=True)
         for row, line in enumerate(rows, FIRST_ROW):
-            cells = [*line, *[None] * (_J - len(line))]
+            cells = [*line, *[None] * (_N - len(line))]
             starts, value = _block(anchors, row, _A, cells[_A - 1])
             if starts:
                 sections.append(self._section(value, row))
@@ -606,9 +631,19 @@ class _Reader:
         }
         if method[1]:
             out["shares_method"] = True
-        for key, value in (("subgroup", subgroup), ("sampling", cells[_I - 1]), ("note", cells[_J - 1])):
+        for key, value in (
+            ("subgroup", subgroup),
+            ("sampling", cells[_I - 1]),
+            ("note", cells[_J - 1]),
+            ("reconstructed", cells[_K - 1]),
+            ("editor_note", cells[_L - 1]),
+        ):
             if not _blank(value):
                 out[key] = _text(value)
+        if not _blank(cells[_M - 1]):
+            out["na"] = {"clause": _text(cells[_M - 1])}
+            if not _blank(cells[_N - 1]):
+                out["na"]["scores"] = _text(cells[_N - 1]).strip()
         out["rule"] = rule.to_dict()
         return out
 

@@ -121,15 +121,15 @@ def fill_demo(db: sqlite_utils.Database) -> DemoSummary:
     _fill(clerk, vetoed.id, sichuan, rng, 0.85)
     clerk.set_veto(vetoed.id, "V3", True, "超出备案职业范围组织鉴定2批次")
     # 5. Chongqing renewal: fractions and bonus
-    cq = clerk.rubric(CHONGQING, 1)
     renewal = clerk.create(CHONGQING, orgs[4]["id"], "inspection", visit_date="2026-11-10", team=TEAM[:3])
+    cq = clerk.rubric(CHONGQING, renewal.rubric_version)  # the form's latest version
     _fill(clerk, renewal.id, cq, rng, 0.85)
     clerk.record(renewal.id, "1.1.1", {"problems": 2, "note": "未设内部质量督导、证书管理员岗位"})
     todo = clerk.create(CHONGQING, orgs[5]["id"], "inspection", visit_date="2026-11-25", team=TEAM[:3])
     # 6. Henan form, not started; Fujian supervision record, half done
     clerk.create(HENAN, orgs[6]["id"], "inspection", visit_date="2026-12-01", team=TEAM[:2])
     record = clerk.create(FUJIAN, orgs[0]["id"], "inspection", visit_date="2026-11-21", team=TEAM[:1])
-    _fill(clerk, record.id, clerk.rubric(FUJIAN, 1), rng, 0.9, upto=12)
+    _fill(clerk, record.id, clerk.rubric(FUJIAN, record.rubric_version), rng, 0.9, upto=12)
     del todo
     count = db.conn.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
     return DemoSummary(len(orgs), count, created=True)

@@ -27,9 +27,9 @@ import sqlite_utils
 from inspector.clock import not_a_real_date, now
 from inspector.errors import NotFoundError, ObservationError, StoreError, UsageError
 from inspector.i18n import _
-from inspector.rubric.model import Rubric
+from inspector.rubric.model import Outcome, Rubric
 from inspector.rubric.observations import Observation, parse_observation
-from inspector.rubric.points import ZERO
+from inspector.rubric.points import ZERO, fmt
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
 from inspector.store.db import transaction
@@ -306,9 +306,26 @@ class EvaluationStore:
         return answers, vetoes
 
     def report(self, eval_id: str) -> Report:
+        """The score recomputed from the log (marks scored as recorded: see ``score_item``)."""
         e = self.get(eval_id)
         answers, vetoes = self.observations(eval_id)
-        return score(self.rubric(e.rubric_id, e.rubric_version, e.rubric_hash), answers, vetoes)
+        return score(
+            self.rubric(e.rubric_id, e.rubric_version, e.rubric_hash), answers, vetoes, recorded=True
+        )
+
+    def fixed(self, eval_id: str) -> Fixed | None:
+        """The total and outcome fixed at signing (None: unsigned, or signed before they were kept)."""
+        row = self.conn.execute(
+            "SELECT payload FROM changes WHERE eval_id = ? AND kind = ? ORDER BY wall_time LIMIT 1",
+            (eval_id, LOCK),
+        ).fetchone()
+        return fixed_from_lock(loads(row[0]) if row else None)
+
+    def signed_check(self, eval_id: str) -> SignedCheck:
+        """The signed result beside a recomputation: a difference is flagged, never shown silently."""
+        report = self.report(eval_id)
+        fixed = self.fixed(eval_id)
+        return SignedCheck(report, fixed, fixed.differs(report) if fixed else None)
 
     # -- writing ----------------------------------------------------------------------------------
     def _writable(self, conn: sqlite3.Connection, eval_id: str) -> Rubric:
@@ -399,10 +416,64 @@ class EvaluationStore:
             )
         with transaction(self.db) as conn:
             self._writable(conn, eval_id)
+            report = self.report(eval_id)
+            if report.irregular:
+                raise StoreError(
+                    _("不能签署：以下小项的记录评估表不允许，请重新评分：{items}").format(
+                        items="；".join(f"{r.id} {r.irregular}" for r in report.irregular)
+                    ),
+                    eval_id,
+                )
             for s in signers:
                 self._apply(conn, self._change(conn, eval_id, None, SIGN, s))
-            self._apply(conn, self._change(conn, eval_id, None, LOCK, {"signers": len(signers)}))
+            lock = {"signers": len(signers), **fixed_payload(report)}
+            self._apply(conn, self._change(conn, eval_id, None, LOCK, lock))
         return self.get(eval_id)
+
+    def move_to_version(self, eval_id: str, version: int, reason: str) -> Change:
+        """Move a draft to another version of its form: an explicit act, recorded in the log.
+
+        Refused for a signed evaluation (amend it), for a version that does not exist, and while a
+        current observation would be refused by the new version (the message names the items).
+        """
+        if not reason.strip():
+            raise UsageError(_("改用新版评估表须写明理由"))
+        with transaction(self.db) as conn:
+            old = self._writable(conn, eval_id)
+            new = get_rubric(self.db, old.id, version)
+            if new.version == old.version:
+                raise UsageError(_("该评估已在使用评估表 {id} 第{v}版").format(id=old.id, v=version), eval_id)
+            problems = []
+            for item_id, cur in self.current(eval_id).items():
+                if item_id.startswith(VETO_PREFIX):
+                    if new.veto(item_id[len(VETO_PREFIX) :]) is None and cur.change.payload:
+                        problems.append(_("{id}：新版没有这个否决项").format(id=item_id))
+                    continue
+                if cur.change.payload is None:
+                    continue
+                if not new.has_item(item_id):
+                    problems.append(_("{id}：新版没有这个小项").format(id=item_id))
+                    continue
+                try:
+                    score_item(new.item(item_id), parse_observation(cur.change.payload, item_id))
+                except ObservationError as err:
+                    problems.append(f"{item_id}：{err.message}")
+            if problems:
+                raise StoreError(
+                    _("不能改用第{v}版：以下记录新版不接受，请先清除或改记：{p}").format(
+                        v=version, p="；".join(problems)
+                    ),
+                    eval_id,
+                )
+            payload = {
+                "rubric_version": new.version,
+                "rubric_hash": new.content_hash,
+                "from_version": old.version,
+                "reason": reason.strip(),
+            }
+            c = self._change(conn, eval_id, None, META, payload)
+            self._apply(conn, c)
+        return c
 
     def amend(self, eval_id: str, reason: str) -> Evaluation:
         """A new revision of a signed evaluation, carrying its answers; the old one stays as it was."""
@@ -422,8 +493,13 @@ class EvaluationStore:
             amend_reason=reason,
         )
 
-    def totals(self, evaluations: Sequence[Evaluation]) -> dict[str, dict[str, Any]]:
-        """Total, vetoes and outcome of many evaluations in one pass over the heads index."""
+    def totals(self, evaluations: Sequence[Evaluation]) -> dict[str, Totals]:
+        """Total, vetoes and outcome of many evaluations in one pass over the heads index.
+
+        The same figures as :meth:`report` (tests/store/test_totals.py pins them together); a signed
+        evaluation's are those fixed at signing, with ``differs`` saying whether a recomputation
+        disagrees.
+        """
         wanted = {e.id: e for e in evaluations}
         sums: dict[str, dict[str | None, int]] = {e: {} for e in wanted}
         vetoed: dict[str, int] = {}
@@ -437,6 +513,11 @@ class EvaluationStore:
             if eval_id in wanted:
                 sums[eval_id][section] = points or 0
                 vetoed[eval_id] = vetoed.get(eval_id, 0) + (vetoes or 0)
+        locks = {
+            r[0]: fixed_from_lock(loads(r[1]))
+            for r in self.conn.execute("SELECT eval_id, payload FROM changes WHERE kind = ?", (LOCK,))
+            if r[0] in wanted
+        }
         out = {}
         for eval_id, e in wanted.items():
             rubric = self.rubric(e.rubric_id, e.rubric_version)
@@ -447,15 +528,22 @@ class EvaluationStore:
                     bonus += min(points, s.points)
                 else:
                     base += points
-            outcome = (
-                rubric.outcome_for(base + bonus, vetoed.get(eval_id, 0) > 0) if rubric.outcomes else None
+            is_vetoed = vetoed.get(eval_id, 0) > 0
+            outcome = rubric.outcome_for(base + bonus, is_vetoed) if rubric.outcomes else None
+            t = Totals(
+                total=base + bonus,
+                base=base,
+                bonus=bonus,
+                max_points=rubric.max_points,
+                vetoed=is_vetoed,
+                outcome=outcome,
+                provisional=e.answered < e.items or e.conflicts > 0,
+                conflicts=e.conflicts,
             )
-            out[eval_id] = {
-                "total": base + bonus,
-                "max_points": rubric.max_points,
-                "vetoed": vetoed.get(eval_id, 0) > 0,
-                "outcome": {"code": outcome.code, "label": outcome.label} if outcome else None,
-            }
+            fixed = locks.get(eval_id)
+            if fixed is not None:
+                t = fixed.apply(t)
+            out[eval_id] = t
         return out
 
     def _latest(self, e: Evaluation, where: str, *args: Any) -> Evaluation | None:
@@ -502,6 +590,106 @@ class EvaluationStore:
 
     def signatures(self, eval_id: str) -> list[Change]:
         return [c for c in self.changes(eval_id) if c.kind == SIGN]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """One evaluation's figures, as :meth:`EvaluationStore.totals` computes them."""
+
+    total: Decimal
+    base: Decimal
+    bonus: Decimal
+    max_points: Decimal
+    vetoed: bool
+    outcome: Outcome | None
+    #: items unanswered or a team conflict unresolved: not a result yet
+    provisional: bool = False
+    conflicts: int = 0
+    #: fixed at signing
+    signed: bool = False
+    #: a recomputation disagrees with what was fixed at signing (flag it, never show it silently)
+    differs: bool = False
+
+    def outcome_json(self) -> dict[str, str] | None:
+        return {"code": self.outcome.code, "label": self.outcome.label} if self.outcome else None
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """What was fixed at signing: kept in the lock change, never recomputed."""
+
+    total: Decimal
+    base: Decimal
+    bonus: Decimal
+    outcome_code: str | None
+    outcome_label: str | None
+
+    def differs(self, report: Report) -> str | None:
+        code = report.outcome.code if report.outcome else None
+        if report.total == self.total and code == self.outcome_code:
+            return None
+        return _(
+            "按现行程序重新计算为 {t} 分（{o}），与签署时确定的 {f} 分（{g}）不一致；以签署时为准"
+        ).format(
+            t=fmt(report.total),
+            o=report.outcome.label if report.outcome else "—",
+            f=fmt(self.total),
+            g=self.outcome_label or "—",
+        )
+
+    def apply(self, t: Totals) -> Totals:
+        differs = t.total != self.total or (t.outcome.code if t.outcome else None) != self.outcome_code
+        outcome = t.outcome
+        if self.outcome_code is not None and (outcome is None or outcome.code != self.outcome_code):
+            outcome = Outcome(self.outcome_code, self.outcome_label or self.outcome_code)
+        elif outcome is not None and self.outcome_label:
+            outcome = Outcome(outcome.code, self.outcome_label)
+        return Totals(
+            total=self.total,
+            base=self.base,
+            bonus=self.bonus,
+            max_points=t.max_points,
+            vetoed=t.vetoed,
+            outcome=outcome,
+            provisional=False,
+            conflicts=t.conflicts,
+            signed=True,
+            differs=differs,
+        )
+
+
+@dataclass(frozen=True)
+class SignedCheck:
+    report: Report
+    fixed: Fixed | None
+    #: why the recomputation differs from what was fixed at signing (None: it does not)
+    differs: str | None
+
+
+def fixed_payload(report: Report) -> dict[str, Any]:
+    """The figures a lock change keeps (exact decimals as strings)."""
+    return {
+        "total": fmt(report.total),
+        "base": fmt(report.base),
+        "bonus": fmt(report.bonus),
+        "outcome": report.outcome.code if report.outcome else None,
+        "outcome_label": report.outcome.label if report.outcome else None,
+    }
+
+
+def fixed_from_lock(payload: Any) -> Fixed | None:
+    if not isinstance(payload, dict) or "total" not in payload:
+        return None  # signed before the figures were kept: nothing fixed to compare with
+    try:
+        return Fixed(
+            total=Decimal(str(payload["total"])),
+            base=Decimal(str(payload.get("base", payload["total"]))),
+            bonus=Decimal(str(payload.get("bonus", 0))),
+            outcome_code=payload.get("outcome"),
+            outcome_label=payload.get("outcome_label"),
+        )
+    except (ArithmeticError, ValueError):
+        return None
 
 
 def _check_date(text: str) -> None:

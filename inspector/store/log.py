@@ -17,7 +17,7 @@ from inspector.clock import now
 from inspector.rubric.model import Rubric
 from inspector.rubric.observations import parse_observation
 from inspector.rubric.scoring import score_item
-from inspector.store.changes import CREATE, GENESIS, LOCK, META, OBSERVE, VETO, Change, canonical
+from inspector.store.changes import CREATE, GENESIS, LOCK, META, OBSERVE, VETO, Change, canonical, loads
 from inspector.store.meta import read_meta, write_meta
 from inspector.store.orgs import insert_org
 
@@ -84,8 +84,8 @@ def head_row(rubric: Rubric, c: Change) -> HeadValue:
     if c.payload is None:
         return rubric.locate(c.item_id)[0].code, None, 0
     section, _g, item = rubric.locate(c.item_id)
-    result = score_item(item, parse_observation(c.payload, c.item_id))
-    return section.code, points_c(result.points), 1
+    result = score_item(item, parse_observation(c.payload, c.item_id), recorded=True)
+    return section.code, points_c(result.points) if result.answered else None, int(result.answered)
 
 
 def _refresh_winner(conn: sqlite3.Connection, eval_id: str, item_id: str) -> None:
@@ -98,6 +98,37 @@ def _refresh_winner(conn: sqlite3.Connection, eval_id: str, item_id: str) -> Non
         " WHERE h.eval_id = ? AND h.item_id = ? ORDER BY c.wall_time DESC, c.device_id DESC LIMIT 1)",
         (eval_id, item_id, eval_id, item_id),
     )
+
+
+def _repin(conn: sqlite3.Connection, c: Change, rubric_for: Any) -> None:
+    """A draft moved to another version of its form: the pin changes, every head is rescored."""
+    row = conn.execute("SELECT rubric_id FROM evaluations WHERE id = ?", (c.eval_id,)).fetchone()
+    rubric = rubric_for(row[0], c.payload["rubric_version"], c.payload["rubric_hash"])
+    conn.execute(
+        "UPDATE evaluations SET rubric_version = ?, rubric_hash = ?, items = ? WHERE id = ?",
+        (rubric.version, rubric.content_hash, sum(1 for _i in rubric.items()), c.eval_id),
+    )
+    heads = conn.execute(
+        "SELECT h.change_id, c.item_id, c.kind, c.payload FROM heads h JOIN changes c"
+        " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+        " WHERE h.eval_id = ?",
+        (c.eval_id,),
+    ).fetchall()
+    for change_id, item_id, kind, payload in heads:
+        if kind == VETO:
+            continue
+        value = None if payload is None else loads(payload)
+        if value is None or not rubric.has_item(item_id):
+            section = rubric.locate(item_id)[0].code if rubric.has_item(item_id) else None
+            points, answered = None, 0
+        else:
+            section = rubric.locate(item_id)[0].code
+            result = score_item(rubric.item(item_id), parse_observation(value, item_id), recorded=True)
+            points, answered = (points_c(result.points), 1) if result.answered else (None, 0)
+        conn.execute(
+            "UPDATE heads SET section = ?, points_c = ?, answered = ? WHERE eval_id = ? AND change_id = ?",
+            (section, points, answered, c.eval_id, change_id),
+        )
 
 
 def apply_change(conn: sqlite3.Connection, c: Change, rubric_for: Any, head: HeadValue | None = None) -> None:
@@ -145,6 +176,8 @@ def apply_change(conn: sqlite3.Connection, c: Change, rubric_for: Any, head: Hea
             if key in c.payload:
                 value = canonical(c.payload[key]) if key == "team" else c.payload[key]
                 conn.execute(f"UPDATE evaluations SET {key} = ? WHERE id = ?", (value, c.eval_id))
+        if "rubric_version" in c.payload:
+            _repin(conn, c, rubric_for)
     elif c.kind == LOCK:
         conn.execute(
             "UPDATE evaluations SET signed_at = COALESCE(signed_at, ?) WHERE id = ?", (c.wall_time, c.eval_id)

@@ -8,6 +8,7 @@ refused: an edited rubric must be a new version, because evaluations pin the ver
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,13 +86,18 @@ def insert_rubric(conn: sqlite3.Connection, rubric: Rubric, origin: str) -> None
 def install_builtin_rubrics(db: sqlite_utils.Database, *, force: bool = False) -> int:
     """Install the shipped rubric files once per product version; returns how many were added."""
     conn = db.conn
-    if read_meta(conn, _BUILTIN_KEY) == __version__ and not force:
+    # The product version and the shipped files' content: a form version added to rubrics/ (the
+    # Chongqing fixes ship as version 2) is installed into folders made by the same product version.
+    files = builtin_rubric_files()
+    digest = hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in files)).hexdigest()
+    stamp = f"{__version__} {digest[:16]}"
+    if read_meta(conn, _BUILTIN_KEY) == stamp and not force:
         return 0
     added = 0
-    for path in builtin_rubric_files():
+    for path in files:
         added += store_rubric(db, load_rubric_file(path), f"builtin:{path.name}").added
     with transaction(db) as c:
-        write_meta(c, _BUILTIN_KEY, __version__)
+        write_meta(c, _BUILTIN_KEY, stamp)
     return added
 
 

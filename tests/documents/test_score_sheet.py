@@ -71,7 +71,7 @@ class World:
     draft: str  # Sichuan inspection in progress, beside the station's self-assessment
     self_eval: str
     recheck: str
-    rectify: str  # Chongqing, complete, 60–79 points with an override and a not-applicable item
+    rectify: str  # Chongqing, complete, 60–79 points with overrides
     record: str  # Fujian supervision record
 
 
@@ -125,14 +125,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         drawn = add_evidence(db, data, make_signature(base / f"签名{k}.png", k))
         signers.append({"name": name, "role": role, "signature": drawn})
     store.sign(sheet, signers)
-    # Chongqing: bring the renewal into 60–79 (rectification) with overrides, and mark one item N/A.
+    # Chongqing: bring the renewal into 60–79 (rectification) with overrides.
     cq = find(store, CHONGQING, "inspection", "complete")
-    rubric = store.rubric(CHONGQING, 1)
+    rubric = store.rubric(CHONGQING, store.get(cq).rubric_version)
     for item in sorted(
         (i for i in rubric.items() if not rubric.locate(i.id)[0].bonus), key=lambda i: -i.points
     )[:3]:
         store.record(cq, item.id, {"points": 0, "reason": "现场核查发现严重问题，评估组合议给0分"})
-    store.record(cq, "1.1.2", {"na": True, "reason": "该机构本年度无此项业务"})
+    # Fujian: the one kind of line its form lets be not applicable (第三章一（三）: no report made).
+    record = find(store, FUJIAN, "inspection", "draft")
+    store.record(record, "4.1.1", {"na": True, "reason": "当次无群众举报"})
     total = store.report(cq).total
     assert 60 <= total < 80, total
     return World(
@@ -145,7 +147,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         self_eval=find(store, SICHUAN, "self", "complete"),
         recheck=find(store, SICHUAN, "recheck", "draft"),
         rectify=cq,
-        record=find(store, FUJIAN, "inspection", "draft"),
+        record=record,
     )
 
 
@@ -220,7 +222,7 @@ def test_full_sheet_text_fonts_pages_and_appendix(world: World) -> None:
     assert doc.pages > 1
     for n in (1, doc.pages):  # drawn as "第 1 页 共 7 页"; pdftotext may drop the narrow spaces
         assert re.search(rf"第\s?{n}\s?页\s?共\s?{doc.pages}\s?页", doc.layout), n
-    assert "DRAFT" not in doc.raw  # signed
+    assert "草稿" not in doc.raw  # signed
     fonts = fonts_embedded(doc.path)
     assert not any("Helvetica" in f for f in fonts)
     # The appendix: every photo numbered with its hash; the text file listed, not pictured.
@@ -239,7 +241,7 @@ def test_full_sheet_text_fonts_pages_and_appendix(world: World) -> None:
 
 def test_unsigned_sheet_has_the_watermark_and_the_comparison(world: World) -> None:
     doc = pdf(world, "sheet-draft", world.draft)
-    assert "DRAFT" in doc.raw and "草稿" in doc.layout
+    assert "草稿" in doc.raw and "DRAFT" not in doc.raw
     assert "自查自评对照" in doc.layout
     assert "尚未评分" in doc.layout and "—" in doc.layout  # unanswered items, marked in words
     fonts_embedded(doc.path)
@@ -251,18 +253,18 @@ def test_an_amended_revision_says_so(world: World) -> None:
     doc = pdf(world, "sheet-amended", amended.id)
     text = squeeze(doc.layout)
     assert "第1次修订" in text and "复核时发现2.1.3计分有误" in text
-    assert "DRAFT" in doc.raw  # the new revision is not signed yet
+    assert "草稿" in doc.raw  # the new revision is not signed yet
 
 
 def test_draft_flag_forces_the_watermark(world: World) -> None:
-    assert "DRAFT" not in pdf(world, "sheet-failed", world.failed).raw
-    assert "DRAFT" in pdf(world, "sheet-failed-draft", world.failed, draft=True).raw
+    assert "草稿" not in pdf(world, "sheet-failed", world.failed).raw
+    assert "草稿" in pdf(world, "sheet-failed-draft", world.failed, draft=True).raw
 
 
 def test_overrides_and_not_applicable_are_flagged_in_words(world: World) -> None:
     doc = pdf(world, "sheet-chongqing", world.rectify)
     assert re.search(r"0\s*※", doc.layout)
-    assert "△" in doc.layout and "不适用的小项" in doc.layout and "人工调整" in doc.layout
+    assert "人工调整" in doc.layout
     assert "加分" in doc.layout  # the Chongqing bonus row
     first_page_png(doc)
 
@@ -320,7 +322,7 @@ def test_rectification_notice_for_a_failed_station(world: World) -> None:
     text = squeeze(doc.layout)
     assert "整改期间不得开展鉴定工作" in text and "整改期为6个月" not in text  # Sichuan's own words
     assert "评估结论：不合格" in text
-    assert "DRAFT" not in doc.raw
+    assert "草稿" not in doc.raw
 
 
 def test_notice_refused_when_not_called_for(world: World) -> None:
@@ -339,7 +341,8 @@ def test_supervision_record(world: World) -> None:
     assert e.visit_date is not None
     due = add_working_days(date.fromisoformat(e.visit_date), 5)
     assert f"{due.year}年{due.month}月{due.day}日前" in text
-    assert "√" in doc.layout and "未记录" in text and "DRAFT" in doc.raw
+    assert "√" in doc.layout and "未记录" in text and "草稿" in doc.raw
+    assert "当次无群众举报" in text  # the not-applicable line, with its reason
     fonts_embedded(doc.path)
     first_page_png(doc)
     # A checklist form's "sheet" is its record; a scored form has no record.

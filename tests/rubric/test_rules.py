@@ -68,7 +68,7 @@ def test_count_tiers_and_the_gap_at_three() -> None:
     assert score(COUNT_TIERS, "2", {"problems": 2})[0] == 1  # 以内 includes 2
     assert score(COUNT_TIERS, "2", {"problems": 4})[0] == 0  # 超过3个 starts at 4
     # exactly three is in no tier the document defines: refused, with the tiers to choose from
-    with pytest.raises(ObservationError, match="tier 1 = 发现2个以内一般性问题"):
+    with pytest.raises(ObservationError, match="第2档：发现2个以内一般性问题"):
         score(COUNT_TIERS, "2", {"problems": 3})
     # the serious-problem tier is chosen directly
     points, reason = score(COUNT_TIERS, "2", {"tier": 2})

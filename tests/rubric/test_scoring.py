@@ -63,19 +63,66 @@ def test_unknown_item_and_veto_are_refused(sichuan: Rubric) -> None:
 
 
 def test_override_is_flagged_and_needs_a_reason(sichuan: Rubric) -> None:
-    item = sichuan.item("4.1.1")
-    result = score_item(item, parse_observation({"points": 2.5, "reason": "问题轻微"}, item.id))
-    assert result.override and result.points == D("2.5") and "问题轻微" in result.reason
+    item = sichuan.item("4.1.1")  # 每个问题扣1分，3个以上不得分: 3, 2, 1, 0
+    result = score_item(item, parse_observation({"points": 2, "reason": "问题轻微"}, item.id))
+    assert result.override and result.points == D("2") and "问题轻微" in result.reason
     with pytest.raises(ObservationError, match="理由"):
         score_item(item, parse_observation({"points": 2}, item.id))
     with pytest.raises(ObservationError, match="超过"):
         score_item(item, parse_observation({"points": 4, "reason": "x"}, item.id))
 
 
-def test_not_applicable_keeps_full_points_and_says_why(sichuan: Rubric) -> None:
+def test_an_override_lands_on_the_items_point_grid(sichuan: Rubric) -> None:
+    # 1.1.1: 发现问题不得分 (2 or 0): "1 of 2" is a point the method cannot give.
+    item = sichuan.item("1.1.1")
+    with pytest.raises(ObservationError, match="0、2"):
+        score_item(item, parse_observation({"points": 1, "reason": "职责文件未更新"}, item.id))
+    assert score_item(item, parse_observation({"points": 0, "reason": "x"}, item.id)).points == 0
+    with pytest.raises(ObservationError, match=r"2\.5分不是"):
+        score_item(sichuan.item("4.1.1"), parse_observation({"points": 2.5, "reason": "x"}, "4.1.1"))
+    # Recorded before the rule: scored as recorded, flagged, never silently moved.
+    old = score_item(item, parse_observation({"points": 1, "reason": "x"}, item.id), recorded=True)
+    assert old.points == 1 and old.irregular and "0、2" in old.irregular
+
+
+@pytest.mark.parametrize("rubric", SCORED, ids=lambda r: f"{r.id}-v{r.version}")
+def test_every_grid_value_is_one_the_rule_gives(rubric: Rubric) -> None:
+    for item in rubric.items():
+        grid = item.rule.grid(item.points)
+        if grid is None:
+            continue
+        assert item.points in grid and all(ZERO <= g <= item.points for g in grid), item.id
+
+
+def test_not_applicable_only_where_the_form_says_so(sichuan: Rubric) -> None:
+    # No seed has a general not-applicable: a Sichuan station at 59 must not reach 62 by it.
     item = sichuan.item("6.4.2")
-    result = score_item(item, parse_observation({"na": True, "reason": "全部职业均有国家题库"}, item.id))
-    assert result.na and result.points == item.points and "国家题库" in result.reason
+    with pytest.raises(ObservationError, match="不能标记为不适用"):
+        score_item(item, parse_observation({"na": True, "reason": "全部职业均有国家题库"}, item.id))
+    fujian = RUBRICS["fujian-2021-supervision-record"]
+    line = fujian.item("4.1.1")  # 第三章一（三）: only where a report was made
+    assert line.na is not None and "第三章一（三）" in line.na.clause
+    result = score_item(line, parse_observation({"na": True, "reason": "当次无群众举报"}, line.id))
+    assert result.na and "当次无群众举报" in (result.reason or "")
+    with pytest.raises(ObservationError, match="不能标记为不适用"):
+        score_item(fujian.item("1.1.1"), parse_observation({"na": True, "reason": "x"}, "1.1.1"))
+    # A mark recorded before the rule keeps its points, flagged.
+    old = score_item(item, parse_observation({"na": True, "reason": "x"}, item.id), recorded=True)
+    assert old.points == item.points and old.irregular
+
+
+def test_a_sichuan_station_at_59_cannot_pass_by_not_applicable(sichuan: Rubric) -> None:
+    answers = full_marks(sichuan)
+    lost = D(0)
+    failed = []
+    for item in sichuan.items():
+        if isinstance(item.rule, AllOrNothing) and lost + item.points <= 41:
+            answers[item.id] = Observation(met=False)
+            lost += item.points
+            failed.append(item.id)
+    assert score(sichuan, answers).total == 59
+    with pytest.raises(ObservationError, match="不能标记为不适用"):
+        score(sichuan, {**answers, failed[0]: Observation(na=True, reason="本站无此业务")})
 
 
 def test_unanswered_items_are_listed_and_score_nothing(sichuan: Rubric) -> None:
@@ -136,9 +183,12 @@ def observation_for(item: Item) -> st.SearchStrategy[dict[str, Any]]:
 def answers_for(r: Rubric) -> st.SearchStrategy[dict[str, dict[str, Any]]]:
     items = list(r.items())
     plain = st.fixed_dictionaries({i.id: observation_for(i) for i in items})
-    override = st.sampled_from(items).flatmap(
+    # an override lands on a value the item's method can produce
+    on_grid = [i for i in items if not isinstance(i.rule, Discretionary) and i.rule.grid(i.points)]
+    override = st.sampled_from(on_grid).flatmap(
         lambda i: st.builds(
-            lambda p: (i.id, {"points": D(p) / 10, "reason": "复核调整"}), st.integers(0, int(i.points * 10))
+            lambda p: (i.id, {"points": p, "reason": "复核调整"}),
+            st.sampled_from(sorted(i.rule.grid(i.points) or ())),
         )
     )
     # a few overrides replace the answers of their items

@@ -6,9 +6,12 @@ from decimal import Decimal as D
 
 import pytest
 
+from inspector.errors import ObservationError
+from inspector.paths import rubrics_dir
 from inspector.rubric.observations import Observation
 from inspector.rubric.rules import Checklist, Deduct, Discretionary, Grouped, Tiers
 from inspector.rubric.scoring import VetoMark, score
+from inspector.rubric.toml_form import load_rubric_file
 from tests.conftest import shipped
 
 
@@ -97,7 +100,8 @@ def test_chongqing_bonus_counts_toward_the_outcome() -> None:
     # with 78 base points, both bonus items lift the station from rectify to renew
     lost = D(0)
     for item in r.base_sections()[1].items():
-        if lost + item.points <= 18 and not isinstance(item.rule, Tiers):
+        grid = item.rule.grid(item.points) or set()
+        if lost + item.points <= 18 and not isinstance(item.rule, Tiers) and D(0) in grid:
             answers[item.id] = Observation(points=D(0), reason="测试")
             lost += item.points
     assert lost == 18
@@ -136,29 +140,44 @@ def test_sichuan_veto_with_note() -> None:
 # would make every existing data folder refuse the new program (same id and version, other content):
 # when this test fails, raise the form's `version`, then record the new hash here.
 PINNED = {
-    "chongqing-2024-renewal": (1, "1b2ea93613753116c70c30650b16b037d6cdc5187e51dc23759c953459e6abe2"),
-    "fujian-2021-supervision-record": (1, "c10486e7f1421324671c972157b86a2078f01ac12f13e3c2a45f8ffcc6d3bba2"),
+    "chongqing-2024-renewal.v1": (1, "1b2ea93613753116c70c30650b16b037d6cdc5187e51dc23759c953459e6abe2"),
+    "fujian-2021-supervision-record.v1": (
+        1,
+        "c10486e7f1421324671c972157b86a2078f01ac12f13e3c2a45f8ffcc6d3bba2",
+    ),
+    "chongqing-2024-renewal": (2, "fb15952f975359688eb00ececbc87d6d36ce55dffc39bb4619079c0f87ba0557"),
+    "fujian-2021-supervision-record": (2, "6906ff864ce17b3fb6c7e618fe5d6654d0f612d576c951c92bf4b822d840f754"),
     "henan-2011-demonstration": (1, "f5c58c8751a8766f96145b1957587122ac08039a7eb3c809080f91772ad9b70a"),
     "henan-2011-quality": (1, "fd83853944533a39e8911bc1289a0f402b30b4849e7a3813e55be86d2e988d69"),
     "sichuan-2017-inspection": (1, "2d9b3db34e3489fdf7a45aa8e52e1eaa251fc3c784ee209aba953b63a7201c88"),
 }
 
 
-@pytest.mark.parametrize("rubric_id", sorted(PINNED))
-def test_released_forms_do_not_change_under_the_same_version(rubric_id: str) -> None:
-    r = shipped(rubric_id)
-    version, digest = PINNED[rubric_id]
-    if r.version == version:
-        assert r.content_hash == digest, f"{rubric_id} changed: raise its version and pin the new hash"
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_released_forms_do_not_change_under_the_same_version(name: str) -> None:
+    r = shipped(name)
+    version, digest = PINNED[name]
+    assert r.version == version, f"{name}: a released version stays shipped under its own file"
+    assert r.content_hash == digest, f"{name} changed: raise its version and pin the new hash"
 
 
-def test_not_applicable_bonus_earns_nothing() -> None:
+def test_every_shipped_version_is_a_distinct_id_and_version() -> None:
+    seen = [(r.id, r.version) for r in (load_rubric_file(p) for p in sorted(rubrics_dir().glob("*.toml")))]
+    assert len(seen) == len(set(seen))
+    assert ("chongqing-2024-renewal", 1) in seen and ("chongqing-2024-renewal", 2) in seen
+
+
+def test_not_applicable_is_refused_on_the_chongqing_form() -> None:
+    # The form has no not-applicable; an unmet bonus item is "不得分、不扣分", recorded as not met.
     r = shipped("chongqing-2024-renewal")
     bonus = next(i for i in r.items() if i.in_bonus)
     answers = {i.id: Observation(met=True) for i in r.items()}
+    with pytest.raises(ObservationError, match="不能标记为不适用"):
+        score(r, {**answers, bonus.id: Observation(na=True, reason="未参加")})
+    answers[bonus.id] = Observation(met=False)
+    assert score(r, answers).bonus == r.bonus_points - bonus.points
+    # Version 1's marks, recorded before the rule, keep their points (a bonus one earns nothing).
+    old = load_rubric_file(rubrics_dir() / "chongqing-2024-renewal.v1.toml")
     answers[bonus.id] = Observation(na=True, reason="未参加")
-    report = score(r, answers)
-    assert report.bonus == r.bonus_points - bonus.points
-    base = next(i for i in r.items() if not i.in_bonus)
-    answers[base.id] = Observation(na=True, reason="不涉及")
-    assert score(r, answers).base == r.max_points
+    report = score(old, answers, recorded=True)
+    assert report.bonus == r.bonus_points - bonus.points and [i.id for i in report.irregular] == [bonus.id]

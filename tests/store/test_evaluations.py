@@ -100,7 +100,7 @@ def test_veto_decides_the_outcome(store: EvaluationStore, org: str) -> None:
     assert store.report(e.id).outcome.code == "pass"
     store.set_veto(e.id, "V2", True, "伪造证书信息2份")
     assert store.report(e.id).outcome.code == "fail"
-    assert store.totals([store.get(e.id)])[e.id]["vetoed"] is True
+    assert store.totals([store.get(e.id)])[e.id].vetoed is True
     store.set_veto(e.id, "V2", False)
     assert store.report(e.id).outcome.code == "pass"
     with pytest.raises(ObservationError):

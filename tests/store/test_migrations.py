@@ -83,3 +83,31 @@ def test_not_a_database_is_refused(tmp_path: Path) -> None:
     (data / DB_NAME).write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="无法打开数据库"):
         open_database(data)
+
+
+@pytest.mark.parametrize("version", [v for v in fixture_versions() if v >= 2])
+def test_new_form_versions_arrive_and_recorded_scores_do_not_move(version: int, tmp_path: Path) -> None:
+    """The Chongqing fixes and the not-applicable rule ship as new form versions: a data folder made
+    before them gets them beside the old ones, and its evaluations keep their version and score."""
+    from inspector.store.rubrics import install_builtin_rubrics
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES / f"schema-v{version}.sqlite3", data / DB_NAME)
+    db = open_database(data)
+    store = EvaluationStore(db, "升级测试")
+    (old,) = store.list_evaluations()
+    before = (old.rubric_version, old.rubric_hash, old.state, store.report(old.id).to_json())
+    totals_before = store.totals([old])[old.id]
+    install_builtin_rubrics(db)
+    versions = {(r.id, r.version) for r in list_rubrics(db)}
+    assert {("chongqing-2024-renewal", 1), ("chongqing-2024-renewal", 2)} <= versions
+    assert {("fujian-2021-supervision-record", 1), ("fujian-2021-supervision-record", 2)} <= versions
+    assert install_builtin_rubrics(db) == 0  # once
+    store = EvaluationStore(db, "升级测试")
+    again = store.get(old.id)
+    assert (again.rubric_version, again.rubric_hash, again.state, store.report(old.id).to_json()) == before
+    assert store.totals([again])[old.id].total == totals_before.total
+    assert audit_evaluation(store, data, old.id).ok
+    if again.state == "signed":  # signed before figures were kept at signing: nothing to compare, no flag
+        assert store.fixed(old.id) is None and store.signed_check(old.id).differs is None

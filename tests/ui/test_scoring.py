@@ -112,28 +112,39 @@ def test_override_and_not_applicable_need_a_reason_and_are_flagged(
     window: Window, store: EvaluationStore, fresh: Evaluation
 ) -> None:
     window.start(fresh.id, "scoring")
-    window.key(Qt.Key.Key_F2)  # override 1.1.1
-    window.type("1")
+    window.key(Qt.Key.Key_F2)  # override 1.1.1 (发现问题不得分: 2 or 0)
+    window.type("0")
     window.key(Qt.Key.Key_Return)
     assert window.w.scoring.current_item == "1.1.1", "an override without a reason was accepted"
     window.type("post held by the director")
     window.key(Qt.Key.Key_Return)
     assert window.w.scoring.current_item == "1.2.1"
 
-    window.key(Qt.Key.Key_F3)  # 1.2.1 does not apply
-    window.key(Qt.Key.Key_Return)
-    assert window.w.scoring.current_item == "1.2.1", "not applicable without a reason was accepted"
+    window.key(Qt.Key.Key_F3)  # 1.2.1: the Sichuan form has no not-applicable
     window.type("no such post here")
     window.key(Qt.Key.Key_Return)
+    assert window.w.scoring.current_item == "1.2.1", "not applicable accepted where the form has none"
+    assert "1.2.1" not in store.observations(fresh.id)[0]
 
     report = store.report(fresh.id)
     items = {r.id: r for r in report.items}
-    assert items["1.1.1"].override and items["1.1.1"].points == 1
-    assert items["1.2.1"].na and items["1.2.1"].points == items["1.2.1"].max_points
+    assert items["1.1.1"].override and items["1.1.1"].points == 0
     model = window.w.scoring.model
     assert model is not None
     assert "⚑" in model.index_of("1.1.1", 2).data()
-    assert "⊘" in model.index_of("1.2.1", 2).data()
+
+
+def test_an_override_off_the_point_grid_is_refused(
+    window: Window, store: EvaluationStore, fresh: Evaluation
+) -> None:
+    window.start(fresh.id, "scoring")
+    window.key(Qt.Key.Key_F2)  # "1 of 2" on 发现问题不得分 is not the form's point
+    window.type("1")
+    window.key(Qt.Key.Key_Return)
+    window.type("duties file not updated")
+    window.key(Qt.Key.Key_Return)
+    assert window.w.scoring.current_item == "1.1.1"
+    assert "1.1.1" not in store.observations(fresh.id)[0]
 
 
 def test_next_unanswered_and_clearing(window: Window, store: EvaluationStore) -> None:
@@ -183,12 +194,12 @@ def test_grouped_criteria_by_digits(window: Window, store: EvaluationStore) -> N
     org = add_org(store.db, "延续备案测试中心", "TEST-UI-0003")
     e = store.create("chongqing-2024-renewal", org["id"], "inspection", visit_date="2026-12-03")
     window.start(e.id, "scoring")
-    window.w.scoring.go_to("2.2.1")  # six criteria, 0.5 each
-    window.type("25")  # criteria 2 and 5 not met: each toggle is recorded at once
-    assert store.observations(e.id)[0]["2.2.1"].unmet == (2, 5)
+    window.w.scoring.go_to("2.2.1")  # version 2: the four named criteria, 0.5 each
+    window.type("24")  # criteria 2 and 4 not met: each toggle is recorded at once
+    assert store.observations(e.id)[0]["2.2.1"].unmet == (2, 4)
     assert next(r for r in store.report(e.id).items if r.id == "2.2.1").points == Decimal(2)
     window.type("2")  # toggled back
-    assert store.observations(e.id)[0]["2.2.1"].unmet == (5,)
+    assert store.observations(e.id)[0]["2.2.1"].unmet == (4,)
     window.type("0")  # all met
     assert store.observations(e.id)[0]["2.2.1"].met is True
     window.key(Qt.Key.Key_Return)

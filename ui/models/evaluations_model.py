@@ -91,7 +91,7 @@ def load_home_rows(progress: Callable[[int, int], None], data: Path, user: str |
         for n, e in enumerate(found, 1):
             t = totals[e.id]
             rubric = store.rubric(e.rubric_id, e.rubric_version)
-            outcome = t["outcome"]["label"] if t["outcome"] and e.answered else None
+            outcome = t.outcome.label if t.outcome and e.answered else None
             rows.append(
                 HomeRow(
                     id=e.id,
@@ -103,10 +103,10 @@ def load_home_rows(progress: Callable[[int, int], None], data: Path, user: str |
                     answered=e.answered,
                     items=e.items,
                     conflicts=e.conflicts,
-                    total=t["total"],
-                    max_points=t["max_points"],
+                    total=t.total,
+                    max_points=t.max_points,
                     outcome=outcome,
-                    vetoed=t["vetoed"],
+                    vetoed=t.vetoed,
                     state=e.state,
                     updated_at=e.updated_at,
                     resume_at=resume.get(e.id),
