@@ -46,7 +46,10 @@ def install_qt_translation(app: QApplication) -> QTranslator | None:
     """Qt's own words (OK, Cancel, the file dialog) in Chinese when the window is in Chinese.
 
     Our texts go through :func:`inspector.i18n._`; only Qt's built-in dialogs use this catalogue,
-    shipped with PySide6 (``translations/qtbase_zh_CN.qm``; a frozen build must include it).
+    shipped with PySide6 (``translations/qtbase_zh_CN.qm``; a frozen build must include it). What
+    that catalogue leaves in English (the file dialog's "Look in" and "Files of type", a few
+    standard buttons) comes from ours, ``resources/translations/qt_extra_zh_CN.qm``, installed
+    last so that it is asked first.
     """
     if language() != "zh":
         return None
@@ -55,6 +58,9 @@ def install_qt_translation(app: QApplication) -> QTranslator | None:
     if not translator.load("qtbase_zh_CN", folder):
         return None
     app.installTranslator(translator)
+    extra = QTranslator(app)
+    if extra.load("qt_extra_zh_CN", str(resources_dir() / "translations")):
+        app.installTranslator(extra)
     return translator
 
 
