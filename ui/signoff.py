@@ -226,13 +226,13 @@ class SignOffPage(QWidget):
             self.message.setText("⚠ " + "；".join(check.blockers()))
             self._update_button()
             return
-        if not self.confirm.isChecked():
-            self.message.setText("⚠ " + _("请先核对总分和结论，并勾选确认"))
-            self.confirm.setFocus()
-            return
         missing = self.signers_missing()
         if missing is not None:
             self.message.setText("⚠ " + missing)
+            return
+        if not self.confirm.isChecked():
+            self.message.setText("⚠ " + _("请先核对总分和结论，并勾选确认"))
+            self.confirm.setFocus()
             return
         signers: list[dict[str, Any]] = []
         try:

@@ -352,3 +352,96 @@ def test_decimal_points_typed_are_what_is_stored(
     window.type("post held by the director")
     window.key(Qt.Key.Key_Return)
     assert store.observations(fresh.id)[0]["1.1.1"].points == Decimal(1)
+
+
+def keys_for(n: int, item: Any) -> tuple[str, dict[str, Any], bool]:
+    """The keys an inspector types for the n-th item, the observation they mean, and whether the
+    key alone records it (a choice) or it waits for Enter (a typed number)."""
+    from inspector.rubric.rules import AllOrNothing, Checklist, Deduct, Grouped, Tiers, YesNo
+
+    rule = item.rule
+    lose = n % 7 == 3
+    if isinstance(rule, Tiers):
+        if "ratio" in rule.measures():
+            return "2", {"ratio": Decimal("0.02")}, False
+        if "problems" in rule.measures():
+            return "1", {"problems": 1}, False
+        return ("2", {"tier": 1}, True) if lose else ("1", {"tier": 0}, True)
+    if isinstance(rule, (YesNo, Checklist)):
+        return ("n", {"met": False}, True) if lose else ("y", {"met": True}, True)
+    if isinstance(rule, Grouped):
+        return ("2", {"unmet": [2]}, True) if lose else ("0", {"met": True}, True)
+    assert isinstance(rule, (Deduct, AllOrNothing))
+    return ("1", {"problems": 1}, False) if lose else ("0", {"problems": 0}, False)
+
+
+def test_keyboard_only_form_signed_then_another_opened_and_the_audit_shows_exactly_what_was_committed(
+    window: Window, store: EvaluationStore, fresh: Evaluation, demo_folder: Any
+) -> None:
+    from inspector.rubric.observations import parse_observation
+    from inspector.rubric.scoring import score_item
+    from tests.helpers import run
+
+    window.start()
+    window.key(Qt.Key.Key_F, CTRL)  # home: find the station by its visit date, open it
+    window.type("11-30")
+    window.key(Qt.Key.Key_Return)
+    window.key(Qt.Key.Key_Return)
+    session = window.w.session
+    assert session is not None and session.eval_id == fresh.id
+    committed: dict[str, list[dict[str, Any]]] = {}
+    for n, item in enumerate(session.items):
+        assert window.w.scoring.current_item == item.id, (n, item.id)
+        keys, obs, at_once = keys_for(n, item)
+        window.type(keys)
+        if at_once:
+            committed.setdefault(item.id, []).append(obs)
+        result = score_item(item, parse_observation(obs, item.id))
+        if result.points < result.max_points:  # a deduction says what was found
+            window.key(Qt.Key.Key_E, CTRL)
+            window.type(f"found at {item.id}")
+            obs = {**obs, "note": f"found at {item.id}"}
+        window.key(Qt.Key.Key_Return)  # records (a note or a typed number) and moves on
+        if not at_once or "note" in obs:
+            committed.setdefault(item.id, []).append(obs)
+
+    window.key(Qt.Key.Key_Return, CTRL)  # summary
+    assert window.w.view() == "finish"
+    assert "found at" in window.w.finish.browser.toPlainText()  # the notes beside the deductions
+    window.key(Qt.Key.Key_Return, CTRL)  # sign page
+    assert window.w.view() == "signoff"
+    page = window.w.signoff
+    assert page.check is not None and page.check.ok, page.check and page.check.blockers()
+    assert "总分" in page.summary.text() and "评估结论" in page.summary.text()
+    sign_here(window)  # a signature is drawn with a pointing device; the rest is keys
+    assert store.get(fresh.id).state == "signed"
+    window.qtbot.wait(50)
+
+    window.w.back()  # Esc, Esc: home
+    window.w.back()
+    assert window.w.view() == "home"
+    # offscreen, deleting the replaced editors (hidden top-levels) deactivates the window
+    window.w.activateWindow()
+    window.qtbot.waitUntil(window.w.isActiveWindow, timeout=5000)
+    window.w.home.focus_list()
+    window.key(Qt.Key.Key_F, CTRL)
+    window.type("11-20")  # the inspection in progress beside its self-assessment
+    window.key(Qt.Key.Key_Return)
+    window.key(Qt.Key.Key_Return)
+    assert window.w.view() == "scoring" and window.w.session is not None
+    assert window.w.session.eval_id != fresh.id
+
+    audit = run("eval", "audit", fresh.id, "--json", data=demo_folder)
+    assert audit.code == 0, audit.err
+    doc = audit.json()
+    assert doc["ok"] and not doc["problems"]
+    history: dict[str, list[dict[str, Any]]] = {}
+    for change in doc["history"]:
+        if change["kind"] == OBSERVE:
+            history.setdefault(change["item_id"], []).append(change["payload"])
+    expected = {
+        item_id: [parse_observation(o, item_id).to_dict() for o in values]
+        for item_id, values in committed.items()
+    }
+    assert history == expected  # exactly the committed values, nothing a stray key or timer made
+    assert [c["kind"] for c in doc["history"]].count("sign") == len(page.rows)
