@@ -130,7 +130,7 @@ def run_gui(
     return code or status["code"]
 
 
-def _type_keys(window: QWidget, script: str) -> None:
+def _type_keys(window: QWidget, script: str, tries: int = 40) -> None:
     """Test hook: type a comma-separated list of keys (``2,Return,PgDown``) into the focused widget.
 
     Used by the kill test, which starts the real program, lets it record some marks through the
@@ -140,6 +140,12 @@ def _type_keys(window: QWidget, script: str) -> None:
     from PySide6.QtGui import QKeySequence
     from PySide6.QtTest import QTest
 
+    # the window's own shortcuts (Ctrl+E: the note) fire only in the active window: ask for it,
+    # and come back once the platform has made it so (a few tries; offscreen it is at once)
+    if not window.isActiveWindow() and tries > 0:
+        window.activateWindow()
+        QTimer.singleShot(50, lambda: _type_keys(window, script, tries - 1))
+        return
     for name in filter(None, (k.strip() for k in script.split(","))):
         combo = QKeySequence(name)[0]  # type: ignore[index]  # (the stubs lack operator[])
         # the window's focus child, even while the (offscreen) window is not the active one

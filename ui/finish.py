@@ -120,14 +120,20 @@ def _sections(s: EvaluationSession) -> list[str]:
         ids = [i.id for i in section.items()]
         answered = sum(1 for i in ids if s.results[i].answered)
         title = f"{section.code} {section.title}" + (_("（加分）") if section.bonus else "")
+        unmet = sum(1 for i in ids if s.results[i].answered and s.results[i].reason)
         rows.append(
             [
                 escape(title),
-                f"{fmt(result.points)} / {fmt(result.max_points)}",
+                f"{fmt(result.points)} / {fmt(result.max_points)}" if s.rubric.scored else str(unmet),
                 f"{answered}/{len(ids)}",
                 escape("、".join(s.owners(section.code))),
             ]
         )
+    if not s.rubric.scored:  # a record form: its lines not met, never points
+        return [
+            h3(_("各大项记录")),
+            table([_("大项"), _("不符合"), _("已评"), _("负责")], rows, right=(1, 2)),
+        ]
     return [h3(_("各大项得分")), table([_("大项"), _("得分"), _("已评"), _("负责")], rows, right=(1, 2))]
 
 

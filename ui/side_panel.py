@@ -82,13 +82,15 @@ def _wrapped(text: str = "", name: str = "") -> QLabel:
 class VetoDialog(QDialog):
     """A veto fails the station whatever its score: it is confirmed, with the fact found."""
 
-    def __init__(self, parent: QWidget | None, veto_id: str, text: str, note: str = "") -> None:
+    def __init__(
+        self, parent: QWidget | None, veto_id: str, text: str, note: str = "", outcome: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("确认否决项"))
         layout = QVBoxLayout(self)
         warning = _wrapped(
-            _("勾选否决项 {id}“{text}”后，无论得分多少，本评估的结论都将是不合格。").format(
-                id=veto_id, text=text
+            _("勾选否决项 {id}“{text}”后，无论得分多少，本评估的结论都将是：{outcome}。").format(
+                id=veto_id, text=text, outcome=outcome or _("否决")
             )
         )
         warning.setStyleSheet("color: #b3261e; font-weight: bold;")
@@ -113,9 +115,9 @@ class VetoDialog(QDialog):
             super().accept()
 
 
-def confirm_veto(parent: QWidget, veto_id: str, text: str, note: str) -> str | None:
+def confirm_veto(parent: QWidget, veto_id: str, text: str, note: str, outcome: str = "") -> str | None:
     """Ask for confirmation and the note; the note, or None when the inspector did not confirm."""
-    dialog = VetoDialog(parent, veto_id, text, note)
+    dialog = VetoDialog(parent, veto_id, text, note, outcome)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.note.text().strip()
@@ -131,10 +133,11 @@ class VetoRow(QWidget):
 
     changed = Signal(str, bool, str)
 
-    def __init__(self, veto_id: str, text: str) -> None:
+    def __init__(self, veto_id: str, text: str, outcome: str = "") -> None:
         super().__init__()
         self.veto_id = veto_id
         self.veto_text = text
+        self.outcome = outcome  # the form's own word for a vetoed station
         self.recorded_note = ""
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -155,7 +158,7 @@ class VetoRow(QWidget):
 
     def _toggled(self, on: bool) -> None:
         if on:
-            note = confirm_veto(self, self.veto_id, self.veto_text, self.note.text().strip())
+            note = confirm_veto(self, self.veto_id, self.veto_text, self.note.text().strip(), self.outcome)
             if note is None:  # not confirmed: nothing changes
                 self.box.blockSignals(True)
                 self.box.setChecked(False)
@@ -226,8 +229,10 @@ class SidePanel(QWidget):
         self.vetoes_box = QGroupBox(_("否决项（Ctrl+Shift+V）"))
         v = QVBoxLayout(self.vetoes_box)
         self.veto_rows: dict[str, VetoRow] = {}
-        for veto in session.rubric.vetoes:
-            row = VetoRow(veto.id, veto.text)
+        rubric = session.rubric
+        vetoed = rubric.outcome_for(rubric.max_points, True) if rubric.veto_outcome else None
+        for veto in rubric.vetoes:
+            row = VetoRow(veto.id, veto.text, vetoed.label if vetoed else "")
             row.changed.connect(self.veto.emit)
             self.veto_rows[veto.id] = row
             v.addWidget(row)

@@ -142,7 +142,7 @@ class SignOffPage(QWidget):
         back = QPushButton(_("返回汇总") + "  Esc")
         back.clicked.connect(self.back.emit)
         bar.addWidget(back)
-        add = QPushButton(_("添加签署人"))
+        self.add_button = add = QPushButton(_("添加签署人"))
         add.clicked.connect(lambda: self.add_row("", _("评估人员"), removable=True))
         bar.addWidget(add)
         bar.addStretch(1)
@@ -167,6 +167,7 @@ class SignOffPage(QWidget):
         self.confirm.setChecked(False)
         self.confirm.setVisible(not check.signed)
         self.sign_button.setVisible(not check.signed)
+        self.add_button.setVisible(not check.signed)
         if check.signed:  # shown for the record: who signed is on the summary page
             self.intro.setText(
                 _("{station}：本评估已于 {date} 签署并锁定，只读。").format(

@@ -106,7 +106,7 @@ def test_a_veto_needs_a_confirmation_and_a_note(
     answers: list[str | None] = [None]
     asked: list[str] = []
 
-    def confirm(_parent: object, veto_id: str, _text: str, _note: str) -> str | None:
+    def confirm(_parent: object, veto_id: str, _text: str, _note: str, _outcome: str = "") -> str | None:
         asked.append(veto_id)
         return answers[0]
 
