@@ -144,8 +144,11 @@ class RubricTreeModel(QStandardItemModel):
         tip += [f"{symbol} {meaning}" for symbol, meaning, _c in marks]
         name.setToolTip("\n".join(tip))
         if not item.rule.scored:  # a record form's line: what was recorded, not 0/0
-            points.setText(_("不符合") if r.answered and r.reason else _("符合") if r.answered else "—")
-            points.setForeground(QBrush(CONFLICT_COLOUR) if r.answered and r.reason else QBrush())
+            unmet = r.answered and not r.na and bool(r.reason)
+            points.setText(
+                "—" if not r.answered else _("不适用") if r.na else _("不符合") if unmet else _("符合")
+            )
+            points.setForeground(QBrush(CONFLICT_COLOUR) if unmet else QBrush())
         else:
             points.setText(f"{fmt(r.points) if r.answered else '—'}/{fmt(r.max_points)}")
             points.setForeground(QBrush(MUTED_COLOUR) if not r.answered else QBrush())
