@@ -22,6 +22,7 @@ from inspector.store.changes import CREATE, canonical
 from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore
 from inspector.store.evidence import add_evidence
 from inspector.store.orgs import add_org, list_orgs
+from inspector.store.signing_checks import refusal, sign_check
 
 
 def store(ctx: Context) -> EvaluationStore:
@@ -211,6 +212,7 @@ def eval_record(ctx: Context, eval_id: str, answers: Path) -> None:
 
 def _show(s: EvaluationStore, eval_id: str) -> dict[str, Any]:
     e = s.get(eval_id)
+    check = sign_check(s, eval_id)
     current = s.current(eval_id)
     observations = {}
     conflicts = {}
@@ -240,6 +242,9 @@ def _show(s: EvaluationStore, eval_id: str) -> dict[str, Any]:
             {"author": c.author, "wall_time": c.wall_time, **c.payload} for c in s.signatures(eval_id)
         ],
         "score": s.report(eval_id).to_json(),
+        # what stops `eval sign` now (the window's sign page shows the same): empty when it may be signed
+        "sign_blockers": [] if check.signed else check.blockers(),
+        "unexplained": [u.item_id for u in check.unexplained],
     }
 
 
@@ -256,6 +261,9 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
     e = s.get(eval_id)
     click.echo(f"{e.org_name}  {e.rubric_id} v{e.rubric_version}  {e.kind}  {e.state}")
     print_report(s.report(eval_id))
+    check = sign_check(s, eval_id)
+    if not check.signed and not check.ok:
+        click.echo(refusal(check))
 
 
 @eval_.command("veto")

@@ -149,6 +149,8 @@ def test_sign_is_refused_while_a_deduction_says_nothing_found(tmp_path: Path) ->
     assert run("eval", "record", eval_id, "--answers", write(tmp_path / "a.json", {"answers": everything}),
                data=data).code == 0  # fmt: skip
     before = run("eval", "audit", eval_id, "--json", data=data).json()["changes"]
+    shown = run("eval", "show", eval_id, "--json", data=data).json()
+    assert shown["unexplained"] == ["4.1.1"] and "4.1.1" in shown["sign_blockers"][0]
     result = run("eval", "sign", eval_id, "--signer", "张三:组长", data=data)
     refused(result, "4.1.1")
     assert "未写明发现的情况" in result.err and len(result.err.strip().splitlines()) == 1
