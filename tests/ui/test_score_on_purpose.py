@@ -24,6 +24,7 @@ from inspector.store.evaluations import Evaluation, EvaluationStore
 from inspector.store.orgs import add_org
 from tests.ui.conftest import Window, evaluation
 from ui import side_panel
+from ui.models.evaluations_model import ID_ROLE
 from ui.item_editor import CountInput, TierEditor
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -253,7 +254,15 @@ def test_a_blank_form_is_not_concluded_and_its_figure_is_provisional(
 ) -> None:
     org = add_org(store.db, "空白延续备案机构", "TEST-UI-0015")
     e = store.create("chongqing-2024-renewal", org["id"], "inspection", visit_date="2026-12-04")
-    window.start(e.id, "scoring")
+    half = evaluation(store, state="draft", rubric="sichuan-2017-inspection", kind="inspection")
+    window.start()  # the home list: no conclusion for a form not yet scored through
+    model = window.w.home.model
+    rows = {model.index(r, 0).data(ID_ROLE): r for r in range(model.rowCount())}
+    outcome, score = model.COLUMNS.index("outcome"), model.COLUMNS.index("score")
+    assert model.index(rows[e.id], outcome).data() in ("—", "未完成")  # never 不予…
+    assert model.index(rows[half.id], outcome).data() == "未完成"
+    assert "（暂）" in model.index(rows[half.id], score).data()
+    window.w.open_evaluation(e.id)
     side = window.w.scoring.side
     assert side is not None
     assert "未完成" in side.outcome.text() and "不予" not in side.outcome.text()

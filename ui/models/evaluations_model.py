@@ -166,12 +166,14 @@ class EvaluationsModel(QAbstractTableModel):
         if column == "score":
             if not r.answered or not r.max_points:
                 return "—"
-            return f"{fmt(r.total)} / {fmt(r.max_points)}"
+            # a draft's figure (unanswered items or a team conflict) is provisional, and says so
+            return f"{fmt(r.total)} / {fmt(r.max_points)}" + (_("（暂）") if r.state == "draft" else "")
         if column == "outcome":
             if r.outcome is None:
                 return "—"
-            provisional = _("（暂）") if r.state == "draft" else ""
-            return ("⊗ " if r.vetoed else "") + r.outcome + provisional
+            if r.vetoed:  # a veto decides whatever the points
+                return "⊗ " + r.outcome
+            return _("未完成") if r.state == "draft" else r.outcome  # no conclusion before the last item
         return phase_label(r.phase) + (" ⚠" if r.conflicts else "")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
