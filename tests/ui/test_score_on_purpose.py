@@ -24,8 +24,8 @@ from inspector.store.evaluations import Evaluation, EvaluationStore
 from inspector.store.orgs import add_org
 from tests.ui.conftest import Window, evaluation
 from ui import side_panel
-from ui.models.evaluations_model import ID_ROLE
 from ui.item_editor import CountInput, TierEditor
+from ui.models.evaluations_model import ID_ROLE
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
