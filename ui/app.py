@@ -46,7 +46,10 @@ def install_qt_translation(app: QApplication) -> QTranslator | None:
     """Qt's own words (OK, Cancel, the file dialog) in Chinese when the window is in Chinese.
 
     Our texts go through :func:`inspector.i18n._`; only Qt's built-in dialogs use this catalogue,
-    shipped with PySide6 (``translations/qtbase_zh_CN.qm``; a frozen build must include it).
+    shipped with PySide6 (``translations/qtbase_zh_CN.qm``; a frozen build must include it). What
+    that catalogue leaves in English (the file dialog's "Look in" and "Files of type", a few
+    standard buttons) comes from ours, ``resources/translations/qt_extra_zh_CN.qm``, installed
+    last so that it is asked first.
     """
     if language() != "zh":
         return None
@@ -55,6 +58,9 @@ def install_qt_translation(app: QApplication) -> QTranslator | None:
     if not translator.load("qtbase_zh_CN", folder):
         return None
     app.installTranslator(translator)
+    extra = QTranslator(app)
+    if extra.load("qt_extra_zh_CN", str(resources_dir() / "translations")):
+        app.installTranslator(extra)
     return translator
 
 
@@ -127,7 +133,7 @@ def run_gui(
     return code or status["code"]
 
 
-def _type_keys(window: QWidget, script: str) -> None:
+def _type_keys(window: QWidget, script: str, tries: int = 40) -> None:
     """Test hook: type a comma-separated list of keys (``2,Return,PgDown``) into the focused widget.
 
     Used by the kill test, which starts the real program, lets it record some marks through the
@@ -137,6 +143,12 @@ def _type_keys(window: QWidget, script: str) -> None:
     from PySide6.QtGui import QKeySequence
     from PySide6.QtTest import QTest
 
+    # the window's own shortcuts (Ctrl+E: the note) fire only in the active window: ask for it,
+    # and come back once the platform has made it so (a few tries; offscreen it is at once)
+    if not window.isActiveWindow() and tries > 0:
+        window.activateWindow()
+        QTimer.singleShot(50, lambda: _type_keys(window, script, tries - 1))
+        return
     for name in filter(None, (k.strip() for k in script.split(","))):
         combo = QKeySequence(name)[0]  # type: ignore[index]  # (the stubs lack operator[])
         # the window's focus child, even while the (offscreen) window is not the active one

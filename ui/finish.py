@@ -1,9 +1,11 @@
 """The finish page: the summary an inspector checks before anyone signs.
 
-Totals by section, the outcome, every lost point with its reason (overrides and not-applicable
-marks flagged), the unanswered items and conflicts that block completion (each a link back to
-the item), vetoes, and the differences from the station's self-assessment and the previous
-inspection. Everything comes from the session's report; nothing is computed here.
+Totals by section, the outcome ("未完成" and a provisional total until every item is scored and
+every conflict resolved), every lost point with its reason and the note saying what was found
+(overrides and not-applicable marks flagged), a record form's 不符合 lines, what blocks signing
+(:func:`inspector.store.signing_checks.sign_check`, each a link back to the item), vetoes, and the
+differences from the station's self-assessment and the previous inspection (with its notes).
+Everything comes from the session's report and the store's check; nothing is computed here.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from inspector.i18n import _
 from inspector.rubric.comparison import NOT_RECTIFIED, RECTIFIED
 from inspector.rubric.points import fmt
+from inspector.store.signing_checks import SignCheck, sign_check
+from inspector.store.signing_checks import kind_label as deduction_label
 from ui.models.evaluations_model import kind_label
 from ui.session import EvaluationSession
 from ui.shortcuts import shown
@@ -66,32 +70,47 @@ def _header(s: EvaluationSession) -> list[str]:
         )
         meta.append(_("评估组：{names}").format(names=names))
     out = [f"<h2>{escape(e.org_name)}</h2>", para("　·　".join(meta))]
+    total = f"{fmt(r.total)} / {fmt(rubric.max_points)}"
+    provisional = bool(r.unanswered or s.conflicted())
     if not rubric.scored:
         out.append(h3(_("记录表：逐项记录是否符合，不计分")))
+    elif provisional:
+        out.append(h3(_("暂计得分：{total}（尚未评完或有冲突，不是评估结果）").format(total=total), AMBER))
     else:
-        out.append(h3(_("总分：{total}").format(total=f"{fmt(r.total)} / {fmt(rubric.max_points)}")))
+        out.append(h3(_("总分：{total}").format(total=total)))
     if rubric.bonus_points:
         out.append(para(_("其中加分 {b} / {m} 分").format(b=fmt(r.bonus), m=fmt(rubric.bonus_points))))
     if r.outcome is not None:
-        text = _("评估结论：{label}").format(label=r.outcome.label)
+        text = _("评估结论：{label}").format(label=s.outcome_text()[0])
         out.append(para(("⊗ " if r.vetoed else "") + text, RED if r.vetoed else "", bold=True))
     return out
 
 
-def _blocking(s: EvaluationSession) -> list[str]:
-    unanswered = [i.id for i in s.items if not s.results[i.id].answered]
-    conflicts = [i.id for i in s.items if s.conflict(i.id)]
-    if not unanswered and not conflicts:
-        if s.read_only:
-            return []
+def _blocking(s: EvaluationSession, check: SignCheck) -> list[str]:
+    if s.read_only:
+        return []
+    if check.ok:
         return [para("✓ " + _("全部小项已评分，可以签署（{key}）。").format(key=shown("finish")), GREEN)]
-    out = [h3("⚠ " + _("尚不能完成"), RED)]
-    if unanswered:
-        out.append(para(_("{n} 项未评分（点击或 Tab + Enter 跳转）：").format(n=len(unanswered))))
-        out.append("<p>" + "　".join(link(i) for i in unanswered) + "</p>")
-    if conflicts:
-        out.append(para(_("{n} 项有冲突待解决：").format(n=len(conflicts))))
-        out.append("<p>" + "　".join(link(i, "⚠ " + i) for i in conflicts) + "</p>")
+    out = [h3("⚠ " + _("尚不能签署"), RED)]
+    if check.unanswered:
+        out.append(para(_("{n} 项未评分（点击或 Tab + Enter 跳转）：").format(n=len(check.unanswered))))
+        out.append("<p>" + "　".join(link(i) for i in check.unanswered) + "</p>")
+    if check.conflicts:
+        out.append(para(_("{n} 项有冲突待解决：").format(n=len(check.conflicts))))
+        out.append("<p>" + "　".join(link(i, "⚠ " + i) for i in check.conflicts) + "</p>")
+    if check.unexplained:
+        out.append(para(_("{n} 项扣分未写明发现的情况（在备注中写明）：").format(n=len(check.unexplained))))
+        out.append(
+            "<p>"
+            + "　".join(
+                link(u.item_id, f"✎ {u.item_id}（{deduction_label(u.kind)}）") for u in check.unexplained
+            )
+            + "</p>"
+        )
+    if check.vetoes_without_note:
+        out.append(
+            para(_("否决项未写明发现的情况：{ids}").format(ids="、".join(check.vetoes_without_note)), RED)
+        )
     return out
 
 
@@ -101,14 +120,20 @@ def _sections(s: EvaluationSession) -> list[str]:
         ids = [i.id for i in section.items()]
         answered = sum(1 for i in ids if s.results[i].answered)
         title = f"{section.code} {section.title}" + (_("（加分）") if section.bonus else "")
+        unmet = sum(1 for i in ids if s.results[i].answered and s.results[i].reason)
         rows.append(
             [
                 escape(title),
-                f"{fmt(result.points)} / {fmt(result.max_points)}",
+                f"{fmt(result.points)} / {fmt(result.max_points)}" if s.rubric.scored else str(unmet),
                 f"{answered}/{len(ids)}",
                 escape("、".join(s.owners(section.code))),
             ]
         )
+    if not s.rubric.scored:  # a record form: its lines not met, never points
+        return [
+            h3(_("各大项记录")),
+            table([_("大项"), _("不符合"), _("已评"), _("负责")], rows, right=(1, 2)),
+        ]
     return [h3(_("各大项得分")), table([_("大项"), _("得分"), _("已评"), _("负责")], rows, right=(1, 2))]
 
 
@@ -127,13 +152,33 @@ def _vetoes(s: EvaluationSession) -> list[str]:
     return out
 
 
-def _lost(s: EvaluationSession) -> list[str]:
+def _note_cell(s: EvaluationSession, item_id: str, unexplained: set[str]) -> str:
+    if item_id in unexplained:
+        return f"<span style='color:{RED}'>⚠ {escape(_('未写明发现的情况'))}</span>"
+    return escape(s.note(item_id))
+
+
+def _unmet_lines(s: EvaluationSession) -> list[str]:
+    """A record form's own summary: the lines recorded 不符合, with what was found."""
+    unmet = [i for i in s.report.items if i.answered and i.reason]
+    out = [h3(_("不符合项（{n} 项）").format(n=len(unmet)))]
+    if not unmet:
+        return [*out, para(_("已记录的各项均符合。"))]
+    rows = [[f"{link(i.id)} {escape(s.item(i.id).text)}", escape(s.note(i.id))] for i in unmet]
+    out.append(table([_("记录项"), _("发现的情况")], rows))
+    return out
+
+
+def _lost(s: EvaluationSession, check: SignCheck) -> list[str]:
+    if not s.rubric.scored:
+        return _unmet_lines(s)
     r = s.report
     lost = r.lost
     flagged = [i for i in r.items if i.answered and (i.override or i.na) and i not in lost]
     out = [h3(_("失分明细（{n} 项）").format(n=len(lost)))]
     if not lost and not flagged:
         return [*out, para(_("没有失分。"))]
+    unexplained = {u.item_id for u in check.unexplained}
     rows = []
     for i in (*lost, *flagged):
         mark = "⚑ " if i.override else "⊘ " if i.na else ""
@@ -141,9 +186,14 @@ def _lost(s: EvaluationSession) -> list[str]:
         if mark:
             reason = f"<span style='color:{AMBER}'>{reason}</span>"
         rows.append(
-            [f"{link(i.id)} {escape(s.item(i.id).text)}", f"{fmt(i.points)} / {fmt(i.max_points)}", reason]
+            [
+                f"{link(i.id)} {escape(s.item(i.id).text)}",
+                f"{fmt(i.points)} / {fmt(i.max_points)}",
+                reason,
+                _note_cell(s, i.id, unexplained),
+            ]
         )
-    out.append(table([_("小项"), _("得分"), _("理由")], rows, right=(1,)))
+    out.append(table([_("小项"), _("得分"), _("理由"), _("发现的情况（备注）")], rows, right=(1,)))
     overrides = sum(1 for i in r.items if i.override)
     if overrides:
         out.append(para("⚑ " + _("人工调整 {n} 项，均已写明理由。").format(n=overrides), AMBER))
@@ -182,6 +232,12 @@ def _recheck(s: EvaluationSession) -> list[str]:
         out.append(para(_("尚无可对照的失分项。")))
     for item_id, status in rows:
         text = escape(s.item(item_id).text)
+        before = s.previous_notes.get(item_id)
+        if before:  # what was found last time, so the re-check can say whether it is put right
+            text += "<br/>　　" + escape(_("上次发现：{note}").format(note=before))
+        now = s.note(item_id)
+        if now:
+            text += "<br/>　　" + escape(_("本次：{note}").format(note=now))
         if status == RECTIFIED:
             out.append(f"<p>✓ {escape(_('已整改'))}　{link(item_id)} {text}</p>")
         elif status == NOT_RECTIFIED:
@@ -201,8 +257,18 @@ def _signatures(s: EvaluationSession) -> list[str]:
 
 
 def summary_html(s: EvaluationSession) -> str:
-    parts = [_header, _blocking, _sections, _vetoes, _lost, _self_assessment, _recheck, _signatures]
-    return "".join(html for part in parts for html in part(s))
+    check = sign_check(s.store, s.eval_id)
+    parts = [
+        *_header(s),
+        *_blocking(s, check),
+        *_sections(s),
+        *_vetoes(s),
+        *_lost(s, check),
+        *_self_assessment(s),
+        *_recheck(s),
+        *_signatures(s),
+    ]
+    return "".join(parts)
 
 
 class FinishPage(QWidget):

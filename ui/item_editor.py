@@ -6,8 +6,9 @@ Each editor shows one item's observation and produces the observation dict the s
 entered. It never computes points: the item view asks :func:`inspector.rubric.scoring.score_item`.
 
 ``edited(True)`` is a discrete choice (a tier, yes/no, a criterion): the view records it at
-once. ``edited(False)`` is typing: the view records it when the inspector presses Enter, leaves
-the item or stops typing for a moment.
+once. ``edited(False)`` is typing: the view records it only when the inspector commits it (Enter,
+or leaving the item). Number fields never step: no wheel notch or arrow key changes a count
+(issue 15: one notch over "发现的问题个数" once turned a deduction into full marks).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
     QButtonGroup,
     QCheckBox,
     QDoubleSpinBox,
@@ -60,10 +62,38 @@ def _replace_blank(widget: QSpinBox | QDoubleSpinBox, event: QKeyEvent) -> None:
         widget.selectAll()
 
 
-class CountInput(QSpinBox):
+#: keys a spin box would use to step its value: they go to the window instead (PgDown: next item)
+STEP_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
+
+
+def _typed_only(widget: QSpinBox | QDoubleSpinBox) -> None:
+    """A number is typed, never stepped: no arrows to click, no focus from the wheel."""
+    widget.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+
+class _Typed:
+    """What the number fields share: the wheel scrolls the page, arrow keys do not count."""
+
+    def stepBy(self, steps: int) -> None:  # the wheel, arrow keys, PgUp/PgDown: never a value
+        return
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # up to the scroll area: the page scrolls, the value stays
+
+    def _step_key(self, event: QKeyEvent) -> bool:
+        if event.key() in STEP_KEYS and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            event.ignore()
+            return True
+        return False
+
+
+class CountInput(_Typed, QSpinBox):
     """A count of problems; "—" until something is entered."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._step_key(event):
+            return
         _replace_blank(self, event)
         super().keyPressEvent(event)
 
@@ -72,8 +102,8 @@ class CountInput(QSpinBox):
         self.setRange(-1, maximum)
         self.setSpecialValueText(NOT_ENTERED)
         self.setValue(-1)
-        self.setAccelerated(True)
         self.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 10)
+        _typed_only(self)
         _select_all_on_focus(self)
 
     def count(self) -> int | None:
@@ -83,10 +113,12 @@ class CountInput(QSpinBox):
         self.setValue(-1 if n is None else n)
 
 
-class DecimalInput(QDoubleSpinBox):
+class DecimalInput(_Typed, QDoubleSpinBox):
     """Points or a percentage, exact to two places; "—" until something is entered."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._step_key(event):
+            return
         _replace_blank(self, event)
         super().keyPressEvent(event)
 
@@ -100,6 +132,7 @@ class DecimalInput(QDoubleSpinBox):
         if suffix:
             self.setSuffix(suffix)
         self.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 12)
+        _typed_only(self)
         _select_all_on_focus(self)
 
     def amount(self) -> Decimal | None:
@@ -250,7 +283,8 @@ class YesNoEditor(_ChoiceEditor):
 
 
 class TierEditor(_ChoiceEditor):
-    """Graded tiers, best first (digit = tier number, 0 the best); a count or a percentage when
+    """Graded tiers, best first, numbered from 1 as on the printed sheet (key 1 = the best tier;
+    the stored ``tier`` stays 0-based as the contract has it); a count or a percentage when
     the rule's tiers are defined by one, with the tiers as the fallback for what the document
     leaves open."""
 
@@ -278,8 +312,8 @@ class TierEditor(_ChoiceEditor):
             layout.addWidget(hint)
             self.measure.valueChanged.connect(self._measured)
         for k, tier in enumerate(rule.tiers):
-            text = f"{k} · {tier.label}  —  {fmt(tier.points)}{_('分')}"
-            layout.addWidget(self.add_button(k, text))
+            text = _("第{n}档").format(n=k + 1) + f" · {tier.label}  —  {fmt(tier.points)}{_('分')}"
+            layout.addWidget(self.add_button(k, f"{text}  ({k + 1})"))
 
     def _measured(self, _value: object) -> None:
         self.source = "measure"
@@ -296,8 +330,8 @@ class TierEditor(_ChoiceEditor):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         k = DIGITS.get(Qt.Key(event.key()))
-        if k is not None and self.group.button(k) is not None:
-            self.choose(k)
+        if k is not None and k >= 1 and self.group.button(k - 1) is not None:
+            self.choose(k - 1)  # key 1 is the first (best) tier, as printed
         else:
             super().keyPressEvent(event)
 
@@ -523,7 +557,8 @@ def describe_payload(item: Item, payload: dict[str, Any] | None) -> str:
     elif "points" in p:
         text = _("给分 {p}").format(p=p["points"]) + (f"：{p['reason']}" if p.get("reason") else "")
     elif "tier" in p and isinstance(item.rule, Tiers) and int(p["tier"]) < len(item.rule.tiers):
-        text = _("第{k}档：{label}").format(k=p["tier"], label=item.rule.tiers[int(p["tier"])].label)
+        k = int(p["tier"])
+        text = _("第{k}档：{label}").format(k=k + 1, label=item.rule.tiers[k].label)  # printed numbering
     elif "problems" in p:
         text = _("问题 {n} 个").format(n=p["problems"])
     elif "ratio" in p:

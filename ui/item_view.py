@@ -4,9 +4,11 @@ a team member's conflicting value).
 
 It holds only the inspector's *draft* (what is typed but not yet recorded): every value shown
 as recorded comes from the session, every score from :func:`inspector.rubric.scoring.score_item`.
-A draft is recorded when the inspector presses Enter, moves away, picks a discrete choice, or
-stops typing for :data:`IDLE_MS`; ``commit(strict=True)`` refuses to move on from a draft the
-rule refuses (a deduction without a reason).
+A draft is recorded only by an explicit act: Enter, moving away from the item, or a click (key)
+on a discrete choice; nothing is saved because time passed or a wheel turned (issue 15: a count
+stepped by a stray key was saved 1.2 s later). ``commit(strict=True)`` refuses to move on from a
+draft the rule refuses (a deduction without a reason). What the result line shows is always the
+score of exactly the draft that a commit would store.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -52,7 +54,6 @@ from ui.session import EvaluationSession, normal_payload
 from ui.shortcuts import guard_text_fields
 from ui.worker import Worker
 
-IDLE_MS = 1200  # typing pauses longer than this are recorded (a killed laptop loses at most this)
 Recorder = Callable[[str, dict[str, Any] | None], None]
 
 WARN_STYLE = "background: #fff4d6; border: 1px solid #c98a00; border-radius: 4px; padding: 6px;"
@@ -130,10 +131,6 @@ class ItemView(QWidget):
         self.editor: RuleEditor | None = None
         self.editors: dict[str, RuleEditor] = {}
         self.show_self = True
-        self.idle = QTimer(self)
-        self.idle.setSingleShot(True)
-        self.idle.setInterval(IDLE_MS)
-        self.idle.timeout.connect(lambda: self.commit(strict=False))
         self._build()
         session.changed.connect(self._session_changed)
 
@@ -220,7 +217,6 @@ class ItemView(QWidget):
         s = self.session
         item = s.item(item_id)
         self.item = item
-        self.idle.stop()
         section, group, _item = s.locate(item_id)
         where = f"{section.code} {section.title}  ›  {group.label}"
         if item.subgroup:
@@ -339,8 +335,6 @@ class ItemView(QWidget):
         self._show_result()
         if discrete:
             self.commit(strict=False)
-        else:
-            self.idle.start()
 
     def _note_edited(self) -> None:
         self._edited(False)
@@ -372,7 +366,6 @@ class ItemView(QWidget):
     def commit(self, *, strict: bool) -> bool:
         """Record the draft if it changed anything. With ``strict``, refuse (False) a draft the
         rule refuses, and put the cursor where the missing part goes."""
-        self.idle.stop()
         if self.item is None or not self.dirty or self.session.read_only:
             return True
         payload = self.draft()
@@ -426,12 +419,28 @@ class ItemView(QWidget):
             try:
                 r = score_item(item, parse_observation(payload, item.id), recorded=True)
             except InspectorError as e:
-                self.result.setText(_("得分：—"))
-                self.reason.setText("")
+                would = self._once_explained(payload)
+                if would is None:
+                    self.result.setText(_("得分：—"))
+                    self.reason.setText("")
+                else:  # F2/F3 before the reason: what the mark will store once it is written
+                    self.result.setText(result_text(item, would) + "  ·  " + _("未保存：须写明理由"))
+                    self.reason.setText("")
                 self.message.setText("⚠ " + e.message)
                 return
         self.result.setText(result_text(item, r) + ("" if not self.dirty else "  ·  " + _("未保存")))
         self.reason.setText(r.reason or "" if r.answered else "")
+
+    def _once_explained(self, payload: dict[str, Any]) -> ItemResult | None:
+        """The score an override or not-applicable draft gets once its reason is written (None
+        when something else than the reason is refused): never "—" where a number will be stored."""
+        assert self.item is not None
+        if not (payload.get("na") or "points" in payload) or str(payload.get("reason", "")).strip():
+            return None
+        try:
+            return score_item(self.item, parse_observation({**payload, "reason": "…"}, self.item.id))
+        except InspectorError:
+            return None
 
     def _show_conflict(self) -> None:
         assert self.item is not None
@@ -524,6 +533,8 @@ class ItemView(QWidget):
             )
             if before.reason and before.answered and before.points < before.max_points:
                 text += "  —  " + before.reason
+            if s.previous_notes.get(self.item.id):
+                text += "\n" + _("上次发现：{note}").format(note=s.previous_notes[self.item.id])
             rect = s.rectified(self.item.id)
             if rect == RECTIFIED:
                 text = "✓ " + _("已整改") + "    " + text

@@ -442,9 +442,12 @@ class MainWindow(QMainWindow):
         self.finish.focus_first_link()
 
     def show_signoff(self) -> None:
-        if self.session is None or self.session.evaluation.state != "complete":
+        if self.session is None:
+            return
+        if self.session.evaluation.state == "draft":
             self.statusBar().showMessage(_("评估尚未完成，不能签署"), 6000)
             return
+        # complete: the page shows what is signed and what still blocks; signed: says so, read-only
         self.signoff.show_session(self.session)
         self.stack.setCurrentWidget(self.signoff)
         self.signoff.focus_first()

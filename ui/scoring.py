@@ -130,7 +130,9 @@ class ScoringPage(QWidget):
 
     # -- opening an evaluation -------------------------------------------------------------------
     def open(self, session: EvaluationSession, item_id: str | None = None) -> None:
-        self.close_session()
+        # Reopening the same session (after signing: now read-only) must not delete it: the window
+        # still holds it, and the next open would touch a deleted object (issue 15).
+        self.close_session(keep=session)
         self.session = session
         self.undo_stack.clear()
         e = session.evaluation
@@ -164,7 +166,7 @@ class ScoringPage(QWidget):
         self.current_item = None
         self.go_to(item_id or session.resume_item(), commit=False)
 
-    def close_session(self) -> None:
+    def close_session(self, keep: EvaluationSession | None = None) -> None:
         if self.item_view is not None:
             self.item_view.commit(strict=False)
         for slot in (self.centre_layout, self.side_layout):
@@ -174,7 +176,7 @@ class ScoringPage(QWidget):
                     widget.deleteLater()
         self.item_view = None
         self.side = None
-        if self.session is not None:
+        if self.session is not None and self.session is not keep:
             self.session.deleteLater()
         self.session = None
         self.current_item = None

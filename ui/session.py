@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from inspector.errors import InspectorError
+from inspector.i18n import _
 from inspector.rubric.comparison import (
     ItemComparison,
     SelfComparison,
@@ -69,6 +70,13 @@ class EvaluationSession(QObject):
         self.self_report: Report | None = s.report(self.self_eval.id) if self.self_eval else None
         self.previous = s.previous_for(e) if e.kind == "recheck" else None
         self.previous_report: Report | None = s.report(self.previous.id) if self.previous else None
+        # what was found last time, shown beside the item on a re-check (not only the points)
+        self.previous_notes: dict[str, str] = {}
+        if self.previous is not None:
+            for item_id, obs in s.observations(self.previous.id)[0].items():
+                said = (obs.note or "").strip() or (obs.reason or "").strip()
+                if said:
+                    self.previous_notes[item_id] = said
         self._rescore()
         if emit:
             self.changed.emit(())
@@ -107,6 +115,27 @@ class EvaluationSession(QObject):
         """Every current value of an item in conflict (merged team work), the latest first; else []."""
         cur = self.current.get(item_id)
         return [cur.change, *cur.rivals] if cur is not None and cur.rivals else []
+
+    def note(self, item_id: str) -> str:
+        """What the inspector wrote about an item: its note, or the reason of their own points."""
+        p = self.payload(item_id) or {}
+        return str(p.get("note") or p.get("reason") or "").strip()
+
+    def conflicted(self) -> list[str]:
+        """The items whose value is in conflict (merged team work), in form order."""
+        return [i.id for i in self.items if self.conflict(i.id)]
+
+    def outcome_text(self) -> tuple[str, bool]:
+        """The conclusion as it stands, and whether it is final: "未完成" until every item is scored
+        (a blank form's total is not a refusal), except that a veto decides whatever the points."""
+        r = self.report
+        if r.outcome is None:
+            return _("本表未规定评估结论"), False
+        if r.vetoed:
+            return r.outcome.label, True
+        if r.unanswered:
+            return _("未完成"), False
+        return r.outcome.label, not self.conflicted()
 
     def veto(self, veto_id: str) -> tuple[bool, str]:
         mark = self._vetoes.get(veto_id)

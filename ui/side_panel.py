@@ -3,10 +3,12 @@ comparisons with the station's self-assessment and the previous inspection."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
+    QDialogButtonBox,
     QGridLayout,
     QGroupBox,
     QLabel,
@@ -77,14 +79,66 @@ def _wrapped(text: str = "", name: str = "") -> QLabel:
     return label
 
 
+class VetoDialog(QDialog):
+    """A veto fails the station whatever its score: it is confirmed, with the fact found."""
+
+    def __init__(
+        self, parent: QWidget | None, veto_id: str, text: str, note: str = "", outcome: str = ""
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("确认否决项"))
+        layout = QVBoxLayout(self)
+        warning = _wrapped(
+            _("勾选否决项 {id}“{text}”后，无论得分多少，本评估的结论都将是：{outcome}。").format(
+                id=veto_id, text=text, outcome=outcome or _("否决")
+            )
+        )
+        warning.setStyleSheet("color: #b3261e; font-weight: bold;")
+        layout.addWidget(warning)
+        layout.addWidget(_wrapped(_("发现的情况（必填，将记入评估和评分表）：")))
+        self.note = QLineEdit(note)
+        self.note.setPlaceholderText(_("例如：超出备案职业范围组织鉴定2批次"))
+        layout.addWidget(self.note)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(_("确认否决"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.note.textChanged.connect(lambda t: ok.setEnabled(bool(t.strip())))
+        ok.setEnabled(bool(note.strip()))
+
+    def accept(self) -> None:
+        if self.note.text().strip():  # Enter in an empty note does not confirm
+            super().accept()
+
+
+def confirm_veto(parent: QWidget, veto_id: str, text: str, note: str, outcome: str = "") -> str | None:
+    """Ask for confirmation and the note; the note, or None when the inspector did not confirm."""
+    dialog = VetoDialog(parent, veto_id, text, note, outcome)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.note.text().strip()
+
+
 class VetoRow(QWidget):
-    """One veto condition: found or not, and (once found) a note saying what was found."""
+    """One veto condition: found or not, and (once found) a note saying what was found.
+
+    Marking it found asks for a confirmation and the note (:func:`confirm_veto`): one Space press
+    no longer fails a station. The note is recorded when the field is left (Enter, Tab), never by
+    a timer, and a found veto's note cannot be emptied.
+    """
 
     changed = Signal(str, bool, str)
 
-    def __init__(self, veto_id: str, text: str) -> None:
+    def __init__(self, veto_id: str, text: str, outcome: str = "") -> None:
         super().__init__()
         self.veto_id = veto_id
+        self.veto_text = text
+        self.outcome = outcome  # the form's own word for a vetoed station
+        self.recorded_note = ""
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setVerticalSpacing(2)
@@ -99,32 +153,38 @@ class VetoRow(QWidget):
         self.note.setPlaceholderText(_("发现的情况"))
         layout.addWidget(self.note, 1, 1)
         layout.setColumnStretch(1, 1)
-        self.idle = QTimer(self)
-        self.idle.setSingleShot(True)
-        self.idle.setInterval(1200)
-        self.idle.timeout.connect(self._emit)
         self.box.toggled.connect(self._toggled)
-        self.note.textEdited.connect(lambda _t: self.idle.start())
-        self.note.editingFinished.connect(self._emit_if_pending)
+        self.note.editingFinished.connect(self._note_done)
 
     def _toggled(self, on: bool) -> None:
+        if on:
+            note = confirm_veto(self, self.veto_id, self.veto_text, self.note.text().strip(), self.outcome)
+            if note is None:  # not confirmed: nothing changes
+                self.box.blockSignals(True)
+                self.box.setChecked(False)
+                self.box.blockSignals(False)
+                return
+            self.note.setText(note)
         set_shown(self.note, on or bool(self.note.text()))
         self._emit()
-        if on:
-            self.note.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _emit_if_pending(self) -> None:
-        if self.idle.isActive():
-            self._emit()
+    def _note_done(self) -> None:
+        note = self.note.text().strip()
+        if note == self.recorded_note:
+            return
+        if self.box.isChecked() and not note:
+            self.note.setText(self.recorded_note)  # a found veto keeps saying what was found
+            return
+        self._emit()
 
     def _emit(self) -> None:
-        self.idle.stop()
         self.changed.emit(self.veto_id, self.box.isChecked(), self.note.text().strip())
 
     def show_state(self, found: bool, note: str, read_only: bool) -> None:
         self.box.blockSignals(True)
         self.box.setChecked(found)
         self.box.blockSignals(False)
+        self.recorded_note = note
         if not self.note.hasFocus():
             self.note.setText(note)
         set_shown(self.note, found or bool(self.note.text()))
@@ -169,8 +229,10 @@ class SidePanel(QWidget):
         self.vetoes_box = QGroupBox(_("否决项（Ctrl+Shift+V）"))
         v = QVBoxLayout(self.vetoes_box)
         self.veto_rows: dict[str, VetoRow] = {}
-        for veto in session.rubric.vetoes:
-            row = VetoRow(veto.id, veto.text)
+        rubric = session.rubric
+        vetoed = rubric.outcome_for(rubric.max_points, True) if rubric.veto_outcome else None
+        for veto in rubric.vetoes:
+            row = VetoRow(veto.id, veto.text, vetoed.label if vetoed else "")
             row.changed.connect(self.veto.emit)
             self.veto_rows[veto.id] = row
             v.addWidget(row)
@@ -213,26 +275,43 @@ class SidePanel(QWidget):
         s = self.session
         report = s.report
         rubric = s.rubric
-        self.total.setText(
-            f"{fmt(report.total)} / {fmt(rubric.max_points)}" if rubric.scored else _("记录表")
-        )
+        conflicts = s.conflicted()
+        provisional = bool(report.unanswered or conflicts)
+        total = f"{fmt(report.total)} / {fmt(rubric.max_points)}"
+        if not rubric.scored:
+            total = _("记录表")
+        elif provisional:  # not a score anyone may read as final
+            total = _("暂计 {total}").format(total=total)
+        self.total.setText(total)
         set_shown(self.bonus, bool(rubric.bonus_points))
         self.bonus.setText(_("其中加分 {b} / {m} 分").format(b=fmt(report.bonus), m=fmt(rubric.bonus_points)))
         answered = len(report.items) - len(report.unanswered)
         self.progress.set_progress(answered, len(report.items))
         self.progress_text.setText(_("已评 {n} / {total} 项").format(n=answered, total=len(report.items)))
+        text, _final = s.outcome_text()
         if report.outcome is not None:
             prefix = "⊗ " if report.vetoed else ""
-            self.outcome.setText(prefix + _("当前结论：{label}").format(label=report.outcome.label))
+            self.outcome.setText(prefix + _("当前结论：{label}").format(label=text))
             self.outcome.setStyleSheet("color: #b3261e;" if report.vetoed else "")
         else:
-            self.outcome.setText(_("本表未规定评估结论"))
+            self.outcome.setText(text)
         notes = []
         if report.vetoed:
             notes.append(_("已勾选否决项：{ids}").format(ids="、".join(v.id for v in report.vetoed)))
-        if report.unanswered and report.outcome is not None:
+        if report.unanswered and rubric.scored:
             notes.append(
-                _("尚有 {n} 项未评：结论按已评项计算，未评项计 0 分").format(n=len(report.unanswered))
+                _("尚有 {n} 项未评：暂计分数只含已评项，不是评估结果").format(n=len(report.unanswered))
+            )
+        if conflicts:
+            notes.append(
+                _("{n} 项评估组冲突未解决（{ids}）：暂计分数按各项最新的值计算").format(
+                    n=len(conflicts), ids="、".join(conflicts[:5]) + ("…" if len(conflicts) > 5 else "")
+                )
+            )
+        if not rubric.scored:
+            failed = [r.id for r in report.items if r.answered and r.reason]
+            notes.append(
+                _("不符合 {n} 项").format(n=len(failed)) + (f"：{'、'.join(failed)}" if failed else "")
             )
         self.outcome_note.setText("\n".join(notes))
         set_shown(self.outcome_note, bool(notes))

@@ -143,8 +143,15 @@ class RubricTreeModel(QStandardItemModel):
             tip.append(r.reason)
         tip += [f"{symbol} {meaning}" for symbol, meaning, _c in marks]
         name.setToolTip("\n".join(tip))
-        points.setText(f"{fmt(r.points) if r.answered else '—'}/{fmt(r.max_points)}")
-        points.setForeground(QBrush(MUTED_COLOUR) if not r.answered else QBrush())
+        if not item.rule.scored:  # a record form's line: what was recorded, not 0/0
+            unmet = r.answered and not r.na and bool(r.reason)
+            points.setText(
+                "—" if not r.answered else _("不适用") if r.na else _("不符合") if unmet else _("符合")
+            )
+            points.setForeground(QBrush(CONFLICT_COLOUR) if unmet else QBrush())
+        else:
+            points.setText(f"{fmt(r.points) if r.answered else '—'}/{fmt(r.max_points)}")
+            points.setForeground(QBrush(MUTED_COLOUR) if not r.answered else QBrush())
         marks_cell.setText("".join(symbol for symbol, _t, _c in marks))
         colours = [c for _s, _t, c in marks if c is not None]
         marks_cell.setForeground(QBrush(colours[0]) if colours else QBrush())
@@ -164,7 +171,15 @@ class RubricTreeModel(QStandardItemModel):
                 _("负责：{names}").format(names="、".join(owners)) if owners else section.title
             )
             r = results[code]
-            row.cells[1].setText(f"{fmt(r.points)}/{fmt(r.max_points)}")
+            if self.session.rubric.scored:
+                row.cells[1].setText(f"{fmt(r.points)}/{fmt(r.max_points)}")
+            else:
+                unmet = sum(
+                    1
+                    for i in row.items
+                    if self.session.results[i].answered and self.session.results[i].reason
+                )
+                row.cells[1].setText(_("不符合 {n}").format(n=unmet) if unmet else "")
             row.cells[2].setText(f"{self._answered(row.items)}/{len(row.items)}")
 
     def refresh_all(self) -> None:

@@ -22,6 +22,7 @@ from inspector.store.changes import CREATE, canonical
 from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore, Fixed
 from inspector.store.evidence import add_evidence
 from inspector.store.orgs import add_org, list_orgs
+from inspector.store.signing_checks import refusal, sign_check
 from inspector.store.wording import kind_label, phase_label, phase_of, row_words
 
 
@@ -237,6 +238,7 @@ def fixed_payload_json(f: Fixed) -> dict[str, Any]:
 def _show(s: EvaluationStore, eval_id: str) -> dict[str, Any]:
     e = s.get(eval_id)
     check = s.signed_check(eval_id)
+    blocking = sign_check(s, eval_id)
     current = s.current(eval_id)
     observations = {}
     conflicts = {}
@@ -271,6 +273,9 @@ def _show(s: EvaluationStore, eval_id: str) -> dict[str, Any]:
             if check.fixed
             else {}
         ),
+        # what stops `eval sign` now (the window's sign page shows the same): empty when it may be signed
+        "sign_blockers": [] if blocking.signed else blocking.blockers(),
+        "unexplained": [u.item_id for u in blocking.unexplained],
     }
 
 
@@ -297,6 +302,9 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
         )
     if check.differs:
         click.echo(_("注意：{why}").format(why=check.differs))
+    blocking = sign_check(s, eval_id)
+    if not blocking.signed and not blocking.ok:
+        click.echo(refusal(blocking))
 
 
 @eval_.command("veto")

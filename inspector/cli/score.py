@@ -15,11 +15,14 @@ from inspector.store.rubrics import get_rubric
 
 
 def print_report(report: Report, *, provisional: bool = False) -> None:
-    """``provisional``: a draft's outcome, which can still change (不合格（暂）, as the window says)."""
+    """``provisional``: a draft, whose figure can still change: its total is labelled 暂计 and it has
+    no conclusion but 未完成 before the last item (a veto decides whatever the points), as the
+    window says."""
     r = report.rubric
     click.echo(f"{r.title}  ({r.id} v{r.version})")
     bonus = _("（含加分 {b}）").format(b=fmt(report.bonus)) if r.bonus_points else ""
-    click.echo(_("总分：{t} / {m}{bonus}").format(t=fmt(report.total), m=fmt(r.max_points), bonus=bonus))
+    total_line = _("总分（暂计）：{t} / {m}{bonus}") if provisional else _("总分：{t} / {m}{bonus}")
+    click.echo(total_line.format(t=fmt(report.total), m=fmt(r.max_points), bonus=bonus))
     if r.bonus_points:
         click.echo(
             _("基本分 {b} + 加分 {y} = 总分 {t} 分（评估结论按总分判定）").format(
@@ -45,8 +48,8 @@ def print_report(report: Report, *, provisional: bool = False) -> None:
     if report.unanswered:
         click.echo(_("未评分：{n}项").format(n=len(report.unanswered)))
     label = report.outcome.label if report.outcome else _("文件未规定评估结论")
-    if report.outcome and provisional:
-        label += _("（暂）")
+    if report.outcome and provisional and not report.vetoed:
+        label = _("未完成")
     click.echo(_("结论：{label}").format(label=label))
 
 

@@ -292,6 +292,7 @@ class Tiers(Rule):
                     ),
                     where,
                 )
+            # counted from 1 as the sheet prints tiers; the stored ``tier`` stays 0-based (the contract)
             return self._pick(obs.tier, _("选择第{k}档").format(k=obs.tier + 1), max_points)
         if obs.problems is not None:
             observed = _("发现{n}个问题").format(n=obs.problems)

@@ -35,6 +35,7 @@ from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Cha
 from inspector.store.db import transaction
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
 from inspector.store.rubrics import PinnedRubrics, get_rubric
+from inspector.store.signing_checks import refusal, sign_check
 
 KINDS = ("inspection", "self", "recheck")
 STATES = ("draft", "complete", "signed")
@@ -401,19 +402,15 @@ class EvaluationStore:
         return c
 
     def sign(self, eval_id: str, signers: Iterable[Mapping[str, Any]]) -> Evaluation:
-        """Sign-off: each signer's record, then the lock; refused unless complete."""
+        """Sign-off: each signer's record, then the lock; refused while :func:`sign_check` finds a blocker."""
         signers = [dict(s) for s in signers]
         if not signers or not all(str(s.get("name", "")).strip() for s in signers):
             raise UsageError(_("签署须至少有一名签署人，且写明姓名"))
-        e = self.get(eval_id)
-        if e.state == "signed":
+        check = sign_check(self, eval_id)
+        if check.signed:
             raise StoreError(_("该评估已签署"), eval_id)
-        if e.state != "complete":
-            missing = e.items - e.answered
-            raise StoreError(
-                _("评估尚未完成：还有 {n} 个小项未评分，或存在冲突 {c} 处").format(n=missing, c=e.conflicts),
-                eval_id,
-            )
+        if not check.ok:  # unanswered, conflicts, a deduction or a veto that does not say what was found
+            raise StoreError(refusal(check), eval_id)
         with transaction(self.db) as conn:
             self._writable(conn, eval_id)
             report = self.report(eval_id)

@@ -64,11 +64,20 @@ def row_words(
 ) -> RowWords:
     """One evaluation's row; ``outcome`` is the rubric's label (合格, 不合格 …) or None."""
     phase = phase_of(state, answered, conflicts)
-    score = f"{fmt(total)} / {fmt(max_points)}" if answered and max_points else NOTHING
+    draft = state == "draft"
+    # a draft's figure (unanswered items or a team conflict) is provisional and says so; it has no
+    # conclusion before the last item (issue 15), except that a veto decides whatever the points
+    score = (
+        f"{fmt(total)} / {fmt(max_points)}" + (_("（暂）") if draft else "")
+        if answered and max_points
+        else NOTHING
+    )
     if outcome is None or not answered:
         said = NOTHING
+    elif vetoed:
+        said = "⊗ " + outcome
     else:
-        said = ("⊗ " if vetoed else "") + outcome + (_("（暂）") if state == "draft" else "")
+        said = _("未完成") if draft else outcome
     kind_text = kind_label(kind) + (_("（修订{n}）").format(n=revision) if revision > 1 else "")
     return RowWords(
         phase=phase,

@@ -135,3 +135,28 @@ def test_newer_database_is_refused_by_the_command(tmp_path: Path) -> None:
     conn.execute("PRAGMA user_version = 99")
     conn.close()
     refused(run("org", "list", data=data), "更新版本")
+
+
+def test_sign_is_refused_while_a_deduction_says_nothing_found(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    rubric = run("rubric", "show", RUBRIC, "--json", data=data).json()
+    everything = {
+        i["id"]: ({"tier": 0} if i["rule"]["kind"] == "tiers" else {"met": True})
+        for s in rubric["sections"]
+        for i in s["items"]
+    }
+    everything["4.1.1"] = {"problems": 2}
+    assert run("eval", "record", eval_id, "--answers", write(tmp_path / "a.json", {"answers": everything}),
+               data=data).code == 0  # fmt: skip
+    before = run("eval", "audit", eval_id, "--json", data=data).json()["changes"]
+    shown = run("eval", "show", eval_id, "--json", data=data).json()
+    assert shown["unexplained"] == ["4.1.1"] and "4.1.1" in shown["sign_blockers"][0]
+    result = run("eval", "sign", eval_id, "--signer", "张三:组长", data=data)
+    refused(result, "4.1.1")
+    assert "未写明发现的情况" in result.err and len(result.err.strip().splitlines()) == 1
+    assert run("eval", "audit", eval_id, "--json", data=data).json()["changes"] == before
+    noted = {"4.1.1": {"problems": 2, "note": "两台设备故障未报修"}}
+    assert run("eval", "record", eval_id, "--answers", write(tmp_path / "b.json", {"answers": noted}),
+               data=data).code == 0  # fmt: skip
+    assert run("eval", "sign", eval_id, "--signer", "张三:组长", data=data).code == 0

@@ -189,11 +189,12 @@ def test_read_only_commands_refuse_a_folder_that_does_not_exist(tmp_path: Path) 
 
 def test_the_command_line_says_the_windows_words(demo: Path) -> None:
     listing = run("eval", "list", data=demo).out
-    assert "进行中" in listing and "不合格（暂）" in listing and "待开始" in listing
+    assert "进行中" in listing and "（暂）" in listing and "未完成" in listing and "待开始" in listing
     assert "草稿" not in listing and " 0分 " not in listing
     assert re.search(r"待开始  0/61  —  —", listing)
-    draft = next(line.split()[0] for line in listing.splitlines() if "不合格（暂）" in line)
-    assert run("eval", "show", draft, data=demo).out.rstrip().endswith("结论：不合格（暂）")
+    draft = next(line.split()[0] for line in listing.splitlines() if "未完成" in line)
+    shown = run("eval", "show", draft, data=demo).out
+    assert "总分（暂计）" in shown and "结论：未完成" in shown
     plan = run("plan", "list", "--ids", data=demo).out.split()[0]
     for args in (("results", plan), ("plan", "list"), ("plan", "show", plan), ("eval", "show", ids(demo)[0])):
         out = run(*args, data=demo).out

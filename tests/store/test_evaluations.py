@@ -76,6 +76,9 @@ def test_sign_locks_and_amend_makes_a_new_revision(store: EvaluationStore, org: 
         store.sign(e.id, [{"name": "张三"}])
     answer_all(store, e.id)
     store.record(e.id, "4.1.1", {"problems": 1})
+    with pytest.raises(StoreError, match=r"未写明发现的情况.*4\.1\.1"):
+        store.sign(e.id, [{"name": "张三"}])  # a deduction that does not say what was found
+    store.record(e.id, "4.1.1", {"problems": 1, "note": "一台设备故障未报修"})
     with pytest.raises(UsageError):
         store.sign(e.id, [])
     signed = store.sign(e.id, [{"name": "张三", "role": "组长"}, {"name": "王五", "role": "机构代表"}])

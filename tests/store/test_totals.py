@@ -44,10 +44,13 @@ def _fill(store: EvaluationStore, eval_id: str, raw: dict[str, dict[str, Any]], 
     """The answers in one transaction, through the one write path (apply_change), as record() does."""
     with transaction(store.db) as conn:
         for item_id, payload in raw.items():
-            apply_change(conn, store._change(conn, eval_id, item_id, OBSERVE, payload), store.rubric)
+            # every mark says what was found (signing refuses a deduction without a note)
+            noted = {**payload, "note": "性质测试所见"}
+            apply_change(conn, store._change(conn, eval_id, item_id, OBSERVE, noted), store.rubric)
         for v in vetoes:
             key = VETO_PREFIX + v
-            apply_change(conn, store._change(conn, eval_id, key, VETO, {"veto": True}), store.rubric)
+            found = {"veto": True, "note": "性质测试所见"}
+            apply_change(conn, store._change(conn, eval_id, key, VETO, found), store.rubric)
 
 
 @pytest.mark.parametrize(("rubric_id", "version"), SCORED, ids=lambda x: str(x))

@@ -91,7 +91,9 @@ def test_kill_at_random_moments_loses_no_recorded_mark(
     for round_ in range(3):
         keys = []
         for _n in range(20):
-            keys += [str(rng.randint(0, 1)), "Return"]
+            # "1" records a value on every input (a count, yes, the first tier: tier keys count
+            # from 1 as printed, so "0" on a tier choice would record nothing and move on)
+            keys += ["1", "Return"]
         proc = start(demo_folder, fresh.id, keys)
         time.sleep(rng.uniform(1.0, 3.0))
         proc.send_signal(signal.SIGKILL)

@@ -25,7 +25,7 @@ def plan(n: int, item: Item) -> tuple[str, dict[str, Any]]:
             return ("2", {"ratio": Decimal("0.02")})
         if "problems" in measures:
             return ("1", {"problems": 1})
-        return ("1", {"tier": 1}) if lose else ("0", {"tier": 0})
+        return ("2", {"tier": 1}) if lose else ("1", {"tier": 0})  # keys count from 1, as printed
     if isinstance(rule, (YesNo, Checklist)):
         return ("n", {"met": False}) if lose else ("y", {"met": True})
     if isinstance(rule, Grouped):

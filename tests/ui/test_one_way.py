@@ -69,7 +69,7 @@ def test_the_home_list_and_eval_list_say_the_same_words(store: EvaluationStore, 
         words = [model._text(row, c) for c in ("phase", "progress", "score", "outcome")]
         assert listed[row.id] == words, (row.station, listed[row.id], words)
         seen.update(words)
-    # the words the window has always shown: a draft is 进行中 and its outcome provisional, no score is —
+    # a draft is 进行中, its score provisional (暂) and its conclusion 未完成; no score is —
     assert {"进行中", "待开始", "已签署", "—"} <= seen
     assert any(re.fullmatch(r".*（暂）", w) for w in seen)
     e = evaluation(store, state="draft")

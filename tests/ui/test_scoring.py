@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import Qt
 
 from inspector.store.changes import OBSERVE
@@ -11,6 +12,7 @@ from inspector.store.db import transaction
 from inspector.store.evaluations import Evaluation, EvaluationStore
 from inspector.store.orgs import add_org
 from tests.ui.conftest import Window, evaluation
+from ui import side_panel
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -44,7 +46,11 @@ def test_undo_and_redo_are_recorded_as_new_changes(
     assert not window.w.session.results[first].points  # all or nothing: one problem, no points
 
 
-def test_a_veto_changes_the_outcome(window: Window, store: EvaluationStore) -> None:
+def test_a_veto_changes_the_outcome(
+    window: Window, store: EvaluationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the confirmation a veto asks for (ui.side_panel.VetoDialog), answered with what was found
+    monkeypatch.setattr(side_panel, "confirm_veto", lambda *_a: "2 batches")
     e = next(
         e
         for e in store.list_evaluations("complete")
@@ -60,9 +66,7 @@ def test_a_veto_changes_the_outcome(window: Window, store: EvaluationStore) -> N
     assert "合格" in side.outcome.text()
 
     window.key(Qt.Key.Key_V, CTRL | SHIFT)  # to the vetoes
-    window.key(Qt.Key.Key_Space)  # the first one: found
-    window.type("2 batches")  # what was found, in the note that opened for it
-    window.key(Qt.Key.Key_Tab)  # leaving the note records it
+    window.key(Qt.Key.Key_Space)  # the first one: found, confirmed with what was found
     after = store.report(e.id)
     assert [v.id for v in after.vetoed] == ["V1"]
     assert after.vetoed[0].note == "2 batches"
@@ -70,8 +74,7 @@ def test_a_veto_changes_the_outcome(window: Window, store: EvaluationStore) -> N
     assert after.total == before.total, "a veto decides the outcome, not the points"
     assert "⊗" in side.outcome.text() and "不合格" in side.outcome.text()
 
-    window.key(Qt.Key.Key_Z, CTRL)  # the note
-    window.key(Qt.Key.Key_Z, CTRL)  # the veto itself
+    window.key(Qt.Key.Key_Z, CTRL)  # the veto and its note: one change
     again = store.report(e.id)
     assert not again.vetoed and again.outcome is not None and again.outcome.code == "pass"
 

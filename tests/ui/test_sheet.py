@@ -31,6 +31,7 @@ def test_sign_off_makes_a_signed_sheet(
     page.rows[3].name.setText("赵丽")  # QTest types ASCII only; an input method types Chinese
     for n, row in enumerate(page.rows):
         sign_name(window, row.pad, n * 5)
+    page.confirm.setChecked(True)  # the total and conclusion were read
     window.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # sign
     sheets = window.w.sheets
     window.qtbot.waitUntil(lambda: sheets.last is not None, timeout=60000)

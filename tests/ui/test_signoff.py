@@ -45,10 +45,12 @@ def test_sign_off_stores_signatures_and_locks(
     page.sign()
     assert "尚未签名" in page.message.text(), "signed without signatures"
     assert store.get(e.id).state == "complete"
+    assert not page.sign_button.isEnabled(), "signable before the total and conclusion were confirmed"
 
     for n, row in enumerate(page.rows):
         sign_name(window, row.pad, n * 5)
         assert not row.pad.is_empty()
+    page.confirm.setChecked(True)  # the total and conclusion were read
     window.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # sign
 
     assert store.get(e.id).state == "signed"
