@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
 
 from inspector.i18n import _
 from ui import undo
+from ui.item_finder import ItemFinder
 from ui.item_view import ItemView
 from ui.models.evaluations_model import kind_label
 from ui.session import EvaluationSession
 from ui.shortcuts import shown
 from ui.side_panel import SidePanel
-from ui.tree_model import ITEM_ID_ROLE, RubricTreeModel, legend
+from ui.tree_model import ITEM_ID_ROLE, RubricTreeModel, legend_entries
+from ui.tree_titles import Legend, TitleDelegate
 from ui.worker import Worker
 
 
@@ -95,18 +97,22 @@ class ScoringPage(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.tree = QTreeView()
-        self.tree.setUniformRowHeights(True)
+        self.tree.setUniformRowHeights(False)  # item titles take two lines where they need them
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setWordWrap(False)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setItemDelegateForColumn(0, TitleDelegate(self.tree))
+        self.tree.setIndentation(max(12, self.fontMetrics().height() * 3 // 4))  # room for the titles
+        self.finder = ItemFinder(self.tree)
+        self.finder.go_to = self.go_to
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.finder)
         left_layout.addWidget(self.tree, 1)
-        key = QLabel(legend())
-        key.setWordWrap(True)
+        key = Legend(legend_entries())
         key.setObjectName("hint")
         left_layout.addWidget(key)
         self.splitter.addWidget(left)
@@ -150,6 +156,7 @@ class ScoringPage(QWidget):
         header.resizeSection(2, fm.horizontalAdvance("100/100") + fm.height())
         self.tree.expandAll()
         self.tree.selectionModel().currentChanged.connect(self._tree_moved)
+        self.finder.set_session(session, self.model)
 
         self.item_view = ItemView(session, self.worker, self._record)
         self.item_view.submitted.connect(self.record_and_next)
@@ -185,7 +192,7 @@ class ScoringPage(QWidget):
         if not self._sized:  # proportions once, from the width the window really has
             self._sized = True
             w = max(self.width(), 1)
-            self.splitter.setSizes([w * 30 // 100, w * 47 // 100, w * 23 // 100])
+            self.splitter.setSizes([w * 33 // 100, w * 45 // 100, w * 22 // 100])
 
     def _update_locked(self) -> None:
         s = self.session
@@ -201,6 +208,12 @@ class ScoringPage(QWidget):
         elif e.amend_reason:
             self.locked.setVisible(True)
             self.locked_text.setText(_("修订版 {n}：{reason}").format(n=e.revision, reason=e.amend_reason))
+        # signed: nothing left to score or complete; the summary is still there to read
+        self.next_button.setVisible(not s.read_only)
+        self.team_button.setVisible(not s.read_only)
+        self.finish_button.setText(
+            (_("查看汇总") if s.read_only else _("完成")) + f"  {shown('finish').split(' / ')[0]}"
+        )
         self.finish_button.setEnabled(True)
         self.team_button.setEnabled(not s.read_only)
 
@@ -254,9 +267,16 @@ class ScoringPage(QWidget):
     def jump(self, item_id: str) -> None:
         self.go_to(item_id)
 
+    def _neighbour(self, step: int) -> str | None:
+        """The next item in the form, or among the items the filter or search shows."""
+        assert self.session is not None and self.current_item is not None
+        if self.finder.active():
+            return self.finder.neighbour(self.current_item, step)
+        return self.session.neighbour(self.current_item, step)
+
     def next_item(self) -> None:
         if self.session and self.current_item:
-            target = self.session.neighbour(self.current_item, 1)
+            target = self._neighbour(1)
             if target:
                 self.go_to(target)
             else:
@@ -264,7 +284,7 @@ class ScoringPage(QWidget):
 
     def previous_item(self) -> None:
         if self.session and self.current_item:
-            target = self.session.neighbour(self.current_item, -1)
+            target = self._neighbour(-1)
             if target:
                 self.go_to(target)
             else:
@@ -373,6 +393,19 @@ class ScoringPage(QWidget):
             self.item_view.set_show_self(show)
         if self.side is not None:
             self.side.set_show_self(show)
+
+    def toggle_flag(self) -> None:
+        """待核实 on the current item, or off (the inspector's bookmark: ui_state, not the log)."""
+        if self.session is None or self.current_item is None:
+            return
+        on = self.current_item not in self.session.flags
+        self.session.set_flag(self.current_item, on)
+        self.status.emit(
+            (_("已标记“待核实”：{id}") if on else _("已取消“待核实”：{id}")).format(id=self.current_item)
+        )
+
+    def find_item(self) -> None:
+        self.finder.focus_search()
 
     def focus_vetoes(self) -> None:
         if self.side is not None:

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu
 
 from inspector.folder import opened_folder
 from inspector.i18n import _
+from ui.shortcuts import sequences
 from ui.worker import Progress
 
 if TYPE_CHECKING:
@@ -29,16 +30,34 @@ def reports_dir(data: Path) -> Path:
     return data / "reports"
 
 
-def sheet_path(data: Path, org_name: str, visit_date: str | None, eval_id: str, signed: bool) -> Path:
+def document_names() -> dict[str, str]:
+    return {
+        "sheet": _("评分表"),
+        "self": _("自查自评报告"),
+        "notice": _("整改通知书"),
+        "record": _("督导情况记录表"),
+    }
+
+
+def sheet_path(
+    data: Path, org_name: str, visit_date: str | None, eval_id: str, signed: bool, kind: str = "sheet"
+) -> Path:
     safe = re.sub(r'[\\/:*?"<>|\s]+', "_", org_name)[:40]
-    tag = _("评分表") if signed else _("评分表草稿")
+    name = document_names().get(kind, kind)
+    tag = name if signed else _("{name}草稿").format(name=name)
     return reports_dir(data) / f"{safe}_{visit_date or 'undated'}_{eval_id[:8]}_{tag}.pdf"
 
 
 def make_sheet(
-    progress: Progress, data: Path, eval_id: str, user: str | None, pin: str | None, role: str
+    progress: Progress,
+    data: Path,
+    eval_id: str,
+    user: str | None,
+    pin: str | None,
+    role: str,
+    kind: str = "sheet",
 ) -> Path:
-    """Worker task: render, optionally sign, write; returns the file."""
+    """Worker task: render the document (the score sheet, or ``kind``), optionally sign, write."""
     from inspector.documents.others import render_document
     from inspector.documents.style import write_pdf
     from inspector.store.evaluations import EvaluationStore
@@ -47,7 +66,7 @@ def make_sheet(
         store = EvaluationStore(db, user)
         e = store.get(eval_id)
         progress(0, 3)
-        pdf = render_document(store, data, eval_id, "sheet")
+        pdf = render_document(store, data, eval_id, kind)
         progress(1, 3)
         if pin is not None:
             from inspector.crypto.keys import common_name, load_signer
@@ -64,7 +83,7 @@ def make_sheet(
                 field_name=f"sig_1_{format(signer.certificate.serial_number, 'x')[:16]}",
             )
         progress(2, 3)
-        out = sheet_path(data, e.org_name, e.visit_date, eval_id, e.state == "signed")
+        out = sheet_path(data, e.org_name, e.visit_date, eval_id, e.state == "signed", kind)
         write_pdf(out, pdf)
         progress(3, 3)
         return out
@@ -77,7 +96,7 @@ class SheetActions(QObject):
         super().__init__(window)
         self.window = window
         self.action = QAction(_("生成评分表 PDF"), window)
-        self.action.setShortcut(QKeySequence("Ctrl+P"))
+        self.action.setShortcuts(sequences("print"))
         self.action.triggered.connect(lambda: self.produce(self.current()))
         menu = self._evaluation_menu()
         if menu is not None:
@@ -132,9 +151,27 @@ class SheetActions(QObject):
             owner=self.window,
         )
 
+    def produce_document(self, kind: str) -> None:
+        """Another document of the open evaluation (自查自评报告, 整改通知书), unsigned."""
+        eval_id = self.current()
+        if eval_id is None:
+            return
+        self.window.worker.run(
+            _("生成{name}").format(name=document_names().get(kind, kind)),
+            make_sheet,
+            self.window.data_dir,
+            eval_id,
+            self.window.user,
+            None,
+            "",
+            kind,
+            on_done=self._done,
+            owner=self.window,
+        )
+
     def _done(self, path: Any) -> None:
         self.last = Path(path)
-        self.window.statusBar().showMessage(_("评分表已生成：{path}").format(path=path), 10000)
+        self.window.statusBar().showMessage(_("已生成：{path}").format(path=path), 10000)
         # Opening a reader needs a desktop; tests and screenshots run without one.
         if QGuiApplication.platformName() not in ("offscreen", "minimal") and not os.environ.get(
             "INSPECTOR_NO_OPEN"
