@@ -132,7 +132,7 @@ def test_register_shows_every_organisation_with_its_form(win: Window, answers: d
 
     page = show(win, "register")
     assert isinstance(page, RegisterPage)
-    assert page.table.proxy.rowCount() == 10
+    assert page.table.proxy.rowCount() == 12
     assert "乐山市技师学院职业技能鉴定所" in texts(page.table, 0)
     page.table.select(lambda e: e["name"] == "乐山市技师学院职业技能鉴定所")
     fields = dict(zip(texts(page.fields, 0), texts(page.fields, 1), strict=True))
@@ -154,7 +154,7 @@ def test_register_shows_every_organisation_with_its_form(win: Window, answers: d
     answers["open"] = saved
     with win.qtbot.waitSignal(page.loaded, timeout=20000):
         page.import_workbook()
-    assert "未变 10" in win.w.statusBar().currentMessage()
+    assert "未变 12" in win.w.statusBar().currentMessage()
 
 
 def test_a_refused_import_is_one_message(
@@ -201,7 +201,7 @@ def test_an_organisation_is_registered_from_the_window(
     page.add_button.click()
     win.settle()
     assert len(shown) == 1 and "邮编" in shown[0]  # refused: one message, nothing stored
-    assert len(list_orgs(open_folder(folder))) == 10
+    assert len(list_orgs(open_folder(folder))) == 12
     modal(monkeypatch, AddOrgDialog, fill("628000"))
     page.add_button.click()
     win.qtbot.waitUntil(lambda: "已登记机构" in win.w.statusBar().currentMessage(), timeout=20000)
