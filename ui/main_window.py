@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -513,7 +512,12 @@ class MainWindow(QMainWindow):
             return
         from ui.team import TeamDialog
 
-        dialog = TeamDialog(self.session.rubric, self.session.evaluation.team, self)
+        roster: list[tuple[str, str]] = []
+        if self.db is not None:
+            from inspector.centre.people import list_people
+
+            roster = [(p.id, p.name) for p in list_people(self.db, active_only=True)]
+        dialog = TeamDialog(self.session.rubric, self.session.evaluation.team, self, roster)
         if dialog.exec() == TeamDialog.DialogCode.Accepted:
             try:
                 self.session.set_team(dialog.team())
@@ -524,8 +528,10 @@ class MainWindow(QMainWindow):
         s = self.session
         if s is None or not s.read_only or self.store is None:
             return
-        reason, ok = QInputDialog.getText(self, _("修订已签署的评估"), _("修订理由（将记录在修订版中）："))
-        if not ok:
+        from ui.amend import ask_reason
+
+        reason = ask_reason(self, s.evaluation.org_name, s.evaluation.signed_at or "")
+        if reason is None:
             return
         try:
             new = self.store.amend(s.eval_id, reason)

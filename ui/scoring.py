@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.i18n import _
+from inspector.rubric.points import fmt
 from ui import undo
 from ui.item_finder import ItemFinder
 from ui.item_view import ItemView
@@ -364,13 +365,28 @@ class ScoringPage(QWidget):
             self.status.emit(_("已放弃未保存的输入"))
             return
         if self.undo_stack.canUndo():
+            index = self.undo_stack.index() - 1
             self.undo_stack.undo()
+            self.status.emit(_("已撤销：{what}").format(what=self._undone(index)))
         else:
             self.status.emit(_("没有可撤销的更改"))
 
     def redo(self) -> None:
         if self.undo_stack.canRedo():
+            index = self.undo_stack.index()
             self.undo_stack.redo()
+            self.status.emit(_("已重做：{what}").format(what=self._undone(index)))
+
+    def _undone(self, index: int) -> str:
+        """What an undo or redo changed, and what the item now stands at (a new change in the log)."""
+        command = self.undo_stack.command(index)
+        text = command.text() if command is not None else ""
+        item_id = getattr(command, "item_id", None)
+        if self.session is not None and item_id is not None:
+            r = self.session.results[item_id]
+            now = _("{p}/{m} 分").format(p=fmt(r.points), m=fmt(r.max_points)) if r.answered else _("未评")
+            text += _("，本项现为 {now}").format(now=now)
+        return text
 
     def clear_item(self) -> None:
         if self.session is None or self.item_view is None or self.current_item is None:

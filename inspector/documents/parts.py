@@ -396,7 +396,7 @@ def evidence_appendix(sheet: SheetData, width: float, columns: int = 3) -> list[
         rows = [_head(_("编号"), _("小项"), _("文件与说明"), _("SHA-256"), _("添加时间"))]
         for x in others:
             shown = x.problem or (_("（图片无法显示，原件见数据文件夹）") if x.is_image else None)
-            what = "\n".join(v for v in (x.name, x.caption, shown) if v)
+            what = "\n".join(dict.fromkeys(v for v in (x.name, x.caption, shown) if v))  # a name once
             rows.append(
                 [
                     p(x.number, "cell"),

@@ -379,3 +379,87 @@ def test_keys_are_shown_once_and_f1_lists_print_f6_and_the_flag() -> None:
     assert any("Ctrl+P" in keys for keys, _w in rows)
     assert any(keys.startswith("F6") and "编号" in what for keys, what in rows)
     assert any(keys == "F4" and "待核实" in what for keys, what in rows)
+
+
+def test_undo_says_what_it_undid(window: Window, store: EvaluationStore, fresh: object) -> None:
+    window.start(fresh.id, "scoring")  # type: ignore[attr-defined]
+    page = window.w.scoring
+    page.go_to("1.1.1")
+    window.type("1")
+    window.key(Qt.Key.Key_Return)  # 1.1.1 recorded: one problem, 0 points
+    messages: list[str] = []
+    page.status.connect(messages.append)
+    window.key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert messages and messages[-1].startswith("已撤销：") and "1.1.1" in messages[-1]
+    assert "未评" in messages[-1]  # what the item stands at now
+    window.key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert messages[-1].startswith("已重做：") and "0/2 分" in messages[-1]
+
+
+def test_team_members_are_picked_from_the_roster(
+    window: Window, store: EvaluationStore, fresh: object
+) -> None:
+    from inspector.centre.people import add_person, list_people
+    from ui.team import TeamDialog
+
+    for name, card in (("刘洋", "510000202101"), ("陈静", "510000202102")):
+        add_person(store.db, name=name, kind="external", cert_no=card, cert_issued="2025-01-10")
+    window.start(fresh.id, "scoring")  # type: ignore[attr-defined]
+    session = window.w.session
+    assert session is not None
+    roster = [(p.id, p.name) for p in list_people(store.db, active_only=True)]
+    empty = TeamDialog(session.rubric, [], None, [])
+    window.qtbot.addWidget(empty)
+    empty.show()
+    assert not empty.roster.isVisible()  # no roster (a station's laptop): names are typed
+    dialog = TeamDialog(session.rubric, [], None, roster)
+    window.qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.roster.isVisible()
+    liu = next(i for i in range(dialog.roster.count()) if dialog.roster.itemText(i) == "刘洋")
+    dialog._pick(liu)
+    dialog._pick(liu)  # once only
+    chen = next(i for i in range(dialog.roster.count()) if dialog.roster.itemText(i) == "陈静")
+    dialog._pick(chen)
+    team = dialog.team()
+    assert [(m["name"], m["role"]) for m in team] == [("刘洋", "组长"), ("陈静", "组员")]
+    assert team[0]["person_id"] == dict((n, i) for i, n in roster)["刘洋"]
+    # every member and one more fit the list: it showed three and a half rows
+    rows = dialog.members.verticalHeader().defaultSectionSize()
+    assert dialog.members.height() >= 4 * rows
+
+
+def test_amend_asks_in_a_real_dialog(window: Window, store: EvaluationStore) -> None:
+    from ui.amend import AmendDialog
+
+    e = evaluation(store, state="signed")
+    dialog = AmendDialog(None, e.org_name, e.signed_at or "")
+    window.qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.width() > 400 and dialog.height() > 150  # was a bare 202 × 95 line edit
+    assert not any(b.isEnabled() and b.text() == "建立修订版" for b in dialog.buttons.buttons())
+    dialog.reason.setPlainText("复核时发现 2.1.3 计分有误")
+    assert any(b.isEnabled() and b.text() == "建立修订版" for b in dialog.buttons.buttons())
+    assert dialog.text() == "复核时发现 2.1.3 计分有误"
+
+
+def test_a_vetoed_complete_evaluation_is_red_in_its_outcome_not_its_state(window: Window) -> None:
+    from ui.models.evaluations_model import EvaluationsModel
+
+    window.start()
+    model = window.w.home.model
+    row = next(n for n, r in enumerate(model.rows) if r.vetoed)
+    phase = model.index(row, EvaluationsModel.COLUMNS.index("phase"))
+    outcome = model.index(row, EvaluationsModel.COLUMNS.index("outcome"))
+    assert model.data(phase, Qt.ItemDataRole.ForegroundRole) is None
+    assert model.data(outcome, Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_evidence_tooltip_names_the_file_once() -> None:
+    from ui.evidence import EvidenceStrip
+    from ui.worker import Worker
+
+    strip = EvidenceStrip(Worker())
+    strip.show_refs(Path("/nonexistent"), [{"sha256": "ab" * 32, "name": "现场.pdf"}], True)
+    tip = strip.list.item(0).toolTip()
+    assert tip.count("现场.pdf") == 1
