@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -57,7 +57,8 @@ class NewEvaluationDialog(QDialog):
         for r in list_rubrics(store.db):  # by id and version: the last one is the newest
             latest[r.id] = r
         for r in latest.values():
-            self.rubric.addItem(f"{r.title}（{r.issuer} {r.year or ''}）".replace(" ）", "）"), r.id)
+            self.rubric.addItem(f"{r.title}（{r.year}）" if r.year else r.title, r.id)
+            self.rubric.setItemData(self.rubric.count() - 1, f"{r.issuer} {r.document}", Qt.ItemDataRole.ToolTipRole)
         form.addRow(_("评估表"), self.rubric)
         self.org = QComboBox()
         self.org.setEditable(False)
