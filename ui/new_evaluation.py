@@ -58,7 +58,8 @@ class NewEvaluationDialog(QDialog):
             latest[r.id] = r
         for r in latest.values():
             self.rubric.addItem(f"{r.title}（{r.year}）" if r.year else r.title, r.id)
-            self.rubric.setItemData(self.rubric.count() - 1, f"{r.issuer} {r.document}", Qt.ItemDataRole.ToolTipRole)
+            tip = f"{r.issuer} {r.document}"
+            self.rubric.setItemData(self.rubric.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         form.addRow(_("评估表"), self.rubric)
         self.org = QComboBox()
         self.org.setEditable(False)
