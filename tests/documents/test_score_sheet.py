@@ -457,10 +457,15 @@ def word_sizes(path: Path) -> list[tuple[float, str]]:
     ]
 
 
-@pytest.mark.parametrize("kind", ["sheet", "notice", "self"])
+@pytest.mark.parametrize("kind", ["sheet", "notice", "self", "record"])
 def test_no_printed_text_is_smaller_than_nine_points(world: World, kind: str) -> None:
     """Official forms are read at a desk and signed: 9 pt at least (the score table was 6.5-7 pt)."""
-    eval_id = {"sheet": world.photo_sheet, "notice": world.failed, "self": world.self_eval}[kind]
+    eval_id = {
+        "sheet": world.photo_sheet,
+        "notice": world.failed,
+        "self": world.self_eval,
+        "record": world.record,
+    }[kind]
     doc = pdf(world, f"sizes-{kind}", eval_id, kind)
     sizes = word_sizes(doc.path)
     assert sizes
