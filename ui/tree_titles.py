@@ -89,6 +89,9 @@ class TitleDelegate(QStyledItemDelegate):
     def __init__(self, tree: QTreeView) -> None:
         super().__init__(tree)
         self.tree = tree
+        # (text, width, font) → lines: the view asks for every row's height on each layout, and a
+        # title's lines are measured character by character (a 2,500-item form is 60,000 glyphs)
+        self._cache: dict[tuple[str, int, str], list[str]] = {}
         tree.header().sectionResized.connect(self._resized)
 
     def _resized(self, column: int, _old: int, _new: int) -> None:
@@ -110,7 +113,15 @@ class TitleDelegate(QStyledItemDelegate):
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         if index.column() != 0 or index.data(KIND_ROLE) != "item":
             return [text]
-        return title_lines(text, fm or self.tree.fontMetrics(), self.text_width(index))
+        fm = fm or self.tree.fontMetrics()
+        width = self.text_width(index)
+        key = (text, width, f"{fm.height()}:{fm.averageCharWidth()}:{fm.horizontalAdvance('中')}")
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > 20000:
+                self._cache.clear()
+            found = self._cache[key] = title_lines(text, fm, width)
+        return found
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         size = super().sizeHint(option, index)
