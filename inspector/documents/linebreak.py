@@ -5,21 +5,22 @@ character that overflows may not begin a line, hangs that one character in the r
 list of such characters lacks the full-width ，：；？！ (so "，不得分" began a line), a second closing
 mark after a hung one still begins the next line, and the rule that a line may not end with an
 opening mark (（《“) is not implemented at all (``kinsokuShoriSplit`` is marked "NOT USED OR
-FINISHED"). So :class:`CJKParagraph` chooses the breaks itself, by the rule of GB/T 15834 and of
-every Chinese typesetter (行首禁则 / 行尾禁则): when a line is full, the break moves back until the
-next line does not begin with a closing mark and this line does not end with an opening one; a run
-of Latin letters and digits (an id, a year, "SHA-256") is not cut unless it is longer than a line.
-Nothing hangs into the margin, so the text stays inside its cell.
+FINISHED"). So :class:`~inspector.documents.cjk_paragraph.CJKParagraph` chooses the breaks
+itself, by the rule of GB/T 15834 and of every Chinese typesetter (行首禁则 / 行尾禁则): when a
+line is full, the break moves back until the next line does not begin with a closing mark and
+this line does not end with an opening one; a run of Latin letters and digits (an id, a year,
+"SHA-256") is not cut unless it is longer than a line. Nothing hangs into the margin, so the
+text stays inside its cell.
+
+This module is the rule alone (no reportlab: the window's tree uses it too);
+:mod:`inspector.documents.cjk_paragraph` applies it to reportlab's paragraphs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from reportlab.platypus import Paragraph
-from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
-from reportlab.rl_config import _FUZZ
+_FUZZ = 1e-6  # as reportlab's rl_config._FUZZ: a width that fits up to rounding fits
 
 # may not begin a line: closing punctuation, full-width and half-width
 CANNOT_START = frozenset("。，、：；？！）》」』】〕〗〉”’…—·%‰℃,.:;?!)]}")
@@ -76,37 +77,3 @@ def split_widths(text: Sequence[str], widths: Sequence[float], max_widths: Seque
     if start < n or not ends:
         ends.append(n)
     return ends
-
-
-class CJKParagraph(Paragraph):  # type: ignore[misc]
-    """A ``Paragraph`` whose CJK wrap follows :func:`break_at` (the style's ``wordWrap`` is "CJK")."""
-
-    def breakLinesCJK(self, maxWidths: Any) -> Any:
-        if not isinstance(maxWidths, (list, tuple)):
-            maxWidths = [maxWidths]
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
-            return self.blPara
-        self.height = 0
-        frags = self.frags
-        if not frags or getattr(self.style, "endDots", None) or getattr(self, "bulletText", None):
-            return super().breakLinesCJK(maxWidths)
-        glyphs: list[Any] = []
-        for f in frags:
-            text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
-            glyphs.extend(cjkU(t, f, "utf8") for t in text) if text else glyphs.append(cjkU(text, f, "utf8"))
-        if any(not isinstance(g.width, (int, float)) for g in glyphs):
-            return super().breakLinesCJK(maxWidths)  # reportlab's own width objects: leave to it
-        # a <br/> is a frag with lineBreak: mark it as a hard break after its glyph
-        chars = ["\n" if hasattr(g.frag, "lineBreak") else (str(g) or "\u0000") for g in glyphs]
-        widths = [0.0 if c == "\n" else float(g.width) for c, g in zip(chars, glyphs, strict=True)]
-        calc_bounds = getattr(self, "autoLeading", getattr(self.style, "autoLeading", "")) not in ("", "off")
-        lines = []
-        start = 0
-        for number, end in enumerate(split_widths(chars, widths, list(maxWidths))):
-            max_w = maxWidths[min(number, len(maxWidths) - 1)]
-            hard = end > start and chars[end - 1] == "\n"
-            line = glyphs[start:end]
-            used = sum(widths[start:end])
-            lines.append(makeCJKParaLine(line, max_w, used, max_w - used, hard, calc_bounds))
-            start = end
-        return ParaLines(kind=1, lines=lines)

@@ -43,7 +43,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from inspector.documents.linebreak import CJKParagraph
+from inspector.documents.cjk_paragraph import CJKParagraph
 from inspector.documents.outline import draw_outlined
 from inspector.errors import StoreError
 from inspector.fileio import atomic_path
