@@ -34,13 +34,23 @@ def squeeze(text: str) -> str:
 
 
 @pytest.mark.parametrize(("size", "shown"), [((1366, 768), 30), ((1024, 768), 15)])
-@pytest.mark.parametrize("rubric", ["sichuan-2017-inspection", "chongqing-2024-renewal"])
+@pytest.mark.parametrize(
+    "rubric",
+    [
+        "sichuan-2017-inspection",
+        "chongqing-2024-renewal",
+        "henan-2011-quality",
+        "henan-2011-demonstration",
+        "fujian-2021-supervision-record",
+    ],
+)
 def test_every_item_title_is_legible_in_the_tree(
     window: Window, store: EvaluationStore, size: tuple[int, int], shown: int, rubric: str
 ) -> None:
-    """At 1366 × 768 every item shows at least its first 30 characters (on two lines where it
-    needs them), at 1024 × 768 at least 15; they showed about 14 and 4–5 on one line."""
-    e = evaluation(store, rubric=rubric, state="draft")
+    """At 1366 × 768 every item of every shipped form shows at least its first 30 characters (on
+    two lines where it needs them), at 1024 × 768 at least 15; they showed about 14 and 4–5."""
+    org = store.db.conn.execute("SELECT id FROM orgs ORDER BY name LIMIT 1").fetchone()[0]
+    e = store.create(rubric, org, "inspection", visit_date="2026-12-01")
     window.w.resize(*size)
     window.start(e.id, "scoring")
     window.settle()
