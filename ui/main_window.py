@@ -659,12 +659,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_("文字大小：{size} 磅").format(size=f"{size:g}"), 4000)
 
     def _apply_text_size(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
         from inspector.store.ui_state import text_size
-        from ui.text_size import apply_step, base_size
+        from ui.text_size import apply_step, base_size, point_size
 
         base_size()  # the system's size, before the first step
         self._text_step = text_size(self.db) if self.db is not None else 0
-        if self._text_step:
+        # this folder's size (another folder opened before may have set a different one)
+        if QApplication.font().pointSizeF() != point_size(self._text_step):
             apply_step(self._text_step)
             for label in self.findChildren(QLabel, "pageTitle"):
                 label.setFont(QFont())
