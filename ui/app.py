@@ -21,6 +21,7 @@ from inspector.paths import font_path, resources_dir
 from ui.collector import GuiThreadCollector
 
 SCREENSHOT_SIZE = (1366, 768)  # the laptop the window is designed for
+SIZE_ENV = "INSPECTOR_SCREENSHOT_SIZE"
 TIMING_ENV = "INSPECTOR_GUI_TIMING"  # bench hook: print wall-clock times of first paint and ready
 KEYS_ENV = "INSPECTOR_GUI_KEYS"  # test hook: keys typed into the window once it is ready (see _type_keys)
 
@@ -89,6 +90,14 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def screenshot_size() -> tuple[int, int]:
+    """1366 × 768, or ``INSPECTOR_SCREENSHOT_SIZE=1024x768`` (to look at the window on a smaller screen)."""
+    w, _sep, h = os.environ.get(SIZE_ENV, "").partition("x")
+    if w.isdigit() and h.isdigit():
+        return int(w), int(h)
+    return SCREENSHOT_SIZE
+
+
 def run_gui(
     data: Path,
     *,
@@ -121,7 +130,7 @@ def run_gui(
         window.ready.connect(lambda: QTimer.singleShot(0, shoot))
         window.failed.connect(failed)
         window.quiet = True
-        window.resize(*SCREENSHOT_SIZE)
+        window.resize(*screenshot_size())
     elif os.environ.get(KEYS_ENV):
         window.ready.connect(lambda: QTimer.singleShot(0, lambda: _type_keys(window, os.environ[KEYS_ENV])))
     if os.environ.get(TIMING_ENV):

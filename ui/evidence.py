@@ -17,7 +17,9 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QImageReader, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -140,7 +142,9 @@ class EvidenceStrip(QWidget):
             caption = ref.get("caption") or ref.get("name") or sha[:8]
             item = QListWidgetItem(caption)
             item.setData(SHA_ROLE, sha)
-            item.setToolTip(f"{ref.get('name', '')}\n{caption}\nSHA-256 {sha}")
+            # the file name once: the caption only when there is one of its own
+            lines = [ref.get("name", ""), *([ref["caption"]] if ref.get("caption") else []), f"SHA-256 {sha}"]
+            item.setToolTip("\n".join(x for x in lines if x))
             if sha in self.cache:
                 item.setIcon(QIcon(self.cache[sha]))
             else:
@@ -164,3 +168,22 @@ class EvidenceStrip(QWidget):
             sha = item.data(SHA_ROLE)
             if sha in images:
                 item.setIcon(QIcon(self.cache[sha]))
+
+
+def ask_caption(parent: QWidget, anchor: QWidget, label: str, text: str) -> str | None:
+    """The caption typed, or None when cancelled. The dialog opens just below the evidence strip
+    (``anchor``), as wide as it, not in the middle of the item where it hid the score's reason."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(_("证据说明"))
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    hint = dialog.sizeHint()
+    dialog.resize(max(hint.width(), anchor.width()), hint.height())
+    below = anchor.mapToGlobal(anchor.rect().bottomLeft())
+    screen = anchor.screen().availableGeometry()
+    x = min(max(below.x(), screen.left()), max(screen.left(), screen.right() - dialog.width()))
+    y = min(below.y() + 4, max(screen.top(), screen.bottom() - dialog.height()))
+    dialog.move(x, y)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue()

@@ -110,7 +110,7 @@ class FirstRunDialog(QDialog):
         intro = QLabel(
             _(
                 "这台电脑用来做什么？\n\n数据文件夹：{path}\n所有评估、证据和证书都保存在这里；"
-                "请定期用“inspector backup”备份，或复制整个文件夹。"
+                "请定期用“文件 → 备份数据文件夹…”备份。"
             ).format(path=window.data_dir)
         )
         intro.setWordWrap(True)
@@ -119,6 +119,7 @@ class FirstRunDialog(QDialog):
         for key, label, tip in (
             ("field", _("督导员笔记本：导入第一个任务包…"), _("从中心发来的 U 盘导入任务包；它带有您的证书")),
             ("centre", _("指导中心：建立证书机构…"), _("登记机构和督导员、制订计划、抽取、汇总结果")),
+            ("station", _("鉴定站：新建本站自查自评…"), _("选择本省的评估表，填写本站名称，开始自查自评")),
             ("demo", _("先看看：填入示例数据"), _("示例机构、督导员、计划和各种状态的评估")),
             ("later", _("以后再说"), _("随时可从“文件”菜单导入数据包")),
         ):
@@ -153,6 +154,8 @@ class FirstRunDialog(QDialog):
             from ui.bundles import open_dialog
 
             open_dialog(w, "import")
+        elif key == "station":
+            w.new_evaluation("self")
         self._remember()
         self.accept()
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTabBar,
@@ -64,16 +65,22 @@ class _Table(QTableView):
 
 class _Search(QLineEdit):
     down = Signal()
+    enter = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if event.key() == Qt.Key.Key_Down:
             self.down.emit()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter.emit()
             return
         super().keyPressEvent(event)
 
 
 class HomePage(QWidget):
     open_requested = Signal(str)
+    #: an action offered on the empty home: "new", "import", "demo" (the window's menu entries)
+    action_requested = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -96,6 +103,7 @@ class HomePage(QWidget):
         self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
         self.search.textChanged.connect(self._search)
         self.search.down.connect(self._to_table)
+        self.search.enter.connect(self._search_enter)
         bar.addWidget(self.search)
         layout.addLayout(bar)
 
@@ -126,6 +134,20 @@ class HomePage(QWidget):
         self.empty.setObjectName("hint")
         self.empty.setWordWrap(True)
         layout.addWidget(self.empty)
+        self.empty_actions = QWidget()  # what to do on an empty folder: buttons, not commands
+        actions = QHBoxLayout(self.empty_actions)
+        actions.setContentsMargins(0, 0, 0, 0)
+        for key, label in (
+            ("new", _("新建评估（含本站自查自评）…")),
+            ("import", _("导入数据包（U 盘）…")),
+            ("demo", _("填入示例数据，先看看")),
+        ):
+            button = QPushButton(label)
+            button.clicked.connect(lambda _c=False, k=key: self.action_requested.emit(k))
+            actions.addWidget(button)
+        actions.addStretch(1)
+        self.empty_actions.hide()
+        layout.addWidget(self.empty_actions)
         hint = QLabel(
             _(
                 "↑↓ 选择，Enter 打开（从上次停下的小项继续）；"
@@ -197,11 +219,21 @@ class HomePage(QWidget):
     def _update_empty(self) -> None:
         if not self.model.rows:
             self.empty.setText(
-                _("这个数据文件夹里还没有评估。评估任务由中心下发；试用可先运行：inspector demo")
+                _(
+                    "这个数据文件夹里还没有评估。评估任务由中心下发（导入数据包）；本站自查自评可直接新建；也可先填入示例数据看看。"
+                )
             )
         elif not self.proxy.rowCount():
             self.empty.setText(_("没有符合条件的评估。"))
         self.empty.setVisible(not self.proxy.rowCount())
+        self.empty_actions.setVisible(not self.model.rows)
+
+    def _search_enter(self) -> None:
+        """Enter in the search: one match opens at once; several, the list takes the keys."""
+        if self.proxy.rowCount() == 1:
+            self._activated(self.proxy.index(0, 0))
+        else:
+            self._to_table()
 
     def _activated(self, index: QModelIndex) -> None:
         eval_id = index.data(ID_ROLE)

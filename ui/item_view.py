@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -41,7 +40,7 @@ from inspector.rubric.points import fmt
 from inspector.rubric.rules import Discretionary
 from inspector.rubric.scoring import ItemResult, score_item
 from inspector.store.changes import Change, canonical
-from ui.evidence import EvidenceStrip, store_files
+from ui.evidence import EvidenceStrip, ask_caption, store_files
 from ui.item_editor import (
     NotApplicableEditor,
     OverrideEditor,
@@ -619,8 +618,8 @@ class ItemView(QWidget):
         if not 0 <= row < len(refs):
             return
         label = _("说明（{name}）").format(name=refs[row].get("name", refs[row]["sha256"][:8]))
-        text, ok = QInputDialog.getText(self, _("证据说明"), label, text=refs[row].get("caption", ""))
-        if ok:
+        text = ask_caption(self, self.evidence, label, refs[row].get("caption", ""))
+        if text is not None:
             self.set_caption(row, text.strip())
 
     def set_caption(self, row: int, caption: str) -> None:

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -42,10 +41,12 @@ from ui.worker import Worker
 if TYPE_CHECKING:  # the pages are imported when first shown: the home list paints sooner
     from inspector.store.evaluations import EvaluationStore
     from ui.finish import FinishPage
+    from ui.new_evaluation import NewEvaluationDialog
     from ui.scoring import ScoringPage
     from ui.session import EvaluationSession
     from ui.signoff import SignOffPage
 
+EVAL_PAGES = ("scoring", "finish")
 STYLE = """
 QLabel#hint, QLabel#muted { color: #5f6368; }
 QLabel#heading { font-weight: bold; }
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
         self._last_saved = ""
         self.folder_hold: Any = None  # the data folder marked as open here (hold_folder)
         self.folder_warning: QLabel | None = None  # a network share, said in the status bar
+        self._text_step = 0
+        self.last_backup: Path | None = None
         self.worker = Worker(self)
         self.setStyleSheet(STYLE)
         self._build_pages()
@@ -116,6 +119,7 @@ class MainWindow(QMainWindow):
 
         self.home = HomePage()
         self.home.open_requested.connect(lambda eval_id: self.open_evaluation(eval_id))
+        self.home.action_requested.connect(self._home_action)
         self.stack.addWidget(self.home)
         self.pages: dict[str, QWidget] = {"home": self.home}
         self.stack.currentChanged.connect(lambda _i: self._page_changed())
@@ -210,17 +214,21 @@ class MainWindow(QMainWindow):
         self._pages_of: dict[QAction, tuple[str, ...]] = {}
         bar = self.menuBar()
         file = bar.addMenu(_("文件(&F)"))
+        self._action(file, "new_evaluation", _("新建评估（含本站自查自评）…"), self.new_evaluation)
         self._action(file, "open_folder", _("打开数据文件夹…"), self.choose_folder)
         self._action(file, "refresh", _("刷新"), self.refresh_home, ("home",))
         file.addSeparator()
         self._action(file, "", _("导出数据包（U 盘）…"), lambda: self.bundle_dialog("export"))
         self._action(file, "", _("导入数据包（U 盘）…"), lambda: self.bundle_dialog("import"))
         file.addSeparator()
+        self._action(file, "", _("备份数据文件夹…"), self.backup)
+        self._action(file, "", _("从备份恢复…"), self.restore)
+        file.addSeparator()
         self._action(file, "quit", _("退出"), self.close)
 
         ev = bar.addMenu(_("评估(&E)"))
         self._action(ev, "home", _("返回"), self.back)
-        self._action(ev, "search", _("搜索评估"), self.home.focus_search, ("home",))
+        self._action(ev, "search", _("搜索"), self.search, ("home", "scoring"))
         ev.addSeparator()
         self._action(ev, "next_item", _("下一项"), lambda: self.scoring.next_item(), ("scoring",))
         self._action(ev, "previous_item", _("上一项"), lambda: self.scoring.previous_item(), ("scoring",))
@@ -235,8 +243,24 @@ class MainWindow(QMainWindow):
         self.amend_action = self._action(
             ev, "amend", _("修订已签署的评估…"), self.amend, ("scoring", "finish")
         )
+        ev.addSeparator()
+        self.self_report_action = self._action(
+            ev,
+            "",
+            _("生成自查自评报告 PDF"),
+            lambda: self.sheets.produce_document("self"),
+            ("scoring", "finish"),
+        )
+        self.notice_action = self._action(
+            ev,
+            "",
+            _("生成整改通知书 PDF"),
+            lambda: self.sheets.produce_document("notice"),
+            ("scoring", "finish"),
+        )
 
-        edit = bar.addMenu(_("编辑(&D)"))
+        # not (&D): Alt+D is the plans page's 随机抽取(D)
+        edit = bar.addMenu(_("编辑(&B)"))
         self.undo_action = self._action(edit, "undo", _("撤销"), lambda: self.scoring.undo(), ("scoring",))
         self.redo_action = self._action(edit, "redo", _("重做"), lambda: self.scoring.redo(), ("scoring",))
         edit.addSeparator()
@@ -245,14 +269,29 @@ class MainWindow(QMainWindow):
         self._action(edit, "override", _("人工调整分数"), lambda: self._mode("override"), ("scoring",))
         self._action(edit, "not_applicable", _("不适用"), lambda: self._mode("na"), ("scoring",))
         self._action(edit, "clear_item", _("清除本项评分"), lambda: self.scoring.clear_item(), ("scoring",))
+        edit.addSeparator()
+        self._action(
+            edit, "flag", _("待核实（标记 / 取消）"), lambda: self.scoring.toggle_flag(), ("scoring",)
+        )
 
         view = bar.addMenu(_("视图(&V)"))
         self.self_action = self._action(view, "self_panel", _("自评对照"), self._toggle_self, ("scoring",))
         self.self_action.setCheckable(True)
         self.self_action.setChecked(True)
+        view.addSeparator()
+        shown_items = view.addMenu(_("只看小项"))
+        from ui.item_finder import filters
+
+        for key, label, _test in filters():
+            self._action(shown_items, "", label, self._show_only(key), ("scoring",))
+        view.addSeparator()
+        self._action(view, "text_larger", _("放大文字"), lambda: self.text_size(+1))
+        self._action(view, "text_smaller", _("缩小文字"), lambda: self.text_size(-1))
+        self._action(view, "text_reset", _("文字默认大小"), lambda: self.text_size(None))
 
         help_menu = bar.addMenu(_("帮助(&H)"))
         self._action(help_menu, "help", _("快捷键…"), self.show_help)
+        self._action(help_menu, "", _("填入示例数据…"), self.fill_demo)
         self._action(help_menu, "", _("关于…"), self.about)
 
     def _size_to_screen(self) -> None:
@@ -280,6 +319,9 @@ class MainWindow(QMainWindow):
         for action in (self.team_action, self.undo_action, self.redo_action):
             action.setEnabled(action.isEnabled() and not read_only)
         self.amend_action.setEnabled(self.amend_action.isEnabled() and bool(self.session) and read_only)
+        kind = self.session.evaluation.kind if self.session else None
+        self.self_report_action.setEnabled(self.self_report_action.isEnabled() and kind == "self")
+        self.notice_action.setEnabled(self.notice_action.isEnabled() and kind != "self")
         self.nav.setCurrentRow(self.centre.row_of(page))
 
     def _set_title(self, station: str | None) -> None:
@@ -332,6 +374,8 @@ class MainWindow(QMainWindow):
         from inspector.store.evaluations import EvaluationStore
 
         self.store = EvaluationStore(db, self.user)
+        self._apply_text_size()
+        self._apply_role()
         self.refresh_home()
         self.worker.run(_("检查数据文件夹"), folder_warnings_task, self.data_dir, on_done=self._warn_folder)
 
@@ -514,7 +558,12 @@ class MainWindow(QMainWindow):
             return
         from ui.team import TeamDialog
 
-        dialog = TeamDialog(self.session.rubric, self.session.evaluation.team, self)
+        roster: list[tuple[str, str]] = []
+        if self.db is not None:
+            from inspector.centre.people import list_people
+
+            roster = [(p.id, p.name) for p in list_people(self.db, active_only=True)]
+        dialog = TeamDialog(self.session.rubric, self.session.evaluation.team, self, roster)
         if dialog.exec() == TeamDialog.DialogCode.Accepted:
             try:
                 self.session.set_team(dialog.team())
@@ -525,8 +574,10 @@ class MainWindow(QMainWindow):
         s = self.session
         if s is None or not s.read_only or self.store is None:
             return
-        reason, ok = QInputDialog.getText(self, _("修订已签署的评估"), _("修订理由（将记录在修订版中）："))
-        if not ok:
+        from ui.amend import ask_reason
+
+        reason = ask_reason(self, s.evaluation.org_name, s.evaluation.signed_at or "")
+        if reason is None:
             return
         try:
             new = self.store.amend(s.eval_id, reason)
@@ -553,6 +604,129 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.home)
         self.data_dir = Path(folder)
         self.start()
+
+    # -- everything a user does, from the window ------------------------------------------------
+    def _home_action(self, key: str) -> None:
+        if key == "new":
+            self.new_evaluation()
+        elif key == "import":
+            self.bundle_dialog("import")
+        elif key == "demo":
+            self.fill_demo()
+
+    def new_evaluation(self, kind: str = "inspection") -> NewEvaluationDialog | None:
+        """新建评估: the dialog; accepted, the new evaluation opens at its first item."""
+        if self.store is None:
+            return None
+        if self.view() == "scoring" and not self.scoring.leave():
+            return None
+        from ui.new_evaluation import NewEvaluationDialog
+
+        dialog = NewEvaluationDialog(self.store, self, kind)
+        dialog.accepted.connect(lambda: self._created(dialog))
+        dialog.open()
+        return dialog
+
+    def _created(self, dialog: NewEvaluationDialog) -> None:
+        if dialog.created is not None:
+            self.refresh_home()
+            self.open_evaluation(dialog.created.id)
+
+    def backup(self) -> None:
+        from ui.backup_restore import backup_now
+
+        backup_now(self)
+
+    def restore(self) -> None:
+        from ui.backup_restore import restore_from
+
+        restore_from(self)
+
+    def close_folder(self) -> None:
+        """Leave the evaluation shown, close the database and let the folder go (before a restore
+        from here replaces it; ``start`` opens and holds it again)."""
+        if "scoring" in self.pages:
+            self.scoring.close_session()
+        self.session = None
+        self.stack.setCurrentWidget(self.home)
+        self._set_title(None)
+        self.worker.wait()
+        if self.db is not None:
+            self.db.conn.close()
+            self.db = None
+        self.store = None
+        self.release_folder()
+
+    def fill_demo(self) -> None:
+        """填入示例数据 (only into a folder without evaluations: the core's rule)."""
+        from ui.first_run import _fill_demo
+
+        if self.db is not None:
+            from inspector.store.evaluations import count_evaluations
+
+            if count_evaluations(self.db):
+                QMessageBox.information(
+                    self,
+                    _("填入示例数据"),
+                    _("数据文件夹中已有数据，未再填入示例。请先打开一个空的数据文件夹。"),
+                )
+                return
+        self.worker.run(
+            _("填入示例数据"), _fill_demo, self.data_dir, on_done=lambda _r: self._demo_filled(), owner=self
+        )
+
+    def _demo_filled(self) -> None:
+        self._apply_role()
+        self.refresh_home()
+
+    def search(self) -> None:
+        """Ctrl+F: the home list's search, or in an evaluation the search among its items."""
+        if self.view() == "scoring":
+            self.scoring.find_item()
+        else:
+            self.home.focus_search()
+
+    def _show_only(self, key: str) -> Callable[[], None]:
+        return lambda: self.show_only(key)
+
+    def show_only(self, key: str) -> None:
+        if self.view() == "scoring":
+            self.scoring.finder.set_filter(key)
+
+    def text_size(self, change: int | None) -> None:
+        """One step larger or smaller (None: the system's size), remembered in the data folder."""
+        from inspector.store.ui_state import set_text_size
+        from ui.text_size import apply_step, clamp
+
+        self._text_step = 0 if change is None else clamp(self._text_step + change)
+        size = apply_step(self._text_step)
+        for label in self.findChildren(QLabel, "pageTitle"):
+            label.setFont(QFont())
+            self._title_font(label)
+        if self.db is not None:
+            set_text_size(self.db, self._text_step)
+        self.statusBar().showMessage(_("文字大小：{size} 磅").format(size=f"{size:g}"), 4000)
+
+    def _apply_text_size(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from inspector.store.ui_state import text_size
+        from ui.text_size import apply_step, base_size, point_size
+
+        base_size()  # the system's size, before the first step
+        self._text_step = text_size(self.db) if self.db is not None else 0
+        # this folder's size (another folder opened before may have set a different one)
+        if QApplication.font().pointSizeF() != point_size(self._text_step):
+            apply_step(self._text_step)
+            for label in self.findChildren(QLabel, "pageTitle"):
+                label.setFont(QFont())
+                self._title_font(label)
+
+    def _apply_role(self) -> None:
+        """The left navigation shows the pages of this folder's role (a field laptop: its own)."""
+        from ui.centre import centre_pages_shown
+
+        self.centre.set_visible(self.db is not None and centre_pages_shown(self.db, self.data_dir))
 
     def show_help(self) -> None:
         from ui.help import HelpDialog

@@ -26,13 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.i18n import _
+from inspector.rubric.points import fmt
 from ui import undo
+from ui.item_finder import ItemFinder
 from ui.item_view import ItemView
 from ui.models.evaluations_model import kind_label
 from ui.session import EvaluationSession
 from ui.shortcuts import shown
 from ui.side_panel import SidePanel
-from ui.tree_model import ITEM_ID_ROLE, RubricTreeModel, legend
+from ui.tree_model import ITEM_ID_ROLE, RubricTreeModel, legend_entries
+from ui.tree_titles import Legend, TitleDelegate
 from ui.worker import Worker
 
 
@@ -95,18 +98,22 @@ class ScoringPage(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.tree = QTreeView()
-        self.tree.setUniformRowHeights(True)
+        self.tree.setUniformRowHeights(False)  # item titles take two lines where they need them
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setWordWrap(False)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setItemDelegateForColumn(0, TitleDelegate(self.tree))
+        self.tree.setIndentation(max(12, self.fontMetrics().height() * 3 // 4))  # room for the titles
+        self.finder = ItemFinder(self.tree)
+        self.finder.go_to = self.go_to
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.finder)
         left_layout.addWidget(self.tree, 1)
-        key = QLabel(legend())
-        key.setWordWrap(True)
+        key = Legend(legend_entries())
         key.setObjectName("hint")
         left_layout.addWidget(key)
         self.splitter.addWidget(left)
@@ -152,6 +159,7 @@ class ScoringPage(QWidget):
         header.resizeSection(2, fm.horizontalAdvance("100/100") + fm.height())
         self.tree.expandAll()
         self.tree.selectionModel().currentChanged.connect(self._tree_moved)
+        self.finder.set_session(session, self.model)
 
         self.item_view = ItemView(session, self.worker, self._record)
         self.item_view.submitted.connect(self.record_and_next)
@@ -187,7 +195,7 @@ class ScoringPage(QWidget):
         if not self._sized:  # proportions once, from the width the window really has
             self._sized = True
             w = max(self.width(), 1)
-            self.splitter.setSizes([w * 30 // 100, w * 47 // 100, w * 23 // 100])
+            self.splitter.setSizes([w * 33 // 100, w * 45 // 100, w * 22 // 100])
 
     def _update_locked(self) -> None:
         s = self.session
@@ -203,6 +211,12 @@ class ScoringPage(QWidget):
         elif e.amend_reason:
             self.locked.setVisible(True)
             self.locked_text.setText(_("修订版 {n}：{reason}").format(n=e.revision, reason=e.amend_reason))
+        # signed: nothing left to score or complete; the summary is still there to read
+        self.next_button.setVisible(not s.read_only)
+        self.team_button.setVisible(not s.read_only)
+        self.finish_button.setText(
+            (_("查看汇总") if s.read_only else _("完成")) + f"  {shown('finish').split(' / ')[0]}"
+        )
         self.finish_button.setEnabled(True)
         self.team_button.setEnabled(not s.read_only)
 
@@ -256,9 +270,16 @@ class ScoringPage(QWidget):
     def jump(self, item_id: str) -> None:
         self.go_to(item_id)
 
+    def _neighbour(self, step: int) -> str | None:
+        """The next item in the form, or among the items the filter or search shows."""
+        assert self.session is not None and self.current_item is not None
+        if self.finder.active():
+            return self.finder.neighbour(self.current_item, step)
+        return self.session.neighbour(self.current_item, step)
+
     def next_item(self) -> None:
         if self.session and self.current_item:
-            target = self.session.neighbour(self.current_item, 1)
+            target = self._neighbour(1)
             if target:
                 self.go_to(target)
             else:
@@ -266,7 +287,7 @@ class ScoringPage(QWidget):
 
     def previous_item(self) -> None:
         if self.session and self.current_item:
-            target = self.session.neighbour(self.current_item, -1)
+            target = self._neighbour(-1)
             if target:
                 self.go_to(target)
             else:
@@ -346,13 +367,28 @@ class ScoringPage(QWidget):
             self.status.emit(_("已放弃未保存的输入"))
             return
         if self.undo_stack.canUndo():
+            index = self.undo_stack.index() - 1
             self.undo_stack.undo()
+            self.status.emit(_("已撤销：{what}").format(what=self._undone(index)))
         else:
             self.status.emit(_("没有可撤销的更改"))
 
     def redo(self) -> None:
         if self.undo_stack.canRedo():
+            index = self.undo_stack.index()
             self.undo_stack.redo()
+            self.status.emit(_("已重做：{what}").format(what=self._undone(index)))
+
+    def _undone(self, index: int) -> str:
+        """What an undo or redo changed, and what the item now stands at (a new change in the log)."""
+        command = self.undo_stack.command(index)
+        text = command.text() if command is not None else ""
+        item_id = getattr(command, "item_id", None)
+        if self.session is not None and item_id is not None:
+            r = self.session.results[item_id]
+            now = _("{p}/{m} 分").format(p=fmt(r.points), m=fmt(r.max_points)) if r.answered else _("未评")
+            text += _("，本项现为 {now}").format(now=now)
+        return text
 
     def clear_item(self) -> None:
         if self.session is None or self.item_view is None or self.current_item is None:
@@ -375,6 +411,19 @@ class ScoringPage(QWidget):
             self.item_view.set_show_self(show)
         if self.side is not None:
             self.side.set_show_self(show)
+
+    def toggle_flag(self) -> None:
+        """待核实 on the current item, or off (the inspector's bookmark: ui_state, not the log)."""
+        if self.session is None or self.current_item is None:
+            return
+        on = self.current_item not in self.session.flags
+        self.session.set_flag(self.current_item, on)
+        self.status.emit(
+            (_("已标记“待核实”：{id}") if on else _("已取消“待核实”：{id}")).format(id=self.current_item)
+        )
+
+    def find_item(self) -> None:
+        self.finder.focus_search()
 
     def focus_vetoes(self) -> None:
         if self.side is not None:

@@ -28,7 +28,7 @@ from inspector.rubric.observations import Observation, parse_observation
 from inspector.rubric.scoring import ItemResult, Report, VetoMark, score
 from inspector.store.changes import OBSERVE, Change, canonical
 from inspector.store.evaluations import VETO_PREFIX, Current, Evaluation, EvaluationStore
-from inspector.store.ui_state import current_item, set_current_item
+from inspector.store.ui_state import current_item, flagged_items, set_current_item, set_flagged
 
 
 def normal_payload(payload: dict[str, Any] | None, item_id: str) -> str | None:
@@ -77,6 +77,8 @@ class EvaluationSession(QObject):
                 said = (obs.note or "").strip() or (obs.reason or "").strip()
                 if said:
                     self.previous_notes[item_id] = said
+        self.flags: set[str] = flagged_items(s.db, self.eval_id)  # 待核实 (ui_state: see there)
+        self._failed_before: set[str] | None = None
         self._rescore()
         if emit:
             self.changed.emit(())
@@ -158,6 +160,21 @@ class EvaluationSession(QObject):
         c = self.previous_comparison.get(item_id)
         return rectification(c.theirs, c.mine) if c else None
 
+    def failed_before(self) -> set[str]:
+        """The items that lost points at this station's last signed inspection on this form (a
+        re-check's own previous one); empty when there was none. Read once, when first asked."""
+        if self._failed_before is None:
+            e = self.evaluation
+            report = self.previous_report
+            if report is None and e.kind != "self":
+                before = self.store.previous_for(e)
+                if before is not None and before.id != e.previous_id:  # not this one's own earlier revision
+                    report = self.store.report(before.id)
+            self._failed_before = (
+                {r.id for r in report.items if r.answered and r.points < r.max_points} if report else set()
+            )
+        return self._failed_before
+
     def next_unanswered(self, after: str | None) -> str | None:
         """The first unanswered item after ``after``, wrapping round; None when all are answered."""
         start = self._order[after] + 1 if after is not None else 0
@@ -213,6 +230,11 @@ class EvaluationSession(QObject):
         self.store.set_meta(self.eval_id, team=team)
         self._saved()
         self.changed.emit(())
+
+    def set_flag(self, item_id: str, flagged: bool) -> None:
+        """Flag an item 待核实 (or clear the flag): durable on return, allowed on a signed evaluation."""
+        self.flags = set_flagged(self.store.db, self.eval_id, item_id, flagged)
+        self.changed.emit((item_id,))
 
     def remember(self, item_id: str) -> None:
         """Where the window is now, for the next start (not part of the audited log)."""

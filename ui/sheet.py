@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu
 
+from inspector.documents.signing import document_names
 from inspector.folder import opened_folder
 from inspector.i18n import _
+from ui.shortcuts import sequences
 from ui.worker import Progress
 
 if TYPE_CHECKING:
@@ -31,9 +33,16 @@ BESIDE = re.compile(r" \(\d+\)$")
 
 
 def make_sheet(
-    progress: Progress, data: Path, eval_id: str, user: str | None, pin: str | None, role: str
+    progress: Progress,
+    data: Path,
+    eval_id: str,
+    user: str | None,
+    pin: str | None,
+    role: str,
+    kind: str = "sheet",
 ) -> Path:
-    """Worker task: the core's one way to make (and sign) the sheet; returns the file."""
+    """Worker task: the core's one way to make (and sign) the sheet, or another of the evaluation's
+    documents (``kind``); returns the file."""
     from inspector.documents.signing import make_score_sheet, unlock_signer
     from inspector.store.evaluations import EvaluationStore
 
@@ -41,7 +50,7 @@ def make_sheet(
         store = EvaluationStore(db, user)
         signed = store.get(eval_id).state == "signed"
         signer = unlock_signer(data, pin) if pin is not None and signed else None
-        return make_score_sheet(store, data, eval_id, signer, role, progress)
+        return make_score_sheet(store, data, eval_id, signer, role, progress, kind)
 
 
 class SheetActions(QObject):
@@ -51,7 +60,7 @@ class SheetActions(QObject):
         super().__init__(window)
         self.window = window
         self.action = QAction(_("生成评分表 PDF"), window)
-        self.action.setShortcut(QKeySequence("Ctrl+P"))
+        self.action.setShortcuts(sequences("print"))
         self.action.triggered.connect(lambda: self.produce(self.current()))
         menu = self._evaluation_menu()
         if menu is not None:
@@ -112,9 +121,27 @@ class SheetActions(QObject):
             owner=self.window,
         )
 
+    def produce_document(self, kind: str) -> None:
+        """Another document of the open evaluation (自查自评报告, 整改通知书), unsigned."""
+        eval_id = self.current()
+        if eval_id is None:
+            return
+        self.window.worker.run(
+            _("生成{name}").format(name=document_names().get(kind, kind)),
+            make_sheet,
+            self.window.data_dir,
+            eval_id,
+            self.window.user,
+            None,
+            "",
+            kind,
+            on_done=self._done,
+            owner=self.window,
+        )
+
     def _done(self, path: Any) -> None:
         self.last = Path(path)
-        message = _("评分表已生成：{path}").format(path=path)
+        message = _("已生成：{path}").format(path=path)
         if BESIDE.search(self.last.stem):
             # the usual name was held open (a reader showing the last print): say where this one went
             message += _("（同名文件正被其他程序打开，已另存）")

@@ -48,6 +48,12 @@ KEYS: dict[str, Key] = {
         Key("finish", ("Ctrl+Return", "Ctrl+Enter")),
         Key("amend", ("Ctrl+Shift+M",)),
         Key("help", ("F1",)),
+        Key("flag", ("F4",)),
+        Key("new_evaluation", ("Ctrl+Shift+N",)),
+        Key("print", ("Ctrl+P",)),
+        Key("text_larger", ("Ctrl++", "Ctrl+=")),
+        Key("text_smaller", ("Ctrl+-",)),
+        Key("text_reset", ("Ctrl+0",)),
         Key("quit", ("Ctrl+Q",)),
     )
 }
@@ -74,6 +80,7 @@ def keymap() -> list[tuple[str, list[tuple[str, str]]]]:
                 ("↑ ↓  Enter", _("选择并打开评估（从上次停下的小项继续）")),
                 ("Ctrl+1 … Ctrl+5", _("按状态筛选：全部、待开始、进行中、已完成、已签署")),
                 (shown("refresh"), _("刷新列表")),
+                (shown("new_evaluation"), _("新建评估（含本站自查自评）")),
             ],
         ),
         (
@@ -95,10 +102,18 @@ def keymap() -> list[tuple[str, list[tuple[str, str]]]]:
                 (shown("undo"), _("撤销（作为一条新更改记录）")),
                 (shown("redo"), _("重做")),
                 (shown("tree"), _("在目录与输入之间切换")),
+                (shown("tree") + _("，再输入编号"), _("在目录中按编号跳到小项（如 F6 后输入 6.3.1）")),
+                (shown("search"), _("搜索小项（编号、内容、方法、备注）；Enter 打开第一个")),
+                (
+                    _("筛选框"),
+                    _("只看未评、扣分、待核实、与自评不同或上次失分的小项；PgDn / PgUp 只在其中移动"),
+                ),
+                (shown("flag"), _("标记或取消“待核实”（只记在本机，不进入评分表）")),
                 (shown("vetoes"), _("否决项")),
                 (shown("self_panel"), _("显示或隐藏自评对照")),
                 (shown("team"), _("评估组分工")),
                 (shown("finish"), _("完成：汇总与签署")),
+                (shown("print"), _("生成评分表 PDF")),
                 (shown("home"), _("返回（首页）")),
             ],
         ),
@@ -123,6 +138,8 @@ def keymap() -> list[tuple[str, list[tuple[str, str]]]]:
             _("其他"),
             [
                 (shown("open_folder"), _("打开数据文件夹")),
+                (shown("text_larger") + " / " + shown("text_smaller"), _("放大 / 缩小文字（记住设置）")),
+                (shown("text_reset"), _("文字恢复默认大小")),
                 (shown("help"), _("快捷键一览")),
                 (shown("quit"), _("退出")),
             ],

@@ -1,13 +1,19 @@
 """Dividing the sections among the team: who scores which 大项 (each on their own laptop; the
-bundles merge their parts later). Saved with ``store.set_meta(eval_id, team=[…])``."""
+bundles merge their parts later). Saved with ``store.set_meta(eval_id, team=[…])``.
+
+Members are picked from the roster where this folder has one (the centre's, or a laptop that
+received it): a name picked carries its person id, so the results and the reviews find the
+person; a name can still be typed (a station's own self-assessment has no roster)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -25,7 +31,13 @@ from inspector.rubric.model import Rubric
 
 
 class TeamDialog(QDialog):
-    def __init__(self, rubric: Rubric, team: list[dict[str, Any]], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rubric: Rubric,
+        team: list[dict[str, Any]],
+        parent: QWidget | None = None,
+        roster: Sequence[tuple[str, str]] = (),
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("评估组分工"))
         self.rubric = rubric
@@ -38,7 +50,15 @@ class TeamDialog(QDialog):
         self.members.itemChanged.connect(lambda _i: self._rebuild_grid())
         layout.addWidget(self.members)
         buttons = QHBoxLayout()
-        add = QPushButton(_("添加成员"))
+        self.roster = QComboBox()
+        self.roster.setAccessibleName(_("从名册添加"))
+        self.roster.addItem(_("从督导员名册添加…"), None)
+        for person_id, name in roster:
+            self.roster.addItem(name, person_id)
+        self.roster.activated.connect(self._pick)
+        self.roster.setVisible(bool(roster))
+        buttons.addWidget(self.roster)
+        add = QPushButton(_("添加成员（输入姓名）"))
         add.clicked.connect(self._add_member)
         buttons.addWidget(add)
         remove = QPushButton(_("删除所选成员"))
@@ -58,17 +78,45 @@ class TeamDialog(QDialog):
         self._owned: dict[int, set[str]] = {}
         self.members.blockSignals(True)
         for n, m in enumerate(team):
-            self._append(str(m.get("name", "")), str(m.get("role", "")))
+            self._append(str(m.get("name", "")), str(m.get("role", "")), m.get("person_id"))
             self._owned[n] = set(m.get("sections", []))
         self.members.blockSignals(False)
         self._rebuild_grid()
         fm = self.fontMetrics()
-        self.resize(fm.horizontalAdvance("M") * 60, fm.height() * 32)
+        self._fit_members()
+        self.resize(fm.horizontalAdvance("M") * 60, fm.height() * 36)
 
-    def _append(self, name: str, role: str) -> None:
+    def _fit_members(self) -> None:
+        """Tall enough for every member and one more (it showed three and a half rows)."""
+        rows = max(4, self.members.rowCount() + 1)
+        height = self.members.horizontalHeader().sizeHint().height() + 2 * self.members.frameWidth()
+        height += rows * self.members.verticalHeader().defaultSectionSize()
+        self.members.setMinimumHeight(height)
+
+    def _pick(self, index: int) -> None:
+        person_id = self.roster.itemData(index)
+        if person_id is None:
+            return
+        self.roster.setCurrentIndex(0)
+        for row in range(self.members.rowCount()):
+            cell = self.members.item(row, 0)
+            if cell is not None and cell.data(Qt.ItemDataRole.UserRole) == person_id:
+                return  # already in the team
+        self._capture()
+        self.members.blockSignals(True)
+        role = _("组长") if self.members.rowCount() == 0 else _("组员")
+        self._append(self.roster.itemText(index), role, person_id)
+        self.members.blockSignals(False)
+        self._rebuild_grid()
+        self._fit_members()
+
+    def _append(self, name: str, role: str, person_id: str | None = None) -> None:
         row = self.members.rowCount()
         self.members.insertRow(row)
-        self.members.setItem(row, 0, QTableWidgetItem(name))
+        cell = QTableWidgetItem(name)
+        if person_id:
+            cell.setData(Qt.ItemDataRole.UserRole, person_id)
+        self.members.setItem(row, 0, cell)
         self.members.setItem(row, 1, QTableWidgetItem(role))
 
     def _add_member(self) -> None:
@@ -77,6 +125,7 @@ class TeamDialog(QDialog):
         self._append("", _("组员"))
         self.members.blockSignals(False)
         self._rebuild_grid()
+        self._fit_members()
         self.members.setCurrentCell(self.members.rowCount() - 1, 0)
         cell = self.members.item(self.members.rowCount() - 1, 0)
         if cell is not None:
@@ -138,5 +187,8 @@ class TeamDialog(QDialog):
             role = role_item.text().strip() if role_item else ""
             if role:
                 member["role"] = role
+            person_id = name_item.data(Qt.ItemDataRole.UserRole) if name_item else None
+            if person_id:
+                member["person_id"] = person_id
             out.append(member)
         return out

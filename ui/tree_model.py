@@ -36,8 +36,9 @@ RECTIFIED_COLOUR = QColor("#1b6e20")
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-def legend() -> str:
-    return "　".join(
+def legend_entries() -> list[str]:
+    """Each mark with its word ("○ 未评"): a legend wraps between entries, never inside one."""
+    return list(
         [
             "○ " + _("未评"),
             "⚑ " + _("人工调整"),
@@ -46,8 +47,13 @@ def legend() -> str:
             "≠ " + _("与自评不同"),
             "✓ " + _("已整改"),
             "✗ " + _("未整改"),
+            "？ " + _("待核实"),
         ]
     )
+
+
+def legend() -> str:
+    return "　".join(legend_entries())
 
 
 @dataclass
@@ -126,6 +132,8 @@ class RubricTreeModel(QStandardItemModel):
         comparison = s.self_result(item_id)
         if comparison is not None and comparison.differs:
             marks.append(("≠", _("与自评不同"), OVERRIDE_COLOUR))
+        if item_id in s.flags:
+            marks.append(("？", _("待核实"), CONFLICT_COLOUR))
         rect = s.rectified(item_id)
         if rect == RECTIFIED:
             marks.append(("✓", _("已整改"), RECTIFIED_COLOUR))

@@ -10,8 +10,13 @@ signed results and a rectification in progress, on top of :func:`inspector.store
   re-check in progress;
 * plan 2 (second half of 2026): seven stations, teams drawn with the published seed "2026-H2"
   (the record is stored and re-runs identically), the demo's unsigned inspections linked with
-  their drawn teams, three new stations inspected and signed, one station still waiting for its
-  visit; the vetoed inspection's record is overdue.
+  their drawn teams, three new stations inspected and signed (by the whole team and the station's
+  head), one Sichuan station (泸州) still waiting for its visit; the vetoed inspection's record is
+  overdue.
+
+Each station's register entry belongs to its province and city: its approval number (川/渝/豫/闽),
+post code and telephone area code are those of its city. The Chongqing, Henan and Fujian
+organisations are in the register (a centre's laptop holds other forms too) but in no Sichuan plan.
 
 Seeded and dated: the same story every time (the teams drawn depend on the ids, which are new
 in every folder, so who sits on which team differs). A folder whose roster is not empty is left
@@ -37,7 +42,7 @@ from inspector.centre.plans import (
 )
 from inspector.centre.rectifications import link_recheck, open_rectification
 from inspector.centre.register import set_register
-from inspector.store.demo import SICHUAN, STATIONS, _fill, fill_demo
+from inspector.store.demo import SICHUAN, STATIONS, _fill, fill_demo, signers
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org
 
@@ -55,9 +60,24 @@ MORE_STATIONS = [
     ),
     ("德阳市就业训练中心职业技能鉴定站", "12510600MB0J9012F9", "G", "德阳市", "德阳市就业服务管理局", "何静"),
     ("宜宾职业技术学院职业技能鉴定站", "12511500MB0K0123G0", "C", "宜宾市", "宜宾市人民政府", "罗斌"),
+    ("泸州市职业技能鉴定站", "12510500MB0M2345J2", "G", "泸州市", "泸州市人力资源和社会保障局", "曾凡"),
 ]
 
-REGIONS = ["成都市", "绵阳市", "绵阳市", "自贡市", "重庆市", "重庆市", "郑州市"]
+# city: (province's short name for the approval number, post code prefix, telephone area code)
+CITIES = {
+    "成都市": ("川", "6100", "028"),
+    "绵阳市": ("川", "6210", "0816"),
+    "自贡市": ("川", "6430", "0813"),
+    "乐山市": ("川", "6140", "0833"),
+    "德阳市": ("川", "6180", "0838"),
+    "宜宾市": ("川", "6440", "0831"),
+    "泸州市": ("川", "6460", "0830"),
+    "重庆市": ("渝", "4000", "023"),
+    "郑州市": ("豫", "4500", "0371"),
+    "福州市": ("闽", "3500", "0591"),
+}
+
+REGIONS = ["成都市", "绵阳市", "绵阳市", "自贡市", "重庆市", "重庆市", "郑州市", "福州市"]
 SPONSORS = [
     "成都市人力资源和社会保障局",
     "绵阳职业技术学院",
@@ -66,8 +86,9 @@ SPONSORS = [
     "重庆市建筑行业协会",
     "重庆工商职业学院",
     "郑州市教育局",
+    "福州职业技术学院",
 ]
-HEADS = ["陈志刚", "刘芳", "黄伟", "赵丽", "蒋涛", "谭红", "郭亮"]
+HEADS = ["陈志刚", "刘芳", "黄伟", "赵丽", "蒋涛", "谭红", "郭亮", "林海峰"]
 
 # name, kind, card number, issued, employer (index in STATIONS or None), assessor at (index or None)
 PEOPLE = [
@@ -97,16 +118,18 @@ def _details(i: int, category: str, region: str, sponsor: str, head: str) -> dic
     rng = random.Random(1000 + i)
     occupations = ["电工", "焊工", "车工", "钳工", "中式烹调师", "美容师", "育婴员", "计算机程序设计员"]
     chosen = rng.sample(occupations, 2)
+    province, post, area = CITIES[region]
+    local = rng.randint(60000000, 89999999) if len(area) == 3 else rng.randint(2000000, 8999999)
     return {
         "category": category,
         "region": region,
         "sponsor": sponsor,
         "address": f"{region}{rng.choice(['人民路', '建设路', '解放路', '学府路'])}{rng.randint(1, 300)}号",
-        "post_code": f"{rng.randint(400000, 659999)}",
-        "phone": f"0{rng.randint(10, 99)}-{rng.randint(60000000, 89999999)}",
+        "post_code": f"{post}{rng.randint(0, 99):02d}",
+        "phone": f"{area}-{local}",
         "contact": rng.choice(["王红", "李娜", "张敏", "刘伟"]),
         "head": head,
-        "approval_no": f"川人社鉴字〔{rng.randint(2008, 2016)}〕{rng.randint(1, 99)}号",
+        "approval_no": f"{province}人社鉴字〔{rng.randint(2008, 2016)}〕{rng.randint(1, 99)}号",
         "site_area": rng.choice([800, 1200, 1500, 2600]),
         "fee_receipt": "非税收入票据",
         "fee_fiscal_account": True,
@@ -241,7 +264,7 @@ def fill_centre_demo(db: sqlite_utils.Database) -> CentreDemoSummary:
         more[2]: "2026-11-05",
         orgs[0]: "2026-11-19",  # complete, awaiting signatures
         orgs[1]: "2026-11-20",  # in progress, beside the station's self-assessment
-        orgs[6]: "2026-12-03",  # not visited yet
+        more[3]: "2026-12-03",  # 泸州: not visited yet
     }
     for org_id, day in days.items():
         add_target(db, second_half.id, org_id, day)
@@ -271,12 +294,13 @@ def fill_centre_demo(db: sqlite_utils.Database) -> CentreDemoSummary:
             _fill(clerk, e.id, sichuan, rng, 1.0)
             for item_id in lost:
                 clerk.record(e.id, item_id, found[item_id])
+        head = MORE_STATIONS[more.index(org_id)][5]
+        drawn = teams[org_id].team
         clerk.sign(
             e.id,
-            [
-                {"name": names[teams[org_id].team[0]], "role": "组长"},
-                {"name": "机构代表", "role": "机构代表"},
-            ],
+            signers(
+                [{"name": names[p], "role": "组长" if k == 0 else "组员"} for k, p in enumerate(drawn)], head
+            ),
         )
         for pid in teams[org_id].team:
             add_review(

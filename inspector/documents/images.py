@@ -143,3 +143,63 @@ def prepare_print_copy(data: Path, sha256: str) -> bool:
     from inspector.store.evidence import evidence_path
 
     return load_picture(evidence_path(data, sha256), cache=print_cache(data, sha256)) is not None
+
+
+SIGNATURE_STROKE_MM = 0.45  # a ballpoint's line: thinner prints as a hairline after downscaling
+
+
+def load_signature(path: Path, width_mm: float, height_mm: float) -> Picture | None:
+    """A drawn signature cropped to its ink and given a pen's stroke at its printed size.
+
+    The pad saves its whole area, mostly empty, at screen scale: printed in a signature cell as it
+    was, the name came out some 15 mm wide in hairlines. Cropped to the ink (with a small margin)
+    it fills a signature's width on paper, and the strokes are thickened (dilated) until they are
+    about :data:`SIGNATURE_STROKE_MM` wide at that size. The ink is kept as it was drawn otherwise.
+    """
+    try:
+        from PIL import Image as PILImage
+        from PIL import ImageFilter
+    except ImportError:  # pragma: no cover - reportlab brings Pillow
+        return None
+    try:
+        with PILImage.open(path) as img:
+            img.load()
+            rgba = img.convert("RGBA")
+    except (OSError, ValueError, PILImage.DecompressionBombError, SyntaxError):
+        return None
+    flat = PILImage.new("RGB", rgba.size, "white")
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    ink = flat.convert("L").point(lambda v: 255 if v < 160 else 0)  # white where there is ink
+    box = ink.getbbox()
+    if box is None:
+        return load_picture(path, max_px=600, line_art=True)
+    margin = max(4, (box[3] - box[1]) // 12)
+    box = (
+        max(0, box[0] - margin),
+        max(0, box[1] - margin),
+        min(ink.width, box[2] + margin),
+        min(ink.height, box[3] + margin),
+    )
+    ink = ink.crop(box)
+    # the printed scale: pixels per millimetre once the crop is fitted into the cell
+    px_per_mm = max(ink.width / width_mm, ink.height / height_mm)
+    if px_per_mm > 12:  # more pixels than print needs: downscale first (600 dpi is ~24 px/mm)
+        factor = 12 / px_per_mm
+        ink = ink.resize((max(1, round(ink.width * factor)), max(1, round(ink.height * factor))))
+        ink = ink.point(lambda v: 255 if v > 90 else 0)
+        px_per_mm = 12
+    # the stroke's width now: erode until the ink is gone (each pass takes a pixel off each side)
+    passes, probe = 0, ink
+    while probe.getbbox() is not None and passes < 20:
+        probe = probe.filter(ImageFilter.MinFilter(3))
+        passes += 1
+    stroke_px = 2 * passes
+    want_px = SIGNATURE_STROKE_MM * px_per_mm
+    grow = round((want_px - stroke_px) / 2)
+    for _n in range(max(0, grow)):
+        ink = ink.filter(ImageFilter.MaxFilter(3))
+    shown = PILImage.new("RGB", ink.size, "white")
+    shown.paste(PILImage.new("RGB", ink.size, (0, 0, 0)), mask=ink)
+    out = io.BytesIO()
+    shown.save(out, format="PNG", optimize=True)
+    return Picture(out.getvalue(), shown.width, shown.height)

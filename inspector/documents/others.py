@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -423,4 +424,6 @@ def render_document(
         what, story = _("督导情况记录表"), record_story(sheet, width)
     else:
         what, story = _("自查自评报告"), self_story(sheet, width)
-    return build(story, page_for(sheet, size, what, draft))
+    # the file's title is the document's own name (a reader's title bar, a printer queue)
+    title = f"{what} — {sheet.evaluation.org_name}"
+    return build(story, dataclasses.replace(page_for(sheet, size, what, draft), title=title))

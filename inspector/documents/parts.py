@@ -9,7 +9,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
-from inspector.documents.images import Boxed, load_picture, load_pictures, print_cache
+from inspector.documents.images import Boxed, load_pictures, load_signature, print_cache
 from inspector.documents.sheet_data import SheetData
 from inspector.documents.style import (
     BLACK,
@@ -303,7 +303,8 @@ def comparison_flowables(sheet: SheetData, width: float) -> list[Flowable]:
 def signature_block(sheet: SheetData, width: float, *, blank_roles: tuple[str, ...] = ()) -> list[Flowable]:
     """Each signer: the drawn signature (if any), printed name, role, date; blank lines if unsigned."""
     rows = [_head(_("角色"), _("姓名"), _("签名"), _("日期"))]
-    sig_w, sig_h = 60 * mm, 15 * mm
+    # a signature on paper is some 40-50 mm wide: the box lets a long name reach 48 mm
+    sig_w, sig_h = 48 * mm, 18 * mm
     if sheet.signatures:
         for c in sheet.signatures:
             payload = c.payload or {}
@@ -312,7 +313,7 @@ def signature_block(sheet: SheetData, width: float, *, blank_roles: tuple[str, .
             if isinstance(digest, str):
                 from inspector.store.evidence import evidence_path
 
-                pic = load_picture(evidence_path(sheet.data, digest), max_px=600, line_art=True)
+                pic = load_signature(evidence_path(sheet.data, digest), sig_w / mm, sig_h / mm)
                 drawn = (
                     Boxed(pic.flowable(sig_w, sig_h), sig_w, sig_h)
                     if pic
@@ -331,8 +332,8 @@ def signature_block(sheet: SheetData, width: float, *, blank_roles: tuple[str, .
         people += [(role, "") for role in blank_roles or (_("机构代表"),)]
         for role, name in people:
             rows.append([p(role, "cell_center"), p(name, "cell_center"), "", p(cn_date(None), "cell_center")])
-    w = [28 * mm, 34 * mm, 0.0, 42 * mm]
-    w[2] = width - sum(w)
+    w = [26 * mm, 30 * mm, 0.0, 40 * mm]
+    w[2] = max(sig_w + 8 * mm, width - sum(w))
     t = Table(rows, colWidths=w, rowHeights=[None] + [sig_h + 4 * mm] * (len(rows) - 1))
     t.setStyle(TableStyle(grid()))
     intro = (
@@ -401,7 +402,7 @@ def evidence_appendix(sheet: SheetData, width: float, columns: int = 3) -> list[
         rows = [_head(_("编号"), _("小项"), _("文件与说明"), _("SHA-256"), _("添加时间"))]
         for x in others:
             shown = x.problem or (_("（图片无法显示，原件见数据文件夹）") if x.is_image else None)
-            what = "\n".join(v for v in (x.name, x.caption, shown) if v)
+            what = "\n".join(dict.fromkeys(v for v in (x.name, x.caption, shown) if v))  # a name once
             rows.append(
                 [
                     p(x.number, "cell"),

@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from inspector.documents.chongqing import chongqing_table, is_chongqing, opinion_block
 from inspector.documents.parts import (
     comparison_flowables,
     evidence_appendix,
@@ -56,8 +57,8 @@ NA_MARK = "△"
 RECONSTRUCTED_MARK = "◇"
 UNANSWERED_MARK = "—"
 # Column shares of the content width: 大项 中项 小项 分值 评估方法和标准 得分 扣分理由.
-SIZE = PORTRAIT  # the official forms are portrait; the table fits at 8.5 pt
-COLUMNS = (0.095, 0.11, 0.215, 0.05, 0.25, 0.06, 0.22)
+SIZE = PORTRAIT  # the official forms are portrait; the table runs over more pages at 9-10 pt
+COLUMNS = (0.085, 0.105, 0.22, 0.06, 0.25, 0.06, 0.22)
 
 
 def mark(r: ItemResult) -> str:
@@ -159,9 +160,9 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
                 rows.append(
                     Row(
                         [
-                            lines(s_label, "cell_center"),
-                            lines(g_label, "cell"),
-                            p(f"{item.id}{recon}　{text}", "cell"),
+                            lines(s_label, "dense_center"),
+                            lines(g_label, "dense"),
+                            p(f"{item.id}{recon}　{text}", "dense"),
                             fmt(item.points),  # plain strings: no paragraph to wrap
                             lines(method, "cell_small"),
                             points_flowable(r),
@@ -169,10 +170,10 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
                         ],
                         merge={0: s_index, 1: (s_index, g_index), 4: (s_index, g_index, method_key)},
                         continued={
-                            0: lines(s_label + cont, "cell_center"),
+                            0: lines(s_label + cont, "dense_center"),
                             1: lines(
                                 g_label.replace("\n", cont + "\n", 1) if "\n" in g_label else g_label + cont,
-                                "cell",
+                                "dense",
                             ),
                             4: lines(method, "cell_small"),
                         },
@@ -227,14 +228,19 @@ def _total_row(label: str, max_points: str, points: str, note: str) -> Row:
     )
 
 
-def marks_footnote(sheet: SheetData) -> Paragraph:
+def marks_footnote(sheet: SheetData, column: str | None = None) -> Paragraph:
+    """The marks explained; ``column`` names where the reasons stand (the form's own word)."""
+    where = column or _("扣分理由")
+
     def big(m: str) -> str:  # drawn as large as in the 得分 column
         return f'<font size="11">{m}</font>'
 
     parts = [
-        escape(_("{mark} 评估人员人工调整的分数，理由见“扣分理由”栏")).format(mark=big(OVERRIDE_MARK)),
-        escape(_("{mark} 评估表允许不适用的小项，按评估表规定计分，理由见“扣分理由”栏")).format(
-            mark=big(NA_MARK)
+        escape(_("{mark} 评估人员人工调整的分数，理由见“{column}”栏")).format(
+            mark=big(OVERRIDE_MARK), column=escape(where)
+        ),
+        escape(_("{mark} 评估表允许不适用的小项，按评估表规定计分，理由见“{column}”栏")).format(
+            mark=big(NA_MARK), column=escape(where)
         ),
     ]
     recon = [i for i in sheet.rubric.items() if i.reconstructed]
@@ -320,10 +326,17 @@ def result_block(sheet: SheetData, width: float) -> Flowable:
 def sheet_story(sheet: SheetData, size: tuple[float, float]) -> list[Flowable]:
     width = content_width(size)
     story: list[Flowable] = [*title_block(sheet, _("评分表")), header_block(sheet, width), Spacer(1, 4 * mm)]
-    story.append(score_table(sheet, width))
-    story.append(Spacer(1, 1.5 * mm))
-    story.append(marks_footnote(sheet))
-    story.append(result_block(sheet, width))
+    if is_chongqing(sheet.rubric):  # the form's own columns and its 评估组意见 block
+        story.append(chongqing_table(sheet, width, reason_text, points_flowable))
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(marks_footnote(sheet, _("备注")))
+        story.append(Spacer(1, 3 * mm))
+        story.append(opinion_block(sheet, width))
+    else:
+        story.append(score_table(sheet, width))
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(marks_footnote(sheet))
+        story.append(result_block(sheet, width))
     story += findings(sheet, width)
     story += comparison_flowables(sheet, width)
     story += signature_block(sheet, width)

@@ -33,10 +33,24 @@ def reports_dir(data: Path) -> Path:
     return Path(data) / REPORTS_DIR
 
 
-def sheet_path(data: Path, org_name: str, visit_date: str | None, eval_id: str, signed: bool) -> Path:
-    """``reports/STATION_DATE_EVAL8_评分表.pdf`` (``…_评分表草稿.pdf`` before the lock)."""
+def document_names() -> dict[str, str]:
+    """The documents an evaluation prints, by the kind ``render_document`` takes."""
+    return {
+        "sheet": _("评分表"),
+        "self": _("自查自评报告"),
+        "notice": _("整改通知书"),
+        "record": _("督导情况记录表"),
+    }
+
+
+def sheet_path(
+    data: Path, org_name: str, visit_date: str | None, eval_id: str, signed: bool, kind: str = "sheet"
+) -> Path:
+    """``reports/STATION_DATE_EVAL8_评分表.pdf`` (``…_评分表草稿.pdf`` before the lock; the other
+    documents by their own names)."""
     safe = re.sub(r'[\\/:*?"<>|\s]+', "_", org_name)[:40]
-    tag = _("评分表") if signed else _("评分表草稿")
+    name = document_names().get(kind, kind)
+    tag = name if signed else _("{name}草稿").format(name=name)
     return reports_dir(data) / f"{safe}_{visit_date or 'undated'}_{eval_id[:8]}_{tag}.pdf"
 
 
@@ -84,22 +98,24 @@ def make_score_sheet(
     signer: Signer | None = None,
     role: str = "",
     progress: Callable[[int, int], None] | None = None,
+    kind: str = "sheet",
 ) -> Path:
-    """Render the evaluation's score sheet, sign it with ``signer`` when given, write it to
-    ``reports/``; returns the file. A signer signs only a signed (locked) evaluation's sheet."""
+    """Render the evaluation's score sheet (or another of its documents, ``kind``), sign it with
+    ``signer`` when given, write it to ``reports/``; returns the file. A signer signs only a signed
+    (locked) evaluation's document."""
     from inspector.documents.others import render_document
 
     e = store.get(eval_id)
     step = progress or (lambda done, total: None)
     step(0, 3)
-    pdf = render_document(store, data, e.id, "sheet")
+    pdf = render_document(store, data, e.id, kind)
     step(1, 3)
     if signer is not None:
         if e.state != "signed":
             raise SigningError(_("评估尚未签署锁定，评分表不能加数字签名"), e.id)
         pdf = sign_document(pdf, signer, role=role or _("组长"), location=e.org_name)
     step(2, 3)
-    out = sheet_path(data, e.org_name, e.visit_date, e.id, e.state == "signed")
+    out = sheet_path(data, e.org_name, e.visit_date, e.id, e.state == "signed", kind)
     out = write_pdf(out, pdf)  # "… (2).pdf" when the last print is still open in a reader
     step(3, 3)
     return out

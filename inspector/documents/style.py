@@ -11,7 +11,13 @@ Why these choices:
 * "第 x 页 共 y 页" needs the page count before the last page exists: :class:`_NumberedCanvas`
   keeps each finished page's state and draws the footers when the document is saved (the usual
   two-pass canvas of reportlab).
-* The draft watermark is drawn when a page begins, so it lies under the content, not over it.
+* The draft watermark is drawn when a page begins, so it lies under the content, not over it; it
+  is drawn as outlines (:mod:`inspector.documents.outline`), so that pdftotext and copy-and-paste
+  do not read "草稿" into the content.
+* Sizes: official forms are read at a desk and signed, so no body text is smaller than 9 pt
+  (小五); table cells with room print at 10.5 pt (五号), the score table's dense columns at 9–10 pt,
+  and a long table runs over more pages rather than shrinking. Line breaks follow the Chinese
+  rules (:mod:`inspector.documents.linebreak`).
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
+from inspector.documents.cjk_paragraph import CJKParagraph
+from inspector.documents.outline import draw_outlined
 from inspector.errors import StoreError
 from inspector.fileio import atomic_document
 from inspector.i18n import _
@@ -48,7 +56,7 @@ LANDSCAPE = landscape(A4)
 MARGIN = 15 * mm
 BLACK = colors.black
 SHADE = colors.Color(0.88, 0.88, 0.88)  # header and subtotal rows: a second cue only
-WATERMARK_GREY = colors.Color(0.88, 0.88, 0.88)
+WATERMARK_GREY = colors.Color(0.85, 0.85, 0.85)  # not SHADE: a test tells them apart
 
 
 @functools.cache
@@ -76,28 +84,32 @@ def styles() -> dict[str, ParagraphStyle]:
     return {
         "body": base,
         "title": derive("title", fontSize=17, leading=24, alignment=TA_CENTER, spaceAfter=2 * mm),
-        "subtitle": derive("subtitle", fontSize=9.5, leading=13, alignment=TA_CENTER),
-        "h2": derive("h2", fontSize=12.5, leading=17, spaceBefore=5 * mm, spaceAfter=2 * mm),
-        "small": derive("small", fontSize=8, leading=11),
-        "small_center": derive("small_center", fontSize=8, leading=11, alignment=TA_CENTER),
-        "cell": derive("cell", fontSize=8.5, leading=11.5),
-        "cell_center": derive("cell_center", fontSize=8.5, leading=11.5, alignment=TA_CENTER),
-        "cell_right": derive("cell_right", fontSize=8.5, leading=11.5, alignment=TA_RIGHT),
-        "cell_small": derive("cell_small", fontSize=7.5, leading=10),
-        "head": derive("head", fontSize=9, leading=12, alignment=TA_CENTER),
-        "label": derive("label", fontSize=9.5, leading=13),
-        "value": derive("value", fontSize=9.5, leading=13),
+        "subtitle": derive("subtitle", fontSize=10, leading=14, alignment=TA_CENTER),
+        "h2": derive("h2", fontSize=13, leading=18, spaceBefore=5 * mm, spaceAfter=2 * mm),
+        "small": derive("small", fontSize=9, leading=12.5),
+        "small_center": derive("small_center", fontSize=9, leading=12.5, alignment=TA_CENTER),
+        "cell": derive("cell", fontSize=10.5, leading=14),
+        "cell_center": derive("cell_center", fontSize=10.5, leading=14, alignment=TA_CENTER),
+        "cell_right": derive("cell_right", fontSize=10.5, leading=14, alignment=TA_RIGHT),
+        "cell_small": derive("cell_small", fontSize=9, leading=12.5),
+        # the score table's label and item columns: narrow, so 10 pt, not 五号
+        "dense": derive("dense", fontSize=10, leading=13.5),
+        "dense_center": derive("dense_center", fontSize=10, leading=13.5, alignment=TA_CENTER),
+        "head": derive("head", fontSize=10.5, leading=14, alignment=TA_CENTER),
+        "label": derive("label", fontSize=10.5, leading=14),
+        "value": derive("value", fontSize=10.5, leading=14),
         "letter": derive("letter", fontSize=12, leading=22, firstLineIndent=24),
         "letter_flat": derive("letter_flat", fontSize=12, leading=22),
-        "list": derive("list", fontSize=11, leading=19, leftIndent=24, firstLineIndent=-16),
+        "list": derive("list", fontSize=12, leading=20, leftIndent=24, firstLineIndent=-16),
         "right": derive("right", fontSize=12, leading=22, alignment=TA_RIGHT),
-        "footnote": derive("footnote", fontSize=8, leading=11),
+        "footnote": derive("footnote", fontSize=9, leading=12.5),
     }
 
 
 def p(text: str, style: str = "body", markup: str | None = None) -> Paragraph:
     """A paragraph of the user's text, escaped; ``markup`` is trusted markup to use instead."""
-    return Paragraph(markup if markup is not None else escape(text).replace("\n", "<br/>"), styles()[style])
+    text = markup if markup is not None else escape(text).replace("\n", "<br/>")
+    return CJKParagraph(text, styles()[style])
 
 
 def lines(text: str, style: str = "cell") -> list[Paragraph]:
@@ -112,7 +124,7 @@ def lines(text: str, style: str = "cell") -> list[Paragraph]:
 def grid(header_rows: int = 1) -> list[tuple[Any, ...]]:
     """Table commands: thin black grid, middle-aligned, header rows shaded (and labelled by words)."""
     cmds: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), font(), 8.5),
+        ("FONT", (0, 0), (-1, -1), font(), 10),
         ("GRID", (0, 0), (-1, -1), 0.5, BLACK),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -192,7 +204,7 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         width, _height = self.page.size
         y = 8 * mm
         self.saveState()
-        self.setFont(font(), 8)
+        self.setFont(font(), 9)
         self.setFillColor(BLACK)
         self.drawCentredString(width / 2, y, _("第 {n} 页 共 {total} 页").format(n=number, total=total))
         self.drawString(MARGIN, y, self.page.footer_left)
@@ -206,12 +218,10 @@ def _watermark(canvas: Canvas, page: Page) -> None:
     width, height = page.size
     canvas.saveState()
     canvas.setFillColor(WATERMARK_GREY)
-    canvas.setFont(font(), 64)
     canvas.translate(width / 2, height / 2)
     canvas.rotate(35 if width < height else 25)
-    canvas.drawCentredString(0, -20, _("草稿"))
-    canvas.setFont(font(), 13)
-    canvas.drawCentredString(0, -48, _("未签署，不作为正式评估结果"))
+    draw_outlined(canvas, _("草稿"), 0, -20, 96)
+    draw_outlined(canvas, _("未签署，不作为正式评估结果"), 0, -52, 15)
     canvas.restoreState()
 
 

@@ -56,3 +56,38 @@ def current_items(db: sqlite_utils.Database) -> dict[str, str]:
         "SELECT key, value FROM ui_state WHERE substr(key, 1, ?) = ?", (len(_CURRENT_ITEM), _CURRENT_ITEM)
     )
     return {str(k)[len(_CURRENT_ITEM) :]: str(v) for k, v in rows}
+
+
+# -- 待核实: the inspector's own bookmarks ---------------------------------------------------------
+# Kept here, not in the audited log: a flag says "come back to this before signing", a working
+# note of the person at this laptop. It changes no point, must not appear on the signed sheet,
+# travel in a bundle to the centre, or need an undo entry in the evaluation's history; it may be
+# set and cleared freely, also on a signed evaluation that is being read. Each set is still
+# durable (fsync'd) before it is acknowledged, like a mark.
+_FLAGS = "flags:"
+
+
+def flagged_items(db: sqlite_utils.Database, eval_id: str) -> set[str]:
+    """The items flagged 待核实 in this evaluation."""
+    value = get_state(db, _FLAGS + eval_id)
+    return {x for x in (value or "").split("\n") if x}
+
+
+def set_flagged(db: sqlite_utils.Database, eval_id: str, item_id: str, flagged: bool) -> set[str]:
+    """Flag or unflag one item; returns the flags now stored (durable when this returns)."""
+    flags = flagged_items(db, eval_id)
+    flags = flags | {item_id} if flagged else flags - {item_id}
+    set_state(db, _FLAGS + eval_id, "\n".join(sorted(flags)) or None)
+    return flags
+
+
+def text_size(db: sqlite_utils.Database) -> int:
+    """The window's text-size step (0 the system's size; each step is a tenth larger or smaller)."""
+    try:
+        return int(get_state(db, "text_size") or 0)
+    except ValueError:
+        return 0
+
+
+def set_text_size(db: sqlite_utils.Database, step: int) -> None:
+    set_state(db, "text_size", str(step) if step else None, durable=False)

@@ -130,16 +130,16 @@ def test_scope_lists_occupations_and_levels() -> None:
 def test_round_trip_through_xlsx(demo: Path, tmp_path: Path) -> None:
     db = copy_folder(demo, tmp_path / "a")
     before = register_entries(db)
-    assert len(before) == 10 and all(e["sponsor"] for e in before)
+    assert len(before) == 12 and all(e["sponsor"] for e in before)
     out = tmp_path / "register.xlsx"
     counts = export_register(db, out)
-    assert counts["机构登记"] == 10 and counts["近3年鉴定情况"] == 60
+    assert counts["机构登记"] == 12 and counts["近3年鉴定情况"] == 72
     empty = new_db(tmp_path / "b")
     summary = import_register(empty, out)
-    assert (summary.created, summary.updated, summary.unchanged) == (10, 0, 0)
+    assert (summary.created, summary.updated, summary.unchanged) == (12, 0, 0)
     assert register_entries(empty) == before  # same ids, codes, fields and lists
     again = import_register(empty, out)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 10)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 12)
     # and the second folder exports the same cells
     out2 = tmp_path / "register2.xlsx"
     export_register(empty, out2)

@@ -62,9 +62,9 @@ def test_every_targets_state_score_and_outcome(db: sqlite_utils.Database) -> Non
     assert changhong.state == "complete" and changhong.vetoes == ("V3",) and changhong.outcome_code == "fail"
     mianyang = rows["绵阳职业技术学院职业技能鉴定站"]
     assert mianyang.state == "draft" and mianyang.outcome_code is None and mianyang.total is not None
-    zhengzhou = rows["郑州市第一中等专业学校鉴定站"]
-    assert (zhengzhou.state, zhengzhou.eval_id, zhengzhou.total) == ("dispatched", None, None)
-    assert zhengzhou.visit_date == "2026-12-03" and zhengzhou.record_due == "2026-12-10"
+    luzhou = rows["泸州市职业技能鉴定站"]  # a Sichuan station in the Sichuan plan (was Zhengzhou's)
+    assert (luzhou.state, luzhou.eval_id, luzhou.total) == ("dispatched", None, None)
+    assert luzhou.visit_date == "2026-12-03" and luzhou.record_due == "2026-12-10"
 
 
 def test_self_assessment_differences(db: sqlite_utils.Database) -> None:

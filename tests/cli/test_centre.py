@@ -190,7 +190,7 @@ def test_register_export_and_import(demo: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     r = run("org", "import", out, "--json", data=empty)
     assert r.code == 0, r.err
-    assert r.json() == {"created": 10, "updated": 0, "unchanged": 0}
+    assert r.json() == {"created": 12, "updated": 0, "unchanged": 0}
     assert run("org", "list", "--json", data=empty).json() == run("org", "list", "--json", data=data).json()
     bad = workbook(
         tmp_path / "bad.xlsx",
@@ -212,7 +212,7 @@ def test_register_export_and_import(demo: Path, tmp_path: Path) -> None:
         {"机构登记": [["机构名称", "机构代码", "场地面积（m²）"], ["甲站", "X-1", "三百"]]},
     )
     refused(run("org", "import", bad, data=empty), "机构登记!C2", "数字")
-    assert len(run("org", "list", "--json", data=empty).json()) == 10
+    assert len(run("org", "list", "--json", data=empty).json()) == 12
 
 
 def test_results_stats_and_roster_workbooks(demo: Path, tmp_path: Path) -> None:

@@ -200,6 +200,23 @@ def first_page_png(doc: Pdf) -> Path:
     return png
 
 
+def watermarked(doc: Pdf) -> bool:
+    """The draft watermark is on page 1: a large area of its grey (0.85, not the 0.88 of shaded
+    cells) in a render without anti-aliasing. It is a drawing: pdftotext reads none of its words."""
+    from PIL import Image
+
+    prefix = doc.path.with_name(doc.path.stem + "-wm")
+    options = ["-png", "-gray", "-aa", "no", "-aaVector", "no", "-r", "50", "-singlefile"]
+    subprocess.run(
+        ["pdftoppm", *options, str(doc.path), str(prefix)],
+        check=True,
+    )
+    with Image.open(prefix.with_suffix(".png")) as img:
+        histogram = img.convert("L").histogram()
+    assert "DRAFT" not in doc.raw and "未签署，不作为正式评估结果" not in doc.raw
+    return sum(histogram[214:220]) > 1000
+
+
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -222,7 +239,7 @@ def test_full_sheet_text_fonts_pages_and_appendix(world: World) -> None:
     assert doc.pages > 1
     for n in (1, doc.pages):  # drawn as "第 1 页 共 7 页"; pdftotext may drop the narrow spaces
         assert re.search(rf"第\s?{n}\s?页\s?共\s?{doc.pages}\s?页", doc.layout), n
-    assert "草稿" not in doc.raw  # signed
+    assert not watermarked(doc)  # signed
     fonts = fonts_embedded(doc.path)
     assert not any("Helvetica" in f for f in fonts)
     # The appendix: every photo numbered with its hash; the text file listed, not pictured.
@@ -241,7 +258,7 @@ def test_full_sheet_text_fonts_pages_and_appendix(world: World) -> None:
 
 def test_unsigned_sheet_has_the_watermark_and_the_comparison(world: World) -> None:
     doc = pdf(world, "sheet-draft", world.draft)
-    assert "草稿" in doc.raw and "DRAFT" not in doc.raw
+    assert watermarked(doc) and "草稿（未完成）" in doc.layout  # the state, in the header
     assert "自查自评对照" in doc.layout
     assert "尚未评分" in doc.layout and "—" in doc.layout  # unanswered items, marked in words
     fonts_embedded(doc.path)
@@ -253,12 +270,12 @@ def test_an_amended_revision_says_so(world: World) -> None:
     doc = pdf(world, "sheet-amended", amended.id)
     text = squeeze(doc.layout)
     assert "第1次修订" in text and "复核时发现2.1.3计分有误" in text
-    assert "草稿" in doc.raw  # the new revision is not signed yet
+    assert watermarked(doc)  # the new revision is not signed yet
 
 
 def test_draft_flag_forces_the_watermark(world: World) -> None:
-    assert "草稿" not in pdf(world, "sheet-failed", world.failed).raw
-    assert "草稿" in pdf(world, "sheet-failed-draft", world.failed, draft=True).raw
+    assert not watermarked(pdf(world, "sheet-failed", world.failed))
+    assert watermarked(pdf(world, "sheet-failed-draft", world.failed, draft=True))
 
 
 def test_overrides_and_not_applicable_are_flagged_in_words(world: World) -> None:
@@ -322,7 +339,7 @@ def test_rectification_notice_for_a_failed_station(world: World) -> None:
     text = squeeze(doc.layout)
     assert "整改期间不得开展鉴定工作" in text and "整改期为6个月" not in text  # Sichuan's own words
     assert "评估结论：不合格" in text
-    assert "草稿" not in doc.raw
+    assert not watermarked(doc)
 
 
 def test_notice_refused_when_not_called_for(world: World) -> None:
@@ -341,7 +358,7 @@ def test_supervision_record(world: World) -> None:
     assert e.visit_date is not None
     due = add_working_days(date.fromisoformat(e.visit_date), 5)
     assert f"{due.year}年{due.month}月{due.day}日前" in text
-    assert "√" in doc.layout and "未记录" in text and "草稿" in doc.raw
+    assert "√" in doc.layout and "未记录" in text and watermarked(doc)
     assert "当次无群众举报" in text  # the not-applicable line, with its reason
     fonts_embedded(doc.path)
     first_page_png(doc)
@@ -429,3 +446,102 @@ def test_the_sheet_takes_a_cryptographic_signature(world: World, tmp_path: Path)
     path = ARTIFACTS / "sheet-signed-photos-pades.pdf"
     path.write_bytes(signed)
     assert "张建国" in poppler("pdftotext", "-layout", path, "-")
+
+
+# -- typography: sizes, line breaks, signatures ------------------------------------------------------------
+
+
+def word_sizes(path: Path) -> list[tuple[float, str]]:
+    """Every word pdftotext finds, with its box's height (the font size it was set in)."""
+    out = poppler("pdftotext", "-bbox", path, "-")
+    return [
+        (float(y1) - float(y0), word)
+        for y0, y1, word in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', out)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["sheet", "notice", "self", "record"])
+def test_no_printed_text_is_smaller_than_nine_points(world: World, kind: str) -> None:
+    """Official forms are read at a desk and signed: 9 pt at least (the score table was 6.5-7 pt)."""
+    eval_id = {
+        "sheet": world.photo_sheet,
+        "notice": world.failed,
+        "self": world.self_eval,
+        "record": world.record,
+    }[kind]
+    doc = pdf(world, f"sizes-{kind}", eval_id, kind)
+    sizes = word_sizes(doc.path)
+    assert sizes
+    small = [(round(h, 1), w) for h, w in sizes if h < 8.95]
+    assert not small, small[:10]
+    if kind == "sheet":  # the item titles of the table are 10 pt, its tables' prose 10.5 (五号)
+        assert sum(1 for h, _w in sizes if h >= 9.95) > len(sizes) / 2
+
+
+def test_each_document_is_titled_by_its_own_name(world: World) -> None:
+    for eval_id, kind, title in [
+        (world.failed, "notice", "整改通知书"),
+        (world.self_eval, "self", "自查自评报告"),
+        (world.record, "record", "督导情况记录表"),
+    ]:
+        doc = pdf(world, f"title-{kind}", eval_id, kind)
+        info = poppler("pdfinfo", doc.path)
+        assert re.search(rf"Title:\s+{title} — ", info), info
+    sheet = pdf(world, "title-sheet", world.failed)
+    assert "检查评估表 — " in poppler("pdfinfo", sheet.path)
+
+
+def test_lines_follow_the_chinese_breaking_rules(world: World) -> None:
+    """No printed line begins with 。，：；、） or ends with （ (before: "。发现问题不得分。" and
+    "，不得分" began lines of the score table)."""
+    for name, eval_id, kind in [
+        ("breaks-sheet", world.photo_sheet, "sheet"),
+        ("breaks-chongqing", world.rectify, "sheet"),
+        ("breaks-notice", world.failed, "notice"),
+    ]:
+        doc = pdf(world, name, eval_id, kind)
+        # -raw keeps each line of each cell as its own line, in content order
+        for line in poppler("pdftotext", "-raw", doc.path, "-").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            assert line[0] not in "。，：；、）", (name, line)
+            assert line[-1] != "（", (name, line)
+
+
+def test_drawn_signatures_print_the_size_of_a_signature(world: World) -> None:
+    """Cropped to the ink, 40-50 mm wide (they printed about 15 mm wide in hairlines)."""
+    doc = pdf(world, "sheet-signatures", world.photo_sheet)
+    images = poppler("pdfimages", "-list", doc.path).splitlines()[2:]
+    drawn = [line.split() for line in images if line.split()[8] == "image"]
+    assert len(drawn) == 2  # PNG line art (photos are JPEG)
+    for cols in drawn:
+        width_mm = int(cols[3]) / int(cols[12]) * 25.4
+        assert 40 <= width_mm <= 50, cols
+
+
+def test_the_chongqing_sheet_follows_its_own_form(world: World) -> None:
+    """附件3's columns and its closing 评估组意见 / 综合评价 block, not the Sichuan layout."""
+    from inspector.documents.chongqing import split_method
+
+    doc = pdf(world, "sheet-chongqing-form", world.rectify)
+    text = doc.raw
+    head = re.search(r"评估类别.*评估项目.*评估内容.*评估办法.*评分标准.*得分.*备注", text)
+    assert head, text[:400]
+    assert "扣分理由" not in text.split("扣分情况汇总")[0]  # the form's 备注 column holds the reasons
+    for words in (
+        "评估组意见",
+        "机构评估得分",
+        "评估组成员签字",
+        "综合评价",
+        "本次评估结论为",
+        "组长（签名）",
+    ):
+        assert words in text, words
+    assert "（4分）" in text  # the points after each 评估内容, as the form prints them
+    assert split_method("现场查勘。未张贴安全提示或宣传画扣1分。") == (
+        "现场查勘。",
+        "未张贴安全提示或宣传画扣1分。",
+    )
+    sichuan = squeeze(pdf(world, "sheet-sichuan-form", world.failed).layout)
+    assert "评估组意见" not in sichuan and "评估方法和标准" in sichuan

@@ -132,7 +132,7 @@ def test_register_shows_every_organisation_with_its_form(win: Window, answers: d
 
     page = show(win, "register")
     assert isinstance(page, RegisterPage)
-    assert page.table.proxy.rowCount() == 10
+    assert page.table.proxy.rowCount() == 12
     assert "乐山市技师学院职业技能鉴定所" in texts(page.table, 0)
     page.table.select(lambda e: e["name"] == "乐山市技师学院职业技能鉴定所")
     fields = dict(zip(texts(page.fields, 0), texts(page.fields, 1), strict=True))
@@ -154,7 +154,7 @@ def test_register_shows_every_organisation_with_its_form(win: Window, answers: d
     answers["open"] = saved
     with win.qtbot.waitSignal(page.loaded, timeout=20000):
         page.import_workbook()
-    assert "未变 10" in win.w.statusBar().currentMessage()
+    assert "未变 12" in win.w.statusBar().currentMessage()
 
 
 def test_a_refused_import_is_one_message(
@@ -201,7 +201,7 @@ def test_an_organisation_is_registered_from_the_window(
     page.add_button.click()
     win.settle()
     assert len(shown) == 1 and "邮编" in shown[0]  # refused: one message, nothing stored
-    assert len(list_orgs(open_folder(folder))) == 10
+    assert len(list_orgs(open_folder(folder))) == 12
     modal(monkeypatch, AddOrgDialog, fill("628000"))
     page.add_button.click()
     win.qtbot.waitUntil(lambda: "已登记机构" in win.w.statusBar().currentMessage(), timeout=20000)
@@ -473,8 +473,16 @@ def open_dispatch(win: Window, monkeypatch: pytest.MonkeyPatch, plan_id: str) ->
     assert isinstance(page, PlansPage)
     assert page.select_plan(plan_id)
     made = modal(monkeypatch, DispatchDialog, lambda d: 0)
+    asked: list[str] = []
+
+    def yes(_parent: Any, _title: str, text: str, *_a: Any) -> Any:
+        asked.append(text)  # the draw asks first: a public record cannot be withdrawn
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr("ui.centre.dispatch_dialog.QMessageBox.question", yes)
     page.dispatch_button.click()
     dialog = made[0]
+    dialog.asked = asked
     win.qtbot.waitExposed(dialog)
     return page, dialog
 
@@ -606,6 +614,35 @@ def test_suggested_file_names_lose_what_windows_refuses(
     assert got is not None and got.name == "2026_H2_ 结果_.xlsx"  # the suffix put back
 
 
+def test_a_dispatch_asks_first_and_warns_of_a_visit_day_already_past(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One click made an immutable public record, and a day months past passed without a word."""
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+
+    plan_id = new_campaign(folder, "乐山市技师学院职业技能鉴定所", "宜宾职业技术学院职业技能鉴定站")
+    _page, dialog = open_dispatch(win, monkeypatch, plan_id)
+    win.qtbot.keyClicks(dialog.seed, "2026-12")
+    dialog.has_day.setChecked(True)
+    past = dt.date.today() - dt.timedelta(days=90)
+    dialog.day.setMinimumDate(QDate(2000, 1, 1))
+    dialog.day.setDate(QDate(past.year, past.month, past.day))
+    monkeypatch.setattr(
+        "ui.centre.dispatch_dialog.QMessageBox.question",
+        lambda _p, _t, text, *_a: dialog.asked.append(text) or QMessageBox.StandardButton.No,
+    )
+    dialog.draw_button.click()
+    assert "已经过去" in dialog.asked[-1] and past.isoformat() in dialog.asked[-1]
+    assert dialog.outcome is None and dialog.draw_button.isEnabled()  # "No": nothing drawn
+    db = open_folder(folder)
+    try:
+        assert dispatches(db, plan_id) == []
+    finally:
+        db.conn.close()
+
+
 def test_a_dispatch_from_the_dialog_is_stored_and_its_teams_shown(
     win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -620,6 +657,7 @@ def test_a_dispatch_from_the_dialog_is_stored_and_its_teams_shown(
         win.qtbot.waitSignal(dialog.finished_work, timeout=20000),
     ):
         dialog.draw_button.click()
+    assert len(dialog.asked) == 1 and "不能修改或撤回" in dialog.asked[0]  # asked before the record
     assert dialog.outcome.record is not None
     assert dialog.results.currentWidget() is dialog.teams
     assert dialog.teams.proxy.rowCount() == 2
@@ -723,6 +761,9 @@ def test_results_list_states_the_overdue_record_and_the_rectification(win: Windo
     assert texts(page.tab("示范推荐"), 1) == ["乐山市技师学院职业技能鉴定所"]
     assert len(texts(page.tab("公告名单"), 0)) == 3
     assert texts(page.tab("抽查复核"), 0)
+    # no rectification in this plan: the tab says why its buttons are disabled (it was blank)
+    assert page.tab("整改跟踪").rows_model.rowCount() == 0
+    assert page.rect_panel.explain.isVisible() and "还没有需要整改" in page.rect_panel.explain.text()
 
     choose_plan(win, page, "2026年上半年职业技能鉴定站检查评估")
     rects = page.tab("整改跟踪")

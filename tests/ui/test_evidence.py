@@ -20,7 +20,7 @@ def test_attach_a_photo_with_a_caption(
     image = QImage(1600, 1200, QImage.Format.Format_RGB32)
     image.fill(QColor("#3a7bd5"))
     assert image.save(str(photo))  # JPEG, from the name
-    monkeypatch.setattr("ui.item_view.QInputDialog.getText", lambda *_a, **_k: ("档案柜未上锁", True))
+    monkeypatch.setattr("ui.item_view.ask_caption", lambda *_a, **_k: "档案柜未上锁")
 
     window.start(fresh.id, "scoring")
     view = window.w.scoring.item_view

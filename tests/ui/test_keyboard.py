@@ -43,8 +43,7 @@ def test_complete_a_whole_evaluation_by_keyboard(
     # home: find the station, open it
     window.key(Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     window.type("11-30")  # its visit date (QTest types ASCII only)
-    window.key(Qt.Key.Key_Return)  # from the search box to the list
-    window.key(Qt.Key.Key_Return)  # open
+    window.key(Qt.Key.Key_Return)  # the one match opens at once
     assert window.w.view() == "scoring"
     session = window.w.session
     assert session is not None and session.eval_id == fresh.id

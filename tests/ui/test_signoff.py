@@ -77,9 +77,7 @@ def test_sign_off_stores_signatures_and_locks(
     assert window.w.amend_action.isEnabled()
 
     # amend: a new revision carrying the answers, opened at once
-    monkeypatch.setattr(
-        "ui.main_window.QInputDialog.getText", lambda *_a, **_k: ("score of 2.1.1 mistyped", True)
-    )
+    monkeypatch.setattr("ui.amend.ask_reason", lambda *_a, **_k: "score of 2.1.1 mistyped")
     window.key(Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     session = window.w.session
     assert session is not None and session.eval_id != e.id

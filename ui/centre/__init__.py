@@ -8,8 +8,10 @@ page never shows what another page or the command line has since changed.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,6 +35,25 @@ def section_titles() -> dict[str, str]:
     }
 
 
+def centre_pages_shown(db: Any, data: Path) -> bool:
+    """Whether this data folder is the centre's (or a demo of it): the centre's pages belong in its
+    navigation. A supervisor's laptop (its credential is not the centre's) shows only its own
+    evaluations; so does a fresh folder without centre data. The centre's CA makes it the centre;
+    without any credential, a folder that holds a roster or plans (the demo) is shown as one."""
+    from inspector.crypto.identity import CENTRE, load_identity
+
+    identity = load_identity(data)
+    if identity is not None:
+        return bool(identity.role == CENTRE)
+    for table in ("people", "plans"):
+        try:
+            if db.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+                return True
+        except sqlite3.Error:
+            continue
+    return False
+
+
 def nav_key(row: int) -> str:
     return f"Alt+{row + 1}"
 
@@ -47,11 +68,22 @@ class CentreNav(QObject):
             nav.addItem(titles[name])
         widest = max(nav.fontMetrics().horizontalAdvance(nav.item(i).text()) for i in range(nav.count()))
         nav.setMaximumWidth(max(nav.maximumWidth(), widest + nav.fontMetrics().height() * 2))
+        self.shortcuts: list[QShortcut] = []
         for row in range(nav.count()):
             nav.item(row).setToolTip(nav_key(row))
             shortcut = QShortcut(QKeySequence(nav_key(row)), window)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda row=row: self.go(row))
+            self.shortcuts.append(shortcut)
+        self.visible = True
+
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide the centre's sections in the navigation (and their Alt keys)."""
+        self.visible = visible
+        nav = self.window.nav
+        for row in range(1, nav.count()):
+            nav.setRowHidden(row, not visible)
+            self.shortcuts[row].setEnabled(visible)
 
     def row_of(self, view: str) -> int:
         """The navigation row that shows ``view`` as current (the evaluation pages: 我的评估)."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -202,7 +203,37 @@ class DispatchDialog(QDialog):
             "kind_required": self.kind.currentData(),
         }
 
+    def confirm(self) -> bool:
+        """The record is public and can never be changed or withdrawn: say so, and say a visit
+        day already past, before the one click that makes it."""
+        lines = [
+            _(
+                "抽取结果将与种子“{seed}”、名册一并保存为公开记录，之后不能修改或撤回。确定抽取并公布？"
+            ).format(seed=self.seed.text().strip())
+        ]
+        if self.has_day.isChecked():
+            day = dt.date.fromisoformat(iso_of(self.day))
+            if day < dt.date.today():
+                lines.append(
+                    "⚠ "
+                    + _("督导日期 {day} 已经过去（今天是 {today}）。").format(
+                        day=day.isoformat(), today=dt.date.today().isoformat()
+                    )
+                )
+        if self.ctx.quiet():
+            return True
+        answer = QMessageBox.question(
+            self,
+            _("抽取并公布"),
+            "\n\n".join(lines),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def draw(self) -> None:
+        if not self.confirm():
+            return
         self.draw_button.setEnabled(False)
         self.result_label.setText(_("正在抽取…"))
         self.ctx.worker.run(

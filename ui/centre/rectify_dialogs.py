@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -265,8 +266,13 @@ class RectificationPanel(QWidget):
             bar.addWidget(b)
         bar.addStretch(1)
         layout.addLayout(bar)
+        self.explain = QLabel()  # why the buttons are disabled, and when rows appear
+        self.explain.setObjectName("hint")
+        self.explain.setWordWrap(True)
+        layout.addWidget(self.explain)
         layout.addWidget(table, 1)
         table.selectionModel().currentRowChanged.connect(lambda *_a: self._enable())
+        table.rows_model.modelReset.connect(self._enable)
         self._enable()
 
     def set_plan(self, results: PlanResults | None) -> None:
@@ -280,6 +286,18 @@ class RectificationPanel(QWidget):
     def _enable(self) -> None:
         r = self.row()
         state = r.state if r else None
+        if self.table.rows_model.rowCount() == 0:
+            self.explain.setText(
+                _(
+                    "本计划还没有需要整改的机构。签署后结论为“整改”或“不合格”（含有否决项）的机构会列在这里，"
+                    "由此下发整改通知书、关联复评、结案。"
+                )
+            )
+        elif r is None:
+            self.explain.setText(_("选择一行：按它的状态可下发整改通知、生成通知书、关联复评或结案。"))
+        else:
+            self.explain.setText("")
+        self.explain.setVisible(bool(self.explain.text()))
         self.notice_button.setEnabled(state == "notice_due")
         self.pdf_button.setEnabled(r is not None)
         self.recheck_button.setEnabled(state in ("open", "overdue"))

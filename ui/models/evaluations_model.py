@@ -183,7 +183,8 @@ class EvaluationsModel(QAbstractTableModel):
             return "\n".join(tip)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ("progress", "score"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        alarm = r.vetoed or (r.conflicts and column == "phase")
+        # red says what is wrong: a veto in the outcome, a conflict in the state (not "已完成" in red)
+        alarm = (r.vetoed and column == "outcome") or (r.conflicts and column == "phase")
         if role == Qt.ItemDataRole.ForegroundRole and column in ("outcome", "phase") and alarm:
             return QColor("#b3261e")
         return None
