@@ -43,7 +43,13 @@ from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST
 from inspector.bundles.opening import Opened, open_bundle, read_checked
 from inspector.clock import now
 from inspector.crypto import keys
-from inspector.crypto.identity import Keyring, add_peer, install_newer_crl, install_pair
+from inspector.crypto.identity import (
+    Keyring,
+    add_peer,
+    install_newer_crl,
+    install_pair,
+    older_than_installed,
+)
 from inspector.errors import BundleError, InspectorError, StoreError
 from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
@@ -458,7 +464,9 @@ def apply(
         # leaves them to be written again by the next attempt (they are idempotent)
         for pdf in p.pdfs:
             added["pdfs"] += store_signed_pdf(data, pdf.eval_id, pdf.name, p.opened.members[pdf.member])[1]
-        if p.opened.carried is not None:
+        if p.opened.carried is not None and older_than_installed(data, p.opened.carried):
+            report.warnings.append(_("数据包携带的证书比本机已安装的更早签发，未替换本机证书"))
+        elif p.opened.carried is not None:
             install_pair(data, p.opened.carried)
             report.identity = keys.common_name(p.opened.carried.signing.subject)
         if p.opened.crl is not None and m.kind == ASSIGNMENT:
@@ -513,14 +521,25 @@ def import_bundle(
     passphrase: str | None = None,
     keyring: Keyring | None = None,
     progress: Progress | None = None,
+    ca_fingerprint: str | None = None,
 ) -> ImportReport:
-    """Verify ``path`` completely, then import it; a refused bundle raises and changes nothing."""
+    """Verify ``path`` completely, then import it; a refused bundle raises and changes nothing.
+
+    ``ca_fingerprint``: a first assignment's CA as the user compared it (see opening.open_bundle).
+    """
     container = read_checked(Path(path))
     m = container.manifest
     if already_imported(db, m.bundle):
         # the signature was checked: the same id with the same signed manifest is the same bundle
         return ImportReport(m.bundle, m.kind, m.sender, m.data["created"], already=True)
-    opened = open_bundle(Path(path), data, passphrase=passphrase, keyring=keyring, container=container)
+    opened = open_bundle(
+        Path(path),
+        data,
+        passphrase=passphrase,
+        keyring=keyring,
+        container=container,
+        ca_fingerprint=ca_fingerprint,
+    )
     rubrics_of = Rubrics(db)
     prepared = prepare(db, rubrics_of, opened)
     return apply(db, data, rubrics_of, prepared, progress)

@@ -86,6 +86,7 @@ def keys_init_ca(
 ) -> None:
     """创建中心的 CA，并把本数据文件夹设为中心（签发并安装中心自己的签名和加密证书）。"""
     from inspector.crypto.identity import init_centre
+    from inspector.crypto.keys import group_fingerprint
 
     secret = _secret(ca_passphrase_file, "INSPECTOR_CA_PASSPHRASE", _("CA 口令"), confirm=True)
     own = None
@@ -105,16 +106,17 @@ def keys_init_ca(
         emit_json(out)
     else:
         click.echo(
-            _("已创建中心 CA：{name}\nCA 证书指纹（请通过电话等方式核对）：{fp}").format(
-                name=info.name, fp=info.fingerprint
-            )
+            _(
+                "已创建中心 CA：{name}\nCA 证书指纹（印在每位督导员的派发单上，keys slip；"
+                "督导员首次导入时逐字核对）：\n  {fp}"
+            ).format(name=info.name, fp=group_fingerprint(info.fingerprint))
         )
 
 
 @keys.command("issue")
 @click.option("--person", required=True, help="督导员的名册编号（people）")
 @click.option("--role", default=None, help="证书上的角色（默认：外督或内督，按名册）")
-@click.option("--days", type=int, default=3 * 365, show_default=True, help="有效天数")
+@click.option("--days", type=int, default=3 * 365, show_default=True, help="有效天数（不超过证卡有效期止日）")
 @_CA_OPT
 @_CA_PASS
 @click.option(
@@ -143,17 +145,15 @@ def keys_issue(
     as_json: bool,
 ) -> None:
     """给督导员签发签名证书和加密证书（随派发数据包带到其电脑）。"""
+    from inspector.bundles.credentials import issue_for_person
     from inspector.centre.people import get_person
-    from inspector.crypto.identity import describe, issue_pair, record_issued
+    from inspector.crypto.identity import describe
     from inspector.fileio import write_bytes_atomic
 
-    p = get_person(ctx.db, person)
+    get_person(ctx.db, person)  # an unknown person is said before any passphrase is asked
     ca_secret = _secret(ca_passphrase_file, "INSPECTOR_CA_PASSPHRASE", _("CA 口令"))
     secret = _secret(person_passphrase_file, "INSPECTOR_PERSON_PASSPHRASE", _("督导员证书口令"), confirm=True)
-    person_id = p.cert_no if p.cert_no.isascii() and p.cert_no.replace("-", "").isalnum() else p.id
-    title = role or ("外督" if p.kind == "external" else "内督")
-    pair = issue_pair(_ca_folder(ctx, ca), ca_secret, p.name, person_id, title, secret, valid_days=days)
-    record_issued(ctx.db, pair, p.id)
+    p, pair = issue_for_person(ctx.db, _ca_folder(ctx, ca), ca_secret, person, secret, role=role, days=days)
     if out_dir is not None:
         write_bytes_atomic(out_dir / f"{pair.signing.serial}.signing.p12", pair.signing.p12)
         write_bytes_atomic(out_dir / f"{pair.signing.serial}.encryption.p12", pair.encryption.p12)
@@ -172,6 +172,28 @@ def keys_issue(
                 name=p.name, s=pair.signing.serial, t=pair.signing.not_valid_after.date().isoformat()
             )
         )
+
+
+@keys.command("slip")
+@click.option("--person", required=True, help="督导员的名册编号（people）")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出 PDF")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def keys_slip(ctx: Context, person: str, out: Path, as_json: bool) -> None:
+    """打印督导员派发单（一页 PDF）：中心 CA 证书指纹与其证书，供首次导入时核对。"""
+    from inspector.crypto.identity import load_identity
+    from inspector.crypto.keys import fingerprint
+    from inspector.documents.slip import render_slip
+    from inspector.documents.style import write_pdf
+
+    write_pdf(out, render_slip(ctx.db, ctx.data, person))
+    identity = load_identity(ctx.data)
+    assert identity is not None  # render_slip refused a folder without one
+    fp = fingerprint(identity.ca)
+    if as_json:
+        emit_json({"file": str(out), "person": person, "ca_fingerprint": fp})
+    else:
+        click.echo(_("已写入派发单：{path}\nCA 证书指纹：{fp}").format(path=out, fp=fp))
 
 
 @keys.command("install")
