@@ -76,6 +76,10 @@ class MainWindow(QMainWindow):
         self._ready_sent = False
         self._last_saved = ""
         self.worker = Worker(self)
+        from ui.external import ExternalWrites
+
+        self.external = ExternalWrites(self)  # commits by the command line, imports, other windows
+        self.external.committed.connect(self._external_commit)
         self.setStyleSheet(STYLE)
         self._build_pages()
         self._build_status()
@@ -296,13 +300,30 @@ class MainWindow(QMainWindow):
             show_user_error(self, error, _("无法打开数据文件夹"))
 
     def _opened(self, db: Any) -> None:
+        self.external.stop()
         if self.db is not None:
             self.db.conn.close()
         self.db = db
         from inspector.store.evaluations import EvaluationStore
 
         self.store = EvaluationStore(db, self.user)
+        self.external.watch(db.conn)
         self.refresh_home()
+
+    def _external_commit(self) -> None:
+        """Another writer committed: show the store as it is now (an edit being typed stays)."""
+        if self.session is not None:
+            try:
+                self.session.reload()
+            except InspectorError as e:  # the evaluation is gone (a restore): say so, go home
+                self.statusBar().showMessage(str(e), 6000)
+                self.session = None
+                self.stack.setCurrentWidget(self.home)
+            else:
+                if self.view() == "finish":
+                    self.finish.show_session(self.session)
+        if self.view() == "home":
+            self.refresh_home()
 
     def refresh_home(self) -> None:
         if self.store is None:
@@ -527,6 +548,7 @@ class MainWindow(QMainWindow):
         if "scoring" in self.pages and self.scoring.item_view is not None:
             self.scoring.item_view.commit(strict=False)
         self.worker.wait()
+        self.external.stop()
         if self.db is not None:
             self.db.conn.close()
             self.db = None
