@@ -31,7 +31,7 @@ from inspector.crypto.identity import certificate_problem
 from inspector.errors import BundleError, InspectorError
 from inspector.i18n import _
 from inspector.rubric.model import Rubric
-from inspector.rubric.observations import SHA256_HEX
+from inspector.rubric.observations import SHA256_HEX, check_text
 from inspector.rubric.toml_form import parse_rubric_text
 from inspector.store.changes import (
     CREATE,
@@ -153,6 +153,11 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
                 raise BundleError(_("评估表 {r} 没有这个否决项：{i}").format(r=rubric.id, i=c.item_id), where)
             if not isinstance(c.payload.get("veto"), bool):
                 raise BundleError(_("否决项记录应写明 veto: true 或 false"), where)
+            note = c.payload.get("note")
+            if note is not None and not isinstance(note, str):
+                raise BundleError(_("否决项的备注应为文字"), where)
+            if note:
+                check_text(note, "note", where)  # the laptop's limit: ObservationError, reworded below
             return head_row(rubric, c)
         if c.kind == META and set(c.payload) - {"team", "visit_date"}:
             raise BundleError(_("评估信息更改中有未知字段"), where)

@@ -19,6 +19,14 @@ from inspector.i18n import _
 from inspector.rubric.points import json_number, to_points
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+#: The longest reason or note, in characters: the same limit on the laptop (recording) and at the
+#: centre (a bundle's change is parsed by this module too), so that a note the centre would refuse
+#: is never recorded, exported and marked as sent. Two thousand characters is two pages of
+#: handwriting, more than any 扣分理由 box; the printed sheet shows every note in full.
+MAX_TEXT = 2000
+# C0 controls other than tab and newline, DEL and the C1 controls: invisible, and some (NUL, form
+# feed) break the workbooks and PDFs a note ends up in.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MEASURES = ("problems", "ratio", "tier", "met", "points", "unmet", "na")
 _RIDERS = ("reason", "note", "evidence")
 
@@ -121,6 +129,17 @@ def _evidence(value: Any, where: str) -> tuple[EvidenceRef, ...]:
 def _text(value: Any, name: str, where: str) -> str:
     if not isinstance(value, str):
         raise ObservationError(_("“{name}”应为文字").format(name=name), where)
+    return check_text(value, name, where)
+
+
+def check_text(value: str, name: str, where: str) -> str:
+    """A reason or note within the limits both ends enforce (:data:`MAX_TEXT`, no control characters)."""
+    if len(value) > MAX_TEXT:
+        raise ObservationError(
+            _("“{name}”太长：{n} 个字符，最多 {max} 个").format(name=name, n=len(value), max=MAX_TEXT), where
+        )
+    if CONTROL.search(value):
+        raise ObservationError(_("“{name}”中有控制字符").format(name=name), where)
     return value
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from inspector.errors import ObservationError, UsageError
 from inspector.i18n import _
 from inspector.rubric.model import Item, Outcome, Rubric
-from inspector.rubric.observations import Observation, parse_observation
+from inspector.rubric.observations import Observation, check_text, parse_observation
 from inspector.rubric.points import ZERO, fmt, json_number
 from inspector.rubric.rules import Discretionary
 
@@ -217,5 +217,5 @@ def _veto(entry: Any, name: str) -> VetoMark:
         vid = entry.get("veto", entry.get("id"))
         note = entry.get("note")
         if isinstance(vid, str) and (note is None or isinstance(note, str)):
-            return VetoMark(vid, note)
+            return VetoMark(vid, check_text(note, "note", vid) if note else note)
     raise UsageError(_('否决项应写成 "V1" 或 {"veto": "V1", "note": "…"}'), name)

@@ -28,7 +28,7 @@ from inspector.clock import now
 from inspector.errors import NotFoundError, ObservationError, StoreError, UsageError
 from inspector.i18n import _
 from inspector.rubric.model import Rubric
-from inspector.rubric.observations import Observation, parse_observation
+from inspector.rubric.observations import Observation, check_text, parse_observation
 from inspector.rubric.points import ZERO
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, loads
@@ -362,7 +362,7 @@ class EvaluationStore:
             key = VETO_PREFIX + veto_id
             payload: dict[str, Any] = {"veto": found}
             if note:
-                payload["note"] = note
+                payload["note"] = check_text(note, "note", veto_id)
             c = self._change(conn, eval_id, key, VETO, payload, self._heads(conn, eval_id, key))
             self._apply(conn, c)
         return c
