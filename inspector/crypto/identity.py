@@ -29,7 +29,7 @@ from typing import Any
 
 import sqlite_utils
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
@@ -102,7 +102,10 @@ def allows(cert: x509.Certificate, purpose: str) -> bool:
             return False
     except x509.ExtensionNotFound:
         pass
-    public = cert.public_key()
+    try:
+        public = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError):  # a key type cryptography cannot load
+        return False
     if not isinstance(public, ec.EllipticCurvePublicKey) or public.curve.name != "secp256r1":
         return False
     if usage is None:

@@ -39,6 +39,7 @@ from inspector.rubric.model import (
 )
 from inspector.rubric.points import fmt, json_number, to_points
 from inspector.rubric.ruletext import format_rule, parse_rule
+from inspector.rubric.workbook_guard import workbook_problem
 
 # Sheet names and table headings are the paper form's own words, part of the file format like
 # TOML keys: they are not translated, or a workbook exported in one language would not import
@@ -335,6 +336,9 @@ def import_rubric_xlsx(path: Path) -> Rubric:
 
 
 def _load(path: Path) -> Workbook:
+    problem = workbook_problem(path)
+    if problem is not None:
+        raise RubricError(problem, path.name)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts it drops (WPS extensions, data validation); the rubric
