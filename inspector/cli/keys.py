@@ -200,17 +200,49 @@ def keys_slip(ctx: Context, person: str, out: Path, as_json: bool) -> None:
 @click.argument("signing", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("encryption", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help="证书口令的文件")
+@click.option(
+    "--ca-fingerprint", default=None, help="本机尚未信任中心时：中心给出的 CA 证书指纹（派发单上印有）"
+)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def keys_install(
-    ctx: Context, signing: Path, encryption: Path, passphrase_file: Path | None, as_json: bool
+    ctx: Context,
+    signing: Path,
+    encryption: Path,
+    passphrase_file: Path | None,
+    ca_fingerprint: str | None,
+    as_json: bool,
 ) -> None:
     """在本机安装证书（签名 .p12 与加密 .p12）；通常由派发数据包自动安装。"""
-    from inspector.crypto.identity import install_pair, open_pair
+    from inspector.bundles.opening import normal_fingerprint
+    from inspector.crypto.identity import install_pair, load_identity, open_pair
+    from inspector.crypto.keys import fingerprint, group_fingerprint
 
     pair = open_pair(
         signing.read_bytes(), encryption.read_bytes(), read_passphrase(passphrase_file, _("证书口令"))
     )
+    if load_identity(ctx.data) is None:  # the first trust anchor is a decision, as on import
+        fp = fingerprint(pair.ca)
+        if ca_fingerprint is None and sys.stdin.isatty():
+            click.echo(
+                _("本机尚未信任任何中心。证书文件中的中心 CA 证书指纹：\n  {fp}").format(
+                    fp=group_fingerprint(fp)
+                )
+            )
+            if click.confirm(_("与中心给您的派发单上印的指纹逐字一致吗？"), default=False):
+                ca_fingerprint = fp
+        if ca_fingerprint is None:
+            raise UsageError(
+                _(
+                    "首次安装证书：请把中心 CA 证书指纹 {fp} 与派发单逐字核对后用 --ca-fingerprint 给出"
+                ).format(fp=group_fingerprint(fp))
+            )
+        if normal_fingerprint(ca_fingerprint) != fp:
+            raise UsageError(
+                _("中心 CA 证书指纹与您核对的指纹不符（证书文件中为 {fp}）：不予信任").format(
+                    fp=group_fingerprint(fp)
+                )
+            )
     identity = install_pair(ctx.data, pair)
     if as_json:
         emit_json(identity.as_json())

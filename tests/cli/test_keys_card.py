@@ -82,3 +82,29 @@ def test_certificate_outliving_the_card_and_the_slip(tmp_path: Path) -> None:
     assert x509.load_pem_x509_certificate(pem).not_valid_after_utc == dt.datetime(
         2029, 11, 19, 15, 59, 59, tzinfo=dt.UTC
     )
+
+
+def test_keys_install_trusts_the_ca_in_the_files_without_comparing(tmp_path: Path) -> None:
+    """``keys install`` on a fresh laptop made whatever CA the .p12 files carried its anchor."""
+    centre, laptop, out = tmp_path / "centre", tmp_path / "laptop", tmp_path / "p12"
+    ca_pass = _secret(tmp_path, "ca.txt", "centre-secret")
+    pin = _secret(tmp_path, "pin.txt", "135790")
+    assert run("keys", "init-ca", "--name", "中心", "--ca-passphrase-file", ca_pass, data=centre).code == 0
+    identity = load_identity(centre)
+    assert identity is not None
+    db = open_folder(centre)
+    person = add_person(db, name="张建国", kind="external", cert_no="510000201901", cert_issued="2025-06-01")
+    db.conn.close()
+    r = run(
+        "keys", "issue", "--person", person.id, "--ca-passphrase-file", ca_pass, "--person-passphrase-file", pin,
+        "--out-dir", out, data=centre,
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    signing, encryption = sorted(out.glob("*.signing.p12"))[0], sorted(out.glob("*.encryption.p12"))[0]
+    install = ("keys", "install", signing, encryption, "--passphrase-file", pin)
+    refused(run(*install, data=laptop), "--ca-fingerprint")
+    refused(run(*install, "--ca-fingerprint", "AB" * 32, data=laptop), "不符")
+    assert load_identity(laptop) is None
+    r = run(*install, "--ca-fingerprint", group_fingerprint(fingerprint(identity.ca)), data=laptop)
+    assert r.code == 0, r.err
+    assert load_identity(laptop) is not None

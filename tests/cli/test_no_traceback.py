@@ -284,6 +284,13 @@ def test_control_character_in_org_add_and_people_add_breaks_the_exports(tmp_path
         "控制字符",
     )  # fmt: skip
     assert capped("org", "add", "--name", "正常的鉴定站", data=data).code == 0
+    # a name stored before the check (an older version accepted it) no longer breaks the export
+    import sqlite3
+
+    conn = sqlite3.connect(data / "inspector.sqlite3")
+    conn.execute("UPDATE orgs SET name = ?", ("旧的\x0c站名",))
+    conn.commit()
+    conn.close()
     r = capped("org", "export", "--out", tmp_path / "orgs.xlsx", data=data)
     assert r.code == 0, r.err
     r = capped("people", "export", "--out", tmp_path / "people.xlsx", data=data)
