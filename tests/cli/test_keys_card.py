@@ -96,8 +96,8 @@ def test_keys_install_trusts_the_ca_in_the_files_without_comparing(tmp_path: Pat
     person = add_person(db, name="张建国", kind="external", cert_no="510000201901", cert_issued="2025-06-01")
     db.conn.close()
     r = run(
-        "keys", "issue", "--person", person.id, "--ca-passphrase-file", ca_pass, "--person-passphrase-file", pin,
-        "--out-dir", out, data=centre,
+        "keys", "issue", "--person", person.id, "--ca-passphrase-file", ca_pass,
+        "--person-passphrase-file", pin, "--out-dir", out, data=centre,
     )  # fmt: skip
     assert r.code == 0, r.err
     signing, encryption = sorted(out.glob("*.signing.p12"))[0], sorted(out.glob("*.encryption.p12"))[0]
