@@ -6,8 +6,9 @@ keyed by the passphrase, so it checks a guessed passphrase in well under a milli
 PIN on a lost stick (an assignment bundle carries the credentials) or laptop falls to a search of
 minutes. Sealed, every guess costs one scrypt (memory-hard; 64 MiB and about 0.3 s here), and the
 PKCS#12 inside, MAC and all, is only reachable with the right passphrase. The seal is an AEAD, so
-what opens was made by someone who knew the passphrase (the centre): the bundle format relies on
-that to trust the CA certificate carried inside (docs/bundle-format.md, import step 6).
+what opens was made by someone who knew the passphrase. That proves the credentials, not the CA
+inside them: a fresh laptop trusts that CA only after the user compared its fingerprint with the
+centre's (docs/bundle-format.md, import step 6).
 
 Layout (all integers unsigned, big-endian)::
 
