@@ -410,7 +410,7 @@ class ImportDialog(_BundleDialog):
                 "本机尚未信任任何中心。数据包中的中心 CA 证书指纹为：\n\n{fp}\n\n"
                 "请与中心给您的派发单上印的指纹逐字核对。完全一致吗？\n"
                 "不一致时请选“否”，并与中心联系：这个数据包可能不是中心发出的。"
-            ).format(fp=group_fingerprint(fingerprint)),
+            ).format(fp=group_fingerprint(fingerprint, per_line=8)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

@@ -109,7 +109,7 @@ def bundle_import(
             # the first trust anchor is the user's decision, made by comparing with the slip
             click.echo(
                 _("本机尚未信任任何中心。数据包中的中心 CA 证书指纹：\n  {fp}").format(
-                    fp=group_fingerprint(anchor)
+                    fp=group_fingerprint(anchor, per_line=8).replace("\n", "\n  ")
                 )
             )
             if click.confirm(_("与中心给您的派发单上印的指纹逐字一致吗？"), default=False):

@@ -142,9 +142,12 @@ def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex().upper()
 
 
-def group_fingerprint(fp: str) -> str:
-    """In groups of four, as the assignment slip prints it, for comparing by eye."""
-    return " ".join(fp[i : i + 4] for i in range(0, len(fp), 4))
+def group_fingerprint(fp: str, *, per_line: int | None = None) -> str:
+    """In groups of four, as the assignment slip prints it (two lines of eight), for comparing by eye."""
+    groups = [fp[i : i + 4] for i in range(0, len(fp), 4)]
+    if per_line is None:
+        return " ".join(groups)
+    return "\n".join(" ".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line))
 
 
 def common_name(name: x509.Name) -> str:

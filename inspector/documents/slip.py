@@ -31,7 +31,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")  # the card's dates are Beij
 
 def _fingerprint_box(fp: str, width: float) -> Table:
     """The fingerprint in two lines of eight groups, large and monospaced by layout (one group a cell)."""
-    groups = keys.group_fingerprint(fp).split(" ")
+    groups = keys.group_fingerprint(fp).split(" ")  # as the window shows it: two lines of eight
     rows = [groups[:8], groups[8:]]
     table = Table(rows, colWidths=[width / 8] * 8, rowHeights=[11 * mm, 11 * mm])
     table.setStyle(
