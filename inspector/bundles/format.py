@@ -277,7 +277,7 @@ def read_inner(plaintext: bytes, declared: Mapping[str, Member]) -> dict[str, by
     try:
         z = zipfile.ZipFile(io.BytesIO(plaintext))
         infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):  # "zip file version 15.8"
         raise BundleError(_("内容不是有效的 ZIP"), PAYLOAD) from None
     names = [i.filename for i in infos]
     if len(names) != len(set(names)):
@@ -303,7 +303,15 @@ def read_inner(plaintext: bytes, declared: Mapping[str, Member]) -> dict[str, by
         try:
             with z.open(info) as f:
                 data = f.read(spec.size + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error):
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            RuntimeError,
+            zlib.error,
+            NotImplementedError,
+        ):
             raise BundleError(_("成员已损坏"), info.filename) from None
         if len(data) != spec.size:
             raise BundleError(_("成员大小与清单不符"), info.filename)

@@ -39,6 +39,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +148,7 @@ def _opened(path: Path, passphrase: str | None) -> Iterator[zipfile.ZipFile]:
     if not is_encrypted(head):
         try:
             z = zipfile.ZipFile(path)
-        except (OSError, zipfile.BadZipFile) as e:
+        except (OSError, zipfile.BadZipFile, NotImplementedError) as e:
             raise _refuse(_("不是有效的备份文件（{e}）").format(e=e), path) from None
         with z:
             yield z
@@ -169,7 +170,7 @@ def _opened(path: Path, passphrase: str | None) -> Iterator[zipfile.ZipFile]:
         plain.seek(0)
         try:
             z = zipfile.ZipFile(plain)
-        except zipfile.BadZipFile as e:
+        except (zipfile.BadZipFile, NotImplementedError) as e:
             raise _refuse(_("不是有效的备份文件（{e}）").format(e=e), path) from None
         with z:
             yield z
@@ -218,7 +219,7 @@ def _verify_zip(z: zipfile.ZipFile, path: Path) -> dict[str, Any]:
             with z.open(info) as f:
                 while chunk := f.read(1 << 20):
                     h.update(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as e:
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as e:
             raise _refuse(_("{n} 已损坏（{e}）").format(n=name, e=e), path) from None
         if h.hexdigest() != digest:
             raise _refuse(_("{n} 的校验值不符").format(n=name), path)
