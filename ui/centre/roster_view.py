@@ -401,5 +401,8 @@ class RosterPage(CentrePage):
         if not accepted(dialog):
             return
         args = {"person_id": person.id, "by": self.ctx.user, **dialog.fields()}
-        message = _("已为 {name} 换发证卡").format(name=person.name)
+        # a credential never outlives the card it was issued for: the old one ends with the old card
+        message = _("已为 {name} 换发证卡；如已签发证书，请按新证卡重新签发（keys issue）").format(
+            name=person.name
+        )
         self._write(_("换发证卡"), "renew_card", args, message)
