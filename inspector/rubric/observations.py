@@ -126,10 +126,10 @@ def _evidence(value: Any, where: str) -> tuple[EvidenceRef, ...]:
     return tuple(refs)
 
 
-def _text(value: Any, name: str, where: str) -> str:
+def _text(value: Any, name: str, where: str, new: bool) -> str:
     if not isinstance(value, str):
         raise ObservationError(_("“{name}”应为文字").format(name=name), where)
-    return check_text(value, name, where)
+    return check_text(value, name, where) if new else value
 
 
 def check_text(value: str, name: str, where: str) -> str:
@@ -143,8 +143,13 @@ def check_text(value: str, name: str, where: str) -> str:
     return value
 
 
-def parse_observation(data: Any, where: str) -> Observation:
-    """Read one observation (a JSON object); ``where`` names the item for messages."""
+def parse_observation(data: Any, where: str, *, new: bool = False) -> Observation:
+    """Read one observation (a JSON object); ``where`` names the item for messages.
+
+    ``new``: it is being recorded (typed, read from an answers file) or received in a bundle, so
+    the limits both ends enforce apply (:func:`check_text`). What is already stored is read as it
+    is: a note recorded before the limits must never make an evaluation unreadable.
+    """
     if not isinstance(data, dict):
         raise ObservationError(_('观察结果应为 JSON 对象，例如 {"problems": 1}'), where)
     unknown = sorted(set(data) - set(MEASURES) - set(_RIDERS))
@@ -193,9 +198,9 @@ def parse_observation(data: Any, where: str) -> Observation:
             raise ObservationError(_("“na”应为 true"), where)
         kwargs["na"] = True
     if "reason" in data and data["reason"] is not None:
-        kwargs["reason"] = _text(data["reason"], "reason", where)
+        kwargs["reason"] = _text(data["reason"], "reason", where, new)
     if "note" in data and data["note"] is not None:
-        kwargs["note"] = _text(data["note"], "note", where)
+        kwargs["note"] = _text(data["note"], "note", where, new)
     if "evidence" in data and data["evidence"] is not None:
         kwargs["evidence"] = _evidence(data["evidence"], where)
     # Points need a reason only when some are lost, which the rule decides; "not applicable" always.

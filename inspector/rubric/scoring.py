@@ -202,7 +202,7 @@ def parse_answers(data: Any, rubric: Rubric, name: str) -> tuple[dict[str, Obser
             raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
         if item_id in answers:
             raise ObservationError(_("同一小项出现两次"), item_id)
-        answers[item_id] = parse_observation(obs, item_id)
+        answers[item_id] = parse_observation(obs, item_id, new=True)
     raw_vetoes = data.get("vetoes", [])
     if not isinstance(raw_vetoes, list):
         raise UsageError(_("“vetoes”应为列表"), name)

@@ -346,7 +346,7 @@ class EvaluationStore:
             payload = None
             head: HeadValue = (section, None, 0)
             if observation is not None:
-                obs = parse_observation(dict(observation), item_id)
+                obs = parse_observation(dict(observation), item_id, new=True)
                 result = score_item(rubric.item(item_id), obs)  # refuses what the rule refuses
                 payload = obs.to_dict()
                 head = (section, points_c(result.points), 1)
