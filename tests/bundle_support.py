@@ -40,7 +40,14 @@ from inspector.bundles.format import (
 from inspector.bundles.importer import ImportReport, import_bundle
 from inspector.centre.people import add_person
 from inspector.centre.register import set_register
-from inspector.crypto.identity import Keyring, init_centre, issue_pair, record_issued, unlock_identity
+from inspector.crypto.identity import (
+    Keyring,
+    init_centre,
+    issue_pair,
+    load_identity,
+    record_issued,
+    unlock_identity,
+)
 from inspector.crypto.keys import fingerprint
 from inspector.folder import open_folder
 from inspector.store.changes import canonical
@@ -68,6 +75,13 @@ class World:
     _dbs: dict[Path, sqlite_utils.Database] = field(default_factory=dict)
     _keys: dict[Path, Keyring] = field(default_factory=dict)
     _n: int = 0
+
+    @property
+    def ca_fingerprint(self) -> str:
+        """The fingerprint the centre prints on each assignment slip."""
+        identity = load_identity(self.centre)
+        assert identity is not None
+        return fingerprint(identity.ca)
 
     def db(self, folder: Path) -> sqlite_utils.Database:
         if folder not in self._dbs:
@@ -131,7 +145,7 @@ def build_world(root: Path) -> World:
         out = world.path("assignment")
         export_bundle(db, centre, world.keyring(centre), "assignment", out, eval_ids=[e.id], to=people[i])
         ldb = world.db(laptop)
-        import_bundle(ldb, laptop, out, passphrase=PINS[i])
+        import_bundle(ldb, laptop, out, passphrase=PINS[i], ca_fingerprint=world.ca_fingerprint)
     world.close()
     for db_path in root.rglob(DB_NAME):
         conn = sqlite3.connect(db_path)

@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from inspector.errors import InspectorError
 from inspector.folder import opened_folder
@@ -30,21 +30,54 @@ def default_backup_name(data: Path) -> str:
     return f"inspector-backup-{dt.datetime.now().strftime('%Y%m%d-%H%M')}.zip"
 
 
-def _backup(progress: Progress, data: Path, out: Path) -> Any:
+def _backup(progress: Progress, data: Path, out: Path, passphrase: str) -> Any:
     from inspector.store.backup import backup
 
     with opened_folder(data) as db:
-        return backup(db, data, out)
+        return backup(db, data, out, passphrase)
 
 
-def _restore(progress: Progress, data: Path, file: Path) -> Any:
+def _restore(progress: Progress, data: Path, file: Path, passphrase: str | None) -> Any:
     from inspector.store.backup import restore
 
-    return restore(file, data)
+    return restore(file, data, passphrase)
 
 
-def backup_now(window: MainWindow, out: Path | None = None) -> None:
-    """Ask where (unless ``out``), then back the folder up there on the worker."""
+def ask_backup_passphrase(window: MainWindow, *, new: bool) -> str | None:
+    """The backup passphrase, typed (twice for a new backup, and checked by the core's rule before
+    any work); None when the user gave up."""
+    from inspector.store.passphrases import passphrase_problem
+
+    while True:
+        first, ok = QInputDialog.getText(
+            window,
+            _("备份口令"),
+            _("备份以口令加密（将来恢复时需要）。请输入备份口令：")
+            if new
+            else _("这份备份已加密。请输入备份口令："),
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok:
+            return None
+        if not new:
+            return first
+        problem = passphrase_problem(first)
+        if problem is not None:
+            QMessageBox.warning(window, _("备份口令"), _("备份口令不可用：{p}").format(p=problem))
+            continue
+        again, ok = QInputDialog.getText(
+            window, _("备份口令"), _("请再输入一次备份口令："), QLineEdit.EchoMode.Password
+        )
+        if not ok:
+            return None
+        if again == first:
+            return first
+        QMessageBox.warning(window, _("备份口令"), _("两次输入的口令不一致"))
+
+
+def backup_now(window: MainWindow, out: Path | None = None, passphrase: str | None = None) -> None:
+    """Ask where (unless ``out``) and for the backup passphrase (unless given), then back the
+    folder up there on the worker."""
     if out is None:
         chosen, _filter = QFileDialog.getSaveFileName(
             window,
@@ -55,6 +88,10 @@ def backup_now(window: MainWindow, out: Path | None = None) -> None:
         if not chosen:
             return
         out = Path(chosen)
+    if passphrase is None:
+        passphrase = ask_backup_passphrase(window, new=True)
+        if passphrase is None:
+            return
     if window.view() == "scoring" and window.scoring.item_view is not None:
         window.scoring.item_view.commit(strict=False)  # the draft too
     window.worker.run(
@@ -62,6 +99,7 @@ def backup_now(window: MainWindow, out: Path | None = None) -> None:
         _backup,
         window.data_dir,
         out,
+        passphrase,
         on_done=lambda info: _backed_up(window, info),
         on_error=lambda e: show_user_error(window, e, _("备份未完成")),
         owner=window,
@@ -78,7 +116,9 @@ def _backed_up(window: MainWindow, info: Any) -> None:
         QMessageBox.information(window, _("备份完成"), text)
 
 
-def restore_from(window: MainWindow, file: Path | None = None, *, confirmed: bool = False) -> None:
+def restore_from(
+    window: MainWindow, file: Path | None = None, *, confirmed: bool = False, passphrase: str | None = None
+) -> None:
     """Ask for the backup file and a confirmation, then restore and reopen the folder."""
     if file is None:
         chosen, _filter = QFileDialog.getOpenFileName(
@@ -98,16 +138,31 @@ def restore_from(window: MainWindow, file: Path | None = None, *, confirmed: boo
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+    if passphrase is None and _encrypted(file):
+        passphrase = ask_backup_passphrase(window, new=False)
+        if passphrase is None:
+            return
     window.close_folder()
     window.worker.run(
         _("从备份恢复"),
         _restore,
         window.data_dir,
         file,
+        passphrase,
         on_done=lambda manifest: _restored(window, manifest),
         on_error=lambda e: _restore_failed(window, e),
         owner=window,
     )
+
+
+def _encrypted(file: Path) -> bool:
+    from inspector.store.backup_seal import is_encrypted
+
+    try:
+        with open(file, "rb") as f:
+            return is_encrypted(f.read(16))
+    except OSError:
+        return False  # the core says what is wrong with the file
 
 
 def _restored(window: MainWindow, manifest: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -178,7 +179,9 @@ class Outcome:
     error: str | None
 
 
-def import_task(progress: Progress, data: Path, passphrase: str, paths: list[Path]) -> list[Outcome]:
+def import_task(
+    progress: Progress, data: Path, passphrase: str, paths: list[Path], ca_fingerprint: str | None = None
+) -> list[Outcome]:
     from inspector.bundles.importer import import_bundle
 
     out = []
@@ -186,7 +189,8 @@ def import_task(progress: Progress, data: Path, passphrase: str, paths: list[Pat
         for n, path in enumerate(paths):
             progress(n, len(paths))
             try:
-                out.append(Outcome(path, import_bundle(db, data, path, passphrase=passphrase), None))
+                report = import_bundle(db, data, path, passphrase=passphrase, ca_fingerprint=ca_fingerprint)
+                out.append(Outcome(path, report, None))
             except InspectorError as e:
                 out.append(Outcome(path, None, str(e)))
         progress(len(paths), len(paths))
@@ -427,10 +431,44 @@ class ImportDialog(_BundleDialog):
     def paths(self) -> list[Path]:
         return [Path(self.files.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.files.count())]
 
+    def first_anchor(self, paths: list[Path]) -> str | None:
+        """The CA fingerprint a first assignment among ``paths`` would make this laptop trust."""
+        from inspector.bundles.opening import first_anchor, read_checked
+
+        for path in paths:
+            try:
+                anchor = first_anchor(read_checked(path), self.data)
+            except InspectorError:
+                continue  # refused by the import itself, with its reason
+            if anchor is not None:
+                return anchor
+        return None
+
+    def confirm_anchor(self, fingerprint: str) -> bool:
+        """Ask the user to compare the CA fingerprint with the one on the centre's assignment slip."""
+        from inspector.crypto.keys import group_fingerprint
+
+        answer = QMessageBox.question(
+            self,
+            _("核对中心证书"),
+            _(
+                "本机尚未信任任何中心。数据包中的中心 CA 证书指纹为：\n\n{fp}\n\n"
+                "请与中心给您的派发单上印的指纹逐字核对。完全一致吗？\n"
+                "不一致时请选“否”，并与中心联系：这个数据包可能不是中心发出的。"
+            ).format(fp=group_fingerprint(fingerprint, per_line=8)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def start(self) -> None:
         paths = self.paths()
         if not paths:
             self.message.setText(_("没有找到数据包（*.inspbundle）"))
+            return
+        anchor = self.first_anchor(paths)
+        if anchor is not None and not self.confirm_anchor(anchor):
+            self.message.setText(_("未导入：中心 CA 证书指纹未经确认，本机不信任这个数据包"))
             return
         self._busy(True)
         self.message.setText(_("正在校验并导入…"))
@@ -440,6 +478,7 @@ class ImportDialog(_BundleDialog):
             self.data,
             self.passphrase.text(),
             paths,
+            anchor,
             on_done=self._done,
             on_error=self._failed,
             owner=self,

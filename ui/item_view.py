@@ -357,7 +357,7 @@ class ItemView(QWidget):
         """Why the rule refuses this observation (None when it is fine)."""
         assert self.item is not None
         try:
-            score_item(self.item, parse_observation(payload, self.item.id))
+            score_item(self.item, parse_observation(payload, self.item.id, new=True))
         except InspectorError as e:
             return e.message
         return None

@@ -88,6 +88,10 @@ class MainWindow(QMainWindow):
         self._text_step = 0
         self.last_backup: Path | None = None
         self.worker = Worker(self)
+        from ui.external import ExternalWrites
+
+        self.external = ExternalWrites(self)  # commits by the command line, imports, other windows
+        self.external.committed.connect(self._external_commit)
         self.setStyleSheet(STYLE)
         self._build_pages()
         self._build_status()
@@ -368,6 +372,7 @@ class MainWindow(QMainWindow):
             show_user_error(self, error, _("无法打开数据文件夹"))
 
     def _opened(self, db: Any) -> None:
+        self.external.stop()
         if self.db is not None:
             self.db.conn.close()
         self.db = db
@@ -376,6 +381,7 @@ class MainWindow(QMainWindow):
         self.store = EvaluationStore(db, self.user)
         self._apply_text_size()
         self._apply_role()
+        self.external.watch(db.conn)
         self.refresh_home()
         self.worker.run(_("检查数据文件夹"), folder_warnings_task, self.data_dir, on_done=self._warn_folder)
 
@@ -390,6 +396,21 @@ class MainWindow(QMainWindow):
         self.folder_warning.setText("\n".join("⚠ " + w for w in warnings))
         self.folder_warning.setToolTip(self.folder_warning.text())
         self.folder_warning.setVisible(bool(warnings))
+
+    def _external_commit(self) -> None:
+        """Another writer committed: show the store as it is now (an edit being typed stays)."""
+        if self.session is not None:
+            try:
+                self.session.reload()
+            except InspectorError as e:  # the evaluation is gone (a restore): say so, go home
+                self.statusBar().showMessage(str(e), 6000)
+                self.session = None
+                self.stack.setCurrentWidget(self.home)
+            else:
+                if self.view() == "finish":
+                    self.finish.show_session(self.session)
+        if self.view() == "home":
+            self.refresh_home()
 
     def refresh_home(self) -> None:
         if self.store is None:
@@ -747,6 +768,7 @@ class MainWindow(QMainWindow):
         if "scoring" in self.pages and self.scoring.item_view is not None:
             self.scoring.item_view.commit(strict=False)
         self.worker.wait()
+        self.external.stop()
         if self.db is not None:
             self.db.conn.close()
             self.db = None

@@ -31,7 +31,7 @@ from inspector.crypto.identity import certificate_problem
 from inspector.errors import BundleError, InspectorError
 from inspector.i18n import _
 from inspector.rubric.model import Rubric
-from inspector.rubric.observations import SHA256_HEX
+from inspector.rubric.observations import SHA256_HEX, check_text, parse_observation
 from inspector.rubric.toml_form import parse_rubric_text
 from inspector.store.changes import (
     CREATE,
@@ -51,13 +51,14 @@ from inspector.store.evaluations import VETO_PREFIX
 from inspector.store.log import HeadValue, head_row  # the store's own rule, not a copy of it
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+MAX_SEQ = 2**31 - 1  # a device's changes to one evaluation: far beyond any inspection, and an SQLite int
 _ID = re.compile(r"^[0-9A-Za-z_.\-]{1,64}$")
 
 
 def _json(members: dict[str, bytes], name: str) -> Any:
     try:
         return json.loads(members[name].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested thousands deep
         raise BundleError(_("不是有效的 JSON"), name) from None
 
 
@@ -67,7 +68,7 @@ def _json(members: dict[str, bytes], name: str) -> Any:
 def _check_shape(c: Change, where: str) -> None:
     if c.kind not in KINDS:
         raise BundleError(_("未知的更改类型：{k}").format(k=c.kind[:20]), where)
-    if c.device_seq < 1 or not _HEX64.match(c.hash) or not _HEX64.match(c.prev_hash):
+    if not 1 <= c.device_seq <= MAX_SEQ or not _HEX64.match(c.hash) or not _HEX64.match(c.prev_hash):
         raise BundleError(_("更改的序号或哈希格式不对"), where)
     for value in (c.id, c.eval_id, c.device_id):
         if not _ID.match(value):
@@ -120,7 +121,7 @@ def read_changes(members: dict[str, bytes]) -> list[tuple[Change, str]]:
             text = line.decode("utf-8")
             parsed = loads(text)
             c = _change(parsed)
-        except (UnicodeDecodeError, ValueError, TypeError):
+        except (UnicodeDecodeError, ValueError, TypeError, RecursionError):
             raise BundleError(_("不是有效的更改记录"), where) from None
         # canonical: no second reading (duplicate keys, spacing, number forms) can differ from ours
         if canonical(parsed) != text:
@@ -146,6 +147,8 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
             assert c.item_id is not None
             if not rubric.has_item(c.item_id):
                 raise BundleError(_("评估表 {r} 没有这个小项：{i}").format(r=rubric.id, i=c.item_id), where)
+            if c.payload is not None:  # received: the limits the laptop applies when it is typed
+                parse_observation(c.payload, where, new=True)
             return head_row(rubric, c)  # parses and scores the observation: refuses what the rule refuses
         if c.kind == VETO:
             assert c.item_id is not None
@@ -153,6 +156,11 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
                 raise BundleError(_("评估表 {r} 没有这个否决项：{i}").format(r=rubric.id, i=c.item_id), where)
             if not isinstance(c.payload.get("veto"), bool):
                 raise BundleError(_("否决项记录应写明 veto: true 或 false"), where)
+            note = c.payload.get("note")
+            if note is not None and not isinstance(note, str):
+                raise BundleError(_("否决项的备注应为文字"), where)
+            if note:
+                check_text(note, "note", where)  # the laptop's limit: ObservationError, reworded below
             return head_row(rubric, c)
         if c.kind == META and set(c.payload) - {"team", "visit_date"}:
             raise BundleError(_("评估信息更改中有未知字段"), where)
@@ -241,7 +249,7 @@ def read_orgs(members: dict[str, bytes]) -> list[OrgEntry]:
         return []
     try:
         data = loads(members[ORGS].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise BundleError(_("不是有效的 JSON"), ORGS) from None
     if not isinstance(data, list):
         raise BundleError(_("机构列表应为 JSON 数组"), ORGS)

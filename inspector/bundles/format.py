@@ -19,12 +19,13 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
@@ -124,7 +125,10 @@ def sign(key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
 
 
 def signature_valid(cert: x509.Certificate, data: bytes, signature: bytes) -> bool:
-    public = cert.public_key()
+    try:
+        public = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError):  # a key type cryptography cannot load: not ours
+        return False
     if not isinstance(public, ec.EllipticCurvePublicKey):
         return False
     try:
@@ -188,7 +192,7 @@ def parse_manifest(raw: bytes) -> Manifest:
     every field present with its type, names allowed, sizes within the caps."""
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested thousands deep
         raise _bad(_("清单不是有效的 JSON")) from None
     if not isinstance(data, dict) or manifest_bytes(data) != raw:
         raise _bad(_("清单不是规范格式（键序、空白或重复键）"))
@@ -273,7 +277,7 @@ def read_inner(plaintext: bytes, declared: Mapping[str, Member]) -> dict[str, by
     try:
         z = zipfile.ZipFile(io.BytesIO(plaintext))
         infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):  # "zip file version 15.8"
         raise BundleError(_("内容不是有效的 ZIP"), PAYLOAD) from None
     names = [i.filename for i in infos]
     if len(names) != len(set(names)):
@@ -299,7 +303,15 @@ def read_inner(plaintext: bytes, declared: Mapping[str, Member]) -> dict[str, by
         try:
             with z.open(info) as f:
                 data = f.read(spec.size + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            RuntimeError,
+            zlib.error,
+            NotImplementedError,
+        ):
             raise BundleError(_("成员已损坏"), info.filename) from None
         if len(data) != spec.size:
             raise BundleError(_("成员大小与清单不符"), info.filename)

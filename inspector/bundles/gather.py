@@ -33,7 +33,7 @@ from inspector.bundles.format import (
     ORGS,
     PDFS_INDEX,
 )
-from inspector.crypto import keys
+from inspector.crypto import keys, sealing
 from inspector.crypto.identity import (
     Keyring,
     credentials_for,
@@ -273,6 +273,13 @@ def assignment_content(
     content.members[ASSIGNMENT_FILE] = canonical(
         {"person": person, "centre": centre, "visits": visits}
     ).encode("utf-8")
+    for column in ("signing_p12", "encryption_p12"):
+        if not sealing.is_sealed(bytes(recipient_row[column])):  # issued before sealing: re-issue
+            raise UsageError(
+                _("{name} 的证书是在口令封装之前签发的，不能随数据包携带：请重新签发（keys issue）").format(
+                    name=recipient_row["name"]
+                )
+            )
     content.outer = {
         CRED_SIGNING: bytes(recipient_row["signing_p12"]),
         CRED_ENCRYPTION: bytes(recipient_row["encryption_p12"]),

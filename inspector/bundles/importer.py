@@ -15,6 +15,7 @@ changes nothing and says so; a change already stored with the same hash is skipp
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
@@ -43,7 +44,13 @@ from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST
 from inspector.bundles.ledger import mark_chain, mark_files, record_bundle
 from inspector.bundles.opening import Opened, open_bundle, read_checked
 from inspector.crypto import keys
-from inspector.crypto.identity import Keyring, add_peer, install_newer_crl, install_pair
+from inspector.crypto.identity import (
+    Keyring,
+    add_peer,
+    install_newer_crl,
+    install_pair,
+    older_than_installed,
+)
 from inspector.errors import BundleError, InspectorError
 from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
@@ -150,7 +157,8 @@ def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -
     for (eval_id, device), chain in by_chain.items():
         chain.sort(key=lambda p: p[0].device_seq)
         first, last = chain[0][0].device_seq, chain[-1][0].device_seq
-        if [c.device_seq for c, _w in chain] != list(range(first, last + 1)):
+        # consecutive, checked pairwise: never a list as long as the numbers a hostile file claims
+        if any(b[0].device_seq != a[0].device_seq + 1 for a, b in itertools.pairwise(chain)):
             raise BundleError(_("同一设备的更改序号不连续或重复"), chain[0][1])
         rows = conn.execute(
             "SELECT device_seq, hash FROM changes WHERE eval_id = ? AND device_id = ?"
@@ -430,7 +438,9 @@ def apply(
         # leaves them to be written again by the next attempt (they are idempotent)
         for pdf in p.pdfs:
             added["pdfs"] += store_signed_pdf(data, pdf.eval_id, pdf.name, p.opened.members[pdf.member])[1]
-        if p.opened.carried is not None:
+        if p.opened.carried is not None and older_than_installed(data, p.opened.carried):
+            report.warnings.append(_("数据包携带的证书比本机已安装的更早签发，未替换本机证书"))
+        elif p.opened.carried is not None:
             install_pair(data, p.opened.carried)
             report.identity = keys.common_name(p.opened.carried.signing.subject)
         if p.opened.crl is not None and m.kind == ASSIGNMENT:
@@ -473,14 +483,25 @@ def import_bundle(
     passphrase: str | None = None,
     keyring: Keyring | None = None,
     progress: Progress | None = None,
+    ca_fingerprint: str | None = None,
 ) -> ImportReport:
-    """Verify ``path`` completely, then import it; a refused bundle raises and changes nothing."""
+    """Verify ``path`` completely, then import it; a refused bundle raises and changes nothing.
+
+    ``ca_fingerprint``: a first assignment's CA as the user compared it (see opening.open_bundle).
+    """
     container = read_checked(Path(path))
     m = container.manifest
     if already_imported(db, m.bundle):
         # the signature was checked: the same id with the same signed manifest is the same bundle
         return ImportReport(m.bundle, m.kind, m.sender, m.data["created"], already=True)
-    opened = open_bundle(Path(path), data, passphrase=passphrase, keyring=keyring, container=container)
+    opened = open_bundle(
+        Path(path),
+        data,
+        passphrase=passphrase,
+        keyring=keyring,
+        container=container,
+        ca_fingerprint=ca_fingerprint,
+    )
     rubrics_of = Rubrics(db)
     prepared = prepare(db, rubrics_of, opened)
     return apply(db, data, rubrics_of, prepared, progress)

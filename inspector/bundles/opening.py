@@ -46,7 +46,7 @@ from inspector.bundles.format import (
     read_inner,
     signature_valid,
 )
-from inspector.crypto import keys
+from inspector.crypto import keys, sealing
 from inspector.crypto.identity import (
     Identity,
     Keyring,
@@ -219,6 +219,11 @@ class Opened:
 def _carried_pair(c: Container, passphrase: str | None) -> OpenedPair:
     if CRED_SIGNING not in c.outer or CRED_ENCRYPTION not in c.outer:
         raise BundleError(_("数据包不是发给本机的，也没有携带本机可用的证书"), MANIFEST)
+    for name in (CRED_SIGNING, CRED_ENCRYPTION):
+        # a bundle never carries an unsealed credential: only the seal (an AEAD keyed by the
+        # passphrase) proves that whoever made the file knew the person's passphrase
+        if not sealing.is_sealed(c.outer[name]):
+            raise BundleError(_("随包携带的证书未用口令封装，不予接受"), name)
     if passphrase is None:
         raise BundleError(_("需要证书口令才能打开随包携带的证书"), CRED_SIGNING)
     try:
@@ -244,6 +249,42 @@ def trust_of(c: Container, identity: Identity | None, pair: OpenedPair | None) -
     raise BundleError(_("本机尚未信任任何中心 CA：无法核对发件人"), SENDER)
 
 
+def normal_fingerprint(text: str) -> str:
+    """A fingerprint as typed or read aloud (groups, colons, lower case) in the form printed."""
+    return "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
+
+
+def first_anchor(c: Container, data: Path) -> str | None:
+    """The CA fingerprint importing ``c`` would make this folder trust for the first time, or None.
+
+    Read from the outer ``credentials/ca.crt.pem`` so that it can be shown before the passphrase is
+    asked; :func:`open_bundle` checks it is the CA inside the credentials the passphrase opens.
+    """
+    if load_identity(data) is not None or c.manifest.kind != ASSIGNMENT or CRED_CA not in c.outer:
+        return None
+    return keys.fingerprint(_parse_pems(c.outer[CRED_CA], CRED_CA)[0])
+
+
+def _check_anchor(ca: x509.Certificate, given: str | None) -> None:
+    """The first trust anchor is a decision: the user compared the fingerprint with the centre's."""
+    fp = keys.fingerprint(ca)
+    if given is None:
+        raise BundleError(
+            _(
+                "首次导入派发数据包：请把中心 CA 证书指纹 {fp} 与中心给您的派发单逐字核对，"
+                "一致后再确认（命令行：--ca-fingerprint）"
+            ).format(fp=keys.group_fingerprint(fp)),
+            CRED_CA,
+        )
+    if normal_fingerprint(given) != fp:
+        raise BundleError(
+            _("中心 CA 证书指纹与您核对的指纹不符（数据包中为 {fp}）：不予信任").format(
+                fp=keys.group_fingerprint(fp)
+            ),
+            CRED_CA,
+        )
+
+
 def open_bundle(
     path: Path,
     data: Path,
@@ -251,8 +292,13 @@ def open_bundle(
     passphrase: str | None = None,
     keyring: Keyring | None = None,
     container: Container | None = None,
+    ca_fingerprint: str | None = None,
 ) -> Opened:
-    """Steps 1–7 for this data folder; raises :class:`BundleError` with the member and the rule."""
+    """Steps 1–7 for this data folder; raises :class:`BundleError` with the member and the rule.
+
+    ``ca_fingerprint``: on a folder that trusts no CA yet, the fingerprint the user compared with
+    the centre's (the window asks; ``bundle import --ca-fingerprint``); without it, refused.
+    """
     c = container or read_checked(path)
     m = c.manifest
     identity = load_identity(data)  # from disk: the revocation list may be newer than the keyring
@@ -291,6 +337,8 @@ def open_bundle(
                 MANIFEST,
             )
     ca = trust_of(c, identity, pair)
+    if identity is None:
+        _check_anchor(ca, ca_fingerprint)
     crl = newest_crl(identity.crl if identity is not None else None, carried_crl(c, ca))
     check_sender(c, ca, crl)
     if pair is not None:

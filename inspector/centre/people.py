@@ -33,6 +33,7 @@ from inspector.i18n import _
 from inspector.store.changes import loads
 from inspector.store.db import transaction
 from inspector.store.evaluations import default_author
+from inspector.store.orgs import plain_text
 
 ROLES = ("internal_supervisor", "assessor", "exam_staff")
 RATINGS = ("excellent", "good", "pass", "fail")  # after each task: 优秀 良好 合格 不合格
@@ -189,7 +190,8 @@ def add_person(
     phone: str | None = None,
 ) -> Person:
     """Put a certified supervisor on the roster; refused with the reason if anything is off."""
-    name, cert_no = name.strip(), cert_no.strip()
+    name, cert_no = plain_text(name, _("姓名"), limit=64), plain_text(cert_no, _("证卡编号"), limit=64)
+    phone = (plain_text(phone, _("联系电话"), limit=64) or None) if phone is not None else None
     if not name:
         raise UsageError(_("姓名不能为空"))
     if kind not in SUPERVISOR_KINDS:
@@ -299,7 +301,7 @@ def renew_card(
     roster as the rules saw it.
     """
     person = get_person(db, person_id)
-    cert_no = cert_no.strip()
+    cert_no = plain_text(cert_no, _("证卡编号"), limit=64)
     issued, until = _check_card(person.id, person.name, person.kind, cert_no, cert_issued, cert_valid_until)
     with transaction(db) as conn:
         # the card as it is now, read inside the write: a renewal made meanwhile elsewhere (the

@@ -36,8 +36,9 @@ import sqlite_utils
 from openpyxl.utils import get_column_letter
 
 from inspector.centre.common import new_id
-from inspector.errors import NotFoundError, UsageError
+from inspector.errors import InspectorError, NotFoundError, UsageError
 from inspector.i18n import _
+from inspector.rubric.workbook_guard import workbook_problem
 from inspector.store.changes import loads
 from inspector.store.db import transaction
 from inspector.store.orgs import add_org, insert_org, update_org
@@ -451,27 +452,40 @@ def _read_list(ws: Any, spec: ListSpec, rows_by_key: Mapping[str, _Row]) -> None
 
 def read_register_workbook(path: Path) -> list[_Row]:
     """Parse and check a whole register workbook; nothing is stored."""
+    problem = workbook_problem(path)
+    if problem is not None:
+        raise UsageError(problem, str(path))
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise UsageError(_("文件不存在"), str(path)) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise UsageError(_("无法读取工作簿：{e}").format(e=e), str(path)) from None
+    except Exception:  # a damaged file fails inside openpyxl in many ways (XML, zlib…): one message
+        raise UsageError(_("工作簿已损坏，无法读取"), str(path)) from None
     try:
-        if MAIN_SHEET not in wb.sheetnames:
-            raise UsageError(_("工作簿中没有“{sheet}”表").format(sheet=MAIN_SHEET), str(path))
-        rows = _read_main(wb[MAIN_SHEET])
-        by_key: dict[str, _Row] = {}
-        for r in rows:
-            by_key[r.code or r.org_id or ""] = r
-            if r.code is None and r.org_id is not None:
-                by_key[r.org_id] = r
-        for spec in LISTS:
-            if spec.sheet in wb.sheetnames:
-                _read_list(wb[spec.sheet], spec, by_key)
-        return rows
+        return _read_workbook(wb, path)
+    except InspectorError:
+        raise
+    except Exception:  # read_only reads the sheets lazily: damage shows while the rows are read
+        raise UsageError(_("工作簿已损坏，无法读取"), str(path)) from None
     finally:
         wb.close()
+
+
+def _read_workbook(wb: Any, path: Path) -> list[_Row]:
+    if MAIN_SHEET not in wb.sheetnames:
+        raise UsageError(_("工作簿中没有“{sheet}”表").format(sheet=MAIN_SHEET), str(path))
+    rows = _read_main(wb[MAIN_SHEET])
+    by_key: dict[str, _Row] = {}
+    for r in rows:
+        by_key[r.code or r.org_id or ""] = r
+        if r.code is None and r.org_id is not None:
+            by_key[r.org_id] = r
+    for spec in LISTS:
+        if spec.sheet in wb.sheetnames:
+            _read_list(wb[spec.sheet], spec, by_key)
+    return rows
 
 
 def import_register(db: sqlite_utils.Database, path: Path) -> ImportSummary:

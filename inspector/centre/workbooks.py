@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -110,7 +111,9 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> dict[str, int]:
                 append = ws.append
                 n = 0
                 for row in sheet.rows:
-                    append(row)
+                    # a control character stored before names were checked at input (org add, people
+                    # add) made openpyxl refuse the whole export: shown as U+FFFD instead
+                    append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v for v in row])
                     n += 1
                 ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{n + 1}"
                 counts[sheet.title] = n

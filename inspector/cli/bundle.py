@@ -84,18 +84,38 @@ def bundle_export(
 @bundle.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help=_PASS_HELP)
+@click.option(
+    "--ca-fingerprint",
+    default=None,
+    help="首次导入派发数据包时：中心给出的 CA 证书指纹（派发单上印有；无终端时必须给出）",
+)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
-def bundle_import(ctx: Context, file: Path, passphrase_file: Path | None, as_json: bool) -> None:
+def bundle_import(
+    ctx: Context, file: Path, passphrase_file: Path | None, ca_fingerprint: str | None, as_json: bool
+) -> None:
     """导入数据包：先完整校验，再一次性写入；重复导入不会改变任何内容。"""
+    import sys
+
     from inspector.bundles.importer import already_imported, conflict_line, import_bundle
-    from inspector.bundles.opening import read_checked
+    from inspector.bundles.opening import first_anchor, read_checked
+    from inspector.crypto.keys import group_fingerprint
 
     container = read_checked(file)  # a refused file is refused before any passphrase is asked
     passphrase = None
     if not already_imported(ctx.db, container.manifest.bundle):
+        anchor = first_anchor(container, ctx.data)
+        if anchor is not None and ca_fingerprint is None and sys.stdin.isatty():
+            # the first trust anchor is the user's decision, made by comparing with the slip
+            click.echo(
+                _("本机尚未信任任何中心。数据包中的中心 CA 证书指纹：\n  {fp}").format(
+                    fp=group_fingerprint(anchor, per_line=8).replace("\n", "\n  ")
+                )
+            )
+            if click.confirm(_("与中心给您的派发单上印的指纹逐字一致吗？"), default=False):
+                ca_fingerprint = anchor
         passphrase = read_passphrase(passphrase_file, _("本机证书口令"))
-    report = import_bundle(ctx.db, ctx.data, file, passphrase=passphrase)
+    report = import_bundle(ctx.db, ctx.data, file, passphrase=passphrase, ca_fingerprint=ca_fingerprint)
     if as_json:
         emit_json(report.as_json())
         return
@@ -105,7 +125,9 @@ def bundle_import(ctx: Context, file: Path, passphrase_file: Path | None, as_jso
         click.echo(conflict_line(c))
 
 
-def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str, Any]:
+def _verify(
+    ctx: Context, file: Path, passphrase_file: Path | None, ca_fingerprint: str | None = None
+) -> dict[str, Any]:
     """What ``verify`` reports: every check that this folder can make, the first failure named."""
     import os
 
@@ -149,7 +171,10 @@ def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str,
     have_secret = passphrase_file is not None or bool(os.environ.get("INSPECTOR_PASSPHRASE"))
     try:
         if have_secret and (mine or "credentials/signing.p12" in c.outer):
-            opened = open_bundle(file, ctx.data, passphrase=read_passphrase(passphrase_file, ""), container=c)
+            secret = read_passphrase(passphrase_file, "")
+            opened = open_bundle(
+                file, ctx.data, passphrase=secret, container=c, ca_fingerprint=ca_fingerprint
+            )
             prepare(ctx.db, Rubrics(ctx.db), opened)
             c.checked.append("content")
             result["decrypted"] = True
@@ -186,11 +211,14 @@ def check_label(check: str) -> str:
     default=None,
     help="本机是收件人时，用此口令解密并校验全部内容（也可用 INSPECTOR_PASSPHRASE）",
 )
+@click.option("--ca-fingerprint", default=None, help="本机尚未信任中心时：中心给出的 CA 证书指纹")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
-def bundle_verify(ctx: Context, file: Path, passphrase_file: Path | None, as_json: bool) -> None:
+def bundle_verify(
+    ctx: Context, file: Path, passphrase_file: Path | None, ca_fingerprint: str | None, as_json: bool
+) -> None:
     """校验数据包：结构、签名、发件人证书、哈希；有口令且本机是收件人时解密并校验全部内容。"""
-    result = _verify(ctx, file, passphrase_file)
+    result = _verify(ctx, file, passphrase_file, ca_fingerprint)
     if as_json:
         emit_json(result)
     elif result["valid"]:

@@ -250,6 +250,16 @@ def people_suspend(ctx: Context, person_id: str, reason: str) -> None:
 @click.option("--cert-issued", required=True, help="新证卡颁发日期 YYYY-MM-DD")
 @click.option("--valid-until", default=None, help="证卡印明的有效期止日（默认颁发后三年）")
 @click.option("--reason", default=None, help="理由（默认：换发证卡）")
+@click.option(
+    "--reissue",
+    is_flag=True,
+    help="同时按新证卡重新签发其证书（证书不超过证卡有效期；需 CA 口令与督导员证书口令）",
+)
+@click.option("--ca", "ca", type=click.Path(file_okay=False, path_type=Path), default=None, help="CA 文件夹")
+@click.option("--ca-passphrase-file", type=click.Path(path_type=Path), default=None, help="CA 口令文件")
+@click.option(
+    "--person-passphrase-file", type=click.Path(path_type=Path), default=None, help="督导员证书口令文件"
+)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def people_renew(
@@ -259,9 +269,24 @@ def people_renew(
     cert_issued: str,
     valid_until: str | None,
     reason: str | None,
+    reissue: bool,
+    ca: Path | None,
+    ca_passphrase_file: Path | None,
+    person_passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
-    """换发（或更正）督导员证卡：原证卡留存在记录中，督导经历、评价和回避机构不变。"""
+    """换发（或更正）督导员证卡：原证卡留存在记录中，督导经历、评价和回避机构不变。
+
+    证书不会超过证卡的有效期：换证后请用 --reissue（或 keys issue）重新签发证书。
+    """
+    secrets: tuple[str, str] | None = None
+    if reissue:  # asked before the renewal is written: a refused passphrase changes nothing
+        from inspector.cli.keys import _secret
+
+        secrets = (
+            _secret(ca_passphrase_file, "INSPECTOR_CA_PASSPHRASE", _("CA 口令")),
+            _secret(person_passphrase_file, "INSPECTOR_PERSON_PASSPHRASE", _("督导员证书口令"), confirm=True),
+        )
     p = roster_.renew_card(
         ctx.db,
         person_id,
@@ -271,14 +296,25 @@ def people_renew(
         reason=reason,
         by=ctx.user,
     )
+    issued = None
+    if secrets is not None:
+        from inspector.bundles.credentials import issue_for_person
+        from inspector.crypto.identity import CA_FOLDER
+
+        _p, pair = issue_for_person(ctx.db, ca or ctx.data / CA_FOLDER, secrets[0], p.id, secrets[1])
+        issued = {"serial": pair.signing.serial, "not_after": pair.signing.not_valid_after.isoformat()}
     if as_json:
-        emit_json({**p.as_json(), "earlier_cards": roster_.earlier_cards(ctx.db, p.id)})
+        emit_json({**p.as_json(), "earlier_cards": roster_.earlier_cards(ctx.db, p.id), "reissued": issued})
     else:
         click.echo(
             _("已换发证卡：{name} {no}，有效至 {last}").format(
                 name=p.name, no=p.cert_no, last=p.cert_last_day.isoformat()
             )
         )
+        if issued is not None:
+            click.echo(_("已按新证卡重新签发证书：序列号 {s}").format(s=issued["serial"]))
+        else:
+            click.echo(_("注意：已签发的证书仍只到原证卡到期日为止；请用 --reissue 或 keys issue 重新签发"))
 
 
 @people.command("reinstate")

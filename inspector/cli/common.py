@@ -130,6 +130,8 @@ def read_json_file(path: Path) -> Any:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as e:
         raise UsageError(_("JSON 格式错误：{msg}").format(msg=e.msg), f"{path}:{e.lineno}") from None
+    except RecursionError:
+        raise UsageError(_("JSON 嵌套过深"), str(path)) from None
 
 
 def read_passphrase(passphrase_file: Path | None, prompt: str) -> str:

@@ -150,10 +150,17 @@ def eval_list(ctx: Context, state: str | None, ids_only: bool, as_json: bool) ->
 
 
 def _evidence_file(entry: Any, base: Path) -> Path | None:
+    """A file named by the answers file, which must lie in the answers file's own folder tree:
+    an answers file from a stick must not pick up ``/home/…/id_rsa`` or ``../../其他单位/…``
+    (absolute names, ``..`` and links out of the folder are refused)."""
     if isinstance(entry, dict) and "file" in entry:
         entry = entry["file"]
     if isinstance(entry, str) and not SHA256_HEX.match(entry):
-        return base / entry
+        root = base.resolve()
+        path = (base / entry).resolve()
+        if not path.is_relative_to(root):
+            raise UsageError(_("证据文件必须在答案文件所在的文件夹内：{f}").format(f=entry), str(base))
+        return path
     return None
 
 
@@ -480,12 +487,24 @@ def demo(ctx: Context, as_json: bool) -> None:
 # -- backup -------------------------------------------------------------------------------------
 
 
+_BACKUP_PASS = click.option(
+    "--passphrase-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="备份口令的文件（也可用环境变量 INSPECTOR_BACKUP_PASSPHRASE；交互时会提示输入）",
+)
+
+
 @click.command()
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="备份文件")
+@_BACKUP_PASS
 @pass_context
-def backup(ctx: Context, out: Path) -> None:
-    """备份数据文件夹（程序打开时也可安全备份）。"""
-    info = make_backup(ctx.db, ctx.data, out)
+def backup(ctx: Context, out: Path, passphrase_file: Path | None) -> None:
+    """备份数据文件夹（加密；程序打开时也可安全备份）。口令请告诉将来负责恢复的人。"""
+    from inspector.cli.keys import _secret
+
+    secret = _secret(passphrase_file, "INSPECTOR_BACKUP_PASSPHRASE", _("备份口令"), confirm=True)
+    info = make_backup(ctx.db, ctx.data, out, secret)
     click.echo(
         _("已备份 {n} 个文件（{mb:.1f} MB）到 {path}").format(n=info.files, mb=info.bytes / 2**20, path=out)
     )
@@ -493,10 +512,22 @@ def backup(ctx: Context, out: Path) -> None:
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
+@_BACKUP_PASS
 @pass_context
-def restore(ctx: Context, file: Path) -> None:
-    """从备份恢复数据文件夹（原数据库另存一份）。"""
-    manifest = restore_backup(file, ctx.data)
+def restore(ctx: Context, file: Path, passphrase_file: Path | None) -> None:
+    """从备份恢复数据文件夹（原数据库另存一份）；加密的备份需要备份口令。"""
+    from inspector.cli.keys import _secret
+    from inspector.store.backup_seal import MAGIC
+
+    secret = None
+    try:
+        with open(file, "rb") as f:
+            encrypted = f.read(len(MAGIC)) == MAGIC
+    except OSError:
+        encrypted = False  # restore_backup says why it cannot read the file
+    if encrypted:
+        secret = _secret(passphrase_file, "INSPECTOR_BACKUP_PASSPHRASE", _("备份口令"))
+    manifest = restore_backup(file, ctx.data, secret)
     click.echo(_("已恢复：{file}").format(file=file))
     if "kept" in manifest:
         click.echo(_("原数据库已另存为：{path}").format(path=manifest["kept"]))

@@ -91,6 +91,7 @@ def keys_init_ca(
 ) -> None:
     """创建中心的 CA，并把本数据文件夹设为中心（签发并安装中心自己的签名和加密证书）。"""
     from inspector.crypto.identity import init_centre
+    from inspector.crypto.keys import group_fingerprint
 
     secret = _secret(ca_passphrase_file, "INSPECTOR_CA_PASSPHRASE", _("CA 口令"), confirm=True)
     own = None
@@ -110,16 +111,17 @@ def keys_init_ca(
         emit_json(out)
     else:
         click.echo(
-            _("已创建中心 CA：{name}\nCA 证书指纹（请通过电话等方式核对）：{fp}").format(
-                name=info.name, fp=info.fingerprint
-            )
+            _(
+                "已创建中心 CA：{name}\nCA 证书指纹（印在每位督导员的派发单上，keys slip；"
+                "督导员首次导入时逐字核对）：\n  {fp}"
+            ).format(name=info.name, fp=group_fingerprint(info.fingerprint))
         )
 
 
 @keys.command("issue")
 @click.option("--person", required=True, help="督导员的名册编号（people）")
 @click.option("--role", default=None, help="证书上的角色（默认：外督或内督，按名册）")
-@click.option("--days", type=int, default=3 * 365, show_default=True, help="有效天数")
+@click.option("--days", type=int, default=3 * 365, show_default=True, help="有效天数（不超过证卡有效期止日）")
 @_CA_OPT
 @_CA_PASS
 @click.option(
@@ -148,17 +150,15 @@ def keys_issue(
     as_json: bool,
 ) -> None:
     """给督导员签发签名证书和加密证书（随派发数据包带到其电脑）。"""
+    from inspector.bundles.credentials import issue_for_person
     from inspector.centre.people import get_person
-    from inspector.crypto.identity import describe, issue_pair, record_issued
+    from inspector.crypto.identity import describe
     from inspector.fileio import write_bytes_atomic
 
-    p = get_person(ctx.db, person)
+    get_person(ctx.db, person)  # an unknown person is said before any passphrase is asked
     ca_secret = _secret(ca_passphrase_file, "INSPECTOR_CA_PASSPHRASE", _("CA 口令"))
     secret = _secret(person_passphrase_file, "INSPECTOR_PERSON_PASSPHRASE", _("督导员证书口令"), confirm=True)
-    person_id = p.cert_no if p.cert_no.isascii() and p.cert_no.replace("-", "").isalnum() else p.id
-    title = role or ("外督" if p.kind == "external" else "内督")
-    pair = issue_pair(_ca_folder(ctx, ca), ca_secret, p.name, person_id, title, secret, valid_days=days)
-    record_issued(ctx.db, pair, p.id)
+    p, pair = issue_for_person(ctx.db, _ca_folder(ctx, ca), ca_secret, person, secret, role=role, days=days)
     if out_dir is not None:
         write_bytes_atomic(out_dir / f"{pair.signing.serial}.signing.p12", pair.signing.p12)
         write_bytes_atomic(out_dir / f"{pair.signing.serial}.encryption.p12", pair.encryption.p12)
@@ -179,21 +179,75 @@ def keys_issue(
         )
 
 
+@keys.command("slip")
+@click.option("--person", required=True, help="督导员的名册编号（people）")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出 PDF")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def keys_slip(ctx: Context, person: str, out: Path, as_json: bool) -> None:
+    """打印督导员派发单（一页 PDF）：中心 CA 证书指纹与其证书，供首次导入时核对。"""
+    from inspector.crypto.identity import load_identity
+    from inspector.crypto.keys import fingerprint
+    from inspector.documents.slip import render_slip
+    from inspector.documents.style import write_pdf
+
+    write_pdf(out, render_slip(ctx.db, ctx.data, person))
+    identity = load_identity(ctx.data)
+    assert identity is not None  # render_slip refused a folder without one
+    fp = fingerprint(identity.ca)
+    if as_json:
+        emit_json({"file": str(out), "person": person, "ca_fingerprint": fp})
+    else:
+        click.echo(_("已写入派发单：{path}\nCA 证书指纹：{fp}").format(path=out, fp=fp))
+
+
 @keys.command("install")
 @click.argument("signing", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("encryption", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help="证书口令的文件")
+@click.option(
+    "--ca-fingerprint", default=None, help="本机尚未信任中心时：中心给出的 CA 证书指纹（派发单上印有）"
+)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def keys_install(
-    ctx: Context, signing: Path, encryption: Path, passphrase_file: Path | None, as_json: bool
+    ctx: Context,
+    signing: Path,
+    encryption: Path,
+    passphrase_file: Path | None,
+    ca_fingerprint: str | None,
+    as_json: bool,
 ) -> None:
     """在本机安装证书（签名 .p12 与加密 .p12）；通常由派发数据包自动安装。"""
-    from inspector.crypto.identity import install_pair, open_pair
+    from inspector.bundles.opening import normal_fingerprint
+    from inspector.crypto.identity import install_pair, load_identity, open_pair
+    from inspector.crypto.keys import fingerprint, group_fingerprint
 
     pair = open_pair(
         signing.read_bytes(), encryption.read_bytes(), read_passphrase(passphrase_file, _("证书口令"))
     )
+    if load_identity(ctx.data) is None:  # the first trust anchor is a decision, as on import
+        fp = fingerprint(pair.ca)
+        if ca_fingerprint is None and sys.stdin.isatty():
+            click.echo(
+                _("本机尚未信任任何中心。证书文件中的中心 CA 证书指纹：\n  {fp}").format(
+                    fp=group_fingerprint(fp)
+                )
+            )
+            if click.confirm(_("与中心给您的派发单上印的指纹逐字一致吗？"), default=False):
+                ca_fingerprint = fp
+        if ca_fingerprint is None:
+            raise UsageError(
+                _(
+                    "首次安装证书：请把中心 CA 证书指纹 {fp} 与派发单逐字核对后用 --ca-fingerprint 给出"
+                ).format(fp=group_fingerprint(fp))
+            )
+        if normal_fingerprint(ca_fingerprint) != fp:
+            raise UsageError(
+                _("中心 CA 证书指纹与您核对的指纹不符（证书文件中为 {fp}）：不予信任").format(
+                    fp=group_fingerprint(fp)
+                )
+            )
     identity = install_pair(ctx.data, pair)
     if as_json:
         emit_json(identity.as_json())

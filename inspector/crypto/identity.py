@@ -29,7 +29,7 @@ from typing import Any
 
 import sqlite_utils
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
@@ -102,7 +102,10 @@ def allows(cert: x509.Certificate, purpose: str) -> bool:
             return False
     except x509.ExtensionNotFound:
         pass
-    public = cert.public_key()
+    try:
+        public = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError):  # a key type cryptography cannot load
+        return False
     if not isinstance(public, ec.EllipticCurvePublicKey) or public.curve.name != "secp256r1":
         return False
     if usage is None:
@@ -302,12 +305,30 @@ def open_pair(signing_p12: bytes, encryption_p12: bytes, passphrase: str) -> Ope
     return OpenedPair(signing_p12, encryption_p12, s_cert, e_cert, ca, s_key, e_key)
 
 
+def older_than_installed(data: Path, pair: OpenedPair) -> bool:
+    """Whether ``pair`` was issued before the credential installed here (an older assignment
+    imported after a newer one): installing it would roll the credential back."""
+    current = load_identity(data)
+    if current is None or current.signing == pair.signing:
+        return False
+    return (pair.signing.not_valid_before_utc, pair.signing.not_valid_after_utc) < (
+        current.signing.not_valid_before_utc,
+        current.signing.not_valid_after_utc,
+    )
+
+
 def install_pair(data: Path, pair: OpenedPair) -> Identity:
-    """Make ``pair`` this folder's identity (files written atomically, still encrypted)."""
+    """Make ``pair`` this folder's identity (files written atomically, still encrypted).
+
+    Never an older credential over a newer one: a renewed certificate (a new card, a revoked key
+    replaced) must not come back to its predecessor because an old stick was imported again.
+    """
     folder = _keys_dir(data)
     current = load_identity(data)
     if current is not None and current.ca != pair.ca:
         raise SigningError(_("本机已信任另一个中心的 CA，不能安装这份证书"), str(folder))
+    if older_than_installed(data, pair):
+        raise SigningError(_("这份证书比本机已安装的更早签发，不能用它替换较新的证书"), str(folder))
     write_bytes_atomic(folder / keys.SIGNER_P12_FILE, pair.signing_p12)
     write_bytes_atomic(folder / keys.SIGNER_CERT_FILE, _pem(pair.signing))
     write_bytes_atomic(folder / DECRYPT_P12_FILE, pair.encryption_p12)
@@ -350,6 +371,7 @@ def issue_pair(
     centre: bool = False,
     valid_days: int = 3 * 365,
     not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
 ) -> IssuedPair:
     """A person's signing and encryption credentials, same subject, same passphrase."""
     pair = [
@@ -362,6 +384,7 @@ def issue_pair(
             passphrase,
             valid_days=valid_days,
             not_before=not_before,
+            not_after=not_after,
             purpose=purpose,
             centre=centre,
         )

@@ -142,6 +142,14 @@ def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex().upper()
 
 
+def group_fingerprint(fp: str, *, per_line: int | None = None) -> str:
+    """In groups of four, as the assignment slip prints it (two lines of eight), for comparing by eye."""
+    groups = [fp[i : i + 4] for i in range(0, len(fp), 4)]
+    if per_line is None:
+        return " ".join(groups)
+    return "\n".join(" ".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line))
+
+
 def common_name(name: x509.Name) -> str:
     """The CN of a subject or issuer, or the whole name when there is no CN."""
     cns = name.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -253,7 +261,7 @@ def _load_ca(folder: Path, passphrase: str) -> tuple[ec.EllipticCurvePrivateKey,
     except FileNotFoundError:
         raise SigningError(_("此文件夹中没有 CA 私钥"), str(folder)) from None
     try:
-        key_pem = sealing.open_sealed(key_pem, passphrase)  # a CA made before sealing: as it is
+        key_pem = sealing.open_sealed(key_pem, passphrase, legacy="pkcs8")  # a CA made before sealing
         key = serialization.load_pem_private_key(key_pem, passphrase.encode("utf-8"))
     except (ValueError, TypeError):  # SealError is a ValueError
         raise SigningError(_("CA 口令错误，无法解锁中心的私钥"), str(folder)) from None
@@ -272,6 +280,7 @@ def issue_certificate(
     *,
     valid_days: int = 3 * 365,
     not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
     purpose: str = SIGNING,
     centre: bool = False,
 ) -> Credential:
@@ -279,8 +288,9 @@ def issue_certificate(
 
     Three years by default, like the supervisor's certificate card (证卡). ``not_before`` may lie in
     the past (tests make expired certificates that way); the end is clipped to the CA's own end so
-    that no certificate outlives its issuer. ``purpose`` ENCRYPTION makes the bundle-encryption
-    certificate (keyAgreement only); ``centre`` marks the centre's own certificates.
+    that no certificate outlives its issuer, and to ``not_after`` (the end of the last day of the
+    supervisor's card: a certificate never outlives the card). ``purpose`` ENCRYPTION makes the
+    bundle-encryption certificate (keyAgreement only); ``centre`` marks the centre's own certificates.
     """
     if purpose not in PURPOSES:
         raise UsageError(_("证书用途应为 {p} 之一").format(p="、".join(PURPOSES)), purpose)
@@ -298,6 +308,10 @@ def issue_certificate(
     if start.tzinfo is None:
         start = start.replace(tzinfo=dt.UTC)
     end = min(start + dt.timedelta(days=valid_days), ca_cert.not_valid_after_utc)
+    if not_after is not None:
+        end = min(end, not_after if not_after.tzinfo is not None else not_after.replace(tzinfo=dt.UTC))
+        if end <= start:
+            raise UsageError(_("证卡已到期，不能签发证书：请先换发证卡"))
 
     key = ec.generate_private_key(ec.SECP256R1())
     org = ca_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
@@ -549,7 +563,11 @@ def unlock(p12: bytes, passphrase: str) -> Signer:
     try:
         inner = sealing.open_sealed(p12, passphrase)
         key, cert, extra = pkcs12.load_key_and_certificates(inner, passphrase.encode("utf-8"))
-    except ValueError:  # SealError is one
+    except sealing.SealError as e:
+        if str(e) in ("no MAC", "format"):  # opens under any password: proves nothing
+            raise SigningError(_("证书文件没有用口令封装，也没有完整性校验（MAC），不予接受")) from None
+        raise WrongPassphrase(_("口令错误，无法解锁签名证书")) from None
+    except ValueError:
         raise WrongPassphrase(_("口令错误，无法解锁签名证书")) from None
     if cert is None or not isinstance(key, ec.EllipticCurvePrivateKey):
         raise SigningError(_("签名证书文件中没有可用的私钥和证书"))

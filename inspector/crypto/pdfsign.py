@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 from inspector.crypto.keys import Signer, check_certificate, common_name, is_revoked, serial_hex
+from inspector.crypto.pdfrevisions import only_signatures_added
 from inspector.errors import SigningError, UsageError, VerificationError
 from inspector.i18n import _
 
@@ -385,6 +386,15 @@ def verify_pdf(
         if status.modification_level not in allowed or status.docmdp_ok is False:
             modified = True
         signers.append(entry)
+    readable = [sig for sig in embedded if sig is not None]
+    if readable:
+        try:
+            # after the first signature only invisible signatures may follow (pdfrevisions.py):
+            # pyHanko's FORM_FILLING level lets a new appearance or a form value through
+            if not only_signatures_added(reader, min(sig.signed_revision for sig in readable)):
+                modified = True
+        except Exception:  # a revision that cannot be read cannot be vouched for
+            modified = True
     valid = bool(signers) and not modified and all(s["intact"] and s["trusted"] for s in signers)
     return {"valid": valid, "signers": signers, "modified_after_signing": modified}
 

@@ -6,8 +6,9 @@ keyed by the passphrase, so it checks a guessed passphrase in well under a milli
 PIN on a lost stick (an assignment bundle carries the credentials) or laptop falls to a search of
 minutes. Sealed, every guess costs one scrypt (memory-hard; 64 MiB and about 0.3 s here), and the
 PKCS#12 inside, MAC and all, is only reachable with the right passphrase. The seal is an AEAD, so
-what opens was made by someone who knew the passphrase (the centre): the bundle format relies on
-that to trust the CA certificate carried inside (docs/bundle-format.md, import step 6).
+what opens was made by someone who knew the passphrase. That proves the credentials, not the CA
+inside them: a fresh laptop trusts that CA only after the user compared its fingerprint with the
+centre's (docs/bundle-format.md, import step 6).
 
 Layout (all integers unsigned, big-endian)::
 
@@ -20,18 +21,23 @@ Layout (all integers unsigned, big-endian)::
     sealed  rest      AES-256-GCM(key = scrypt(passphrase UTF-8, salt, N, r, p, 32 bytes),
                                   nonce, the PKCS#12 DER, associated data = the 39 header bytes)
 
-A credential issued before sealing (plain PKCS#12 DER) still opens: :func:`open_sealed` passes
-it through.
+A credential issued before sealing (plain PKCS#12 DER) still opens, but only when it carries a
+PKCS#12 MAC that verifies with the passphrase (:func:`open_sealed`): a PKCS#12 without a MAC opens
+under *any* password (its key may be stored in the clear), so passing unsealed bytes through
+would let a stranger's file pass for one the centre made. A CA key made before sealing (encrypted
+PKCS#8 PEM, whose own decryption checks the passphrase) is the other legacy form, asked for by name.
 """
 
 from __future__ import annotations
 
 import os
 import struct
+from typing import Literal
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 MAGIC = b"INSP12S1"
 _HEADER = struct.Struct(">8sBBB16s12s")
@@ -61,9 +67,17 @@ def is_sealed(data: bytes) -> bool:
     return data[: len(MAGIC)] == MAGIC
 
 
-def open_sealed(data: bytes, passphrase: str) -> bytes:
-    """The PKCS#12 inside; a plain PKCS#12 (issued before sealing) is returned as it is."""
+def open_sealed(data: bytes, passphrase: str, *, legacy: Literal["pkcs12", "pkcs8"] = "pkcs12") -> bytes:
+    """The PKCS#12 inside. Unsealed bytes (made before sealing) are returned as they are only when
+    they are the ``legacy`` form and prove the passphrase: a PKCS#12 whose MAC verifies with it,
+    or (``legacy="pkcs8"``, the CA key) an *encrypted* PKCS#8 PEM, which its loader decrypts with it.
+    """
     if not is_sealed(data):
+        if legacy == "pkcs8":
+            if not data.lstrip().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----"):
+                raise SealError("format")
+            return data
+        check_pkcs12_mac(data, passphrase)
         return data
     if len(data) < HEADER_SIZE + 16:
         raise SealError("truncated")
@@ -80,3 +94,24 @@ def open_sealed(data: bytes, passphrase: str) -> bytes:
 
 def _key(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=2**log2_n, r=r, p=p).derive(passphrase.encode("utf-8"))
+
+
+def check_pkcs12_mac(der: bytes, passphrase: str) -> None:
+    """Refuse a PKCS#12 that has no MAC, or whose MAC does not verify with ``passphrase``.
+
+    Without a MAC nothing in the file proves its maker knew the passphrase: OpenSSL opens such a
+    file under any password. With one, OpenSSL (through cryptography) verifies it on loading.
+    """
+    from asn1crypto import pkcs12 as asn1_pkcs12  # type: ignore[import-untyped]  # pyHanko's ASN.1 library, a declared dependency
+
+    try:
+        pfx = asn1_pkcs12.Pfx.load(der, strict=True)
+        has_mac = pfx["mac_data"].native is not None
+    except Exception:  # asn1crypto raises ValueError, TypeError, KeyError... on hostile DER
+        raise SealError("format") from None
+    if not has_mac:
+        raise SealError("no MAC")
+    try:
+        pkcs12.load_pkcs12(der, passphrase.encode("utf-8"))
+    except ValueError:
+        raise SealError("passphrase") from None

@@ -35,7 +35,7 @@ from inspector.documents.parts import (
     signature_block,
     title_block,
 )
-from inspector.documents.score_sheet import page_for, render_sheet_data
+from inspector.documents.score_sheet import note_excerpt, page_for, render_sheet_data
 from inspector.documents.sheet_data import SheetData, load_sheet
 from inspector.documents.style import (
     PORTRAIT,
@@ -236,7 +236,7 @@ def record_table(sheet: SheetData, width: float) -> MergedTable:
                     marks, text = ("—", "—"), r.reason or ""
                 else:
                     marks = (TICK, "") if met else ("", TICK)
-                    text = str(payload.get("note") or "")
+                    text = note_excerpt(str(payload.get("note") or ""))
                 ev = sheet.evidence_for(item.id)
                 if ev:
                     text = "\n".join(
@@ -269,6 +269,14 @@ def record_story(sheet: SheetData, width: float) -> list[Flowable]:
     if sheet.rubric.derived:
         story.append(p(_("注：本表据实施办法正文派生，不是官方附件原表；各行注明所据条款。"), "footnote"))
     story += [Spacer(1, 3 * mm), record_table(sheet, width), Spacer(1, 2 * mm)]
+    long_notes = [
+        (r.id, note)
+        for r in sheet.report.items
+        if (note := str((sheet.payloads.get(r.id) or {}).get("note") or "")) and note_excerpt(note) != note
+    ]
+    if long_notes:  # in full below the table, whose rows cannot break across pages
+        story.append(p(_("说明全文"), "h2"))
+        story += [p(_("{item}：{note}").format(item=item_id, note=note)) for item_id, note in long_notes]
     counts = {"met": 0, "unmet": 0, "na": 0, "open": 0}
     for r in sheet.report.items:
         payload = sheet.payloads.get(r.id) or {}

@@ -156,7 +156,8 @@ def outcome_rule(rubric: Rubric) -> str:
 def _table(rows: list[list[Any]], widths: list[float], center: tuple[int, int] | None = None) -> Table:
     """A grid table with a header row; ``center``: the (first, last) columns of plain-string numbers
     (strings, not paragraphs: nothing to wrap, which matters in a 60-row table)."""
-    t = Table(rows, colWidths=widths, repeatRows=1)
+    # splitInRow: a row with a long note (up to 2,000 characters) may run over a page break
+    t = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     style = grid(1)
     if center:
         style.append(("ALIGN", (center[0], 1), (center[1], -1), "CENTER"))

@@ -86,11 +86,25 @@ def reason_text(sheet: SheetData, item: Item, r: ItemResult) -> str:
         parts.append(r.reason.removesuffix(f"（{item.rule.describe()}）"))
     note = (sheet.payloads.get(item.id) or {}).get("note")
     if note:
-        parts.append(_("备注：{note}").format(note=note))
+        parts.append(_("备注：{note}").format(note=note_excerpt(note)))
     ev = sheet.evidence_for(item.id)
     if ev:
         parts.append(_("证据：{numbers}").format(numbers="、".join(x.number for x in ev)))
     return "\n".join(parts)
+
+
+#: How much of a note the table's 扣分理由 cell holds. A row of the score table cannot break across
+#: pages (its merged cells hold it together), so a long note (up to 2,000 characters may be
+#: recorded) would not fit a page (reportlab's LayoutError); its full text is printed below, in the
+#: findings, whose rows may break.
+NOTE_IN_CELL = 120
+
+
+def note_excerpt(note: str) -> str:
+    flat = " ".join(note.split())
+    if len(flat) <= NOTE_IN_CELL and "\n" not in note.strip():
+        return note
+    return flat[:NOTE_IN_CELL] + _("……（全文见扣分情况汇总）")
 
 
 def _section_label(code: str, title: str, points: Decimal) -> str:

@@ -19,6 +19,14 @@ from inspector.i18n import _
 from inspector.rubric.points import json_number, to_points
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+#: The longest reason or note, in characters: the same limit on the laptop (recording) and at the
+#: centre (a bundle's change is parsed by this module too), so that a note the centre would refuse
+#: is never recorded, exported and marked as sent. Two thousand characters is two pages of
+#: handwriting, more than any 扣分理由 box; the printed sheet shows every note in full.
+MAX_TEXT = 2000
+# C0 controls other than tab and newline, DEL and the C1 controls: invisible, and some (NUL, form
+# feed) break the workbooks and PDFs a note ends up in.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MEASURES = ("problems", "ratio", "tier", "met", "points", "unmet", "na")
 _RIDERS = ("reason", "note", "evidence")
 
@@ -118,14 +126,30 @@ def _evidence(value: Any, where: str) -> tuple[EvidenceRef, ...]:
     return tuple(refs)
 
 
-def _text(value: Any, name: str, where: str) -> str:
+def _text(value: Any, name: str, where: str, new: bool) -> str:
     if not isinstance(value, str):
         raise ObservationError(_("“{name}”应为文字").format(name=name), where)
+    return check_text(value, name, where) if new else value
+
+
+def check_text(value: str, name: str, where: str) -> str:
+    """A reason or note within the limits both ends enforce (:data:`MAX_TEXT`, no control characters)."""
+    if len(value) > MAX_TEXT:
+        raise ObservationError(
+            _("“{name}”太长：{n} 个字符，最多 {max} 个").format(name=name, n=len(value), max=MAX_TEXT), where
+        )
+    if CONTROL.search(value):
+        raise ObservationError(_("“{name}”中有控制字符").format(name=name), where)
     return value
 
 
-def parse_observation(data: Any, where: str) -> Observation:
-    """Read one observation (a JSON object); ``where`` names the item for messages."""
+def parse_observation(data: Any, where: str, *, new: bool = False) -> Observation:
+    """Read one observation (a JSON object); ``where`` names the item for messages.
+
+    ``new``: it is being recorded (typed, read from an answers file) or received in a bundle, so
+    the limits both ends enforce apply (:func:`check_text`). What is already stored is read as it
+    is: a note recorded before the limits must never make an evaluation unreadable.
+    """
     if not isinstance(data, dict):
         raise ObservationError(_('观察结果应为 JSON 对象，例如 {"problems": 1}'), where)
     unknown = sorted(set(data) - set(MEASURES) - set(_RIDERS))
@@ -174,9 +198,9 @@ def parse_observation(data: Any, where: str) -> Observation:
             raise ObservationError(_("“na”应为 true"), where)
         kwargs["na"] = True
     if "reason" in data and data["reason"] is not None:
-        kwargs["reason"] = _text(data["reason"], "reason", where)
+        kwargs["reason"] = _text(data["reason"], "reason", where, new)
     if "note" in data and data["note"] is not None:
-        kwargs["note"] = _text(data["note"], "note", where)
+        kwargs["note"] = _text(data["note"], "note", where, new)
     if "evidence" in data and data["evidence"] is not None:
         kwargs["evidence"] = _evidence(data["evidence"], where)
     # Points need a reason only when some are lost, which the rule decides; "not applicable" always.

@@ -15,7 +15,7 @@ from typing import Any
 from inspector.errors import ObservationError, UsageError
 from inspector.i18n import _
 from inspector.rubric.model import Item, Outcome, Rubric
-from inspector.rubric.observations import Observation, parse_observation
+from inspector.rubric.observations import Observation, check_text, parse_observation
 from inspector.rubric.points import ZERO, fmt, json_number
 from inspector.rubric.rules import Discretionary
 
@@ -259,7 +259,7 @@ def parse_answers(data: Any, rubric: Rubric, name: str) -> tuple[dict[str, Obser
             raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
         if item_id in answers:
             raise ObservationError(_("同一小项出现两次"), item_id)
-        answers[item_id] = parse_observation(obs, item_id)
+        answers[item_id] = parse_observation(obs, item_id, new=True)
     raw_vetoes = data.get("vetoes", [])
     if not isinstance(raw_vetoes, list):
         raise UsageError(_("“vetoes”应为列表"), name)
@@ -274,5 +274,5 @@ def _veto(entry: Any, name: str) -> VetoMark:
         vid = entry.get("veto", entry.get("id"))
         note = entry.get("note")
         if isinstance(vid, str) and (note is None or isinstance(note, str)):
-            return VetoMark(vid, note)
+            return VetoMark(vid, check_text(note, "note", vid) if note else note)
     raise UsageError(_('否决项应写成 "V1" 或 {"veto": "V1", "note": "…"}'), name)

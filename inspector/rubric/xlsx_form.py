@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.worksheet import Worksheet
 
-from inspector.errors import RubricError
+from inspector.errors import InspectorError, RubricError
 from inspector.i18n import _
 from inspector.rubric.model import (
     ID_PATTERN,
@@ -39,6 +39,7 @@ from inspector.rubric.model import (
 )
 from inspector.rubric.points import fmt, json_number, to_points
 from inspector.rubric.ruletext import format_rule, parse_rule
+from inspector.rubric.workbook_guard import workbook_problem
 
 # Sheet names and table headings are the paper form's own words, part of the file format like
 # TOML keys: they are not translated, or a workbook exported in one language would not import
@@ -345,7 +346,12 @@ def _write_list(
 def import_rubric_xlsx(path: Path) -> Rubric:
     """Read a workbook in the layout :func:`export_rubric_xlsx` writes, perhaps edited since."""
     reader = _Reader(_load(path), path.name)
-    data = reader.rubric()
+    try:
+        data = reader.rubric()
+    except InspectorError:
+        raise
+    except Exception:  # a cell openpyxl loaded but cannot hand out ("Row numbers must be…"): damaged
+        raise RubricError(_("不是 Excel 工作簿（.xlsx），或文件已损坏"), path.name) from None
     try:
         return rubric_from_dict(data)
     except Malformed as e:
@@ -353,6 +359,9 @@ def import_rubric_xlsx(path: Path) -> Rubric:
 
 
 def _load(path: Path) -> Workbook:
+    problem = workbook_problem(path)
+    if problem is not None:
+        raise RubricError(problem, path.name)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts it drops (WPS extensions, data validation); the rubric

@@ -17,18 +17,31 @@ carrying them: without the centre's key no results bundle in flight can be opene
 CA no credential can be issued or revoked. Every private key in them is sealed with its passphrase
 (scrypt + AES-256-GCM, :mod:`inspector.crypto.sealing`), so the backup holds nothing a passphrase does not
 guard; keep backups as carefully as the laptop itself.
+
+The whole backup is encrypted too (:mod:`inspector.store.backup_seal`), with a passphrase the
+person who will restore it knows: it holds names, phone and card numbers and every result. A weak
+passphrase is refused with the reason (:mod:`inspector.store.passphrases`). Nothing in clear text
+touches a disk on the way: the database is copied into memory (SQLite's backup API into an
+in-memory database, then serialised), the zip is written straight through the encryption into the
+target's temporary name, and a temporary name a killed backup left on the target is removed by the
+next backup to it. On restore the decrypted zip lives in an unnamed temporary file (gone when
+closed, or when the process dies). A plain zip backup made before encryption still restores.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import glob
 import hashlib
 import json
 import shutil
 import sqlite3
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,9 +53,11 @@ from inspector.errors import StoreError
 from inspector.fileio import atomic_path, replace_file, retrying, scratch_folder
 from inspector.i18n import _
 from inspector.paths import CA_DIR, KEYS_DIR
+from inspector.store.backup_seal import BackupSealError, SealingWriter, is_encrypted, unseal
 from inspector.store.db import DB_NAME, SCHEMA_VERSION, schema_version
 from inspector.store.evidence import evidence_dir, file_sha256
 from inspector.store.folder_lock import folder_to_itself
+from inspector.store.passphrases import passphrase_problem
 from inspector.store.signed_pdfs import PDF_DIR, REPORTS_DIR
 
 FORMAT = "inspector-backup/1"
@@ -60,37 +75,109 @@ class BackupInfo:
     schema_version: int
 
 
-def backup(db: sqlite_utils.Database, data: Path, out: Path) -> BackupInfo:
-    with tempfile.TemporaryDirectory(prefix="inspector-backup-") as tmpdir:
-        copy = Path(tmpdir) / DB_NAME
-        dest = sqlite3.connect(copy)
-        try:
-            db.conn.backup(dest)
-            version = schema_version(dest)
-        finally:
-            dest.close()
-        members: dict[str, Path] = {DB_NAME: copy}
-        for name in FOLDERS:
-            folder = evidence_dir(data) if name == "evidence" else data / name
-            if folder.exists():
-                for f in sorted(folder.rglob("*")):
-                    # dot files are temporaries of an atomic write still in progress
-                    if f.is_file() and not f.name.startswith("."):
-                        members[f.relative_to(data).as_posix()] = f
-        manifest: dict[str, Any] = {
-            "format": FORMAT,
-            "product_version": __version__,
-            "schema_version": version,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "files": {name: file_sha256(p) for name, p in members.items()},
-        }
-        total = 0
-        with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+def backup(db: sqlite_utils.Database, data: Path, out: Path, passphrase: str | None) -> BackupInfo:
+    """Write the data folder's backup to ``out``, encrypted with ``passphrase``.
+
+    ``None`` writes the plain zip of the format's first version (the zip layer's own tests; the
+    command line always encrypts). A weak passphrase is refused with the reason before anything
+    is written.
+    """
+    if passphrase is not None:
+        problem = passphrase_problem(passphrase)
+        if problem is not None:
+            raise StoreError(_("备份口令不可用：{p}").format(p=problem))
+    out = Path(out)
+    _remove_stale_temporaries(out)
+    memory = sqlite3.connect(":memory:")
+    try:
+        db.conn.backup(memory)
+        version = schema_version(memory)
+        database = memory.serialize()
+    finally:
+        memory.close()
+    members: dict[str, Path] = {}
+    for name in FOLDERS:
+        folder = evidence_dir(data) if name == "evidence" else data / name
+        if folder.exists():
+            for f in sorted(folder.rglob("*")):
+                # dot files are temporaries of an atomic write still in progress
+                if f.is_file() and not f.name.startswith("."):
+                    members[f.relative_to(data).as_posix()] = f
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "product_version": __version__,
+        "schema_version": version,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": {DB_NAME: hashlib.sha256(database).hexdigest()}
+        | {name: file_sha256(p) for name, p in members.items()},
+    }
+    total = len(database)
+    with atomic_path(out) as tmp, open(tmp, "wb") as stream:
+        sink: Any = SealingWriter(stream, passphrase) if passphrase is not None else stream
+        with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+            z.writestr(DB_NAME, database)
+            del database
             for name, p in members.items():
                 z.write(p, name)
                 total += p.stat().st_size
-    return BackupInfo(out, len(members), total, version)
+        if isinstance(sink, SealingWriter):
+            sink.close()
+    return BackupInfo(out, len(members) + 1, total, version)
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """The temporary names an earlier backup to ``out`` left when it was killed (fileio.atomic_path)."""
+    folder = out.parent if str(out.parent) else Path(".")
+    try:
+        stale = list(folder.glob(f".{glob.escape(out.name)}.*.tmp"))
+    except OSError:
+        return
+    for path in stale:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+@contextlib.contextmanager
+def _opened(path: Path, passphrase: str | None) -> Iterator[zipfile.ZipFile]:
+    """The backup's zip: the file itself, or an encrypted backup decrypted into an unnamed
+    temporary file (never a name on disk: gone when closed, or when the process dies)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(b"INSPBAK1"))
+    except FileNotFoundError:
+        raise _refuse(_("文件不存在"), path) from None
+    except OSError as e:
+        raise _refuse(_("无法读取（{e}）").format(e=e.strerror or e), path) from None
+    if not is_encrypted(head):
+        try:
+            z = zipfile.ZipFile(path)
+        except (OSError, zipfile.BadZipFile, NotImplementedError) as e:
+            raise _refuse(_("不是有效的备份文件（{e}）").format(e=e), path) from None
+        with z:
+            yield z
+        return
+    if passphrase is None:
+        raise StoreError(_("备份已加密：需要备份口令才能恢复"), str(path))
+    with tempfile.TemporaryFile() as plain:
+        try:
+            with open(path, "rb") as f:
+                unseal(f, passphrase, plain)
+        except BackupSealError as e:
+            reason = {
+                "passphrase": _("备份口令错误，或备份文件已损坏"),
+                "damaged": _("备份文件已损坏或不完整"),
+            }.get(str(e), _("不是有效的加密备份"))
+            raise _refuse(reason, path) from None
+        except OSError as e:
+            raise _refuse(_("无法读取（{e}）").format(e=e.strerror or e), path) from None
+        plain.seek(0)
+        try:
+            z = zipfile.ZipFile(plain)
+        except (zipfile.BadZipFile, NotImplementedError) as e:
+            raise _refuse(_("不是有效的备份文件（{e}）").format(e=e), path) from None
+        with z:
+            yield z
 
 
 def _refuse(message: str, path: Path) -> StoreError:
@@ -102,50 +189,46 @@ def _safe_name(name: str) -> bool:
     return bool(parts) and not name.startswith(("/", "\\")) and ".." not in parts and ":" not in name
 
 
-def verify_backup(path: Path) -> dict[str, Any]:
+def verify_backup(path: Path, passphrase: str | None = None) -> dict[str, Any]:
     """The manifest of an intact backup; anything else is refused with the reason."""
+    with _opened(path, passphrase) as z:
+        return _verify_zip(z, path)
+
+
+def _verify_zip(z: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     try:
-        z = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise _refuse(_("文件不存在"), path) from None
-    except OSError as e:
-        raise _refuse(_("无法读取文件：{e}").format(e=e.strerror or e), path) from None
-    except zipfile.BadZipFile:
-        raise _refuse(_("不是有效的备份文件（不是 zip 文件）"), path) from None
-    with z:
+        manifest = json.loads(z.read(MANIFEST))
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        raise _refuse(_("缺少或损坏的清单 manifest.json"), path) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _refuse(_("不认识的备份格式"), path)
+    files = manifest.get("files")
+    if not isinstance(files, dict) or DB_NAME not in files:
+        raise _refuse(_("清单中没有数据库"), path)
+    names = set(z.namelist()) - {MANIFEST}
+    if names != set(files):
+        raise _refuse(_("清单与备份内容不一致"), path)
+    for name, digest in files.items():
+        info = z.getinfo(name)
+        if (
+            info.is_dir()
+            or not _safe_name(name)
+            or (name != DB_NAME and not name.startswith(tuple(f + "/" for f in FOLDERS)))
+        ):
+            raise _refuse(_("不安全的文件名：{n}").format(n=name), path)
+        if info.file_size > MAX_MEMBER:
+            raise _refuse(_("文件过大：{n}").format(n=name), path)
+        h = hashlib.sha256()
         try:
-            manifest = json.loads(z.read(MANIFEST))
-        except (KeyError, ValueError, zipfile.BadZipFile):
-            raise _refuse(_("缺少或损坏的清单 manifest.json"), path) from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise _refuse(_("不认识的备份格式"), path)
-        files = manifest.get("files")
-        if not isinstance(files, dict) or DB_NAME not in files:
-            raise _refuse(_("清单中没有数据库"), path)
-        names = set(z.namelist()) - {MANIFEST}
-        if names != set(files):
-            raise _refuse(_("清单与备份内容不一致"), path)
-        for name, digest in files.items():
-            info = z.getinfo(name)
-            if (
-                info.is_dir()
-                or not _safe_name(name)
-                or (name != DB_NAME and not name.startswith(tuple(f + "/" for f in FOLDERS)))
-            ):
-                raise _refuse(_("不安全的文件名：{n}").format(n=name), path)
-            if info.file_size > MAX_MEMBER:
-                raise _refuse(_("文件过大：{n}").format(n=name), path)
-            h = hashlib.sha256()
-            try:
-                with z.open(info) as f:
-                    while chunk := f.read(1 << 20):
-                        h.update(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError) as e:
-                raise _refuse(_("{n} 已损坏（{e}）").format(n=name, e=e), path) from None
-            if h.hexdigest() != digest:
-                raise _refuse(_("{n} 的校验值不符").format(n=name), path)
-        if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
-            raise _refuse(_("备份来自更新版本的程序：请先升级"), path)
+            with z.open(info) as f:
+                while chunk := f.read(1 << 20):
+                    h.update(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as e:
+            raise _refuse(_("{n} 已损坏（{e}）").format(n=name, e=e), path) from None
+        if h.hexdigest() != digest:
+            raise _refuse(_("{n} 的校验值不符").format(n=name), path)
+    if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
+        raise _refuse(_("备份来自更新版本的程序：请先升级"), path)
     return manifest
 
 
@@ -176,19 +259,24 @@ def _add_file(source: Path, target: Path, digest: str, stamp: str, evidence: boo
     shutil.copyfile(source, target)
 
 
-def restore(path: Path, data: Path) -> dict[str, Any]:
+def restore(path: Path, data: Path, passphrase: str | None = None) -> dict[str, Any]:
     """Replace the data folder's database with the backup's; add its evidence files and PDFs.
-    Refused while a window has the folder open (:mod:`inspector.store.folder_lock`)."""
-    manifest = verify_backup(path)
+
+    ``passphrase`` opens an encrypted backup; a plain one (made before encryption) needs none.
+    Refused while a window has the folder open (:mod:`inspector.store.folder_lock`).
+    """
     data.mkdir(parents=True, exist_ok=True)
     with folder_to_itself(data):
-        return _restore(path, data, manifest)
+        return _restore(path, data, passphrase)
 
 
-def _restore(path: Path, data: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    with scratch_folder(prefix="inspector-restore-", dir=data) as tmp:  # its clean-up never fails the restore
-        with zipfile.ZipFile(path) as z:
-            z.extractall(tmp, members=list(manifest["files"]))
+def _restore(path: Path, data: Path, passphrase: str | None) -> dict[str, Any]:
+    with (
+        _opened(path, passphrase) as z,
+        scratch_folder(prefix="inspector-restore-", dir=data) as tmp,  # its clean-up never fails the restore
+    ):
+        manifest = _verify_zip(z, path)
+        z.extractall(tmp, members=list(manifest["files"]))
         conn = sqlite3.connect(tmp / DB_NAME)
         try:
             check = conn.execute("PRAGMA integrity_check").fetchone()[0]

@@ -28,7 +28,7 @@ from inspector.clock import not_a_real_date, now
 from inspector.errors import NotFoundError, ObservationError, StoreError, UsageError
 from inspector.i18n import _
 from inspector.rubric.model import Outcome, Rubric
-from inspector.rubric.observations import Observation, parse_observation
+from inspector.rubric.observations import Observation, check_text, parse_observation
 from inspector.rubric.points import ZERO, fmt
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
@@ -364,11 +364,14 @@ class EvaluationStore:
             payload = None
             head: HeadValue = (section, None, 0)
             if observation is not None:
-                obs = (
-                    observation
-                    if isinstance(observation, Observation)
-                    else parse_observation(dict(observation), item_id)
-                )
+                if isinstance(observation, Observation):
+                    # parsed once by the window: the limits both ends enforce still apply here
+                    obs = observation
+                    for name, text in (("note", obs.note), ("reason", obs.reason)):
+                        if text:
+                            check_text(text, name, item_id)
+                else:
+                    obs = parse_observation(dict(observation), item_id, new=True)
                 result = score_item(rubric.item(item_id), obs)  # refuses what the rule refuses
                 payload = obs.to_dict()
                 head = (section, points_c(result.points), 1)
@@ -384,7 +387,7 @@ class EvaluationStore:
             key = VETO_PREFIX + veto_id
             payload: dict[str, Any] = {"veto": found}
             if note:
-                payload["note"] = note
+                payload["note"] = check_text(note, "note", veto_id)
             c = self._change(conn, eval_id, key, VETO, payload, self._heads(conn, eval_id, key))
             self._apply(conn, c)
         return c

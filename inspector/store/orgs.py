@@ -15,6 +15,7 @@ import sqlite_utils
 from inspector.clock import now
 from inspector.errors import NotFoundError, UsageError
 from inspector.i18n import _
+from inspector.rubric.observations import CONTROL
 from inspector.store.changes import canonical, loads
 from inspector.store.db import transaction
 
@@ -23,14 +24,28 @@ def _row(row: sqlite3.Row) -> dict[str, Any]:
     return {"id": row["id"], "name": row["name"], "code": row["code"], **loads(row["details"])}
 
 
+def plain_text(value: str, what: str, *, limit: int = 200) -> str:
+    """A name, code or number as typed, trimmed: no control characters (a NUL or form feed typed
+    or pasted into a name broke ``org export`` and ``people export``: openpyxl refuses them) and
+    not longer than ``limit``. Refused with the field named."""
+    value = value.strip()
+    if CONTROL.search(value):
+        raise UsageError(
+            _("{what}中有控制字符（不可见字符），请删去后重新输入").format(what=what), repr(value)[:60]
+        )
+    if len(value) > limit:
+        raise UsageError(_("{what}太长：最多 {n} 个字符").format(what=what, n=limit), value[:30])
+    return value
+
+
 def add_org(
     db: sqlite_utils.Database, name: str, code: str | None = None, details: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """A new organisation; ``details`` (register fields, already checked) go in the same row."""
-    name = name.strip()
+    name = plain_text(name, _("机构名称"))
     if not name:
         raise UsageError(_("机构名称不能为空"))
-    code = (code or "").strip() or None
+    code = plain_text(code or "", _("机构代码"), limit=64) or None
     org_id = uuid.uuid4().hex
     with transaction(db) as conn:
         if code is not None:

@@ -362,7 +362,7 @@ def test_assignment_on_a_fresh_laptop_and_on_the_wrong_one(world: World, tmp_pat
     with pytest.raises(BundleError, match=r"不是发给本机的|本机属于"):
         world.import_(world.laptops[0], out)
     assert dump(world.laptops[0]) == lead_before
-    report = import_bundle(db, fresh, out, passphrase=PINS[1])
+    report = import_bundle(db, fresh, out, passphrase=PINS[1], ca_fingerprint=world.ca_fingerprint)
     assert report.identity == "李秀英" and load_identity(fresh).name == "李秀英"  # type: ignore[union-attr]
     db.conn.close()
 

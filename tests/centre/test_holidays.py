@@ -118,9 +118,9 @@ def test_stored_in_the_folder_used_on_every_open_and_carried_by_a_backup(tmp_pat
     open_folder(data)
     assert added_years() == [YEAR] and not is_working_day(MONDAY)
     out = tmp_path / "backup.zip"
-    backup(db, data, out)
+    backup(db, data, out, "川督-2026-备份")
     forget_added_arrangements()
-    restore(out, tmp_path / "elsewhere")
+    restore(out, tmp_path / "elsewhere", "川督-2026-备份")
     open_folder(tmp_path / "elsewhere")
     assert not is_working_day(MONDAY)
 

@@ -83,9 +83,22 @@ def test_centre_to_laptop_to_centre_on_the_command_line(tmp_path: Path) -> None:
     r = run("bundle", "verify", a, "--json", data=laptop)
     assert r.code == 1 and not r.json()["valid"] and "尚未信任" in r.json()["problems"][0]
     r = run("bundle", "verify", a, "--json", "--passphrase-file", pin, data=laptop)
+    assert r.code == 1 and "--ca-fingerprint" in r.json()["problems"][0]  # the first anchor: a decision
+    fp = out["ca"]["fingerprint"]
+    r = run("bundle", "verify", a, "--json", "--passphrase-file", pin, "--ca-fingerprint", fp, data=laptop)
     assert r.code == 0 and r.json()["decrypted"] and "content" in r.json()["checked"]
 
+    # no terminal to ask: a first assignment without the CA fingerprint is refused, then accepted
     r = run("bundle", "import", a, "--passphrase-file", pin, "--json", data=laptop)
+    assert r.code != 0 and "--ca-fingerprint" in r.err and out["ca"]["fingerprint"][:4] in r.err
+    wrong = "0" * 64
+    refused(
+        run("bundle", "import", a, "--passphrase-file", pin, "--ca-fingerprint", wrong, data=laptop), "不符"
+    )
+    spoken = " ".join(fp[i : i + 4] for i in range(0, 64, 4)).lower()  # as read off the slip
+    r = run(
+        "bundle", "import", a, "--passphrase-file", pin, "--ca-fingerprint", spoken, "--json", data=laptop
+    )
     assert r.code == 0, r.err
     imported = r.json()
     assert imported["identity_installed"] == "张建国" and imported["added"]["evaluations"] == 1

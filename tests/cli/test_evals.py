@@ -116,9 +116,25 @@ def test_backup_and_restore_commands(tmp_path: Path) -> None:
     data = tmp_path / "d"
     _org, eval_id = new_eval(data)
     out = tmp_path / "backup.zip"
-    assert run("backup", "--out", out, data=data).code == 0
+    weak = tmp_path / "weak.txt"
+    for guess, why in (
+        ("123456", "太短"),
+        ("12345678", "常见"),
+        ("abcdefghij", "连续"),
+        ("zzzzzzzzzz", "重复"),
+    ):
+        weak.write_text(guess + "\n", encoding="utf-8")
+        refused(run("backup", "--out", out, "--passphrase-file", weak, data=data), why)
+    assert not out.exists() and not list(tmp_path.glob(".backup.zip.*"))
+    secret = tmp_path / "secret.txt"
+    secret.write_text("川督-2026-备份\n", encoding="utf-8")
+    r = run("backup", "--out", out, "--passphrase-file", secret, data=data)
+    assert r.code == 0, r.err
+    assert b"SQLite format 3" not in out.read_bytes() and out.read_bytes()[:8] == b"INSPBAK1"
     other = tmp_path / "other"
-    r = run("restore", out, data=other)
+    refused(run("restore", out, data=other), "INSPECTOR_BACKUP_PASSPHRASE")
+    refused(run("restore", out, "--passphrase-file", weak, data=other), "口令错误")
+    r = run("restore", out, "--passphrase-file", secret, data=other)
     assert r.code == 0, r.err
     assert run("eval", "show", eval_id, "--json", data=other).code == 0
     (tmp_path / "junk.zip").write_bytes(b"junk")
@@ -160,3 +176,20 @@ def test_sign_is_refused_while_a_deduction_says_nothing_found(tmp_path: Path) ->
     assert run("eval", "record", eval_id, "--answers", write(tmp_path / "b.json", {"answers": noted}),
                data=data).code == 0  # fmt: skip
     assert run("eval", "sign", eval_id, "--signer", "张三:组长", data=data).code == 0
+
+
+def test_answers_file_picks_up_evidence_from_outside_its_folder(tmp_path: Path) -> None:
+    """An answers file on a stick named ../../secret and /etc/hostname as evidence: they were
+    copied into the evidence store (and into the next bundle). Only its own folder tree counts."""
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    stick = tmp_path / "stick"
+    (stick / "photos").mkdir(parents=True)
+    (stick / "photos" / "site.jpg").write_bytes(b"\xff\xd8site")
+    (tmp_path / "secret.txt").write_text("private", encoding="utf-8")
+    for name in ("../secret.txt", str(tmp_path / "secret.txt"), "photos/../../secret.txt"):
+        answers = write(stick / "a.json", {"answers": {"5.3.1": {"met": False, "evidence": [name]}}})
+        refused(run("eval", "record", eval_id, "--answers", answers, data=data), "答案文件所在的文件夹")
+        assert not list((data / "evidence").rglob("*")) if (data / "evidence").exists() else True
+    answers = write(stick / "a.json", {"answers": {"5.3.1": {"met": False, "evidence": ["photos/site.jpg"]}}})
+    assert run("eval", "record", eval_id, "--answers", answers, data=data).code == 0

@@ -51,7 +51,7 @@ def test_backup_while_writing_and_restore_elsewhere(
     t = threading.Thread(target=write)
     t.start()
     out = tmp_path / "backup.zip"
-    info = backup(store.db, data, out)
+    info = backup(store.db, data, out, None)
     t.join()
     assert info.files == 2 and verify_backup(out)["schema_version"] >= 2
     target = tmp_path / "restored"
@@ -69,7 +69,7 @@ def test_restore_keeps_the_replaced_database(
 ) -> None:
     data, store, _eval = filled
     out = tmp_path / "b.zip"
-    backup(store.db, data, out)
+    backup(store.db, data, out, None)
     manifest = restore(out, data)
     assert Path(manifest["kept"]).exists()
 
@@ -96,7 +96,7 @@ def test_damaged_backups_are_refused_and_change_nothing(
 ) -> None:
     data, store, _eval = filled
     good = tmp_path / "good.zip"
-    backup(store.db, data, good)
+    backup(store.db, data, good, None)
     bad = tmp_path / "bad.zip"
     manifest = json.loads(zipfile.ZipFile(good).read("manifest.json"))
     if damage == "flip":
@@ -144,7 +144,7 @@ def test_signed_pdfs_and_keys_ride_along_and_nothing_is_overwritten_on_restore(
         path.write_bytes(body)
     (data / "reports" / ".tmp-half-written.pdf").write_bytes(b"partial")
     out = tmp_path / "b.zip"
-    info = backup(store.db, data, out)
+    info = backup(store.db, data, out, None)
     names = set(verify_backup(out)["files"])
     assert info.files == 6
     assert {p.relative_to(data).as_posix() for p in (sheet, received, credential, ca_key)} < names
@@ -180,7 +180,7 @@ def with_member(filled: tuple[Path, EvaluationStore, str], tmp_path: Path, name:
     """A backup of ``filled`` with one more member, listed in its manifest with its true hash."""
     data, store, _eval = filled
     out = tmp_path / "b.zip"
-    backup(store.db, data, out)
+    backup(store.db, data, out, None)
     manifest = verify_backup(out)
     manifest["files"][name] = hashlib.sha256(body).hexdigest()
     bad = tmp_path / "bad.zip"
@@ -204,7 +204,7 @@ def test_a_backup_carrying_a_damaged_evidence_copy_never_replaces_the_intact_one
     photo = evidence_path(data, digest)
     photo.write_bytes(b"damaged")  # damaged before the backup: the backup's manifest matches it
     out = tmp_path / "b.zip"
-    backup(store.db, data, out)
+    backup(store.db, data, out, None)
     photo.write_bytes(b"photo bytes")  # repaired from elsewhere
     restore(out, data)
     assert photo.read_bytes() == b"photo bytes"
@@ -229,7 +229,7 @@ def test_a_data_folder_named_evidence_still_keeps_a_differing_pdfs_copy(tmp_path
     sheet.parent.mkdir()
     sheet.write_bytes(b"%PDF signed")
     out = tmp_path / "b.zip"
-    backup(db, data, out)
+    backup(db, data, out, None)
     sheet.write_bytes(b"%PDF later")
     restore(out, data)
     assert sheet.read_bytes() == b"%PDF later"

@@ -179,3 +179,51 @@ def test_export_dialog_at_the_centre_sends_assignments(qtbot: QtBot, world: Worl
     with qtbot.waitSignal(dialog.exported, timeout=20000) as done:
         _click(dialog)
     assert done.args[0].counts["credentials"] == 2
+
+
+def test_first_assignment_in_the_window_trusted_without_asking(
+    qtbot: QtBot, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window set a fresh laptop up with whatever CA the stick carried. Now it shows the CA
+    fingerprint and asks the user to compare it with the slip; "no" imports nothing."""
+    from inspector.bundles.export import export_bundle
+    from inspector.crypto.identity import load_identity
+    from inspector.folder import open_folder
+
+    centre = world.centre
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    out = inbox / "assignment.inspbundle"
+    export_bundle(
+        world.db(centre),
+        centre,
+        world.keyring(centre),
+        "assignment",
+        out,
+        eval_ids=[world.eval_id],
+        to=world.people[1],
+    )
+    world.close()
+    fresh = tmp_path / "fresh"
+    open_folder(fresh).conn.close()
+    worker = Worker()
+    dialog = ImportDialog(fresh, worker)
+    qtbot.addWidget(dialog)
+    dialog.drive.set_folder(inbox)
+    dialog.passphrase.setText(PINS[1])
+    shown: list[str] = []
+
+    def answer(yes: bool) -> None:
+        monkeypatch.setattr(dialog, "confirm_anchor", lambda fp: shown.append(fp) or yes)
+
+    answer(False)
+    _click(dialog)
+    assert shown == [world.ca_fingerprint] and "未经确认" in dialog.message.text()
+    assert load_identity(fresh) is None and dialog.go.isEnabled()
+    answer(True)
+    with qtbot.waitSignal(dialog.imported, timeout=30000):
+        _click(dialog)
+    assert "已安装 李秀英 的证书" in dialog.report.text()
+    identity = load_identity(fresh)
+    assert identity is not None and identity.ca == load_identity(centre).ca  # type: ignore[union-attr]
+    worker.wait()

@@ -450,6 +450,38 @@ def test_a_card_renewed_from_the_roster_keeps_the_one_before(
     assert card["reason"] == "换发证卡"
 
 
+def test_the_centre_prints_an_assignment_slip_from_the_roster(
+    qtbot: QtBot, folder: Path, answers: dict[str, Any], tmp_path: Path
+) -> None:
+    """The slip with the CA fingerprint, for the first import's comparison, printed from the window."""
+    import subprocess
+
+    from inspector.bundles.credentials import issue_for_person
+    from inspector.centre.people import list_people
+    from inspector.crypto.identity import init_centre
+    from inspector.crypto.keys import fingerprint
+    from ui.centre.roster_view import RosterPage
+
+    db = open_folder(folder)
+    _info, identity = init_centre(folder, folder / "ca", "四川省职业技能鉴定指导中心", "centre-secret")
+    person = next(p for p in list_people(db) if p.cert_last_day > dt.date.today())
+    issue_for_person(db, folder / "ca", "centre-secret", person.id, "135790")
+    db.conn.close()
+    win = Window(qtbot, folder)
+    win.start()
+    page = show(win, "roster")
+    assert isinstance(page, RosterPage)
+    row = next(r for r in page.table.rows_model.rows if r.person.id == person.id)
+    pick(win, page, row)
+    page.slip_button.click()
+    win.qtbot.waitUntil(lambda: "派发单" in win.w.statusBar().currentMessage(), timeout=20000)
+    (pdf,) = answers["saved"]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert fingerprint(identity.ca) in "".join(text.split()) and person.name in text
+    win.settle()
+    win.w.close()
+
+
 # -- plans and the dispatch ------------------------------------------------------------------------------
 
 

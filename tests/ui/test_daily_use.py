@@ -324,7 +324,7 @@ def test_backup_and_restore_from_the_window(window: Window, demo_folder: Path, t
     before = len(window.w.home.model.rows)
     out = tmp_path / "stick" / "backup.zip"
     out.parent.mkdir()
-    backup_now(window.w, out)
+    backup_now(window.w, out, passphrase="窗口备份口令-2026")
     window.settle()
     assert out.exists() and window.w.last_backup == out
     # a change after the backup, then the backup restored: the change is gone, the window reopened
@@ -336,7 +336,7 @@ def test_backup_and_restore_from_the_window(window: Window, demo_folder: Path, t
     window.w.refresh_home()
     window.settle()
     assert len(window.w.home.model.rows) == before + 1
-    restore_from(window.w, out, confirmed=True)
+    restore_from(window.w, out, confirmed=True, passphrase="窗口备份口令-2026")
     window.settle()
     window.qtbot.waitUntil(lambda: window.w.store is not None and len(window.w.home.model.rows) == before)
     kept = list(demo_folder.glob("*.before-restore-*"))

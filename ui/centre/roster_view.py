@@ -100,6 +100,16 @@ def export_roster_task(progress: Callable[[int, int], None], data: Path, path: P
         return export_roster(db, path)
 
 
+def slip_task(progress: Callable[[int, int], None], data: Path, person_id: str, path: Path) -> Path:
+    """The person's assignment slip (the CA fingerprint to compare on the first import), written."""
+    from inspector.documents.slip import render_slip
+    from inspector.documents.style import write_pdf
+
+    with opened_folder(data) as db:
+        write_pdf(path, render_slip(db, data, person_id))
+    return path
+
+
 def roster_columns() -> list[Column[RosterRow]]:
     return [
         Column(_("姓名"), lambda r: r.person.name),
@@ -144,6 +154,11 @@ class RosterPage(CentrePage):
         )
         self.roles_button = self.button(
             _("回避机构(&O)…"), self.edit_roles, _("此人担任内督、考评员或考务人员的机构：抽取时回避")
+        )
+        self.slip_button = self.button(
+            _("打印派发单(&P)…"),
+            self.print_slip,
+            _("一页 PDF：中心 CA 证书指纹与此人的证书，当面交给本人，供首次导入时核对"),
         )
         self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
         self.history = Table(
@@ -352,6 +367,27 @@ class RosterPage(CentrePage):
         message = _("已保存 {name} 的回避机构").format(name=person.name)
         self._write(_("保存回避机构"), "set_roles", args, message)
 
+    def print_slip(self) -> None:
+        from ui.centre.common import ask_save_path
+        from ui.centre.rectify_dialogs import pdf_kind
+
+        chosen = self._selected()
+        if chosen is None:
+            return
+        person = chosen[0].person
+        path = ask_save_path(
+            self, _("打印派发单"), _("派发单-{name}.pdf").format(name=person.name), pdf_kind(), ".pdf"
+        )
+        if path is None:
+            return
+        self.run(
+            _("打印派发单"),
+            slip_task,
+            person.id,
+            path,
+            done=lambda written: self.status.emit(_("已写入派发单：{path}").format(path=written)),
+        )
+
     def renew_card(self) -> None:
         from ui.centre.plan_dialogs import accepted
         from ui.centre.roster_dialogs import RenewCardDialog
@@ -364,5 +400,8 @@ class RosterPage(CentrePage):
         if not accepted(dialog):
             return
         args = {"person_id": person.id, "by": self.ctx.user, **dialog.fields()}
-        message = _("已为 {name} 换发证卡").format(name=person.name)
+        # a credential never outlives the card it was issued for: the old one ends with the old card
+        message = _("已为 {name} 换发证卡；如已签发证书，请按新证卡重新签发（keys issue）").format(
+            name=person.name
+        )
         self._write(_("换发证卡"), "renew_card", args, message)
