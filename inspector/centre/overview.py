@@ -161,3 +161,11 @@ def dispatch_rows(db: sqlite_utils.Database, record: DispatchRecord) -> list[Dis
         )
         for a in record.assignments
     ]
+
+
+def holds_centre_data(db: sqlite_utils.Database) -> bool:
+    """Whether the folder keeps a roster or plans: the centre's work (the demo's too)."""
+    return any(
+        db.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+        for table in ("people", "plans")
+    )

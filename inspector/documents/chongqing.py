@@ -14,12 +14,13 @@ in their order; only the cell they stand in is chosen.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
-from inspector.documents.parts import outcome_rule
+from inspector.documents.parts import RECONSTRUCTED_MARK, outcome_rule
 from inspector.documents.sheet_data import SheetData
 from inspector.documents.style import SHADE, cn_date, grid, lines, p
 from inspector.documents.tables import MergedTable, Row
@@ -69,6 +70,14 @@ def chongqing_table(sheet: SheetData, width: float, reason: Any, points: Any) ->
         method_key = 0
         for g_index, group in enumerate(section.groups):
             g_label = group.title + (_("（{p}分）").format(p=fmt(group.points)) if group.points else "")
+            if group.points:  # the form prints the 中项's maximum; the points scored go beside it
+                scored = [sheet.results[i.id] for i in group.items]
+                got = sum((r.points for r in scored if r.answered), Decimal(0))
+                g_label += (
+                    _("得{p}分").format(p=fmt(got))
+                    if all(r.answered for r in scored)
+                    else _("已评部分得{p}分").format(p=fmt(got))
+                )
             for item in group.items:
                 r = sheet.results[item.id]
                 how, standard = split_method(item.method)
@@ -77,7 +86,8 @@ def chongqing_table(sheet: SheetData, width: float, reason: Any, points: Any) ->
                 if not item.shares_method:
                     method_key += 1
                 key = (s_index, g_index, method_key)
-                text = f"{item.id}　{item.text}" + _("（{p}分）").format(p=fmt(item.points))
+                recon = RECONSTRUCTED_MARK if item.reconstructed else ""  # rebuilt from a garbled source
+                text = f"{item.id}{recon}　{item.text}" + _("（{p}分）").format(p=fmt(item.points))
                 rows.append(
                     Row(
                         [
@@ -101,7 +111,9 @@ def chongqing_table(sheet: SheetData, width: float, reason: Any, points: Any) ->
         sres = sheet.report.sections[s_index]
         lost = sres.max_points - sres.points
         label = _("{label} 小计（{m}分）").format(label=section.title, m=fmt(section.points))
-        rows.append(_total(label, fmt(sres.points), _("失{n}分").format(n=fmt(lost)) if lost else ""))
+        # a bonus not earned is not a loss (the form: 不得分、不扣分)
+        lost_text = _("失{n}分").format(n=fmt(lost)) if lost and not section.bonus else ""
+        rows.append(_total(label, fmt(sres.points), lost_text))
     report = sheet.report
     if sheet.rubric.bonus_points:
         rows.append(
@@ -133,10 +145,18 @@ def opinion_block(sheet: SheetData, width: float) -> Flowable:
     members = "、".join(
         str(m.get("name", "")) for m in e.team if m.get("name") and m.get("role") != _("组长")
     )
-    total = _("{p} 分").format(p=fmt(report.total))
+    fixed = sheet.fixed  # a signed evaluation's figures are those fixed at signing
+    total = _("{p} 分").format(p=fmt(fixed.total if fixed else report.total))
     if report.unanswered:
         total += _("（{n} 项未评分）").format(n=len(report.unanswered))
-    outcome = report.outcome.label if report.outcome and not report.unanswered else _("（尚未评完）")
+    if fixed and fixed.outcome_label:
+        outcome = fixed.outcome_label
+    elif report.outcome and not report.unanswered:
+        outcome = report.outcome.label
+        if e.conflicts:
+            outcome = _("暂为“{label}”（暂定）").format(label=outcome)
+    else:
+        outcome = _("（尚未评完）")
     thresholds = outcome_rule(sheet.rubric)  # from the rubric's outcomes, where they cite the form
     sign_note = _("（已在程序中签署，见“签署”）") if signed else ""
     rows: list[list[Any]] = [

@@ -31,6 +31,10 @@ from inspector.rubric.points import ZERO, fmt
 QR_SIZE = 30 * mm
 
 
+# a line rebuilt from a garbled source (the rubric file says which and how), marked on print
+RECONSTRUCTED_MARK = "◇"
+
+
 def kind_text(sheet: SheetData) -> str:
     """检查评估 / 自查自评 / 复查; a visit on a record form (no points) is a 质量督导."""
     if not sheet.rubric.scored and sheet.evaluation.kind == "inspection":

@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from inspector.documents.chongqing import chongqing_table, is_chongqing, opinion_block
 from inspector.documents.parts import (
+    RECONSTRUCTED_MARK,
     comparison_flowables,
     evidence_appendix,
     findings,
@@ -54,7 +55,6 @@ from inspector.store.evaluations import EvaluationStore
 
 OVERRIDE_MARK = "※"
 NA_MARK = "△"
-RECONSTRUCTED_MARK = "◇"
 UNANSWERED_MARK = "—"
 # Column shares of the content width: 大项 中项 小项 分值 评估方法和标准 得分 扣分理由.
 SIZE = PORTRAIT  # the official forms are portrait; the table runs over more pages at 9-10 pt
@@ -344,6 +344,7 @@ def sheet_story(sheet: SheetData, size: tuple[float, float]) -> list[Flowable]:
         story.append(chongqing_table(sheet, width, reason_text, points_flowable))
         story.append(Spacer(1, 1.5 * mm))
         story.append(marks_footnote(sheet, _("备注")))
+        story.append(result_block(sheet, width))  # 基本分 + 加分 = 总分, the band's clause, 暂定
         story.append(Spacer(1, 3 * mm))
         story.append(opinion_block(sheet, width))
     else:

@@ -59,6 +59,7 @@ def test_a_scanner_holding_a_signature_picture_does_not_stop_the_sign_off(
     page.rows[3].name.setText("Zhao Li")
     for n, row in enumerate(page.rows):
         sign_name(window, row.pad, n * 5)
+    page.confirm.setChecked(True)  # the total and conclusion were read
     page.sign()
     assert store.get(e.id).state == "signed", page.message.text()
     assert any(op == "rmtree" for op, _p in held.refused)  # the clean-up was refused, and shrugged off

@@ -354,13 +354,13 @@ def test_decimal_points_typed_are_what_is_stored(
     window.start(fresh.id, "scoring")
     window.w.scoring.go_to("1.1.1")
     window.key(Qt.Key.Key_F2)
-    window.type("1")
+    window.type("0")  # on the item's own point grid (0 or 2): an override elsewhere is refused
     wheel(window.focus(), 3)
     window.key(Qt.Key.Key_Up)
     window.key(Qt.Key.Key_Tab)
     window.type("post held by the director")
     window.key(Qt.Key.Key_Return)
-    assert store.observations(fresh.id)[0]["1.1.1"].points == Decimal(1)
+    assert store.observations(fresh.id)[0]["1.1.1"].points == Decimal(0)
 
 
 def keys_for(n: int, item: Any) -> tuple[str, dict[str, Any], bool]:
@@ -394,8 +394,7 @@ def test_keyboard_only_form_signed_then_another_opened_and_the_audit_shows_exact
     window.start()
     window.key(Qt.Key.Key_F, CTRL)  # home: find the station by its visit date, open it
     window.type("11-30")
-    window.key(Qt.Key.Key_Return)
-    window.key(Qt.Key.Key_Return)
+    window.key(Qt.Key.Key_Return)  # a single match opens at once
     session = window.w.session
     assert session is not None and session.eval_id == fresh.id
     committed: dict[str, list[dict[str, Any]]] = {}
@@ -435,8 +434,7 @@ def test_keyboard_only_form_signed_then_another_opened_and_the_audit_shows_exact
     window.w.home.focus_list()
     window.key(Qt.Key.Key_F, CTRL)
     window.type("11-20")  # the inspection in progress beside its self-assessment
-    window.key(Qt.Key.Key_Return)
-    window.key(Qt.Key.Key_Return)
+    window.key(Qt.Key.Key_Return)  # a single match opens at once
     assert window.w.view() == "scoring" and window.w.session is not None
     assert window.w.session.eval_id != fresh.id
 

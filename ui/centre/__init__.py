@@ -8,7 +8,6 @@ page never shows what another page or the command line has since changed.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,13 +44,9 @@ def centre_pages_shown(db: Any, data: Path) -> bool:
     identity = load_identity(data)
     if identity is not None:
         return bool(identity.role == CENTRE)
-    for table in ("people", "plans"):
-        try:
-            if db.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
-                return True
-        except sqlite3.Error:
-            continue
-    return False
+    from inspector.centre.overview import holds_centre_data
+
+    return holds_centre_data(db)
 
 
 def nav_key(row: int) -> str:
