@@ -13,11 +13,9 @@ import sqlite3
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from inspector.store.db import data_version
+
 INTERVAL_MS = 1000
-
-
-def data_version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 class ExternalWrites(QObject):

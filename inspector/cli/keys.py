@@ -26,6 +26,7 @@ _OPTION_OF = {
     "INSPECTOR_CA_PASSPHRASE": "--ca-passphrase-file",
     "INSPECTOR_PERSON_PASSPHRASE": "--person-passphrase-file",
     "INSPECTOR_PASSPHRASE": "--passphrase-file",
+    "INSPECTOR_BACKUP_PASSPHRASE": "--passphrase-file",
 }
 
 
@@ -38,7 +39,11 @@ def _secret(path: Path | None, env: str, prompt: str, *, confirm: bool = False) 
     if os.environ.get(env):
         return os.environ[env]
     if not sys.stdin.isatty():
-        raise UsageError(_("需要口令：请用 {opt} 或环境变量 {env} 提供").format(opt=_OPTION_OF[env], env=env))
+        raise UsageError(
+            _("需要口令：请用 {opt} 或环境变量 {env} 提供").format(
+                opt=_OPTION_OF.get(env, "--passphrase-file"), env=env
+            )
+        )
     value: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     return value
 

@@ -265,6 +265,9 @@ def restore(path: Path, data: Path, passphrase: str | None = None) -> dict[str, 
     ``passphrase`` opens an encrypted backup; a plain one (made before encryption) needs none.
     Refused while a window has the folder open (:mod:`inspector.store.folder_lock`).
     """
+    # checked whole before anything is made or locked: a refused backup changes nothing, not even
+    # the folder (a restore is rare; reading the file twice is its price)
+    verify_backup(path, passphrase)
     data.mkdir(parents=True, exist_ok=True)
     with folder_to_itself(data):
         return _restore(path, data, passphrase)

@@ -503,3 +503,9 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """SQLite's count of commits by other connections to this database, as this one sees it: a
+    change means someone else wrote (the window refreshes; the command line wrote a mark)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])

@@ -162,7 +162,10 @@ def test_an_output_on_a_stick_that_is_not_there_is_refused(
     [("stats",), ("org", "export"), ("people", "export"), ("backup",)],
     ids=lambda a: " ".join(a),
 )
-def test_a_write_error_is_one_line_without_a_traceback(demo: Path, args: tuple[str, ...]) -> None:
+def test_a_write_error_is_one_line_without_a_traceback(
+    demo: Path, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSPECTOR_BACKUP_PASSPHRASE", "绿色鉴定站-备份-2026")  # a backup is encrypted
     refused(run(*args, "--out", "/proc/out.xlsx", data=demo), "无法写入")
 
 

@@ -29,7 +29,7 @@ def folder(tmp_path: Path) -> tuple[Path, Path, str]:
     e = store.create("sichuan-2017-inspection", add_org(db, "恢复测试鉴定站")["id"])
     store.record(e.id, "1.1.1", {"met": True})
     out = tmp_path / "backup.zip"
-    backup(db, data, out)
+    backup(db, data, out, None)  # plain: the lock, not the sealing, is tested here
     store.record(e.id, "2.2.4", {"met": False})
     db.conn.close()
     return data, out, e.id
