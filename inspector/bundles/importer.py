@@ -25,6 +25,17 @@ from typing import Any
 import sqlite_utils
 from cryptography import x509
 
+from inspector.bundles.authority import FINAL as RULE_FINAL
+from inspector.bundles.authority import (
+    Hold,
+    Verdict,
+    bind_device,
+    check_pdfs,
+    check_published,
+    held_slots,
+    judge,
+    lock_problem,
+)
 from inspector.bundles.content import (
     OrgEntry,
     PdfEntry,
@@ -39,7 +50,8 @@ from inspector.bundles.content import (
     read_pdfs,
     read_rubrics,
 )
-from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST
+from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST, ORGS
+from inspector.bundles.held import hold
 from inspector.bundles.opening import Opened, open_bundle, read_checked
 from inspector.clock import now
 from inspector.crypto import keys
@@ -50,7 +62,7 @@ from inspector.i18n import _
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import fmt
 from inspector.rubric.toml_form import dump_rubric_toml
-from inspector.store.changes import CREATE, GENESIS, Change, canonical
+from inspector.store.changes import CREATE, GENESIS, LOCK, Change, canonical
 from inspector.store.db import transaction
 from inspector.store.evidence import evidence_path, file_sha256
 from inspector.store.log import HeadValue, apply_change
@@ -99,6 +111,7 @@ class Prepared:
     heads: dict[str, HeadValue] = field(default_factory=dict)  # item heads computed in the checks
     carried_rubrics: list[Rubric] = field(default_factory=list)  # every rubric in the bundle
     warnings: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None  # who may change what: the sender, the changes held apart
 
 
 @dataclass
@@ -114,6 +127,7 @@ class ImportReport:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     identity: str | None = None  # whose credentials were installed with this bundle
+    held: list[dict[str, Any]] = field(default_factory=list)  # changes held apart, with the rule
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -128,6 +142,7 @@ class ImportReport:
             "conflicts": self.conflicts,
             "warnings": self.warnings,
             "identity_installed": self.identity,
+            "held": self.held,
         }
 
 
@@ -150,6 +165,7 @@ def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -
             (eval_id, device, first - 1, last),
         ).fetchall()
         stored = {int(r[0]): str(r[1]) for r in rows}
+        held = held_slots(conn, eval_id, device, first - 1, last)  # held apart: still links the chain
         if eval_id not in stored_ids:
             stored_ids[eval_id] = {
                 r[0]: (r[1], int(r[2]))
@@ -157,7 +173,7 @@ def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -
                     "SELECT id, device_id, device_seq FROM changes WHERE eval_id = ?", (eval_id,)
                 )
             }
-        expected = GENESIS if first == 1 else stored.get(first - 1)
+        expected = GENESIS if first == 1 else stored.get(first - 1, held.get(first - 1))
         if expected is None:
             raise BundleError(
                 _(
@@ -173,6 +189,11 @@ def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -
                 if stored[c.device_seq] != c.hash:
                     raise BundleError(_("与本机已有的同一条更改不同：数据包是伪造的"), where)
                 skipped += 1
+                continue
+            if c.device_seq in held:
+                if held[c.device_seq] != c.hash:
+                    raise BundleError(_("与本机已有的同一条更改不同：数据包是伪造的"), where)
+                skipped += 1  # held apart already: its decision stands
                 continue
             same_id = stored_ids[eval_id].get(c.id)
             if same_id is not None and same_id != (c.device_id, c.device_seq):
@@ -256,6 +277,27 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
             if head is not None:
                 heads[c.id] = head
 
+    # who may change what (inspector.bundles.authority): refusals raise, the rest may be held apart
+    local_is_centre = opened.identity is not None and opened.identity.role == "centre"
+    creates = {c.eval_id: c for c, _w in changes if c.kind == CREATE}
+    if m.kind != ASSIGNMENT:
+        org_ids = [(o.id, f"{ORGS}[{i}]") for i, o in enumerate(orgs)]
+        org_ids += [
+            (str(c.payload["org"]["id"]), w) for c, w in changes if c.kind == CREATE and c.id in new_ids
+        ]
+        check_published(conn, rubrics, org_ids)
+    verdict = judge(
+        conn,
+        kind=m.kind,
+        sender_cert=opened.container.sender,
+        sender_device=m.sender["device"],
+        local_is_centre=local_is_centre,
+        changes=changes,
+        new_ids=new_ids,
+        bundle=m.bundle,
+    )
+    check_pdfs(conn, pdfs, members, opened.ca, opened.crl, local_is_centre, creates)
+
     chains: dict[tuple[str, str], int] = {}
     for c, _w in changes:
         chain = (c.eval_id, c.device_id)
@@ -285,7 +327,8 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
         eval_ids,
         heads,
         list(rubrics.values()),
-        warnings,
+        [*opened.container.warnings, *warnings],
+        verdict,
     )
 
 
@@ -412,10 +455,36 @@ def apply(
                 "INSERT OR IGNORE INTO evidence (sha256, size, name, mime, added_at) VALUES (?, ?, ?, ?, ?)",
                 (digest, meta["size"], meta["name"][:200], meta["mime"][:100], now()),
             ).rowcount
+        held_now: set[tuple[str, str, int]] = set()
         superseded = {parent for c in p.new for parent in c.parents} | _superseded(
             conn, [c.id for c in p.new]
         )
-        for n, c in enumerate(p.new):
+        holds = dict(p.verdict.holds) if p.verdict is not None else {}
+        if p.verdict is not None:
+            bind_device(conn, p.verdict, m.bundle, now())
+        # a lock goes last: it applies only over what the rest of the bundle brought (rule 1)
+        ordered = sorted(p.new, key=lambda c: c.kind == LOCK)
+        applied = 0
+        for n, c in enumerate(ordered):
+            why = holds.get(c.id)
+            if why is None and c.kind == LOCK:
+                problem = lock_problem(conn, c)
+                why = Hold(RULE_FINAL, problem) if problem is not None else None
+            if why is None and (c.eval_id, c.device_id, c.device_seq - 1) in held_now:
+                why = Hold("chain", _("同一设备的前一条更改被搁置"))
+            if why is not None:
+                hold(conn, c, why, m.bundle, m.sender)
+                held_now.add((c.eval_id, c.device_id, c.device_seq))
+                report.held.append(
+                    {
+                        "eval": c.eval_id,
+                        "item": c.item_id,
+                        "kind": c.kind,
+                        "rule": why.rule,
+                        "reason": why.reason,
+                    }
+                )
+                continue
             # a head computed in the checks is only good for a change nothing supersedes yet;
             # otherwise apply_change takes its superseded path (a later change arrived first)
             head = None if c.id in superseded else p.heads.get(c.id)
@@ -423,9 +492,10 @@ def apply(
                 apply_change(conn, c, rubrics_of, head)
             except (InspectorError, KeyError, TypeError, ValueError, sqlite3.IntegrityError) as e:
                 raise BundleError(_("无法应用更改：{e}").format(e=e), f"{CHANGES}:{c.id[:8]}") from None
+            applied += 1
             if progress is not None and n % 50 == 0:
                 progress(n, len(p.new))
-        added["changes"] = len(p.new)
+        added["changes"] = applied
         added["evaluations"] = len(set(p.evaluations) - known)
         for cert in p.certs:
             added["certificates"] += add_peer(conn, cert, roster_id=_roster_id(p.assignment, cert))

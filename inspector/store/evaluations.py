@@ -397,7 +397,18 @@ class EvaluationStore:
             self._writable(conn, eval_id)
             for s in signers:
                 self._apply(conn, self._change(conn, eval_id, None, SIGN, s))
-            self._apply(conn, self._change(conn, eval_id, None, LOCK, {"signers": len(signers)}))
+            # the lock names its causal past (every chain's last change the signers held): after
+            # it, only those apply anywhere (docs/bundle-format.md, who may change what, rule 1)
+            past = {
+                str(r[0]): int(r[1])
+                for r in conn.execute(
+                    "SELECT device_id, MAX(device_seq) FROM changes WHERE eval_id = ? GROUP BY device_id",
+                    (eval_id,),
+                )
+            }
+            self._apply(
+                conn, self._change(conn, eval_id, None, LOCK, {"signers": len(signers), "past": past})
+            )
         return self.get(eval_id)
 
     def amend(self, eval_id: str, reason: str) -> Evaluation:
