@@ -14,6 +14,9 @@ every held change:
 * ``origin`` (rule 3) — a change's origin is bound to its sender: a device (data folder) belongs to
   one roster person; a change may not claim this folder's device, the centre's, or another
   person's name as its author; its ``wall_time`` must parse.
+* ``relay`` (rule 3) — a change made on a device bound to another person than the sender (a team
+  lead forwarding a member's marks) is held until that person sends it (then it applies by itself)
+  or someone accepts it; a device nobody has claimed yet may be relayed by a member of the team.
 * ``time`` (rule 3) — ``wall_time`` within the sender's certificate validity (for the sender's own
   device) and not more than 24 hours after the import.
 * ``published`` (rule 4) — only the centre publishes rubrics and the register: a results bundle
@@ -48,9 +51,10 @@ CENTRE = "CENTRE"  # the person every centre device belongs to
 FUTURE = dt.timedelta(hours=24)  # the issue's rule: a wall time more than a day after the import is held
 
 FINAL, ASSIGNED, ORIGIN, TIME, PUBLISHED, CHAIN = "final", "assigned", "origin", "time", "published", "chain"
-RULES = (FINAL, ASSIGNED, ORIGIN, TIME, PUBLISHED, CHAIN)
+RELAY = "relay"  # rule 3: carried by one person, made on another's bound device
+RULES = (FINAL, ASSIGNED, ORIGIN, RELAY, TIME, PUBLISHED, CHAIN)
 # A hold under these rules may be accepted by an explicit decision; the others only rejected.
-ACCEPTABLE = (ASSIGNED, TIME, CHAIN, FINAL)
+ACCEPTABLE = (ASSIGNED, TIME, CHAIN, FINAL, RELAY)
 
 _WALL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
@@ -60,6 +64,7 @@ def rule_label(rule: str) -> str:
         FINAL: _("规则1 已签署的评估不可更改"),
         ASSIGNED: _("规则2 只有受派人员可以填写"),
         ORIGIN: _("规则3 更改的来源须是发件人"),
+        RELAY: _("规则3 他人设备上的更改须由本人发送"),
         TIME: _("规则3 更改时间须可信"),
         PUBLISHED: _("规则4 评估表和名录只由中心发布"),
         CHAIN: _("紧随被搁置的更改"),
@@ -404,6 +409,7 @@ def judge(
             raise refuse(ORIGIN, _("更改声称来自本机的数据文件夹"), chain[0][1])
         if origin == CENTRE and sender != CENTRE:
             raise refuse(ORIGIN, _("更改声称来自中心的设备，发件人不是中心"), chain[0][1])
+        relayed = sender != CENTRE and origin is not None and origin != sender
         lock = locks.get(eval_id)
         if lock is None and eval_id not in creates:
             found = stored_lock(conn, eval_id)
@@ -419,6 +425,11 @@ def judge(
             if named and origin is not None and origin not in named:  # unknown relayed origin: no claim
                 raise refuse(ORIGIN, _("更改署名为另一人：{a}").format(a=c.author[:40]), where)
             hold = _rule_1_2(c, lock, teams, sender, origin, where)
+            if hold is None and relayed:
+                hold = Hold(
+                    RELAY,
+                    _("这条更改是在 {p} 的设备上做的，由他人转交：待本人发送或明确接受").format(p=origin),
+                )
             if hold is None and held:
                 hold = Hold(CHAIN, _("同一设备的前一条更改被搁置"))
             if hold is None:
@@ -563,13 +574,26 @@ def bind_device(conn: sqlite3.Connection, verdict: Verdict, bundle: str, when: s
         )
 
 
-def held_slots(conn: sqlite3.Connection, eval_id: str, device: str, lo: int, hi: int) -> dict[int, str]:
-    """The held (not accepted) changes of one chain between two sequence numbers: seq → hash."""
+def held_slots(
+    conn: sqlite3.Connection, eval_id: str, device: str, lo: int, hi: int
+) -> dict[int, tuple[str, bool]]:
+    """The held (not accepted) changes of one chain between two sequence numbers: seq → (hash,
+    whether its owner sending it settles it: a pending relay)."""
     return {
-        int(r[0]): str(r[1])
+        int(r[0]): (str(r[1]), r[2] == RELAY and r[3] is None)
         for r in conn.execute(
-            "SELECT device_seq, hash FROM held_changes WHERE eval_id = ? AND device_id = ?"
+            "SELECT device_seq, hash, rule, decision FROM held_changes WHERE eval_id = ? AND device_id = ?"
             " AND device_seq BETWEEN ? AND ? AND (decision IS NULL OR decision = 'rejected')",
             (eval_id, device, lo, hi),
         )
     }
+
+
+def settle_relay(conn: sqlite3.Connection, c: Change, by: str) -> None:
+    """The owner sent a change that had been held as relayed: it applied; the hold is settled."""
+    conn.execute(
+        "UPDATE held_changes SET decision = 'accepted', decided_at = ?, decided_by = ?, decision_reason = ?"
+        " WHERE eval_id = ? AND device_id = ? AND device_seq = ? AND decision IS NULL",
+        (dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), by, _("本人已发送"), c.eval_id,
+         c.device_id, c.device_seq),
+    )  # fmt: skip

@@ -30,8 +30,11 @@ from inspector.store.rubrics import get_rubric
 def hold(conn: sqlite3.Connection, c: Change, why: Hold, bundle: str, sender: dict[str, Any]) -> bool:
     """Keep ``c`` apart (inside the import's transaction); returns whether it was new here."""
     done = conn.execute(
-        "INSERT OR IGNORE INTO held_changes (eval_id, device_id, device_seq, change_id, hash, change, rule,"
-        " reason, bundle, sender, held_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO held_changes (eval_id, device_id, device_seq, change_id, hash, change, rule,"
+        " reason, bundle, sender, held_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (eval_id, device_id, device_seq) DO UPDATE SET rule = excluded.rule,"
+        " reason = excluded.reason, bundle = excluded.bundle, sender = excluded.sender"
+        " WHERE held_changes.decision IS NULL",
         (
             c.eval_id,
             c.device_id,

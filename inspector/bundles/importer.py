@@ -35,6 +35,7 @@ from inspector.bundles.authority import (
     held_slots,
     judge,
     lock_problem,
+    settle_relay,
 )
 from inspector.bundles.content import (
     OrgEntry,
@@ -146,8 +147,13 @@ class ImportReport:
         }
 
 
-def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -> tuple[list[Change], int]:
-    """Link every chain to itself and to the store; returns (changes not yet stored, skipped)."""
+def _chain_checks(
+    conn: sqlite3.Connection, changes: list[tuple[Change, str]], own_device: str | None = None
+) -> tuple[list[Change], int]:
+    """Link every chain to itself and to the store; returns (changes not yet stored, skipped).
+
+    A change held apart links the chain like a stored one; sent again it is skipped, unless it was
+    held as relayed and now comes from its own device (``own_device``): then it is judged anew."""
     by_chain: dict[tuple[str, str], list[tuple[Change, str]]] = defaultdict(list)
     for c, where in changes:
         by_chain[(c.eval_id, c.device_id)].append((c, where))
@@ -173,7 +179,7 @@ def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -
                     "SELECT id, device_id, device_seq FROM changes WHERE eval_id = ?", (eval_id,)
                 )
             }
-        expected = GENESIS if first == 1 else stored.get(first - 1, held.get(first - 1))
+        expected = GENESIS if first == 1 else stored.get(first - 1, held.get(first - 1, (None, False))[0])
         if expected is None:
             raise BundleError(
                 _(
@@ -191,10 +197,11 @@ def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -
                 skipped += 1
                 continue
             if c.device_seq in held:
-                if held[c.device_seq] != c.hash:
+                if held[c.device_seq][0] != c.hash:
                     raise BundleError(_("与本机已有的同一条更改不同：数据包是伪造的"), where)
-                skipped += 1  # held apart already: its decision stands
-                continue
+                if not (held[c.device_seq][1] and device == own_device):
+                    skipped += 1  # held apart already: its decision stands
+                    continue
             same_id = stored_ids[eval_id].get(c.id)
             if same_id is not None and same_id != (c.device_id, c.device_seq):
                 raise BundleError(_("更改编号与本机已有的另一条更改相同：数据包是伪造的"), where)
@@ -234,7 +241,7 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
     if m.data["evaluations"] != eval_ids:
         raise BundleError(_("清单中的评估列表与内容不符"), MANIFEST)
     conn = db.conn
-    new, skipped = _chain_checks(conn, changes)
+    new, skipped = _chain_checks(conn, changes, m.sender["device"])
 
     # every evaluation has its creation, every creation its rubric with the pinned content
     stored_rubrics: dict[tuple[str, int], str] = {
@@ -493,6 +500,8 @@ def apply(
             except (InspectorError, KeyError, TypeError, ValueError, sqlite3.IntegrityError) as e:
                 raise BundleError(_("无法应用更改：{e}").format(e=e), f"{CHANGES}:{c.id[:8]}") from None
             applied += 1
+            if c.device_id == m.sender["device"]:
+                settle_relay(conn, c, str(m.sender.get("name", "")))
             if progress is not None and n % 50 == 0:
                 progress(n, len(p.new))
         added["changes"] = applied
