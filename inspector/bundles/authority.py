@@ -141,6 +141,9 @@ class People:
             self._owners[device] = str(row[0]) if row is not None else None
         return self._owners[device]
 
+    def bind(self, device: str, person: str) -> None:
+        self._owners[device] = person
+
     def named(self, text: str) -> set[str]:
         """The people (roster ids, CENTRE) whose name is exactly ``text``."""
         if self._names is None:
@@ -198,17 +201,22 @@ class Teams:
         return self._by_centre[eval_id]
 
     def dispatched(self, org_id: str) -> list[set[str]]:
-        """The teams the centre sent to a station: open visits it opened, and at the centre the
-        current (not withdrawn) assignments of its plans."""
+        """The teams the centre sent to a station: open visits it opened (on a device known to be
+        the centre's), and at the centre the current (not withdrawn) assignments of its plans."""
         teams: list[set[str]] = []
-        rows = self.conn.execute(
-            "SELECT c.eval_id, c.device_id, c.payload FROM changes c JOIN evaluations e ON e.id = c.eval_id"
-            " WHERE e.org_id = ? AND c.kind = 'create' AND e.signed_at IS NULL",
-            (org_id,),
-        )
-        for _eval, device, payload in rows:
-            if self.people.owner(device) in (None, CENTRE):
-                teams.append(_team_ids(loads(payload)))
+        centre_devices = [
+            r[0] for r in self.conn.execute("SELECT device_id FROM device_owners WHERE person = ?", (CENTRE,))
+        ]
+        if self.people.local_is_centre and self.people.local is not None:
+            centre_devices.append(self.people.local)
+        for device in centre_devices:  # one primary-key seek per open visit: (eval, device, 1)
+            rows = self.conn.execute(
+                "SELECT c.payload FROM evaluations e JOIN changes c"
+                " ON c.eval_id = e.id AND c.device_id = ? AND c.device_seq = 1"
+                " WHERE e.org_id = ? AND e.signed_at IS NULL AND c.kind = 'create'",
+                (device, org_id),
+            )
+            teams += [_team_ids(loads(r[0])) for r in rows]
         members: dict[tuple[str, str], set[str]] = defaultdict(set)
         for dispatch, person in self.conn.execute(
             "SELECT a.dispatch_id, m.person_id FROM assignments a JOIN assignment_members m"
@@ -387,6 +395,8 @@ def judge(
             "manifest.json",
         )
     verdict = Verdict(sender, sender_device, owner is None and sender is not None)
+    if verdict.bind:
+        people.bind(sender_device, str(sender))  # judged as bound already: it will be with this import
     creates = {c.eval_id: c for c, _w in changes if c.kind == CREATE}
     teams = Teams(conn, people, creates)
     not_before, not_after = sender_cert.not_valid_before_utc, sender_cert.not_valid_after_utc

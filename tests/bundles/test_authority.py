@@ -577,3 +577,19 @@ def test_store_level_decisions_need_a_reason_and_an_existing_hold(teams: Teams) 
         reject_held(db, 1, "")
     with pytest.raises(NotFoundError):
         accept_held(db, 12345, "没有这一条")
+
+
+def test_member_may_open_an_evaluation_for_the_station_she_was_sent_to(teams: Teams) -> None:
+    """The rules' honest side: a team member's own new evaluation of her station, with its marks,
+    arrives whole; a member of the other team may not write into it."""
+    t = teams
+    lead = t.w.laptops[0]
+    store = t.w.store(lead, "张建国")
+    e = store.create(RUBRIC, t.w.org_id, "inspection", visit_date="2026-12-08")
+    store.record(e.id, "1.1.1", {"met": True})
+    report = t.import_(t.w.centre, t.results(lead))
+    assert not report.held and report.added["changes"] == 2
+    assert "1.1.1" in t.w.store(t.w.centre).current(e.id)
+    forged = change(e.id, OBSERVE, "1.2.1", {"met": True}, device="ae" * 16, author="赵敏")
+    other = t.import_(t.w.centre, t.send(t.laptop_b, t.w.centre, [forged], device="ae" * 16))
+    assert [h["rule"] for h in other.held] == ["assigned"]
