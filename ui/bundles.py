@@ -426,6 +426,10 @@ class ImportDialog(_BundleDialog):
             )
             if r.identity:
                 lines.append(_("已安装 {name} 的证书").format(name=r.identity))
+            if r.held:
+                lines.append(
+                    _("搁置 {n} 条不合规则的更改，未并入评估：见“文件 → 被搁置的更改”").format(n=len(r.held))
+                )
             lines += [_("注意：") + w for w in r.warnings]
             for c in r.conflicts:
                 item = QListWidgetItem(

@@ -27,6 +27,18 @@ from inspector.store.log import apply_change
 from inspector.store.rubrics import get_rubric
 
 
+def kind_label(kind: str) -> str:
+    """A change's kind as the window and the command line name it."""
+    return {
+        "create": _("新建评估"),
+        "observe": _("评分"),
+        "veto": _("否决项"),
+        "meta": _("评估信息"),
+        "sign": _("签署人"),
+        "lock": _("签署完成"),
+    }.get(kind, kind)
+
+
 def hold(conn: sqlite3.Connection, c: Change, why: Hold, bundle: str, sender: dict[str, Any]) -> bool:
     """Keep ``c`` apart (inside the import's transaction); returns whether it was new here."""
     done = conn.execute(

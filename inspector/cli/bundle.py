@@ -254,7 +254,7 @@ def bundle_inspect(ctx: Context, file: Path) -> None:
 @pass_context
 def bundle_held(ctx: Context, everything: bool, as_json: bool) -> None:
     """列出导入时被搁置的更改（不合“谁可以改什么”的规则）：规则、理由、来自谁。"""
-    from inspector.bundles.held import held_changes
+    from inspector.bundles.held import held_changes, kind_label
 
     found = held_changes(ctx.db, everything=everything)
     if as_json:
@@ -274,7 +274,7 @@ def bundle_held(ctx: Context, everything: bool, as_json: bool) -> None:
                 org=h.org_name or "—",
                 e=c.eval_id[:8],
                 what=what,
-                kind=c.kind,
+                kind=kind_label(c.kind),
                 who=h.sender.get("name", "?"),
                 rule=h.as_json()["rule_label"],
                 reason=h.reason,
