@@ -444,6 +444,8 @@ def judge(
                 hold = Hold(CHAIN, _("同一设备的前一条更改被搁置"))
             if hold is None:
                 hold = _rule_3_time(c, moment, now, device == sender_device, not_before, not_after)
+            if hold is not None and c.kind == CREATE:  # an evaluation is never half there
+                raise refuse(hold.rule, hold.reason, where)
             if hold is not None:
                 verdict.holds[c.id] = hold
                 held = True

@@ -471,6 +471,10 @@ def apply(
             bind_device(conn, p.verdict, m.bundle, now())
         # a lock goes last: it applies only over what the rest of the bundle brought (rule 1)
         ordered = sorted(p.new, key=lambda c: c.kind == LOCK)
+        relays = conn.execute(  # held as relayed, waiting for this sender's own device?
+            "SELECT 1 FROM held_changes WHERE device_id = ? AND rule = 'relay' AND decision IS NULL LIMIT 1",
+            (m.sender["device"],),
+        ).fetchone()
         applied = 0
         for n, c in enumerate(ordered):
             why = holds.get(c.id)
@@ -500,7 +504,7 @@ def apply(
             except (InspectorError, KeyError, TypeError, ValueError, sqlite3.IntegrityError) as e:
                 raise BundleError(_("无法应用更改：{e}").format(e=e), f"{CHANGES}:{c.id[:8]}") from None
             applied += 1
-            if c.device_id == m.sender["device"]:
+            if relays is not None and c.device_id == m.sender["device"]:
                 settle_relay(conn, c, str(m.sender.get("name", "")))
             if progress is not None and n % 50 == 0:
                 progress(n, len(p.new))

@@ -21,7 +21,7 @@ from inspector.crypto.identity import Keyring, issue_pair, load_identity, open_p
 from inspector.errors import BundleError, NotFoundError, StoreError, UsageError
 from inspector.rubric.toml_form import parse_rubric_text
 from inspector.store.audit import audit_evaluation
-from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, canonical
+from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical
 from inspector.store.rubrics import get_rubric, install_builtin_rubrics, store_rubric
 from tests.bundle_support import CA_PASS, RUBRIC, dump, signed_pdf
 from tests.bundles.authority_support import (
@@ -593,3 +593,21 @@ def test_member_may_open_an_evaluation_for_the_station_she_was_sent_to(teams: Te
     forged = change(e.id, OBSERVE, "1.2.1", {"met": True}, device="ae" * 16, author="赵敏")
     other = t.import_(t.w.centre, t.send(t.laptop_b, t.w.centre, [forged], device="ae" * 16))
     assert [h["rule"] for h in other.held] == ["assigned"]
+
+
+def test_evaluation_created_at_a_time_days_ahead_is_refused_not_half_held(teams: Teams) -> None:
+    t = teams
+    lead = t.w.laptops[0]
+    store = t.w.store(lead, "张建国")
+    e = store.create(RUBRIC, t.w.org_id, "inspection")
+    store.record(e.id, "1.1.1", {"met": True})
+    bundle = t.results(lead)
+    # the same creation, claiming a time three days ahead, sealed again by a sender who holds the key
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat(timespec="milliseconds")
+    create = next(c for c in t.w.store(lead).changes(e.id) if c.kind == CREATE)
+    forged = chain(Change(**{**create.hashed_fields(), "parents": (), "wall_time": ahead}))
+    before = dump(t.w.centre)
+    with pytest.raises(BundleError, match=r"规则3.*24"):
+        t.import_(t.w.centre, t.send(lead, t.w.centre, forged, device=t.device(lead)))
+    assert dump(t.w.centre) == before
+    assert t.import_(t.w.centre, bundle).added["changes"] == 2  # the honest one arrives whole
