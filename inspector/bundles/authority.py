@@ -187,6 +187,7 @@ class Teams:
         self.creates = bundle_creates
         self._auth: dict[str, set[str]] = {}
         self._by_centre: dict[str, bool] = {}
+        self._dispatched: dict[str, list[set[str]]] = {}
 
     def create(self, eval_id: str) -> Change | None:
         return self.creates.get(eval_id) or _create_of(self.conn, eval_id)
@@ -203,6 +204,11 @@ class Teams:
     def dispatched(self, org_id: str) -> list[set[str]]:
         """The teams the centre sent to a station: open visits it opened (on a device known to be
         the centre's), and at the centre the current (not withdrawn) assignments of its plans."""
+        if org_id not in self._dispatched:
+            self._dispatched[org_id] = self._find_dispatched(org_id)
+        return self._dispatched[org_id]
+
+    def _find_dispatched(self, org_id: str) -> list[set[str]]:
         teams: list[set[str]] = []
         centre_devices = [
             r[0] for r in self.conn.execute("SELECT device_id FROM device_owners WHERE person = ?", (CENTRE,))
