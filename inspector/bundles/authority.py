@@ -441,7 +441,7 @@ def judge(
             if named and origin is not None and origin not in named:  # unknown relayed origin: no claim
                 raise refuse(ORIGIN, _("更改署名为另一人：{a}").format(a=c.author[:40]), where)
             hold = _rule_1_2(c, lock, teams, sender, origin, where)
-            if hold is None and relayed:
+            if hold is None and relayed and c.kind != CREATE:  # a creation is judged by rule 2 alone
                 hold = Hold(
                     RELAY,
                     _("这条更改是在 {p} 的设备上做的，由他人转交：待本人发送或明确接受").format(p=origin),
