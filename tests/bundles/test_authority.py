@@ -611,3 +611,29 @@ def test_evaluation_created_at_a_time_days_ahead_is_refused_not_half_held(teams:
         t.import_(t.w.centre, t.send(lead, t.w.centre, forged, device=t.device(lead)))
     assert dump(t.w.centre) == before
     assert t.import_(t.w.centre, bundle).added["changes"] == 2  # the honest one arrives whole
+
+
+def test_reissued_credential_of_the_same_person_continues_her_device(teams: Teams) -> None:
+    from inspector.crypto.identity import Identity
+
+    t = teams
+    second, centre = t.w.laptops[1], t.w.centre
+    t.w.store(second, "李秀英").record(t.w.eval_id, "4.1.1", {"problems": 0})
+    t.import_(centre, t.results(second))
+    pair = issue_pair(centre / "ca", CA_PASS, "李秀英", "510000201901", "外督", "666666")
+    record_issued(t.w.db(centre), pair, t.w.people[1])  # her card renewed: a new credential
+    opened = open_pair(pair.signing.p12, pair.encryption.p12, "666666")
+    renewed = Keyring(Identity(opened.signing, opened.encryption, opened.ca, None), opened.signing_key, None)
+    d = t.device(second)
+    seq, tip = t.tip(centre, t.w.eval_id, d)
+    mark = change(
+        t.w.eval_id, OBSERVE, "4.2.1", {"problems": 0}, device=d, seq=seq + 1, prev=tip, author="李秀英"
+    )
+    ident = load_identity(centre)
+    assert ident is not None and ident.encryption is not None
+    from tests.bundle_support import craft, write_members
+    from tests.bundles.authority_support import lines
+
+    made = craft(renewed, ident.encryption, {"changes.jsonl": lines([mark])}, device=d)
+    report = t.import_(centre, write_members(t.w.path("renewed"), made))
+    assert report.added["changes"] == 1 and not report.held
