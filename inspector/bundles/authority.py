@@ -178,6 +178,13 @@ def _team_ids(payload: Any) -> set[str]:
     return out
 
 
+def _team_names(team: Any) -> set[str] | None:
+    if not isinstance(team, list):
+        return None
+    names = {m.get("name") for m in team if isinstance(m, dict)}
+    return {n.strip() for n in names if isinstance(n, str)} if len(names) == len(team) else None
+
+
 class Teams:
     """Who may write each evaluation: the centre and the team it dispatched (cached per import)."""
 
@@ -496,7 +503,10 @@ def _rule_1_2(
         return Hold(ASSIGNED, _("这条更改所在设备属于不在督导组中的人（{p}）").format(p=origin))
     team_change = c.kind == META and isinstance(c.payload, dict) and "team" in c.payload
     if team_change and sender != CENTRE and teams.centre_made(c.eval_id):
-        return Hold(ASSIGNED, _("督导组由中心派出，只有中心可以更改"))
+        # the team divides the sections and names roles; who is in it is the centre's to say
+        create = teams.create(c.eval_id)
+        if create is None or _team_names(c.payload["team"]) != _team_names(create.payload.get("team")):
+            return Hold(ASSIGNED, _("督导组由中心派出，只有中心可以更改其成员"))
     return None
 
 

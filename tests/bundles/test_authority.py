@@ -223,6 +223,20 @@ def test_member_cannot_rewrite_the_team_the_centre_dispatched(teams: Teams) -> N
     assert t.w.store(t.w.centre).get(t.w.eval_id).team[0]["name"] == "张建国"
 
 
+def test_the_team_may_divide_its_sections_among_itself(teams: Teams) -> None:
+    """What the window's 评估组分工 saves: the same people, their sections and roles."""
+    t = teams
+    lead = t.w.laptops[0]
+    team = [
+        {"name": n, "role": "组长" if i == 0 else "组员", "sections": [str(i + 1)]}
+        for i, n in enumerate(("张建国", "李秀英", "王志强"))
+    ]
+    t.w.store(lead, "张建国").set_meta(t.w.eval_id, team=team)
+    report = t.import_(t.w.centre, t.results(lead))
+    assert not report.held
+    assert t.w.store(t.w.centre).get(t.w.eval_id).team[1]["sections"] == ["2"]
+
+
 # --- rule 3: a change's origin is bound to its sender -----------------------------------------------------
 
 
