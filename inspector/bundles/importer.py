@@ -35,6 +35,7 @@ from inspector.bundles.authority import (
     held_slots,
     judge,
     lock_problem,
+    release_locks,
     settle_relay,
 )
 from inspector.bundles.content import (
@@ -508,6 +509,8 @@ def apply(
                 settle_relay(conn, c, str(m.sender.get("name", "")))
             if progress is not None and n % 50 == 0:
                 progress(n, len(p.new))
+        # a lock held only until the changes it was signed over arrived applies once they are here
+        applied += release_locks(conn, p.evaluations, rubrics_of)
         added["changes"] = applied
         added["evaluations"] = len(set(p.evaluations) - known)
         for cert in p.certs:

@@ -651,3 +651,30 @@ def test_reissued_credential_of_the_same_person_continues_her_device(teams: Team
     made = craft(renewed, ident.encryption, {"changes.jsonl": lines([mark])}, device=d)
     report = t.import_(centre, write_members(t.w.path("renewed"), made))
     assert report.added["changes"] == 1 and not report.held
+
+
+def test_lock_over_relayed_marks_applies_once_their_owner_sends_them(teams: Teams) -> None:
+    """The lead merges a member's marks and signs; the centre already knows the member's device, so
+    the forwarded marks wait for her, and the lock with them; her own bundle releases both."""
+    t = teams
+    lead, second, centre = t.w.laptops[0], t.w.laptops[1], t.w.centre
+    mine = t.w.store(second, "李秀英")
+    mine.record(t.w.eval_id, "4.1.1", {"problems": 0})
+    t.import_(centre, t.results(second))  # her device is known at the centre
+    for item in mine.rubric(RUBRIC, 1).items():
+        if item.id.startswith(("4.", "5.", "6.")):
+            mine.record(t.w.eval_id, item.id, {"points": item.points, "reason": "符合要求"})
+    t.import_(lead, t.results(second, to=t.w.people[0]))
+    lead_store = t.w.store(lead, "张建国")
+    for item in lead_store.rubric(RUBRIC, 1).items():
+        if not item.id.startswith(("4.", "5.", "6.")):
+            lead_store.record(t.w.eval_id, item.id, {"points": item.points, "reason": "符合要求"})
+    lead_store.sign(t.w.eval_id, [{"name": "张建国", "role": "组长"}])
+    relayed = t.import_(centre, t.results(lead))
+    assert {h["rule"] for h in relayed.held} == {"relay", "final"}
+    assert t.w.store(centre).get(t.w.eval_id).state != "signed"
+    t.import_(centre, t.results(second))
+    at_centre = t.w.store(centre)
+    assert at_centre.get(t.w.eval_id).state == "signed"
+    assert at_centre.report(t.w.eval_id).total == lead_store.report(t.w.eval_id).total
+    assert held_changes(t.w.db(centre)) == []
