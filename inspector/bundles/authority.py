@@ -21,13 +21,14 @@ every held change:
   device) and not more than 24 hours after the import.
 * ``published`` (rule 4) — only the centre publishes rubrics and the register: a results bundle
   may carry only rubric versions and organisations this folder already holds, and only signed
-  PDFs that verify and were signed by someone assigned to the evaluation they are filed under.
+  PDFs that verify and were signed by someone assigned to the evaluation they are filed under
+  (:mod:`inspector.bundles.published`).
 * ``chain`` — a change that follows a held change on its device's chain is held with it (a chain
   stays contiguous in the log).
 
 A refusal raises :class:`BundleError` (nothing is written). A held change is kept in
 ``held_changes``, never in the log, until someone accepts or rejects it
-(:mod:`inspector.bundles.held`).
+(:mod:`inspector.bundles.held`, which also releases a lock once its past has arrived).
 """
 
 from __future__ import annotations
@@ -525,75 +526,6 @@ def _rule_3_time(
     return None
 
 
-def check_published(
-    conn: sqlite3.Connection,
-    carried_rubrics: dict[tuple[str, int], Any],
-    org_ids: list[tuple[str, str]],
-) -> None:
-    """Rule 4 for a results bundle: every rubric version and organisation it carries is held here."""
-    for (rubric_id, version), rubric in carried_rubrics.items():
-        row = conn.execute(
-            "SELECT hash FROM rubrics WHERE id = ? AND version = ?", (rubric_id, version)
-        ).fetchone()
-        if row is None or row[0] != rubric.content_hash:
-            raise refuse(
-                PUBLISHED,
-                _("结果数据包携带了本机没有的评估表版本（只有中心发布评估表）"),
-                f"rubrics/{rubric_id}-v{version}.toml",
-            )
-    for org_id, where in org_ids:
-        if conn.execute("SELECT 1 FROM orgs WHERE id = ?", (org_id,)).fetchone() is None:
-            raise refuse(PUBLISHED, _("结果数据包携带了本机名录中没有的机构（只有中心登记机构）"), where)
-
-
-def signer_serials(conn: sqlite3.Connection, people: set[str]) -> set[str]:
-    """The certificate serials (upper-case hex) this folder knows for these people."""
-    out: set[str] = set()
-    for serial, roster, centre in conn.execute("SELECT serial, roster_id, centre FROM peers"):
-        if (centre and CENTRE in people) or (roster and roster in people):
-            out.add(str(serial).upper())
-    return out
-
-
-def check_pdfs(
-    conn: sqlite3.Connection,
-    pdfs: list[Any],
-    members: dict[str, bytes],
-    ca: x509.Certificate,
-    crl: x509.CertificateRevocationList | None,
-    local_is_centre: bool,
-    bundle_creates: dict[str, Change],
-) -> None:
-    """Rule 4: a signed PDF is filed only under an evaluation it verifies for: every signature
-    intact and trusted by this folder's CA, nothing changed after signing, and signed by someone
-    assigned to that evaluation (the centre or its team)."""
-    if not pdfs:
-        return
-    from cryptography.hazmat.primitives import serialization
-
-    from inspector.crypto.pdfsign import verify_pdf
-    from inspector.errors import VerificationError
-
-    teams = Teams(conn, People(conn, local_is_centre), bundle_creates)
-    ca_pem = ca.public_bytes(serialization.Encoding.PEM)
-    for p in pdfs:
-        known = p.eval_id in bundle_creates or (
-            conn.execute("SELECT 1 FROM evaluations WHERE id = ?", (p.eval_id,)).fetchone() is not None
-        )
-        if not known:
-            raise refuse(PUBLISHED, _("签署的 PDF 所属的评估在本机不存在"), p.member)
-        try:
-            result = verify_pdf(members[p.member], [ca_pem], crls=[crl] if crl is not None else [])
-        except VerificationError as e:
-            raise refuse(PUBLISHED, _("签署的 PDF 无法验证：{e}").format(e=e.message), p.member) from None
-        if not result["valid"]:
-            raise refuse(PUBLISHED, _("签署的 PDF 验证不通过（签名无效、不受信任或签署后被改动）"), p.member)
-        serials = signer_serials(conn, teams.authorised(p.eval_id))
-        signed_by = [str(s.get("certificate", "")).upper() for s in result["signers"]]
-        if not any(serial in text for text in signed_by for serial in serials):
-            raise refuse(PUBLISHED, _("签署的 PDF 的签署人不在该评估的督导组中"), p.member)
-
-
 def bind_device(conn: sqlite3.Connection, verdict: Verdict, bundle: str, when: str) -> None:
     if verdict.bind and verdict.sender is not None:
         conn.execute(
@@ -625,35 +557,3 @@ def settle_relay(conn: sqlite3.Connection, c: Change, by: str) -> None:
         (dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), by, _("本人已发送"), c.eval_id,
          c.device_id, c.device_seq),
     )  # fmt: skip
-
-
-def release_locks(conn: sqlite3.Connection, eval_ids: list[str], rubric_for: Any) -> int:
-    """Apply the held locks of these evaluations that would now apply (rule 1: their past has all
-    arrived, nothing else is here, the evaluation is complete, the chain before them is stored);
-    returns how many. Inside the import's transaction."""
-    from inspector.store.log import apply_change
-
-    released = 0
-    for eval_id in eval_ids:
-        rows = conn.execute(
-            "SELECT id, change FROM held_changes WHERE eval_id = ? AND rule = ? AND decision IS NULL"
-            " AND json_extract(change, '$.kind') = 'lock' ORDER BY id",
-            (eval_id, FINAL),
-        ).fetchall()
-        for hold_id, text in rows:
-            c = Change.from_json(loads(text))
-            prev = conn.execute(
-                "SELECT 1 FROM changes WHERE eval_id = ? AND device_id = ? AND device_seq = ?",
-                (c.eval_id, c.device_id, c.device_seq - 1),
-            ).fetchone()
-            if prev is None or lock_problem(conn, c) is not None:
-                continue
-            apply_change(conn, c, rubric_for)
-            conn.execute(
-                "UPDATE held_changes SET decision = 'accepted', decided_at = ?, decided_by = ?,"
-                " decision_reason = ? WHERE id = ?",
-                (dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), _("自动"),
-                 _("签署时已有的更改已全部到达"), hold_id),
-            )  # fmt: skip
-            released += 1
-    return released

@@ -10,13 +10,14 @@ A change held only because the one before it on its chain was held follows that 
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-from inspector.bundles.authority import ACCEPTABLE, CHAIN, Hold, lock_problem, rule_label
+from inspector.bundles.authority import ACCEPTABLE, CHAIN, FINAL, Hold, lock_problem, rule_label
 from inspector.clock import now
 from inspector.errors import NotFoundError, StoreError, UsageError
 from inspector.i18n import _
@@ -238,3 +239,33 @@ def reject_held(db: sqlite_utils.Database, hold_id: int, reason: str, by: str | 
         for i in ids:
             _decide(conn, i, "rejected", who, reason.strip())
     return ids
+
+
+def release_locks(conn: sqlite3.Connection, eval_ids: list[str], rubric_for: Any) -> int:
+    """Apply the held locks of these evaluations that would now apply (rule 1: their past has all
+    arrived, nothing else is here, the evaluation is complete, the chain before them is stored);
+    returns how many. Inside the import's transaction."""
+    released = 0
+    for eval_id in eval_ids:
+        rows = conn.execute(
+            "SELECT id, change FROM held_changes WHERE eval_id = ? AND rule = ? AND decision IS NULL"
+            " AND json_extract(change, '$.kind') = 'lock' ORDER BY id",
+            (eval_id, FINAL),
+        ).fetchall()
+        for hold_id, text in rows:
+            c = Change.from_json(loads(text))
+            prev = conn.execute(
+                "SELECT 1 FROM changes WHERE eval_id = ? AND device_id = ? AND device_seq = ?",
+                (c.eval_id, c.device_id, c.device_seq - 1),
+            ).fetchone()
+            if prev is None or lock_problem(conn, c) is not None:
+                continue
+            apply_change(conn, c, rubric_for)
+            conn.execute(
+                "UPDATE held_changes SET decision = 'accepted', decided_at = ?, decided_by = ?,"
+                " decision_reason = ? WHERE id = ?",
+                (dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), _("自动"),
+                 _("签署时已有的更改已全部到达"), hold_id),
+            )  # fmt: skip
+            released += 1
+    return released

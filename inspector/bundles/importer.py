@@ -30,12 +30,9 @@ from inspector.bundles.authority import (
     Hold,
     Verdict,
     bind_device,
-    check_pdfs,
-    check_published,
     held_slots,
     judge,
     lock_problem,
-    release_locks,
     settle_relay,
 )
 from inspector.bundles.content import (
@@ -53,8 +50,9 @@ from inspector.bundles.content import (
     read_rubrics,
 )
 from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST, ORGS
-from inspector.bundles.held import hold
+from inspector.bundles.held import hold, release_locks
 from inspector.bundles.opening import Opened, open_bundle, read_checked
+from inspector.bundles.published import check_pdfs, check_published
 from inspector.clock import now
 from inspector.crypto import keys
 from inspector.crypto.identity import Keyring, add_peer, install_newer_crl, install_pair
