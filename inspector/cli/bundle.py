@@ -150,6 +150,8 @@ def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str,
         "problems": [],
         "checked": [],
         "decrypted": False,
+        "would_hold": None,  # after a dry run: how many changes an import would hold apart
+        "warnings": [],
     }
     try:
         c = read_checked(file)
@@ -175,7 +177,8 @@ def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str,
     try:
         if have_secret and (mine or "credentials/signing.p12" in c.outer):
             opened = open_bundle(file, ctx.data, passphrase=read_passphrase(passphrase_file, ""), container=c)
-            prepare(ctx.db, Rubrics(ctx.db), opened)
+            prepared = prepare(ctx.db, Rubrics(ctx.db), opened)
+            result["would_hold"] = len(prepared.verdict.holds) if prepared.verdict is not None else 0
             c.checked.append("content")
             result["decrypted"] = True
         else:
@@ -188,6 +191,7 @@ def _verify(ctx: Context, file: Path, passphrase_file: Path | None) -> dict[str,
     except BundleError as e:
         result["problems"].append(str(e))
     result["checked"] = c.checked
+    result["warnings"] = list(c.warnings)
     return result
 
 
@@ -215,6 +219,10 @@ def bundle_verify(ctx: Context, file: Path, passphrase_file: Path | None, as_jso
                 checked="、".join(result["checked"]),
             )
         )
+        if result["would_hold"]:
+            click.echo(_("导入时将搁置 {n} 条不合规则的更改").format(n=result["would_hold"]))
+        for w in result["warnings"]:
+            click.echo(_("注意：") + w, err=True)
     if not result["valid"]:
         if not as_json:
             click.echo(_("错误：") + result["problems"][0], err=True)

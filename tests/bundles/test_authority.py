@@ -585,6 +585,20 @@ def test_held_changes_on_the_command_line(teams: Teams) -> None:
     assert json.dumps(everything, ensure_ascii=False).count("中心指派替补") == 1
 
 
+def test_verify_says_how_many_changes_an_import_would_hold(
+    teams: Teams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = teams
+    forged = change(t.w.eval_id, OBSERVE, "1.1.1", {"met": True}, device="f1" * 16, author="赵敏")
+    bundle = t.send(t.laptop_b, t.w.centre, [forged], device="f1" * 16)
+    t.w.close()
+    monkeypatch.setenv("INSPECTOR_PASSPHRASE", CA_PASS)
+    v = run("bundle", "verify", bundle, "--json", data=t.w.centre)
+    assert v.code == 0 and v.json()["valid"] and v.json()["would_hold"] == 1
+    assert "将搁置 1 条" in run("bundle", "verify", bundle, data=t.w.centre).out
+    assert run("bundle", "held", "--json", data=t.w.centre).json() == []  # a dry run holds nothing
+
+
 def test_store_level_decisions_need_a_reason_and_an_existing_hold(teams: Teams) -> None:
     db = teams.w.db(teams.w.centre)
     with pytest.raises(UsageError):
