@@ -37,6 +37,7 @@ from inspector.bundles.export import export_bundle
 from inspector.bundles.format import CHANGES
 from inspector.bundles.importer import import_bundle
 from inspector.bundles.opening import open_bundle
+from inspector.centre.people import add_person
 from inspector.crypto.identity import (
     init_centre,
     install_pair,
@@ -75,7 +76,14 @@ def setup(root: Path, n: int, photo_kb: int) -> tuple[Path, list[Path], float]:
     install_builtin_rubrics(cdb)
     init_centre(centre, centre / "ca", "基准测试中心", CA_PASS)
     pair = issue_pair(centre / "ca", CA_PASS, "基准督导员", "BENCH-1", "外督", PIN)
-    record_issued(cdb, pair, None)
+    # who may change what: the supervisor is on the roster, the station on the register, and the
+    # centre sent her there (an open visit with her in its team), as an assignment would
+    person = add_person(cdb, name="基准督导员", kind="external", cert_no="BENCH-1", cert_issued="2025-01-02")
+    record_issued(cdb, pair, person.id)
+    org = add_org(cdb, "基准测试鉴定站", "BENCH-ORG")
+    EvaluationStore(cdb, "基准中心").create(
+        RUBRIC, org["id"], team=[{"name": "基准督导员", "role": "组长", "person_id": person.id}]
+    )
     ldb = open_folder(laptop)
     install_builtin_rubrics(ldb)
     install_pair(laptop, open_pair(pair.signing.p12, pair.encryption.p12, PIN))
@@ -91,7 +99,11 @@ def setup(root: Path, n: int, photo_kb: int) -> tuple[Path, list[Path], float]:
 
     store = EvaluationStore(ldb, "基准督导员")
     rubric = store.rubric(RUBRIC, 1)
-    org = add_org(ldb, "基准测试鉴定站", "BENCH-ORG")
+    with transaction(ldb) as conn:  # the register's station, as the assignment brought it
+        conn.execute(
+            "INSERT INTO orgs (id, name, code, created_at) VALUES (?, ?, ?, ?)",
+            (org["id"], org["name"], org["code"], "2026-01-01T00:00:00.000+08:00"),
+        )
     head = {
         "rubric": rubric.id, "rubric_version": 1, "rubric_hash": rubric.content_hash,
         "org": {"id": org["id"], "name": org["name"], "code": org["code"]}, "kind": "inspection", "team": [],

@@ -303,3 +303,27 @@ def zip_of(entries: list[tuple[str, bytes, int]]) -> bytes:
 
 def change_lines(store: EvaluationStore, eval_id: str) -> bytes:
     return b"".join(canonical(c.to_json()).encode() + b"\n" for c in store.changes(eval_id))
+
+
+def signed_pdf(world: World, laptop: Path, text: str = "总分：98 分  结论：合格") -> bytes:
+    """A real one-page PDF signed (PAdES, invisible) with the laptop's own credential."""
+    from reportlab.pdfgen import canvas
+
+    from inspector.crypto import keys, pdfsign
+
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf, invariant=1)
+    page.drawString(72, 760, text.encode("ascii", "replace").decode())
+    page.showPage()
+    page.save()
+    secret = CA_PASS if laptop == world.centre else PINS[world.laptops.index(laptop)]
+    signer = keys.load_signer(laptop, secret)
+    return pdfsign.sign_pdf(
+        buf.getvalue(),
+        signer,
+        name=keys.common_name(signer.certificate.subject),
+        role="组长",
+        reason="确认评估结果",
+        location="成都市",
+        field_name="sig1",
+    )

@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "", _("导出数据包（U 盘）…"), lambda: self.bundle_dialog("export"))
         self._action(file, "", _("导入数据包（U 盘）…"), lambda: self.bundle_dialog("import"))
+        self._action(file, "", _("被搁置的更改…"), self.held_dialog)
         file.addSeparator()
         self._action(file, "", _("备份数据文件夹…"), self.backup)
         self._action(file, "", _("从备份恢复…"), self.restore)
@@ -612,6 +613,17 @@ class MainWindow(QMainWindow):
         from ui.bundles import open_dialog  # loaded when first used
 
         open_dialog(self, kind)
+
+    def held_dialog(self) -> None:
+        """The changes imports held apart (who may change what), to accept or reject one by one."""
+        if self.db is None:
+            return
+        from ui.held import HeldDialog  # loaded when first used
+
+        dialog = HeldDialog(self.db, self.user, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _code: self.refresh_home())
+        dialog.open()
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _("打开数据文件夹"), str(self.data_dir))

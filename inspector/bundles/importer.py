@@ -26,6 +26,15 @@ from typing import Any
 import sqlite_utils
 from cryptography import x509
 
+from inspector.bundles.authority import FINAL as RULE_FINAL
+from inspector.bundles.authority import (
+    Hold,
+    Verdict,
+    bind_device,
+    held_slots,
+    judge,
+    lock_problem,
+)
 from inspector.bundles.content import (
     OrgEntry,
     PdfEntry,
@@ -40,9 +49,12 @@ from inspector.bundles.content import (
     read_pdfs,
     read_rubrics,
 )
-from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST
+from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST, ORGS
+from inspector.bundles.held import hold, release_locks, settle_relay
 from inspector.bundles.ledger import mark_chain, mark_files, record_bundle
 from inspector.bundles.opening import Opened, open_bundle, read_checked
+from inspector.bundles.published import check_pdfs, check_published
+from inspector.clock import now
 from inspector.crypto import keys
 from inspector.crypto.identity import (
     Keyring,
@@ -55,7 +67,7 @@ from inspector.errors import BundleError, InspectorError
 from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
 from inspector.rubric.model import Rubric
-from inspector.store.changes import CREATE, GENESIS, Change
+from inspector.store.changes import CREATE, GENESIS, LOCK, Change
 from inspector.store.db import transaction
 from inspector.store.evidence import evidence_path, file_sha256, insert_evidence
 from inspector.store.log import HeadValue, apply_change
@@ -86,6 +98,7 @@ class Prepared:
     heads: dict[str, HeadValue] = field(default_factory=dict)  # item heads computed in the checks
     carried_rubrics: list[Rubric] = field(default_factory=list)  # every rubric in the bundle
     warnings: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None  # who may change what: the sender, the changes held apart
 
 
 @dataclass
@@ -101,6 +114,7 @@ class ImportReport:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     identity: str | None = None  # whose credentials were installed with this bundle
+    held: list[dict[str, Any]] = field(default_factory=list)  # changes held apart, with the rule
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -115,6 +129,7 @@ class ImportReport:
             "conflicts": self.conflicts,
             "warnings": self.warnings,
             "identity_installed": self.identity,
+            "held": self.held,
         }
 
     def summary(self) -> list[str]:
@@ -136,6 +151,9 @@ class ImportReport:
         ]
         if self.identity:
             lines.append(_("已安装 {name} 的证书").format(name=self.identity))
+        if self.held:
+            held = _("搁置 {n} 条不合规则的更改，未并入评估：待中心逐条接受或拒绝（被搁置的更改）")
+            lines.append(held.format(n=len(self.held)))
         return lines + [_("注意：") + w for w in self.warnings]
 
 
@@ -146,8 +164,13 @@ def conflict_line(conflict: dict[str, Any]) -> str:
     )
 
 
-def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -> tuple[list[Change], int]:
-    """Link every chain to itself and to the store; returns (changes not yet stored, skipped)."""
+def _chain_checks(
+    conn: sqlite3.Connection, changes: list[tuple[Change, str]], own_device: str | None = None
+) -> tuple[list[Change], int]:
+    """Link every chain to itself and to the store; returns (changes not yet stored, skipped).
+
+    A change held apart links the chain like a stored one; sent again it is skipped, unless it was
+    held as relayed and now comes from its own device (``own_device``): then it is judged anew."""
     by_chain: dict[tuple[str, str], list[tuple[Change, str]]] = defaultdict(list)
     for c, where in changes:
         by_chain[(c.eval_id, c.device_id)].append((c, where))
@@ -166,6 +189,7 @@ def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -
             (eval_id, device, first - 1, last),
         ).fetchall()
         stored = {int(r[0]): str(r[1]) for r in rows}
+        held = held_slots(conn, eval_id, device, first - 1, last)  # held apart: still links the chain
         if eval_id not in stored_ids:
             stored_ids[eval_id] = {
                 r[0]: (r[1], int(r[2]))
@@ -173,7 +197,7 @@ def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -
                     "SELECT id, device_id, device_seq FROM changes WHERE eval_id = ?", (eval_id,)
                 )
             }
-        expected = GENESIS if first == 1 else stored.get(first - 1)
+        expected = GENESIS if first == 1 else stored.get(first - 1, held.get(first - 1, (None, False))[0])
         if expected is None:
             raise BundleError(
                 _(
@@ -190,6 +214,12 @@ def _chain_checks(conn: sqlite3.Connection, changes: list[tuple[Change, str]]) -
                     raise BundleError(_("与本机已有的同一条更改不同：数据包是伪造的"), where)
                 skipped += 1
                 continue
+            if c.device_seq in held:
+                if held[c.device_seq][0] != c.hash:
+                    raise BundleError(_("与本机已有的同一条更改不同：数据包是伪造的"), where)
+                if not (held[c.device_seq][1] and device == own_device):
+                    skipped += 1  # held apart already: its decision stands
+                    continue
             same_id = stored_ids[eval_id].get(c.id)
             if same_id is not None and same_id != (c.device_id, c.device_seq):
                 raise BundleError(_("更改编号与本机已有的另一条更改相同：数据包是伪造的"), where)
@@ -229,7 +259,7 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
     if m.data["evaluations"] != eval_ids:
         raise BundleError(_("清单中的评估列表与内容不符"), MANIFEST)
     conn = db.conn
-    new, skipped = _chain_checks(conn, changes)
+    new, skipped = _chain_checks(conn, changes, m.sender["device"])
 
     # every evaluation has its creation, every creation its rubric with the pinned content
     stored_rubrics: dict[tuple[str, int], str] = {
@@ -272,6 +302,27 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
             if head is not None:
                 heads[c.id] = head
 
+    # who may change what (inspector.bundles.authority): refusals raise, the rest may be held apart
+    local_is_centre = opened.identity is not None and opened.identity.role == "centre"
+    creates = {c.eval_id: c for c, _w in changes if c.kind == CREATE}
+    if m.kind != ASSIGNMENT:
+        org_ids = [(o.id, f"{ORGS}[{i}]") for i, o in enumerate(orgs)]
+        org_ids += [
+            (str(c.payload["org"]["id"]), w) for c, w in changes if c.kind == CREATE and c.id in new_ids
+        ]
+        check_published(conn, rubrics, org_ids)
+    verdict = judge(
+        conn,
+        kind=m.kind,
+        sender_cert=opened.container.sender,
+        sender_device=m.sender["device"],
+        local_is_centre=local_is_centre,
+        changes=changes,
+        new_ids=new_ids,
+        bundle=m.bundle,
+    )
+    check_pdfs(conn, pdfs, members, opened.ca, opened.crl, local_is_centre, creates)
+
     chains: dict[tuple[str, str], int] = {}
     for c, _w in changes:
         chain = (c.eval_id, c.device_id)
@@ -301,7 +352,8 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
         eval_ids,
         heads,
         list(rubrics.values()),
-        warnings,
+        [*opened.container.warnings, *warnings],
+        verdict,
     )
 
 
@@ -399,10 +451,40 @@ def apply(
                 added["orgs"] += _store_org(conn, entry, False, m.data["created"])
         for digest, meta in p.evidence.items():
             added["evidence"] += insert_evidence(conn, digest, meta["size"], meta["name"], meta["mime"])
+        held_now: set[tuple[str, str, int]] = set()
         superseded = {parent for c in p.new for parent in c.parents} | _superseded(
             conn, [c.id for c in p.new]
         )
-        for n, c in enumerate(p.new):
+        holds = dict(p.verdict.holds) if p.verdict is not None else {}
+        if p.verdict is not None:
+            bind_device(conn, p.verdict, m.bundle, now())
+        # a lock goes last: it applies only over what the rest of the bundle brought (rule 1)
+        ordered = sorted(p.new, key=lambda c: c.kind == LOCK)
+        relays = conn.execute(  # held as relayed, waiting for this sender's own device?
+            "SELECT 1 FROM held_changes WHERE device_id = ? AND rule = 'relay' AND decision IS NULL LIMIT 1",
+            (m.sender["device"],),
+        ).fetchone()
+        applied = 0
+        for n, c in enumerate(ordered):
+            why = holds.get(c.id)
+            if why is None and c.kind == LOCK:
+                problem = lock_problem(conn, c)
+                why = Hold(RULE_FINAL, problem) if problem is not None else None
+            if why is None and (c.eval_id, c.device_id, c.device_seq - 1) in held_now:
+                why = Hold("chain", _("同一设备的前一条更改被搁置"))
+            if why is not None:
+                hold(conn, c, why, m.bundle, m.sender)
+                held_now.add((c.eval_id, c.device_id, c.device_seq))
+                report.held.append(
+                    {
+                        "eval": c.eval_id,
+                        "item": c.item_id,
+                        "kind": c.kind,
+                        "rule": why.rule,
+                        "reason": why.reason,
+                    }
+                )
+                continue
             # a head computed in the checks is only good for a change nothing supersedes yet;
             # otherwise apply_change takes its superseded path (a later change arrived first)
             head = None if c.id in superseded else p.heads.get(c.id)
@@ -410,9 +492,14 @@ def apply(
                 apply_change(conn, c, rubrics_of, head)
             except (InspectorError, KeyError, TypeError, ValueError, sqlite3.IntegrityError) as e:
                 raise BundleError(_("无法应用更改：{e}").format(e=e), f"{CHANGES}:{c.id[:8]}") from None
+            applied += 1
+            if relays is not None and c.device_id == m.sender["device"]:
+                settle_relay(conn, c, str(m.sender.get("name", "")))
             if progress is not None and n % 50 == 0:
                 progress(n, len(p.new))
-        added["changes"] = len(p.new)
+        # a lock held only until the changes it was signed over arrived applies once they are here
+        applied += release_locks(conn, p.evaluations, rubrics_of)
+        added["changes"] = applied
         added["evaluations"] = len(set(p.evaluations) - known)
         for cert in p.certs:
             added["certificates"] += add_peer(conn, cert, roster_id=_roster_id(p.assignment, cert))

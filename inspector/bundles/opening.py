@@ -63,6 +63,10 @@ from inspector.errors import BundleError, SigningError, VerificationError, Wrong
 from inspector.i18n import _
 
 CLOCK_SKEW = dt.timedelta(days=1)
+# A sender certificate that expired at most this long before the import is still accepted, with a
+# warning: results made on the last valid day reach the centre some days later. The product's own
+# choice (no document sets it): short, so that a backdated manifest buys nothing.
+EXPIRY_GRACE = dt.timedelta(days=7)
 KEEP_PAYLOAD = 64 << 20  # a laptop's clock may be wrong by hours, not by days
 MAX_SENDER_CERTS = 8
 
@@ -78,6 +82,7 @@ class Container:
     outer: dict[str, bytes]
     checked: list[str] = field(default_factory=list)
     payload: bytes | None = field(default=None, repr=False)  # the ciphertext, when small
+    warnings: list[str] = field(default_factory=list)  # e.g. a sender certificate in its grace period
 
 
 def _parse_pems(data: bytes, where: str) -> list[x509.Certificate]:
@@ -193,10 +198,26 @@ def check_sender(c: Container, ca: x509.Certificate, crl: x509.CertificateRevoca
             keys.is_revoked(ca, crl, ca)  # the list's own signature, once
         except VerificationError:
             raise BundleError(_("吊销列表（CRL）不是由该中心签发的"), SENDER) from None
+    imported = dt.datetime.now(dt.UTC)
     for cert, purpose in ((c.sender, keys.SIGNING), (c.sender_encryption, keys.ENCRYPTION)):
         problem = certificate_problem(cert, ca, crl, at, purpose, crl_checked=True)
         if problem:
             raise BundleError(_("发件人证书：{p}").format(p=problem), SENDER)
+        # judged at the import too: ``created`` is only what the sender says (rule 7)
+        expired = imported - cert.not_valid_after_utc
+        if expired > EXPIRY_GRACE:
+            raise BundleError(
+                _("发件人证书：导入时已过期（{t} 到期，超过宽限期 {d} 天）").format(
+                    t=cert.not_valid_after_utc.isoformat(timespec="seconds"), d=EXPIRY_GRACE.days
+                ),
+                SENDER,
+            )
+        if expired > dt.timedelta(0):
+            warning = _("发件人证书已于 {t} 到期，仍在 {d} 天宽限期内：请尽快换发").format(
+                t=cert.not_valid_after_utc.isoformat(timespec="seconds"), d=EXPIRY_GRACE.days
+            )
+            if warning not in c.warnings:
+                c.warnings.append(warning)
     if m.kind == ASSIGNMENT and not is_centre(c.sender):
         raise BundleError(_("派发数据包只能由中心签发，发件人不是中心"), SENDER)
     if m.kind != ASSIGNMENT and is_centre(c.sender):

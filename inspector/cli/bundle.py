@@ -147,6 +147,8 @@ def _verify(
         "problems": [],
         "checked": [],
         "decrypted": False,
+        "would_hold": None,  # after a dry run: how many changes an import would hold apart
+        "warnings": [],
     }
     try:
         c = read_checked(file)
@@ -175,7 +177,8 @@ def _verify(
             opened = open_bundle(
                 file, ctx.data, passphrase=secret, container=c, ca_fingerprint=ca_fingerprint
             )
-            prepare(ctx.db, Rubrics(ctx.db), opened)
+            prepared = prepare(ctx.db, Rubrics(ctx.db), opened)
+            result["would_hold"] = len(prepared.verdict.holds) if prepared.verdict is not None else 0
             c.checked.append("content")
             result["decrypted"] = True
         else:
@@ -188,6 +191,7 @@ def _verify(
     except BundleError as e:
         result["problems"].append(str(e))
     result["checked"] = c.checked
+    result["warnings"] = list(c.warnings)
     return result
 
 
@@ -230,6 +234,10 @@ def bundle_verify(
                 checked="、".join(check_label(c) for c in result["checked"]),
             )
         )
+        if result["would_hold"]:
+            click.echo(_("导入时将搁置 {n} 条不合规则的更改").format(n=result["would_hold"]))
+        for w in result["warnings"]:
+            click.echo(_("注意：") + w, err=True)
     if not result["valid"]:
         if not as_json:
             click.echo(_("错误：") + result["problems"][0], err=True)
@@ -263,3 +271,68 @@ def bundle_inspect(ctx: Context, file: Path) -> None:
     for name, spec in sorted(m.outer.items()):
         lines.append(f"  [{name}]  {spec.size}  {spec.sha256[:16]}…")
     click.echo("\n".join(lines))
+
+
+@bundle.command("held")
+@click.option("--all", "everything", is_flag=True, help="也列出已接受或已拒绝的")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def bundle_held(ctx: Context, everything: bool, as_json: bool) -> None:
+    """列出导入时被搁置的更改（不合“谁可以改什么”的规则）：规则、理由、来自谁。"""
+    from inspector.bundles.held import held_changes, kind_label
+
+    found = held_changes(ctx.db, everything=everything)
+    if as_json:
+        emit_json([h.as_json() for h in found])
+        return
+    if not found:
+        click.echo(_("没有被搁置的更改"))
+        return
+    for h in found:
+        c = h.change
+        what = c.item_id or c.kind
+        state = {None: _("待决定"), "accepted": _("已接受"), "rejected": _("已拒绝")}[h.decision]
+        click.echo(
+            _("#{id} [{state}] {org} 评估 {e} {what}（{kind}）来自 {who}：{rule}：{reason}").format(
+                id=h.id,
+                state=state,
+                org=h.org_name or "—",
+                e=c.eval_id[:8],
+                what=what,
+                kind=kind_label(c.kind),
+                who=h.sender.get("name", "?"),
+                rule=h.as_json()["rule_label"],
+                reason=h.reason,
+            )
+        )
+
+
+def _decide(ctx: Context, hold_id: int, reason: str, as_json: bool, accept: bool) -> None:
+    from inspector.bundles.held import accept_held, reject_held
+
+    ids = (accept_held if accept else reject_held)(ctx.db, hold_id, reason, ctx.user)
+    if as_json:
+        emit_json({"decision": "accepted" if accept else "rejected", "ids": ids})
+        return
+    done = _("已接受") if accept else _("已拒绝")
+    click.echo(_("{done}：{ids}").format(done=done, ids="、".join(f"#{i}" for i in ids)))
+
+
+@bundle.command("accept")
+@click.argument("hold_id", type=int)
+@click.option("--reason", required=True, help="接受的理由（记录在案）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def bundle_accept(ctx: Context, hold_id: int, reason: str, as_json: bool) -> None:
+    """接受一条被搁置的更改：并入评估（已签署的评估不接受：请另建修订版）。"""
+    _decide(ctx, hold_id, reason, as_json, True)
+
+
+@bundle.command("reject")
+@click.argument("hold_id", type=int)
+@click.option("--reason", required=True, help="拒绝的理由（记录在案）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def bundle_reject(ctx: Context, hold_id: int, reason: str, as_json: bool) -> None:
+    """拒绝一条被搁置的更改：不并入，留档。"""
+    _decide(ctx, hold_id, reason, as_json, False)

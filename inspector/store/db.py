@@ -398,7 +398,54 @@ def _m005_cards(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_rubrics, _m002_evaluations, _m003_centre, _m004_bundles, _m005_cards]
+def _m006_authority(conn: sqlite3.Connection) -> None:
+    """Who may change what (docs/bundle-format.md): whose device a chain is, and the changes held apart."""
+    _script(
+        conn,
+        """
+        -- A data folder (device) belongs to one person: bound when a signed manifest first names it
+        -- as its sender's folder (sender.device), or, for the centre, when an assignment does. person
+        -- is a roster id, or CENTRE. A re-issued credential of the same person continues the binding.
+        CREATE TABLE device_owners (
+            device_id TEXT PRIMARY KEY,
+            person TEXT NOT NULL,
+            bound_at TEXT NOT NULL,
+            bundle TEXT
+        );
+        -- Changes that arrived outside the rules: kept here, never in the log, until the centre (or
+        -- the laptop's user) accepts or rejects each one explicitly. A change is held at most once.
+        CREATE TABLE held_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            eval_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            device_seq INTEGER NOT NULL,
+            change_id TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            change TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            bundle TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            held_at TEXT NOT NULL,
+            decision TEXT CHECK (decision IN ('accepted', 'rejected')),
+            decided_at TEXT,
+            decided_by TEXT,
+            decision_reason TEXT,
+            UNIQUE (eval_id, device_id, device_seq)
+        );
+        CREATE INDEX held_changes_open ON held_changes (decision, eval_id);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    _m001_rubrics,
+    _m002_evaluations,
+    _m003_centre,
+    _m004_bundles,
+    _m005_cards,
+    _m006_authority,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

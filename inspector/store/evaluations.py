@@ -426,7 +426,17 @@ class EvaluationStore:
                 )
             for s in signers:
                 self._apply(conn, self._change(conn, eval_id, None, SIGN, s))
-            lock = {"signers": len(signers), **fixed_payload(report)}
+            # the lock names its causal past (every chain's last change the signers held): after
+            # it, only those apply anywhere (docs/bundle-format.md, who may change what, rule 1);
+            # and the figures fixed at signing, never recomputed
+            past = {
+                str(r[0]): int(r[1])
+                for r in conn.execute(
+                    "SELECT device_id, MAX(device_seq) FROM changes WHERE eval_id = ? GROUP BY device_id",
+                    (eval_id,),
+                )
+            }
+            lock = {"signers": len(signers), "past": past, **fixed_payload(report)}
             self._apply(conn, self._change(conn, eval_id, None, LOCK, lock))
         return self.get(eval_id)
 

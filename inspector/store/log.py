@@ -89,13 +89,17 @@ def head_row(rubric: Rubric, c: Change) -> HeadValue:
 
 
 def _refresh_winner(conn: sqlite3.Connection, eval_id: str, item_id: str) -> None:
-    """Among an item's heads, the latest by wall time (then device) counts until resolved."""
+    """Among an item's heads, the latest by wall time (then device) counts until resolved.
+
+    Times are compared as instants (julianday reads the UTC offset), never as text: two laptops
+    in different offsets, or a crafted offset, must not decide a conflict by spelling."""
     conn.execute("UPDATE heads SET winner = 0 WHERE eval_id = ? AND item_id = ?", (eval_id, item_id))
     conn.execute(
         "UPDATE heads SET winner = 1 WHERE eval_id = ? AND item_id = ? AND change_id = ("
         " SELECT h.change_id FROM heads h JOIN changes c"
         " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
-        " WHERE h.eval_id = ? AND h.item_id = ? ORDER BY c.wall_time DESC, c.device_id DESC LIMIT 1)",
+        " WHERE h.eval_id = ? AND h.item_id = ?"
+        " ORDER BY julianday(c.wall_time) DESC, c.wall_time DESC, c.device_id DESC LIMIT 1)",
         (eval_id, item_id, eval_id, item_id),
     )
 

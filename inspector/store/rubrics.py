@@ -106,11 +106,21 @@ def _parse_stored(toml: str, name: str) -> Rubric:
     return parse_rubric_text(toml, name)
 
 
+# Published: shipped with the program, imported in this folder, or brought by the centre's assignment
+# bundle. A version that came with a results bundle (before rule 4 refused them) is never current.
+_PUBLISHED = (
+    "(origin NOT LIKE 'bundle:%' OR substr(origin, 8) IN"
+    " (SELECT id FROM bundles WHERE direction = 'import' AND kind = 'assignment'))"
+)
+
+
 def get_rubric(db: sqlite_utils.Database, rubric_id: str, version: int | None = None) -> Rubric:
-    """A stored rubric: the given version, or the latest."""
+    """A stored rubric: the given version, or the current one: the highest *published* version
+    (never merely the highest number seen: docs/bundle-format.md, who may change what, rule 4)."""
     if version is None:
         row = db.conn.execute(
-            "SELECT toml, version FROM rubrics WHERE id = ? ORDER BY version DESC LIMIT 1", (rubric_id,)
+            f"SELECT toml, version FROM rubrics WHERE id = ? AND {_PUBLISHED} ORDER BY version DESC LIMIT 1",
+            (rubric_id,),
         ).fetchone()
     else:
         row = db.conn.execute(

@@ -24,7 +24,7 @@ from inspector.errors import BundleError, StoreError, UsageError
 from inspector.store.audit import audit_evaluation
 from inspector.store.evidence import add_evidence, evidence_path
 from inspector.store.signed_pdfs import signed_pdfs, store_signed_pdf
-from tests.bundle_support import CA_PASS, World, copy_world, dump, state, world, world_template
+from tests.bundle_support import CA_PASS, World, copy_world, dump, signed_pdf, state, world, world_template
 
 __all__ = ["world", "world_template"]  # fixtures
 
@@ -82,12 +82,12 @@ def test_round_trip_centre_laptop_centre(world: World, tmp_path: Path) -> None:
     store.record(world.eval_id, "4.1.1", {"problems": 1, "note": "台账缺页", "evidence": [pic]})
     sig = add_evidence(world.db(lead), lead, photo(tmp_path, 2, 3000))
     store.sign(world.eval_id, [{"name": "张建国", "role": "组长", "signature": sig}])
-    store_signed_pdf(lead, world.eval_id, "评分表-已签署.pdf", b"%PDF-1.7 signed sheet\n%%EOF\n")
+    store_signed_pdf(lead, world.eval_id, "评分表-已签署.pdf", signed_pdf(world, lead))
     # the window's score sheets (ui/sheet.py): the signed one travels, the draft does not
     reports = lead / "reports"
     reports.mkdir()
     tag = world.eval_id[:8]
-    (reports / f"测试所_2026-12-01_{tag}_评分表.pdf").write_bytes(b"%PDF-1.7 /ByteRange [0 1 2 3]\n%%EOF\n")
+    (reports / f"测试所_2026-12-01_{tag}_评分表.pdf").write_bytes(signed_pdf(world, lead, "sheet 2"))
     (reports / f"测试所_2026-12-01_{tag}_评分表草稿.pdf").write_bytes(b"%PDF-1.7 draft\n%%EOF\n")
     bundle = world.results(lead)
     report = world.import_(centre, bundle)
