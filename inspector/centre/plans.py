@@ -13,8 +13,8 @@ and each team with the pool it was drawn from; :func:`verify_dispatch` re-runs t
 Pools are stored as positions in the record's roster (sorted by id) so that a campaign of 2,000
 targets and 500 supervisors does not store the same ids a million times.
 
-Record deadlines: the external supervisor's record is due 5 working days after the visit
-(dispatch.RECORD_DUE_WORKING_DAYS), on the Chinese calendar (:mod:`inspector.centre.workdays`). When the
+Record deadlines: when the plan's rulebook has one (福建办法 第三章七: the external supervisor's
+record of a routine supervision, 5 working days after the visit), on the Chinese calendar (:mod:`inspector.centre.workdays`). When the
 5th working day falls in a year whose holiday arrangement is not known yet (it is published each
 November), the draw goes on and the deadline is stored empty, never guessed; once the year is
 known (a newer program, or the notice entered with ``inspector calendar add``), :func:`assigned`
@@ -34,17 +34,27 @@ import sqlite_utils
 from inspector.centre.common import iso, new_id, optional_day, today
 from inspector.centre.dispatch import (
     PLAN_KINDS,
-    RECORD_DUE_WORKING_DAYS,
     SUPERVISOR_KINDS,
     Draw,
+    DrawRules,
+    Ground,
     PlanKind,
     Supervisor,
     Target,
+    TeamBelowPrinciple,
     Visit,
     dispatch,
     draw,
 )
 from inspector.centre.people import roster
+from inspector.centre.rulebook import Rulebook
+from inspector.centre.rulebooks import (
+    default_rulebook_id,
+    draw_rules,
+    find_rulebook,
+    pin_rulebook,
+    stored_rulebook,
+)
 from inspector.centre.workdays import due_date
 from inspector.clock import now
 from inspector.errors import NotFoundError, StoreError, UsageError
@@ -54,7 +64,7 @@ from inspector.store.db import transaction
 from inspector.store.evaluations import Evaluation, EvaluationStore, default_author
 from inspector.store.rubrics import get_rubric
 
-RECORD_FORMAT = "inspector-dispatch-1"
+RECORD_FORMAT = "inspector-dispatch-2"  # -1: made before rulebooks (verified under DrawRules.legacy)
 ALGORITHM = (
     "inspector.centre.dispatch: targets in (date, org id) order; for each, the eligible pool sorted by id; "
     "random.Random(f'{seed}:{org}:{date}') (seed version 2); partial Fisher-Yates: pick i swaps "
@@ -73,11 +83,13 @@ class Plan:
     starts: dt.date | None
     ends: dt.date | None
     created_at: str
+    rulebook_hash: str | None = None  # None: made before rulebooks, reads its rubric's default
 
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "rubric": self.rubric_id,
+            "rulebook_hash": self.rulebook_hash,
             "title": self.title,
             "kind": self.kind,
             "year": self.year,
@@ -137,7 +149,19 @@ def _plan(row: sqlite3.Row) -> Plan:
         starts=optional_day(row["starts"]),
         ends=optional_day(row["ends"]),
         created_at=row["created_at"],
+        rulebook_hash=row["rulebook_hash"],
     )
+
+
+def plan_rulebook(db: sqlite_utils.Database, plan: Plan) -> Rulebook:
+    """The rulebook a plan names; a plan made before rulebooks reads the one for its rubric."""
+    if plan.rulebook_hash:
+        return stored_rulebook(db, plan.rulebook_hash)
+    return find_rulebook(db, default_rulebook_id(plan.rubric_id))
+
+
+def plan_rules(db: sqlite_utils.Database, plan: Plan) -> DrawRules:
+    return draw_rules(plan_rulebook(db, plan))
 
 
 def new_plan(
@@ -150,7 +174,9 @@ def new_plan(
     region: str | None = None,
     starts: dt.date | str | None = None,
     ends: dt.date | str | None = None,
+    rulebook: str | None = None,
 ) -> Plan:
+    """A new plan naming its rulebook: ``rulebook`` (an id or a stored hash), else the rubric's own."""
     title = title.strip()
     if not title:
         raise UsageError(_("计划名称不能为空"))
@@ -162,11 +188,13 @@ def new_plan(
         raise UsageError(
             _("计划开始日期 {s} 晚于结束日期 {e}").format(s=first.isoformat(), e=last.isoformat())
         )
+    book = find_rulebook(db, rulebook or default_rulebook_id(rubric_id))
     plan_id = new_id()
     with transaction(db) as conn:
+        book_hash = pin_rulebook(conn, book)
         conn.execute(
-            "INSERT INTO plans (id, rubric_id, title, kind, year, region, starts, ends, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO plans (id, rubric_id, title, kind, year, region, starts, ends, created_at,"
+            " rulebook_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 plan_id,
                 rubric_id,
@@ -177,6 +205,7 @@ def new_plan(
                 iso(first),
                 iso(last),
                 now(),
+                book_hash,
             ),
         )
     return get_plan(db, plan_id)
@@ -267,10 +296,16 @@ def assigned(db: sqlite_utils.Database, plan_id: str) -> dict[str, Assigned]:
         heads[org] = (dispatch_id, day, due)
         teams.setdefault(org, []).append(person)
     out: dict[str, Assigned] = {}
+    plan = get_plan(db, plan_id)
+    rules = plan_rules(db, plan)
+    kinds = {r[0]: r[1] for r in db.conn.execute("SELECT id, kind FROM people")}
     for org, (d, day, due) in heads.items():
         visit = dt.date.fromisoformat(day)
-        # empty when the calendar did not reach that far at the draw; it may now
-        record_due = optional_day(due) or due_date(visit, RECORD_DUE_WORKING_DAYS)
+        record_due = None
+        # the plan's rulebook says whether a record is due at all (福建办法 第三章七: 外督, 日常督导)
+        if rules.record_due_applies(plan.kind, (kinds.get(p, "") for p in teams[org])):
+            # empty when the calendar did not reach that far at the draw; it may now
+            record_due = optional_day(due) or due_date(visit, rules.record_due_days or 0)
         out[org] = Assigned(d, org, visit, record_due, tuple(teams[org]))
     return out
 
@@ -332,6 +367,11 @@ def _roster_json(people: Sequence[Supervisor]) -> list[dict[str, Any]]:
             "history": [
                 [v.org_id, v.date.isoformat()] for v in sorted(s.history, key=lambda v: (v.date, v.org_id))
             ],
+            "internal_at": sorted(s.internal_at),
+            "staff_at": sorted(s.staff_at),
+            "grounds": [[g.org_id, g.ground, iso(g.since), iso(g.until)] for g in s.grounds],
+            "suspended_until": iso(s.suspended_until),
+            "annual_fail_year": s.annual_fail_year,
         }
         for s in sorted(people, key=lambda s: s.id)
     ]
@@ -349,6 +389,15 @@ def _roster_from_json(entries: Sequence[dict[str, Any]]) -> list[Supervisor]:
             employer_org=e["employer_org"],
             roles_at=frozenset(e["roles_at"]),
             history=tuple(Visit(org, dt.date.fromisoformat(day)) for org, day in e["history"]),
+            # absent from records made before rulebooks, whose rules did not read them
+            internal_at=frozenset(e.get("internal_at", ())),
+            staff_at=frozenset(e.get("staff_at", ())),
+            grounds=tuple(
+                Ground(org, ground, optional_day(since), optional_day(until))
+                for org, ground, since, until in e.get("grounds", ())
+            ),
+            suspended_until=optional_day(e.get("suspended_until")),
+            annual_fail_year=e.get("annual_fail_year"),
         )
         for e in entries
     ]
@@ -397,7 +446,9 @@ def explain_dispatch(
         plan_kind=plan.kind,
         team_size=team_size,
         seed=seed,
-        kind_required=kind_required,
+        kind_required=kind_required,  # type: ignore[arg-type]
+        rules=plan_rules(db, plan),
+        overridden=frozenset({"team_min"}),  # explaining who is left out, not the team size
     )
 
 
@@ -410,11 +461,14 @@ def run_dispatch(
     date: dt.date | str | None = None,
     kind_required: str | None = None,
     author: str | None = None,
+    override_reason: str | None = None,
 ) -> DispatchRecord:
     """Draw a team for every target of the plan that has none; store and return the published record.
 
     A target keeps its own visit day; ``date`` is the day of the others. Raises DispatchError (one
-    line naming the blocking rule) when any target has no valid team: then nothing is drawn.
+    line naming the blocking rule) when any target has no valid team: then nothing is drawn. The
+    draw runs under the plan's rulebook; an in-principle rule (原则上) it would break is gone past
+    only with ``override_reason``, recorded in the published record with who gave it.
     """
     if kind_required is not None and kind_required not in SUPERVISOR_KINDS:
         raise UsageError(
@@ -423,22 +477,50 @@ def run_dispatch(
     default_day = optional_day(date, "date")
     plan = get_plan(db, plan_id)
     dispatch_id = new_id()
+    reason = (override_reason or "").strip()
     with transaction(db) as conn:
         chosen = _unstaffed(db, plan, default_day)
+        book = plan_rulebook(db, plan)
+        if plan.rulebook_hash is None:  # a plan made before rulebooks: its first draw pins one
+            conn.execute(
+                "UPDATE plans SET rulebook_hash = ? WHERE id = ?", (pin_rulebook(conn, book, author), plan.id)
+            )
+            plan = get_plan(db, plan.id)
+        rules = draw_rules(book)
         people = roster(db)
+        overridden = frozenset({"team_min"}) if reason else frozenset()
         result = dispatch(
             people,
             chosen,
             plan_kind=plan.kind,
             team_size=team_size,
             seed=seed,
-            kind_required=kind_required,
+            kind_required=kind_required,  # type: ignore[arg-type]
+            rules=rules,
+            overridden=overridden,
         )
         position = {s.id: i for i, s in enumerate(sorted(people, key=lambda s: s.id))}
         created_at, created_by = now(), author or default_author()
+        overrides = []
+        least = rules.team_min_for(plan.kind)
+        if reason and least is not None and team_size < least:
+            rule = book.get("team_min")
+            overrides.append(
+                {
+                    "rule": "team_min",
+                    "clause": rule.clause.as_json() if rule and rule.clause else None,
+                    "by": created_by,
+                    "reason": reason,
+                    "team_size": team_size,
+                    "min": least,
+                }
+            )
         record = {
             "format": RECORD_FORMAT,
             "algorithm": ALGORITHM,
+            "rulebook": {"id": book.id, "title": book.title, "hash": book.content_hash},
+            "rules": rules.as_json(),
+            "overrides": overrides,
             "plan": plan.as_json(),
             "seed": result.seed,
             "team_size": team_size,
@@ -454,6 +536,12 @@ def run_dispatch(
                     "team": list(a.team),
                     "record_due": a.record_due.isoformat() if a.record_due else None,
                     "pool": [position[p] for p in a.pool],
+                    # the team leader: the first drawn, marked as drawn (no document names how)
+                    "leader": a.team[0],
+                    "leader_chosen": rules.leader,
+                    "flags": [
+                        {"person": p, "rule": "annual_assessment", "year": y} for p, y in a.flags
+                    ],
                 }
                 for a in result.assignments
             ],
@@ -531,15 +619,34 @@ def verify_dispatch(db: sqlite_utils.Database, dispatch_id: str) -> list[str]:
     r = rec.record
     people = _roster_from_json(r["roster"])
     chosen = [Target(t["org"], dt.date.fromisoformat(t["date"])) for t in r["targets"]]
-    again = draw(
-        people,
-        chosen,
-        plan_kind=r["plan"]["kind"],
-        team_size=r["team_size"],
-        seed=r["seed"],
-        kind_required=r["kind_required"],
-    )
-    problems = [_("无法组队：{m}").format(m=b.message()) for b in again.blocked]
+    problems: list[str] = []
+    if "rules" in r:
+        rules = DrawRules.from_json(r["rules"])
+        # the rulebook named must still be the one stored under its hash, and give these rules
+        try:
+            book = stored_rulebook(db, r["rulebook"]["hash"])
+        except NotFoundError:
+            problems.append(_("记录所依规则册 {h} 不在数据库中").format(h=r["rulebook"]["hash"]))
+        else:
+            if book.content_hash != r["rulebook"]["hash"] or draw_rules(book) != rules:
+                problems.append(_("记录所依规则册与公布的规则不符"))
+    else:
+        rules = DrawRules.legacy()  # published before rulebooks: the rules it was drawn under
+    overridden = frozenset(o["rule"] for o in r.get("overrides", ()))
+    try:
+        again = draw(
+            people,
+            chosen,
+            plan_kind=r["plan"]["kind"],
+            team_size=r["team_size"],
+            seed=r["seed"],
+            kind_required=r["kind_required"],
+            rules=rules,
+            overridden=overridden,
+        )
+    except TeamBelowPrinciple as e:
+        return [*problems, e.message]
+    problems += [_("无法组队：{m}").format(m=b.message()) for b in again.blocked]
     published = {(a["org"], a["date"]): a for a in rec.assignments}
     for a in again.assignments:
         mine = published.pop((a.org_id, a.date.isoformat()), None)
@@ -563,7 +670,8 @@ def start_evaluation(
     if team is None:
         raise UsageError(_("该机构在本计划中还没有督导组：请先抽取"), org_id)
     names = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
-    # Stored data is in the source language whatever the window's language (roles print on forms).
+    # The leader is the first drawn (the published record marks it as drawn: no document says how
+    # a 组长 is chosen). Stored data is in the source language whatever the window's language.
     members = [
         {"name": names[p], "role": "组长" if i == 0 else "组员", "person_id": p}
         for i, p in enumerate(team.team)
