@@ -216,11 +216,49 @@ def people_annual(
 @people.command("suspend")
 @click.argument("person_id")
 @click.option("--reason", required=True, help="理由")
+@click.option("--until", default=None, help="暂停期末日 YYYY-MM-DD（含当日；不给则至恢复为止）")
 @pass_context
-def people_suspend(ctx: Context, person_id: str, reason: str) -> None:
-    """暂停（或取消）督导员资格：此后不再被抽取。"""
-    roster_.set_active(ctx.db, person_id, False, reason)
+def people_suspend(ctx: Context, person_id: str, reason: str, until: str | None) -> None:
+    """暂停督导员委派（可恢复，可附期限）：暂停期内不被抽取。"""
+    roster_.set_active(ctx.db, person_id, False, reason, until=until)
     click.echo(_("已暂停：{id}").format(id=person_id))
+
+
+@people.command("cancel")
+@click.argument("person_id")
+@click.option("--reason", required=True, help="理由")
+@pass_context
+def people_cancel(ctx: Context, person_id: str, reason: str) -> None:
+    """取消督导员资格（终局：不得再抽取、恢复或换证；福建办法 第四章一）。"""
+    roster_.cancel_person(ctx.db, person_id, reason)
+    click.echo(_("已取消资格：{id}").format(id=person_id))
+
+
+@people.command("ground")
+@click.argument("person_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--ground", type=click.Choice(roster_.GROUNDS), required=True, help="回避事由")
+@click.option("--since", default=None, help="起始日 YYYY-MM-DD")
+@click.option("--until", default=None, help="截止日 YYYY-MM-DD")
+@click.option("--note", default=None, help="说明（“其他”必填）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def people_ground(
+    ctx: Context,
+    person_id: str,
+    org_id: str,
+    ground: str,
+    since: str | None,
+    until: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """登记一项回避事由（亲属、曾任职、咨询服务、其他），附起止日期。"""
+    g = roster_.add_ground(ctx.db, person_id, org_id, ground, since=since, until=until, note=note, by=ctx.user)
+    if as_json:
+        emit_json(g)
+    else:
+        click.echo(g["id"])
 
 
 @people.command("renew")
@@ -287,6 +325,7 @@ def plan() -> None:
 @click.option("--region", default=None, help="地区")
 @click.option("--starts", default=None, help="开始日期 YYYY-MM-DD")
 @click.option("--ends", default=None, help="结束日期 YYYY-MM-DD")
+@click.option("--rulebook", "rulebook_id", default=None, help="规则册编号（默认：评估表所属文件的规则册）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def plan_new(
@@ -298,12 +337,15 @@ def plan_new(
     region: str | None,
     starts: str | None,
     ends: str | None,
+    rulebook_id: str | None,
     as_json: bool,
 ) -> None:
     """新建督导计划。"""
-    p = plans_.new_plan(ctx.db, rubric_id, title, kind, year=year, region=region, starts=starts, ends=ends)
+    p = plans_.new_plan(
+        ctx.db, rubric_id, title, kind, year=year, region=region, starts=starts, ends=ends, rulebook=rulebook_id
+    )
     if as_json:
-        emit_json(p.as_json())
+        emit_json({**p.as_json(), "rulebook": plans_.plan_rulebook(ctx.db, p).id})
     else:
         click.echo(p.id)
 
@@ -371,7 +413,7 @@ def plan_show(ctx: Context, plan_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    click.echo(f"{p.title}  {p.kind}  {p.rubric_id}")
+    click.echo(f"{p.title}  {p.kind}  {p.rubric_id}  {plans_.plan_rulebook(ctx.db, p).id}")
     for r in rows:
         click.echo(f"  {r['org']}  {r['visit_date'] or '-'}  {r['state']}  {','.join(r['team'])}")
 
@@ -433,6 +475,27 @@ def plan_start_eval(ctx: Context, plan_id: str, org_id: str, as_json: bool) -> N
         click.echo(e.id)
 
 
+@plan.command("verdict")
+@click.argument("eval_id")
+@click.option("--verdict", type=click.Choice(("pass", "fail")), required=True, help="评估工作小组的评定结论")
+@click.option("--reason", required=True, help="评定理由")
+@click.option("--recommend", is_flag=True, help="推荐参加示范评估（仅合格者）")
+@click.option("--opinion", default=None, help="评估工作小组的推荐意见")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_verdict(
+    ctx: Context, eval_id: str, verdict: str, reason: str, recommend: bool, opinion: str | None, as_json: bool
+) -> None:
+    """记录评估工作小组对无分数线评估表的合格/不合格评定及理由（河南 2011）。"""
+    from inspector.centre.verdicts import record_verdict
+
+    v = record_verdict(ctx.db, eval_id, verdict, reason, recommend=recommend, opinion=opinion, by=ctx.user)
+    if as_json:
+        emit_json(v)
+    else:
+        click.echo(_("已记录评定：{label}").format(label=v["label"]))
+
+
 @plan.command("link")
 @click.argument("plan_id")
 @click.option("--org", "org_id", required=True, help="机构编号")
@@ -455,6 +518,9 @@ def plan_link(ctx: Context, plan_id: str, org_id: str, eval_id: str) -> None:
 @click.option(
     "--kind", "kind_required", type=click.Choice(SUPERVISOR_KINDS), default=None, help="只抽取该类督导员"
 )
+@click.option(
+    "--override-reason", default=None, help="越过“原则上”规则（如小组少于 3 人）的理由，记入公开记录"
+)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def dispatch_cmd(
@@ -464,12 +530,13 @@ def dispatch_cmd(
     team_size: int,
     seed: str,
     kind_required: str | None,
+    override_reason: str | None,
     as_json: bool,
 ) -> None:
-    """随机抽取督导组（双随机、一公开），并保存公开记录。"""
+    """随机抽取督导组（双随机、一公开），按计划的规则册，并保存公开记录。"""
     rec = plans_.run_dispatch(
         ctx.db, plan_id, team_size=team_size, seed=seed, date=visit_date, kind_required=kind_required,
-        author=ctx.user,
+        author=ctx.user, override_reason=override_reason,
     )  # fmt: skip
     names = {r[0]: r[1] for r in ctx.db.conn.execute("SELECT id, name FROM people")}
     orgs = {r[0]: r[1] for r in ctx.db.conn.execute("SELECT id, name FROM orgs")}
@@ -484,6 +551,10 @@ def dispatch_cmd(
             "pool_size": len(a["pool"]),
             "dispatch": rec.id,
             "seed": rec.seed,
+            "rulebook": rec.record["rulebook"]["id"],
+            "leader": a["leader"],
+            "leader_chosen": a["leader_chosen"],
+            "flags": a["flags"],
         }
         for a in rec.record["assignments"]
     ]
@@ -492,7 +563,13 @@ def dispatch_cmd(
         return
     for r in rows:
         team = "、".join(n or "" for n in r["team_names"])
-        click.echo(f"{r['date']}  {r['org_name']}  {team}  → {r['record_due']}")
+        click.echo(f"{r['date']}  {r['org_name']}  {team}  → {r['record_due'] or '-'}")
+        for f in r["flags"]:
+            click.echo(
+                _("  注意：{name} {y} 年度考核不合格（规则册要求标出，是否委派由中心决定）").format(
+                    name=names.get(f["person"]), y=f["year"]
+                )
+            )
     click.echo(_("抽取记录：{id}（种子 {seed}）").format(id=rec.id, seed=rec.seed))
 
 

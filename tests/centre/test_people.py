@@ -55,7 +55,7 @@ def test_card_validity_is_the_dispatch_reading(tmp_path: Path) -> None:
     )
     # a printed last day still wins
     assert printed.cert_valid_on(D("2026-05-09")) and not printed.cert_valid_on(D("2026-05-10"))
-    j = p.as_json(on=D("2026-05-10"))
+    j = p.as_json(on=D("2026-05-11"))
     assert {
         "id",
         "name",
@@ -67,7 +67,7 @@ def test_card_validity_is_the_dispatch_reading(tmp_path: Path) -> None:
         "employer_org",
         "roles_at",
     } <= set(j)
-    assert j["cert_valid"] is False and j["cert_last_day"] == "2026-05-09"
+    assert j["cert_valid"] is False and j["cert_last_day"] == "2026-05-10"
 
 
 def test_bad_people_are_refused(tmp_path: Path) -> None:

@@ -107,14 +107,9 @@ def test_spot_recheck_is_seeded(db: sqlite_utils.Database) -> None:
 
 
 def test_demonstration_recommendations(db: sqlite_utils.Database) -> None:
+    # 示范推荐 is Henan's (2011 二), not Sichuan's: no list on a Sichuan plan, and no invented 90 % bar
     plan = _plan(db, "下半年")
-    res = plan_results(db, plan, on=TODAY)
-    assert [(r.rank, r.org_name[:2], r.total) for r in res.demonstration] == [(1, "乐山", Decimal(99))]
-    everyone = plan_results(db, plan, on=TODAY, demonstration_share=Decimal(1))
-    # 宜宾 passed with 84: below the bar of 90 % of the maximum
-    assert [(r.rank, r.org_name[:2]) for r in everyone.demonstration] == [(1, "乐山"), (2, "德阳")]
-    lower = plan_results(db, plan, on=TODAY, demonstration_share=Decimal(1), demonstration_bar=Decimal("0.8"))
-    assert [r.org_name[:2] for r in lower.demonstration] == ["乐山", "德阳", "宜宾"]
+    assert plan_results(db, plan, on=TODAY).demonstration == []
 
 
 def test_public_announcement(db: sqlite_utils.Database) -> None:
