@@ -134,7 +134,9 @@ def kind_name(kind: SupervisorKind) -> str:
 CardReading = Literal["civil_code", "anniversary_eve"]
 
 
-def certificate_last_day(issued: dt.date, years: int = CERT_YEARS, reading: CardReading = "civil_code") -> dt.date:
+def certificate_last_day(
+    issued: dt.date, years: int = CERT_YEARS, reading: CardReading = "civil_code"
+) -> dt.date:
     """The last day a card issued on ``issued`` with a term of ``years`` is valid.
 
     民法典 第二百零一条: the day the period starts is not counted; 第二百零二条: a period in years
@@ -211,6 +213,10 @@ class DrawRules:
         if self.record_due_days is None or self.record_due_plan_kind not in ("any", plan_kind):
             return False
         return self.record_due_kind == "any" or self.record_due_kind in set(team_kinds)
+
+
+# the rules of every draw published before rulebooks (and of callers that name none)
+LEGACY_RULES = DrawRules.legacy()
 
 
 @dataclass(frozen=True)
@@ -398,9 +404,7 @@ class _Ledger:
         after = self._after(org, day)[:limit] if both_ways else []
         teams = self.teams.get(org, {})
         near = set().union(*(teams[d] for d in before + after)) if before or after else set()
-        return frozenset(
-            p for p in near if len(self.run_of(p, org, day, both_ways)) + 1 > limit
-        )
+        return frozenset(p for p in near if len(self.run_of(p, org, day, both_ways)) + 1 > limit)
 
     def run_of(self, person: str, org: str, day: dt.date, both_ways: bool = True) -> list[dt.date]:
         """The organisation's supervisions next to ``day`` that ``person`` was on, unbroken, by date.
@@ -435,7 +439,7 @@ def _reasons(
     target: Target,
     ledger: _Ledger,
     kind_required: SupervisorKind | None,
-    rules: DrawRules = DrawRules.legacy(),
+    rules: DrawRules = LEGACY_RULES,
 ) -> list[tuple[Rule, str]]:
     """Every rule ``s`` fails for ``target``, with a sentence saying why; empty when eligible."""
     day, org = target.date, target.org_id
@@ -521,7 +525,7 @@ def explain(
     *,
     roster: Iterable[Supervisor] = (),
     kind_required: SupervisorKind | None = None,
-    rules: DrawRules = DrawRules.legacy(),
+    rules: DrawRules = LEGACY_RULES,
 ) -> list[str]:
     """Why ``supervisor`` may not be drawn for ``target``; an empty list when they may.
 
@@ -587,7 +591,9 @@ def _check_arguments(
     if least is not None and team_size < least:
         if not rules.team_min_principle:
             raise UsageError(
-                _("专项督导小组须由 {min} 名及以上质量督导员组成，收到每组 {n} 人").format(min=least, n=team_size)
+                _("专项督导小组须由 {min} 名及以上质量督导员组成，收到每组 {n} 人").format(
+                    min=least, n=team_size
+                )
             )
         if "team_min" not in overridden:
             raise TeamBelowPrinciple(
@@ -618,7 +624,7 @@ def draw(
     team_size: int,
     seed: str | int,
     kind_required: SupervisorKind | None = None,
-    rules: DrawRules = DrawRules.legacy(),
+    rules: DrawRules = LEGACY_RULES,
     overridden: frozenset[str] = frozenset(),
 ) -> Draw:
     """Draw a team for every target that has enough eligible people; list the others as blocked.
@@ -707,9 +713,7 @@ def draw(
             due = due_date(day, rules.record_due_days or 0)
         flags: tuple[tuple[str, int], ...] = ()
         if rules.annual == "flag":
-            flags = tuple(
-                (p, y) for p in team if (y := by_id[p].annual_fail_year) is not None
-            )
+            flags = tuple((p, y) for p in team if (y := by_id[p].annual_fail_year) is not None)
         assignments.append(Assignment(org, day, team, due, pool, flags))
     return Draw(assignments, blocked, seed_text, order)
 
@@ -722,7 +726,7 @@ def dispatch(
     team_size: int,
     seed: str | int,
     kind_required: SupervisorKind | None = None,
-    rules: DrawRules = DrawRules.legacy(),
+    rules: DrawRules = LEGACY_RULES,
     overridden: frozenset[str] = frozenset(),
 ) -> DispatchResult:
     """A team for every target, or :class:`DispatchError` saying which rule blocks (nothing is drawn).

@@ -84,7 +84,10 @@ class Person:
         return "suspended"
 
     def supervisor(
-        self, history: Sequence[Visit] = (), grounds: Sequence[Ground] = (), annual_fail_year: int | None = None
+        self,
+        history: Sequence[Visit] = (),
+        grounds: Sequence[Ground] = (),
+        annual_fail_year: int | None = None,
     ) -> Supervisor:
         """The person as the dispatch sees them (its constructor re-checks kind and card dates)."""
         return Supervisor(

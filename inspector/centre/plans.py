@@ -14,11 +14,12 @@ Pools are stored as positions in the record's roster (sorted by id) so that a ca
 targets and 500 supervisors does not store the same ids a million times.
 
 Record deadlines: when the plan's rulebook has one (福建办法 第三章七: the external supervisor's
-record of a routine supervision, 5 working days after the visit), on the Chinese calendar (:mod:`inspector.centre.workdays`). When the
-5th working day falls in a year whose holiday arrangement is not known yet (it is published each
-November), the draw goes on and the deadline is stored empty, never guessed; once the year is
-known (a newer program, or the notice entered with ``inspector calendar add``), :func:`assigned`
-fills it in on reading. The published record keeps what was known at the draw.
+record of a routine supervision, 5 working days after the visit), on the Chinese calendar
+(:mod:`inspector.centre.workdays`). When the last working day falls in a year whose holiday
+arrangement is not known yet (it is published each November), the draw goes on and the deadline
+is stored empty, never guessed; once the year is known (a newer program, or the notice entered
+with ``inspector calendar add``), :func:`assigned` fills it in on reading. The published record
+keeps what was known at the draw.
 """
 
 from __future__ import annotations
@@ -446,7 +447,7 @@ def explain_dispatch(
         plan_kind=plan.kind,
         team_size=team_size,
         seed=seed,
-        kind_required=kind_required,  # type: ignore[arg-type]
+        kind_required=kind_required,
         rules=plan_rules(db, plan),
         overridden=frozenset({"team_min"}),  # explaining who is left out, not the team size
     )
@@ -495,7 +496,7 @@ def run_dispatch(
             plan_kind=plan.kind,
             team_size=team_size,
             seed=seed,
-            kind_required=kind_required,  # type: ignore[arg-type]
+            kind_required=kind_required,
             rules=rules,
             overridden=overridden,
         )
@@ -539,9 +540,7 @@ def run_dispatch(
                     # the team leader: the first drawn, marked as drawn (no document names how)
                     "leader": a.team[0],
                     "leader_chosen": rules.leader,
-                    "flags": [
-                        {"person": p, "rule": "annual_assessment", "year": y} for p, y in a.flags
-                    ],
+                    "flags": [{"person": p, "rule": "annual_assessment", "year": y} for p, y in a.flags],
                 }
                 for a in result.assignments
             ],

@@ -163,8 +163,10 @@ def open_rectification(
 def _rulebook_term(db: sqlite_utils.Database, rubric_id: str, plan_id: str | None) -> int | None:
     """The rectification term (months) of the plan's rulebook, else of the rubric's own."""
     try:
-        book = plan_rulebook(db, get_plan(db, plan_id)) if plan_id else find_rulebook(
-            db, default_rulebook_id(rubric_id)
+        book = (
+            plan_rulebook(db, get_plan(db, plan_id))
+            if plan_id
+            else find_rulebook(db, default_rulebook_id(rubric_id))
         )
     except (NotFoundError, UsageError):
         return None

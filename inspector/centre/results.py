@@ -41,10 +41,10 @@ import sqlite_utils
 
 from inspector.centre.common import iso, today
 from inspector.centre.dispatch import _draw_team  # the published draw, reused for the re-check sample
-from inspector.centre.verdicts import latest_verdicts
 from inspector.centre.plans import Plan, assigned, get_plan, plan_rulebook, targets
 from inspector.centre.rectifications import list_rectifications
 from inspector.centre.register import register_entries, scope
+from inspector.centre.verdicts import latest_verdicts
 from inspector.centre.workdays import working_days_between
 from inspector.errors import UsageError
 from inspector.i18n import _

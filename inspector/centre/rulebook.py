@@ -75,10 +75,10 @@ def rule_kinds() -> dict[str, RuleKind]:
             _("轮换：在同一被督导单位连续督导不超过规定次数（按督导日期，前后两个方向）"),
             {"max": Param(int)},
         ),
-        "team_min": RuleKind(
-            _("督导小组人数下限"), {"min": Param(int), "plan_kind": Param(str, plan_kinds)}
+        "team_min": RuleKind(_("督导小组人数下限"), {"min": Param(int), "plan_kind": Param(str, plan_kinds)}),
+        "team_leader": RuleKind(
+            _("组长：由中心指定或随机抽取并标明"), {"mode": Param(str, ("designated", "drawn"))}
         ),
-        "team_leader": RuleKind(_("组长：由中心指定或随机抽取并标明"), {"mode": Param(str, ("designated", "drawn"))}),
         "default_kind": RuleKind(_("未指明类别时抽取的督导员类别"), {"kind": Param(str, kinds)}),
         "record_due": RuleKind(
             _("督导情况记录表提交期限（工作日）"),
@@ -97,9 +97,7 @@ def rule_kinds() -> dict[str, RuleKind]:
         "announcement": RuleKind(
             _("向社会公告的名单"), {"list": Param(str, ("passed_with_scope", "all_results"))}
         ),
-        "demonstration": RuleKind(
-            _("示范评估推荐：从质量管理评估合格的机构中，由评估工作小组提出推荐意见")
-        ),
+        "demonstration": RuleKind(_("示范评估推荐：从质量管理评估合格的机构中，由评估工作小组提出推荐意见")),
         "group_verdict": RuleKind(_("评估表不设分数线：由评估工作小组评定合格或不合格并写明理由")),
         "rectification_term": RuleKind(_("整改期限"), {"months": Param(int)}),
         "rectification_pass": RuleKind(_("整改合格须经重新评估合格")),

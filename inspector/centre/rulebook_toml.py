@@ -26,7 +26,18 @@ from inspector.i18n import _
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
-TOP_KEYS = {"id", "title", "issuer", "document", "year", "rubrics", "based_on", "rules", "not_modelled", "notes"}
+TOP_KEYS = {
+    "id",
+    "title",
+    "issuer",
+    "document",
+    "year",
+    "rubrics",
+    "based_on",
+    "rules",
+    "not_modelled",
+    "notes",
+}
 RULE_KEYS = {"key", "strength", "article", "quote", "document", "params", "reading", "note", "milestones"}
 
 Resolver = Callable[[str], Rulebook]
@@ -89,7 +100,7 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
         extra = sorted(set(raw) - RULE_KEYS)
         if extra:
             raise fail(_("规则中未知的键：{k}").format(k="、".join(extra)), line)
-        key = raw.get("key")
+        key = str(raw.get("key"))
         if key not in kinds:
             raise fail(
                 _("未知的规则 key：{k}（可用：{all}）").format(k=key, all="、".join(sorted(kinds))), line
@@ -97,7 +108,7 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
         if key in own_keys:
             raise fail(_("规则 {k} 重复").format(k=key), line)
         own_keys.add(key)
-        strength = raw.get("strength")
+        strength = str(raw.get("strength"))
         if strength not in STRENGTHS:
             raise fail(_("strength 应为 must、principle 或 centre，收到 {v}").format(v=strength), line)
         article, quote = raw.get("article", ""), raw.get("quote", "")
@@ -108,7 +119,9 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
             if quote or article:
                 clause = Clause(str(raw.get("document", data["document"])), str(article), str(quote))
         else:
-            if not (isinstance(article, str) and article.strip() and isinstance(quote, str) and quote.strip()):
+            if not (
+                isinstance(article, str) and article.strip() and isinstance(quote, str) and quote.strip()
+            ):
                 raise fail(_("文件规定的规则须有条款（article）和原文（quote）"), line)
             clause = Clause(str(raw.get("document", data["document"])), article, quote)
         params = raw.get("params", {})
@@ -128,7 +141,8 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
                 raise fail(_("规则 {k} 的参数 {p} 类型不对").format(k=key, p=pname), line)
             if p.choices and value not in p.choices:
                 raise fail(
-                    _("规则 {k} 的参数 {p} 应为 {c} 之一").format(k=key, p=pname, c="、".join(p.choices)), line
+                    _("规则 {k} 的参数 {p} 应为 {c} 之一").format(k=key, p=pname, c="、".join(p.choices)),
+                    line,
                 )
             if isinstance(value, int) and value < 1:
                 raise fail(_("规则 {k} 的参数 {p} 应为正整数").format(k=key, p=pname), line)
@@ -143,7 +157,7 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
             raise fail(_("milestones 规则须列出各阶段"), line)
         rules[key] = Rule(
             key=key,
-            strength=strength,
+            strength=strength,  # checked above
             clause=clause,
             params=dict(params),
             reading=str(raw.get("reading", "")),

@@ -63,7 +63,7 @@ def _stored(conn: sqlite3.Connection, where: str, args: tuple[str, ...]) -> list
 def _resolver(db: sqlite_utils.Database | None) -> dict[str, Rulebook]:
     known = dict(shipped_rulebooks())
     if db is not None:
-        for _hash, origin, rb in _stored(db.conn, "origin = 'centre'", ()):
+        for _hash, _origin, rb in _stored(db.conn, "origin = 'centre'", ()):
             known[rb.id] = rb  # the latest added of an id wins
     return known
 
@@ -140,7 +140,9 @@ def default_rulebook_id(rubric_id: str) -> str:
         if rubric_id in rb.rubrics:
             return rb.id
     raise UsageError(
-        _("评估表 {r} 没有对应的规则册：请用 --rulebook 指定（rulebook list 列出可用的）").format(r=rubric_id),
+        _("评估表 {r} 没有对应的规则册：请用 --rulebook 指定（rulebook list 列出可用的）").format(
+            r=rubric_id
+        ),
         rubric_id,
     )
 

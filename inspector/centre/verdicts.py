@@ -54,8 +54,8 @@ def record_verdict(
         raise UsageError(_("示范评估推荐须附评估工作小组的推荐意见"), eval_id)
     with transaction(db) as conn:
         conn.execute(
-            "INSERT INTO group_verdicts (eval_id, verdict, reason, recommend, opinion, recorded_by, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO group_verdicts (eval_id, verdict, reason, recommend, opinion, recorded_by,"
+            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (eval_id, verdict, reason.strip(), int(recommend), (opinion or "").strip() or None,
              by or default_author(), now()),
         )  # fmt: skip

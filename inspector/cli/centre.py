@@ -254,7 +254,9 @@ def people_ground(
     as_json: bool,
 ) -> None:
     """登记一项回避事由（亲属、曾任职、咨询服务、其他），附起止日期。"""
-    g = roster_.add_ground(ctx.db, person_id, org_id, ground, since=since, until=until, note=note, by=ctx.user)
+    g = roster_.add_ground(
+        ctx.db, person_id, org_id, ground, since=since, until=until, note=note, by=ctx.user
+    )
     if as_json:
         emit_json(g)
     else:
@@ -342,7 +344,15 @@ def plan_new(
 ) -> None:
     """新建督导计划。"""
     p = plans_.new_plan(
-        ctx.db, rubric_id, title, kind, year=year, region=region, starts=starts, ends=ends, rulebook=rulebook_id
+        ctx.db,
+        rubric_id,
+        title,
+        kind,
+        year=year,
+        region=region,
+        starts=starts,
+        ends=ends,
+        rulebook=rulebook_id,
     )
     if as_json:
         emit_json({**p.as_json(), "rulebook": plans_.plan_rulebook(ctx.db, p).id})

@@ -86,7 +86,11 @@ def rulebook_validate(ctx: Context, file: Path, as_json: bool) -> None:
     if as_json:
         emit_json(_summary(rb, "file"))
         return
-    click.echo(_("规则册有效：{id}（{n} 条规则，哈希 {h}）").format(id=rb.id, n=len(rb.rules), h=rb.content_hash[:16]))
+    click.echo(
+        _("规则册有效：{id}（{n} 条规则，哈希 {h}）").format(
+            id=rb.id, n=len(rb.rules), h=rb.content_hash[:16]
+        )
+    )
 
 
 @rulebook.command("add")

@@ -23,11 +23,11 @@ from inspector.centre.workdays import (
     is_working_day,
     supported_years,
 )
-from tests.centre.rulebook_helpers import new_plan
 from inspector.errors import UsageError
 from inspector.folder import open_folder
 from inspector.store.backup import backup, restore
 from inspector.store.orgs import add_org
+from tests.centre.rulebook_helpers import new_plan
 from tests.centre_support import new_db
 from tests.helpers import refused, run
 

@@ -31,13 +31,13 @@ from inspector.centre.plans import (
     verify_dispatch,
     withdraw,
 )
-from tests.centre.rulebook_helpers import new_plan
 from inspector.errors import DispatchError, NotFoundError, StoreError, UsageError
 from inspector.folder import open_folder
 from inspector.store.changes import loads
 from inspector.store.db import DB_NAME
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org
+from tests.centre.rulebook_helpers import new_plan
 from tests.centre_support import new_db
 
 D = date.fromisoformat

@@ -11,7 +11,7 @@ import pytest
 import sqlite_utils
 
 from inspector.centre.demo import fill_centre_demo
-from inspector.centre.plans import list_plans
+from inspector.centre.plans import add_target, list_plans, run_dispatch
 from inspector.centre.rectifications import (
     add_months,
     close_rectification,
@@ -20,11 +20,10 @@ from inspector.centre.rectifications import (
 )
 from inspector.centre.results import PlanResults, plan_results
 from inspector.centre.workbooks import export_results
-from inspector.centre.plans import add_target, run_dispatch
-from tests.centre.rulebook_helpers import new_plan
 from inspector.errors import StoreError, UsageError
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org, list_orgs
+from tests.centre.rulebook_helpers import new_plan
 from tests.centre_support import copy_folder, demo_folder, new_db
 
 TODAY = date(2026, 11, 22)

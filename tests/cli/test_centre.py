@@ -74,7 +74,8 @@ def test_people_plan_and_dispatch(tmp_path: Path) -> None:
     composed = tmp_path / "centre.toml"
     composed.write_text(
         'id = "sichuan-centre-2026"\ntitle = "本中心规则册"\nissuer = "四川省鉴定中心"\n'
-        'document = "本中心自定"\nyear = 2026\nbased_on = ["sichuan-2017-inspection", "zhengzhou-2014-supervision"]\n',
+        'document = "本中心自定"\nyear = 2026\n'
+        'based_on = ["sichuan-2017-inspection", "zhengzhou-2014-supervision"]\n',
         encoding="utf-8",
     )
     assert run("rulebook", "validate", composed, data=data).code == 0
