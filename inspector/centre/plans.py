@@ -428,6 +428,7 @@ def explain_dispatch(
     seed: str | int,
     date: dt.date | str | None = None,
     kind_required: str | None = None,
+    override_reason: str | None = None,  # accepted as run_dispatch takes it; nothing is stored here
 ) -> Draw:
     """The draw :func:`run_dispatch` makes with these arguments, stored nowhere.
 

@@ -485,6 +485,30 @@ def plan_start_eval(ctx: Context, plan_id: str, org_id: str, as_json: bool) -> N
         click.echo(e.id)
 
 
+@plan.command("milestones")
+@click.argument("plan_id")
+@click.option("--today", "on", default=None, help="以该日为准判断逾期 YYYY-MM-DD")
+@click.option("--done", "done_name", default=None, help="标记该阶段已完成（阶段名称）")
+@click.option("--on", "done_on", default=None, help="完成日期 YYYY-MM-DD（与 --done 一起）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_milestones_cmd(
+    ctx: Context, plan_id: str, on: str | None, done_name: str | None, done_on: str | None, as_json: bool
+) -> None:
+    """计划的工作时间表（规则册中的各阶段截止日期），标出逾期；可标记某阶段完成。"""
+    from inspector.centre.milestones import mark_milestone, plan_milestones
+
+    if done_name is not None:
+        mark_milestone(ctx.db, plan_id, done_name, done_on or today(), ctx.user)
+    found = plan_milestones(ctx.db, plan_id, optional_day(on, "today"))
+    if as_json:
+        emit_json([m.as_json() for m in found])
+        return
+    for m in found:
+        j = m.as_json()
+        click.echo(f"{j['due']}  {m.name}  {j['state_name']}  {j['done_on'] or ''}")
+
+
 @plan.command("verdict")
 @click.argument("eval_id")
 @click.option("--verdict", type=click.Choice(("pass", "fail")), required=True, help="评估工作小组的评定结论")

@@ -25,10 +25,11 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from inspector.centre.plans import add_target, dispatches, new_plan
+from inspector.centre.plans import add_target, dispatches
 from inspector.folder import open_folder
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import list_orgs
+from tests.centre.rulebook_helpers import new_plan  # a centre's composed rulebook (Zhengzhou + its own)
 from tests.centre_support import TODAY, demo_folder
 from tests.ui.conftest import ROOT, SCREENSHOTS, SIZE, Window
 from ui.centre.common import CentrePage, Table
@@ -670,7 +671,7 @@ def test_a_blocked_draw_shows_the_reason_and_each_exclusion(
     top = tree.topLevelItem(0)
     rules = {top.child(i).text(0): [top.child(i).child(k).text(0) for k in range(top.child(i).childCount())]
              for i in range(top.childCount())}  # fmt: skip
-    assert rules["证卡无效：1 人"] == ["孙丽华 — 证卡已过期（有效期至 2025-02-28）"]
+    assert rules["证卡无效：1 人"] == ["孙丽华 — 证卡已过期（有效期至 2025-03-01）"]  # 民法典 201-202
     assert rules["回避：本单位职工：1 人"] == ["周建华 — 回避：本单位职工"]
     grab(dialog, "centre-dispatch-blocked")
     db = open_folder(folder)
@@ -706,22 +707,19 @@ def test_results_list_states_the_overdue_record_and_the_rectification(win: Windo
     targets = {t.org_name: t for t in page.targets.rows_model.rows}
     assert len(targets) == 7
     changhong = targets["四川长虹电器股份有限公司职业技能鉴定站"]
-    assert changhong.vetoes == ("V3",) and changhong.record_overdue
+    # a Sichuan plan: 川人社函〔2017〕297号 sets no record deadline (福建办法 第三章七 is Fujian's)
+    assert changhong.vetoes == ("V3",) and not changhong.record_overdue
     row = texts(page.targets, 0).index(changhong.org_name)
     assert page.targets.proxy.index(row, 6).data() == "不合格（否决）"
-    assert page.targets.proxy.index(row, 12).data() == "2026-11-04（逾期）"
-    assert page.targets.proxy.index(row, 12).data(Qt.ItemDataRole.ForegroundRole) == QColor("#b3261e")
+    assert page.targets.proxy.index(row, 12).data() == "—"
     assert texts(page.targets, 9)[texts(page.targets, 0).index("宜宾职业技术学院职业技能鉴定站")] == "+14"
     assert "已签署 3" in page.summary.text()
     win.shot("centre-results")
 
     overdue = page.tab("逾期督导记录")
-    assert texts(overdue, 0) == ["四川长虹电器股份有限公司职业技能鉴定站"]
-    assert texts(overdue, 3) == ["12"]  # working days late on 2026-11-22
-    assert page.tabs.tabText(6) == "逾期督导记录 1"
-    win.shot("centre-results-overdue")
-    assert texts(page.tab("示范推荐"), 1) == ["乐山市技师学院职业技能鉴定所"]
-    assert len(texts(page.tab("公告名单"), 0)) == 3
+    assert texts(overdue, 0) == []
+    assert texts(page.tab("示范推荐"), 1) == []  # 示范推荐 is Henan's, not Sichuan's
+    assert len(texts(page.tab("公告名单"), 0)) == 3  # 三（四）: the 合格 stations
     assert texts(page.tab("抽查复核"), 0)
 
     choose_plan(win, page, "2026年上半年职业技能鉴定站检查评估")
@@ -865,3 +863,42 @@ def test_cli_screenshot_of_a_centre_view(folder: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- rulebooks ------------------------------------------------------------------------------------------
+
+
+def test_the_plans_page_shows_the_plans_rulebook_with_its_clauses_and_timetable(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.centre.plan_dialogs import MilestoneDialog
+    from ui.centre.plans_view import PlansPage
+
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage)
+    sichuan = next(r for r in page.plans.rows_model.rows if "下半年" in r.plan.title)
+    assert page.select_plan(sichuan.plan.id)
+    assert sichuan.rulebook.id == "sichuan-2017-inspection"
+    page.tabs.setCurrentIndex(1)
+    text = page.rulebook.toPlainText()
+    # 川人社函〔2017〕297号 三（四）, quoted, with how it is read; no Fujian or Zhengzhou rule on it
+    assert "合格鉴定站（所）名单及其鉴定职业（工种）范围、等级" in text and "理解：" in text
+    assert "轮换：" not in text and "5个工作日" not in text and "未由程序执行" in text
+    win.shot("centre-plans-rulebook")
+    page.tabs.setCurrentIndex(2)
+    # the timetable in the plan's year: on the machine's today every stage before it is late
+    assert [m.name for m in page.milestones.rows_model.rows] == [
+        "自查自评",
+        "审查评估",
+        "抽查复核",
+        "向社会公告",
+    ]
+    made = modal(monkeypatch, MilestoneDialog, lambda d: d.day.setDate(QDate(2026, 4, 28)) or 1)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.done_button.click()
+    assert made
+    page.select_plan(sichuan.plan.id)
+    done = next(m for m in page.milestones.rows_model.rows if m.name == "自查自评")
+    assert done.state == "done" and done.done_on == dt.date(2026, 4, 28)
+    page.tabs.setCurrentIndex(2)
+    win.shot("centre-plans-timetable")

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.centre.dispatch import SPECIAL_TEAM_MIN, Blocked, Rule, rule_label, rule_title
+from inspector.centre.dispatch import LEGACY_RULES, Blocked, DrawRules, Rule, rule_label, rule_title
 from inspector.centre.plans import DispatchRecord, Plan
 from inspector.errors import DispatchError, InspectorError
 from inspector.folder import opened_folder
@@ -154,10 +154,18 @@ class DispatchDialog(QDialog):
     dispatched = Signal(str)  # the record's id
     finished_work = Signal()  # a run ended, drawn or blocked (tests wait for it)
 
-    def __init__(self, ctx: CentreContext, plan: Plan, planned: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: CentreContext,
+        plan: Plan,
+        planned: int,
+        parent: QWidget | None = None,
+        rules: DrawRules = LEGACY_RULES,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.plan = plan
+        self.rules = rules
         self.outcome: DispatchOutcome | None = None
         self.setWindowTitle(_("随机抽取督导组：{title}").format(title=plan.title))
         layout = QVBoxLayout(self)
@@ -173,10 +181,18 @@ class DispatchDialog(QDialog):
         self.seed = QLineEdit()
         self.seed.setPlaceholderText(_("例如：2026-H2"))
         self.team_size = QSpinBox()
-        special = plan.kind == "special"
-        self.team_size.setRange(SPECIAL_TEAM_MIN if special else 1, 20)
-        self.team_size.setValue(3 if special else 2)
+        # the plan's rulebook: a minimum it commands is the spin box's floor; one it sets only in
+        # principle (原则上, 福建办法 第三章四) may be gone below with a reason, which is published
+        least = rules.team_min_for(plan.kind)
+        self.team_min = least if least is not None and rules.team_min_principle else None
+        self.team_size.setRange(least if least is not None and not rules.team_min_principle else 1, 20)
+        self.team_size.setValue(least or 2)
         self.team_size.setSuffix(_(" 人"))
+        self.override = QLineEdit()
+        self.override.setPlaceholderText(
+            _("原则上每组 {n} 人及以上；少于此数须写明理由（记入公开记录）").format(n=least or 0)
+        )
+        self.team_size.valueChanged.connect(lambda _v: self._override_state())
         self.kind = QComboBox()
         self.kind.addItem(_("不限"), None)
         self.kind.addItem(_("仅外督"), "external")
@@ -190,6 +206,7 @@ class DispatchDialog(QDialog):
         form.addRow(_("随机种子(&S)："), self.seed)
         form.addRow(_("每组人数(&N)："), self.team_size)
         form.addRow(_("督导员类别(&K)："), self.kind)
+        form.addRow(_("越过“原则上”的理由(&O)："), self.override)
         form.addRow(_("督导日期："), box)
         layout.addLayout(form)
 
@@ -212,14 +229,26 @@ class DispatchDialog(QDialog):
         self.buttons.addButton(self.draw_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
         self.draw_button.clicked.connect(self.draw)
-        self.seed.textChanged.connect(lambda t: self.draw_button.setEnabled(bool(t.strip())))
+        self.seed.textChanged.connect(lambda _t: self._override_state())
+        self.override.textChanged.connect(lambda _t: self._override_state())
         self.draw_button.setEnabled(False)
+        self._override_state()
         layout.addWidget(self.buttons)
         line = self.fontMetrics().height()
         self.resize(line * 52, line * 34)
 
+    def _below_principle(self) -> bool:
+        return self.team_min is not None and self.team_size.value() < self.team_min
+
+    def _override_state(self) -> None:
+        below = self._below_principle()
+        self.override.setEnabled(below)
+        ready = bool(self.seed.text().strip()) and (not below or bool(self.override.text().strip()))
+        self.draw_button.setEnabled(ready)
+
     def arguments(self) -> dict[str, Any]:
         return {
+            "override_reason": self.override.text().strip() if self._below_principle() else None,
             "team_size": self.team_size.value(),
             "seed": self.seed.text().strip(),
             "date": iso_of(self.day) if self.has_day.isChecked() else None,
