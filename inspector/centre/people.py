@@ -35,8 +35,13 @@ from inspector.store.db import transaction
 from inspector.store.evaluations import default_author
 
 ROLES = ("internal_supervisor", "assessor", "exam_staff")
-RATINGS = ("excellent", "good", "pass", "fail")  # after each task: 优秀 良好 合格 不合格
-ANNUAL_RESULTS = ("excellent", "pass", "basic", "fail")  # 优秀 合格 基本合格 不合格
+# After each task: 优秀 良好 合格 不合格. 郑州办法 第十一条 names what is reviewed, not grades: these
+# are the centre's own, labelled so (rating_name); the four points are recorded apart.
+RATINGS = ("excellent", "good", "pass", "fail")
+# Once a year: 优秀 合格 基本合格 不合格. 福建办法 第二章八 names "考核不合格" (so 合格 / 不合格 are the
+# document's); 优秀 and 基本合格 are the centre's own grades, labelled so (annual_name).
+ANNUAL_RESULTS = ("excellent", "pass", "basic", "fail")
+DOCUMENT_ANNUAL = ("pass", "fail")
 
 
 def role_name(role: str) -> str:
@@ -45,13 +50,16 @@ def role_name(role: str) -> str:
 
 
 def rating_name(rating: str) -> str:
+    """A task review's grade; every one is the centre's own (第十一条 names no grades)."""
     names = {"excellent": _("优秀"), "good": _("良好"), "pass": _("合格"), "fail": _("不合格")}
-    return names.get(rating, rating)
+    return _("{grade}（本中心自定等次）").format(grade=names.get(rating, rating))
 
 
 def annual_name(result: str) -> str:
+    """An annual result; 优秀 and 基本合格 are the centre's own grades and say so."""
     names = {"excellent": _("优秀"), "pass": _("合格"), "basic": _("基本合格"), "fail": _("不合格")}
-    return names.get(result, result)
+    name = names.get(result, result)
+    return name if result in DOCUMENT_ANNUAL else _("{grade}（本中心自定等次）").format(grade=name)
 
 
 @dataclass(frozen=True)
@@ -547,8 +555,13 @@ def add_review(
     violation: bool = False,
     comment: str | None = None,
     reviewer: str | None = None,
+    completion: str | None = None,
+    attitude: str | None = None,
+    objectivity: str | None = None,
 ) -> dict[str, Any]:
-    """The centre's evaluation of a supervisor after one task (郑州办法 第十一条)."""
+    """The centre's evaluation of a supervisor after one task (郑州办法 第十一条: (一) 任务完成情况
+    ``completion``, (二) 工作态度与执行政策的水平 ``attitude``, (三) 督导报告的客观真实性
+    ``objectivity``, (四) 有无违纪行为 ``violation``), each recorded apart, beside the rating."""
     get_person(db, person_id)
     if rating not in RATINGS:
         raise UsageError(_("评价等次应为 {r} 之一").format(r="、".join(RATINGS)), rating)
@@ -559,7 +572,8 @@ def add_review(
             _check_org(conn, org_id)
         conn.execute(
             "INSERT INTO person_reviews (id, person_id, plan_id, org_id, eval_id, task_date, rating,"
-            " violation, comment, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " violation, comment, reviewer, created_at, completion, attitude, objectivity)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 review_id,
                 person_id,
@@ -572,6 +586,9 @@ def add_review(
                 (comment or "").strip() or None,
                 reviewer or default_author(),
                 now(),
+                (completion or "").strip() or None,
+                (attitude or "").strip() or None,
+                (objectivity or "").strip() or None,
             ),
         )
     return next(r for r in reviews(db, person_id) if r["id"] == review_id)
@@ -588,6 +605,9 @@ def reviews(db: sqlite_utils.Database, person_id: str) -> list[dict[str, Any]]:
             "rating": r["rating"],
             "rating_name": rating_name(r["rating"]),
             "violation": bool(r["violation"]),
+            "completion": r["completion"],
+            "attitude": r["attitude"],
+            "objectivity": r["objectivity"],
             "plan": r["plan_id"],
             "org": r["org_id"],
             "eval": r["eval_id"],

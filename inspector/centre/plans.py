@@ -658,10 +658,46 @@ def verify_dispatch(db: sqlite_utils.Database, dispatch_id: str) -> list[str]:
     return problems
 
 
+def leader_of(db: sqlite_utils.Database, plan_id: str, org_id: str) -> tuple[str, str] | None:
+    """The target's team leader and how they were chosen (``designated`` or ``drawn``)."""
+    team = assigned(db, plan_id).get(org_id)
+    if team is None:
+        return None
+    row = db.conn.execute(
+        "SELECT person_id FROM plan_leaders WHERE plan_id = ? AND org_id = ?", (plan_id, org_id)
+    ).fetchone()
+    if row is not None and row[0] in team.team:
+        return row[0], "designated"
+    if plan_rules(db, get_plan(db, plan_id)).leader == "designated":
+        return None
+    return team.team[0], "drawn"
+
+
+def designate_leader(
+    db: sqlite_utils.Database, plan_id: str, org_id: str, person_id: str, by: str | None = None
+) -> None:
+    """The centre names the team leader (组长) of a target's current team (a member of it)."""
+    team = assigned(db, plan_id).get(org_id)
+    if team is None:
+        raise UsageError(_("该机构在本计划中还没有督导组：请先抽取"), org_id)
+    if person_id not in team.team:
+        raise UsageError(_("组长须是该督导组的成员"), person_id)
+    with transaction(db) as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO plan_leaders (plan_id, org_id, person_id, designated_by, designated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (plan_id, org_id, person_id, by or default_author(), now()),
+        )
+
+
 def start_evaluation(
     db: sqlite_utils.Database, plan_id: str, org_id: str, author: str | None = None
 ) -> Evaluation:
-    """Open the inspection of a staffed target: the plan's rubric, its day and team, linked to it."""
+    """Open the inspection of a staffed target: the plan's rubric, its day and team, linked to it.
+
+    The leader is the one the centre designated, else the first drawn (marked as drawn in the
+    published record); a rulebook that has the centre designate refuses until it has.
+    """
     plan = get_plan(db, plan_id)
     target = _existing(db, plan_id, org_id)
     if target.eval_id is not None:
@@ -669,13 +705,14 @@ def start_evaluation(
     team = assigned(db, plan_id).get(org_id)
     if team is None:
         raise UsageError(_("该机构在本计划中还没有督导组：请先抽取"), org_id)
+    chosen = leader_of(db, plan_id, org_id)
+    if chosen is None:
+        raise UsageError(_("本计划的规则册要求由中心指定组长：请先指定（plan leader）"), org_id)
+    leader = chosen[0]
     names = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
-    # The leader is the first drawn (the published record marks it as drawn: no document says how
-    # a 组长 is chosen). Stored data is in the source language whatever the window's language.
-    members = [
-        {"name": names[p], "role": "组长" if i == 0 else "组员", "person_id": p}
-        for i, p in enumerate(team.team)
-    ]
+    # Stored data is in the source language whatever the window's language (roles print on forms).
+    order = [leader, *(p for p in team.team if p != leader)]
+    members = [{"name": names[p], "role": "组长" if p == leader else "组员", "person_id": p} for p in order]
     store = EvaluationStore(db, author)
     e = store.create(
         plan.rubric_id, org_id, "inspection", visit_date=team.visit_date.isoformat(), team=members

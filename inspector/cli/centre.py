@@ -169,6 +169,9 @@ def people_export(ctx: Context, out: Path) -> None:
 @click.option("--org", "org_id", default=None, help="被督导机构编号")
 @click.option("--eval", "eval_id", default=None, help="评估编号")
 @click.option("--violation", is_flag=True, help="督导工作中有违纪行为")
+@click.option("--completion", default=None, help="（一）质量督导工作任务完成情况")
+@click.option("--attitude", default=None, help="（二）工作态度与执行政策的水平")
+@click.option("--objectivity", default=None, help="（三）督导报告的客观真实性")
 @click.option("--comment", default=None, help="评价说明")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
@@ -181,13 +184,17 @@ def people_review(
     org_id: str | None,
     eval_id: str | None,
     violation: bool,
+    completion: str | None,
+    attitude: str | None,
+    objectivity: str | None,
     comment: str | None,
     as_json: bool,
 ) -> None:
-    """记录对督导员一次督导任务的评价。"""
+    """记录对督导员一次督导任务的评价（郑州办法 第十一条的四项内容分别记录；等次为本中心自定）。"""
     r = roster_.add_review(
         ctx.db, person_id, task_date=task_date, rating=rating, plan_id=plan_id, org_id=org_id,
         eval_id=eval_id, violation=violation, comment=comment, reviewer=ctx.user,
+        completion=completion, attitude=attitude, objectivity=objectivity,
     )  # fmt: skip
     if as_json:
         emit_json(r)
@@ -399,15 +406,19 @@ def plan_show(ctx: Context, plan_id: str, as_json: bool) -> None:
     rows = []
     for t in plans_.targets(ctx.db, plan_id):
         a = teams.get(t.org_id)
+        lead = plans_.leader_of(ctx.db, plan_id, t.org_id) if a else None
         rows.append(
             {
                 **t.as_json(),
                 "team": list(a.team) if a else [],
                 "record_due": a.record_due.isoformat() if a and a.record_due else None,
+                "leader": lead[0] if lead else None,
+                "leader_chosen": lead[1] if lead else None,
             }
         )
     data = {
         **p.as_json(),
+        "rulebook": plans_.plan_rulebook(ctx.db, p).id,
         "targets": rows,
         "dispatches": [
             {
@@ -483,6 +494,17 @@ def plan_start_eval(ctx: Context, plan_id: str, org_id: str, as_json: bool) -> N
         emit_json(e.summary())
     else:
         click.echo(e.id)
+
+
+@plan.command("leader")
+@click.argument("plan_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--person", "person_id", required=True, help="督导组中担任组长的督导员编号")
+@pass_context
+def plan_leader(ctx: Context, plan_id: str, org_id: str, person_id: str) -> None:
+    """由中心指定某督导组的组长（不指定时，抽取顺序第一人为组长，并在公开记录中标明为抽取产生）。"""
+    plans_.designate_leader(ctx.db, plan_id, org_id, person_id, ctx.user)
+    click.echo(_("已指定组长：{p}").format(p=person_id))
 
 
 @plan.command("milestones")

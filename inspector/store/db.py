@@ -454,6 +454,21 @@ def _m006_rulebooks(conn: sqlite3.Connection) -> None:
             recorded_at TEXT NOT NULL
         );
         CREATE INDEX group_verdicts_by_eval ON group_verdicts (eval_id, recorded_at);
+        -- A team leader (组长) the centre designates for a target's current team, with who and why;
+        -- without one the first drawn leads, marked as drawn in the published record.
+        CREATE TABLE plan_leaders (
+            plan_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            person_id TEXT NOT NULL REFERENCES people (id),
+            designated_by TEXT NOT NULL,
+            designated_at TEXT NOT NULL,
+            PRIMARY KEY (plan_id, org_id),
+            FOREIGN KEY (plan_id, org_id) REFERENCES plan_targets (plan_id, org_id)
+        ) WITHOUT ROWID;
+        -- 郑州办法 第十一条's four points of a task review, recorded apart (the rating stays).
+        ALTER TABLE person_reviews ADD COLUMN completion TEXT;
+        ALTER TABLE person_reviews ADD COLUMN attitude TEXT;
+        ALTER TABLE person_reviews ADD COLUMN objectivity TEXT;
         -- A plan's timetable milestones (the rulebook's) marked done, with the day.
         CREATE TABLE plan_milestones (
             plan_id TEXT NOT NULL REFERENCES plans (id),

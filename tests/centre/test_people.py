@@ -224,7 +224,9 @@ def test_reviews_and_annual_assessment(tmp_path: Path) -> None:
     summary = set_annual(db, p.id, 2025, "basic", "一次违纪", "中心")
     assert summary["reviews"] == {"excellent": 0, "good": 1, "pass": 0, "fail": 1}
     assert (
-        summary["violations"] == 1 and summary["result"] == "basic" and summary["result_name"] == "基本合格"
+        summary["violations"] == 1
+        and summary["result"] == "basic"
+        and summary["result_name"] == "基本合格（本中心自定等次）"
     )
     set_annual(db, p.id, 2025, "fail", None, "中心")  # a correction replaces the year's record
     assert annual_summary(db, p.id, 2025)["result"] == "fail"
