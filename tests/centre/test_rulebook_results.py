@@ -149,7 +149,8 @@ def test_the_leader_is_drawn_and_marked_or_designated_by_the_centre(db: sqlite_u
 
 
 def test_a_task_review_records_zhengzhous_four_points_apart(db: sqlite_utils.Database) -> None:
-    # 郑州办法 第十一条 (一)任务完成情况 (二)工作态度与执行政策的水平 (三)督导报告的客观真实性 (四)有无违纪行为
+    # 郑州办法 第十一条 (一)任务完成情况 (二)工作态度与执行政策的水平 (三)督导报告的客观真实性
+    # (四)有无违纪行为
     p = add_person(db, name="甲", kind="external", cert_no="1", cert_issued="2025-01-01")
     add_review(
         db, p.id, task_date="2026-03-02", rating="good", violation=False,
