@@ -463,7 +463,14 @@ def plan_record(ctx: Context, plan_id: str, out: Path | None) -> None:
 @click.argument("plan_id")
 @pass_context
 def plan_verify(ctx: Context, plan_id: str) -> None:
-    """按公开记录重新抽取，核对与公布的结果一致。"""
+    """按公开记录重新抽取，核对与公布的结果一致（督导组，以及双随机抽取的机构）。"""
+    from inspector.centre.org_draw import org_draws, verify_org_draw
+
+    for od in org_draws(ctx.db, plan_id):
+        problems = verify_org_draw(ctx.db, od["id"])
+        if problems:
+            raise InspectorError(problems[0], od["id"])
+        click.echo(_("一致：{id}（种子 {seed}）").format(id=od["id"], seed=od["seed"]))
     for d in plans_.dispatches(ctx.db, plan_id):
         problems = plans_.verify_dispatch(ctx.db, d.id)
         if problems:
@@ -494,6 +501,45 @@ def plan_start_eval(ctx: Context, plan_id: str, org_id: str, as_json: bool) -> N
         emit_json(e.summary())
     else:
         click.echo(e.id)
+
+
+@plan.command("draw-orgs")
+@click.argument("plan_id")
+@click.option("--seed", required=True, help="随机种子（公布，用于复核）")
+@click.option("--number", type=int, default=None, help="抽取的机构数")
+@click.option("--share", default=None, help="抽取比例（0–1，向上取整）")
+@click.option("--region", default=None, help="只从该地区的机构中抽取")
+@click.option("--category", default=None, help="只从该类别（A–J）的机构中抽取")
+@click.option("--date", "visit_date", default=None, help="被抽中机构的督导日期 YYYY-MM-DD")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_draw_orgs(
+    ctx: Context,
+    plan_id: str,
+    seed: str,
+    number: int | None,
+    share: str | None,
+    region: str | None,
+    category: str | None,
+    visit_date: str | None,
+    as_json: bool,
+) -> None:
+    """双随机：按公布的种子从登记册中随机抽取被督导机构（计划的规则册须有此规定）。"""
+    from inspector.centre.org_draw import draw_organisations
+
+    rec = draw_organisations(
+        ctx.db, plan_id, seed=seed, number=number, share=share, region=region, category=category,
+        visit_date=visit_date, author=ctx.user,
+    )  # fmt: skip
+    if as_json:
+        emit_json(rec)
+        return
+    names = {r[0]: r[1] for r in ctx.db.conn.execute("SELECT id, name FROM orgs")}
+    for org in rec["drawn"]:
+        click.echo(f"{org}  {names.get(org)}")
+    click.echo(_("抽取记录：{id}（种子 {seed}，{k} / {n}）").format(
+        id=rec["id"], seed=rec["seed"], k=len(rec["drawn"]), n=len(rec["pool"])
+    ))  # fmt: skip
 
 
 @plan.command("leader")

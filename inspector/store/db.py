@@ -454,6 +454,21 @@ def _m006_rulebooks(conn: sqlite3.Connection) -> None:
             recorded_at TEXT NOT NULL
         );
         CREATE INDEX group_verdicts_by_eval ON group_verdicts (eval_id, recorded_at);
+        -- "双随机": the organisations of a plan drawn from the register by a published seed (when the
+        -- plan's rulebook has it); the record holds the pool, the number and the result.
+        CREATE TABLE org_draws (
+            id TEXT PRIMARY KEY,
+            plan_id TEXT NOT NULL REFERENCES plans (id),
+            seed TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX org_draws_by_plan ON org_draws (plan_id);
+        CREATE TRIGGER org_draws_published_update BEFORE UPDATE ON org_draws
+            BEGIN SELECT RAISE(ABORT, 'a published draw record is never changed'); END;
+        CREATE TRIGGER org_draws_published_delete BEFORE DELETE ON org_draws
+            BEGIN SELECT RAISE(ABORT, 'a published draw record is never changed'); END;
         -- A team leader (组长) the centre designates for a target's current team, with who and why;
         -- without one the first drawn leads, marked as drawn in the published record.
         CREATE TABLE plan_leaders (

@@ -179,3 +179,32 @@ def test_sichuan_timetable_in_the_plans_year_with_what_is_late(db: sqlite_utils.
         mark_milestone(db, plan.id, "示范评估", "2027-07-01")
     chongqing = plain_new_plan(db, "chongqing-2024-renewal", "重庆", "routine")
     assert plan_milestones(db, chongqing.id) == []
+
+
+def test_double_random_draws_organisations_by_the_published_seed_when_the_rulebook_has_it(
+    db: sqlite_utils.Database,
+) -> None:
+    # 福建办法 第三章三 "日常督导可采取“双随机、一公开”等方式进行"
+    from inspector.centre.org_draw import draw_organisations, org_draws, verify_org_draw
+    from inspector.centre.plans import targets
+
+    orgs = [add_org(db, f"机构{i}")["id"] for i in range(10)]
+    plan = plain_new_plan(
+        db, "fujian-2021-supervision-record", "福建双随机", "routine", rulebook="fujian-2021-supervision"
+    )
+    rec = draw_organisations(db, plan.id, seed="2026-H1", share="0.3", author="省中心")
+    assert len(rec["drawn"]) == 3 and rec["pool"] == sorted(orgs)
+    assert {t.org_id for t in targets(db, plan.id)} == set(rec["drawn"])
+    (stored,) = org_draws(db, plan.id)
+    assert stored["drawn"] == rec["drawn"] and verify_org_draw(db, stored["id"]) == []
+    # the same seed over the same pool draws the same organisations anywhere
+    again = plain_new_plan(
+        db, "fujian-2021-supervision-record", "同种子", "routine", rulebook="fujian-2021-supervision"
+    )
+    assert draw_organisations(db, again.id, seed="2026-H1", share="0.3")["drawn"] == rec["drawn"]
+    # a Sichuan plan's rulebook has no such rule
+    sichuan = plain_new_plan(db, "sichuan-2017-inspection", "四川", "routine")
+    with pytest.raises(UsageError, match="双随机"):
+        draw_organisations(db, sichuan.id, seed="x", number=2)
+    with pytest.raises(UsageError, match="不能抽取"):
+        draw_organisations(db, plan.id, seed="y", number=8)  # 7 left in the register
