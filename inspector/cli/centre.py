@@ -141,11 +141,12 @@ def people_show(ctx: Context, person_id: str, as_json: bool) -> None:
         "reviews": roster_.reviews(ctx.db, p.id),
         "annual": [roster_.annual_summary(ctx.db, p.id, y) for y in years],
         "earlier_cards": roster_.earlier_cards(ctx.db, p.id),
+        "grounds": roster_.grounds(ctx.db, p.id),
     }
     if as_json:
         emit_json(data)
         return
-    click.echo(f"{p.name}  {p.cert_no}  {p.cert_last_day.isoformat()}")
+    click.echo(f"{p.name}  {p.cert_no}  {p.cert_last_day.isoformat()}  {p.status}")
     for t in tasks:
         click.echo(f"  {t['date']}  {t['org_name'] or t['org']}")
 

@@ -388,6 +388,25 @@ def test_roster_forms_add_review_assess_and_suspend(
     answer(SuspendDialog, lambda d: None)
     written(page.suspend_button, "已恢复")
     assert get_person(open_folder(folder), busiest.person.id).active
+    # 暂停 with its term, then 取消资格 (福建办法 第四章一): final, no reinstatement
+    answer(SuspendDialog, lambda d: (d.reason.setPlainText("本人申请"), d.has_until.setChecked(True)))
+    written(page.suspend_button, "已暂停")
+    assert get_person(open_folder(folder), busiest.person.id).suspended_until is not None
+    answer(SuspendDialog, lambda d: None)
+    written(page.suspend_button, "已恢复")
+
+    def cancel(d: Any) -> None:
+        d.reason.setPlainText("弄虚作假")
+        d.cancel.setChecked(True)
+
+    answer(SuspendDialog, cancel)
+    written(page.suspend_button, "已取消")
+    assert get_person(open_folder(folder), busiest.person.id).cancelled_at
+    answer(SuspendDialog, lambda d: None)
+    page.suspend_button.click()
+    win.settle()
+    assert "取消资格" in shown[-1]  # no reinstatement
+    assert not get_person(open_folder(folder), busiest.person.id).active
 
     # Recusal grounds: 吴敏 is an assessor at 绵阳; add 乐山 as exam staff, drop 绵阳.
     wu = next(r for r in page.table.rows_model.rows if r.person.name == "吴敏")

@@ -91,6 +91,7 @@ class TeamRow:
     team: str
     record_due: str | None
     pool: tuple[str, ...]
+    flags: str = ""  # what the rulebook asks to flag (annual assessment 不合格)
 
 
 def team_rows(record: DispatchRecord, orgs: dict[str, str], people: dict[str, str]) -> list[TeamRow]:
@@ -101,6 +102,10 @@ def team_rows(record: DispatchRecord, orgs: dict[str, str], people: dict[str, st
             "、".join(people.get(p, p) for p in a["team"]),
             a["record_due"],
             tuple(people.get(p, p) for p in a["pool"]),
+            "；".join(
+                _("{name} {y} 年度考核不合格").format(name=people.get(f["person"], f["person"]), y=f["year"])
+                for f in a.get("flags", ())
+            ),
         )
         for a in record.assignments
     ]
@@ -115,6 +120,7 @@ def team_table() -> Table:
                 Column(_("督导组（首位为组长）"), lambda t: t.team),
                 Column(_("记录截止"), lambda t: t.record_due),
                 Column(_("合格人数"), lambda t: len(t.pool), numeric=True, tip=lambda t: "、".join(t.pool)),
+                Column(_("注意"), lambda t: t.flags or None, alarm=lambda t: bool(t.flags)),
             ]
         ),
         stretch=2,

@@ -38,7 +38,15 @@ def people_task(progress: Callable[[int, int], None], data: Path, action: str, a
     """Worker task: one write through ``inspector.centre.people`` (``action`` names the function)."""
     from inspector.centre import people
 
-    allowed = {"add_person", "add_review", "set_annual", "set_active", "set_roles", "renew_card"}
+    allowed = {
+        "add_person",
+        "add_review",
+        "set_annual",
+        "set_active",
+        "set_roles",
+        "renew_card",
+        "cancel_person",
+    }
     if action not in allowed:
         raise ValueError(action)  # a bug, not a user's mistake
     with opened_folder(data) as db:
@@ -215,11 +223,18 @@ class SuspendDialog(QDialog):
         self.active = active
         form = QFormLayout(self)
         self.reason = note_box(_("理由（如：年度考核不合格、证卡过期未换发、本人申请）"))
+        box, self.has_until, self.until = optional_date(_("暂停至（含当日）"), today(), False)
+        self.cancel = QCheckBox(_("取消资格（终局：不得再抽取、恢复或换证）"))
+        self.cancel.toggled.connect(lambda on: box.setEnabled(not on))
         if active:
             self.setWindowTitle(_("暂停督导员资格：{name}").format(name=name))
-            form.addRow(QLabel(_("暂停后抽取督导组时不再抽到此人；理由记入名册。")))
+            form.addRow(
+                QLabel(_("暂停后抽取督导组时不再抽到此人（有期限的，期满后可再抽取）；理由记入名册。"))
+            )
             form.addRow(_("理由(&R)："), self.reason)
-            form.addRow(buttons(self, _("暂停")))
+            form.addRow(_("期限："), box)
+            form.addRow("", self.cancel)
+            form.addRow(buttons(self, _("确定")))
         else:
             self.setWindowTitle(_("恢复督导员资格：{name}").format(name=name))
             form.addRow(QLabel(_("恢复后此人重新参加抽取。")))
@@ -227,8 +242,11 @@ class SuspendDialog(QDialog):
             form.addRow(buttons(self, _("恢复")))
 
     def fields(self) -> dict[str, Any]:
+        if self.active and self.cancel.isChecked():
+            return {"cancel": True, "reason": self.reason.toPlainText()}
         if self.active:
-            return {"active": False, "reason": self.reason.toPlainText()}
+            until = iso_of(self.until) if self.has_until.isChecked() else None
+            return {"active": False, "reason": self.reason.toPlainText(), "until": until}
         return {"active": True}
 
 

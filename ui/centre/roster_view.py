@@ -36,7 +36,13 @@ class RosterRow:
     @property
     def status_text(self) -> str:
         p = self.person
-        return _("在册") if p.active else _("暂停：{why}").format(why=p.inactive_reason or "")
+        if p.cancelled_at:
+            return _("已取消资格：{why}").format(why=p.inactive_reason or "")
+        if p.active:
+            return _("在册")
+        if p.suspended_until:
+            return _("暂停至 {d}：{why}").format(d=p.suspended_until.isoformat(), why=p.inactive_reason or "")
+        return _("暂停：{why}").format(why=p.inactive_reason or "")
 
 
 @dataclass(frozen=True)
@@ -333,6 +339,11 @@ class RosterPage(CentrePage):
         if not accepted(dialog):
             return
         fields = dialog.fields()
+        if fields.pop("cancel", False):  # 取消资格: final (福建办法 第四章一)
+            message = _("已取消 {name} 的督导员资格").format(name=person.name)
+            args = {"person_id": person.id, "reason": fields["reason"]}
+            self._write(_("取消督导员资格"), "cancel_person", args, message)
+            return
         message = (
             _("已恢复 {name} 的督导员资格") if fields["active"] else _("已暂停 {name} 的督导员资格")
         ).format(name=person.name)
