@@ -146,6 +146,11 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
                 )
             if isinstance(value, int) and value < 1:
                 raise fail(_("规则 {k} 的参数 {p} 应为正整数").format(k=key, p=pname), line)
+        # 郑州办法 第十条 / 福建办法 第二章八 exclude nobody automatically: only the centre may choose to
+        if key == "annual_assessment" and params.get("action") == "exclude" and strength != "centre":
+            raise fail(
+                _('年度考核不合格者不予委派不是文件的规定：只能作为本中心自定（strength = "centre"）'), line
+            )
         milestones = []
         for m in raw.get("milestones", []):
             if not isinstance(m, dict) or set(m) != {"name", "due", "quote"}:

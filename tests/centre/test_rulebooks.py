@@ -271,3 +271,26 @@ def test_verify_catches_a_record_whose_rules_were_changed(tmp_path: Path) -> Non
     assert verify_dispatch(db, rec.id) == []
     assert rec.record["rules"]["rotation_max"] == 3
     assert [r.value for r in Rule][:1] == ["certificate"]
+
+
+def test_the_examples_in_docs_rulebooks_md_are_valid(tmp_path: Path) -> None:
+    from inspector.centre.rulebooks import add_rulebook_text
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "rulebooks.md").read_text(encoding="utf-8")
+    blocks = doc.split("```toml\n")[1:]
+    file_example, composed = (b.split("```", 1)[0] for b in blocks)
+    rb = parse_rulebook_text(file_example, "rulebooks.md")
+    assert draw_rules(rb).team_min_principle and rb.not_modelled
+    db = new_db(tmp_path / "data")
+    centre = add_rulebook_text(db, composed, "rulebooks.md")
+    # Sichuan's procedure plus Zhengzhou's people rules, the annual exclusion the centre's own
+    assert {"announcement", "milestones", "rotation"} <= {r.key for r in centre.rules}
+    assert centre.get("annual_assessment").strength == "centre"  # type: ignore[union-attr]
+    assert draw_rules(centre).annual == "exclude"
+    # excluding on the annual result is never a document's rule
+    with pytest.raises(RulebookError, match="本中心自定"):
+        parse_rulebook_text(
+            composed.replace('strength = "centre"', 'strength = "must"\narticle = "第十条"\nquote = "x"'),
+            "c.toml",
+            shipped_rulebooks().__getitem__,
+        )
