@@ -103,6 +103,7 @@ def rule_kinds() -> dict[str, RuleKind]:
         "rectification_pass": RuleKind(_("整改合格须经重新评估合格")),
         "recheck": RuleKind(_("抽查复核：对部分机构抽查复核"), {"share": Param(str, required=False)}),
         "milestones": RuleKind(_("工作时间表（各阶段截止日期）")),
+        "procedure": RuleKind(_("督导程序：各步骤依次记录日期"), {"plan_kind": Param(str, plan_kinds)}),
     }
 
 
@@ -127,6 +128,15 @@ class Milestone:
 
 
 @dataclass(frozen=True)
+class Step:
+    name: str
+    quote: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"name": self.name, "quote": self.quote}
+
+
+@dataclass(frozen=True)
 class Rule:
     key: str
     strength: Strength
@@ -135,6 +145,7 @@ class Rule:
     reading: str = ""  # how an ambiguous text is read (Civil Code art. 1259, arts. 201-202 …)
     note: str = ""
     milestones: tuple[Milestone, ...] = ()
+    steps: tuple[Step, ...] = ()  # a procedure's steps, in order
     source: str = ""  # the rulebook id it came from (a composed rulebook keeps its parts')
 
     def as_json(self) -> dict[str, Any]:
@@ -149,6 +160,8 @@ class Rule:
         }
         if self.milestones:
             out["milestones"] = [m.as_json() for m in self.milestones]
+        if self.steps:
+            out["steps"] = [st.as_json() for st in self.steps]
         return out
 
     @property
@@ -237,6 +250,7 @@ def rulebook_from_json(data: dict[str, Any]) -> Rulebook:
                 note=r.get("note", ""),
                 source=r.get("source", ""),
                 milestones=tuple(Milestone(**m) for m in r.get("milestones", ())),
+                steps=tuple(Step(**st) for st in r.get("steps", ())),
             )
             for r in data["rules"]
         ),

@@ -18,6 +18,7 @@ from inspector.centre.rulebook import (
     NotModelled,
     Rule,
     Rulebook,
+    Step,
     rule_kinds,
 )
 from inspector.errors import RubricError
@@ -38,7 +39,18 @@ TOP_KEYS = {
     "not_modelled",
     "notes",
 }
-RULE_KEYS = {"key", "strength", "article", "quote", "document", "params", "reading", "note", "milestones"}
+RULE_KEYS = {
+    "key",
+    "strength",
+    "article",
+    "quote",
+    "document",
+    "params",
+    "reading",
+    "note",
+    "milestones",
+    "steps",
+}
 
 Resolver = Callable[[str], Rulebook]
 
@@ -160,6 +172,13 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
             milestones.append(Milestone(str(m["name"]), str(m["due"]), str(m["quote"])))
         if key == "milestones" and not milestones:
             raise fail(_("milestones 规则须列出各阶段"), line)
+        steps = []
+        for st in raw.get("steps", []):
+            if not isinstance(st, dict) or set(st) != {"name", "quote"}:
+                raise fail(_("steps 每项须有 name、quote"), line)
+            steps.append(Step(str(st["name"]), str(st["quote"])))
+        if key == "procedure" and len({st.name for st in steps}) != len(steps or [None]):
+            raise fail(_("procedure 规则须依次列出各步骤（名称不重复）"), line)
         rules[key] = Rule(
             key=key,
             strength=strength,  # checked above
@@ -168,6 +187,7 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
             reading=str(raw.get("reading", "")),
             note=str(raw.get("note", "")),
             milestones=tuple(milestones),
+            steps=tuple(steps),
             source=data["id"],
         )
     skipped = []

@@ -543,6 +543,37 @@ def plan_draw_orgs(
     ))  # fmt: skip
 
 
+@plan.command("step")
+@click.argument("plan_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--step", "step", default=None, help="记录的步骤名称（不给则只列出各步骤）")
+@click.option("--on", "done_on", default=None, help="日期 YYYY-MM-DD（默认今天）")
+@click.option("--note", default=None, help="说明（如文书编号）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_step(
+    ctx: Context,
+    plan_id: str,
+    org_id: str,
+    step: str | None,
+    done_on: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """督导程序：依次记录各步骤的日期（如福建专项督导：初步意见 → 申辩 → 意见书 → 整改报告）。"""
+    from inspector.centre.procedure import record_step, target_steps
+
+    if step is not None:
+        found = record_step(ctx.db, plan_id, org_id, step, done_on or today(), note, ctx.user)
+    else:
+        found = target_steps(ctx.db, plan_id, org_id)
+    if as_json:
+        emit_json([s.as_json() for s in found])
+        return
+    for s in found:
+        click.echo(f"{s.done_on.isoformat() if s.done_on else '—':10}  {s.name}  {s.note or ''}")
+
+
 @plan.command("leader")
 @click.argument("plan_id")
 @click.option("--org", "org_id", required=True, help="机构编号")

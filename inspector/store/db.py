@@ -484,6 +484,18 @@ def _m006_rulebooks(conn: sqlite3.Connection) -> None:
         ALTER TABLE person_reviews ADD COLUMN completion TEXT;
         ALTER TABLE person_reviews ADD COLUMN attitude TEXT;
         ALTER TABLE person_reviews ADD COLUMN objectivity TEXT;
+        -- The steps of a target's procedure (福建办法 第三章四: 专项督导), each with its day.
+        CREATE TABLE target_steps (
+            plan_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            step TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            note TEXT,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (plan_id, org_id, step),
+            FOREIGN KEY (plan_id, org_id) REFERENCES plan_targets (plan_id, org_id)
+        ) WITHOUT ROWID;
         -- A plan's timetable milestones (the rulebook's) marked done, with the day.
         CREATE TABLE plan_milestones (
             plan_id TEXT NOT NULL REFERENCES plans (id),

@@ -208,3 +208,37 @@ def test_double_random_draws_organisations_by_the_published_seed_when_the_rulebo
         draw_organisations(db, sichuan.id, seed="x", number=2)
     with pytest.raises(UsageError, match="不能抽取"):
         draw_organisations(db, plan.id, seed="y", number=8)  # 7 left in the register
+
+
+def test_fujian_special_supervision_steps_recorded_in_order_with_their_days(
+    db: sqlite_utils.Database,
+) -> None:
+    # 福建办法 第三章四 (一)–(四): 现场考察 → 初步督导意见 → 申辩意见 → 质量督导意见书 → 整改工作报告
+    from inspector.centre.procedure import record_step, target_steps
+
+    org = add_org(db, "甲机构")["id"]
+    plan = plain_new_plan(
+        db, "fujian-2021-supervision-record", "专项督导", "special", rulebook="fujian-2021-supervision"
+    )
+    add_target(db, plan.id, org, "2026-03-02")
+    assert [s.name for s in target_steps(db, plan.id, org)] == [
+        "现场考察", "初步督导意见", "申辩意见", "质量督导意见书", "整改工作报告",
+    ]  # fmt: skip
+    with pytest.raises(UsageError, match="请先记录上一步：现场考察"):
+        record_step(db, plan.id, org, "初步督导意见", "2026-03-03")
+    record_step(db, plan.id, org, "现场考察", "2026-03-02")
+    with pytest.raises(UsageError, match="早于上一步"):
+        record_step(db, plan.id, org, "初步督导意见", "2026-03-01")
+    steps = record_step(db, plan.id, org, "初步督导意见", "2026-03-05", note="闽督〔2026〕1号")
+    assert [(s.name, s.done_on) for s in steps][:2] == [
+        ("现场考察", dt.date(2026, 3, 2)),
+        ("初步督导意见", dt.date(2026, 3, 5)),
+    ]
+    with pytest.raises(UsageError, match="已于"):
+        record_step(db, plan.id, org, "现场考察", "2026-03-02")
+    # a routine plan, or a Sichuan one, has no such procedure
+    routine = plain_new_plan(
+        db, "fujian-2021-supervision-record", "日常督导", "routine", rulebook="fujian-2021-supervision"
+    )
+    add_target(db, routine.id, org, "2026-03-02")
+    assert target_steps(db, routine.id, org) == []

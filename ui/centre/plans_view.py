@@ -43,6 +43,7 @@ class TargetRow:
     team_names: tuple[str, ...]
     record_due: str | None
     eval_id: str | None
+    step: str | None = None  # the procedure's last step recorded, with its day (福建 专项督导)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class PlansData:
 def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
     from inspector.centre.milestones import plan_milestones
     from inspector.centre.plans import assigned, dispatches, list_plans, plan_rulebook, targets
+    from inspector.centre.procedure import target_steps
     from inspector.centre.register import register_entries
     from inspector.centre.rulebooks import draw_rules, list_rulebooks
     from inspector.store.rubrics import list_rubrics
@@ -103,6 +105,7 @@ def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
                         team_names=tuple(people.get(p, p) for p in team.team) if team else (),
                         record_due=team.record_due.isoformat() if team and team.record_due else None,
                         eval_id=t.eval_id,
+                        step=_last_step(target_steps(db, plan.id, t.org_id)),
                     )
                 )
             book = plan_rulebook(db, plan)
@@ -120,6 +123,15 @@ def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
         orgs = [(e["id"], e["name"], e["code"]) for e in register.values()]
         books = [(rb.id, rb.title, rb.rubrics) for rb, _origin in list_rulebooks(db)]
         return PlansData(rows, orgs, sorted(rubrics.items(), key=lambda kv: kv[1]), books)
+
+
+def _last_step(steps: list[Any]) -> str | None:
+    if not steps:
+        return None
+    done = [s for s in steps if s.done_on is not None]
+    if not done:
+        return _("待：{step}").format(step=steps[0].name)
+    return f"{done[-1].name} {done[-1].done_on.isoformat()}"
 
 
 def new_plan_task(progress: Callable[[int, int], None], data: Path, fields: dict[str, Any]) -> Plan:
@@ -209,6 +221,7 @@ def target_columns() -> list[Column[TargetRow]]:
         Column(_("状态"), lambda t: target_state_name(t.state), alarm=lambda t: t.state == "planned"),
         Column(_("督导组（首位为组长，随机抽取产生）"), lambda t: "、".join(t.team_names)),
         Column(_("记录截止"), lambda t: t.record_due),
+        Column(_("督导程序"), lambda t: t.step),
         Column(_("机构代码"), lambda t: t.org_code),
     ]
 
