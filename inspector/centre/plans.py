@@ -158,7 +158,7 @@ def plan_rulebook(db: sqlite_utils.Database, plan: Plan) -> Rulebook:
     """The rulebook a plan names; a plan made before rulebooks reads the one for its rubric."""
     if plan.rulebook_hash:
         return stored_rulebook(db, plan.rulebook_hash)
-    return find_rulebook(db, default_rulebook_id(plan.rubric_id))
+    return find_rulebook(db, default_rulebook_id(plan.rubric_id, get_rubric(db, plan.rubric_id).issuer))
 
 
 def plan_rules(db: sqlite_utils.Database, plan: Plan) -> DrawRules:
@@ -183,13 +183,13 @@ def new_plan(
         raise UsageError(_("计划名称不能为空"))
     if kind not in PLAN_KINDS:
         raise UsageError(_("督导类型应为 routine（日常）或 special（专项），收到 {kind}").format(kind=kind))
-    get_rubric(db, rubric_id)  # refuses an unknown rubric
+    issuer = get_rubric(db, rubric_id).issuer  # refuses an unknown rubric
     first, last = optional_day(starts, "starts"), optional_day(ends, "ends")
     if first and last and first > last:
         raise UsageError(
             _("计划开始日期 {s} 晚于结束日期 {e}").format(s=first.isoformat(), e=last.isoformat())
         )
-    book = find_rulebook(db, rulebook or default_rulebook_id(rubric_id))
+    book = find_rulebook(db, rulebook or default_rulebook_id(rubric_id, issuer))
     plan_id = new_id()
     with transaction(db) as conn:
         book_hash = pin_rulebook(conn, book)
@@ -622,13 +622,15 @@ def verify_dispatch(db: sqlite_utils.Database, dispatch_id: str) -> list[str]:
     problems: list[str] = []
     if "rules" in r:
         rules = DrawRules.from_json(r["rules"])
-        # the rulebook named must still be the one stored under its hash, and give these rules
+        # the rulebook the record names must still be stored, unchanged, under its hash; the draw is
+        # re-run under the rules the record states (a later program deriving more from the same
+        # rulebook must not make an earlier record fail)
         try:
             book = stored_rulebook(db, r["rulebook"]["hash"])
         except NotFoundError:
             problems.append(_("记录所依规则册 {h} 不在数据库中").format(h=r["rulebook"]["hash"]))
         else:
-            if book.content_hash != r["rulebook"]["hash"] or draw_rules(book) != rules:
+            if book.content_hash != r["rulebook"]["hash"]:
                 problems.append(_("记录所依规则册与公布的规则不符"))
     else:
         rules = DrawRules.legacy()  # published before rulebooks: the rules it was drawn under

@@ -134,11 +134,16 @@ def find_rulebook(db: sqlite_utils.Database | None, key: str) -> Rulebook:
     raise NotFoundError(_("没有这个规则册"), key)
 
 
-def default_rulebook_id(rubric_id: str) -> str:
-    """The shipped rulebook that belongs with a rubric (it lists the rubric)."""
-    for rb in shipped_rulebooks().values():
+def default_rulebook_id(rubric_id: str, issuer: str | None = None) -> str:
+    """The shipped rulebook that belongs with a rubric: the one listing it, else the only one whose
+    issuer is the rubric's (a rubric imported by a centre from the same authority)."""
+    books = shipped_rulebooks().values()
+    for rb in books:
         if rubric_id in rb.rubrics:
             return rb.id
+    same = [rb.id for rb in books if issuer and rb.issuer == issuer]
+    if len(same) == 1:
+        return same[0]
     raise UsageError(
         _("评估表 {r} 没有对应的规则册：请用 --rulebook 指定（rulebook list 列出可用的）").format(
             r=rubric_id

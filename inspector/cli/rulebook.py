@@ -21,6 +21,7 @@ def _summary(rb: Rulebook, origin: str) -> dict[str, object]:
     return {
         "id": rb.id,
         "title": rb.title,
+        "document": rb.document,
         "issuer": rb.issuer,
         "year": rb.year,
         "rubrics": list(rb.rubrics),

@@ -294,3 +294,16 @@ def test_the_examples_in_docs_rulebooks_md_are_valid(tmp_path: Path) -> None:
             "c.toml",
             shipped_rulebooks().__getitem__,
         )
+
+
+def test_the_default_follows_the_rubric_or_its_issuer() -> None:
+    from inspector.centre.rulebooks import default_rulebook_id
+
+    assert default_rulebook_id("henan-2011-demonstration") == "henan-2011-quality"
+    # a rubric a centre imported from the same authority: the issuer's rulebook
+    assert (
+        default_rulebook_id("sichuan-2019-inspection", "四川省人力资源和社会保障厅")
+        == "sichuan-2017-inspection"
+    )
+    with pytest.raises(UsageError, match="--rulebook"):
+        default_rulebook_id("somewhere-2020", "某市人社局")

@@ -79,6 +79,9 @@ def test_people_plan_and_dispatch(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert run("rulebook", "validate", composed, data=data).code == 0
+    listed = run("rulebook", "list", "--json", data=data).json()
+    assert {"id", "title", "document"} <= set(listed[0])
+    assert "sichuan-2017-inspection" in {b["id"] for b in listed}
     added = run("rulebook", "add", composed, "--json", data=data)
     assert added.code == 0, added.err
     assert added.json()["rules"] == 10
