@@ -922,3 +922,59 @@ def test_the_plans_page_shows_the_plans_rulebook_with_its_clauses_and_timetable(
     assert done.state == "done" and done.done_on == dt.date(2026, 4, 28)
     page.tabs.setCurrentIndex(2)
     win.shot("centre-plans-timetable")
+
+
+def test_a_fujian_special_plan_asks_a_reason_to_go_below_three_and_publishes_it(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 福建办法 第三章四 "督导小组原则上由3名及以上质量督导员组成": a warning and a recorded reason, not a wall
+    from ui.centre.plan_dialogs import NewPlanDialog
+    from ui.centre.plans_view import PlansPage
+
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage)
+
+    def new(d: Any) -> int:
+        d.title.setText("2026年12月福建专项督导")
+        d.rubric.setCurrentIndex(d.rubric.findData("fujian-2021-supervision-record"))
+        d.kind.setCurrentIndex(d.kind.findData("special"))
+        d.rulebook.setCurrentIndex(d.rulebook.findData("fujian-2021-supervision"))
+        d.has_starts.setChecked(False)
+        d.has_ends.setChecked(False)
+        return 1
+
+    modal(monkeypatch, NewPlanDialog, new)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        next(b for b in page.findChildren(QPushButton) if b.text().startswith("新建计划")).click()
+    win.settle()
+    row = page.plans.current()
+    assert row.rulebook.id == "fujian-2021-supervision" and row.rules.team_min_principle
+    db = open_folder(folder)
+    try:
+        org = next(o for o in list_orgs(db) if o["name"].startswith("宜宾"))
+        add_target(db, row.plan.id, org["id"], "2026-12-10")
+    finally:
+        db.conn.close()
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.reload()
+    assert page.select_plan(row.plan.id)
+    from ui.centre.dispatch_dialog import DispatchDialog
+
+    made = modal(monkeypatch, DispatchDialog, lambda d: 0)
+    page.dispatch_button.click()
+    dialog = made[0]
+    win.qtbot.waitExposed(dialog)
+    assert dialog.team_size.minimum() == 1 and dialog.team_size.value() == 3
+    assert dialog.kind.itemText(0) == "按规则册：外督"
+    dialog.seed.setText("2026-12")
+    dialog.team_size.setValue(2)
+    assert dialog.override.isEnabled() and not dialog.draw_button.isEnabled()  # a reason first
+    dialog.override.setText("外督不足，经中心负责人同意")
+    assert dialog.draw_button.isEnabled()
+    with win.qtbot.waitSignal(dialog.finished_work, timeout=20000):
+        dialog.draw_button.click()
+    assert dialog.outcome.record is not None
+    (o,) = dialog.outcome.record.record["overrides"]
+    assert o["reason"] == "外督不足，经中心负责人同意" and o["clause"]["article"] == "第三章四"
+    grab(dialog, "centre-dispatch-override")
+    dialog.close()

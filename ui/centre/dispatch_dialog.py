@@ -40,7 +40,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.centre.dispatch import LEGACY_RULES, Blocked, DrawRules, Rule, rule_label, rule_title
+from inspector.centre.dispatch import (
+    LEGACY_RULES,
+    Blocked,
+    DrawRules,
+    Rule,
+    kind_name,
+    rule_label,
+    rule_title,
+)
 from inspector.centre.plans import DispatchRecord, Plan
 from inspector.errors import DispatchError, InspectorError
 from inspector.folder import opened_folder
@@ -117,7 +125,7 @@ def team_table() -> Table:
             [
                 Column(_("机构"), lambda t: t.org),
                 Column(_("督导日期"), lambda t: t.date),
-                Column(_("督导组（首位为组长）"), lambda t: t.team),
+                Column(_("督导组（首位为组长，随机抽取产生）"), lambda t: t.team),
                 Column(_("记录截止"), lambda t: t.record_due),
                 Column(_("合格人数"), lambda t: len(t.pool), numeric=True, tip=lambda t: "、".join(t.pool)),
                 Column(_("注意"), lambda t: t.flags or None, alarm=lambda t: bool(t.flags)),
@@ -200,7 +208,10 @@ class DispatchDialog(QDialog):
         )
         self.team_size.valueChanged.connect(lambda _v: self._override_state())
         self.kind = QComboBox()
-        self.kind.addItem(_("不限"), None)
+        if rules.default_kind is not None:  # e.g. 福建: the centre dispatches 外督 (第一章三)
+            self.kind.addItem(_("按规则册：{kind}").format(kind=kind_name(rules.default_kind)), None)
+        else:
+            self.kind.addItem(_("不限"), None)
         self.kind.addItem(_("仅外督"), "external")
         self.kind.addItem(_("仅内督"), "internal")
         start = plan.starts or dt.date.today()
