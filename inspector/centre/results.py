@@ -280,6 +280,8 @@ class PlanResults:
     demonstration: list[Recommendation] = field(default_factory=list)
     announcement: list[Announcement] = field(default_factory=list)
     overdue: list[OverdueRecord] = field(default_factory=list)
+    # the plan's rulebook's rectification term (重庆 附件6: 6 months), for the notice form; None: typed
+    rectification_months: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         states: dict[str, int] = {}
@@ -469,6 +471,7 @@ def plan_results(
             book.param("announcement", "list"),
         ),
         overdue=_overdue(rows, day),
+        rectification_months=book.param("rectification_term", "months"),
     )
 
 

@@ -806,6 +806,8 @@ def test_a_rectification_notice_is_sent_with_its_pdf(
     assert panel.notice_button.isEnabled()
 
     def fill(d: Any) -> int:
+        # 川人社函〔2017〕297号 "限期整改" sets no term: nothing is preset, the centre gives the deadline
+        assert d.by_date.isChecked() and not d.by_rulebook.isChecked()
         d.number.setText("川鉴整〔2026〕9号")
         return int(QDialog.DialogCode.Accepted.value)
 
@@ -978,3 +980,16 @@ def test_a_fujian_special_plan_asks_a_reason_to_go_below_three_and_publishes_it(
     assert o["reason"] == "外督不足，经中心负责人同意" and o["clause"]["article"] == "第三章四"
     grab(dialog, "centre-dispatch-override")
     dialog.close()
+
+
+def test_the_notice_form_offers_the_rulebooks_term(qtbot: QtBot) -> None:
+    # 重庆 附件6 "整改期为6个月": preset from the plan's rulebook, and the core applies it
+    from inspector.centre.results import RectificationRow
+    from ui.centre.rectify_dialogs import NoticeDialog
+
+    dialog = NoticeDialog(RectificationRow("O", "丙机构", "E", "notice_due"), None, 6)
+    qtbot.addWidget(dialog)
+    assert dialog.by_rulebook.isChecked() and "6 个月" in dialog.by_rulebook.text()
+    assert set(dialog.fields()) == {"notice_no", "notice_sent"}
+    dialog.by_date.setChecked(True)
+    assert "deadline" in dialog.fields()
