@@ -87,6 +87,9 @@ class TargetResult:
     differing_items: int = 0
     rectification: str | None = None
     record_overdue: bool = False
+    # 重庆 一 "备案有效期届满30日前…提出延续备案申请": the last day to apply, where the rulebook says so
+    renewal_apply_by: str | None = None
+    renewal_overdue: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +116,8 @@ class TargetResult:
             "differing_items": self.differing_items,
             "rectification": self.rectification,
             "record_overdue": self.record_overdue,
+            "renewal_apply_by": self.renewal_apply_by,
+            "renewal_overdue": self.renewal_overdue,
         }
 
 
@@ -417,6 +422,10 @@ def plan_results(
                         )
                     )
         due = team.record_due if team else None
+        apply_by = None
+        window = book.param("renewal_window", "days")
+        if window is not None and org.get("filing_expires"):
+            apply_by = dt.date.fromisoformat(org["filing_expires"]) - dt.timedelta(days=int(window))
         rect = rect_state.get(e.id) if e else None
         if (
             rect is None
@@ -452,6 +461,8 @@ def plan_results(
                 differing_items=differing,
                 rectification=rect,
                 record_overdue=bool(due and due < day and state != "signed"),
+                renewal_apply_by=iso(apply_by),
+                renewal_overdue=bool(apply_by and apply_by < day),
             )
         )
     seed = recheck_seed or plan.id

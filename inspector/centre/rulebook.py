@@ -103,6 +103,7 @@ def rule_kinds() -> dict[str, RuleKind]:
         "rectification_pass": RuleKind(_("整改合格须经重新评估合格")),
         "recheck": RuleKind(_("抽查复核：对部分机构抽查复核"), {"share": Param(str, required=False)}),
         "milestones": RuleKind(_("工作时间表（各阶段截止日期）")),
+        "renewal_window": RuleKind(_("延续备案申请期限：备案有效期届满前若干日"), {"days": Param(int)}),
         "procedure": RuleKind(_("督导程序：各步骤依次记录日期"), {"plan_kind": Param(str, plan_kinds)}),
     }
 

@@ -242,3 +242,24 @@ def test_fujian_special_supervision_steps_recorded_in_order_with_their_days(
     )
     add_target(db, routine.id, org, "2026-03-02")
     assert target_steps(db, routine.id, org) == []
+
+
+def test_chongqing_renewal_application_is_due_thirty_days_before_the_filing_ends(
+    db: sqlite_utils.Database,
+) -> None:
+    # 重庆 延续备案通知 一 "评价机构在备案有效期届满30日前，应提出延续备案申请"
+    from inspector.centre.register import set_register
+
+    org = add_org(db, "丙机构")["id"]
+    set_register(db, org, {"filing_expires": "2026-12-31"})
+    plan = plain_new_plan(db, "chongqing-2024-renewal", "延续备案评估", "routine")
+    add_target(db, plan.id, org, "2026-11-10")
+    (row,) = plan_results(db, plan.id, on=dt.date(2026, 12, 1)).targets
+    assert row.renewal_apply_by == "2026-12-01" and not row.renewal_overdue
+    (row,) = plan_results(db, plan.id, on=dt.date(2026, 12, 2)).targets
+    assert row.renewal_overdue and row.as_json()["renewal_apply_by"] == "2026-12-01"
+    # a Sichuan plan has no such window
+    sichuan = plain_new_plan(db, "sichuan-2017-inspection", "四川", "routine")
+    add_target(db, sichuan.id, org, "2026-11-10")
+    (row,) = plan_results(db, sichuan.id, on=dt.date(2026, 12, 2)).targets
+    assert row.renewal_apply_by is None
