@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from inspector.centre.dispatch import DrawRules, Ground, Rule, Supervisor, Target, Visit, draw, explain
+from inspector.centre.dispatch import DrawRules, Ground, Supervisor, Target, Visit, draw, explain
 from inspector.centre.people import add_ground, add_person, cancel_person, renew_card, set_active
 from inspector.centre.plans import (
     add_target,
@@ -246,22 +247,27 @@ def test_a_recorded_ground_keeps_a_person_out_through_the_store(tmp_path: Path) 
 # ---------------------------------------------------------------- history: earlier records keep their rules
 
 
-def test_a_draw_published_before_rulebooks_still_verifies_after_the_upgrade(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [3, 4, 5])
+def test_a_draw_published_before_rulebooks_still_verifies_after_the_upgrade(
+    tmp_path: Path, version: int
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copy(FIXTURES / "schema-v5.sqlite3", data / DB_NAME)
+    shutil.copy(FIXTURES / f"schema-v{version}.sqlite3", data / DB_NAME)
     db = open_database(data)
     (plan_id,) = [r[0] for r in db.conn.execute("SELECT id FROM plans")]
     (old,) = dispatches(db, plan_id)
     assert "rulebook" not in old.record  # made before: verified under the rules it was drawn with
+    assert old.record["format"] == "inspector-dispatch-1"
     assert verify_dispatch(db, old.id) == []
     row = db.conn.execute("SELECT rulebook_hash FROM plans").fetchone()
     assert row[0] is None  # the plan row is not rewritten by the migration
-    # and under today's rules the same record would not be re-run: its published rules are kept
-    assert old.record["format"] == "inspector-dispatch-1"
+    # the record itself is untouched and still refuses any change
+    with pytest.raises(sqlite3.IntegrityError):
+        db.conn.execute("UPDATE dispatches SET seed = 'x'")
 
 
-def test_verify_catches_a_record_whose_rules_were_changed(tmp_path: Path) -> None:
+def test_a_record_states_the_rules_it_ran_under_and_verifies_by_them(tmp_path: Path) -> None:
     db = new_db(tmp_path / "data")
     org = add_org(db, "甲站")["id"]
     add_person(db, name="甲", kind="external", cert_no="1", cert_issued="2025-01-01")
@@ -269,8 +275,13 @@ def test_verify_catches_a_record_whose_rules_were_changed(tmp_path: Path) -> Non
     add_target(db, plan.id, org, "2026-03-02")
     rec = run_dispatch(db, plan.id, team_size=1, seed=1)
     assert verify_dispatch(db, rec.id) == []
-    assert rec.record["rules"]["rotation_max"] == 3
-    assert [r.value for r in Rule][:1] == ["certificate"]
+    rules = DrawRules.from_json(rec.record["rules"])
+    assert rules == ZHENGZHOU and rules.rotation_max == 3 and rules.record_due_days is None
+    assert rec.record["rulebook"]["hash"] == shipped_rulebooks()["zhengzhou-2014-supervision"].content_hash
+    # the roster changes afterwards (a card renewed, a person suspended): the record still verifies
+    (person,) = [r[0] for r in db.conn.execute("SELECT id FROM people")]
+    set_active(db, person, False, "暂停")
+    assert verify_dispatch(db, rec.id) == []
 
 
 def test_the_examples_in_docs_rulebooks_md_are_valid(tmp_path: Path) -> None:
