@@ -352,6 +352,7 @@ def test_roster_forms_add_review_assess_and_suspend(
         assert d.task.currentData() == latest and not d.day.isEnabled()
         d.rating.setCurrentIndex(d.rating.findData("fail"))
         d.violation.setChecked(True)
+        d.objectivity.setText("报告与现场不符")  # 郑州办法 第十一条 (三), recorded apart
         d.comment.setPlainText("未按规定回避")
 
     answer(ReviewDialog, fill_review)
@@ -361,6 +362,7 @@ def test_roster_forms_add_review_assess_and_suspend(
     assert len(stored) == before + 1
     new = next(r for r in stored if r["comment"] == "未按规定回避")
     assert new["rating"] == "fail" and new["violation"] and new["task_date"] == latest["date"]
+    assert new["objectivity"] == "报告与现场不符" and new["completion"] is None
     assert new["org"] == latest["org"] and new["reviewer"] == page.ctx.user
     win.qtbot.waitUntil(
         lambda: any(r["comment"] == "未按规定回避" for r in page.reviews.rows_model.rows), timeout=20000
@@ -510,6 +512,8 @@ def test_plans_show_the_demo_campaigns(win: Window) -> None:
     assert page.targets.proxy.rowCount() == 7
     teams = texts(page.targets, 4)
     assert all(len(t.split("、")) == 3 for t in teams)
+    # the leader first, marked: no document says how a 组长 is chosen, so "drawn" is said aloud
+    assert all(t.split("、")[0].endswith("（组长·抽取）") for t in teams)
     assert "已派组 7 / 7，抽取 1 次" in page.targets_title.text()
     win.shot("centre-plans")
 

@@ -77,7 +77,7 @@ class PlansData:
 
 def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
     from inspector.centre.milestones import plan_milestones
-    from inspector.centre.plans import assigned, dispatches, list_plans, plan_rulebook, targets
+    from inspector.centre.plans import assigned, dispatches, leader_of, list_plans, plan_rulebook, targets
     from inspector.centre.procedure import target_steps
     from inspector.centre.register import register_entries
     from inspector.centre.rulebooks import draw_rules, list_rulebooks
@@ -94,6 +94,7 @@ def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
             for t in targets(db, plan.id):
                 org, team = register[t.org_id], teams.get(t.org_id)
                 day = team.visit_date if team else t.visit_date
+                lead = leader_of(db, plan.id, t.org_id) if team else None
                 found.append(
                     TargetRow(
                         org_id=t.org_id,
@@ -102,7 +103,7 @@ def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
                         region=org["region"],
                         visit_date=day.isoformat() if day else None,
                         state=t.state,
-                        team_names=tuple(people.get(p, p) for p in team.team) if team else (),
+                        team_names=_team_names(team.team, lead, people) if team else (),
                         record_due=team.record_due.isoformat() if team and team.record_due else None,
                         eval_id=t.eval_id,
                         step=_last_step(target_steps(db, plan.id, t.org_id)),
@@ -123,6 +124,18 @@ def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
         orgs = [(e["id"], e["name"], e["code"]) for e in register.values()]
         books = [(rb.id, rb.title, rb.rubrics) for rb, _origin in list_rulebooks(db)]
         return PlansData(rows, orgs, sorted(rubrics.items(), key=lambda kv: kv[1]), books)
+
+
+def _team_names(
+    team: tuple[str, ...], lead: tuple[str, str] | None, people: dict[str, str]
+) -> tuple[str, ...]:
+    """The team, the leader first and marked with how they were chosen."""
+    if lead is None:
+        return tuple(people.get(p, p) for p in team)
+    who, how = lead
+    mark = _("（组长·指定）") if how == "designated" else _("（组长·抽取）")
+    rest = [people.get(p, p) for p in team if p != who]
+    return (people.get(who, who) + mark, *rest)
 
 
 def _last_step(steps: list[Any]) -> str | None:
@@ -219,7 +232,7 @@ def target_columns() -> list[Column[TargetRow]]:
         Column(_("地区"), lambda t: t.region),
         Column(_("督导日期"), lambda t: t.visit_date),
         Column(_("状态"), lambda t: target_state_name(t.state), alarm=lambda t: t.state == "planned"),
-        Column(_("督导组（首位为组长，随机抽取产生）"), lambda t: "、".join(t.team_names)),
+        Column(_("督导组"), lambda t: "、".join(t.team_names)),
         Column(_("记录截止"), lambda t: t.record_due),
         Column(_("督导程序"), lambda t: t.step),
         Column(_("机构代码"), lambda t: t.org_code),

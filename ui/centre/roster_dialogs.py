@@ -129,13 +129,20 @@ class ReviewDialog(QDialog):
         self.rating = QComboBox()
         for r in RATINGS:
             self.rating.addItem(rating_name(r), r)
-        self.violation = QCheckBox(_("有违纪行为"))
+        # 郑州办法 第十一条's four points, each recorded apart; the grade is the centre's own
+        self.completion = QLineEdit()
+        self.attitude = QLineEdit()
+        self.objectivity = QLineEdit()
+        self.violation = QCheckBox(_("（四）有违纪行为"))
         self.comment = note_box(_("评价说明（违纪时写明情况）"))
         form.addRow(_("督导任务(&T)："), self.task)
         form.addRow(_("日期(&D)："), self.day)
         form.addRow(_("机构(&O)："), self.org)
-        form.addRow(_("评价(&R)："), self.rating)
+        form.addRow(_("（一）任务完成情况："), self.completion)
+        form.addRow(_("（二）工作态度与执行政策的水平："), self.attitude)
+        form.addRow(_("（三）督导报告的客观真实性："), self.objectivity)
         form.addRow("", self.violation)
+        form.addRow(_("评价(&R)："), self.rating)
         form.addRow(_("说明(&C)："), self.comment)
         form.addRow(buttons(self, _("保存评价")))
         self.task.currentIndexChanged.connect(lambda _i: self._other())
@@ -152,6 +159,9 @@ class ReviewDialog(QDialog):
             "rating": self.rating.currentData(),
             "violation": self.violation.isChecked(),
             "comment": self.comment.toPlainText() or None,
+            "completion": self.completion.text() or None,
+            "attitude": self.attitude.text() or None,
+            "objectivity": self.objectivity.text() or None,
         }
         if task is None:
             return out | {"task_date": iso_of(self.day), "org_id": self.org.currentData()}
