@@ -433,6 +433,22 @@ def test_roster_forms_add_review_assess_and_suspend(
     assert row.person.name == "吴敏" and "绵阳" not in row.roles and "（考务人员）" in row.roles
     assert [r for _o, r in get_person(open_folder(folder), wu.person.id).roles] == ["exam_staff"]
 
+    # another ground, with its dates (福建办法 第三章六 "可能影响其客观公正"): a relative at 德阳 until June
+    from ui.centre.roster_dialogs import GroundDialog
+
+    def fill_ground(d: Any) -> None:
+        d.org.setCurrentIndex(
+            d.org.findText("德阳市就业训练中心职业技能鉴定站", Qt.MatchFlag.MatchStartsWith)
+        )
+        d.ground.setCurrentIndex(d.ground.findData("relative"))
+        d.has_until.setChecked(True)
+        d.until.setDate(QDate(2027, 6, 30))
+
+    answer(GroundDialog, fill_ground)
+    written(page.ground_button, "回避事由")
+    win.qtbot.waitUntil(lambda: "亲属" in page.table.current().roles, timeout=20000)
+    assert "德阳市就业训练中心职业技能鉴定站（亲属在该机构任职，…–2027-06-30）" in page.table.current().roles
+
 
 def test_a_card_renewed_from_the_roster_keeps_the_one_before(
     win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch

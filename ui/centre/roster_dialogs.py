@@ -46,6 +46,7 @@ def people_task(progress: Callable[[int, int], None], data: Path, action: str, a
         "set_roles",
         "renew_card",
         "cancel_person",
+        "add_ground",
     }
     if action not in allowed:
         raise ValueError(action)  # a bug, not a user's mistake
@@ -258,6 +259,42 @@ class SuspendDialog(QDialog):
             until = iso_of(self.until) if self.has_until.isChecked() else None
             return {"active": False, "reason": self.reason.toPlainText(), "until": until}
         return {"active": True}
+
+
+class GroundDialog(QDialog):
+    """A ground for recusal beyond employer and posts, with its dates (福建办法 第三章六
+    "不能参加可能影响其客观公正督导的工作"); the draw applies it within those dates where the plan's
+    rulebook has recusal_grounds."""
+
+    def __init__(self, name: str, orgs: list[Org], parent: QWidget | None = None) -> None:
+        from inspector.centre.dispatch import ground_name
+        from inspector.centre.people import GROUNDS
+
+        super().__init__(parent)
+        self.setWindowTitle(_("回避事由：{name}").format(name=name))
+        form = QFormLayout(self)
+        self.org = org_box(orgs)
+        self.ground = QComboBox()
+        for g in GROUNDS:
+            self.ground.addItem(ground_name(g), g)
+        since_box, self.has_since, self.since = optional_date(_("自"), today(), False)
+        until_box, self.has_until, self.until = optional_date(_("至（含当日）"), today(), False)
+        self.note = note_box(_("情形说明（“其他”必填）"))
+        form.addRow(_("机构(&O)："), self.org)
+        form.addRow(_("事由(&G)："), self.ground)
+        form.addRow(_("期间："), since_box)
+        form.addRow("", until_box)
+        form.addRow(_("说明(&C)："), self.note)
+        form.addRow(buttons(self, _("登记")))
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "org_id": self.org.currentData(),
+            "ground": self.ground.currentData(),
+            "since": iso_of(self.since) if self.has_since.isChecked() else None,
+            "until": iso_of(self.until) if self.has_until.isChecked() else None,
+            "note": self.note.toPlainText() or None,
+        }
 
 
 class RolesDialog(QDialog):

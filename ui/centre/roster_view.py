@@ -60,6 +60,7 @@ class PersonDetails:
 
 
 def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) -> RosterData:
+    from inspector.centre.dispatch import ground_name
     from inspector.centre.people import list_people, past_tasks
 
     with opened_folder(data) as db:
@@ -68,6 +69,12 @@ def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) 
         tasks: dict[str, int] = {}
         for t in past_tasks(db):
             tasks[t.person_id] = tasks.get(t.person_id, 0) + 1
+        grounds: dict[str, list[str]] = {}
+        for pid, org, ground, since, until in db.conn.execute(
+            "SELECT person_id, org_id, ground, since, until FROM person_grounds ORDER BY created_at, id"
+        ):
+            span = f"{since or '…'}–{until or '…'}"
+            grounds.setdefault(pid, []).append(f"{orgs.get(org, org)}（{ground_name(ground)}，{span}）")
         rows = []
         for p in list_people(db):
             card = "not_yet" if day < p.cert_issued else "valid" if p.cert_valid_on(day) else "expired"
@@ -75,7 +82,9 @@ def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) 
                 RosterRow(
                     person=p,
                     employer=orgs.get(p.employer_org or "", p.employer_org),
-                    roles="；".join(f"{orgs.get(o, o)}（{role_name(r)}）" for o, r in p.roles),
+                    roles="；".join(
+                        [f"{orgs.get(o, o)}（{role_name(r)}）" for o, r in p.roles] + grounds.get(p.id, [])
+                    ),
                     tasks=tasks.get(p.id, 0),
                     card=card,
                 )
@@ -151,6 +160,11 @@ class RosterPage(CentrePage):
         )
         self.roles_button = self.button(
             _("回避机构(&O)…"), self.edit_roles, _("此人担任内督、考评员或考务人员的机构：抽取时回避")
+        )
+        self.ground_button = self.button(
+            _("回避事由(&G)…"),
+            self.add_ground,
+            _("登记其他回避事由（亲属、曾任职、咨询服务、其他可能影响客观公正的情形）及其起止日期"),
         )
         self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
         self.history = Table(
@@ -242,6 +256,7 @@ class RosterPage(CentrePage):
             self.annual_button,
             self.suspend_button,
             self.roles_button,
+            self.ground_button,
             self.renew_button,
         ):
             b.setEnabled(details is not None)
@@ -363,6 +378,21 @@ class RosterPage(CentrePage):
         args = {"person_id": person.id, "roles": dialog.roles()}
         message = _("已保存 {name} 的回避机构").format(name=person.name)
         self._write(_("保存回避机构"), "set_roles", args, message)
+
+    def add_ground(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.roster_dialogs import GroundDialog
+
+        chosen = self._selected()
+        if chosen is None:
+            return
+        person = chosen[0].person
+        dialog = GroundDialog(person.name, self.orgs, self)
+        if not accepted(dialog):
+            return
+        args = {"person_id": person.id, "by": self.ctx.user, **dialog.fields()}
+        message = _("已登记 {name} 的回避事由").format(name=person.name)
+        self._write(_("登记回避事由"), "add_ground", args, message)
 
     def renew_card(self) -> None:
         from ui.centre.plan_dialogs import accepted
