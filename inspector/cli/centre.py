@@ -390,10 +390,19 @@ def plan_list(ctx: Context, as_json: bool) -> None:
     """列出督导计划。"""
     found = plans_.list_plans(ctx.db)
     if as_json:
-        emit_json([{**p.as_json(), "targets": len(plans_.targets(ctx.db, p.id))} for p in found])
+        emit_json(
+            [
+                {
+                    **p.as_json(),
+                    "rulebook": plans_.plan_rulebook(ctx.db, p).id,
+                    "targets": len(plans_.targets(ctx.db, p.id)),
+                }
+                for p in found
+            ]
+        )
         return
     for p in found:
-        click.echo(f"{p.id}  {p.year}  {p.kind}  {p.title}")
+        click.echo(f"{p.id}  {p.year}  {p.kind}  {p.title}  {plans_.plan_rulebook(ctx.db, p).id}")
 
 
 @plan.command("show")
