@@ -16,7 +16,7 @@ CA_DIR = "ca"  # the centre's certificate authority, unless told otherwise (insp
 
 
 def install_root() -> Path:
-    """The folder holding ``rubrics/`` and ``resources/``.
+    """The folder holding ``rubrics/``, ``rulebooks/`` and ``resources/``.
 
     In a PyInstaller build that is the unpacked bundle; from a checkout it is the repository root
     (the package is installed in editable mode, see the README).
@@ -29,6 +29,11 @@ def install_root() -> Path:
 
 def rubrics_dir() -> Path:
     return install_root() / "rubrics"
+
+
+def rulebooks_dir() -> Path:
+    """The shipped rulebooks (each jurisdiction's people and procedure rules), beside the rubrics."""
+    return install_root() / "rulebooks"
 
 
 def resources_dir() -> Path:

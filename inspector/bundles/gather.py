@@ -201,7 +201,7 @@ def assignment_visits(
     db: sqlite_utils.Database, plan_id: str, person: str, author: str | None
 ) -> list[dict[str, Any]]:
     """The visits of a plan whose current team includes ``person``; opens their evaluations if needed."""
-    from inspector.centre.plans import assigned, get_plan, start_evaluation, targets
+    from inspector.centre.plans import assigned, get_plan, leader_of, start_evaluation, targets
 
     plan = get_plan(db, plan_id)
     teams = assigned(db, plan_id)
@@ -218,7 +218,7 @@ def assignment_visits(
                 "plan_title": plan.title,
                 "visit_date": team.visit_date.isoformat(),
                 "record_due": team.record_due.isoformat() if team.record_due else None,
-                "role": "组长" if team.team[0] == person else "组员",
+                "role": "组长" if (leader_of(db, plan_id, t.org_id) or ("",))[0] == person else "组员",
             }
         )
     if not visits:

@@ -69,6 +69,8 @@ PlanKind = Literal["routine", "special"]
 SUPERVISOR_KINDS: tuple[SupervisorKind, ...] = ("internal", "external")
 PLAN_KINDS: tuple[PlanKind, ...] = ("routine", "special")
 
+# The numbers below are those of the rulebook every record made before rulebooks was drawn under
+# (DrawRules.legacy); a plan's draw reads its own rulebook (inspector.centre.rulebooks.draw_rules).
 CERT_YEARS = 3
 MAX_CONSECUTIVE = 3  # 郑州办法 第十九条
 SPECIAL_TEAM_MIN = 3  # 福建办法 第三章四
@@ -86,8 +88,11 @@ class Rule(Enum):
     KIND = "kind"
     RECUSAL_EMPLOYER = "recusal_employer"
     RECUSAL_ROLE = "recusal_role"
+    RECUSAL_GROUND = "recusal_ground"
     ROTATION = "rotation"
     SAME_DAY = "same_day"
+    SUSPENDED = "suspended"
+    ANNUAL = "annual"
 
 
 def rule_title(rule: Rule) -> str:
@@ -97,8 +102,11 @@ def rule_title(rule: Rule) -> str:
         Rule.KIND: _("类别：本次督导须由指定类别（内督或外督）的质量督导员担任"),
         Rule.RECUSAL_EMPLOYER: _("回避：不得督导本人所在单位"),
         Rule.RECUSAL_ROLE: _("回避：不得督导本人担任内督、考评或考务工作的机构"),
-        Rule.ROTATION: _("轮换：在同一机构连续从事督导工作不能超过三次"),
+        Rule.RECUSAL_GROUND: _("回避：登记的其他回避事由（亲属、曾任职、咨询服务等）"),
+        Rule.ROTATION: _("轮换：在同一机构连续从事督导工作不能超过规定次数"),
         Rule.SAME_DAY: _("同日：一人同一天只参加一项督导任务"),
+        Rule.SUSPENDED: _("暂停委派：暂停期内不抽取"),
+        Rule.ANNUAL: _("年度考核不合格：本中心自定不予委派"),
     }
     return titles[rule]
 
@@ -110,8 +118,11 @@ def rule_label(rule: Rule) -> str:
         Rule.KIND: _("类别不符"),
         Rule.RECUSAL_EMPLOYER: _("回避：本单位职工"),
         Rule.RECUSAL_ROLE: _("回避：在该机构任内督、考评或考务"),
-        Rule.ROTATION: _("轮换：已连续督导该机构三次"),
+        Rule.RECUSAL_GROUND: _("回避：登记的回避事由"),
+        Rule.ROTATION: _("轮换：连续督导该机构已达上限"),
         Rule.SAME_DAY: _("同日已有督导任务"),
+        Rule.SUSPENDED: _("暂停委派"),
+        Rule.ANNUAL: _("年度考核不合格"),
     }
     return labels[rule]
 
@@ -120,13 +131,109 @@ def kind_name(kind: SupervisorKind) -> str:
     return _("外督") if kind == "external" else _("内督")
 
 
-def certificate_last_day(issued: dt.date) -> dt.date:
-    """The last day a card issued on ``issued`` is valid: the day before its third anniversary."""
+CardReading = Literal["civil_code", "anniversary_eve"]
+
+
+def certificate_last_day(
+    issued: dt.date, years: int = CERT_YEARS, reading: CardReading = "civil_code"
+) -> dt.date:
+    """The last day a card issued on ``issued`` with a term of ``years`` is valid.
+
+    民法典 第二百零一条: the day the period starts is not counted; 第二百零二条: a period in years
+    ends on the corresponding day of the last month, or on that month's last day when it has no
+    such day. Issued 2023-05-10, three years: valid through 2026-05-10; issued 2024-02-29: through
+    2027-02-28. ``anniversary_eve`` is the reading the program used before rulebooks (the day
+    before), kept only so that draws published then still verify.
+    """
     try:
-        anniversary = issued.replace(year=issued.year + CERT_YEARS)
-    except ValueError:  # 29 February: the anniversary falls on 1 March
-        anniversary = dt.date(issued.year + CERT_YEARS, 3, 1)
-    return anniversary - _ONE_DAY
+        same_day = issued.replace(year=issued.year + years)
+    except ValueError:  # 29 February: no corresponding day, the month's last day (Civil Code 202)
+        same_day = dt.date(issued.year + years, 2, 28)
+        if reading == "anniversary_eve":  # the old reading: the anniversary was 1 March
+            return same_day
+    return same_day - _ONE_DAY if reading == "anniversary_eve" else same_day
+
+
+@dataclass(frozen=True)
+class DrawRules:
+    """What a plan's rulebook asks of the draw, as plain settings (stored in the published record).
+
+    None / False: the rulebook has no such rule and the draw does not apply it. Beside these the
+    draw always keeps two things no document needs to say: a person appears once in a team, and
+    takes part in one supervision a day; a suspended (in their term) or cancelled person is in no
+    pool.
+    """
+
+    card_years: int | None = None
+    card_reading: CardReading = "civil_code"
+    internal_own_institution: bool = False
+    recusal_employer: bool = False
+    recusal_posts: bool = False
+    recusal_grounds: bool = False
+    rotation_max: int | None = None
+    rotation_both_ways: bool = True
+    team_min: int | None = None
+    team_min_principle: bool = False  # 原则上: may be overridden with who and why on record
+    team_min_plan_kind: str = "special"
+    default_kind: SupervisorKind | None = None
+    record_due_days: int | None = None
+    record_due_kind: str = "any"
+    record_due_plan_kind: str = "any"
+    annual: str | None = None  # "flag" (shown and recorded) or "exclude" (the centre's own choice)
+    leader: str = "drawn"  # "drawn" (the first drawn, marked as drawn) or "designated" by the centre
+
+    @classmethod
+    def legacy(cls) -> DrawRules:
+        """The one mixed rulebook every draw published before rulebooks was made under."""
+        return cls(
+            card_years=CERT_YEARS,
+            card_reading="anniversary_eve",
+            recusal_employer=True,
+            recusal_posts=True,
+            rotation_max=MAX_CONSECUTIVE,
+            rotation_both_ways=False,
+            team_min=SPECIAL_TEAM_MIN,
+            record_due_days=RECORD_DUE_WORKING_DAYS,
+        )
+
+    def as_json(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> DrawRules:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)  # type: ignore[arg-type]
+
+    def team_min_for(self, plan_kind: str) -> int | None:
+        if self.team_min is None or self.team_min_plan_kind not in ("any", plan_kind):
+            return None
+        return self.team_min
+
+    def record_due_applies(self, plan_kind: str, team_kinds: Iterable[str]) -> bool:
+        if self.record_due_days is None or self.record_due_plan_kind not in ("any", plan_kind):
+            return False
+        return self.record_due_kind == "any" or self.record_due_kind in set(team_kinds)
+
+
+# the rules of every draw published before rulebooks (and of callers that name none)
+LEGACY_RULES = DrawRules.legacy()
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A recorded ground for recusal beyond employer and posts: relative, former employer, …"""
+
+    org_id: str
+    ground: str
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def applies(self, org: str, day: dt.date) -> bool:
+        return (
+            self.org_id == org
+            and (self.since is None or self.since <= day)
+            and (self.until is None or day <= self.until)
+        )
 
 
 @dataclass(frozen=True)
@@ -150,6 +257,15 @@ class Supervisor:
     # Organisations where the person acts as internal supervisor, assessor or exam staff.
     roles_at: frozenset[str] = frozenset()
     history: tuple[Visit, ...] = ()
+    # Of roles_at: where the person is the institution's own internal supervisor (内督), and where
+    # they are assessor or exam staff; used when the rulebook sends 内督 to their own institution.
+    internal_at: frozenset[str] = frozenset()
+    staff_at: frozenset[str] = frozenset()
+    grounds: tuple[Ground, ...] = ()
+    suspended_until: dt.date | None = None  # 暂停 with its term (included); in no pool until then
+    annual_fail_year: int | None = None  # the year of the latest annual assessment, when 不合格
+    card_years: int = CERT_YEARS
+    card_reading: CardReading = "civil_code"
 
     def __post_init__(self) -> None:
         if self.kind not in SUPERVISOR_KINDS:
@@ -169,7 +285,7 @@ class Supervisor:
     def cert_last_day(self) -> dt.date:
         if self.cert_valid_until is not None:
             return self.cert_valid_until
-        return certificate_last_day(self.cert_issued)
+        return certificate_last_day(self.cert_issued, self.card_years, self.card_reading)
 
     def cert_valid_on(self, day: dt.date) -> bool:
         return self.cert_issued <= day <= self.cert_last_day
@@ -192,6 +308,8 @@ class Assignment:
     # calendar data does not cover the year (next year's holidays are published in November)
     record_due: dt.date | None
     pool: tuple[str, ...]  # every eligible supervisor id, sorted: what the team was drawn from
+    # people on the team the rulebook asks to flag (annual assessment 不合格): (person, year)
+    flags: tuple[tuple[str, int], ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -277,68 +395,105 @@ class _Ledger:
     def _before(self, org: str, day: dt.date) -> list[dt.date]:
         return sorted(d for d in self.teams.get(org, {}) if d < day)
 
-    def rotation_blocked(self, org: str, day: dt.date) -> frozenset[str]:
-        """People on each of the organisation's last three supervisions before ``day``."""
-        last = self._before(org, day)[-MAX_CONSECUTIVE:]
-        if len(last) < MAX_CONSECUTIVE:
-            return _NOBODY
-        teams = self.teams[org]
-        return frozenset(set.intersection(*(teams[d] for d in last)))
+    def _after(self, org: str, day: dt.date) -> list[dt.date]:
+        return sorted(d for d in self.teams.get(org, {}) if d > day)
 
-    def run_of(self, person: str, org: str, day: dt.date) -> list[dt.date]:
-        """The organisation's latest supervisions before ``day`` that ``person`` was on, unbroken."""
+    def rotation_blocked(self, org: str, day: dt.date, limit: int, both_ways: bool) -> frozenset[str]:
+        """People for whom a supervision of ``org`` on ``day`` would make more than ``limit`` in a row."""
+        before = self._before(org, day)[-limit:]
+        after = self._after(org, day)[:limit] if both_ways else []
+        teams = self.teams.get(org, {})
+        near = set().union(*(teams[d] for d in before + after)) if before or after else set()
+        return frozenset(p for p in near if len(self.run_of(p, org, day, both_ways)) + 1 > limit)
+
+    def run_of(self, person: str, org: str, day: dt.date, both_ways: bool = True) -> list[dt.date]:
+        """The organisation's supervisions next to ``day`` that ``person`` was on, unbroken, by date.
+
+        Before ``day`` back to the first one without the person; with ``both_ways``, also after
+        ``day`` up to the first one without them (a visit dated earlier than ones already drawn).
+        """
         run: list[dt.date] = []
         teams = self.teams.get(org, {})
         for d in reversed(self._before(org, day)):
             if person not in teams[d]:
                 break
             run.append(d)
-        return run[::-1]
+        run.reverse()
+        if both_ways:
+            for d in self._after(org, day):
+                if person not in teams[d]:
+                    break
+                run.append(d)
+        return run
 
     def busy_people(self, day: dt.date) -> dict[str, list[str]]:
         return self.busy.get(day, {})
 
 
+def effective_kind(rules: DrawRules, kind_required: SupervisorKind | None) -> SupervisorKind | None:
+    return kind_required if kind_required is not None else rules.default_kind
+
+
 def _reasons(
-    s: Supervisor, target: Target, ledger: _Ledger, kind_required: SupervisorKind | None
+    s: Supervisor,
+    target: Target,
+    ledger: _Ledger,
+    kind_required: SupervisorKind | None,
+    rules: DrawRules = LEGACY_RULES,
 ) -> list[tuple[Rule, str]]:
     """Every rule ``s`` fails for ``target``, with a sentence saying why; empty when eligible."""
     day, org = target.date, target.org_id
     out: list[tuple[Rule, str]] = []
-    if day < s.cert_issued:
-        out.append(
-            (
-                Rule.CERTIFICATE,
-                _("证卡尚未颁发（颁发日期 {issued}）").format(issued=s.cert_issued.isoformat()),
+    if rules.card_years is not None:
+        last = certificate_last_day(s.cert_issued, rules.card_years, rules.card_reading)
+        last = s.cert_valid_until or last
+        if day < s.cert_issued:
+            out.append(
+                (
+                    Rule.CERTIFICATE,
+                    _("证卡尚未颁发（颁发日期 {issued}）").format(issued=s.cert_issued.isoformat()),
+                )
             )
-        )
-    elif day > s.cert_last_day:
-        out.append(
-            (Rule.CERTIFICATE, _("证卡已过期（有效期至 {until}）").format(until=s.cert_last_day.isoformat()))
-        )
-    if kind_required is not None and s.kind != kind_required:
+        elif day > last:
+            out.append((Rule.CERTIFICATE, _("证卡已过期（有效期至 {until}）").format(until=last.isoformat())))
+    kind = effective_kind(rules, kind_required)
+    if kind is not None and s.kind != kind:
         out.append(
             (
                 Rule.KIND,
                 _("类别不符：本次须由{required}担任，此人为{kind}").format(
-                    required=kind_name(kind_required), kind=kind_name(s.kind)
+                    required=kind_name(kind), kind=kind_name(s.kind)
                 ),
             )
         )
-    if s.employer_org == org:
+    own = s.employer_org == org or org in s.internal_at
+    if rules.internal_own_institution and s.kind == "internal":
+        if not own:
+            out.append((Rule.KIND, _("内督只督导本评价机构")))
+    elif rules.recusal_employer and s.employer_org == org:
         out.append((Rule.RECUSAL_EMPLOYER, _("回避：本单位职工")))
-    if org in s.roles_at:
-        out.append((Rule.RECUSAL_ROLE, _("回避：在该机构担任内督、考评或考务工作")))
-    run = ledger.run_of(s.id, org, day)
-    if len(run) >= MAX_CONSECUTIVE:
-        out.append(
-            (
-                Rule.ROTATION,
-                _("轮换：已连续 {n} 次督导该机构（{dates}），不能超过三次").format(
-                    n=len(run), dates="、".join(d.isoformat() for d in run)
-                ),
+    if rules.recusal_posts:
+        posts = s.roles_at
+        if rules.internal_own_institution and s.kind == "internal":
+            posts = s.staff_at  # a 内督's own 内督 post is the task, not a ground
+        if org in posts:
+            out.append((Rule.RECUSAL_ROLE, _("回避：在该机构担任内督、考评或考务工作")))
+    if rules.recusal_grounds:
+        for g in s.grounds:
+            if g.applies(org, day):
+                out.append((Rule.RECUSAL_GROUND, _("回避：{ground}").format(ground=ground_name(g.ground))))
+                break
+    if rules.rotation_max is not None:
+        run = ledger.run_of(s.id, org, day, rules.rotation_both_ways)
+        if len(run) + 1 > rules.rotation_max:
+            out.append(
+                (
+                    Rule.ROTATION,
+                    _("轮换：已连续 {n} 次督导该机构（{dates}），不能超过 {max} 次").format(
+                        n=len(run), dates="、".join(d.isoformat() for d in run), max=rules.rotation_max
+                    ),
+                )
             )
-        )
     elsewhere = ledger.busy_people(day).get(s.id)
     if elsewhere:
         out.append(
@@ -347,7 +502,21 @@ def _reasons(
                 _("同日已有督导任务：{orgs}").format(orgs="、".join(sorted(set(elsewhere)))),
             )
         )
+    if s.suspended_until is not None and day <= s.suspended_until:
+        out.append((Rule.SUSPENDED, _("暂停委派至 {d}").format(d=s.suspended_until.isoformat())))
+    if rules.annual == "exclude" and s.annual_fail_year is not None:
+        out.append((Rule.ANNUAL, _("{y} 年度考核不合格（本中心自定不予委派）").format(y=s.annual_fail_year)))
     return out
+
+
+def ground_name(ground: str) -> str:
+    names = {
+        "relative": _("亲属在该机构任职"),
+        "former_employer": _("曾在该机构任职"),
+        "consultancy": _("曾为该机构提供咨询或培训服务"),
+        "other": _("其他可能影响客观公正的情形"),
+    }
+    return names.get(ground, ground)
 
 
 def explain(
@@ -356,6 +525,7 @@ def explain(
     *,
     roster: Iterable[Supervisor] = (),
     kind_required: SupervisorKind | None = None,
+    rules: DrawRules = LEGACY_RULES,
 ) -> list[str]:
     """Why ``supervisor`` may not be drawn for ``target``; an empty list when they may.
 
@@ -364,7 +534,7 @@ def explain(
     """
     others = [s for s in roster if s.id != supervisor.id]
     ledger = _Ledger([*others, supervisor])
-    return [text for _rule, text in _reasons(supervisor, target, ledger, kind_required)]
+    return [text for _rule, text in _reasons(supervisor, target, ledger, kind_required, rules)]
 
 
 def _draw_team(pool: Sequence[str], k: int, key: str) -> tuple[str, ...]:
@@ -391,6 +561,10 @@ def draw_key(seed: str, target: Target) -> str:
     return f"{seed}:{target.org_id}:{target.date.isoformat()}"
 
 
+class TeamBelowPrinciple(UsageError):
+    """A team smaller than an in-principle (原则上) minimum, with no override on record."""
+
+
 def _check_arguments(
     roster: Sequence[Supervisor],
     targets: Sequence[Target],
@@ -398,6 +572,8 @@ def _check_arguments(
     team_size: int,
     seed: str,
     kind_required: str | None,
+    rules: DrawRules,
+    overridden: frozenset[str],
 ) -> None:
     if not seed.strip():
         raise UsageError(_("请给出随机种子：抽取结果须能用同一种子复现"))
@@ -411,12 +587,21 @@ def _check_arguments(
         )
     if team_size < 1:
         raise UsageError(_("每组人数至少为 1，收到 {n}").format(n=team_size))
-    if plan_kind == "special" and team_size < SPECIAL_TEAM_MIN:
-        raise UsageError(
-            _("专项督导小组须由 {min} 名及以上质量督导员组成，收到每组 {n} 人").format(
-                min=SPECIAL_TEAM_MIN, n=team_size
+    least = rules.team_min_for(plan_kind)
+    if least is not None and team_size < least:
+        if not rules.team_min_principle:
+            raise UsageError(
+                _("专项督导小组须由 {min} 名及以上质量督导员组成，收到每组 {n} 人").format(
+                    min=least, n=team_size
+                )
             )
-        )
+        if "team_min" not in overridden:
+            raise TeamBelowPrinciple(
+                _(
+                    "督导小组原则上由 {min} 名及以上质量督导员组成，收到每组 {n} 人："
+                    "如确需少于 {min} 人，请写明理由（将记入公开记录）"
+                ).format(min=least, n=team_size)
+            )
     seen: set[str] = set()
     for s in roster:
         if s.id in seen:
@@ -439,24 +624,51 @@ def draw(
     team_size: int,
     seed: str | int,
     kind_required: SupervisorKind | None = None,
+    rules: DrawRules = LEGACY_RULES,
+    overridden: frozenset[str] = frozenset(),
 ) -> Draw:
     """Draw a team for every target that has enough eligible people; list the others as blocked.
 
-    A blocked target gets no team and so changes nothing for the targets after it.
+    A blocked target gets no team and so changes nothing for the targets after it. ``overridden``
+    names the in-principle rules a user chose to go past (recorded by the caller with who and why).
     """
     seed_text = str(seed)
-    _check_arguments(roster, targets, plan_kind, team_size, seed_text, kind_required)
+    _check_arguments(roster, targets, plan_kind, team_size, seed_text, kind_required, rules, overridden)
     people = sorted(roster, key=lambda s: s.id)
     ledger = _Ledger(people)
+    kind = effective_kind(rules, kind_required)
+    by_id = {s.id: s for s in people}
     # Indexes for the fast path; _reasons gives the same answer one person at a time.
     employees: dict[str, set[str]] = {}
     staff: dict[str, set[str]] = {}
+    internal_own: dict[str, set[str]] = {}
+    internals: set[str] = set()
+    grounded: dict[str, list[tuple[str, Ground]]] = {}
+    suspended = {s.id: s.suspended_until for s in people if s.suspended_until is not None}
+    annual_out = {s.id for s in people if rules.annual == "exclude" and s.annual_fail_year is not None}
+    own_rule = rules.internal_own_institution
     for s in people:
-        if s.employer_org is not None:
+        is_internal = own_rule and s.kind == "internal"
+        if is_internal:
+            internals.add(s.id)
+            for org in {s.employer_org, *s.internal_at} - {None}:
+                internal_own.setdefault(str(org), set()).add(s.id)
+        elif rules.recusal_employer and s.employer_org is not None:
             employees.setdefault(s.employer_org, set()).add(s.id)
-        for org in s.roles_at:
-            staff.setdefault(org, set()).add(s.id)
-    cards = [(s.id, s.cert_issued, s.cert_last_day) for s in people if kind_required in (None, s.kind)]
+        if rules.recusal_posts:
+            for org in s.staff_at if is_internal else s.roles_at:
+                staff.setdefault(org, set()).add(s.id)
+        if rules.recusal_grounds:
+            for g in s.grounds:
+                grounded.setdefault(g.org_id, []).append((s.id, g))
+
+    def card_span(s: Supervisor) -> tuple[dt.date, dt.date]:
+        if rules.card_years is None:
+            return dt.date.min, dt.date.max
+        last = s.cert_valid_until or certificate_last_day(s.cert_issued, rules.card_years, rules.card_reading)
+        return s.cert_issued, last
+
+    cards = [(s.id, *card_span(s)) for s in people if kind in (None, s.kind)]
     certified: dict[dt.date, list[str]] = {}  # day → ids with a valid card of the required kind
 
     order = tuple(sorted(targets, key=lambda t: (t.date, t.org_id)))
@@ -464,13 +676,17 @@ def draw(
     blocked: list[Blocked] = []
     for target in order:
         day, org = target.date, target.org_id
-        record_due = due_date(day, RECORD_DUE_WORKING_DAYS)
         if day not in certified:
             certified[day] = [sid for sid, first, last in cards if first <= day <= last]
         excluded = set(ledger.busy_people(day))
         excluded |= employees.get(org, _NOBODY)
         excluded |= staff.get(org, _NOBODY)
-        excluded |= ledger.rotation_blocked(org, day)
+        excluded |= internals - internal_own.get(org, set())
+        excluded |= {p for p, g in grounded.get(org, ()) if g.applies(org, day)}
+        excluded |= {p for p, until in suspended.items() if until is not None and day <= until}
+        excluded |= annual_out
+        if rules.rotation_max is not None:
+            excluded |= ledger.rotation_blocked(org, day, rules.rotation_max, rules.rotation_both_ways)
         # filterfalse keeps the loop over a pool of hundreds in C; the order (by id) is kept.
         pool = tuple(filterfalse(excluded.__contains__, certified[day]))
         if len(pool) < team_size:
@@ -482,7 +698,7 @@ def draw(
                     needed=team_size,
                     pool=pool,
                     excluded=tuple(
-                        Exclusion(s.id, s.name, tuple(_reasons(s, target, ledger, kind_required)))
+                        Exclusion(s.id, s.name, tuple(_reasons(s, target, ledger, kind_required, rules)))
                         for s in people
                         if s.id not in left_out
                     ),
@@ -492,7 +708,13 @@ def draw(
         team = _draw_team(pool, team_size, draw_key(seed_text, target))
         for person in team:
             ledger.record(person, org, day)
-        assignments.append(Assignment(org, day, team, record_due, pool))
+        due = None
+        if rules.record_due_applies(plan_kind, (by_id[p].kind for p in team)):
+            due = due_date(day, rules.record_due_days or 0)
+        flags: tuple[tuple[str, int], ...] = ()
+        if rules.annual == "flag":
+            flags = tuple((p, y) for p in team if (y := by_id[p].annual_fail_year) is not None)
+        assignments.append(Assignment(org, day, team, due, pool, flags))
     return Draw(assignments, blocked, seed_text, order)
 
 
@@ -505,14 +727,23 @@ def dispatch(
     seed: str | int,
     kind_required: SupervisorKind | None = None,
     org_names: Mapping[str, str] | None = None,
+    rules: DrawRules = LEGACY_RULES,
+    overridden: frozenset[str] = frozenset(),
 ) -> DispatchResult:
     """A team for every target, or :class:`DispatchError` saying which rule blocks (nothing is drawn).
 
-    The same roster (with histories), targets, plan and seed give the same result on any machine.
+    The same roster (with histories), targets, plan, rules and seed give the same result on any machine.
     ``org_names`` lets the refusal name the station as the clerk knows it, not by its id.
     """
     result = draw(
-        roster, targets, plan_kind=plan_kind, team_size=team_size, seed=seed, kind_required=kind_required
+        roster,
+        targets,
+        plan_kind=plan_kind,
+        team_size=team_size,
+        seed=seed,
+        kind_required=kind_required,
+        rules=rules,
+        overridden=overridden,
     )
     if result.blocked:
         first, more = result.blocked[0], len(result.blocked) - 1

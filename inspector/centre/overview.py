@@ -7,11 +7,13 @@ roster themselves, and already differed (ids in one, names in the other). Here o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
 
+from inspector.centre.dispatch import DrawRules
+from inspector.centre.milestones import MilestoneState, plan_milestones
 from inspector.centre.people import person_names
 from inspector.centre.plans import (
     DispatchRecord,
@@ -20,10 +22,15 @@ from inspector.centre.plans import (
     dispatches,
     get_plan,
     kind_label,
+    leader_of,
     list_plans,
+    plan_rulebook,
     targets,
 )
+from inspector.centre.procedure import target_steps
 from inspector.centre.register import register_entries
+from inspector.centre.rulebook import Rulebook
+from inspector.centre.rulebooks import draw_rules
 from inspector.i18n import _
 from inspector.store.orgs import org_names
 from inspector.store.rubrics import list_rubrics
@@ -44,9 +51,10 @@ class TargetRow:
     visit_date: str | None
     state: str
     team: tuple[str, ...]  # roster ids, in the order drawn
-    team_names: tuple[str, ...]
+    team_names: tuple[str, ...]  # the leader first, marked with how they were chosen
     record_due: str | None
     eval_id: str | None
+    step: str | None = None  # the procedure's last step recorded, with its day (福建 专项督导)
 
     def as_json(self, plan_id: str) -> dict[str, Any]:
         """The keys ``plan show --json`` has always printed for a target, and the names beside them.
@@ -70,6 +78,9 @@ class PlanRow:
     rubric_title: str
     targets: tuple[TargetRow, ...]
     dispatches: int
+    rulebook: Rulebook
+    rules: DrawRules
+    milestones: tuple[MilestoneState, ...]
 
     @property
     def period(self) -> str:
@@ -83,7 +94,8 @@ class PlanRow:
 
 
 def plan_rows(db: sqlite_utils.Database, plan_id: str | None = None) -> list[PlanRow]:
-    """Every plan (or the one named), with its targets, their teams by name and the draws made."""
+    """Every plan (or the one named), with its targets, their teams by name (the leader first, with
+    how chosen), the draws made, its rulebook and timetable."""
     register = {e["id"]: e for e in register_entries(db)}
     people = person_names(db)
     rubrics = {r.id: r.title for r in list_rubrics(db)}
@@ -95,6 +107,7 @@ def plan_rows(db: sqlite_utils.Database, plan_id: str | None = None) -> list[Pla
         for t in targets(db, plan.id):
             org, team = register.get(t.org_id, {}), teams.get(t.org_id)
             day = team.visit_date if team else t.visit_date
+            lead = leader_of(db, plan.id, t.org_id) if team else None
             found.append(
                 TargetRow(
                     org_id=t.org_id,
@@ -104,17 +117,46 @@ def plan_rows(db: sqlite_utils.Database, plan_id: str | None = None) -> list[Pla
                     visit_date=day.isoformat() if day else None,
                     state=t.state,
                     team=tuple(team.team) if team else (),
-                    team_names=tuple(people.get(p, p) for p in team.team) if team else (),
+                    team_names=_team_names(team.team, lead, people) if team else (),
                     record_due=team.record_due.isoformat() if team and team.record_due else None,
                     eval_id=t.eval_id,
+                    step=_last_step(target_steps(db, plan.id, t.org_id)),
                 )
             )
+        book = plan_rulebook(db, plan)
         rows.append(
             PlanRow(
-                plan, rubrics.get(plan.rubric_id, plan.rubric_id), tuple(found), len(dispatches(db, plan.id))
+                plan,
+                rubrics.get(plan.rubric_id, plan.rubric_id),
+                tuple(found),
+                len(dispatches(db, plan.id)),
+                book,
+                draw_rules(book),
+                tuple(plan_milestones(db, plan.id)),
             )
         )
     return rows
+
+
+def _team_names(
+    team: tuple[str, ...], lead: tuple[str, str] | None, people: dict[str, str]
+) -> tuple[str, ...]:
+    """The team, the leader first and marked with how they were chosen."""
+    if lead is None:
+        return tuple(people.get(p, p) for p in team)
+    who, how = lead
+    mark = _("（组长·指定）") if how == "designated" else _("（组长·抽取）")
+    rest = [people.get(p, p) for p in team if p != who]
+    return (people.get(who, who) + mark, *rest)
+
+
+def _last_step(steps: list[Any]) -> str | None:
+    if not steps:
+        return None
+    done = [s for s in steps if s.done_on is not None]
+    if not done:
+        return _("待：{step}").format(step=steps[0].name)
+    return f"{done[-1].name} {done[-1].done_on.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -129,10 +171,25 @@ class DispatchRow:
     record_due: str | None
     pool: tuple[str, ...]
     pool_names: tuple[str, ...]
+    leader: str | None = None  # roster id of the 组长
+    leader_chosen: str | None = None  # how: drawn, or designated by the centre
+    flags: tuple[dict[str, Any], ...] = ()  # what the rulebook asks to mark (an annual 不合格)
+    names: dict[str, str] = field(default_factory=dict)  # roster id → name, for the flags
+
+    def flag_text(self) -> str:
+        """What the rulebook asks to mark about this team, in words."""
+        return "；".join(
+            _("{name} {y} 年度考核不合格").format(name=self.names.get(f["person"], f["person"]), y=f["year"])
+            for f in self.flags
+        )
 
     def as_json(self, record: DispatchRecord) -> dict[str, Any]:
         """The keys ``dispatch --json`` prints for each team."""
         return {
+            "rulebook": (record.record.get("rulebook") or {}).get("id"),
+            "leader": self.leader,
+            "leader_chosen": self.leader_chosen,
+            "flags": list(self.flags),
             "org": self.org,
             "org_name": self.org_name,
             "date": self.date,
@@ -158,6 +215,10 @@ def dispatch_rows(db: sqlite_utils.Database, record: DispatchRecord) -> list[Dis
             record_due=a["record_due"],
             pool=tuple(a["pool"]),
             pool_names=tuple(people.get(p, p) for p in a["pool"]),
+            leader=a.get("leader"),
+            leader_chosen=a.get("leader_chosen"),
+            flags=tuple(a.get("flags", ())),
+            names=people,
         )
         for a in record.assignments
     ]

@@ -26,7 +26,7 @@ from typing import Any
 import sqlite_utils
 
 from inspector.centre.common import iso, new_id, optional_day, parse_day, today
-from inspector.centre.dispatch import SUPERVISOR_KINDS, Supervisor, SupervisorKind, Visit, kind_name
+from inspector.centre.dispatch import SUPERVISOR_KINDS, Ground, Supervisor, SupervisorKind, Visit, kind_name
 from inspector.clock import now
 from inspector.errors import NotFoundError, UsageError
 from inspector.i18n import _
@@ -36,8 +36,13 @@ from inspector.store.evaluations import default_author
 from inspector.store.orgs import plain_text
 
 ROLES = ("internal_supervisor", "assessor", "exam_staff")
-RATINGS = ("excellent", "good", "pass", "fail")  # after each task: 优秀 良好 合格 不合格
-ANNUAL_RESULTS = ("excellent", "pass", "basic", "fail")  # 优秀 合格 基本合格 不合格
+# After each task: 优秀 良好 合格 不合格. 郑州办法 第十一条 names what is reviewed, not grades: these
+# are the centre's own, labelled so (rating_name); the four points are recorded apart.
+RATINGS = ("excellent", "good", "pass", "fail")
+# Once a year: 优秀 合格 基本合格 不合格. 福建办法 第二章八 names "考核不合格" (so 合格 / 不合格 are the
+# document's); 优秀 and 基本合格 are the centre's own grades, labelled so (annual_name).
+ANNUAL_RESULTS = ("excellent", "pass", "basic", "fail")
+DOCUMENT_ANNUAL = ("pass", "fail")
 
 
 def role_name(role: str) -> str:
@@ -46,13 +51,16 @@ def role_name(role: str) -> str:
 
 
 def rating_name(rating: str) -> str:
+    """A task review's grade; every one is the centre's own (第十一条 names no grades)."""
     names = {"excellent": _("优秀"), "good": _("良好"), "pass": _("合格"), "fail": _("不合格")}
-    return names.get(rating, rating)
+    return _("{grade}（本中心自定等次）").format(grade=names.get(rating, rating))
 
 
 def annual_name(result: str) -> str:
+    """An annual result; 优秀 and 基本合格 are the centre's own grades and say so."""
     names = {"excellent": _("优秀"), "pass": _("合格"), "basic": _("基本合格"), "fail": _("不合格")}
-    return names.get(result, result)
+    name = names.get(result, result)
+    return name if result in DOCUMENT_ANNUAL else _("{grade}（本中心自定等次）").format(grade=name)
 
 
 @dataclass(frozen=True)
@@ -69,12 +77,27 @@ class Person:
     inactive_reason: str | None
     created_at: str
     roles: tuple[tuple[str, str], ...]  # (organisation id, role), sorted
+    suspended_until: dt.date | None = None  # 暂停 with a term (included)
+    cancelled_at: str | None = None  # 取消资格: final
 
     @property
     def roles_at(self) -> frozenset[str]:
         return frozenset(org for org, _role in self.roles)
 
-    def supervisor(self, history: Sequence[Visit] = ()) -> Supervisor:
+    @property
+    def status(self) -> str:
+        if self.cancelled_at:
+            return "cancelled"
+        if self.active:
+            return "active"
+        return "suspended"
+
+    def supervisor(
+        self,
+        history: Sequence[Visit] = (),
+        grounds: Sequence[Ground] = (),
+        annual_fail_year: int | None = None,
+    ) -> Supervisor:
         """The person as the dispatch sees them (its constructor re-checks kind and card dates)."""
         return Supervisor(
             id=self.id,
@@ -86,6 +109,11 @@ class Person:
             employer_org=self.employer_org,
             roles_at=self.roles_at,
             history=tuple(history),
+            internal_at=frozenset(org for org, role in self.roles if role == "internal_supervisor"),
+            staff_at=frozenset(org for org, role in self.roles if role != "internal_supervisor"),
+            grounds=tuple(grounds),
+            suspended_until=self.suspended_until,
+            annual_fail_year=annual_fail_year,
         )
 
     @property
@@ -113,6 +141,9 @@ class Person:
             "phone": self.phone,
             "active": self.active,
             "inactive_reason": self.inactive_reason,
+            "status": self.status,
+            "suspended_until": iso(self.suspended_until),
+            "cancelled_at": self.cancelled_at,
             "created_at": self.created_at,
         }
 
@@ -131,6 +162,8 @@ def _person(row: sqlite3.Row, roles: Iterable[tuple[str, str]]) -> Person:
         inactive_reason=row["inactive_reason"],
         created_at=row["created_at"],
         roles=tuple(sorted(roles)),
+        suspended_until=optional_day(row["suspended_until"]),
+        cancelled_at=row["cancelled_at"],
     )
 
 
@@ -254,17 +287,102 @@ def set_roles(db: sqlite_utils.Database, person_id: str, roles: Iterable[tuple[s
     return get_person(db, person_id)
 
 
-def set_active(db: sqlite_utils.Database, person_id: str, active: bool, reason: str | None = None) -> Person:
-    """Suspend (with the reason on record) or reinstate a supervisor."""
-    get_person(db, person_id)
+def _not_cancelled(person: Person) -> None:
+    # 福建办法 第四章一 "被取消资格或不予续聘的人员不得再从事我省技能人才评价质量督导相关工作"
+    if person.cancelled_at:
+        raise UsageError(
+            _("{name} 已被取消资格（{d}）：不得再从事质量督导工作，不能恢复或换证").format(
+                name=person.name, d=person.cancelled_at[:10]
+            ),
+            person.id,
+        )
+
+
+def set_active(
+    db: sqlite_utils.Database,
+    person_id: str,
+    active: bool,
+    reason: str | None = None,
+    until: dt.date | str | None = None,
+) -> Person:
+    """Suspend (暂停, with the reason on record and optionally its term) or reinstate a supervisor.
+
+    A suspension with a term keeps the person out of every pool for visits up to that day
+    (included) and lets them be drawn after it; one without a term lasts until reinstated. A
+    cancelled person (:func:`cancel_person`) can be neither.
+    """
+    person = get_person(db, person_id)
+    _not_cancelled(person)
     if not active and not (reason or "").strip():
         raise UsageError(_("暂停或取消督导员资格须写明理由"), person_id)
+    term = None if active else optional_day(until, "until")
     with transaction(db) as conn:
         conn.execute(
-            "UPDATE people SET active = ?, inactive_reason = ? WHERE id = ?",
-            (int(active), None if active else (reason or "").strip(), person_id),
+            "UPDATE people SET active = ?, inactive_reason = ?, suspended_until = ? WHERE id = ?",
+            (int(active), None if active else (reason or "").strip(), iso(term), person_id),
         )
     return get_person(db, person_id)
+
+
+def cancel_person(db: sqlite_utils.Database, person_id: str, reason: str) -> Person:
+    """取消资格: final (福建办法 第四章一): never drawn, reinstated or given a new card again."""
+    person = get_person(db, person_id)
+    _not_cancelled(person)
+    if not reason.strip():
+        raise UsageError(_("取消资格须写明理由"), person_id)
+    with transaction(db) as conn:
+        conn.execute(
+            "UPDATE people SET active = 0, inactive_reason = ?, suspended_until = NULL, cancelled_at = ?"
+            " WHERE id = ?",
+            (reason.strip(), now(), person_id),
+        )
+    return get_person(db, person_id)
+
+
+GROUNDS = ("relative", "former_employer", "consultancy", "other")
+
+
+def add_ground(
+    db: sqlite_utils.Database,
+    person_id: str,
+    org_id: str,
+    ground: str,
+    *,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> dict[str, Any]:
+    """Record a ground for recusal with its dates (福建办法 第三章六 "可能影响其客观公正")."""
+    get_person(db, person_id)
+    if ground not in GROUNDS:
+        raise UsageError(_("回避事由应为 {g} 之一").format(g="、".join(GROUNDS)), ground)
+    first, last = optional_day(since, "since"), optional_day(until, "until")
+    if first and last and first > last:
+        raise UsageError(_("回避事由的开始日期晚于结束日期"), person_id)
+    if ground == "other" and not (note or "").strip():
+        raise UsageError(_("“其他”回避事由须写明情形"), person_id)
+    gid = new_id()
+    with transaction(db) as conn:
+        _check_org(conn, org_id)
+        conn.execute(
+            "INSERT INTO person_grounds (id, person_id, org_id, ground, since, until, note, created_at,"
+            " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (gid, person_id, org_id, ground, iso(first), iso(last), (note or "").strip() or None, now(),
+             by or default_author()),
+        )  # fmt: skip
+    return next(g for g in grounds(db, person_id) if g["id"] == gid)
+
+
+def grounds(db: sqlite_utils.Database, person_id: str) -> list[dict[str, Any]]:
+    rows = db.conn.execute(
+        "SELECT id, org_id, ground, since, until, note FROM person_grounds WHERE person_id = ?"
+        " ORDER BY created_at, id",
+        (person_id,),
+    )
+    return [
+        {"id": r[0], "org": r[1], "ground": r[2], "since": r[3], "until": r[4], "note": r[5]} for r in rows
+    ]
 
 
 def _card_taken(conn: sqlite3.Connection, cert_no: str, person_id: str | None) -> None:
@@ -301,6 +419,7 @@ def renew_card(
     roster as the rules saw it.
     """
     person = get_person(db, person_id)
+    _not_cancelled(person)
     cert_no = plain_text(cert_no, _("证卡编号"), limit=64)
     issued, until = _check_card(person.id, person.name, person.kind, cert_no, cert_issued, cert_valid_until)
     with transaction(db) as conn:
@@ -380,11 +499,31 @@ def past_tasks(db: sqlite_utils.Database, person_id: str | None = None) -> list[
 
 
 def roster(db: sqlite_utils.Database) -> list[Supervisor]:
-    """The active people with their histories, as the dispatch takes them."""
+    """The people the dispatch takes, with their histories, grounds and last annual result.
+
+    The active ones, and those suspended with a term (the draw keeps them out up to its last day);
+    never the cancelled nor those suspended until reinstated.
+    """
     histories: dict[str, list[Visit]] = {}
     for t in past_tasks(db):
         histories.setdefault(t.person_id, []).append(Visit(t.org_id, t.date))
-    return [p.supervisor(histories.get(p.id, ())) for p in list_people(db, active_only=True)]
+    recorded: dict[str, list[Ground]] = {}
+    for pid, org, ground, since, until in db.conn.execute(
+        "SELECT person_id, org_id, ground, since, until FROM person_grounds ORDER BY created_at, id"
+    ):
+        recorded.setdefault(pid, []).append(Ground(org, ground, optional_day(since), optional_day(until)))
+    failed: dict[str, int] = {}
+    for pid, year, result in db.conn.execute(
+        "SELECT person_id, year, result FROM person_annual a WHERE year ="
+        " (SELECT MAX(year) FROM person_annual b WHERE b.person_id = a.person_id)"
+    ):
+        if result == "fail":
+            failed[pid] = year
+    return [
+        p.supervisor(histories.get(p.id, ()), recorded.get(p.id, ()), failed.get(p.id))
+        for p in list_people(db)
+        if p.active or (p.suspended_until is not None and not p.cancelled_at)
+    ]
 
 
 def history(db: sqlite_utils.Database, person_id: str) -> list[dict[str, Any]]:
@@ -418,8 +557,13 @@ def add_review(
     violation: bool = False,
     comment: str | None = None,
     reviewer: str | None = None,
+    completion: str | None = None,
+    attitude: str | None = None,
+    objectivity: str | None = None,
 ) -> dict[str, Any]:
-    """The centre's evaluation of a supervisor after one task (郑州办法 第十一条)."""
+    """The centre's evaluation of a supervisor after one task (郑州办法 第十一条: (一) 任务完成情况
+    ``completion``, (二) 工作态度与执行政策的水平 ``attitude``, (三) 督导报告的客观真实性
+    ``objectivity``, (四) 有无违纪行为 ``violation``), each recorded apart, beside the rating."""
     get_person(db, person_id)
     if rating not in RATINGS:
         raise UsageError(_("评价等次应为 {r} 之一").format(r="、".join(RATINGS)), rating)
@@ -430,7 +574,8 @@ def add_review(
             _check_org(conn, org_id)
         conn.execute(
             "INSERT INTO person_reviews (id, person_id, plan_id, org_id, eval_id, task_date, rating,"
-            " violation, comment, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " violation, comment, reviewer, created_at, completion, attitude, objectivity)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 review_id,
                 person_id,
@@ -443,6 +588,9 @@ def add_review(
                 (comment or "").strip() or None,
                 reviewer or default_author(),
                 now(),
+                (completion or "").strip() or None,
+                (attitude or "").strip() or None,
+                (objectivity or "").strip() or None,
             ),
         )
     return next(r for r in reviews(db, person_id) if r["id"] == review_id)
@@ -459,6 +607,9 @@ def reviews(db: sqlite_utils.Database, person_id: str) -> list[dict[str, Any]]:
             "rating": r["rating"],
             "rating_name": rating_name(r["rating"]),
             "violation": bool(r["violation"]),
+            "completion": r["completion"],
+            "attitude": r["attitude"],
+            "objectivity": r["objectivity"],
             "plan": r["plan_id"],
             "org": r["org_id"],
             "eval": r["eval_id"],
@@ -533,5 +684,15 @@ def assessed_years(db: sqlite_utils.Database, person_id: str) -> list[int]:
         int(y)
         for (y,) in db.conn.execute(
             "SELECT year FROM person_annual WHERE person_id = ? ORDER BY year", (person_id,)
+        )
+    ]
+
+
+def recusal_grounds(db: sqlite_utils.Database) -> list[tuple[str, str, str, str | None, str | None]]:
+    """(person, organisation, ground, since, until) of every recorded ground for recusal, in order."""
+    return [
+        (r[0], r[1], r[2], r[3], r[4])
+        for r in db.conn.execute(
+            "SELECT person_id, org_id, ground, since, until FROM person_grounds ORDER BY created_at, id"
         )
     ]

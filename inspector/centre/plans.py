@@ -13,12 +13,13 @@ and each team with the pool it was drawn from; :func:`verify_dispatch` re-runs t
 Pools are stored as positions in the record's roster (sorted by id) so that a campaign of 2,000
 targets and 500 supervisors does not store the same ids a million times.
 
-Record deadlines: the external supervisor's record is due 5 working days after the visit
-(dispatch.RECORD_DUE_WORKING_DAYS), on the Chinese calendar (:mod:`inspector.centre.workdays`). When the
-5th working day falls in a year whose holiday arrangement is not known yet (it is published each
-November), the draw goes on and the deadline is stored empty, never guessed; once the year is
-known (a newer program, or the notice entered with ``inspector calendar add``), :func:`assigned`
-fills it in on reading. The published record keeps what was known at the draw.
+Record deadlines: when the plan's rulebook has one (福建办法 第三章七: the external supervisor's
+record of a routine supervision, 5 working days after the visit), on the Chinese calendar
+(:mod:`inspector.centre.workdays`). When the last working day falls in a year whose holiday
+arrangement is not known yet (it is published each November), the draw goes on and the deadline
+is stored empty, never guessed; once the year is known (a newer program, or the notice entered
+with ``inspector calendar add``), :func:`assigned` fills it in on reading. The published record
+keeps what was known at the draw.
 """
 
 from __future__ import annotations
@@ -34,17 +35,27 @@ import sqlite_utils
 from inspector.centre.common import iso, new_id, optional_day, today
 from inspector.centre.dispatch import (
     PLAN_KINDS,
-    RECORD_DUE_WORKING_DAYS,
     SUPERVISOR_KINDS,
     Draw,
+    DrawRules,
+    Ground,
     PlanKind,
     Supervisor,
     Target,
+    TeamBelowPrinciple,
     Visit,
     dispatch,
     draw,
 )
 from inspector.centre.people import roster
+from inspector.centre.rulebook import Rulebook
+from inspector.centre.rulebooks import (
+    default_rulebook_id,
+    draw_rules,
+    find_rulebook,
+    pin_rulebook,
+    stored_rulebook,
+)
 from inspector.centre.workdays import due_date
 from inspector.clock import now
 from inspector.errors import NotFoundError, StoreError, UsageError
@@ -52,9 +63,10 @@ from inspector.i18n import _
 from inspector.store.changes import canonical, loads
 from inspector.store.db import transaction
 from inspector.store.evaluations import Evaluation, EvaluationStore, default_author
+from inspector.store.orgs import org_names
 from inspector.store.rubrics import get_rubric
 
-RECORD_FORMAT = "inspector-dispatch-1"
+RECORD_FORMAT = "inspector-dispatch-2"  # -1: made before rulebooks (verified under DrawRules.legacy)
 ALGORITHM = (
     "inspector.centre.dispatch: targets in (date, org id) order; for each, the eligible pool sorted by id; "
     "random.Random(f'{seed}:{org}:{date}') (seed version 2); partial Fisher-Yates: pick i swaps "
@@ -73,11 +85,13 @@ class Plan:
     starts: dt.date | None
     ends: dt.date | None
     created_at: str
+    rulebook_hash: str | None = None  # None: made before rulebooks, reads its rubric's default
 
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "rubric": self.rubric_id,
+            "rulebook_hash": self.rulebook_hash,
             "title": self.title,
             "kind": self.kind,
             "year": self.year,
@@ -142,7 +156,19 @@ def _plan(row: sqlite3.Row) -> Plan:
         starts=optional_day(row["starts"]),
         ends=optional_day(row["ends"]),
         created_at=row["created_at"],
+        rulebook_hash=row["rulebook_hash"],
     )
+
+
+def plan_rulebook(db: sqlite_utils.Database, plan: Plan) -> Rulebook:
+    """The rulebook a plan names; a plan made before rulebooks reads the one for its rubric."""
+    if plan.rulebook_hash:
+        return stored_rulebook(db, plan.rulebook_hash)
+    return find_rulebook(db, default_rulebook_id(plan.rubric_id, get_rubric(db, plan.rubric_id).issuer))
+
+
+def plan_rules(db: sqlite_utils.Database, plan: Plan) -> DrawRules:
+    return draw_rules(plan_rulebook(db, plan))
 
 
 def new_plan(
@@ -155,23 +181,27 @@ def new_plan(
     region: str | None = None,
     starts: dt.date | str | None = None,
     ends: dt.date | str | None = None,
+    rulebook: str | None = None,
 ) -> Plan:
+    """A new plan naming its rulebook: ``rulebook`` (an id or a stored hash), else the rubric's own."""
     title = title.strip()
     if not title:
         raise UsageError(_("计划名称不能为空"))
     if kind not in PLAN_KINDS:
         raise UsageError(_("督导类型应为 routine（日常）或 special（专项），收到 {kind}").format(kind=kind))
-    get_rubric(db, rubric_id)  # refuses an unknown rubric
+    issuer = get_rubric(db, rubric_id).issuer  # refuses an unknown rubric
     first, last = optional_day(starts, "starts"), optional_day(ends, "ends")
     if first and last and first > last:
         raise UsageError(
             _("计划开始日期 {s} 晚于结束日期 {e}").format(s=first.isoformat(), e=last.isoformat())
         )
+    book = find_rulebook(db, rulebook or default_rulebook_id(rubric_id, issuer))
     plan_id = new_id()
     with transaction(db) as conn:
+        book_hash = pin_rulebook(conn, book)
         conn.execute(
-            "INSERT INTO plans (id, rubric_id, title, kind, year, region, starts, ends, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO plans (id, rubric_id, title, kind, year, region, starts, ends, created_at,"
+            " rulebook_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 plan_id,
                 rubric_id,
@@ -182,6 +212,7 @@ def new_plan(
                 iso(first),
                 iso(last),
                 now(),
+                book_hash,
             ),
         )
     return get_plan(db, plan_id)
@@ -227,11 +258,19 @@ def add_target(
             "SELECT 1 FROM plan_targets WHERE plan_id = ? AND org_id = ?", (plan_id, org_id)
         ).fetchone():
             raise UsageError(_("该机构已在本计划中"), org_id)
-        conn.execute(
-            "INSERT INTO plan_targets (plan_id, org_id, visit_date, added_at) VALUES (?, ?, ?, ?)",
-            (plan_id, org_id, iso(day), now()),
-        )
+        insert_targets(conn, plan_id, [org_id], day, now())
     return next(t for t in targets(db, plan_id) if t.org_id == org_id)
+
+
+def insert_targets(
+    conn: sqlite3.Connection, plan_id: str, org_ids: list[str], day: dt.date | None, added_at: str
+) -> None:
+    """The one INSERT of plan targets, in the caller's transaction (a target added by hand, or the
+    organisations a published draw chose)."""
+    conn.executemany(
+        "INSERT INTO plan_targets (plan_id, org_id, visit_date, added_at) VALUES (?, ?, ?, ?)",
+        [(plan_id, org_id, iso(day), added_at) for org_id in org_ids],
+    )
 
 
 def cancel_target(db: sqlite_utils.Database, plan_id: str, org_id: str, reason: str) -> None:
@@ -272,10 +311,16 @@ def assigned(db: sqlite_utils.Database, plan_id: str) -> dict[str, Assigned]:
         heads[org] = (dispatch_id, day, due)
         teams.setdefault(org, []).append(person)
     out: dict[str, Assigned] = {}
+    plan = get_plan(db, plan_id)
+    rules = plan_rules(db, plan)
+    kinds = {r[0]: r[1] for r in db.conn.execute("SELECT id, kind FROM people")}
     for org, (d, day, due) in heads.items():
         visit = dt.date.fromisoformat(day)
-        # empty when the calendar did not reach that far at the draw; it may now
-        record_due = optional_day(due) or due_date(visit, RECORD_DUE_WORKING_DAYS)
+        record_due = None
+        # the plan's rulebook says whether a record is due at all (福建办法 第三章七: 外督, 日常督导)
+        if rules.record_due_applies(plan.kind, (kinds.get(p, "") for p in teams[org])):
+            # empty when the calendar did not reach that far at the draw; it may now
+            record_due = optional_day(due) or due_date(visit, rules.record_due_days or 0)
         out[org] = Assigned(d, org, visit, record_due, tuple(teams[org]))
     return out
 
@@ -337,6 +382,11 @@ def _roster_json(people: Sequence[Supervisor]) -> list[dict[str, Any]]:
             "history": [
                 [v.org_id, v.date.isoformat()] for v in sorted(s.history, key=lambda v: (v.date, v.org_id))
             ],
+            "internal_at": sorted(s.internal_at),
+            "staff_at": sorted(s.staff_at),
+            "grounds": [[g.org_id, g.ground, iso(g.since), iso(g.until)] for g in s.grounds],
+            "suspended_until": iso(s.suspended_until),
+            "annual_fail_year": s.annual_fail_year,
         }
         for s in sorted(people, key=lambda s: s.id)
     ]
@@ -354,6 +404,15 @@ def _roster_from_json(entries: Sequence[dict[str, Any]]) -> list[Supervisor]:
             employer_org=e["employer_org"],
             roles_at=frozenset(e["roles_at"]),
             history=tuple(Visit(org, dt.date.fromisoformat(day)) for org, day in e["history"]),
+            # absent from records made before rulebooks, whose rules did not read them
+            internal_at=frozenset(e.get("internal_at", ())),
+            staff_at=frozenset(e.get("staff_at", ())),
+            grounds=tuple(
+                Ground(org, ground, optional_day(since), optional_day(until))
+                for org, ground, since, until in e.get("grounds", ())
+            ),
+            suspended_until=optional_day(e.get("suspended_until")),
+            annual_fail_year=e.get("annual_fail_year"),
         )
         for e in entries
     ]
@@ -385,6 +444,7 @@ def explain_dispatch(
     seed: str | int,
     date: dt.date | str | None = None,
     kind_required: str | None = None,
+    override_reason: str | None = None,  # accepted as run_dispatch takes it; nothing is stored here
 ) -> Draw:
     """The draw :func:`run_dispatch` makes with these arguments, stored nowhere.
 
@@ -405,6 +465,8 @@ def explain_dispatch(
         team_size=team_size,
         seed=seed,
         kind_required=kind_required,
+        rules=plan_rules(db, plan),
+        overridden=frozenset({"team_min"}),  # explaining who is left out, not the team size
     )
 
 
@@ -417,11 +479,14 @@ def run_dispatch(
     date: dt.date | str | None = None,
     kind_required: str | None = None,
     author: str | None = None,
+    override_reason: str | None = None,
 ) -> DispatchRecord:
     """Draw a team for every target of the plan that has none; store and return the published record.
 
     A target keeps its own visit day; ``date`` is the day of the others. Raises DispatchError (one
-    line naming the blocking rule) when any target has no valid team: then nothing is drawn.
+    line naming the blocking rule) when any target has no valid team: then nothing is drawn. The
+    draw runs under the plan's rulebook; an in-principle rule (原则上) it would break is gone past
+    only with ``override_reason``, recorded in the published record with who gave it.
     """
     if kind_required is not None and kind_required not in SUPERVISOR_KINDS:
         raise UsageError(
@@ -430,9 +495,18 @@ def run_dispatch(
     default_day = optional_day(date, "date")
     plan = get_plan(db, plan_id)
     dispatch_id = new_id()
+    reason = (override_reason or "").strip()
     with transaction(db) as conn:
         chosen = _unstaffed(db, plan, default_day)
+        book = plan_rulebook(db, plan)
+        if plan.rulebook_hash is None:  # a plan made before rulebooks: its first draw pins one
+            conn.execute(
+                "UPDATE plans SET rulebook_hash = ? WHERE id = ?", (pin_rulebook(conn, book, author), plan.id)
+            )
+            plan = get_plan(db, plan.id)
+        rules = draw_rules(book)
         people = roster(db)
+        overridden = frozenset({"team_min"}) if reason else frozenset()
         result = dispatch(
             people,
             chosen,
@@ -440,13 +514,32 @@ def run_dispatch(
             team_size=team_size,
             seed=seed,
             kind_required=kind_required,
-            org_names={r[0]: r[1] for r in conn.execute("SELECT id, name FROM orgs")},
+            org_names=org_names(db),
+            rules=rules,
+            overridden=overridden,
         )
         position = {s.id: i for i, s in enumerate(sorted(people, key=lambda s: s.id))}
         created_at, created_by = now(), author or default_author()
+        overrides = []
+        least = rules.team_min_for(plan.kind)
+        if reason and least is not None and team_size < least:
+            rule = book.get("team_min")
+            overrides.append(
+                {
+                    "rule": "team_min",
+                    "clause": rule.clause.as_json() if rule and rule.clause else None,
+                    "by": created_by,
+                    "reason": reason,
+                    "team_size": team_size,
+                    "min": least,
+                }
+            )
         record = {
             "format": RECORD_FORMAT,
             "algorithm": ALGORITHM,
+            "rulebook": {"id": book.id, "title": book.title, "hash": book.content_hash},
+            "rules": rules.as_json(),
+            "overrides": overrides,
             "plan": plan.as_json(),
             "seed": result.seed,
             "team_size": team_size,
@@ -462,6 +555,10 @@ def run_dispatch(
                     "team": list(a.team),
                     "record_due": a.record_due.isoformat() if a.record_due else None,
                     "pool": [position[p] for p in a.pool],
+                    # the team leader: the first drawn, marked as drawn (no document names how)
+                    "leader": a.team[0],
+                    "leader_chosen": rules.leader,
+                    "flags": [{"person": p, "rule": "annual_assessment", "year": y} for p, y in a.flags],
                 }
                 for a in result.assignments
             ],
@@ -539,16 +636,37 @@ def verify_dispatch(db: sqlite_utils.Database, dispatch_id: str) -> list[str]:
     r = rec.record
     people = _roster_from_json(r["roster"])
     chosen = [Target(t["org"], dt.date.fromisoformat(t["date"])) for t in r["targets"]]
-    again = draw(
-        people,
-        chosen,
-        plan_kind=r["plan"]["kind"],
-        team_size=r["team_size"],
-        seed=r["seed"],
-        kind_required=r["kind_required"],
-    )
-    names = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM orgs")}
-    problems = [
+    problems: list[str] = []
+    if "rules" in r:
+        rules = DrawRules.from_json(r["rules"])
+        # the rulebook the record names must still be stored, unchanged, under its hash; the draw is
+        # re-run under the rules the record states (a later program deriving more from the same
+        # rulebook must not make an earlier record fail)
+        try:
+            book = stored_rulebook(db, r["rulebook"]["hash"])
+        except NotFoundError:
+            problems.append(_("记录所依规则册 {h} 不在数据库中").format(h=r["rulebook"]["hash"]))
+        else:
+            if book.content_hash != r["rulebook"]["hash"]:
+                problems.append(_("记录所依规则册与公布的规则不符"))
+    else:
+        rules = DrawRules.legacy()  # published before rulebooks: the rules it was drawn under
+    overridden = frozenset(o["rule"] for o in r.get("overrides", ()))
+    try:
+        again = draw(
+            people,
+            chosen,
+            plan_kind=r["plan"]["kind"],
+            team_size=r["team_size"],
+            seed=r["seed"],
+            kind_required=r["kind_required"],
+            rules=rules,
+            overridden=overridden,
+        )
+    except TeamBelowPrinciple as e:
+        return [*problems, e.message]
+    names = org_names(db)
+    problems += [
         _("无法组队：{m}").format(m=replace(b, org_id=names.get(b.org_id, b.org_id)).message())
         for b in again.blocked
     ]
@@ -563,10 +681,46 @@ def verify_dispatch(db: sqlite_utils.Database, dispatch_id: str) -> list[str]:
     return problems
 
 
+def leader_of(db: sqlite_utils.Database, plan_id: str, org_id: str) -> tuple[str, str] | None:
+    """The target's team leader and how they were chosen (``designated`` or ``drawn``)."""
+    team = assigned(db, plan_id).get(org_id)
+    if team is None:
+        return None
+    row = db.conn.execute(
+        "SELECT person_id FROM plan_leaders WHERE plan_id = ? AND org_id = ?", (plan_id, org_id)
+    ).fetchone()
+    if row is not None and row[0] in team.team:
+        return row[0], "designated"
+    if plan_rules(db, get_plan(db, plan_id)).leader == "designated":
+        return None
+    return team.team[0], "drawn"
+
+
+def designate_leader(
+    db: sqlite_utils.Database, plan_id: str, org_id: str, person_id: str, by: str | None = None
+) -> None:
+    """The centre names the team leader (组长) of a target's current team (a member of it)."""
+    team = assigned(db, plan_id).get(org_id)
+    if team is None:
+        raise UsageError(_("该机构在本计划中还没有督导组：请先抽取"), org_id)
+    if person_id not in team.team:
+        raise UsageError(_("组长须是该督导组的成员"), person_id)
+    with transaction(db) as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO plan_leaders (plan_id, org_id, person_id, designated_by, designated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (plan_id, org_id, person_id, by or default_author(), now()),
+        )
+
+
 def start_evaluation(
     db: sqlite_utils.Database, plan_id: str, org_id: str, author: str | None = None
 ) -> Evaluation:
-    """Open the inspection of a staffed target: the plan's rubric, its day and team, linked to it."""
+    """Open the inspection of a staffed target: the plan's rubric, its day and team, linked to it.
+
+    The leader is the one the centre designated, else the first drawn (marked as drawn in the
+    published record); a rulebook that has the centre designate refuses until it has.
+    """
     plan = get_plan(db, plan_id)
     target = _existing(db, plan_id, org_id)
     if target.eval_id is not None:
@@ -574,12 +728,14 @@ def start_evaluation(
     team = assigned(db, plan_id).get(org_id)
     if team is None:
         raise UsageError(_("该机构在本计划中还没有督导组：请先抽取"), org_id)
+    chosen = leader_of(db, plan_id, org_id)
+    if chosen is None:
+        raise UsageError(_("本计划的规则册要求由中心指定组长：请先指定（plan leader）"), org_id)
+    leader = chosen[0]
     names = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
     # Stored data is in the source language whatever the window's language (roles print on forms).
-    members = [
-        {"name": names[p], "role": "组长" if i == 0 else "组员", "person_id": p}
-        for i, p in enumerate(team.team)
-    ]
+    order = [leader, *(p for p in team.team if p != leader)]
+    members = [{"name": names[p], "role": "组长" if p == leader else "组员", "person_id": p} for p in order]
     store = EvaluationStore(db, author)
     e = store.create(
         plan.rubric_id, org_id, "inspection", visit_date=team.visit_date.isoformat(), team=members

@@ -17,6 +17,9 @@ from typing import Any
 import sqlite_utils
 
 from inspector.centre.common import iso, new_id, optional_day, parse_day
+from inspector.centre.plans import get_plan, plan_rulebook
+from inspector.centre.rulebooks import default_rulebook_id, find_rulebook
+from inspector.centre.verdicts import latest_verdicts
 from inspector.centre.workdays import add_working_days
 from inspector.clock import now
 from inspector.errors import NotFoundError, StoreError, UsageError
@@ -107,13 +110,20 @@ def open_rectification(
     notice_no: str | None = None,
     note: str | None = None,
 ) -> Rectification:
-    """Record a rectification notice sent after a signed evaluation; one deadline form must be given."""
+    """Record a rectification notice sent after a signed evaluation.
+
+    The term is the rulebook's (重庆 附件6 "整改期为6个月") when it has one and none is given;
+    otherwise exactly one deadline form must be given (Sichuan's "限期整改" sets no term).
+    """
     store = EvaluationStore(db)
     e = store.get(eval_id)
     if e.state != "signed":
         raise StoreError(_("只能对已签署的评估下发整改通知"), eval_id)
     sent = parse_day(notice_sent, "notice_sent")
     given = [x is not None for x in (deadline, months, working_days)]
+    if not any(given):
+        months = _rulebook_term(db, e.rubric_id, plan_id)
+        given = [False, months is not None, False]
     if sum(given) != 1:
         raise UsageError(_("请给出整改期限：截止日期、月数或工作日数，三者选一"))
     if deadline is not None:
@@ -148,6 +158,32 @@ def open_rectification(
             ),
         )
     return get_rectification(db, rect_id)
+
+
+def _rulebook_term(db: sqlite_utils.Database, rubric_id: str, plan_id: str | None) -> int | None:
+    """The rectification term (months) of the plan's rulebook, else of the rubric's own."""
+    try:
+        book = (
+            plan_rulebook(db, get_plan(db, plan_id))
+            if plan_id
+            else find_rulebook(db, default_rulebook_id(rubric_id))
+        )
+    except (NotFoundError, UsageError):
+        return None
+    months = book.param("rectification_term", "months")
+    return int(months) if months is not None else None
+
+
+def passes(db: sqlite_utils.Database, eval_id: str) -> bool:
+    """Whether an evaluation's outcome passes: the rubric's best outcome, or the group's 合格."""
+    store = EvaluationStore(db)
+    e = store.get(eval_id)
+    outcome = store.totals([e])[e.id].outcome
+    if outcome is None:
+        v = latest_verdicts(db, [eval_id]).get(eval_id)
+        return bool(v and v["verdict"] == "pass")
+    rubric = store.rubric(e.rubric_id, e.rubric_version)
+    return bool(rubric.outcomes) and outcome.code == rubric.outcomes[0].code
 
 
 def get_rectification(db: sqlite_utils.Database, rect_id: str) -> Rectification:
@@ -189,6 +225,9 @@ def close_rectification(
         r.recheck_eval_id is None or EvaluationStore(db).get(r.recheck_eval_id).state != "signed"
     ):
         raise StoreError(_("整改合格须有已签署的复评"), rect_id)
+    # 川人社函〔2017〕297号 二（二）3 "经整改仍不合格的…撤销"; 重庆 "经评估合格再进行续期备案"
+    if result == "passed" and r.recheck_eval_id is not None and not passes(db, r.recheck_eval_id):
+        raise StoreError(_("复评结论不是合格：不能以“整改合格”结案"), rect_id)
     day = parse_day(closed_on, "closed_on")
     if day < r.notice_sent:
         raise UsageError(_("结案日期早于通知日期"), rect_id)

@@ -90,6 +90,9 @@ SCALARS: tuple[Field, ...] = (
     Field("fee_fiscal_account", "收费进入财政专户", "bool", 10),
     Field("sponsor_opinion", "举办单位意见", "text", 20),
     Field("filled_on", "填表日期", "date", 11),
+    # not on Sichuan's form: the end of a Chongqing organisation's filing (备案有效期), from which the
+    # renewal application is due (重庆 延续备案通知 一 "备案有效期届满30日前")
+    Field("filing_expires", "备案有效期至", "date", 12),
 )
 
 _PERSON = (

@@ -16,15 +16,16 @@ then the lists the centre works from (Sichuan 2017: 自查自评 → 审查评�
   exceeds the inspection by ``DIFFERENCE_FLAG`` points or more (the gap is itself a finding).
 * **rectifications**: every notice on the plan's evaluations with its state, and a ``notice_due``
   row for each signed evaluation whose outcome calls for one (fail, rectify) and has none.
-* **demonstration recommendations** (示范推荐; the documents leave the bar to the centre): signed,
-  no veto, the rubric's best outcome (or none defined), at least ``DEMONSTRATION_BAR`` (90 %) of
-  the maximum, no open rectification; ranked by score, then by the smaller self-assessment gap;
-  the top ``DEMONSTRATION_SHARE`` (10 %, rounded up) of the signed targets, ties at the cut kept.
-* **public announcement** (向社会公告): the signed targets with their outcome and their appraisal
-  scope (occupations and levels of the last three years, from the register); scores are not
-  published.
-* **overdue supervision records**: a team whose ``record_due`` is before today and whose
-  evaluation is not signed, with the working days late.
+* **demonstration recommendations** (示范推荐), only where the plan's rulebook has them (Henan 2011
+  二): the signed targets the evaluation group rated 合格 and recommended, with its opinion. No
+  score bar: the notice sets none (before rulebooks an invented 90 % bar ran on every plan).
+* **public announcement** (向社会公告): the list the plan's rulebook publishes — Sichuan 三（四）
+  the 合格 stations with their appraisal scope (occupations and levels of the last three years,
+  from the register); Henan 二 every result; none without such a rule. Scores are not published.
+* **outcome** of a form without a pass line (Henan 2011): the evaluation group's recorded verdict
+  (:mod:`inspector.centre.verdicts`) where the rulebook has ``group_verdict``.
+* **overdue supervision records**: a team whose ``record_due`` (only where the plan's rulebook sets
+  one) is before today and whose evaluation is not signed, with the working days late.
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ import sqlite_utils
 
 from inspector.centre.common import iso, today
 from inspector.centre.dispatch import _draw_team  # the published draw, reused for the re-check sample
-from inspector.centre.plans import Plan, assigned, get_plan, targets
+from inspector.centre.plans import Plan, assigned, get_plan, plan_rulebook, targets
 from inspector.centre.rectifications import list_rectifications
 from inspector.centre.register import register_entries, scope
+from inspector.centre.verdicts import latest_verdicts
 from inspector.centre.workdays import working_days_between
 from inspector.errors import UsageError
 from inspector.i18n import _
@@ -52,8 +54,6 @@ from inspector.store.changes import canonical
 from inspector.store.evaluations import Evaluation, EvaluationStore
 from inspector.store.rubrics import get_rubric
 
-DEMONSTRATION_BAR = Decimal("0.9")
-DEMONSTRATION_SHARE = Decimal("0.1")
 RECHECK_SHARE = Decimal("0.1")
 DIFFERENCE_FLAG = Decimal(10)
 NEEDS_RECTIFICATION = frozenset({"fail", "rectify"})
@@ -87,6 +87,9 @@ class TargetResult:
     differing_items: int = 0
     rectification: str | None = None
     record_overdue: bool = False
+    # 重庆 一 "备案有效期届满30日前…提出延续备案申请": the last day to apply, where the rulebook says so
+    renewal_apply_by: str | None = None
+    renewal_overdue: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +116,8 @@ class TargetResult:
             "differing_items": self.differing_items,
             "rectification": self.rectification,
             "record_overdue": self.record_overdue,
+            "renewal_apply_by": self.renewal_apply_by,
+            "renewal_overdue": self.renewal_overdue,
         }
 
 
@@ -204,6 +209,7 @@ class Recommendation:
     total: Decimal
     max_points: Decimal
     self_difference: Decimal | None
+    opinion: str | None = None  # the evaluation group's recommendation (河南 2011 二)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -214,6 +220,7 @@ class Recommendation:
             "total": _num(self.total),
             "max_points": _num(self.max_points),
             "self_difference": _num(self.self_difference),
+            "opinion": self.opinion,
         }
 
 
@@ -278,6 +285,8 @@ class PlanResults:
     demonstration: list[Recommendation] = field(default_factory=list)
     announcement: list[Announcement] = field(default_factory=list)
     overdue: list[OverdueRecord] = field(default_factory=list)
+    # the plan's rulebook's rectification term (重庆 附件6: 6 months), for the notice form; None: typed
+    rectification_months: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         states: dict[str, int] = {}
@@ -363,8 +372,6 @@ def plan_results(
     on: dt.date | None = None,
     recheck_seed: str | None = None,
     recheck_share: Decimal = RECHECK_SHARE,
-    demonstration_bar: Decimal = DEMONSTRATION_BAR,
-    demonstration_share: Decimal = DEMONSTRATION_SHARE,
 ) -> PlanResults:
     day = on or today()
     plan = get_plan(db, plan_id)
@@ -377,6 +384,8 @@ def plan_results(
     vetoes = _vetoes(store, [e.id for e in evals.values()])
     selves = store.self_assessments_for(evals.values())
     rects = list_rectifications(db, {e.id for e in evals.values()})
+    book = plan_rulebook(db, plan)
+    verdicts = latest_verdicts(db, [e.id for e in evals.values()]) if book.has("group_verdict") else {}
     rect_state = {r.eval_id: r.state(day) for r in rects}  # the latest per evaluation wins
 
     rows: list[TargetResult] = []
@@ -395,6 +404,9 @@ def plan_results(
             total = figures.total
             if state != "draft":
                 outcome = figures.outcome_json()
+                if outcome is None and e.id in verdicts:  # the group's verdict, with its reason
+                    v = verdicts[e.id]
+                    outcome = {"code": v["verdict"], "label": v["label"]}
             s = selves.get(e.id)
             if s is not None:
                 mine, theirs = store.report(e.id), store.report(s.id)
@@ -413,6 +425,10 @@ def plan_results(
                         )
                     )
         due = team.record_due if team else None
+        apply_by = None
+        window = book.param("renewal_window", "days")
+        if window is not None and org.get("filing_expires"):
+            apply_by = dt.date.fromisoformat(org["filing_expires"]) - dt.timedelta(days=int(window))
         rect = rect_state.get(e.id) if e else None
         if (
             rect is None
@@ -448,6 +464,8 @@ def plan_results(
                 differing_items=differing,
                 rectification=rect,
                 record_overdue=bool(due and due < day and state != "signed"),
+                renewal_apply_by=iso(apply_by),
+                renewal_overdue=bool(apply_by and apply_by < day),
             )
         )
     seed = recheck_seed or plan.id
@@ -459,9 +477,15 @@ def plan_results(
         recheck=_recheck(rows, seed, recheck_share),
         recheck_seed=seed,
         rectifications=_rectification_rows(store, rows, rects, day),
-        demonstration=_demonstration(store, rows, demonstration_bar, demonstration_share),
-        announcement=_announcement(rows, register, [o.code for o in get_rubric(db, plan.rubric_id).outcomes]),
+        demonstration=_demonstration(rows, verdicts) if book.has("demonstration") else [],
+        announcement=_announcement(
+            rows,
+            register,
+            [o.code for o in get_rubric(db, plan.rubric_id).outcomes] or ["pass", "fail"],
+            book.param("announcement", "list"),
+        ),
         overdue=_overdue(rows, day),
+        rectification_months=book.param("rectification_term", "months"),
     )
 
 
@@ -512,42 +536,46 @@ def _rectification_rows(
     return out
 
 
-def _demonstration(
-    store: EvaluationStore, rows: Sequence[TargetResult], bar: Decimal, share: Decimal
-) -> list[Recommendation]:
-    signed = [r for r in rows if r.state == "signed" and r.eval_id and r.total is not None]
-    eligible = []
-    read = store.get_many(r.eval_id for r in signed if r.eval_id)
-    for r in signed:
-        e = read[r.eval_id or ""]
-        rubric = store.rubric(e.rubric_id, e.rubric_version)
-        best = rubric.outcomes[0].code if rubric.outcomes else None
-        assert r.total is not None and r.max_points is not None
-        if (
-            not r.vetoes
-            and r.outcome_code == best
-            and r.total >= bar * r.max_points
-            and r.rectification in (None, "closed")
-        ):
-            eligible.append(r)
-    eligible.sort(key=lambda r: (-(r.total or 0), abs(r.self_difference or 0), r.org_name))
-    limit = math.ceil(share * len(signed))
-    out: list[Recommendation] = []
-    for r in eligible:
-        assert r.total is not None and r.max_points is not None and r.eval_id is not None
-        if len(out) >= limit and r.total != out[-1].total:
-            break
-        rank = out[-1].rank if out and out[-1].total == r.total else len(out) + 1
-        out.append(
-            Recommendation(rank, r.org_id, r.org_name, r.eval_id, r.total, r.max_points, r.self_difference)
+def _demonstration(rows: Sequence[TargetResult], verdicts: dict[str, dict[str, Any]]) -> list[Recommendation]:
+    """示范推荐 as Henan's notice says (二): from the stations rated 合格, with the evaluation group's
+    opinion. The notice sets no score bar, so none is applied; listed by total, highest first."""
+    picked = [
+        r
+        for r in rows
+        if r.state == "signed"
+        and r.eval_id in verdicts
+        and verdicts[r.eval_id]["verdict"] == "pass"
+        and verdicts[r.eval_id]["recommend"]
+    ]
+    picked.sort(key=lambda r: (-(r.total or 0), r.org_name))
+    return [
+        Recommendation(
+            i + 1,
+            r.org_id,
+            r.org_name,
+            r.eval_id or "",
+            r.total or Decimal(0),
+            r.max_points or Decimal(0),
+            r.self_difference,
+            verdicts[r.eval_id or ""]["opinion"],
         )
-    return out
+        for i, r in enumerate(picked)
+    ]
 
 
 def _announcement(
-    rows: Sequence[TargetResult], register: dict[str, dict[str, Any]], outcomes: Sequence[str]
+    rows: Sequence[TargetResult],
+    register: dict[str, dict[str, Any]],
+    outcomes: Sequence[str],
+    listing: str | None,
 ) -> list[Announcement]:
-    signed = [r for r in rows if r.state == "signed"]
+    """The list the plan's document publishes: Sichuan 三（四） the 合格 stations with their scope;
+    Henan 二 every result; a rulebook that publishes nothing, nothing."""
+    if listing is None:
+        return []
+    signed = [r for r in rows if r.state == "signed" and r.outcome_code]
+    if listing == "passed_with_scope":
+        signed = [r for r in signed if r.outcome_code == outcomes[0]]
     # Best outcome first (a rubric lists its outcomes best first), then by region and name.
     rank = {code: i for i, code in enumerate(outcomes)}
     signed.sort(key=lambda r: (rank.get(r.outcome_code or "", len(rank)), r.region or "", r.org_name))

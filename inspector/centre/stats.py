@@ -15,7 +15,8 @@ year it was created when it has no visit date).
   ([0, 10), [10, 20) … and the last one closed, [90, 100]); a bonus can lift a total past the
   maximum, which then counts in the last bin.
 * Groups (region, category, year) are per rubric too: totals of different forms do not average.
-  "passed" is the rubric's best outcome (合格, 予以延续备案); a rubric without outcomes has none.
+  "passed" is the rubric's best outcome (合格, 予以延续备案); for a rubric without outcomes (河南
+  2011) the evaluation group's recorded 合格 verdicts (inspector.centre.verdicts), else none.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 import sqlite_utils
 
+from inspector.centre.verdicts import latest_verdicts
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import ZERO, json_number
 from inspector.store.changes import canonical, loads
@@ -284,6 +286,8 @@ def statistics(
             rubrics[e.rubric_id] = store.rubric(e.rubric_id, e.rubric_version)
     items, vetoes = _item_failures(store, evals, rubrics)
     totals = store.totals(evals)
+    # a form without a pass line (河南 2011): the evaluation group's recorded verdict decides
+    verdicts = latest_verdicts(db, [e.id for e in evals])
     details = {r[0]: loads(r[1]) for r in db.conn.execute("SELECT id, details FROM orgs")}
     per_rubric: dict[str, list[Decimal]] = {}
     groups: dict[tuple[str, str, str], list[Evaluation]] = {}
@@ -304,6 +308,11 @@ def statistics(
         figures = [totals[e.id] for e in members]
         outcomes = rubrics[rid].outcomes
         best = outcomes[0].code if outcomes else None
+        passed: int | None = None
+        if best:
+            passed = sum(1 for f in figures if f.outcome and f.outcome.code == best)
+        elif any(e.id in verdicts for e in members):
+            passed = sum(1 for e in members if verdicts.get(e.id, {}).get("verdict") == "pass")
         group_rows.append(
             GroupStats(
                 rid,
@@ -311,7 +320,7 @@ def statistics(
                 value,
                 len(members),
                 (sum((f.total for f in figures), ZERO) / len(figures)).quantize(TWO_PLACES),
-                sum(1 for f in figures if f.outcome and f.outcome.code == best) if best else None,
+                passed,
                 sum(1 for f in figures if f.vetoed),
             )
         )

@@ -18,6 +18,7 @@ from inspector.cli.common import Context, emit_json, pass_context
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.rubric.points import fmt
+from inspector.store.orgs import org_names
 
 
 def _written(out: Path, counts: dict[str, int]) -> Path:
@@ -160,11 +161,12 @@ def people_show(ctx: Context, person_id: str, as_json: bool) -> None:
         "reviews": roster_.reviews(ctx.db, p.id),
         "annual": [roster_.annual_summary(ctx.db, p.id, y) for y in years],
         "earlier_cards": roster_.earlier_cards(ctx.db, p.id),
+        "grounds": roster_.grounds(ctx.db, p.id),
     }
     if as_json:
         emit_json(data)
         return
-    click.echo(f"{p.name}  {p.cert_no}  {p.cert_last_day.isoformat()}")
+    click.echo(f"{p.name}  {p.cert_no}  {p.cert_last_day.isoformat()}  {p.status}")
     for t in tasks:
         click.echo(f"  {t['date']}  {t['org_name'] or t['org']}")
 
@@ -190,6 +192,9 @@ def people_export(ctx: Context, out: Path) -> None:
 @click.option("--org", "org_id", default=None, help="被督导机构编号")
 @click.option("--eval", "eval_id", default=None, help="评估编号")
 @click.option("--violation", is_flag=True, help="督导工作中有违纪行为")
+@click.option("--completion", default=None, help="（一）质量督导工作任务完成情况")
+@click.option("--attitude", default=None, help="（二）工作态度与执行政策的水平")
+@click.option("--objectivity", default=None, help="（三）督导报告的客观真实性")
 @click.option("--comment", default=None, help="评价说明")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
@@ -202,13 +207,17 @@ def people_review(
     org_id: str | None,
     eval_id: str | None,
     violation: bool,
+    completion: str | None,
+    attitude: str | None,
+    objectivity: str | None,
     comment: str | None,
     as_json: bool,
 ) -> None:
-    """记录对督导员一次督导任务的评价。"""
+    """记录对督导员一次督导任务的评价（郑州办法 第十一条的四项内容分别记录；等次为本中心自定）。"""
     r = roster_.add_review(
         ctx.db, person_id, task_date=task_date, rating=rating, plan_id=plan_id, org_id=org_id,
         eval_id=eval_id, violation=violation, comment=comment, reviewer=ctx.user,
+        completion=completion, attitude=attitude, objectivity=objectivity,
     )  # fmt: skip
     if as_json:
         emit_json(r)
@@ -237,11 +246,51 @@ def people_annual(
 @people.command("suspend")
 @click.argument("person_id")
 @click.option("--reason", required=True, help="理由")
+@click.option("--until", default=None, help="暂停期末日 YYYY-MM-DD（含当日；不给则至恢复为止）")
 @pass_context
-def people_suspend(ctx: Context, person_id: str, reason: str) -> None:
-    """暂停（或取消）督导员资格：此后不再被抽取。"""
-    roster_.set_active(ctx.db, person_id, False, reason)
+def people_suspend(ctx: Context, person_id: str, reason: str, until: str | None) -> None:
+    """暂停督导员委派（可恢复，可附期限）：暂停期内不被抽取。"""
+    roster_.set_active(ctx.db, person_id, False, reason, until=until)
     click.echo(_("已暂停：{id}").format(id=person_id))
+
+
+@people.command("cancel")
+@click.argument("person_id")
+@click.option("--reason", required=True, help="理由")
+@pass_context
+def people_cancel(ctx: Context, person_id: str, reason: str) -> None:
+    """取消督导员资格（终局：不得再抽取、恢复或换证；福建办法 第四章一）。"""
+    roster_.cancel_person(ctx.db, person_id, reason)
+    click.echo(_("已取消资格：{id}").format(id=person_id))
+
+
+@people.command("ground")
+@click.argument("person_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--ground", type=click.Choice(roster_.GROUNDS), required=True, help="回避事由")
+@click.option("--since", default=None, help="起始日 YYYY-MM-DD")
+@click.option("--until", default=None, help="截止日 YYYY-MM-DD")
+@click.option("--note", default=None, help="说明（“其他”必填）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def people_ground(
+    ctx: Context,
+    person_id: str,
+    org_id: str,
+    ground: str,
+    since: str | None,
+    until: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """登记一项回避事由（亲属、曾任职、咨询服务、其他），附起止日期。"""
+    g = roster_.add_ground(
+        ctx.db, person_id, org_id, ground, since=since, until=until, note=note, by=ctx.user
+    )
+    if as_json:
+        emit_json(g)
+    else:
+        click.echo(g["id"])
 
 
 @people.command("renew")
@@ -344,6 +393,7 @@ def plan() -> None:
 @click.option("--region", default=None, help="地区")
 @click.option("--starts", default=None, help="开始日期 YYYY-MM-DD")
 @click.option("--ends", default=None, help="结束日期 YYYY-MM-DD")
+@click.option("--rulebook", "rulebook_id", default=None, help="规则册编号（默认：评估表所属文件的规则册）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def plan_new(
@@ -355,12 +405,23 @@ def plan_new(
     region: str | None,
     starts: str | None,
     ends: str | None,
+    rulebook_id: str | None,
     as_json: bool,
 ) -> None:
     """新建督导计划。"""
-    p = plans_.new_plan(ctx.db, rubric_id, title, kind, year=year, region=region, starts=starts, ends=ends)
+    p = plans_.new_plan(
+        ctx.db,
+        rubric_id,
+        title,
+        kind,
+        year=year,
+        region=region,
+        starts=starts,
+        ends=ends,
+        rulebook=rulebook_id,
+    )
     if as_json:
-        emit_json(p.as_json())
+        emit_json({**p.as_json(), "rulebook": plans_.plan_rulebook(ctx.db, p).id})
     else:
         click.echo(p.id)
 
@@ -392,10 +453,21 @@ def plan_list(ctx: Context, ids_only: bool, as_json: bool) -> None:
             click.echo(p.id)
         return
     if as_json:
-        emit_json([{**p.as_json(), "targets": len(plans_.targets(ctx.db, p.id))} for p in found])
+        emit_json(
+            [
+                {
+                    **p.as_json(),
+                    "rulebook": plans_.plan_rulebook(ctx.db, p).id,
+                    "targets": len(plans_.targets(ctx.db, p.id)),
+                }
+                for p in found
+            ]
+        )
         return
     for p in found:
-        click.echo(f"{p.id}  {p.year}  {plans_.kind_label(p.kind)}  {p.title}")
+        click.echo(
+            f"{p.id}  {p.year}  {plans_.kind_label(p.kind)}  {p.title}  {plans_.plan_rulebook(ctx.db, p).id}"
+        )
 
 
 @plan.command("show")
@@ -406,9 +478,20 @@ def plan_show(ctx: Context, plan_id: str, as_json: bool) -> None:
     """查看计划：督导对象、督导组与抽取记录。"""
     (overview,) = plan_rows(ctx.db, plan_id)
     p = overview.plan
+    targets = []
+    for t in overview.targets:
+        lead = plans_.leader_of(ctx.db, plan_id, t.org_id) if t.team else None
+        targets.append(
+            {
+                **t.as_json(p.id),
+                "leader": lead[0] if lead else None,
+                "leader_chosen": lead[1] if lead else None,
+            }
+        )
     data = {
         **p.as_json(),
-        "targets": [t.as_json(p.id) for t in overview.targets],
+        "rulebook": plans_.plan_rulebook(ctx.db, p).id,
+        "targets": targets,
         "dispatches": [
             {
                 "id": d.id,
@@ -423,7 +506,8 @@ def plan_show(ctx: Context, plan_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    click.echo(f"{p.title}  {plan_kind_name(p.kind)}  {overview.rubric_title}")
+    book = plans_.plan_rulebook(ctx.db, p).id
+    click.echo(f"{p.title}  {plan_kind_name(p.kind)}  {overview.rubric_title}  {book}")
     for t in overview.targets:
         team = "、".join(t.team_names) or "—"
         click.echo(f"  {t.org_name}  {t.visit_date or '—'}  {target_state_name(t.state)}  {team}")
@@ -453,7 +537,14 @@ def plan_record(ctx: Context, plan_id: str, out: Path | None) -> None:
 @click.argument("plan_id")
 @pass_context
 def plan_verify(ctx: Context, plan_id: str) -> None:
-    """按公开记录重新抽取，核对与公布的结果一致。"""
+    """按公开记录重新抽取，核对与公布的结果一致（督导组，以及双随机抽取的机构）。"""
+    from inspector.centre.org_draw import org_draws, verify_org_draw
+
+    for od in org_draws(ctx.db, plan_id):
+        problems = verify_org_draw(ctx.db, od["id"])
+        if problems:
+            raise InspectorError(problems[0], od["id"])
+        click.echo(_("一致：{id}（种子 {seed}）").format(id=od["id"], seed=od["seed"]))
     for d in plans_.dispatches(ctx.db, plan_id):
         problems = plans_.verify_dispatch(ctx.db, d.id)
         if problems:
@@ -486,6 +577,132 @@ def plan_start_eval(ctx: Context, plan_id: str, org_id: str, as_json: bool) -> N
         click.echo(e.id)
 
 
+@plan.command("draw-orgs")
+@click.argument("plan_id")
+@click.option("--seed", required=True, help="随机种子（公布，用于复核）")
+@click.option("--number", type=int, default=None, help="抽取的机构数")
+@click.option("--share", default=None, help="抽取比例（0–1，向上取整）")
+@click.option("--region", default=None, help="只从该地区的机构中抽取")
+@click.option("--category", default=None, help="只从该类别（A–J）的机构中抽取")
+@click.option("--date", "visit_date", default=None, help="被抽中机构的督导日期 YYYY-MM-DD")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_draw_orgs(
+    ctx: Context,
+    plan_id: str,
+    seed: str,
+    number: int | None,
+    share: str | None,
+    region: str | None,
+    category: str | None,
+    visit_date: str | None,
+    as_json: bool,
+) -> None:
+    """双随机：按公布的种子从登记册中随机抽取被督导机构（计划的规则册须有此规定）。"""
+    from inspector.centre.org_draw import draw_organisations
+
+    rec = draw_organisations(
+        ctx.db, plan_id, seed=seed, number=number, share=share, region=region, category=category,
+        visit_date=visit_date, author=ctx.user,
+    )  # fmt: skip
+    if as_json:
+        emit_json(rec)
+        return
+    names = org_names(ctx.db)
+    for org in rec["drawn"]:
+        click.echo(f"{org}  {names.get(org)}")
+    click.echo(_("抽取记录：{id}（种子 {seed}，{k} / {n}）").format(
+        id=rec["id"], seed=rec["seed"], k=len(rec["drawn"]), n=len(rec["pool"])
+    ))  # fmt: skip
+
+
+@plan.command("step")
+@click.argument("plan_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--step", "step", default=None, help="记录的步骤名称（不给则只列出各步骤）")
+@click.option("--on", "done_on", default=None, help="日期 YYYY-MM-DD（默认今天）")
+@click.option("--note", default=None, help="说明（如文书编号）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_step(
+    ctx: Context,
+    plan_id: str,
+    org_id: str,
+    step: str | None,
+    done_on: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """督导程序：依次记录各步骤的日期（如福建专项督导：初步意见 → 申辩 → 意见书 → 整改报告）。"""
+    from inspector.centre.procedure import record_step, target_steps
+
+    if step is not None:
+        found = record_step(ctx.db, plan_id, org_id, step, done_on or today(), note, ctx.user)
+    else:
+        found = target_steps(ctx.db, plan_id, org_id)
+    if as_json:
+        emit_json([s.as_json() for s in found])
+        return
+    for s in found:
+        click.echo(f"{s.done_on.isoformat() if s.done_on else '—':10}  {s.name}  {s.note or ''}")
+
+
+@plan.command("leader")
+@click.argument("plan_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option("--person", "person_id", required=True, help="督导组中担任组长的督导员编号")
+@pass_context
+def plan_leader(ctx: Context, plan_id: str, org_id: str, person_id: str) -> None:
+    """由中心指定某督导组的组长（不指定时，抽取顺序第一人为组长，并在公开记录中标明为抽取产生）。"""
+    plans_.designate_leader(ctx.db, plan_id, org_id, person_id, ctx.user)
+    click.echo(_("已指定组长：{p}").format(p=person_id))
+
+
+@plan.command("milestones")
+@click.argument("plan_id")
+@click.option("--today", "on", default=None, help="以该日为准判断逾期 YYYY-MM-DD")
+@click.option("--done", "done_name", default=None, help="标记该阶段已完成（阶段名称）")
+@click.option("--on", "done_on", default=None, help="完成日期 YYYY-MM-DD（与 --done 一起）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_milestones_cmd(
+    ctx: Context, plan_id: str, on: str | None, done_name: str | None, done_on: str | None, as_json: bool
+) -> None:
+    """计划的工作时间表（规则册中的各阶段截止日期），标出逾期；可标记某阶段完成。"""
+    from inspector.centre.milestones import mark_milestone, plan_milestones
+
+    if done_name is not None:
+        mark_milestone(ctx.db, plan_id, done_name, done_on or today(), ctx.user)
+    found = plan_milestones(ctx.db, plan_id, optional_day(on, "today"))
+    if as_json:
+        emit_json([m.as_json() for m in found])
+        return
+    for m in found:
+        j = m.as_json()
+        click.echo(f"{j['due']}  {m.name}  {j['state_name']}  {j['done_on'] or ''}")
+
+
+@plan.command("verdict")
+@click.argument("eval_id")
+@click.option("--verdict", type=click.Choice(("pass", "fail")), required=True, help="评估工作小组的评定结论")
+@click.option("--reason", required=True, help="评定理由")
+@click.option("--recommend", is_flag=True, help="推荐参加示范评估（仅合格者）")
+@click.option("--opinion", default=None, help="评估工作小组的推荐意见")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_verdict(
+    ctx: Context, eval_id: str, verdict: str, reason: str, recommend: bool, opinion: str | None, as_json: bool
+) -> None:
+    """记录评估工作小组对无分数线评估表的合格/不合格评定及理由（河南 2011）。"""
+    from inspector.centre.verdicts import record_verdict
+
+    v = record_verdict(ctx.db, eval_id, verdict, reason, recommend=recommend, opinion=opinion, by=ctx.user)
+    if as_json:
+        emit_json(v)
+    else:
+        click.echo(_("已记录评定：{label}").format(label=v["label"]))
+
+
 @plan.command("link")
 @click.argument("plan_id")
 @click.option("--org", "org_id", required=True, help="机构编号")
@@ -508,6 +725,9 @@ def plan_link(ctx: Context, plan_id: str, org_id: str, eval_id: str) -> None:
 @click.option(
     "--kind", "kind_required", type=click.Choice(SUPERVISOR_KINDS), default=None, help="只抽取该类督导员"
 )
+@click.option(
+    "--override-reason", default=None, help="越过“原则上”规则（如小组少于 3 人）的理由，记入公开记录"
+)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def dispatch_cmd(
@@ -517,12 +737,13 @@ def dispatch_cmd(
     team_size: int,
     seed: str,
     kind_required: str | None,
+    override_reason: str | None,
     as_json: bool,
 ) -> None:
-    """随机抽取督导组（双随机、一公开），并保存公开记录。"""
+    """随机抽取督导组（双随机、一公开），按计划的规则册，并保存公开记录。"""
     rec = plans_.run_dispatch(
         ctx.db, plan_id, team_size=team_size, seed=seed, date=visit_date, kind_required=kind_required,
-        author=ctx.user,
+        author=ctx.user, override_reason=override_reason,
     )  # fmt: skip
     rows = dispatch_rows(ctx.db, rec)
     if as_json:
@@ -530,6 +751,12 @@ def dispatch_cmd(
         return
     for r in rows:
         click.echo(f"{r.date}  {r.org_name}  {'、'.join(r.team_names)}  → {r.record_due or '—'}")
+        for f in r.flags:
+            click.echo(
+                _("  注意：{name} {y} 年度考核不合格（规则册要求标出，是否委派由中心决定）").format(
+                    name=r.names.get(f["person"], f["person"]), y=f["year"]
+                )
+            )
     click.echo(_("抽取记录：{id}（种子 {seed}）").format(id=rec.id, seed=rec.seed))
 
 

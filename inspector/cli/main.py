@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bundle": ("inspector.cli.bundle", "bundle"),
     "keys": ("inspector.cli.keys", "keys"),
     "calendar": ("inspector.cli.calendar", "calendar"),
+    "rulebook": ("inspector.cli.rulebook", "rulebook"),
     "backup": ("inspector.cli.evals", "backup"),
     "restore": ("inspector.cli.evals", "restore"),
 }

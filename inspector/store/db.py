@@ -438,6 +438,118 @@ def _m006_authority(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m007_rulebooks(conn: sqlite3.Connection) -> None:
+    """Each jurisdiction's rules as its own rulebook (inspector.centre.rulebooks).
+
+    A plan made before keeps ``rulebook_hash`` NULL: it reads the rulebook shipped for its rubric
+    until its next draw pins one. Published draw records are not touched: one without a rulebook
+    is verified under the rules it was drawn with (DrawRules.legacy).
+    """
+    _script(
+        conn,
+        """
+        -- Every rulebook a plan has named, by the SHA-256 of its resolved content; never changed,
+        -- so a draw record's hash always finds the rules it ran under.
+        CREATE TABLE rulebooks (
+            hash TEXT PRIMARY KEY,
+            id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('shipped', 'centre')),
+            content TEXT NOT NULL,
+            source TEXT,
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL
+        );
+        CREATE INDEX rulebooks_by_id ON rulebooks (id, added_at);
+        CREATE TRIGGER rulebooks_kept_update BEFORE UPDATE ON rulebooks
+            BEGIN SELECT RAISE(ABORT, 'a stored rulebook is never changed'); END;
+        CREATE TRIGGER rulebooks_kept_delete BEFORE DELETE ON rulebooks
+            BEGIN SELECT RAISE(ABORT, 'a stored rulebook is never changed'); END;
+        ALTER TABLE plans ADD COLUMN rulebook_hash TEXT REFERENCES rulebooks (hash);
+        -- 暂停 (reversible, with its term) and 取消资格 (final: 福建办法 第四章一).
+        ALTER TABLE people ADD COLUMN suspended_until TEXT;
+        ALTER TABLE people ADD COLUMN cancelled_at TEXT;
+        -- Grounds for recusal beyond employer and posts, each with its dates (included).
+        CREATE TABLE person_grounds (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES people (id),
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            ground TEXT NOT NULL CHECK (ground IN ('relative', 'former_employer', 'consultancy', 'other')),
+            since TEXT,
+            until TEXT,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            CHECK (since IS NULL OR until IS NULL OR since <= until)
+        );
+        CREATE INDEX person_grounds_by_person ON person_grounds (person_id);
+        -- The evaluation group's verdict where the form has no pass line (河南 2011): with its reason.
+        -- A correction is a new row; the latest counts.
+        CREATE TABLE group_verdicts (
+            eval_id TEXT NOT NULL REFERENCES evaluations (id),
+            verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail')),
+            reason TEXT NOT NULL,
+            recommend INTEGER NOT NULL DEFAULT 0 CHECK (recommend IN (0, 1)),
+            opinion TEXT,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX group_verdicts_by_eval ON group_verdicts (eval_id, recorded_at);
+        -- "双随机": the organisations of a plan drawn from the register by a published seed (when the
+        -- plan's rulebook has it); the record holds the pool, the number and the result.
+        CREATE TABLE org_draws (
+            id TEXT PRIMARY KEY,
+            plan_id TEXT NOT NULL REFERENCES plans (id),
+            seed TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX org_draws_by_plan ON org_draws (plan_id);
+        CREATE TRIGGER org_draws_published_update BEFORE UPDATE ON org_draws
+            BEGIN SELECT RAISE(ABORT, 'a published draw record is never changed'); END;
+        CREATE TRIGGER org_draws_published_delete BEFORE DELETE ON org_draws
+            BEGIN SELECT RAISE(ABORT, 'a published draw record is never changed'); END;
+        -- A team leader (组长) the centre designates for a target's current team, with who and why;
+        -- without one the first drawn leads, marked as drawn in the published record.
+        CREATE TABLE plan_leaders (
+            plan_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            person_id TEXT NOT NULL REFERENCES people (id),
+            designated_by TEXT NOT NULL,
+            designated_at TEXT NOT NULL,
+            PRIMARY KEY (plan_id, org_id),
+            FOREIGN KEY (plan_id, org_id) REFERENCES plan_targets (plan_id, org_id)
+        ) WITHOUT ROWID;
+        -- 郑州办法 第十一条's four points of a task review, recorded apart (the rating stays).
+        ALTER TABLE person_reviews ADD COLUMN completion TEXT;
+        ALTER TABLE person_reviews ADD COLUMN attitude TEXT;
+        ALTER TABLE person_reviews ADD COLUMN objectivity TEXT;
+        -- The steps of a target's procedure (福建办法 第三章四: 专项督导), each with its day.
+        CREATE TABLE target_steps (
+            plan_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            step TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            note TEXT,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (plan_id, org_id, step),
+            FOREIGN KEY (plan_id, org_id) REFERENCES plan_targets (plan_id, org_id)
+        ) WITHOUT ROWID;
+        -- A plan's timetable milestones (the rulebook's) marked done, with the day.
+        CREATE TABLE plan_milestones (
+            plan_id TEXT NOT NULL REFERENCES plans (id),
+            name TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (plan_id, name)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_rubrics,
     _m002_evaluations,
@@ -445,6 +557,7 @@ MIGRATIONS: list[Migration] = [
     _m004_bundles,
     _m005_cards,
     _m006_authority,
+    _m007_rulebooks,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from inspector.centre.dispatch import (
     Draw,
+    DrawRules,
     PlanKind,
     Rule,
     Supervisor,
@@ -279,11 +280,21 @@ def test_targets_differ_within_one_seed() -> None:
 # ---------------------------------------------------------------- certificates
 
 
-def test_default_term_is_through_the_day_before_the_third_anniversary() -> None:
-    assert certificate_last_day(D("2023-05-10")) == D("2026-05-09")
+def test_default_term_is_counted_as_the_civil_code_counts() -> None:
+    # 民法典 第二百零一条 (the first day is not counted), 第二百零二条 (ends on the corresponding day
+    # of the last month; its last day when there is none); 福建办法 第二章二 "聘期三年"
+    assert certificate_last_day(D("2023-05-10")) == D("2026-05-10")
     assert certificate_last_day(D("2024-02-29")) == D("2027-02-28")
+    civil = DrawRules(card_years=3)
     s = person("P1", issued="2023-05-08")
-    assert explain(s, Target("X", D("2026-05-07"))) == []
+    assert explain(s, Target("X", D("2026-05-08")), rules=civil) == []
+    assert explain(s, Target("X", D("2026-05-09")), rules=civil) == ["证卡已过期（有效期至 2026-05-08）"]
+
+
+def test_draws_published_before_rulebooks_keep_the_day_before_reading() -> None:
+    # the legacy rules re-run old records exactly as they were drawn
+    assert certificate_last_day(D("2023-05-10"), reading="anniversary_eve") == D("2026-05-09")
+    s = person("P1", issued="2023-05-08")
     assert explain(s, Target("X", D("2026-05-08"))) == ["证卡已过期（有效期至 2026-05-07）"]
 
 
@@ -349,7 +360,7 @@ def test_fourth_consecutive_supervision_is_prevented() -> None:
     three = (("X", "2025-11-03"), ("X", "2026-01-05"), ("X", "2026-03-02"))
     s = person("P1", history=three)
     reasons = explain(s, Target("X", VISIT))
-    assert reasons == ["轮换：已连续 3 次督导该机构（2025-11-03、2026-01-05、2026-03-02），不能超过三次"]
+    assert reasons == ["轮换：已连续 3 次督导该机构（2025-11-03、2026-01-05、2026-03-02），不能超过 3 次"]
     # two in a row is fine: 不能超过三次 allows the third
     assert explain(person("P1", history=three[1:]), Target("X", VISIT)) == []
     # other organisations in between do not break the run; rotation is about X only
@@ -375,7 +386,7 @@ def test_rotation_counts_teams_drawn_earlier_in_the_same_run() -> None:
     assert [a.date for a in r.assignments] == [t.date for t in targets[:3]]
     (b,) = r.blocked
     assert b.date == targets[3].date and b.count(Rule.ROTATION) == 1
-    with pytest.raises(DispatchError, match="轮换：已连续督导该机构三次 1 人"):
+    with pytest.raises(DispatchError, match="轮换：连续督导该机构已达上限 1 人"):
         dispatch(roster, targets, plan_kind="routine", team_size=1, seed="s")
 
 

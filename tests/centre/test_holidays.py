@@ -15,7 +15,7 @@ import pytest
 
 from inspector.centre.holidays import add_notice, calendar_summary, parse_notice, read_notice_file, template
 from inspector.centre.people import add_person
-from inspector.centre.plans import add_target, assigned, new_plan, run_dispatch
+from inspector.centre.plans import add_target, assigned, run_dispatch
 from inspector.centre.workdays import (
     add_working_days,
     added_years,
@@ -27,6 +27,7 @@ from inspector.errors import UsageError
 from inspector.folder import open_folder
 from inspector.store.backup import backup, restore
 from inspector.store.orgs import add_org
+from tests.centre.rulebook_helpers import new_plan
 from tests.centre_support import new_db
 from tests.helpers import refused, run
 

@@ -41,8 +41,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 def test_card_validity_is_the_dispatch_reading(tmp_path: Path) -> None:
     db = new_db(tmp_path / "data")
     p = add_person(db, name="张三", kind="external", cert_no="N1", cert_issued="2023-05-10")
-    assert p.cert_last_day == D("2026-05-09") == certificate_last_day(D("2023-05-10"))
-    assert p.cert_valid_on(D("2026-05-09")) and not p.cert_valid_on(D("2026-05-10"))
+    assert p.cert_last_day == D("2026-05-10") == certificate_last_day(D("2023-05-10"))
+    # 民法典 第二百零一、二百零二条: issued 2023-05-10, three years, valid through 2026-05-10
+    assert p.cert_valid_on(D("2026-05-10")) and not p.cert_valid_on(D("2026-05-11"))
     assert not p.cert_valid_on(D("2023-05-09"))
     printed = add_person(
         db,
@@ -50,10 +51,11 @@ def test_card_validity_is_the_dispatch_reading(tmp_path: Path) -> None:
         kind="internal",
         cert_no="N2",
         cert_issued="2023-05-10",
-        cert_valid_until="2026-05-10",
+        cert_valid_until="2026-05-09",
     )
-    assert printed.cert_valid_on(D("2026-05-10"))
-    j = p.as_json(on=D("2026-05-10"))
+    # a printed last day still wins
+    assert printed.cert_valid_on(D("2026-05-09")) and not printed.cert_valid_on(D("2026-05-10"))
+    j = p.as_json(on=D("2026-05-11"))
     assert {
         "id",
         "name",
@@ -65,7 +67,7 @@ def test_card_validity_is_the_dispatch_reading(tmp_path: Path) -> None:
         "employer_org",
         "roles_at",
     } <= set(j)
-    assert j["cert_valid"] is False and j["cert_last_day"] == "2026-05-09"
+    assert j["cert_valid"] is False and j["cert_last_day"] == "2026-05-10"
 
 
 def test_bad_people_are_refused(tmp_path: Path) -> None:
@@ -115,7 +117,7 @@ def test_a_renewed_card_keeps_the_person_and_the_card_before(tmp_path: Path) -> 
     assert not p.cert_valid_on(D("2026-06-01"))
     renewed = renew_card(db, p.id, cert_no="N2", cert_issued="2026-05-10", by="省鉴定中心")
     assert renewed.id == p.id and renewed.roles == p.roles
-    assert renewed.cert_valid_on(D("2026-06-01")) and renewed.cert_last_day == D("2029-05-09")
+    assert renewed.cert_valid_on(D("2026-06-01")) and renewed.cert_last_day == D("2029-05-10")
     (card,) = earlier_cards(db, p.id)
     assert (card["cert_no"], card["cert_issued"], card["replaced_by"], card["reason"]) == (
         "N1",
@@ -222,7 +224,9 @@ def test_reviews_and_annual_assessment(tmp_path: Path) -> None:
     summary = set_annual(db, p.id, 2025, "basic", "一次违纪", "中心")
     assert summary["reviews"] == {"excellent": 0, "good": 1, "pass": 0, "fail": 1}
     assert (
-        summary["violations"] == 1 and summary["result"] == "basic" and summary["result_name"] == "基本合格"
+        summary["violations"] == 1
+        and summary["result"] == "basic"
+        and summary["result_name"] == "基本合格（本中心自定等次）"
     )
     set_annual(db, p.id, 2025, "fail", None, "中心")  # a correction replaces the year's record
     assert annual_summary(db, p.id, 2025)["result"] == "fail"
@@ -240,7 +244,7 @@ def test_roster_workbook(tmp_path: Path) -> None:
     counts = export_roster(db, out, on=D("2026-01-01"))
     assert counts["督导员名册"] == 1
     ws = openpyxl.load_workbook(out)["督导员名册"]
-    assert ws["A2"].value == "张三" and ws["E2"].value == "2025-02-28" and ws["F2"].value == "否"
+    assert ws["A2"].value == "张三" and ws["E2"].value == "2025-03-01" and ws["F2"].value == "否"
     assert ws["G2"].value == "甲站"
 
 

@@ -16,6 +16,7 @@ import sqlite_utils
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from inspector.centre.dispatch import certificate_last_day
 from inspector.centre.people import add_person, list_people, set_active
 from inspector.centre.plans import (
     add_target,
@@ -25,7 +26,6 @@ from inspector.centre.plans import (
     explain_dispatch,
     get_dispatch,
     link_evaluation,
-    new_plan,
     run_dispatch,
     start_evaluation,
     targets,
@@ -38,6 +38,7 @@ from inspector.store.changes import loads
 from inspector.store.db import DB_NAME
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org
+from tests.centre.rulebook_helpers import new_plan
 from tests.centre_support import new_db
 
 D = date.fromisoformat
@@ -103,7 +104,8 @@ def card_valid(issued: date, until: date | None, day: date) -> bool:
         return False
     if until is not None:
         return day <= until
-    return (day.year, day.month, day.day) < (issued.year + 3, issued.month, issued.day)
+    # 民法典 第二百零一、二百零二条: through the corresponding day three years on
+    return day <= certificate_last_day(issued)
 
 
 def visits(conn: sqlite3.Connection) -> set[tuple[str, str, date]]:

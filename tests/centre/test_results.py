@@ -11,7 +11,7 @@ import pytest
 import sqlite_utils
 
 from inspector.centre.demo import fill_centre_demo
-from inspector.centre.plans import list_plans
+from inspector.centre.plans import add_target, list_plans, run_dispatch
 from inspector.centre.rectifications import (
     add_months,
     close_rectification,
@@ -23,6 +23,7 @@ from inspector.centre.workbooks import export_results
 from inspector.errors import StoreError, UsageError
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org, list_orgs
+from tests.centre.rulebook_helpers import new_plan
 from tests.centre_support import copy_folder, demo_folder, new_db
 
 TODAY = date(2026, 11, 22)
@@ -57,14 +58,15 @@ def test_every_targets_state_score_and_outcome(db: sqlite_utils.Database) -> Non
         "pass",
         "合格",
     )
-    assert len(leshan.team) == 3 and len(leshan.team_names) == 3 and leshan.record_due == "2026-10-27"
+    assert len(leshan.team) == 3 and len(leshan.team_names) == 3 and leshan.record_due is None
     changhong = rows["四川长虹电器股份有限公司职业技能鉴定站"]
     assert changhong.state == "complete" and changhong.vetoes == ("V3",) and changhong.outcome_code == "fail"
     mianyang = rows["绵阳职业技术学院职业技能鉴定站"]
     assert mianyang.state == "draft" and mianyang.outcome_code is None and mianyang.total is not None
     luzhou = rows["泸州市职业技能鉴定站"]  # a Sichuan station in the Sichuan plan (was Zhengzhou's)
     assert (luzhou.state, luzhou.eval_id, luzhou.total) == ("dispatched", None, None)
-    assert luzhou.visit_date == "2026-12-03" and luzhou.record_due == "2026-12-10"
+    # Sichuan's notice sets no record deadline (Fujian's 5 working days are not its rule)
+    assert luzhou.visit_date == "2026-12-03" and luzhou.record_due is None
 
 
 def test_self_assessment_differences(db: sqlite_utils.Database) -> None:
@@ -105,14 +107,9 @@ def test_spot_recheck_is_seeded(db: sqlite_utils.Database) -> None:
 
 
 def test_demonstration_recommendations(db: sqlite_utils.Database) -> None:
+    # 示范推荐 is Henan's (2011 二), not Sichuan's: no list on a Sichuan plan, and no invented 90 % bar
     plan = _plan(db, "下半年")
-    res = plan_results(db, plan, on=TODAY)
-    assert [(r.rank, r.org_name[:2], r.total) for r in res.demonstration] == [(1, "乐山", Decimal(99))]
-    everyone = plan_results(db, plan, on=TODAY, demonstration_share=Decimal(1))
-    # 宜宾 passed with 84: below the bar of 90 % of the maximum
-    assert [(r.rank, r.org_name[:2]) for r in everyone.demonstration] == [(1, "乐山"), (2, "德阳")]
-    lower = plan_results(db, plan, on=TODAY, demonstration_share=Decimal(1), demonstration_bar=Decimal("0.8"))
-    assert [r.org_name[:2] for r in lower.demonstration] == ["乐山", "德阳", "宜宾"]
+    assert plan_results(db, plan, on=TODAY).demonstration == []
 
 
 def test_public_announcement(db: sqlite_utils.Database) -> None:
@@ -122,21 +119,29 @@ def test_public_announcement(db: sqlite_utils.Database) -> None:
     assert "total" not in res.announcement[0].as_json()  # scores are not published
 
 
-def test_overdue_supervision_records(db: sqlite_utils.Database) -> None:
+def test_a_sichuan_plan_carries_no_fujian_record_deadline(db: sqlite_utils.Database) -> None:
+    # 川人社函〔2017〕297号 sets no record deadline; 福建办法 第三章七's 5 working days belong to Fujian
+    # 外督 after 日常督导. The demo's Sichuan plan was shown 32 working days late before rulebooks.
     plan = _plan(db, "下半年")
-    (late,) = plan_results(db, plan, on=TODAY).overdue
-    assert late.org_name.startswith("四川长虹") and late.record_due == "2026-11-04"
-    assert late.eval_state == "complete" and late.working_days_late == 12
-    assert plan_results(db, plan, on=date(2026, 11, 4)).overdue == []
-    # 成都 was visited on 11-19: due 11-26 (5 working days), late from the 27th while unsigned
-    later = plan_results(db, plan, on=date(2026, 11, 27))
-    assert {o.org_name[:2] for o in later.overdue} == {"四川", "成都"}
-    # 绵阳, visited on Friday 11-20, is due on Friday 11-27 and late from Saturday
-    assert {o.org_name[:2] for o in plan_results(db, plan, on=date(2026, 11, 28)).overdue} == {
-        "四川",
-        "成都",
-        "绵阳",
+    assert plan_results(db, plan, on=date(2026, 12, 31)).overdue == []
+
+
+def test_overdue_supervision_records_under_fujians_rule(db: sqlite_utils.Database) -> None:
+    # 福建办法 第三章七 "外督应在日常督导工作结束后5个工作日向委派机构提交督导情况记录表"
+    orgs = [r[0] for r in db.conn.execute("SELECT id FROM orgs ORDER BY id")][:2]
+    plan = new_plan(
+        db, "fujian-2021-supervision-record", "福建日常督导", "routine", rulebook="fujian-2021-supervision"
+    )
+    add_target(db, plan.id, orgs[0], "2026-11-20")  # a Friday: due Friday 11-27
+    add_target(db, plan.id, orgs[1], "2026-11-19")
+    run_dispatch(db, plan.id, team_size=1, seed="fj")
+    assert {o.record_due for o in plan_results(db, plan.id, on=date(2026, 11, 28)).overdue} == {
+        "2026-11-27",
+        "2026-11-26",
     }
+    assert [o.record_due for o in plan_results(db, plan.id, on=date(2026, 11, 27)).overdue] == ["2026-11-26"]
+    (late,) = plan_results(db, plan.id, on=date(2026, 11, 27)).overdue
+    assert late.working_days_late == 1
 
 
 def test_rectification_tracking(db: sqlite_utils.Database) -> None:
@@ -201,7 +206,7 @@ def test_results_as_json_and_workbook(db: sqlite_utils.Database, tmp_path: Path)
     assert keys | {"self_total", "self_difference", "rectification", "record_overdue"} <= set(j["targets"][0])
     out = tmp_path / "results.xlsx"
     counts = export_results(res, out)
-    assert counts["结果汇总"] == 7 and counts["逾期督导记录"] == 1
+    assert counts["结果汇总"] == 7 and counts["逾期督导记录"] == 0
     wb = openpyxl.load_workbook(out)
     ws = wb["结果汇总"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:Q8"

@@ -50,7 +50,7 @@ def test_people_plan_and_dispatch(tmp_path: Path) -> None:
         p = r.json()
         assert {"id", "name", "kind", "cert_no", "cert_issued", "cert_last_day", "employer_org"} <= set(p)
         people.append(p)
-    assert people[0]["employer_org"] == org["id"] and people[0]["cert_last_day"] == "2028-01-01"
+    assert people[0]["employer_org"] == org["id"] and people[0]["cert_last_day"] == "2028-01-02"
     refused(
         run(
             "people",
@@ -70,6 +70,21 @@ def test_people_plan_and_dispatch(tmp_path: Path) -> None:
     listed = run("people", "list", "--json", data=data).json()
     assert sorted(p["id"] for p in listed) == sorted(p["id"] for p in people)
 
+    # a Sichuan centre that chose Zhengzhou's people rules composes its own rulebook
+    composed = tmp_path / "centre.toml"
+    composed.write_text(
+        'id = "sichuan-centre-2026"\ntitle = "本中心规则册"\nissuer = "四川省鉴定中心"\n'
+        'document = "本中心自定"\nyear = 2026\n'
+        'based_on = ["sichuan-2017-inspection", "zhengzhou-2014-supervision"]\n',
+        encoding="utf-8",
+    )
+    assert run("rulebook", "validate", composed, data=data).code == 0
+    listed = run("rulebook", "list", "--json", data=data).json()
+    assert {"id", "title", "document"} <= set(listed[0])
+    assert "sichuan-2017-inspection" in {b["id"] for b in listed}
+    added = run("rulebook", "add", composed, "--json", data=data)
+    assert added.code == 0, added.err
+    assert added.json()["rules"] == 10
     plan = run(
         "plan",
         "new",
@@ -79,6 +94,8 @@ def test_people_plan_and_dispatch(tmp_path: Path) -> None:
         "春季督导",
         "--kind",
         "routine",
+        "--rulebook",
+        "sichuan-centre-2026",
         "--json",
         data=data,
     ).json()
@@ -107,7 +124,9 @@ def test_people_plan_and_dispatch(tmp_path: Path) -> None:
     assert isinstance(rows, list) and len(rows) == 2
     for row in rows:
         assert {"org", "date", "team", "record_due"} <= set(row)
-        assert row["date"] == "2025-09-30" and row["record_due"] == "2025-10-14"  # across National Day
+        # neither Sichuan's notice nor Zhengzhou's sets a record deadline (Fujian's is not carried over)
+        assert row["date"] == "2025-09-30" and row["record_due"] is None
+        assert row["rulebook"] == "sichuan-centre-2026"
         assert len(row["team"]) == 2 and set(row["team"]) <= {p["id"] for p in people}
     mine = next(row for row in rows if row["org"] == org["id"])
     assert people[0]["id"] not in mine["team"]  # recusal: the employer
@@ -168,10 +187,14 @@ def test_a_blocked_dispatch_exits_1_with_the_rule(tmp_path: Path) -> None:
         "专项",
         "--kind",
         "special",
+        "--rulebook",
+        "fujian-2021-supervision",
         "--json",
         data=data,
     ).json()
+    assert plan["rulebook"] == "fujian-2021-supervision"
     run("plan", "add-target", plan["id"], "--org", org["id"], data=data)
+    # 福建办法 第三章四 "原则上由3名及以上": refused without a reason on record
     refused(
         run("dispatch", plan["id"], "--date", "2026-03-03", "--team-size", "2", "--seed", "1", data=data),
         "3 名及以上",
@@ -226,7 +249,7 @@ def test_results_stats_and_roster_workbooks(demo: Path, tmp_path: Path) -> None:
     assert r.code == 0, r.err
     res = r.json()
     assert res["counts"] == {"signed": 3, "complete": 2, "draft": 1, "dispatched": 1}
-    assert [o["record_due"] for o in res["overdue"]] == ["2026-11-04"]
+    assert res["overdue"] == []  # a Sichuan plan carries no Fujian record deadline
     assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames[0] == "结果汇总"
     s = run("stats", "--json", "--out", tmp_path / "s.xlsx", data=data)
     assert s.code == 0, s.err

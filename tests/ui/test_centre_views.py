@@ -21,14 +21,14 @@ from typing import Any
 import openpyxl
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from inspector.centre.plans import add_target, dispatches, new_plan
+from inspector.centre.plans import add_target, dispatches
 from inspector.folder import open_folder
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import list_orgs
+from tests.centre.rulebook_helpers import new_plan  # a centre's composed rulebook (Zhengzhou + its own)
 from tests.centre_support import TODAY, demo_folder
 from tests.ui.conftest import ROOT, SCREENSHOTS, SIZE, Window
 from ui.centre.common import CentrePage, Table
@@ -281,7 +281,9 @@ def test_roster_shows_cards_recusal_and_history(win: Window, answers: dict[str, 
     assert page.details.tabText(0) == f"督导任务 {busiest.tasks}"
     zhang = rows["张建国"]
     pick(win, page, zhang)
-    assert [a["result_name"] for a in page.annual.rows_model.rows if a["year"] == 2025] == ["优秀"]
+    assert [a["result_name"] for a in page.annual.rows_model.rows if a["year"] == 2025] == [
+        "优秀（本中心自定等次）"  # not a grade the documents name: labelled as the centre's own
+    ]
     page.details.setCurrentIndex(0)
     win.shot("centre-roster")
     page.export_workbook()
@@ -350,6 +352,7 @@ def test_roster_forms_add_review_assess_and_suspend(
         assert d.task.currentData() == latest and not d.day.isEnabled()
         d.rating.setCurrentIndex(d.rating.findData("fail"))
         d.violation.setChecked(True)
+        d.objectivity.setText("报告与现场不符")  # 郑州办法 第十一条 (三), recorded apart
         d.comment.setPlainText("未按规定回避")
 
     answer(ReviewDialog, fill_review)
@@ -359,6 +362,7 @@ def test_roster_forms_add_review_assess_and_suspend(
     assert len(stored) == before + 1
     new = next(r for r in stored if r["comment"] == "未按规定回避")
     assert new["rating"] == "fail" and new["violation"] and new["task_date"] == latest["date"]
+    assert new["objectivity"] == "报告与现场不符" and new["completion"] is None
     assert new["org"] == latest["org"] and new["reviewer"] == page.ctx.user
     win.qtbot.waitUntil(
         lambda: any(r["comment"] == "未按规定回避" for r in page.reviews.rows_model.rows), timeout=20000
@@ -386,6 +390,25 @@ def test_roster_forms_add_review_assess_and_suspend(
     answer(SuspendDialog, lambda d: None)
     written(page.suspend_button, "已恢复")
     assert get_person(open_folder(folder), busiest.person.id).active
+    # 暂停 with its term, then 取消资格 (福建办法 第四章一): final, no reinstatement
+    answer(SuspendDialog, lambda d: (d.reason.setPlainText("本人申请"), d.has_until.setChecked(True)))
+    written(page.suspend_button, "已暂停")
+    assert get_person(open_folder(folder), busiest.person.id).suspended_until is not None
+    answer(SuspendDialog, lambda d: None)
+    written(page.suspend_button, "已恢复")
+
+    def cancel(d: Any) -> None:
+        d.reason.setPlainText("弄虚作假")
+        d.cancel.setChecked(True)
+
+    answer(SuspendDialog, cancel)
+    written(page.suspend_button, "已取消")
+    assert get_person(open_folder(folder), busiest.person.id).cancelled_at
+    answer(SuspendDialog, lambda d: None)
+    page.suspend_button.click()
+    win.settle()
+    assert "取消资格" in shown[-1]  # no reinstatement
+    assert not get_person(open_folder(folder), busiest.person.id).active
 
     # Recusal grounds: 吴敏 is an assessor at 绵阳; add 乐山 as exam staff, drop 绵阳.
     wu = next(r for r in page.table.rows_model.rows if r.person.name == "吴敏")
@@ -409,6 +432,22 @@ def test_roster_forms_add_review_assess_and_suspend(
     row = page.table.current()
     assert row.person.name == "吴敏" and "绵阳" not in row.roles and "（考务人员）" in row.roles
     assert [r for _o, r in get_person(open_folder(folder), wu.person.id).roles] == ["exam_staff"]
+
+    # another ground, with its dates (福建办法 第三章六 "可能影响其客观公正"): a relative at 德阳 until June
+    from ui.centre.roster_dialogs import GroundDialog
+
+    def fill_ground(d: Any) -> None:
+        d.org.setCurrentIndex(
+            d.org.findText("德阳市就业训练中心职业技能鉴定站", Qt.MatchFlag.MatchStartsWith)
+        )
+        d.ground.setCurrentIndex(d.ground.findData("relative"))
+        d.has_until.setChecked(True)
+        d.until.setDate(QDate(2027, 6, 30))
+
+    answer(GroundDialog, fill_ground)
+    written(page.ground_button, "回避事由")
+    win.qtbot.waitUntil(lambda: "亲属" in page.table.current().roles, timeout=20000)
+    assert "德阳市就业训练中心职业技能鉴定站（亲属在该机构任职，…–2027-06-30）" in page.table.current().roles
 
 
 def test_a_card_renewed_from_the_roster_keeps_the_one_before(
@@ -529,6 +568,8 @@ def test_plans_show_the_demo_campaigns(win: Window) -> None:
     assert page.targets.proxy.rowCount() == 7
     teams = texts(page.targets, 4)
     assert all(len(t.split("、")) == 3 for t in teams)
+    # the leader first, marked: no document says how a 组长 is chosen, so "drawn" is said aloud
+    assert all(t.split("、")[0].endswith("（组长·抽取）") for t in teams)
     assert "已派组 7 / 7，抽取 1 次" in page.targets_title.text()
     win.shot("centre-plans")
 
@@ -740,7 +781,7 @@ def test_a_blocked_draw_shows_the_reason_and_each_exclusion(
     top = tree.topLevelItem(0)
     rules = {top.child(i).text(0): [top.child(i).child(k).text(0) for k in range(top.child(i).childCount())]
              for i in range(top.childCount())}  # fmt: skip
-    assert rules["证卡无效：1 人"] == ["孙丽华 — 证卡已过期（有效期至 2025-02-28）"]
+    assert rules["证卡无效：1 人"] == ["孙丽华 — 证卡已过期（有效期至 2025-03-01）"]  # 民法典 201-202
     assert rules["回避：本单位职工：1 人"] == ["周建华 — 回避：本单位职工"]
     grab(dialog, "centre-dispatch-blocked")
     db = open_folder(folder)
@@ -776,22 +817,19 @@ def test_results_list_states_the_overdue_record_and_the_rectification(win: Windo
     targets = {t.org_name: t for t in page.targets.rows_model.rows}
     assert len(targets) == 7
     changhong = targets["四川长虹电器股份有限公司职业技能鉴定站"]
-    assert changhong.vetoes == ("V3",) and changhong.record_overdue
+    # a Sichuan plan: 川人社函〔2017〕297号 sets no record deadline (福建办法 第三章七 is Fujian's)
+    assert changhong.vetoes == ("V3",) and not changhong.record_overdue
     row = texts(page.targets, 0).index(changhong.org_name)
     assert page.targets.proxy.index(row, 6).data() == "不合格（否决）"
-    assert page.targets.proxy.index(row, 12).data() == "2026-11-04（逾期）"
-    assert page.targets.proxy.index(row, 12).data(Qt.ItemDataRole.ForegroundRole) == QColor("#b3261e")
+    assert page.targets.proxy.index(row, 12).data() == "—"
     assert texts(page.targets, 9)[texts(page.targets, 0).index("宜宾职业技术学院职业技能鉴定站")] == "+14"
     assert "已签署 3" in page.summary.text()
     win.shot("centre-results")
 
     overdue = page.tab("逾期督导记录")
-    assert texts(overdue, 0) == ["四川长虹电器股份有限公司职业技能鉴定站"]
-    assert texts(overdue, 3) == ["12"]  # working days late on 2026-11-22
-    assert page.tabs.tabText(6) == "逾期督导记录 1"
-    win.shot("centre-results-overdue")
-    assert texts(page.tab("示范推荐"), 1) == ["乐山市技师学院职业技能鉴定所"]
-    assert len(texts(page.tab("公告名单"), 0)) == 3
+    assert texts(overdue, 0) == []
+    assert texts(page.tab("示范推荐"), 1) == []  # 示范推荐 is Henan's, not Sichuan's
+    assert len(texts(page.tab("公告名单"), 0)) == 3  # 三（四）: the 合格 stations
     assert texts(page.tab("抽查复核"), 0)
     # no rectification in this plan: the tab says why its buttons are disabled (it was blank)
     assert page.tab("整改跟踪").rows_model.rowCount() == 0
@@ -861,6 +899,8 @@ def test_a_rectification_notice_is_sent_with_its_pdf(
     assert panel.notice_button.isEnabled()
 
     def fill(d: Any) -> int:
+        # 川人社函〔2017〕297号 "限期整改" sets no term: nothing is preset, the centre gives the deadline
+        assert d.by_date.isChecked() and not d.by_rulebook.isChecked()
         d.number.setText("川鉴整〔2026〕9号")
         return int(QDialog.DialogCode.Accepted.value)
 
@@ -938,3 +978,111 @@ def test_cli_screenshot_of_a_centre_view(folder: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- rulebooks ------------------------------------------------------------------------------------------
+
+
+def test_the_plans_page_shows_the_plans_rulebook_with_its_clauses_and_timetable(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.centre.plan_dialogs import MilestoneDialog
+    from ui.centre.plans_view import PlansPage
+
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage)
+    sichuan = next(r for r in page.plans.rows_model.rows if "下半年" in r.plan.title)
+    assert page.select_plan(sichuan.plan.id)
+    assert sichuan.rulebook.id == "sichuan-2017-inspection"
+    page.tabs.setCurrentIndex(1)
+    text = page.rulebook.toPlainText()
+    # 川人社函〔2017〕297号 三（四）, quoted, with how it is read; no Fujian or Zhengzhou rule on it
+    assert "合格鉴定站（所）名单及其鉴定职业（工种）范围、等级" in text and "理解：" in text
+    assert "轮换：" not in text and "5个工作日" not in text and "未由程序执行" in text
+    win.shot("centre-plans-rulebook")
+    page.tabs.setCurrentIndex(2)
+    # the timetable in the plan's year: on the machine's today every stage before it is late
+    assert [m.name for m in page.milestones.rows_model.rows] == [
+        "自查自评",
+        "审查评估",
+        "抽查复核",
+        "向社会公告",
+    ]
+    made = modal(monkeypatch, MilestoneDialog, lambda d: d.day.setDate(QDate(2026, 4, 28)) or 1)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.done_button.click()
+    assert made
+    page.select_plan(sichuan.plan.id)
+    done = next(m for m in page.milestones.rows_model.rows if m.name == "自查自评")
+    assert done.state == "done" and done.done_on == dt.date(2026, 4, 28)
+    page.tabs.setCurrentIndex(2)
+    win.shot("centre-plans-timetable")
+
+
+def test_a_fujian_special_plan_asks_a_reason_to_go_below_three_and_publishes_it(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 福建办法 第三章四 "督导小组原则上由3名及以上质量督导员组成": a warning and a recorded reason, not a wall
+    from ui.centre.plan_dialogs import NewPlanDialog
+    from ui.centre.plans_view import PlansPage
+
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage)
+
+    def new(d: Any) -> int:
+        d.title.setText("2026年12月福建专项督导")
+        d.rubric.setCurrentIndex(d.rubric.findData("fujian-2021-supervision-record"))
+        d.kind.setCurrentIndex(d.kind.findData("special"))
+        d.rulebook.setCurrentIndex(d.rulebook.findData("fujian-2021-supervision"))
+        d.has_starts.setChecked(False)
+        d.has_ends.setChecked(False)
+        return 1
+
+    modal(monkeypatch, NewPlanDialog, new)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        next(b for b in page.findChildren(QPushButton) if b.text().startswith("新建计划")).click()
+    win.settle()
+    row = page.plans.current()
+    assert row.rulebook.id == "fujian-2021-supervision" and row.rules.team_min_principle
+    db = open_folder(folder)
+    try:
+        org = next(o for o in list_orgs(db) if o["name"].startswith("宜宾"))
+        add_target(db, row.plan.id, org["id"], "2026-12-10")
+    finally:
+        db.conn.close()
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.reload()
+    assert page.select_plan(row.plan.id)
+    from ui.centre.dispatch_dialog import DispatchDialog
+
+    made = modal(monkeypatch, DispatchDialog, lambda d: 0)
+    page.dispatch_button.click()
+    dialog = made[0]
+    win.qtbot.waitExposed(dialog)
+    assert dialog.team_size.minimum() == 1 and dialog.team_size.value() == 3
+    assert dialog.kind.itemText(0) == "按规则册：外督"
+    dialog.seed.setText("2026-12")
+    dialog.team_size.setValue(2)
+    assert dialog.override.isEnabled() and not dialog.draw_button.isEnabled()  # a reason first
+    dialog.override.setText("外督不足，经中心负责人同意")
+    assert dialog.draw_button.isEnabled()
+    with win.qtbot.waitSignal(dialog.finished_work, timeout=20000):
+        dialog.draw_button.click()
+    assert dialog.outcome.record is not None
+    (o,) = dialog.outcome.record.record["overrides"]
+    assert o["reason"] == "外督不足，经中心负责人同意" and o["clause"]["article"] == "第三章四"
+    grab(dialog, "centre-dispatch-override")
+    dialog.close()
+
+
+def test_the_notice_form_offers_the_rulebooks_term(qtbot: QtBot) -> None:
+    # 重庆 附件6 "整改期为6个月": preset from the plan's rulebook, and the core applies it
+    from inspector.centre.results import RectificationRow
+    from ui.centre.rectify_dialogs import NoticeDialog
+
+    dialog = NoticeDialog(RectificationRow("O", "丙机构", "E", "notice_due"), None, 6)
+    qtbot.addWidget(dialog)
+    assert dialog.by_rulebook.isChecked() and "6 个月" in dialog.by_rulebook.text()
+    assert set(dialog.fields()) == {"notice_no", "notice_sent"}
+    dialog.by_date.setChecked(True)
+    assert "deadline" in dialog.fields()

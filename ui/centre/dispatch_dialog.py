@@ -41,7 +41,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.centre.dispatch import SPECIAL_TEAM_MIN, Blocked, Rule, rule_label, rule_title
+from inspector.centre.dispatch import (
+    LEGACY_RULES,
+    Blocked,
+    DrawRules,
+    Rule,
+    kind_name,
+    rule_label,
+    rule_title,
+)
 from inspector.centre.overview import DispatchRow, dispatch_rows
 from inspector.centre.plans import DispatchRecord, Plan
 from inspector.errors import DispatchError, InspectorError
@@ -87,11 +95,12 @@ def team_table() -> Table:
             [
                 Column(_("机构"), lambda t: t.org_name),
                 Column(_("督导日期"), lambda t: t.date),
-                Column(_("督导组（首位为组长）"), lambda t: "、".join(t.team_names)),
+                Column(_("督导组（首位为组长，随机抽取产生）"), lambda t: "、".join(t.team_names)),
                 Column(_("记录截止"), lambda t: t.record_due),
                 Column(
                     _("合格人数"), lambda t: len(t.pool), numeric=True, tip=lambda t: "、".join(t.pool_names)
                 ),
+                Column(_("注意"), lambda t: t.flag_text() or None, alarm=lambda t: bool(t.flags)),
             ]
         ),
         stretch=2,
@@ -131,10 +140,18 @@ class DispatchDialog(QDialog):
     dispatched = Signal(str)  # the record's id
     finished_work = Signal()  # a run ended, drawn or blocked (tests wait for it)
 
-    def __init__(self, ctx: CentreContext, plan: Plan, planned: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: CentreContext,
+        plan: Plan,
+        planned: int,
+        parent: QWidget | None = None,
+        rules: DrawRules = LEGACY_RULES,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.plan = plan
+        self.rules = rules
         self.outcome: DispatchOutcome | None = None
         self.setWindowTitle(_("随机抽取督导组：{title}").format(title=plan.title))
         layout = QVBoxLayout(self)
@@ -150,12 +167,23 @@ class DispatchDialog(QDialog):
         self.seed = QLineEdit()
         self.seed.setPlaceholderText(_("例如：2026-H2"))
         self.team_size = QSpinBox()
-        special = plan.kind == "special"
-        self.team_size.setRange(SPECIAL_TEAM_MIN if special else 1, 20)
-        self.team_size.setValue(3 if special else 2)
+        # the plan's rulebook: a minimum it commands is the spin box's floor; one it sets only in
+        # principle (原则上, 福建办法 第三章四) may be gone below with a reason, which is published
+        least = rules.team_min_for(plan.kind)
+        self.team_min = least if least is not None and rules.team_min_principle else None
+        self.team_size.setRange(least if least is not None and not rules.team_min_principle else 1, 20)
+        self.team_size.setValue(least or 2)
         self.team_size.setSuffix(_(" 人"))
+        self.override = QLineEdit()
+        self.override.setPlaceholderText(
+            _("原则上每组 {n} 人及以上；少于此数须写明理由（记入公开记录）").format(n=least or 0)
+        )
+        self.team_size.valueChanged.connect(lambda _v: self._override_state())
         self.kind = QComboBox()
-        self.kind.addItem(_("不限"), None)
+        if rules.default_kind is not None:  # e.g. 福建: the centre dispatches 外督 (第一章三)
+            self.kind.addItem(_("按规则册：{kind}").format(kind=kind_name(rules.default_kind)), None)
+        else:
+            self.kind.addItem(_("不限"), None)
         self.kind.addItem(_("仅外督"), "external")
         self.kind.addItem(_("仅内督"), "internal")
         start = plan.starts or dt.date.today()
@@ -167,6 +195,7 @@ class DispatchDialog(QDialog):
         form.addRow(_("随机种子(&S)："), self.seed)
         form.addRow(_("每组人数(&N)："), self.team_size)
         form.addRow(_("督导员类别(&K)："), self.kind)
+        form.addRow(_("越过“原则上”的理由(&O)："), self.override)
         form.addRow(_("督导日期："), box)
         layout.addLayout(form)
 
@@ -189,14 +218,26 @@ class DispatchDialog(QDialog):
         self.buttons.addButton(self.draw_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
         self.draw_button.clicked.connect(self.draw)
-        self.seed.textChanged.connect(lambda t: self.draw_button.setEnabled(bool(t.strip())))
+        self.seed.textChanged.connect(lambda _t: self._override_state())
+        self.override.textChanged.connect(lambda _t: self._override_state())
         self.draw_button.setEnabled(False)
+        self._override_state()
         layout.addWidget(self.buttons)
         line = self.fontMetrics().height()
         self.resize(line * 52, line * 34)
 
+    def _below_principle(self) -> bool:
+        return self.team_min is not None and self.team_size.value() < self.team_min
+
+    def _override_state(self) -> None:
+        below = self._below_principle()
+        self.override.setEnabled(below)
+        ready = bool(self.seed.text().strip()) and (not below or bool(self.override.text().strip()))
+        self.draw_button.setEnabled(ready)
+
     def arguments(self) -> dict[str, Any]:
         return {
+            "override_reason": self.override.text().strip() if self._below_principle() else None,
             "team_size": self.team_size.value(),
             "seed": self.seed.text().strip(),
             "date": iso_of(self.day) if self.has_day.isChecked() else None,

@@ -4,6 +4,7 @@ the core checks them (a refused value comes back as one message)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -68,7 +69,12 @@ def buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
 
 
 class NewPlanDialog(QDialog):
-    def __init__(self, rubrics: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rubrics: list[tuple[str, str]],
+        parent: QWidget | None = None,
+        rulebooks: Sequence[tuple[str, str, tuple[str, ...]]] = (),
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("新建督导计划"))
         form = QFormLayout(self)
@@ -80,7 +86,12 @@ class NewPlanDialog(QDialog):
         self.title.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
         self.kind = QComboBox()
         self.kind.addItem(_("日常督导"), "routine")
-        self.kind.addItem(_("专项督导（每组 3 人以上）"), "special")
+        self.kind.addItem(_("专项督导"), "special")
+        # the rulebook: by default the one that belongs with the chosen rubric's document
+        self.rulebook = QComboBox()
+        self.rulebook.addItem(_("按评估表所属文件（默认）"), None)
+        for book_id, book_title, _rubrics in rulebooks:
+            self.rulebook.addItem(f"{book_title}（{book_id}）", book_id)
         self.region = QLineEdit()
         self.region.setPlaceholderText(_("例如：四川省"))
         day = today()
@@ -89,6 +100,7 @@ class NewPlanDialog(QDialog):
         form.addRow(_("计划名称(&T)："), self.title)
         form.addRow(_("评估表(&B)："), self.rubric)
         form.addRow(_("督导类型(&K)："), self.kind)
+        form.addRow(_("规则册(&R)："), self.rulebook)
         form.addRow(_("地区(&G)："), self.region)
         form.addRow(_("期间："), first)
         form.addRow("", last)
@@ -102,7 +114,27 @@ class NewPlanDialog(QDialog):
             "region": self.region.text() or None,
             "starts": iso_of(self.starts) if self.has_starts.isChecked() else None,
             "ends": iso_of(self.ends) if self.has_ends.isChecked() else None,
+            "rulebook": self.rulebook.currentData(),
         }
+
+
+class MilestoneDialog(QDialog):
+    """Which stage of the plan's timetable was reached, and on which day."""
+
+    def __init__(self, milestones: list[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("记录阶段完成"))
+        form = QFormLayout(self)
+        self.stage = QComboBox()
+        for m in milestones:
+            self.stage.addItem(_("{name}（{due} 前）").format(name=m.name, due=m.due.isoformat()), m.name)
+        self.day = date_edit(today())
+        form.addRow(_("阶段(&S)："), self.stage)
+        form.addRow(_("完成日期(&D)："), self.day)
+        form.addRow(buttons(self, _("记录")))
+
+    def choice(self) -> tuple[str, str]:
+        return self.stage.currentData(), iso_of(self.day)
 
 
 class AddTargetDialog(QDialog):

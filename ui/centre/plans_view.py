@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QMessageBox, QSplitter
+from PySide6.QtWidgets import QDialog, QMessageBox, QSplitter, QTabWidget
 
+from inspector.centre.milestones import MilestoneState
 from inspector.centre.overview import PlanRow, TargetRow, plan_kind_name, target_state_name
 from inspector.centre.plans import Plan
 from inspector.folder import opened_folder
@@ -27,11 +28,13 @@ class PlansData:
     plans: list[PlanRow]
     orgs: list[tuple[str, str, str | None]]  # id, name, code: the choices for a new target
     rubrics: list[tuple[str, str]]  # id, title: the choices for a new plan
+    rulebooks: list[tuple[str, str, tuple[str, ...]]]  # id, title, the rubrics it belongs with
 
 
 def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
     from inspector.centre.overview import plan_rows
     from inspector.centre.register import register_entries
+    from inspector.centre.rulebooks import list_rulebooks
     from inspector.store.rubrics import list_rubrics
 
     with opened_folder(data) as db:
@@ -39,7 +42,8 @@ def load_plans(progress: Callable[[int, int], None], data: Path) -> PlansData:
         rubrics = {r.id: r.title for r in list_rubrics(db)}
         rows = plan_rows(db)
         orgs = [(e["id"], e["name"], e["code"]) for e in register.values()]
-        return PlansData(rows, orgs, sorted(rubrics.items(), key=lambda kv: kv[1]))
+        books = [(rb.id, rb.title, rb.rubrics) for rb, _origin in list_rulebooks(db)]
+        return PlansData(rows, orgs, sorted(rubrics.items(), key=lambda kv: kv[1]), books)
 
 
 def new_plan_task(progress: Callable[[int, int], None], data: Path, fields: dict[str, Any]) -> Plan:
@@ -47,6 +51,15 @@ def new_plan_task(progress: Callable[[int, int], None], data: Path, fields: dict
 
     with opened_folder(data) as db:
         return new_plan(db, **fields)
+
+
+def mark_milestone_task(
+    progress: Callable[[int, int], None], data: Path, plan_id: str, name: str, day: str, user: str | None
+) -> MilestoneState:
+    from inspector.centre.milestones import mark_milestone
+
+    with opened_folder(data) as db:
+        return mark_milestone(db, plan_id, name, day, user)
 
 
 def add_target_task(
@@ -104,6 +117,7 @@ def plan_columns() -> list[Column[PlanRow]]:
         Column(_("年度"), lambda r: r.plan.year, numeric=True),
         Column(_("地区"), lambda r: r.plan.region),
         Column(_("期间"), lambda r: r.period),
+        Column(_("规则册"), lambda r: r.rulebook.id, tip=lambda r: r.rulebook.title),
         Column(_("对象"), lambda r: len(r.targets), numeric=True),
         Column(
             _("待派组"), lambda r: r.count("planned"), numeric=True, alarm=lambda r: r.count("planned") > 0
@@ -117,8 +131,9 @@ def target_columns() -> list[Column[TargetRow]]:
         Column(_("地区"), lambda t: t.region),
         Column(_("督导日期"), lambda t: t.visit_date),
         Column(_("状态"), lambda t: target_state_name(t.state), alarm=lambda t: t.state == "planned"),
-        Column(_("督导组（首位为组长）"), lambda t: "、".join(t.team_names)),
+        Column(_("督导组"), lambda t: "、".join(t.team_names)),
         Column(_("记录截止"), lambda t: t.record_due),
+        Column(_("督导程序"), lambda t: t.step),
         Column(_("机构代码"), lambda t: t.org_code),
     ]
 
@@ -148,9 +163,20 @@ class PlansPage(CentrePage):
         self.plans = Table(RowsModel(plan_columns()), stretch=0)
         self.targets = Table(RowsModel(target_columns()))
         self.targets_title = heading(_("督导对象"))
+        from ui.centre.rulebook_view import RulebookBrowser, milestone_table
+
+        self.rulebook = RulebookBrowser()
+        self.milestones = milestone_table()
+        self.done_button = self.button(
+            _("阶段完成(&M)…"), self.mark_milestone, _("记录时间表中某一阶段的完成日期")
+        )
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.targets, _("督导对象"))
+        self.tabs.addTab(self.rulebook, _("规则册"))
+        self.tabs.addTab(self.milestones, _("时间表"))
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(pane(self.plans))
-        split.addWidget(pane(self.targets_title, self.targets))
+        split.addWidget(pane(self.targets_title, self.tabs))
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
@@ -186,6 +212,11 @@ class PlansPage(CentrePage):
     def _show_plan(self) -> None:
         row = self._plan()
         self.targets.set_rows(list(row.targets) if row else [])
+        self.rulebook.show_rulebook(row.rulebook if row else None)
+        self.milestones.set_rows(list(row.milestones) if row else [])
+        late = sum(1 for m in row.milestones if m.state == "late") if row else 0
+        self.tabs.setTabText(2, _("时间表（{n} 项逾期）").format(n=late) if late else _("时间表"))
+        self.done_button.setEnabled(bool(row and row.milestones))
         for b in (
             self.add_button,
             self.dispatch_button,
@@ -198,9 +229,10 @@ class PlansPage(CentrePage):
             self.targets_title.setText(_("督导对象"))
             return
         self.targets_title.setText(
-            _("督导对象：{title}（{rubric}；已派组 {d} / {n}，抽取 {k} 次）").format(
+            _("{title}（{rubric}；规则册 {book}；已派组 {d} / {n}，抽取 {k} 次）").format(
                 title=row.plan.title,
                 rubric=row.rubric_title,
+                book=row.rulebook.id,
                 d=row.count("dispatched"),
                 n=len(row.targets),
                 k=row.dispatches,
@@ -213,7 +245,7 @@ class PlansPage(CentrePage):
 
         if self.data is None:
             return
-        dialog = NewPlanDialog(self.data.rubrics, self)
+        dialog = NewPlanDialog(self.data.rubrics, self, self.data.rulebooks)
         if not accepted(dialog):
             return
         fields = dialog.fields()
@@ -252,10 +284,30 @@ class PlansPage(CentrePage):
         row = self._plan()
         if row is None:
             return
-        dialog = DispatchDialog(self.ctx, row.plan, row.count("planned"), self)
+        dialog = DispatchDialog(self.ctx, row.plan, row.count("planned"), self, row.rules)
         dialog.dispatched.connect(lambda _id: self.reload())
         self._keep(dialog)
         dialog.exec()
+
+    def mark_milestone(self) -> None:
+        from ui.centre.plan_dialogs import MilestoneDialog, accepted
+
+        row = self._plan()
+        if row is None or not row.milestones:
+            return
+        dialog = MilestoneDialog(list(row.milestones), self)
+        if not accepted(dialog):
+            return
+        name, day = dialog.choice()
+        self.run(
+            _("记录阶段完成"),
+            mark_milestone_task,
+            row.plan.id,
+            name,
+            day,
+            self.ctx.user,
+            done=lambda _m: self.reload(),
+        )
 
     def show_records(self) -> None:
         from ui.centre.dispatch_dialog import RecordDialog

@@ -146,7 +146,9 @@ def close_task(
 class NoticeDialog(QDialog):
     """The notice's number, day and deadline (a date, N months or N working days after it)."""
 
-    def __init__(self, row: RectificationRow, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, row: RectificationRow, parent: QWidget | None = None, rulebook_months: int | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("下发整改通知：{org}").format(org=row.org_name))
         form = QFormLayout(self)
@@ -157,9 +159,13 @@ class NoticeDialog(QDialog):
         self.by_months = QRadioButton(_("通知后(&M)"))
         self.by_days = QRadioButton(_("通知后(&W)"))
         self.by_date = QRadioButton(_("截止日期(&E)"))
+        # the rulebook's term when it has one (重庆 附件6 "整改期为6个月"); else the centre types it
+        self.by_rulebook = QRadioButton(
+            _("按规则册：通知后 {n} 个月(&R)").format(n=rulebook_months) if rulebook_months else ""
+        )
         self.months = QSpinBox()
         self.months.setRange(1, 24)
-        self.months.setValue(6)
+        self.months.setValue(rulebook_months or 1)
         self.months.setSuffix(_(" 个月"))
         self.days = QSpinBox()
         self.days.setRange(1, 250)
@@ -167,6 +173,9 @@ class NoticeDialog(QDialog):
         self.days.setSuffix(_(" 个工作日"))
         self.deadline = date_edit(today() + dt.timedelta(days=90))
         rows = QVBoxLayout()
+        if rulebook_months:
+            self.modes.addButton(self.by_rulebook)
+            rows.addWidget(self.by_rulebook)
         for radio, field in (
             (self.by_months, self.months),
             (self.by_days, self.days),
@@ -179,7 +188,7 @@ class NoticeDialog(QDialog):
             rows.addLayout(line)
             radio.toggled.connect(field.setEnabled)
             field.setEnabled(False)
-        self.by_months.setChecked(True)
+        (self.by_rulebook if rulebook_months else self.by_date).setChecked(True)
         self.pdf = QCheckBox(_("同时生成整改通知书 PDF(&P)"))
         self.pdf.setChecked(True)
         form.addRow(_("通知书编号(&N)："), self.number)
@@ -190,6 +199,8 @@ class NoticeDialog(QDialog):
 
     def fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"notice_no": self.number.text() or None, "notice_sent": iso_of(self.sent)}
+        if self.by_rulebook.isChecked():
+            return out  # the core takes the plan's rulebook's term
         if self.by_months.isChecked():
             out["months"] = self.months.value()
         elif self.by_days.isChecked():
@@ -315,7 +326,7 @@ class RectificationPanel(QWidget):
         r = self.row()
         if r is None or r.state != "notice_due" or self.results is None:
             return
-        dialog = NoticeDialog(r, self)
+        dialog = NoticeDialog(r, self, self.results.rectification_months)
         if not accepted(dialog):
             return
         fields = {**dialog.fields(), "plan_id": self.results.plan.id}

@@ -120,6 +120,11 @@ def target_columns() -> list[Column[TargetResult]]:
             lambda t: (t.record_due or "") + (_("（逾期）") if t.record_overdue else "") or None,
             alarm=lambda t: t.record_overdue,
         ),
+        Column(
+            _("延续申请截止"),
+            lambda t: (t.renewal_apply_by or "") + (_("（逾期）") if t.renewal_overdue else "") or None,
+            alarm=lambda t: t.renewal_overdue,
+        ),
     ]
 
 

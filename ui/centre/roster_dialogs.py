@@ -38,7 +38,16 @@ def people_task(progress: Callable[[int, int], None], data: Path, action: str, a
     """Worker task: one write through ``inspector.centre.people`` (``action`` names the function)."""
     from inspector.centre import people
 
-    allowed = {"add_person", "add_review", "set_annual", "set_active", "set_roles", "renew_card"}
+    allowed = {
+        "add_person",
+        "add_review",
+        "set_annual",
+        "set_active",
+        "set_roles",
+        "renew_card",
+        "cancel_person",
+        "add_ground",
+    }
     if action not in allowed:
         raise ValueError(action)  # a bug, not a user's mistake
     with opened_folder(data) as db:
@@ -121,13 +130,20 @@ class ReviewDialog(QDialog):
         self.rating = QComboBox()
         for r in RATINGS:
             self.rating.addItem(rating_name(r), r)
-        self.violation = QCheckBox(_("有违纪行为"))
+        # 郑州办法 第十一条's four points, each recorded apart; the grade is the centre's own
+        self.completion = QLineEdit()
+        self.attitude = QLineEdit()
+        self.objectivity = QLineEdit()
+        self.violation = QCheckBox(_("（四）有违纪行为"))
         self.comment = note_box(_("评价说明（违纪时写明情况）"))
         form.addRow(_("督导任务(&T)："), self.task)
         form.addRow(_("日期(&D)："), self.day)
         form.addRow(_("机构(&O)："), self.org)
-        form.addRow(_("评价(&R)："), self.rating)
+        form.addRow(_("（一）任务完成情况："), self.completion)
+        form.addRow(_("（二）工作态度与执行政策的水平："), self.attitude)
+        form.addRow(_("（三）督导报告的客观真实性："), self.objectivity)
         form.addRow("", self.violation)
+        form.addRow(_("评价(&R)："), self.rating)
         form.addRow(_("说明(&C)："), self.comment)
         form.addRow(buttons(self, _("保存评价")))
         self.task.currentIndexChanged.connect(lambda _i: self._other())
@@ -144,6 +160,9 @@ class ReviewDialog(QDialog):
             "rating": self.rating.currentData(),
             "violation": self.violation.isChecked(),
             "comment": self.comment.toPlainText() or None,
+            "completion": self.completion.text() or None,
+            "attitude": self.attitude.text() or None,
+            "objectivity": self.objectivity.text() or None,
         }
         if task is None:
             return out | {"task_date": iso_of(self.day), "org_id": self.org.currentData()}
@@ -215,11 +234,18 @@ class SuspendDialog(QDialog):
         self.active = active
         form = QFormLayout(self)
         self.reason = note_box(_("理由（如：年度考核不合格、证卡过期未换发、本人申请）"))
+        box, self.has_until, self.until = optional_date(_("暂停至（含当日）"), today(), False)
+        self.cancel = QCheckBox(_("取消资格（终局：不得再抽取、恢复或换证）"))
+        self.cancel.toggled.connect(lambda on: box.setEnabled(not on))
         if active:
             self.setWindowTitle(_("暂停督导员资格：{name}").format(name=name))
-            form.addRow(QLabel(_("暂停后抽取督导组时不再抽到此人；理由记入名册。")))
+            form.addRow(
+                QLabel(_("暂停后抽取督导组时不再抽到此人（有期限的，期满后可再抽取）；理由记入名册。"))
+            )
             form.addRow(_("理由(&R)："), self.reason)
-            form.addRow(buttons(self, _("暂停")))
+            form.addRow(_("期限："), box)
+            form.addRow("", self.cancel)
+            form.addRow(buttons(self, _("确定")))
         else:
             self.setWindowTitle(_("恢复督导员资格：{name}").format(name=name))
             form.addRow(QLabel(_("恢复后此人重新参加抽取。")))
@@ -227,9 +253,48 @@ class SuspendDialog(QDialog):
             form.addRow(buttons(self, _("恢复")))
 
     def fields(self) -> dict[str, Any]:
+        if self.active and self.cancel.isChecked():
+            return {"cancel": True, "reason": self.reason.toPlainText()}
         if self.active:
-            return {"active": False, "reason": self.reason.toPlainText()}
+            until = iso_of(self.until) if self.has_until.isChecked() else None
+            return {"active": False, "reason": self.reason.toPlainText(), "until": until}
         return {"active": True}
+
+
+class GroundDialog(QDialog):
+    """A ground for recusal beyond employer and posts, with its dates (福建办法 第三章六
+    "不能参加可能影响其客观公正督导的工作"); the draw applies it within those dates where the plan's
+    rulebook has recusal_grounds."""
+
+    def __init__(self, name: str, orgs: list[Org], parent: QWidget | None = None) -> None:
+        from inspector.centre.dispatch import ground_name
+        from inspector.centre.people import GROUNDS
+
+        super().__init__(parent)
+        self.setWindowTitle(_("回避事由：{name}").format(name=name))
+        form = QFormLayout(self)
+        self.org = org_box(orgs)
+        self.ground = QComboBox()
+        for g in GROUNDS:
+            self.ground.addItem(ground_name(g), g)
+        since_box, self.has_since, self.since = optional_date(_("自"), today(), False)
+        until_box, self.has_until, self.until = optional_date(_("至（含当日）"), today(), False)
+        self.note = note_box(_("情形说明（“其他”必填）"))
+        form.addRow(_("机构(&O)："), self.org)
+        form.addRow(_("事由(&G)："), self.ground)
+        form.addRow(_("期间："), since_box)
+        form.addRow("", until_box)
+        form.addRow(_("说明(&C)："), self.note)
+        form.addRow(buttons(self, _("登记")))
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "org_id": self.org.currentData(),
+            "ground": self.ground.currentData(),
+            "since": iso_of(self.since) if self.has_since.isChecked() else None,
+            "until": iso_of(self.until) if self.has_until.isChecked() else None,
+            "note": self.note.toPlainText() or None,
+        }
 
 
 class RolesDialog(QDialog):

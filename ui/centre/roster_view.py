@@ -37,7 +37,13 @@ class RosterRow:
     @property
     def status_text(self) -> str:
         p = self.person
-        return _("在册") if p.active else _("暂停：{why}").format(why=p.inactive_reason or "")
+        if p.cancelled_at:
+            return _("已取消资格：{why}").format(why=p.inactive_reason or "")
+        if p.active:
+            return _("在册")
+        if p.suspended_until:
+            return _("暂停至 {d}：{why}").format(d=p.suspended_until.isoformat(), why=p.inactive_reason or "")
+        return _("暂停：{why}").format(why=p.inactive_reason or "")
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,8 @@ class PersonDetails:
 
 
 def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) -> RosterData:
-    from inspector.centre.people import list_people, past_tasks
+    from inspector.centre.dispatch import ground_name
+    from inspector.centre.people import list_people, past_tasks, recusal_grounds
 
     with opened_folder(data) as db:
         listed = [(o["id"], o["name"], o["code"]) for o in list_orgs(db)]
@@ -63,6 +70,10 @@ def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) 
         tasks: dict[str, int] = {}
         for t in past_tasks(db):
             tasks[t.person_id] = tasks.get(t.person_id, 0) + 1
+        grounds: dict[str, list[str]] = {}
+        for pid, org, ground, since, until in recusal_grounds(db):
+            span = f"{since or '…'}–{until or '…'}"
+            grounds.setdefault(pid, []).append(f"{orgs.get(org, org)}（{ground_name(ground)}，{span}）")
         rows = []
         for p in list_people(db):
             card = "not_yet" if day < p.cert_issued else "valid" if p.cert_valid_on(day) else "expired"
@@ -70,7 +81,9 @@ def load_roster(progress: Callable[[int, int], None], data: Path, day: dt.date) 
                 RosterRow(
                     person=p,
                     employer=orgs.get(p.employer_org or "", p.employer_org),
-                    roles="；".join(f"{orgs.get(o, o)}（{role_name(r)}）" for o, r in p.roles),
+                    roles="；".join(
+                        [f"{orgs.get(o, o)}（{role_name(r)}）" for o, r in p.roles] + grounds.get(p.id, [])
+                    ),
                     tasks=tasks.get(p.id, 0),
                     card=card,
                 )
@@ -159,6 +172,11 @@ class RosterPage(CentrePage):
             _("打印派发单(&P)…"),
             self.print_slip,
             _("一页 PDF：中心 CA 证书指纹与此人的证书，当面交给本人，供首次导入时核对"),
+        )
+        self.ground_button = self.button(
+            _("回避事由(&G)…"),
+            self.add_ground,
+            _("登记其他回避事由（亲属、曾任职、咨询服务、其他可能影响客观公正的情形）及其起止日期"),
         )
         self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
         self.history = Table(
@@ -250,6 +268,7 @@ class RosterPage(CentrePage):
             self.annual_button,
             self.suspend_button,
             self.roles_button,
+            self.ground_button,
             self.renew_button,
         ):
             b.setEnabled(details is not None)
@@ -347,6 +366,11 @@ class RosterPage(CentrePage):
         if not accepted(dialog):
             return
         fields = dialog.fields()
+        if fields.pop("cancel", False):  # 取消资格: final (福建办法 第四章一)
+            message = _("已取消 {name} 的督导员资格").format(name=person.name)
+            args = {"person_id": person.id, "reason": fields["reason"]}
+            self._write(_("取消督导员资格"), "cancel_person", args, message)
+            return
         message = (
             _("已恢复 {name} 的督导员资格") if fields["active"] else _("已暂停 {name} 的督导员资格")
         ).format(name=person.name)
@@ -387,6 +411,21 @@ class RosterPage(CentrePage):
             path,
             done=lambda written: self.status.emit(_("已写入派发单：{path}").format(path=written)),
         )
+
+    def add_ground(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.roster_dialogs import GroundDialog
+
+        chosen = self._selected()
+        if chosen is None:
+            return
+        person = chosen[0].person
+        dialog = GroundDialog(person.name, self.orgs, self)
+        if not accepted(dialog):
+            return
+        args = {"person_id": person.id, "by": self.ctx.user, **dialog.fields()}
+        message = _("已登记 {name} 的回避事由").format(name=person.name)
+        self._write(_("登记回避事由"), "add_ground", args, message)
 
     def renew_card(self) -> None:
         from ui.centre.plan_dialogs import accepted
