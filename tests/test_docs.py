@@ -387,7 +387,9 @@ def test_readme_links_stay_in_the_repository() -> None:
 def test_readme_tour_runs_as_written(tmp_path: Path) -> None:
     tour = readme_block("tour")
     assert DEMO_PASSPHRASE in tour, "the tour says the demo's passphrase"
-    r = paste(tour, tmp_path, INSPECTOR_PASSPHRASE=DEMO_PASSPHRASE)
+    r = paste(
+        tour, tmp_path, INSPECTOR_PASSPHRASE=DEMO_PASSPHRASE, INSPECTOR_BACKUP_PASSPHRASE="导览备份-口令-2026"
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert f"演示口令：{DEMO_PASSPHRASE}" in r.stdout  # the demo prints what the README says
     assert "Traceback" not in r.stderr

@@ -153,7 +153,7 @@ def build_teams(root: Path) -> Teams:
     laptop_b = root / "laptop-b"
     out = w.path("assignment-b")
     export_bundle(db, centre, w.keyring(centre), "assignment", out, eval_ids=[e.id], to=person.id)
-    import_bundle(w.db(laptop_b), laptop_b, out, passphrase=PIN_B)
+    import_bundle(w.db(laptop_b), laptop_b, out, passphrase=PIN_B, ca_fingerprint=w.ca_fingerprint)
     outsider = root / "outsider-ca"
     keys.init_ca(outsider, "伪造的指导中心", OUTSIDER_PASS)
     w.close()

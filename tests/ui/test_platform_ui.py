@@ -17,7 +17,10 @@ from tests.windows_sim import HeldFiles
 from ui import signoff
 
 
-def test_a_restore_waits_for_the_window_to_close(window: Window, demo_folder: Path, tmp_path: Path) -> None:
+def test_a_restore_waits_for_the_window_to_close(
+    window: Window, demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSPECTOR_BACKUP_PASSPHRASE", "恢复测试-备份口令-2026")  # a backup is encrypted
     window.start()
     out = tmp_path / "backup.zip"
     assert run("backup", "--out", out, data=demo_folder).code == 0
