@@ -83,6 +83,27 @@ def _header(s: EvaluationSession) -> list[str]:
     if r.outcome is not None:
         text = _("评估结论：{label}").format(label=s.outcome_text()[0])
         out.append(para(("⊗ " if r.vetoed else "") + text, RED if r.vetoed else "", bold=True))
+    return out + _fixed_at_signing(s)
+
+
+def _fixed_at_signing(s: EvaluationSession) -> list[str]:
+    """A signed evaluation's figures are those fixed at signing; a recomputation that differs (a
+    corrected program, a changed form) is flagged here, never shown silently in their place."""
+    if s.evaluation.state != "signed":
+        return []
+    check = s.store.signed_check(s.eval_id)
+    if check.fixed is None:  # signed before figures were kept at signing: nothing to compare
+        return []
+    out = [
+        para(
+            _("签署时确定：总分 {t}，结论 {o}（以此为准）").format(
+                t=fmt(check.fixed.total), o=check.fixed.outcome_label or "—"
+            ),
+            bold=True,
+        )
+    ]
+    if check.differs:
+        out.append(para("⚠ " + _("重新计算与签署时不同：{why}").format(why=check.differs), AMBER, bold=True))
     return out
 
 
