@@ -1066,8 +1066,16 @@ def test_a_fujian_special_plan_asks_a_reason_to_go_below_three_and_publishes_it(
     assert dialog.override.isEnabled() and not dialog.draw_button.isEnabled()  # a reason first
     dialog.override.setText("外督不足，经中心负责人同意")
     assert dialog.draw_button.isEnabled()
+    asked: list[Any] = []  # the public record is confirmed before the one click that makes it
+
+    def yes(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
+        asked.append(args)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
     with win.qtbot.waitSignal(dialog.finished_work, timeout=20000):
         dialog.draw_button.click()
+    assert len(asked) == 1
     assert dialog.outcome.record is not None
     (o,) = dialog.outcome.record.record["overrides"]
     assert o["reason"] == "外督不足，经中心负责人同意" and o["clause"]["article"] == "第三章四"
