@@ -159,7 +159,12 @@ class EvidenceStrip(QWidget):
         self.list.setToolTip(_("Enter 编辑说明，Delete 移除，双击编辑说明"))
         side = self.side()
         self.list.setIconSize(QSize(side, side))
-        self.list.setFixedHeight(side + 4 * self.fontMetrics().height())
+        # a fixed cell, its text wrapped in it: a flag's words under a thumbnail must not run into
+        # the next one's (caption, capture time or flag, up to three lines)
+        line = self.fontMetrics().height()
+        self.list.setWordWrap(True)
+        self.list.setGridSize(QSize(side + 3 * line, side + 4 * line))
+        self.list.setFixedHeight(side + 5 * line + self.list.horizontalScrollBar().sizeHint().height())
         self.list.itemDoubleClicked.connect(lambda it: self.edit_caption.emit(self.list.row(it)))
         self.list.caption.connect(self.edit_caption.emit)
         self.list.remove.connect(self.remove.emit)

@@ -72,12 +72,9 @@ class EvidenceFacts:
         if self.capture.gps is None:
             return None
         lat, lon = self.capture.gps
-        return _("{lat:.6f}°{ns}，{lon:.6f}°{ew}").format(
-            lat=abs(lat),
-            ns=_("北纬") if lat >= 0 else _("南纬"),
-            lon=abs(lon),
-            ew=_("东经") if lon >= 0 else _("西经"),
-        )
+        ns = _("北纬") if lat >= 0 else _("南纬")
+        ew = _("东经") if lon >= 0 else _("西经")
+        return _("{ns} {lat:.6f}°，{ew} {lon:.6f}°").format(ns=ns, lat=abs(lat), ew=ew, lon=abs(lon))
 
     def flag_texts(self) -> list[str]:
         return [flag_text(f) for f in self.flags]
@@ -99,7 +96,7 @@ class EvidenceFacts:
         if code == NO_CAPTURE_TIME:
             if c.unreadable:
                 return _("EXIF 无法读取：{tags}").format(tags="、".join(c.unreadable))
-            return _("照片不含拍摄时间（EXIF 已被去除，或为截图、扫描件）")
+            return _("EXIF 中没有拍摄时间：已被去除，或为截图、扫描件")
         return ""
 
     def to_json(self) -> dict[str, Any]:
