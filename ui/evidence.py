@@ -79,9 +79,7 @@ def facts_tooltip(facts: EvidenceFacts) -> list[str]:
         lines.append(_("拍摄位置：{g}").format(g=gps))
     if facts.capture.camera:
         lines.append(_("相机：{c}").format(c=facts.capture.camera))
-    for code in facts.flags:
-        why = facts.why(code)
-        lines.append(f"{FLAG_MARK} {flag_text(code)}" + (f"（{why}）" if why else ""))
+    lines += [f"{FLAG_MARK} {facts.flag_line(code)}" for code in facts.flags]
     return lines
 
 

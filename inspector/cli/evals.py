@@ -23,7 +23,7 @@ from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationSt
 from inspector.store.evidence import add_evidence
 from inspector.store.orgs import add_org, list_orgs
 from inspector.store.signing_checks import refusal, sign_check
-from inspector.store.visit_evidence import flag_text, visit_evidence
+from inspector.store.visit_evidence import visit_evidence
 from inspector.store.wording import kind_label, phase_label, phase_of, row_words
 
 
@@ -322,8 +322,7 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
             when = x.facts.captured_text() or _("无拍摄时间")
             click.echo(f"  {x.number}  {x.item_id}  {x.name or x.sha256[:12]}  {when}")
             for code in x.facts.flags:
-                why = x.facts.why(code)
-                click.echo(f"      ※ {flag_text(code)}" + (f"（{why}）" if why else ""))
+                click.echo(f"      ※ {x.facts.flag_line(code)}")
 
 
 @eval_.command("veto")

@@ -27,7 +27,6 @@ from inspector.i18n import _
 from inspector.rubric.comparison import rectification
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import ZERO, fmt
-from inspector.store.visit_evidence import flag_text
 
 QR_SIZE = 30 * mm
 
@@ -364,9 +363,7 @@ def capture_lines(x: EvidenceEntry) -> str:
     if facts.capture.camera:
         out.append(_("相机：{c}").format(c=facts.capture.camera))
     for code in facts.flags:
-        why = facts.why(code)
-        text = flag_text(code) + (f"（{why}）" if why else "")
-        out.append(f"{FLAG_MARK} " + _("注意：{flag}").format(flag=text))
+        out.append(f"{FLAG_MARK} " + _("注意：{flag}").format(flag=facts.flag_line(code)))
     return "\n".join(out)
 
 

@@ -92,12 +92,17 @@ class EvidenceFacts:
                 )
             if c.edited_by:
                 reasons.append(_("由编辑软件保存：{s}").format(s=c.edited_by))
-            return "；".join(reasons)
+            return _("；").join(reasons)
         if code == NO_CAPTURE_TIME:
             if c.unreadable:
                 return _("EXIF 无法读取：{tags}").format(tags="、".join(c.unreadable))
             return _("EXIF 中没有拍摄时间：已被去除，或为截图、扫描件")
         return ""
+
+    def flag_line(self, code: str) -> str:
+        """The flag and what raised it, as the window, the sheet and the command line print it."""
+        why = self.why(code)
+        return _("{flag}（{why}）").format(flag=flag_text(code), why=why) if why else flag_text(code)
 
     def to_json(self) -> dict[str, Any]:
         c = self.capture
