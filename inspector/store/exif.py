@@ -232,7 +232,7 @@ def read_capture(path: Path) -> Capture:
     try:
         with Image.open(path) as img:  # reads the headers, not the pixels
             try:
-                exif = img.getexif()
+                exif = _exif_of(img)
             except Exception:  # a truncated or garbled EXIF block in a picture that opens
                 return Capture(is_picture=True, unreadable=("EXIF",))
     except Exception:  # a hostile or foreign file may fail in any way inside Pillow
@@ -249,6 +249,19 @@ def read_capture(path: Path) -> Capture:
         return _read(exif)
     except Exception:  # the per-tag guards should catch all; a reading never stops the caller
         return Capture(is_picture=True, unreadable=("EXIF",))
+
+
+def _exif_of(img: Any) -> Any:
+    """The image's EXIF without decoding its pixels.
+
+    Pillow looks for a PNG's eXIf chunk after the pixel data by decoding the whole picture (a
+    hostile 80-megapixel PNG costs seconds and a quarter of a gigabyte); PNG 1.5 puts eXIf before
+    the pixels, so a PNG with none there has none."""
+    from PIL import Image
+
+    if img.format == "PNG" and "exif" not in img.info:
+        return Image.Exif()
+    return img.getexif()
 
 
 def _jpeg_exif(path: Path, limit: int = 1 << 20) -> bytes | None:

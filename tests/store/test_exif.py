@@ -280,3 +280,25 @@ def test_an_evaluations_evidence_numbered_with_flags(tmp_path: Path) -> None:
     assert found[1].facts.why(OTHER_DAY) == "拍摄于 2026-04-30，督导日为 2026-05-12"
     assert found[0].to_json()["captured_at"] == "2026-05-12T10:03:15+08:00"
     assert found[0].to_json()["gps"] == {"lat": 30.657, "lon": 104.066667}
+
+
+def test_png_exif_is_read_without_decoding_pixels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image, PngImagePlugin
+
+    with_exif, without = tmp_path / "a.png", tmp_path / "b.png"
+    exif = Image.Exif()
+    exif[MAKE] = "Xiaomi"  # Pillow writes the Exif IFD only beside some IFD0 tag
+    exif.get_ifd(EXIF_IFD)[DATETIME_ORIGINAL] = "2026:05:12 10:03:15"
+    Image.new("RGB", (64, 48)).save(with_exif, exif=exif)
+    Image.new("RGB", (64, 48)).save(without)
+    assert read_capture(with_exif).taken is not None
+    decoded: list[object] = []
+    load = PngImagePlugin.PngImageFile.load
+
+    def counted(self: PngImagePlugin.PngImageFile) -> object:
+        decoded.append(self)
+        return load(self)
+
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", counted)
+    assert read_capture(without) == Capture(is_picture=True)
+    assert decoded == []  # Pillow alone would decode the pixels looking for a late eXIf chunk
