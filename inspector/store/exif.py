@@ -79,6 +79,8 @@ class Capture:
     make: str | None = None
     model: str | None = None
     gps: tuple[float, float] | None = None  # latitude, longitude in decimal degrees
+    #: DateTime later than the capture by more than SAVE_SLACK (beyond the camera's own save)
+    modified_after: bool = False
     unreadable: tuple[str, ...] = field(default=())  # tags present but not readable
 
     @property
@@ -86,13 +88,6 @@ class Capture:
         """The editor ``Software`` names, if it names one."""
         low = (self.software or "").lower()
         return self.software if any(word in low for word in EDITORS) else None
-
-    @property
-    def modified_after(self) -> bool:
-        """``DateTime`` later than the capture (beyond the camera's own save)."""
-        return (
-            self.taken is not None and self.modified is not None and self.modified > self.taken + SAVE_SLACK
-        )
 
     @property
     def edited(self) -> bool:
@@ -202,9 +197,16 @@ def _read(exif: Any) -> Capture:
     aware = taken.replace(tzinfo=offset or local) if taken is not None else None
     # the DateTime tag is in the camera's clock too: with no offset of its own, the capture's reading
     mod_zone = modified_offset or offset or (local if taken is not None else None) or dt.UTC
+    later = False
+    if taken is not None and modified is not None:
+        if offset is not None and modified_offset is not None:  # both recorded: compare instants
+            later = modified.replace(tzinfo=modified_offset) - taken.replace(tzinfo=offset) > SAVE_SLACK
+        else:  # one camera clock, zone unknown for at least one: compare the wall-clock times
+            later = modified - taken > SAVE_SLACK
     return Capture(
         is_picture=True,
         taken=aware,
+        modified_after=later,
         offset_assumed=assumed,
         taken_tag=tag if taken is not None else None,
         modified=modified.replace(tzinfo=mod_zone) if modified is not None else None,

@@ -96,6 +96,23 @@ def test_edited_after_capture_by_time_or_by_editor(tmp_path: Path) -> None:
     assert not firmware.edited
 
 
+def test_modified_time_compared_on_the_cameras_clock(tmp_path: Path, utc_laptop: None) -> None:
+    """DateTime with an offset, DateTimeOriginal without: the laptop's zone (UTC here) must not
+    make a camera's own save at the same wall-clock time look eight hours later."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[MAKE] = "OPPO"
+    exif[DATETIME] = "2026:05:12 10:03:15"
+    sub = exif.get_ifd(EXIF_IFD)
+    sub[DATETIME_ORIGINAL] = "2026:05:12 10:03:15"
+    sub[0x9010] = "-08:00"  # OffsetTime, for DateTime only
+    path = tmp_path / "a.jpg"
+    Image.new("RGB", (32, 32)).save(path, exif=exif)
+    c = read_capture(path)
+    assert c.offset_assumed and not c.modified_after and not c.edited
+
+
 def test_stripped_exif_is_no_capture_time_not_edited(tmp_path: Path) -> None:
     from PIL import Image
 
