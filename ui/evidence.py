@@ -32,12 +32,11 @@ from PySide6.QtWidgets import (
 
 from inspector.i18n import _
 from inspector.store.evidence import evidence_path
-from inspector.store.visit_evidence import EvidenceFacts, file_facts, flag_text
+from inspector.store.visit_evidence import FLAG_MARK, EvidenceFacts, file_facts, flag_text
 from ui.worker import Worker
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 SHA_ROLE = Qt.ItemDataRole.UserRole + 1
-FLAG_MARK = "※"  # a flagged file is marked in words with this sign, not by colour alone
 
 
 def read_thumbnails(
@@ -68,19 +67,6 @@ def read_facts(
         out[sha] = file_facts(data, sha, name, mime, visit_date)
         progress(n, len(refs))
     return out
-
-
-def facts_tooltip(facts: EvidenceFacts) -> list[str]:
-    """The reading in words, each flag with what raised it: the evidence item's tooltip lines."""
-    lines = []
-    if facts.capture.is_picture or facts.flags:
-        lines.append(_("拍摄时间：{t}").format(t=facts.captured_text() or _("无")))
-    if (gps := facts.gps_text()) is not None:
-        lines.append(_("拍摄位置：{g}").format(g=gps))
-    if facts.capture.camera:
-        lines.append(_("相机：{c}").format(c=facts.capture.camera))
-    lines += [f"{FLAG_MARK} {facts.flag_line(code)}" for code in facts.flags]
-    return lines
 
 
 def facts_line(facts: EvidenceFacts | None) -> str:
@@ -221,7 +207,7 @@ class EvidenceStrip(QWidget):
         lines = [
             ref.get("name", ""),
             *([ref["caption"]] if ref.get("caption") else []),
-            *(facts_tooltip(facts) if facts is not None else []),
+            *(facts.lines() if facts is not None else []),
             f"SHA-256 {sha}",
         ]
         item.setToolTip("\n".join(x for x in lines if x))

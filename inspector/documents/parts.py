@@ -27,6 +27,7 @@ from inspector.i18n import _
 from inspector.rubric.comparison import rectification
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import ZERO, fmt
+from inspector.store.visit_evidence import FLAG_MARK
 
 QR_SIZE = 30 * mm
 
@@ -349,22 +350,9 @@ def signature_block(sheet: SheetData, width: float, *, blank_roles: tuple[str, .
     return [KeepTogether([p(_("签署"), "h2"), p(intro, "small"), Spacer(1, 1.5 * mm), t])]
 
 
-FLAG_MARK = "※"  # a flagged photo is marked in words with this sign, never by colour alone
-
-
 def capture_lines(x: EvidenceEntry) -> str:
     """拍摄时间, 拍摄位置 and each flag (why it was raised) of one evidence file, one per line."""
-    facts = x.facts
-    if facts is None or not (facts.capture.is_picture or facts.flags):
-        return ""
-    out = [_("拍摄时间：{t}").format(t=facts.captured_text() or _("无"))]
-    if (gps := facts.gps_text()) is not None:
-        out.append(_("拍摄位置：{g}").format(g=gps))
-    if facts.capture.camera:
-        out.append(_("相机：{c}").format(c=facts.capture.camera))
-    for code in facts.flags:
-        out.append(f"{FLAG_MARK} " + _("注意：{flag}").format(flag=facts.flag_line(code)))
-    return "\n".join(out)
+    return "\n".join(x.facts.lines()) if x.facts is not None else ""
 
 
 def evidence_appendix(sheet: SheetData, width: float, columns: int = 3) -> list[Flowable]:

@@ -28,6 +28,7 @@ from inspector.store.evaluations import EvaluationStore
 from inspector.store.evidence import evidence_path
 from inspector.store.exif import Capture, read_capture
 
+FLAG_MARK = "※"  # a flagged file is marked in words with this sign, never by colour alone
 OTHER_DAY = "other_day"
 EDITED = "edited"
 NO_CAPTURE_TIME = "no_capture_time"
@@ -103,6 +104,19 @@ class EvidenceFacts:
         """The flag and what raised it, as the window, the sheet and the command line print it."""
         why = self.why(code)
         return _("{flag}（{why}）").format(flag=flag_text(code), why=why) if why else flag_text(code)
+
+    def lines(self) -> list[str]:
+        """The reading in words, one line each, every flag marked with what raised it: what the
+        window's tooltip and the printed appendix say under a photo (nothing for a document)."""
+        if not (self.capture.is_picture or self.flags):
+            return []
+        out = [_("拍摄时间：{t}").format(t=self.captured_text() or _("无"))]
+        if (gps := self.gps_text()) is not None:
+            out.append(_("拍摄位置：{g}").format(g=gps))
+        if self.capture.camera:
+            out.append(_("相机：{c}").format(c=self.capture.camera))
+        out += [f"{FLAG_MARK} " + _("注意：{flag}").format(flag=self.flag_line(f)) for f in self.flags]
+        return out
 
     def to_json(self) -> dict[str, Any]:
         c = self.capture

@@ -76,7 +76,7 @@ def test_photos_show_capture_time_and_flags_in_words(
     assert [strip.flags_of(row) for row in range(3)] == [(), ("other_day",), ("edited",)]
     tip = strip.list.item(1).toolTip()
     assert "拍摄时间：2026-10-08 16:20:00 UTC+08:00" in tip
-    assert "※ 拍摄日期不是督导当日（拍摄于 2026-10-08，督导日为 2026-11-30）" in tip
+    assert "※ 注意：拍摄日期不是督导当日（拍摄于 2026-10-08，督导日为 2026-11-30）" in tip
     assert "拍摄位置：北纬 30.657000°，东经 104.066667°" in strip.list.item(0).toolTip()
     assert "由编辑软件保存：美图秀秀" in strip.list.item(2).toolTip()
     # moving away and back shows the same at once, from the cache, with no re-reading
