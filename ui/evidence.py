@@ -8,6 +8,7 @@ moving back to an item shows its photos at once. Files are stored by
 
 from __future__ import annotations
 
+import mimetypes
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from inspector.i18n import _
 from inspector.store.evidence import evidence_path
+from inspector.store.visit_evidence import FLAG_MARK, EvidenceFacts, file_facts, flag_text
 from ui.worker import Worker
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -53,6 +55,29 @@ def read_thumbnails(
             out[sha] = image
         progress(n, len(files))
     return out
+
+
+def read_facts(
+    progress: Callable[[int, int], None], data: Path, refs: list[tuple[str, str]], visit_date: str | None
+) -> dict[str, EvidenceFacts]:
+    """Capture time, position and flags of (sha256, name) files (worker thread): EXIF headers only."""
+    out: dict[str, EvidenceFacts] = {}
+    for n, (sha, name) in enumerate(refs, 1):
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"  # as add_evidence stores it
+        out[sha] = file_facts(data, sha, name, mime, visit_date)
+        progress(n, len(refs))
+    return out
+
+
+def facts_line(facts: EvidenceFacts | None) -> str:
+    """The second line under a thumbnail: the first flag (marked in words), else the capture time."""
+    if facts is None:
+        return ""
+    if facts.flags:
+        more = len(facts.flags) - 1
+        return f"{FLAG_MARK} {flag_text(facts.flags[0])}" + (f" +{more}" if more else "")
+    taken = facts.capture.taken
+    return taken.strftime("%Y-%m-%d %H:%M") if taken is not None else ""
 
 
 def store_files(progress: Callable[[int, int], None], data: Path, files: list[Path]) -> list[dict[str, str]]:
@@ -95,6 +120,9 @@ class EvidenceStrip(QWidget):
         self.cache: OrderedDict[str, QPixmap] = OrderedDict()
         self.refs: list[dict[str, Any]] = []
         self.data: Path | None = None
+        self.visit_date: str | None = None
+        #: (sha256, visit date) → the EXIF reading and its flags (evidence never changes under its hash)
+        self.facts: OrderedDict[tuple[str, str | None], EvidenceFacts] = OrderedDict()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -115,7 +143,12 @@ class EvidenceStrip(QWidget):
         self.list.setToolTip(_("Enter 编辑说明，Delete 移除，双击编辑说明"))
         side = self.side()
         self.list.setIconSize(QSize(side, side))
-        self.list.setFixedHeight(side + 3 * self.fontMetrics().height())
+        # a fixed cell, its text wrapped in it: a flag's words under a thumbnail must not run into
+        # the next one's (caption, capture time or flag, up to three lines)
+        line = self.fontMetrics().height()
+        self.list.setWordWrap(True)
+        self.list.setGridSize(QSize(side + 3 * line, side + 4 * line))
+        self.list.setFixedHeight(side + 5 * line + self.list.horizontalScrollBar().sizeHint().height())
         self.list.itemDoubleClicked.connect(lambda it: self.edit_caption.emit(self.list.row(it)))
         self.list.caption.connect(self.edit_caption.emit)
         self.list.remove.connect(self.remove.emit)
@@ -127,9 +160,13 @@ class EvidenceStrip(QWidget):
     def side(self) -> int:
         return 6 * self.fontMetrics().height()
 
-    def show_refs(self, data: Path, refs: list[dict[str, Any]], enabled: bool) -> None:
+    def show_refs(
+        self, data: Path, refs: list[dict[str, Any]], enabled: bool, visit_date: str | None = None
+    ) -> None:
+        """Show an item's evidence; ``visit_date`` (the evaluation's) for the capture-date flag."""
         self.data = data
         self.refs = refs
+        self.visit_date = visit_date
         self.button.setEnabled(enabled)
         self.list.clear()
         self.list.setVisible(bool(refs))
@@ -137,14 +174,15 @@ class EvidenceStrip(QWidget):
         self.title.setText(_("证据（{n}）").format(n=len(refs)) if refs else _("证据"))
         wanted: list[tuple[str, Path]] = []
         file_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        unread: list[tuple[str, str]] = []
         for ref in refs:
             sha = ref["sha256"]
-            caption = ref.get("caption") or ref.get("name") or sha[:8]
-            item = QListWidgetItem(caption)
+            item = QListWidgetItem()
             item.setData(SHA_ROLE, sha)
-            # the file name once: the caption only when there is one of its own
-            lines = [ref.get("name", ""), *([ref["caption"]] if ref.get("caption") else []), f"SHA-256 {sha}"]
-            item.setToolTip("\n".join(x for x in lines if x))
+            facts = self.facts.get((sha, visit_date))
+            if facts is None:
+                unread.append((sha, str(ref.get("name", ""))))
+            self._describe(item, ref, facts)
             if sha in self.cache:
                 item.setIcon(QIcon(self.cache[sha]))
             else:
@@ -156,6 +194,41 @@ class EvidenceStrip(QWidget):
             self.worker.run(
                 _("读取缩略图"), read_thumbnails, wanted, self.side(), on_done=self._thumbnails, owner=self
             )
+        if unread:
+            self.worker.run(
+                _("读取拍摄信息"), read_facts, data, unread, visit_date, on_done=self._facts, owner=self
+            )
+
+    def _describe(self, item: QListWidgetItem, ref: dict[str, Any], facts: EvidenceFacts | None) -> None:
+        sha = ref["sha256"]
+        caption = ref.get("caption") or ref.get("name") or sha[:8]
+        item.setText("\n".join(x for x in (caption, facts_line(facts)) if x))
+        # the file name once: the caption only when there is one of its own
+        lines = [
+            ref.get("name", ""),
+            *([ref["caption"]] if ref.get("caption") else []),
+            *(facts.lines() if facts is not None else []),
+            f"SHA-256 {sha}",
+        ]
+        item.setToolTip("\n".join(x for x in lines if x))
+
+    def _facts(self, found: dict[str, EvidenceFacts]) -> None:
+        for sha, facts in found.items():
+            self.facts[(sha, facts.visit_date)] = facts
+            self.facts.move_to_end((sha, facts.visit_date))
+        while len(self.facts) > 4 * self.CACHE:
+            self.facts.popitem(last=False)
+        for row in range(min(self.list.count(), len(self.refs))):
+            item = self.list.item(row)
+            sha = item.data(SHA_ROLE)
+            if sha in found and found[sha].visit_date == self.visit_date:
+                self._describe(item, self.refs[row], found[sha])
+
+    def flags_of(self, row: int) -> tuple[str, ...]:
+        """The flags shown on a row (empty until the file's EXIF has been read)."""
+        ref = self.refs[row]
+        facts = self.facts.get((ref["sha256"], self.visit_date))
+        return facts.flags if facts is not None else ()
 
     def _thumbnails(self, images: dict[str, QImage]) -> None:
         for sha, image in images.items():

@@ -284,7 +284,10 @@ class ItemView(QWidget):
         read_only = self.session.read_only
         self.note.setReadOnly(read_only)
         self.evidence.show_refs(
-            self.session.data_dir, list((payload or {}).get("evidence", [])), not read_only
+            self.session.data_dir,
+            list((payload or {}).get("evidence", [])),
+            not read_only,
+            self.session.evaluation.visit_date,
         )
         self._show_conflict()
         self._show_comparisons()

@@ -23,6 +23,7 @@ from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationSt
 from inspector.store.evidence import add_evidence
 from inspector.store.orgs import add_org, list_orgs
 from inspector.store.signing_checks import refusal, sign_check
+from inspector.store.visit_evidence import visit_evidence
 from inspector.store.wording import kind_label, phase_label, phase_of, row_words
 
 
@@ -242,7 +243,7 @@ def fixed_payload_json(f: Fixed) -> dict[str, Any]:
     }
 
 
-def _show(s: EvaluationStore, eval_id: str) -> dict[str, Any]:
+def _show(s: EvaluationStore, data: Path, eval_id: str) -> dict[str, Any]:
     e = s.get(eval_id)
     check = s.signed_check(eval_id)
     blocking = sign_check(s, eval_id)
@@ -283,6 +284,8 @@ def _show(s: EvaluationStore, eval_id: str) -> dict[str, Any]:
         # what stops `eval sign` now (the window's sign page shows the same): empty when it may be signed
         "sign_blockers": [] if blocking.signed else blocking.blockers(),
         "unexplained": [u.item_id for u in blocking.unexplained],
+        # each evidence file (E1, E2… in item order) with captured_at, gps and flags
+        "evidence": [x.to_json() for x in visit_evidence(s, data, eval_id)],
     }
 
 
@@ -294,7 +297,7 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
     """查看一次评估：当前观察结果与得分。"""
     s = store(ctx)
     if as_json:
-        emit_json(_show(s, eval_id))
+        emit_json(_show(s, ctx.data, eval_id))
         return
     e = s.get(eval_id)
     state = phase_label(phase_of(e.state, e.answered, e.conflicts))
@@ -312,6 +315,14 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
     blocking = sign_check(s, eval_id)
     if not blocking.signed and not blocking.ok:
         click.echo(refusal(blocking))
+    flagged = [x for x in visit_evidence(s, ctx.data, eval_id) if x.facts.flags]
+    if flagged:
+        click.echo(_("需核对的证据（依照片 EXIF 信息）："))
+        for x in flagged:
+            when = x.facts.captured_text() or _("无拍摄时间")
+            click.echo(f"  {x.number}  {x.item_id}  {x.name or x.sha256[:12]}  {when}")
+            for code in x.facts.flags:
+                click.echo(f"      ※ {x.facts.flag_line(code)}")
 
 
 @eval_.command("veto")

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from inspector.documents.images import Boxed, load_pictures, load_signature, print_cache
-from inspector.documents.sheet_data import SheetData
+from inspector.documents.sheet_data import EvidenceEntry, SheetData
 from inspector.documents.style import (
     BLACK,
     SHADE,
@@ -27,6 +27,7 @@ from inspector.i18n import _
 from inspector.rubric.comparison import rectification
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import ZERO, fmt
+from inspector.store.visit_evidence import FLAG_MARK
 
 QR_SIZE = 30 * mm
 
@@ -349,8 +350,14 @@ def signature_block(sheet: SheetData, width: float, *, blank_roles: tuple[str, .
     return [KeepTogether([p(_("签署"), "h2"), p(intro, "small"), Spacer(1, 1.5 * mm), t])]
 
 
+def capture_lines(x: EvidenceEntry) -> str:
+    """拍摄时间, 拍摄位置 and each flag (why it was raised) of one evidence file, one per line."""
+    return "\n".join(x.facts.lines()) if x.facts is not None else ""
+
+
 def evidence_appendix(sheet: SheetData, width: float, columns: int = 3) -> list[Flowable]:
-    """Thumbnails of the photos (downscaled), then the other files; each with caption and SHA-256."""
+    """Thumbnails of the photos (downscaled), then the other files; each with caption and SHA-256,
+    and a photo's capture time, position and flags (inspector.store.visit_evidence)."""
     if not sheet.evidence:
         return []
     out: list[Flowable] = [PageBreak(), p(_("附录：证据材料"), "h2")]
@@ -363,6 +370,17 @@ def evidence_appendix(sheet: SheetData, width: float, columns: int = 3) -> list[
             "small",
         )
     )
+    flagged = sum(1 for x in sheet.evidence if x.facts is not None and x.facts.flags)
+    if flagged:
+        out.append(
+            p(
+                _(
+                    "其中 {n} 件标有“{mark} 注意”：拍摄日期不是督导当日、拍摄后经过编辑或无拍摄时间"
+                    "（依照片 EXIF 信息判断），请核对。"
+                ).format(n=flagged, mark=FLAG_MARK),
+                "small",
+            )
+        )
     out.append(Spacer(1, 2 * mm))
     cell_w = width / columns
     box_w, box_h = cell_w - 6 * mm, (cell_w - 6 * mm) * 0.75
@@ -386,6 +404,7 @@ def evidence_appendix(sheet: SheetData, width: float, columns: int = 3) -> list[
                 p(_("{no}　小项 {item}").format(no=x.number, item=x.item_id), "small"),
                 p(x.caption or x.name or _("（无说明）"), "small"),
                 p(_("添加时间：{t}").format(t=(x.added_at or "")[:19].replace("T", " ")), "cell_small"),
+                *lines(capture_lines(x), "cell_small"),
                 p("SHA-256：" + x.sha256, "cell_small"),
             ]
         )
@@ -407,7 +426,7 @@ def evidence_appendix(sheet: SheetData, width: float, columns: int = 3) -> list[
         rows = [_head(_("编号"), _("小项"), _("文件与说明"), _("SHA-256"), _("添加时间"))]
         for x in others:
             shown = x.problem or (_("（图片无法显示，原件见数据文件夹）") if x.is_image else None)
-            what = "\n".join(dict.fromkeys(v for v in (x.name, x.caption, shown) if v))  # a name once
+            what = "\n".join(dict.fromkeys(v for v in (x.name, x.caption, shown, capture_lines(x)) if v))
             rows.append(
                 [
                     p(x.number, "cell"),

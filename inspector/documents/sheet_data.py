@@ -45,6 +45,7 @@ from inspector.rubric.scoring import ItemResult, Report
 from inspector.store.changes import CREATE, SIGN, Change, canonical
 from inspector.store.evaluations import Evaluation, EvaluationStore, Fixed
 from inspector.store.evidence import check_evidence, evidence_path
+from inspector.store.visit_evidence import EvidenceFacts, list_evidence
 
 HASH_VERSION = 1
 
@@ -61,6 +62,8 @@ class EvidenceEntry:
     added_at: str | None
     mime: str
     problem: str | None  # missing or changed file: printed instead of the picture
+    #: capture time, position and the flags for the visit date (inspector.store.visit_evidence)
+    facts: EvidenceFacts | None = None
 
     @property
     def is_image(self) -> bool:
@@ -167,31 +170,27 @@ def content_hash(
 
 
 def _evidence(
-    store: EvaluationStore, data: Path, rubric: Rubric, payloads: dict[str, Any]
+    store: EvaluationStore, data: Path, rubric: Rubric, payloads: dict[str, Any], visit_date: str | None
 ) -> list[EvidenceEntry]:
-    out: list[EvidenceEntry] = []
     rows = {
         r[0]: (r[1], r[2])
         for r in store.conn.execute("SELECT sha256, added_at, mime FROM evidence").fetchall()
     }
-    for item in rubric.items():
-        for ref in (payloads.get(item.id) or {}).get("evidence", []):
-            entry = {"sha256": ref} if isinstance(ref, str) else ref
-            digest = str(entry["sha256"])
-            added_at, mime = rows.get(digest, (None, "application/octet-stream"))
-            out.append(
-                EvidenceEntry(
-                    number=f"E{len(out) + 1}",
-                    item_id=item.id,
-                    sha256=digest,
-                    caption=str(entry.get("caption", "")),
-                    name=str(entry.get("name", "")),
-                    added_at=added_at,
-                    mime=str(mime),
-                    problem=check_evidence(data, digest),
-                )
-            )
-    return out
+    mimes = {digest: str(mime) for digest, (_added, mime) in rows.items()}
+    return [
+        EvidenceEntry(
+            number=x.number,
+            item_id=x.item_id,
+            sha256=x.sha256,
+            caption=x.caption,
+            name=x.name,
+            added_at=rows.get(x.sha256, (None, ""))[0],
+            mime=x.mime,
+            problem=check_evidence(data, x.sha256),
+            facts=x.facts,
+        )
+        for x in list_evidence(rubric, payloads, mimes, data, visit_date)
+    ]
 
 
 def load_sheet(store: EvaluationStore, data: Path, eval_id: str) -> SheetData:
@@ -216,7 +215,7 @@ def load_sheet(store: EvaluationStore, data: Path, eval_id: str) -> SheetData:
         signatures=signatures,
         org_code=org.get("code"),
         data=data,
-        evidence=_evidence(store, data, rubric, payloads),
+        evidence=_evidence(store, data, rubric, payloads, e.visit_date),
         self_eval=self_eval,
         self_comparison=compare_self(report, self_report) if self_report else None,
         self_report=self_report,

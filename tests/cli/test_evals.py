@@ -193,3 +193,35 @@ def test_answers_file_picks_up_evidence_from_outside_its_folder(tmp_path: Path) 
         assert not list((data / "evidence").rglob("*")) if (data / "evidence").exists() else True
     answers = write(stick / "a.json", {"answers": {"5.3.1": {"met": False, "evidence": ["photos/site.jpg"]}}})
     assert run("eval", "record", eval_id, "--answers", answers, data=data).code == 0
+
+
+def test_show_lists_evidence_with_capture_time_position_and_flags(tmp_path: Path) -> None:
+    from tests.exif_photos import exif_photo
+
+    data = tmp_path / "d"
+    org = run("org", "add", "--name", "绵阳市职业技能鉴定站", "--json", data=data).json()["id"]
+    made = run("eval", "new", "--rubric", RUBRIC, "--org", org, "--date", "2026-05-12", "--json", data=data)
+    eval_id = made.json()["id"]
+    exif_photo(tmp_path / "现场.jpg")
+    exif_photo(tmp_path / "旧照.jpg", taken="2026:04:30 09:00:00", offset=None, gps=None, colour="red")
+    (tmp_path / "台账.pdf").write_bytes(b"%PDF-1.4 ledger")
+    evidence = [{"file": "现场.jpg"}, {"file": "旧照.jpg", "caption": "去年的照片"}, {"file": "台账.pdf"}]
+    answers = write(tmp_path / "a.json", {"answers": {"1.1.1": {"met": False, "evidence": evidence}}})
+    assert run("eval", "record", eval_id, "--answers", answers, data=data).code == 0
+    shown = run("eval", "show", eval_id, "--json", data=data).json()
+    # the contract's observations as they were recorded
+    assert shown["observations"]["1.1.1"]["evidence"][1]["caption"] == "去年的照片"
+    e1, e2, e3 = shown["evidence"]
+    assert (e1["number"], e1["item"], e1["name"]) == ("E1", "1.1.1", "现场.jpg")
+    assert e1["captured_at"] == "2026-05-12T10:03:15+08:00" and e1["captured_offset_assumed"] is False
+    assert e1["gps"] == {"lat": 30.657, "lon": 104.066667} and e1["flags"] == []
+    assert e2["captured_at"].startswith("2026-04-30T09:00:00") and e2["captured_offset_assumed"] is True
+    assert e2["gps"] is None
+    assert [f["code"] for f in e2["flags"]] == ["other_day"]
+    assert e2["flags"][0]["text"] == "拍摄日期不是督导当日"
+    assert e3["captured_at"] is None and e3["flags"] == []  # a document: nothing to say about it
+    text = run("eval", "show", eval_id, data=data)
+    assert text.code == 0, text.err
+    assert "需核对的证据" in text.out and "E2  1.1.1  旧照.jpg" in text.out
+    assert "※ 拍摄日期不是督导当日（拍摄于 2026-04-30，督导日为 2026-05-12）" in text.out
+    assert "现场.jpg" not in text.out  # only flagged evidence is listed
