@@ -205,7 +205,7 @@ def due_text(visit_date: str | None) -> str:
 
 
 def record_table(sheet: SheetData, width: float) -> MergedTable:
-    shares = (0.11, 0.13, 0.23, 0.19, 0.06, 0.09, 0.19)  # 不符合 on one line in the head
+    shares = (0.11, 0.13, 0.22, 0.18, 0.06, 0.09, 0.21)  # 不符合 on one line in the head
     head = [
         Row(
             [
