@@ -379,6 +379,7 @@ def test_self_assessment_report(world: World) -> None:
     text = squeeze(doc.layout)
     assert "自查自评报告" in text and f"自评总分{report.total}分" in text
     assert "各大项自评得分" in text and "否决情形自查" in text and "整改措施" in text
+    assert "评估组（本机构自查自评）" in text and "（未登记）" not in text  # no team is missing here
     fonts_embedded(doc.path)
     first_page_png(doc)
     with pytest.raises(UsageError):
