@@ -44,7 +44,8 @@ def test_certificate_outliving_the_card_and_the_slip(tmp_path: Path) -> None:
     ca_fp = fingerprint(identity.ca)
     assert group_fingerprint(ca_fp) in r.out  # printed to be handed out
     db = open_folder(centre)
-    # a card issued 2024-06-01: its last day is 2027-05-31, well before three years from today
+    # a card issued 2024-06-01: its last day is 2027-06-01 (the issue day not counted, 民法典 201–202, as
+    # the rulebooks merge reads a card's term everywhere), well before three years from today
     person = add_person(db, name="张建国", kind="external", cert_no="510000201901", cert_issued="2024-06-01")
     lapsed = add_person(db, name="李秀英", kind="external", cert_no="510000201902", cert_issued="2020-01-01")
     db.conn.close()
@@ -52,7 +53,7 @@ def test_certificate_outliving_the_card_and_the_slip(tmp_path: Path) -> None:
     r = run("keys", "issue", "--person", person.id, *issue, "--json", data=centre)
     assert r.code == 0, r.err
     end = dt.datetime.fromisoformat(r.json()["signing"]["not_after"])
-    assert end == dt.datetime(2027, 5, 31, 23, 59, 59, tzinfo=CST)
+    assert end == dt.datetime(2027, 6, 1, 23, 59, 59, tzinfo=CST)
     assert dt.datetime.fromisoformat(r.json()["encryption"]["not_after"]) == end
     refused(run("keys", "issue", "--person", lapsed.id, *issue, data=centre), "证卡", "到期")
 
@@ -75,12 +76,12 @@ def test_certificate_outliving_the_card_and_the_slip(tmp_path: Path) -> None:
     )  # fmt: skip
     assert r.code == 0, r.err
     again = r.json()["reissued"]
-    assert dt.datetime.fromisoformat(again["not_after"]) == dt.datetime(2029, 11, 19, 23, 59, 59, tzinfo=CST)
+    assert dt.datetime.fromisoformat(again["not_after"]) == dt.datetime(2029, 11, 20, 23, 59, 59, tzinfo=CST)
     r = run("keys", "show", "--json", data=centre)
     assert r.code == 0
     pem = (centre / "ca" / "issued" / f"{again['serial']}.crt.pem").read_bytes()
     assert x509.load_pem_x509_certificate(pem).not_valid_after_utc == dt.datetime(
-        2029, 11, 19, 15, 59, 59, tzinfo=dt.UTC
+        2029, 11, 20, 15, 59, 59, tzinfo=dt.UTC
     )
 
 
