@@ -258,7 +258,7 @@ def test_full_sheet_text_fonts_pages_and_appendix(world: World) -> None:
 
 def test_unsigned_sheet_has_the_watermark_and_the_comparison(world: World) -> None:
     doc = pdf(world, "sheet-draft", world.draft)
-    assert watermarked(doc) and "进行中，未签署" in doc.layout  # the state, in the window's word
+    assert watermarked(doc) and "进行中，未签署（草稿）" in doc.layout  # the state, in the window's word
     assert "自查自评对照" in doc.layout
     assert "尚未评分" in doc.layout and "—" in doc.layout  # unanswered items, marked in words
     fonts_embedded(doc.path)
