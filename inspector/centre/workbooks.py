@@ -282,7 +282,7 @@ def state_names() -> dict[str | None, str | None]:
     """Every state, reason and result code the desk's rows carry, as the workbook prints it."""
     return {
         None: None, "cancelled": _("已取消"), "planned": _("待派组"), "dispatched": _("已派组"),
-        "draft": _("评估中"), "complete": _("待签署"), "signed": _("已签署"), "open": _("整改中"),
+        "draft": _("进行中"), "complete": _("已完成"), "signed": _("已签署"), "open": _("整改中"),
         "overdue": _("整改逾期"), "rechecking": _("复评中"), "closed": _("已结案"),
         "notice_due": _("待下发整改通知"), "random": _("随机抽取"), "difference": _("自评差异大"),
         "passed": _("整改合格"), "failed": _("仍不合格"),

@@ -862,8 +862,10 @@ def results_cmd(
 
         names = state_names()
         for t in res.targets:
-            score = fmt(t.total) if t.total is not None else "—"
-            click.echo(f"{t.org_name}  {names.get(t.state) or t.state}  {score}  {t.outcome_label or '—'}")
+            draft = t.state == "draft" and t.total is not None  # the window's words: 43（暂）, 未完成
+            score = fmt(t.total) + (_("（暂）") if draft else "") if t.total is not None else "—"
+            outcome = t.outcome_label or (_("未完成") if draft and not t.vetoes else "—")
+            click.echo(f"{t.org_name}  {names.get(t.state) or t.state}  {score}  {outcome}")
     else:
         click.echo(_("已导出到 {path}").format(path=out))
 

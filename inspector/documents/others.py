@@ -205,7 +205,7 @@ def due_text(visit_date: str | None) -> str:
 
 
 def record_table(sheet: SheetData, width: float) -> MergedTable:
-    shares = (0.11, 0.13, 0.23, 0.2, 0.055, 0.065, 0.21)
+    shares = (0.11, 0.13, 0.22, 0.18, 0.06, 0.09, 0.21)  # 不符合 on one line in the head
     head = [
         Row(
             [

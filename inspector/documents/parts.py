@@ -64,6 +64,11 @@ def team_text(team: list[dict[str, Any]]) -> str:
     return "；".join(people) or _("（未登记）")
 
 
+def team_cell(kind: str, team: list[dict[str, Any]]) -> str:
+    # a station's self-assessment has no inspection team: "（未登记）" read as if one were missing
+    return _("（本机构自查自评）") if kind == "self" and not team else team_text(team)
+
+
 def qr_cell(sheet: SheetData) -> list[Flowable]:
     return [
         qr_code(sheet.qr_text, QR_SIZE),
@@ -79,6 +84,7 @@ def header_block(sheet: SheetData, width: float, *, with_result: bool = True) ->
     value_w = (width - 2 * label_w - qr_w) / 2
     record = not sheet.rubric.scored  # a supervision record names its people and date so
     state = state_label(e.state)
+    team = team_cell(e.kind, e.team)
     if e.signed_at:
         state += _("（{date}）").format(date=cn_date(e.signed_at))
     rows: list[list[Any]] = [
@@ -91,7 +97,7 @@ def header_block(sheet: SheetData, width: float, *, with_result: bool = True) ->
             "",
         ],
         [p(_("类型"), "label"), p(kind_text(sheet), "value"), p(_("状态"), "label"), p(state, "value"), ""],
-        [p(_("督导员") if record else _("评估组"), "label"), p(team_text(e.team), "value"), "", "", ""],
+        [p(_("督导员") if record else _("评估组"), "label"), p(team, "value"), "", "", ""],
         [
             p(_("评估表"), "label"),
             p(_("第{v}版").format(v=e.rubric_version), "value"),

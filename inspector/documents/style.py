@@ -145,7 +145,7 @@ def kind_label(kind: str) -> str:
 
 
 def state_label(state: str) -> str:
-    return {"draft": _("草稿（未完成）"), "complete": _("已完成，未签署"), "signed": _("已签署")}.get(
+    return {"draft": _("进行中，未签署（草稿）"), "complete": _("已完成，未签署"), "signed": _("已签署")}.get(
         state, state
     )
 

@@ -44,7 +44,8 @@ def test_certificate_outliving_the_card_and_the_slip(tmp_path: Path) -> None:
     ca_fp = fingerprint(identity.ca)
     assert group_fingerprint(ca_fp) in r.out  # printed to be handed out
     db = open_folder(centre)
-    # a card issued 2024-06-01: its last day is 2027-06-01 (Civil Code arts. 201-202)
+    # a card issued 2024-06-01: its last day is 2027-06-01 (the issue day not counted, 民法典 201–202, as
+    # the rulebooks merge reads a card's term everywhere), well before three years from today
     person = add_person(db, name="张建国", kind="external", cert_no="510000201901", cert_issued="2024-06-01")
     lapsed = add_person(db, name="李秀英", kind="external", cert_no="510000201902", cert_issued="2020-01-01")
     db.conn.close()

@@ -258,7 +258,7 @@ def test_full_sheet_text_fonts_pages_and_appendix(world: World) -> None:
 
 def test_unsigned_sheet_has_the_watermark_and_the_comparison(world: World) -> None:
     doc = pdf(world, "sheet-draft", world.draft)
-    assert watermarked(doc) and "草稿（未完成）" in doc.layout  # the state, in the header
+    assert watermarked(doc) and "进行中，未签署（草稿）" in doc.layout  # the state, in the window's word
     assert "自查自评对照" in doc.layout
     assert "尚未评分" in doc.layout and "—" in doc.layout  # unanswered items, marked in words
     fonts_embedded(doc.path)
@@ -379,6 +379,7 @@ def test_self_assessment_report(world: World) -> None:
     text = squeeze(doc.layout)
     assert "自查自评报告" in text and f"自评总分{report.total}分" in text
     assert "各大项自评得分" in text and "否决情形自查" in text and "整改措施" in text
+    assert "评估组（本机构自查自评）" in text and "（未登记）" not in text  # no team is missing here
     fonts_embedded(doc.path)
     first_page_png(doc)
     with pytest.raises(UsageError):

@@ -117,7 +117,10 @@ def plan_columns() -> list[Column[PlanRow]]:
         Column(_("年度"), lambda r: r.plan.year, numeric=True),
         Column(_("地区"), lambda r: r.plan.region),
         Column(_("期间"), lambda r: r.period),
-        Column(_("规则册"), lambda r: r.rulebook.id, tip=lambda r: r.rulebook.title),
+        # the rulebook by its title, as the plan dialog and the rulebook tab name it (the id is a file name)
+        Column(
+            _("规则册"), lambda r: r.rulebook.title, tip=lambda r: f"{r.rulebook.document}（{r.rulebook.id}）"
+        ),
         Column(_("对象"), lambda r: len(r.targets), numeric=True),
         Column(
             _("待派组"), lambda r: r.count("planned"), numeric=True, alarm=lambda r: r.count("planned") > 0
@@ -232,7 +235,7 @@ class PlansPage(CentrePage):
             _("{title}（{rubric}；规则册 {book}；已派组 {d} / {n}，抽取 {k} 次）").format(
                 title=row.plan.title,
                 rubric=row.rubric_title,
-                book=row.rulebook.id,
+                book=row.rulebook.title,
                 d=row.count("dispatched"),
                 n=len(row.targets),
                 k=row.dispatches,

@@ -81,6 +81,12 @@ def score(total: Decimal | None, most: Decimal | None) -> str | None:
     return f"{fmt(total)} / {fmt(most)}" if most is not None else fmt(total)
 
 
+def desk_score(t: TargetResult) -> str | None:
+    """A draft's figure is provisional and says so, as on the home list (43 / 100（暂）)."""
+    said = score(t.total, t.max_points)
+    return said + _("（暂）") if said and t.state == "draft" else said
+
+
 def signed(d: Decimal | None) -> str | None:
     """A difference with its sign: +14 when the station scored itself higher."""
     if d is None:
@@ -90,7 +96,10 @@ def signed(d: Decimal | None) -> str | None:
 
 def outcome_text(t: TargetResult) -> str | None:
     if t.outcome_label is None:
-        return _("否决") if t.vetoes else None
+        if t.vetoes:
+            return _("否决")
+        # a draft under way has no conclusion yet: say so as the home list and eval list do
+        return _("未完成") if t.state == "draft" and t.total is not None else None
     return t.outcome_label + (_("（否决）") if t.vetoes else "")
 
 
@@ -102,7 +111,11 @@ def target_columns() -> list[Column[TargetResult]]:
         Column(_("督导日期"), lambda t: t.visit_date),
         Column(_("督导组"), lambda t: "、".join(t.team_names)),
         Column(_("状态"), lambda t: n.get(t.state, t.state)),
-        Column(_("得分"), lambda t: score(t.total, t.max_points), numeric=True),
+        Column(
+            _("得分"),
+            desk_score,
+            numeric=True,
+        ),
         Column(
             _("结论"),
             outcome_text,
