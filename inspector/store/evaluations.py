@@ -104,17 +104,16 @@ class Evaluation:
         }
 
 
+# answered: the winning heads that answer an item; conflicts: the losing heads of items in conflict
+# (every item with heads has exactly one winner, so this is COUNT(*) - COUNT(DISTINCT item_id)).
+# Each read from its own narrow partial index (schema v8), per evaluation, never the wide head rows.
 _EVAL_SELECT = """
     SELECT e.*, o.name AS org_name,
-        COALESCE(h.answered, 0) AS answered, COALESCE(h.conflicts, 0) AS conflicts
+        (SELECT COUNT(*) FROM heads INDEXED BY heads_figures WHERE eval_id = e.id AND winner = 1
+            AND answered = 1 AND item_id NOT LIKE 'veto:%') AS answered,
+        (SELECT COUNT(*) FROM heads INDEXED BY heads_rivals WHERE eval_id = e.id AND winner = 0)
+            AS conflicts
     FROM evaluations e JOIN orgs o ON o.id = e.org_id
-    LEFT JOIN (
-        SELECT eval_id,
-            SUM(CASE WHEN winner = 1 AND answered = 1 AND item_id NOT LIKE 'veto:%' THEN 1 ELSE 0 END)
-                AS answered,
-            COUNT(*) - COUNT(DISTINCT item_id) AS conflicts
-        FROM heads {where_heads} GROUP BY eval_id
-    ) h ON h.eval_id = e.id
 """
 
 
@@ -241,7 +240,7 @@ class EvaluationStore:
         return self.get(eval_id)
 
     def get(self, eval_id: str) -> Evaluation:
-        sql = _EVAL_SELECT.format(where_heads="WHERE eval_id = :id") + " WHERE e.id = :id"
+        sql = _EVAL_SELECT + " WHERE e.id = :id"
         row = self.conn.execute(sql, {"id": eval_id}).fetchone()
         if row is None:
             raise NotFoundError(_("没有这个评估"), eval_id)
@@ -251,12 +250,11 @@ class EvaluationStore:
         """Many evaluations in one query (the ids ride in as one JSON parameter: no limit on how
         many); ids not found are left out."""
         ids = canonical(sorted(set(eval_ids)))
-        where = "WHERE eval_id IN (SELECT value FROM json_each(:ids))"
-        sql = _EVAL_SELECT.format(where_heads=where) + " WHERE e.id IN (SELECT value FROM json_each(:ids))"
+        sql = _EVAL_SELECT + " WHERE e.id IN (SELECT value FROM json_each(:ids))"
         return {row["id"]: _evaluation(row) for row in self.conn.execute(sql, {"ids": ids})}
 
     def list_evaluations(self, state: str | None = None) -> list[Evaluation]:
-        sql = _EVAL_SELECT.format(where_heads="") + " ORDER BY e.updated_at DESC"
+        sql = _EVAL_SELECT + " ORDER BY e.updated_at DESC"
         found = [_evaluation(r) for r in self.conn.execute(sql)]
         return [e for e in found if state is None or e.state == state]
 
@@ -515,7 +513,8 @@ class EvaluationStore:
         vetoed: dict[str, int] = {}
         rows = self.conn.execute(
             "SELECT eval_id, section, SUM(points_c), SUM(CASE WHEN item_id LIKE 'veto:%' THEN answered END)"
-            " FROM heads WHERE winner = 1 AND eval_id IN (SELECT value FROM json_each(?))"
+            " FROM heads INDEXED BY heads_figures"
+            " WHERE winner = 1 AND eval_id IN (SELECT value FROM json_each(?))"
             " GROUP BY eval_id, section",
             (canonical(sorted(wanted)),),
         )
@@ -525,7 +524,9 @@ class EvaluationStore:
                 vetoed[eval_id] = vetoed.get(eval_id, 0) + (vetoes or 0)
         locks = {
             r[0]: fixed_from_lock(loads(r[1]))
-            for r in self.conn.execute("SELECT eval_id, payload FROM changes WHERE kind = ?", (LOCK,))
+            for r in self.conn.execute(
+                "SELECT eval_id, payload FROM changes INDEXED BY changes_locks WHERE kind = 'lock'"
+            )
             if r[0] in wanted
         }
         out = {}
