@@ -32,7 +32,7 @@ from inspector.rubric.observations import Observation, check_text, parse_observa
 from inspector.rubric.points import ZERO, fmt
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
-from inspector.store.db import transaction
+from inspector.store.db import data_version, transaction
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
 from inspector.store.rubrics import PinnedRubrics, get_rubric
 from inspector.store.signing_checks import refusal, sign_check
@@ -167,6 +167,14 @@ class EvaluationStore:
         self.rubric = PinnedRubrics(db)
         with transaction(db) as conn:
             self.device = device_id(conn)
+        # The tip of this device's chain on the evaluation last recorded into (eval, seq, hash), and
+        # the (data_version, total_changes) it was true for: the window records mark after mark into
+        # one evaluation and need not look the tip up each time. Any other write, by another
+        # connection (the command line, another process: data_version moves) or on this one (another
+        # store, an import: total_changes moves), makes it stale, and the tip is read again.
+        self._tip: tuple[str, int, str] | None = None
+        self._tip_seen: tuple[int, int] | None = None
+        self._version_seen = -1
 
     # -- building changes -----------------------------------------------------------------------
     def _change(
@@ -178,7 +186,12 @@ class EvaluationStore:
         payload: Any,
         parents: Sequence[str] = (),
     ) -> Change:
-        seq, tip = chain_tip(conn, self.device, eval_id)
+        self._version_seen = data_version(conn)
+        known = self._tip if self._tip_seen == (self._version_seen, conn.total_changes) else None
+        if known is not None and known[0] == eval_id:
+            seq, tip = known[1], known[2]
+        else:
+            seq, tip = chain_tip(conn, self.device, eval_id)
         return Change(
             id=uuid.uuid4().hex,
             eval_id=eval_id,
@@ -374,7 +387,10 @@ class EvaluationStore:
                 payload = obs.to_dict()
                 head = (section, points_c(result.points), 1)
             c = self._change(conn, eval_id, item_id, OBSERVE, payload, self._heads(conn, eval_id, item_id))
-            apply_change(conn, c, self.rubric, head)
+            apply_change(conn, c, self.rubric, head, received_at=c.wall_time)
+            seen = (self._version_seen, conn.total_changes)
+        # committed: only now is the new tip true
+        self._tip, self._tip_seen = (eval_id, c.device_seq, c.hash), seen
         return c
 
     def set_veto(self, eval_id: str, veto_id: str, found: bool, note: str | None = None) -> Change:
