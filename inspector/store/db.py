@@ -559,12 +559,15 @@ def _m008_head_figures(conn: sqlite3.Connection) -> None:
     # get partial indexes of their own, so that counting conflicts and reading the figures fixed at
     # signing no longer scan every head and every change. An ordinary record (one winning head
     # replaced) writes one more index entry; bench/bench_store.py measures what that costs.
+    # winner is a column of the partial indexes too: without it a query naming winner is not covered
+    # and looks up every wide row again (measured: 0.85 s instead of 0.15 s at 10,000 evaluations).
     # Derived like the rows they index: nothing to backfill, SQLite builds them from the rows.
     _script(
         conn,
         """
-        CREATE INDEX heads_figures ON heads (eval_id, section, item_id, points_c, answered) WHERE winner = 1;
-        CREATE INDEX heads_rivals ON heads (eval_id) WHERE winner = 0;
+        CREATE INDEX heads_figures ON heads (eval_id, section, item_id, points_c, answered, winner)
+            WHERE winner = 1;
+        CREATE INDEX heads_rivals ON heads (eval_id, winner) WHERE winner = 0;
         CREATE INDEX changes_locks ON changes (eval_id) WHERE kind = 'lock';
         """,
     )

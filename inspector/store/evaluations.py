@@ -107,10 +107,13 @@ class Evaluation:
 # answered: the winning heads that answer an item; conflicts: the losing heads of items in conflict
 # (every item with heads has exactly one winner, so this is COUNT(*) - COUNT(DISTINCT item_id)).
 # Each read from its own narrow partial index (schema v8), per evaluation, never the wide head rows.
+# A veto's head has no section, an item's always has one (head_row; a repin leaves an item the new
+# version lacks without a section but unanswered): the section, in the index, tells them apart
+# without a LIKE on every row.
 _EVAL_SELECT = """
     SELECT e.*, o.name AS org_name,
         (SELECT COUNT(*) FROM heads INDEXED BY heads_figures WHERE eval_id = e.id AND winner = 1
-            AND answered = 1 AND item_id NOT LIKE 'veto:%') AS answered,
+            AND answered = 1 AND section IS NOT NULL) AS answered,
         (SELECT COUNT(*) FROM heads INDEXED BY heads_rivals WHERE eval_id = e.id AND winner = 0)
             AS conflicts
     FROM evaluations e JOIN orgs o ON o.id = e.org_id
@@ -528,7 +531,7 @@ class EvaluationStore:
         sums: dict[str, dict[str | None, int]] = {e: {} for e in wanted}
         vetoed: dict[str, int] = {}
         rows = self.conn.execute(
-            "SELECT eval_id, section, SUM(points_c), SUM(CASE WHEN item_id LIKE 'veto:%' THEN answered END)"
+            "SELECT eval_id, section, SUM(points_c), SUM(CASE WHEN section IS NULL THEN answered END)"
             " FROM heads INDEXED BY heads_figures"
             " WHERE winner = 1 AND eval_id IN (SELECT value FROM json_each(?))"
             " GROUP BY eval_id, section",
