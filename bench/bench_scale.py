@@ -179,8 +179,9 @@ def main() -> None:
         "- What stands in the way of 0.5 s (cProfile at 10,000): every figure is still derived at"
         " read time from 610,000 heads — `totals()` 0.42 s (0.23 s of it the grouped index read,"
         " the rest one Decimal per section per evaluation and the lock's fixed figures parsed),"
-        " reading the 10,000 evaluations 0.22 s, the re-check draw 0.17 s, the register and JSON"
-        " about 0.3 s; stats' item failures are one more pass over every winning head (0.28 s)."
+        " reading the 10,000 evaluations 0.22 s, the register and JSON about 0.3 s (the re-check"
+        " list took 0.17 s testing membership in the drawn sequence: now a set);"
+        " stats' item failures are one more pass over every winning head (0.28 s)."
         " The next step is figures kept per evaluation by `apply_change` (answered, conflicts and"
         " points per section, rebuilt and compared by `eval audit`), and per-item failure counts"
         " kept for signed evaluations, whose figures no longer change.",

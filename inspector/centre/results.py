@@ -500,8 +500,9 @@ def _recheck(rows: Sequence[TargetResult], seed: str, share: Decimal) -> list[Re
     picks = [
         RecheckPick(o, by_org[o].org_name, by_org[o].eval_id or "", by_org[o].total, "random") for o in drawn
     ]
+    chosen = set(drawn)  # not the sequence: 10,000 signed targets × 1,000 drawn was 0.17 s
     for r in signed:
-        if r.org_id not in drawn and r.self_difference is not None and r.self_difference >= DIFFERENCE_FLAG:
+        if r.org_id not in chosen and r.self_difference is not None and r.self_difference >= DIFFERENCE_FLAG:
             picks.append(RecheckPick(r.org_id, r.org_name, r.eval_id or "", r.total, "difference"))
     return picks
 
