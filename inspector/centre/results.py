@@ -353,7 +353,8 @@ def _vetoes(store: EvaluationStore, eval_ids: Sequence[str]) -> dict[str, list[s
         return out
     # The ids ride in as one JSON parameter: no limit on how many a plan has.
     rows = store.conn.execute(
-        "SELECT eval_id, item_id FROM heads WHERE winner = 1 AND answered = 1 AND item_id LIKE 'veto:%'"
+        "SELECT eval_id, item_id FROM heads WHERE winner = 1 AND answered = 1"
+        " AND item_id >= 'veto:' AND item_id < 'veto;'"  # a key range, not a LIKE scan of every head
         " AND eval_id IN (SELECT value FROM json_each(?)) ORDER BY item_id",
         (canonical(list(eval_ids)),),
     )
@@ -499,8 +500,9 @@ def _recheck(rows: Sequence[TargetResult], seed: str, share: Decimal) -> list[Re
     picks = [
         RecheckPick(o, by_org[o].org_name, by_org[o].eval_id or "", by_org[o].total, "random") for o in drawn
     ]
+    chosen = set(drawn)  # not the sequence: 10,000 signed targets × 1,000 drawn was 0.17 s
     for r in signed:
-        if r.org_id not in drawn and r.self_difference is not None and r.self_difference >= DIFFERENCE_FLAG:
+        if r.org_id not in chosen and r.self_difference is not None and r.self_difference >= DIFFERENCE_FLAG:
             picks.append(RecheckPick(r.org_id, r.org_name, r.eval_id or "", r.total, "difference"))
     return picks
 

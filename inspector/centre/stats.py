@@ -195,13 +195,21 @@ def _item_failures(
     store: EvaluationStore, evals: Sequence[Evaluation], rubrics: dict[str, Rubric]
 ) -> tuple[list[ItemFailure], list[VetoCount]]:
     # One grouped pass over the heads index; the ids ride in as one JSON parameter (no variable limit).
-    rows = store.conn.execute(
-        "SELECT e.rubric_id, h.item_id, h.points_c, h.answered, COUNT(*) FROM heads h"
-        " JOIN evaluations e ON e.id = h.eval_id"
-        " WHERE h.winner = 1 AND h.eval_id IN (SELECT value FROM json_each(?))"
-        " GROUP BY e.rubric_id, h.item_id, h.points_c, h.answered",
-        (canonical([e.id for e in evals]),),
-    )
+    # One query per form (the evaluations' rubric is known here: no join per head row), reading only
+    # the narrow heads_figures index (schema v8), never the wide head rows.
+    by_rubric: dict[str, list[str]] = {}
+    for e in evals:
+        by_rubric.setdefault(e.rubric_id, []).append(e.id)
+    rows = [
+        (rubric_id, *row)
+        for rubric_id, ids in sorted(by_rubric.items())
+        for row in store.conn.execute(
+            "SELECT item_id, points_c, answered, COUNT(*) FROM heads INDEXED BY heads_figures"
+            " WHERE winner = 1 AND eval_id IN (SELECT value FROM json_each(?))"
+            " GROUP BY item_id, points_c, answered",
+            (canonical(ids),),
+        )
+    ]
     counts: dict[tuple[str, str], list[Any]] = {}
     vetoes: dict[tuple[str, str], int] = {}
     for rubric_id, item_id, points_c, answered, n in rows:

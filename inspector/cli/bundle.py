@@ -82,7 +82,7 @@ def bundle_export(
 
 
 @bundle.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help=_PASS_HELP)
 @click.option(
     "--ca-fingerprint",
@@ -92,20 +92,58 @@ def bundle_export(
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def bundle_import(
-    ctx: Context, file: Path, passphrase_file: Path | None, ca_fingerprint: str | None, as_json: bool
+    ctx: Context,
+    files: tuple[Path, ...],
+    passphrase_file: Path | None,
+    ca_fingerprint: str | None,
+    as_json: bool,
 ) -> None:
-    """导入数据包：先完整校验，再一次性写入；重复导入不会改变任何内容。"""
+    """导入数据包：先完整校验，再一次性写入；重复导入不会改变任何内容。
+
+    可一次给出多个文件或一个文件夹（其中的全部数据包），口令只问一次、证书只解锁一次；
+    逐个导入，每个数据包各自完整写入或完全不写，遇到被拒绝的数据包即停止（之前的已导入）。
+    """
+    from inspector.bundles.format import SUFFIX
+
+    paths: list[Path] = []
+    for f in files:
+        paths.extend(sorted(f.glob(f"*{SUFFIX}")) if f.is_dir() else [f])
+    if not paths:
+        raise BundleError(_("文件夹中没有数据包（*{s}）").format(s=SUFFIX), str(files[0]))
+    state: dict[str, Any] = {"passphrase": None, "keyring": None, "ca": ca_fingerprint}
+    reports = [_import_one(ctx, path, passphrase_file, state) for path in paths]
+    if as_json:
+        # one file: the report as before (the contract's shape); several: the list of them
+        emit_json(
+            reports[0].as_json()
+            if len(files) == 1 and not files[0].is_dir()
+            else [r.as_json() for r in reports]
+        )
+        return
+    from inspector.bundles.importer import conflict_line
+
+    for report in reports:
+        for line in report.summary():
+            click.echo(line)
+        for c in report.conflicts:
+            click.echo(conflict_line(c))
+
+
+def _import_one(ctx: Context, file: Path, passphrase_file: Path | None, state: dict[str, Any]) -> Any:
+    """One file of ``bundle import``; ``state`` carries the passphrase and the unlocked key between
+    files, so that a stick of a thousand bundles asks once and unlocks once (issue 18, P4)."""
     import sys
 
-    from inspector.bundles.importer import already_imported, conflict_line, import_bundle
+    from inspector.bundles.importer import already_imported, import_bundle
     from inspector.bundles.opening import first_anchor, read_checked
+    from inspector.crypto.identity import load_identity, unlock_identity
     from inspector.crypto.keys import group_fingerprint
+    from inspector.errors import SigningError
 
     container = read_checked(file)  # a refused file is refused before any passphrase is asked
-    passphrase = None
     if not already_imported(ctx.db, container.manifest.bundle):
         anchor = first_anchor(container, ctx.data)
-        if anchor is not None and ca_fingerprint is None and sys.stdin.isatty():
+        if anchor is not None and state["ca"] is None and sys.stdin.isatty():
             # the first trust anchor is the user's decision, made by comparing with the slip
             click.echo(
                 _("本机尚未信任任何中心。数据包中的中心 CA 证书指纹：\n  {fp}").format(
@@ -113,16 +151,26 @@ def bundle_import(
                 )
             )
             if click.confirm(_("与中心给您的派发单上印的指纹逐字一致吗？"), default=False):
-                ca_fingerprint = anchor
-        passphrase = read_passphrase(passphrase_file, _("本机证书口令"))
-    report = import_bundle(ctx.db, ctx.data, file, passphrase=passphrase, ca_fingerprint=ca_fingerprint)
-    if as_json:
-        emit_json(report.as_json())
-        return
-    for line in report.summary():
-        click.echo(line)
-    for c in report.conflicts:
-        click.echo(conflict_line(c))
+                state["ca"] = anchor
+        if state["passphrase"] is None:
+            state["passphrase"] = read_passphrase(passphrase_file, _("本机证书口令"))
+        identity = load_identity(ctx.data)
+        keyring = state["keyring"]
+        if identity is not None and (keyring is None or keyring.identity is not identity):
+            # unlocked once, again only if an import changed the identity; a wrong passphrase is
+            # left to import_bundle, which refuses it with its own message
+            try:
+                state["keyring"] = unlock_identity(ctx.data, state["passphrase"])
+            except SigningError:
+                state["keyring"] = None
+    return import_bundle(
+        ctx.db,
+        ctx.data,
+        file,
+        passphrase=state["passphrase"],
+        keyring=state["keyring"],
+        ca_fingerprint=state["ca"],
+    )
 
 
 def _verify(

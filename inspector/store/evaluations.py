@@ -32,7 +32,7 @@ from inspector.rubric.observations import Observation, check_text, parse_observa
 from inspector.rubric.points import ZERO, fmt
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
-from inspector.store.db import transaction
+from inspector.store.db import data_version, transaction
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
 from inspector.store.rubrics import PinnedRubrics, get_rubric
 from inspector.store.signing_checks import refusal, sign_check
@@ -104,17 +104,19 @@ class Evaluation:
         }
 
 
+# answered: the winning heads that answer an item; conflicts: the losing heads of items in conflict
+# (every item with heads has exactly one winner, so this is COUNT(*) - COUNT(DISTINCT item_id)).
+# Each read from its own narrow partial index (schema v8), per evaluation, never the wide head rows.
+# A veto's head has no section, an item's always has one (head_row; a repin leaves an item the new
+# version lacks without a section but unanswered): the section, in the index, tells them apart
+# without a LIKE on every row.
 _EVAL_SELECT = """
     SELECT e.*, o.name AS org_name,
-        COALESCE(h.answered, 0) AS answered, COALESCE(h.conflicts, 0) AS conflicts
+        (SELECT COUNT(*) FROM heads INDEXED BY heads_figures WHERE eval_id = e.id AND winner = 1
+            AND answered = 1 AND section IS NOT NULL) AS answered,
+        (SELECT COUNT(*) FROM heads INDEXED BY heads_rivals WHERE eval_id = e.id AND winner = 0)
+            AS conflicts
     FROM evaluations e JOIN orgs o ON o.id = e.org_id
-    LEFT JOIN (
-        SELECT eval_id,
-            SUM(CASE WHEN winner = 1 AND answered = 1 AND item_id NOT LIKE 'veto:%' THEN 1 ELSE 0 END)
-                AS answered,
-            COUNT(*) - COUNT(DISTINCT item_id) AS conflicts
-        FROM heads {where_heads} GROUP BY eval_id
-    ) h ON h.eval_id = e.id
 """
 
 
@@ -168,6 +170,14 @@ class EvaluationStore:
         self.rubric = PinnedRubrics(db)
         with transaction(db) as conn:
             self.device = device_id(conn)
+        # The tip of this device's chain on the evaluation last recorded into (eval, seq, hash), and
+        # the (data_version, total_changes) it was true for: the window records mark after mark into
+        # one evaluation and need not look the tip up each time. Any other write, by another
+        # connection (the command line, another process: data_version moves) or on this one (another
+        # store, an import: total_changes moves), makes it stale, and the tip is read again.
+        self._tip: tuple[str, int, str] | None = None
+        self._tip_seen: tuple[int, int] | None = None
+        self._version_seen = -1
 
     # -- building changes -----------------------------------------------------------------------
     def _change(
@@ -179,7 +189,12 @@ class EvaluationStore:
         payload: Any,
         parents: Sequence[str] = (),
     ) -> Change:
-        seq, tip = chain_tip(conn, self.device, eval_id)
+        self._version_seen = data_version(conn)
+        known = self._tip if self._tip_seen == (self._version_seen, conn.total_changes) else None
+        if known is not None and known[0] == eval_id:
+            seq, tip = known[1], known[2]
+        else:
+            seq, tip = chain_tip(conn, self.device, eval_id)
         return Change(
             id=uuid.uuid4().hex,
             eval_id=eval_id,
@@ -241,7 +256,7 @@ class EvaluationStore:
         return self.get(eval_id)
 
     def get(self, eval_id: str) -> Evaluation:
-        sql = _EVAL_SELECT.format(where_heads="WHERE eval_id = :id") + " WHERE e.id = :id"
+        sql = _EVAL_SELECT + " WHERE e.id = :id"
         row = self.conn.execute(sql, {"id": eval_id}).fetchone()
         if row is None:
             raise NotFoundError(_("没有这个评估"), eval_id)
@@ -251,12 +266,11 @@ class EvaluationStore:
         """Many evaluations in one query (the ids ride in as one JSON parameter: no limit on how
         many); ids not found are left out."""
         ids = canonical(sorted(set(eval_ids)))
-        where = "WHERE eval_id IN (SELECT value FROM json_each(:ids))"
-        sql = _EVAL_SELECT.format(where_heads=where) + " WHERE e.id IN (SELECT value FROM json_each(:ids))"
+        sql = _EVAL_SELECT + " WHERE e.id IN (SELECT value FROM json_each(:ids))"
         return {row["id"]: _evaluation(row) for row in self.conn.execute(sql, {"ids": ids})}
 
     def list_evaluations(self, state: str | None = None) -> list[Evaluation]:
-        sql = _EVAL_SELECT.format(where_heads="") + " ORDER BY e.updated_at DESC"
+        sql = _EVAL_SELECT + " ORDER BY e.updated_at DESC"
         found = [_evaluation(r) for r in self.conn.execute(sql)]
         return [e for e in found if state is None or e.state == state]
 
@@ -376,7 +390,10 @@ class EvaluationStore:
                 payload = obs.to_dict()
                 head = (section, points_c(result.points), 1)
             c = self._change(conn, eval_id, item_id, OBSERVE, payload, self._heads(conn, eval_id, item_id))
-            apply_change(conn, c, self.rubric, head)
+            apply_change(conn, c, self.rubric, head, received_at=c.wall_time)
+            seen = (self._version_seen, conn.total_changes)
+        # committed: only now is the new tip true
+        self._tip, self._tip_seen = (eval_id, c.device_seq, c.hash), seen
         return c
 
     def set_veto(self, eval_id: str, veto_id: str, found: bool, note: str | None = None) -> Change:
@@ -514,8 +531,9 @@ class EvaluationStore:
         sums: dict[str, dict[str | None, int]] = {e: {} for e in wanted}
         vetoed: dict[str, int] = {}
         rows = self.conn.execute(
-            "SELECT eval_id, section, SUM(points_c), SUM(CASE WHEN item_id LIKE 'veto:%' THEN answered END)"
-            " FROM heads WHERE winner = 1 AND eval_id IN (SELECT value FROM json_each(?))"
+            "SELECT eval_id, section, SUM(points_c), SUM(CASE WHEN section IS NULL THEN answered END)"
+            " FROM heads INDEXED BY heads_figures"
+            " WHERE winner = 1 AND eval_id IN (SELECT value FROM json_each(?))"
             " GROUP BY eval_id, section",
             (canonical(sorted(wanted)),),
         )
@@ -525,7 +543,9 @@ class EvaluationStore:
                 vetoed[eval_id] = vetoed.get(eval_id, 0) + (vetoes or 0)
         locks = {
             r[0]: fixed_from_lock(loads(r[1]))
-            for r in self.conn.execute("SELECT eval_id, payload FROM changes WHERE kind = ?", (LOCK,))
+            for r in self.conn.execute(
+                "SELECT eval_id, payload FROM changes INDEXED BY changes_locks WHERE kind = 'lock'"
+            )
             if r[0] in wanted
         }
         out = {}

@@ -47,7 +47,7 @@ def chain_tip(conn: sqlite3.Connection, device: str, eval_id: str) -> tuple[int,
 # -- applying a change to the derived tables ------------------------------------------------------
 
 
-def _insert_change(conn: sqlite3.Connection, c: Change) -> None:
+def _insert_change(conn: sqlite3.Connection, c: Change, received_at: str | None = None) -> None:
     conn.execute(
         "INSERT INTO changes (id, eval_id, item_id, kind, payload, parents, author, device_id,"
         " device_seq, wall_time, prev_hash, hash, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -64,7 +64,7 @@ def _insert_change(conn: sqlite3.Connection, c: Change) -> None:
             c.wall_time,
             c.prev_hash,
             c.hash,
-            now(),
+            received_at or now(),
         ),
     )
 
@@ -135,13 +135,20 @@ def _repin(conn: sqlite3.Connection, c: Change, rubric_for: Any) -> None:
         )
 
 
-def apply_change(conn: sqlite3.Connection, c: Change, rubric_for: Any, head: HeadValue | None = None) -> None:
+def apply_change(
+    conn: sqlite3.Connection,
+    c: Change,
+    rubric_for: Any,
+    head: HeadValue | None = None,
+    received_at: str | None = None,
+) -> None:
     """Store a sealed change and update the derived tables; the same path for local and imported.
 
     ``head`` is the item's (section, points, answered) when the caller has just computed it: a
-    change made here and now, which nothing can have superseded yet.
+    change made here and now, which nothing can have superseded yet; ``received_at`` its wall time
+    then (made and received in the same instant: the clock is read once).
     """
-    _insert_change(conn, c)
+    _insert_change(conn, c, received_at)
     for parent in c.parents:
         conn.execute("INSERT OR IGNORE INTO supersedes (parent_id, child_id) VALUES (?, ?)", (parent, c.id))
     if c.kind == CREATE:

@@ -138,6 +138,26 @@ def test_centre_to_laptop_to_centre_on_the_command_line(tmp_path: Path) -> None:
     shown = run("eval", "show", eval_id, "--json", data=centre).json()
     assert shown["observations"]["4.1.1"]["problems"] == 1
 
+    # a folder of bundles in one call (issue 18, P4): one passphrase, one unlock, a list in JSON;
+    # the one already imported is recognised, the new one added
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / res.name).write_bytes(res.read_bytes())
+    more = secret(tmp_path, "more.json", json.dumps({"answers": {"4.1.1": {"problems": 0}}}))
+    assert run("eval", "record", eval_id, "--answers", more, data=laptop).code == 0
+    r = run(
+        "bundle", "export", "--kind", "results", "--out", batch / "2.inspbundle", "--passphrase-file", pin,
+        data=laptop,
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    r = run("bundle", "import", batch, "--passphrase-file", ca_pass, "--json", data=centre)
+    assert r.code == 0, r.err
+    reports = r.json()
+    assert isinstance(reports, list) and len(reports) == 2
+    assert sorted(x["already_imported"] for x in reports) == [False, True]
+    shown = run("eval", "show", eval_id, "--json", data=centre).json()
+    assert shown["observations"]["4.1.1"]["problems"] == 0
+
     # the centre revokes the credential: the laptop's next bundle is refused
     r = run(
         "keys",
