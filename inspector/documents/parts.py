@@ -312,7 +312,9 @@ def comparison_flowables(sheet: SheetData, width: float) -> list[Flowable]:
     return out
 
 
-def signature_block(sheet: SheetData, width: float, *, blank_roles: tuple[str, ...] = ()) -> list[Flowable]:
+def signature_block(
+    sheet: SheetData, width: float, *, blank_roles: tuple[str, ...] | None = None
+) -> list[Flowable]:
     """Each signer: the drawn signature (if any), printed name, role, date; blank lines if unsigned."""
     rows = [_head(_("角色"), _("姓名"), _("签名"), _("日期"))]
     # a signature on paper is some 40-50 mm wide: the box lets a long name reach 48 mm
@@ -341,7 +343,9 @@ def signature_block(sheet: SheetData, width: float, *, blank_roles: tuple[str, .
             )
     else:
         people = [(str(m.get("role", _("评估人员"))), str(m.get("name", ""))) for m in sheet.evaluation.team]
-        people += [(role, "") for role in blank_roles or (_("机构代表"),)]
+        # the lines a form has for others than the team: the station's representative by default;
+        # none where the form has none (Chongqing's 附件3 closes with the group's signatures only)
+        people += [(role, "") for role in (blank_roles if blank_roles is not None else (_("机构代表"),))]
         for role, name in people:
             rows.append([p(role, "cell_center"), p(name, "cell_center"), "", p(cn_date(None), "cell_center")])
     w = [26 * mm, 30 * mm, 0.0, 40 * mm]

@@ -354,7 +354,9 @@ def sheet_story(sheet: SheetData, size: tuple[float, float]) -> list[Flowable]:
         story.append(result_block(sheet, width))
     story += findings(sheet, width)
     story += comparison_flowables(sheet, width)
-    story += signature_block(sheet, width)
+    # Chongqing's form (附件3) has no line for the station's representative: its 评估组意见 block
+    # carries the group's signatures; the other forms print one for the 机构代表
+    story += signature_block(sheet, width, blank_roles=() if is_chongqing(sheet.rubric) else None)
     story += evidence_appendix(sheet, width)
     return story
 

@@ -138,6 +138,16 @@ def test_a_total_with_an_unresolved_conflict_is_provisional_in_print(
     assert "暂定：" in raw  # the header's outcome too
 
 
+def test_an_unsigned_chongqing_sheet_has_no_line_for_a_representative_the_form_lacks(
+    folder: tuple[Path, EvaluationStore],
+) -> None:
+    # 重庆 附件3 closes with 评估组意见 and the group's signatures (组长, 成员): no 机构代表
+    data, store = folder
+    eval_id = renewal(store, sign=False)
+    _layout, raw = text_of(render_document(store, data, eval_id, "sheet"), "sheet-chongqing-unsigned")
+    assert "评估组意见" in raw and "机构代表" not in raw
+
+
 def test_no_rubric_id_or_english_on_a_sichuan_sheet(folder: tuple[Path, EvaluationStore]) -> None:
     data, store = folder
     org = add_org(store.db, "成都市某鉴定站")["id"]

@@ -811,6 +811,20 @@ def choose_plan(win: Window, page: Any, title: str) -> None:
         page.plan.activated.emit(page.plan.currentIndex())
 
 
+def test_a_deadline_the_plans_rulebook_does_not_set_is_not_a_column_of_dashes(win: Window) -> None:
+    # the demo's plans are Sichuan's: its notice sets neither a record deadline nor a renewal window
+    page = results_page(win)
+    headers = [c.header for c in page.targets.rows_model.columns]
+    for header in ("记录截止", "延续申请截止"):
+        column = headers.index(header)
+        rows = page.targets.rows_model.rows
+        wanted = (
+            any(t.record_due for t in rows) if header == "记录截止" else any(t.renewal_apply_by for t in rows)
+        )
+        assert page.targets.isColumnHidden(column) == (not wanted), header
+    assert page.targets.isColumnHidden(headers.index("延续申请截止"))
+
+
 def test_results_list_states_the_overdue_record_and_the_rectification(win: Window) -> None:
     page = results_page(win)
     assert page.plan.currentText() == "2026年下半年职业技能鉴定站检查评估"

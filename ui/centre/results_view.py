@@ -329,6 +329,14 @@ class ResultsPage(CentrePage):
             )
         )
         self.targets.set_rows(r.targets)
+        # the deadlines a plan's rulebook sets: a column stays hidden where it sets none (Sichuan
+        # has no record deadline, only Chongqing a renewal window)
+        for header, shown in (
+            (_("记录截止"), any(t.record_due for t in r.targets)),
+            (_("延续申请截止"), any(t.renewal_apply_by for t in r.targets)),
+        ):
+            column = [c.header for c in self.targets.rows_model.columns].index(header)
+            self.targets.setColumnHidden(column, not shown)
         self.differences.set_rows(r.differences)
         self.recheck.set_rows(r.recheck)
         self.rects.set_rows(r.rectifications)
