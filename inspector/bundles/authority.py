@@ -40,13 +40,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlite_utils
 from cryptography import x509
 
 from inspector.crypto import keys
 from inspector.crypto.identity import describe, is_centre
 from inspector.errors import BundleError
 from inspector.i18n import _
+from inspector.rubric.points import fmt
 from inspector.store.changes import CREATE, LOCK, META, Change, loads
+from inspector.store.evaluations import fixed_from_lock, fixed_payload, recorded_report
+from inspector.store.rubrics import PinnedRubrics
 
 CENTRE = "CENTRE"  # the person every centre device belongs to
 FUTURE = dt.timedelta(hours=24)  # the issue's rule: a wall time more than a day after the import is held
@@ -352,6 +356,21 @@ def lock_problem(conn: sqlite3.Connection, c: Change) -> str | None:
         return _("该评估已签署")
     if row[1] < row[0] or row[2]:
         return _("评估尚未完成：还有 {n} 个小项未评分，或存在冲突 {k} 处").format(n=row[0] - row[1], k=row[2])
+    return _figures_problem(conn, c)
+
+
+def _figures_problem(conn: sqlite3.Connection, c: Change) -> str | None:
+    """A lock's figures (total, outcome, their label) stand as the signed result from then on
+    (``Fixed``): they must be exactly what its marks give here, or a signer could put any total and
+    conclusion on the desk beside marks that give another."""
+    if not isinstance(c.payload, dict) or "total" not in c.payload:
+        return None  # no figures kept (signed on an older build): the marks are the only result
+    report = recorded_report(conn, c.eval_id, PinnedRubrics(sqlite_utils.Database(conn)))
+    claimed = fixed_from_lock(c.payload)
+    if claimed is None or claimed != fixed_from_lock(fixed_payload(report)):
+        return _("签署记录中的总分或结论（{t}）与其所签的评分（{r} 分）不符").format(
+            t=c.payload.get("total"), r=fmt(report.total)
+        )
     return None
 
 

@@ -290,43 +290,15 @@ class EvaluationStore:
         return [Change.from_row(r) for r in rows]
 
     def current(self, eval_id: str) -> dict[str, Current]:
-        rows = self.conn.execute(
-            "SELECT c.*, h.winner FROM heads h JOIN changes c"
-            " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
-            " WHERE h.eval_id = ?"
-            " ORDER BY h.winner DESC",
-            (eval_id,),
-        ).fetchall()
-        out: dict[str, Current] = {}
-        for row in rows:
-            c = Change.from_row(row)
-            assert c.item_id is not None
-            if row["winner"]:
-                out[c.item_id] = Current(c, ())
-            else:
-                cur = out[c.item_id]
-                out[c.item_id] = Current(cur.change, (*cur.rivals, c))
-        return out
+        return current_heads(self.conn, eval_id)
 
     def observations(self, eval_id: str) -> tuple[dict[str, Observation], list[VetoMark]]:
-        answers: dict[str, Observation] = {}
-        vetoes: list[VetoMark] = []
-        for item_id, cur in self.current(eval_id).items():
-            if item_id.startswith(VETO_PREFIX):
-                p = cur.change.payload
-                if p and p.get("veto"):
-                    vetoes.append(VetoMark(item_id[len(VETO_PREFIX) :], p.get("note")))
-            elif (obs := cur.observation) is not None:
-                answers[item_id] = obs
-        return answers, vetoes
+        return current_observations(self.conn, eval_id)
 
     def report(self, eval_id: str) -> Report:
         """The score recomputed from the log (marks scored as recorded: see ``score_item``)."""
-        e = self.get(eval_id)
-        answers, vetoes = self.observations(eval_id)
-        return score(
-            self.rubric(e.rubric_id, e.rubric_version, e.rubric_hash), answers, vetoes, recorded=True
-        )
+        self.get(eval_id)  # a missing evaluation is said as such
+        return recorded_report(self.conn, eval_id, self.rubric)
 
     def fixed(self, eval_id: str) -> Fixed | None:
         """The total and outcome fixed at signing (None: unsigned, or signed before they were kept)."""
@@ -746,3 +718,51 @@ def evaluation_choices(db: sqlite_utils.Database) -> list[tuple[str, str, str | 
             " ORDER BY e.updated_at DESC"
         )
     ]
+
+
+def current_heads(conn: sqlite3.Connection, eval_id: str) -> dict[str, Current]:
+    """Each item's winning head, with its rivals while a team conflict is unresolved."""
+    rows = conn.execute(
+        "SELECT c.*, h.winner FROM heads h JOIN changes c"
+        " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+        " WHERE h.eval_id = ?"
+        " ORDER BY h.winner DESC",
+        (eval_id,),
+    ).fetchall()
+    out: dict[str, Current] = {}
+    for row in rows:
+        c = Change.from_row(row)
+        assert c.item_id is not None
+        if row["winner"]:
+            out[c.item_id] = Current(c, ())
+        else:
+            cur = out[c.item_id]
+            out[c.item_id] = Current(cur.change, (*cur.rivals, c))
+    return out
+
+
+def current_observations(
+    conn: sqlite3.Connection, eval_id: str
+) -> tuple[dict[str, Observation], list[VetoMark]]:
+    answers: dict[str, Observation] = {}
+    vetoes: list[VetoMark] = []
+    for item_id, cur in current_heads(conn, eval_id).items():
+        if item_id.startswith(VETO_PREFIX):
+            p = cur.change.payload
+            if p and p.get("veto"):
+                vetoes.append(VetoMark(item_id[len(VETO_PREFIX) :], p.get("note")))
+        elif (obs := cur.observation) is not None:
+            answers[item_id] = obs
+    return answers, vetoes
+
+
+def recorded_report(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Report:
+    """The score of the evaluation's current marks, read on ``conn`` (inside a caller's transaction
+    too: a bundle's lock is checked against it before it applies)."""
+    row = conn.execute(
+        "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (eval_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(_("没有这个评估"), eval_id)
+    answers, vetoes = current_observations(conn, eval_id)
+    return score(rubric_for(row[0], row[1], row[2]), answers, vetoes, recorded=True)

@@ -144,6 +144,38 @@ def test_forged_sign_and_lock_cannot_sign_an_empty_draft(teams: Teams) -> None:
         accept_held(t.w.db(t.w.centre), h.id, "试试")
 
 
+def test_lock_claiming_a_total_its_marks_do_not_give_is_held(teams: Teams) -> None:
+    """A member signs with the right past but writes 100 and 合格 into the lock's figures: the signed
+    result (fixed at signing, shown 以此为准) would then contradict its own marks on the desk."""
+    t = teams
+    lead = t.w.laptops[0]
+    score_everything(t, lead, "张建国", problems=1)
+    t.import_(t.w.centre, t.results(lead))
+    centre = t.w.store(t.w.centre)
+    truth = centre.report(t.w.eval_id)
+    assert truth.total < 100
+    d = t.device(lead)
+    seq, tip = t.tip(lead, t.w.eval_id, d)
+    past = {  # everything the centre holds: the past is right, only the figures lie
+        str(r[0]): int(r[1])
+        for r in t.w.db(t.w.centre).conn.execute(
+            "SELECT device_id, MAX(device_seq) FROM changes WHERE eval_id = ? GROUP BY device_id",
+            (t.w.eval_id,),
+        )
+    }
+    figures = {"total": "100", "base": "100", "bonus": "0", "outcome": "pass", "outcome_label": "合格"}
+    payload = {"signers": 1, "past": past, **figures}
+    lock = change(t.w.eval_id, LOCK, None, payload, device=d, seq=seq + 1, prev=tip, author="张建国")
+    report = t.import_(t.w.centre, t.send(lead, t.w.centre, [lock], device=d))
+    assert [h["rule"] for h in report.held] == ["final"]
+    (h,) = held_changes(t.w.db(t.w.centre))
+    assert "不符" in h.reason
+    assert centre.get(t.w.eval_id).state == "complete" and centre.fixed(t.w.eval_id) is None
+    assert centre.totals([centre.get(t.w.eval_id)])[t.w.eval_id].total == truth.total
+    with pytest.raises(StoreError):  # nor can the centre accept it into the evaluation
+        accept_held(t.w.db(t.w.centre), h.id, "试试")
+
+
 def test_lock_without_its_causal_past_is_held(teams: Teams) -> None:
     """A crafted lock naming no past: it would sign whatever the centre happens to hold."""
     t = teams
