@@ -39,7 +39,7 @@ from inspector.centre.common import new_id
 from inspector.errors import InspectorError, NotFoundError, UsageError
 from inspector.i18n import _
 from inspector.rubric.workbook_guard import workbook_problem
-from inspector.store.changes import loads
+from inspector.store.changes import canonical, loads
 from inspector.store.db import transaction
 from inspector.store.orgs import add_org, insert_org, update_org
 
@@ -158,6 +158,18 @@ LISTS: tuple[ListSpec, ...] = (
 SCALAR_KEYS = frozenset(f.key for f in SCALARS)
 LIST_KEYS = frozenset(s.key for s in LISTS)
 
+# The form's single fields a station holds and may propose corrections to (inspector.centre.
+# corrections): all but the centre's own filing (地区, the Chongqing filing's term).
+STATION_FIELDS: tuple[str, ...] = tuple(f.key for f in SCALARS if f.key not in ("region", "filing_expires"))
+
+
+def scalar_field(key: str) -> Field:
+    """The single-valued field with this key (KeyError for another)."""
+    for f in SCALARS:
+        if f.key == key:
+            return f
+    raise KeyError(key)
+
 
 # -- checking one value --------------------------------------------------------------------------
 
@@ -180,6 +192,8 @@ def _number(raw: Any, f: Field, where: str) -> Decimal:
         raise UsageError(_("{field}应为数字，收到“{v}”").format(field=f.header, v=raw), where) from None
     if not d.is_finite() or d < 0:
         raise UsageError(_("{field}应为不小于 0 的数字，收到“{v}”").format(field=f.header, v=raw), where)
+    if d.adjusted() >= 15:  # "1e999999" is finite, but a million digits stop every later step
+        raise UsageError(_("{field}的数字太大，收到“{v}”").format(field=f.header, v=raw), where)
     return d
 
 
@@ -298,7 +312,7 @@ def add_registered(
     return get_register(db, add_org(db, name, code, details)["id"])
 
 
-def _entry(row: sqlite3.Row) -> dict[str, Any]:
+def _entry(row: sqlite3.Row, due: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
     details = loads(row["details"])
     out: dict[str, Any] = {"id": row["id"], "name": row["name"], "code": row["code"]}
     for f in SCALARS:
@@ -306,6 +320,7 @@ def _entry(row: sqlite3.Row) -> dict[str, Any]:
     for spec in LISTS:
         out[spec.key] = list(details.get(spec.key, []))
     out["category_name"] = CATEGORIES.get(out["category"] or "")
+    out["reregistration"] = due.get(row["id"], [])
     return out
 
 
@@ -313,13 +328,104 @@ def get_register(db: sqlite_utils.Database, org_id: str) -> dict[str, Any]:
     row = db.conn.execute("SELECT id, name, code, details FROM orgs WHERE id = ?", (org_id,)).fetchone()
     if row is None:
         raise NotFoundError(_("没有这个机构"), org_id)
-    return _entry(row)
+    return _entry(row, reregistrations_due(db, org_id))
 
 
 def register_entries(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Every organisation with every register field (None or [] where blank), by code then name."""
+    """Every organisation with every register field (None or [] where blank), by code then name;
+    ``reregistration``: the accepted corrections that call for re-registration not yet done."""
+    due = reregistrations_due(db)
     rows = db.conn.execute("SELECT id, name, code, details FROM orgs ORDER BY code IS NULL, code, name, id")
-    return [_entry(r) for r in rows]
+    return [_entry(r, due) for r in rows]
+
+
+# -- corrections applied: the history of the register and re-registration --------------------------
+
+
+def apply_correction(
+    conn: sqlite3.Connection, org_id: str, key: str, value: Any, *, by: str, source: str, at: str
+) -> Any:
+    """Inside the caller's transaction: set one single-valued field (already checked; None clears
+    it) and append the change to the register's history. Returns the value it replaces."""
+    row = conn.execute("SELECT details FROM orgs WHERE id = ?", (org_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(_("没有这个机构"), org_id)
+    details = loads(row[0])
+    old = details.get(key)
+    update_org(conn, org_id, details=_merge(details, {key: value}))
+    conn.execute(
+        "INSERT INTO register_history (id, org_id, field, old_value, new_value, changed_at, changed_by,"
+        " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (new_id(), org_id, key, canonical(old), canonical(value), at, by, source),
+    )
+    return old
+
+
+def mark_reregistration(
+    conn: sqlite3.Connection, correction_id: str, org_id: str, key: str, rule: Mapping[str, Any], at: str
+) -> None:
+    """Inside the caller's transaction: the entry needs re-registration because of this correction."""
+    conn.execute(
+        "INSERT INTO reregistrations (correction_id, org_id, field, rule, marked_at) VALUES (?, ?, ?, ?, ?)",
+        (correction_id, org_id, key, canonical(dict(rule)), at),
+    )
+
+
+def reregistered(db: sqlite_utils.Database, org_id: str, on: dt.date, by: str) -> int:
+    """The centre records the re-registration done (the new 许可证 issued): every open mark of the
+    organisation closes on that day. Returns how many closed; refused when none is open."""
+    get_register(db, org_id)  # refuses an unknown organisation
+    with transaction(db) as conn:
+        closed = conn.execute(
+            "UPDATE reregistrations SET done_on = ?, done_by = ? WHERE org_id = ? AND done_on IS NULL",
+            (on.isoformat(), by, org_id),
+        ).rowcount
+    if not closed:
+        raise UsageError(_("该机构没有待办的重新登记"), org_id)
+    return int(closed)
+
+
+def reregistrations_due(
+    db: sqlite_utils.Database, org_id: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Open re-registration marks by organisation: field, the rule's clause, since when, which correction."""
+    sql = "SELECT correction_id, org_id, field, rule, marked_at FROM reregistrations WHERE done_on IS NULL"
+    args: tuple[str, ...] = ()
+    if org_id is not None:
+        sql += " AND org_id = ?"
+        args = (org_id,)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in db.conn.execute(sql + " ORDER BY marked_at, correction_id", args):
+        out.setdefault(r["org_id"], []).append(
+            {
+                "correction": r["correction_id"],
+                "field": r["field"],
+                "header": scalar_field(r["field"]).header,
+                "rule": loads(r["rule"]),
+                "since": r["marked_at"],
+            }
+        )
+    return out
+
+
+def register_history(db: sqlite_utils.Database, org_id: str) -> list[dict[str, Any]]:
+    """The changes made to an organisation's register fields through decisions, oldest first."""
+    rows = db.conn.execute(
+        "SELECT field, old_value, new_value, changed_at, changed_by, source FROM register_history"
+        " WHERE org_id = ? ORDER BY changed_at, id",
+        (org_id,),
+    )
+    return [
+        {
+            "field": r["field"],
+            "old": loads(r["old_value"]),
+            "new": loads(r["new_value"]),
+            "at": r["changed_at"],
+            "by": r["changed_by"],
+            "source": r["source"],
+        }
+        for r in rows
+    ]
 
 
 def scope(entry: Mapping[str, Any]) -> str:

@@ -105,6 +105,10 @@ def rule_kinds() -> dict[str, RuleKind]:
         "milestones": RuleKind(_("工作时间表（各阶段截止日期）")),
         "renewal_window": RuleKind(_("延续备案申请期限：备案有效期届满前若干日"), {"days": Param(int)}),
         "procedure": RuleKind(_("督导程序：各步骤依次记录日期"), {"plan_kind": Param(str, plan_kinds)}),
+        "reregistration": RuleKind(
+            _("登记事项变更须重新登记：中心接受所列项目的更正时，登记条目标为“需重新登记”"),
+            {"fields": Param(list)},
+        ),
     }
 
 

@@ -163,6 +163,18 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
             raise fail(
                 _('年度考核不合格者不予委派不是文件的规定：只能作为本中心自定（strength = "centre"）'), line
             )
+        if key == "reregistration":
+            from inspector.centre.register import STATION_FIELDS
+
+            fields = params["fields"]
+            wrong = [f for f in fields if not isinstance(f, str) or f not in STATION_FIELDS]
+            if not fields or wrong:
+                raise fail(
+                    _("reregistration 的 fields 应列出登记表的项目（{all}）").format(
+                        all="、".join(STATION_FIELDS)
+                    ),
+                    line,
+                )
         milestones = []
         for m in raw.get("milestones", []):
             if not isinstance(m, dict) or set(m) != {"name", "due", "quote"}:

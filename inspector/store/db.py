@@ -573,6 +573,67 @@ def _m008_head_figures(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m009_register_corrections(conn: sqlite3.Connection) -> None:
+    """Register corrections a station proposes and the centre decides one by one (issue 19)."""
+    _script(
+        conn,
+        """
+        -- A change to one field of the 登记表 a station proposes (origin 'own', in the station's
+        -- folder, until sent in a bundle) or the centre received (origin 'received'); values are
+        -- JSON. old_value is the value as the station held it; centre_value what the centre held
+        -- when it decided. Nothing is applied until the centre accepts it; a decision is final.
+        CREATE TABLE register_corrections (
+            id TEXT PRIMARY KEY,
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            field TEXT NOT NULL,
+            old_value TEXT NOT NULL,
+            new_value TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            proposed_at TEXT NOT NULL,
+            proposed_by TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('own', 'received')),
+            sent_bundle TEXT,
+            sent_at TEXT,
+            received_bundle TEXT,
+            received_at TEXT,
+            signer TEXT,
+            decision TEXT CHECK (decision IN ('accepted', 'rejected')),
+            decided_at TEXT,
+            decided_by TEXT,
+            decision_reason TEXT,
+            centre_value TEXT,
+            reregistration TEXT,
+            CHECK ((decision IS NULL) = (decided_at IS NULL))
+        );
+        CREATE INDEX register_corrections_by_org ON register_corrections (org_id, decision);
+        -- Every change of a register field made through a decision, appended, never changed.
+        CREATE TABLE register_history (
+            id TEXT PRIMARY KEY,
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            field TEXT NOT NULL,
+            old_value TEXT NOT NULL,
+            new_value TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            changed_by TEXT NOT NULL,
+            source TEXT NOT NULL
+        );
+        CREATE INDEX register_history_by_org ON register_history (org_id, changed_at);
+        -- A register entry that needs re-registration (四川 297号 三（一）: a change of 负责人 or
+        -- contact), from the accepted correction that caused it until the centre records it done.
+        CREATE TABLE reregistrations (
+            correction_id TEXT PRIMARY KEY,
+            org_id TEXT NOT NULL REFERENCES orgs (id),
+            field TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            marked_at TEXT NOT NULL,
+            done_on TEXT,
+            done_by TEXT
+        );
+        CREATE INDEX reregistrations_by_org ON reregistrations (org_id, done_on);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_rubrics,
     _m002_evaluations,
@@ -582,6 +643,7 @@ MIGRATIONS: list[Migration] = [
     _m006_authority,
     _m007_rulebooks,
     _m008_head_figures,
+    _m009_register_corrections,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
