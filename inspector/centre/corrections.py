@@ -137,6 +137,9 @@ def propose(
     old = get_register(db, org_id)[f.key]
     if old == new:
         raise UsageError(_("{field}的新值与现登记的相同，无须更正").format(field=f.header), where)
+    for waiting in outgoing(db, org_id):
+        if waiting["field"] == f.key and waiting["new"] == wire(new):
+            raise UsageError(_("同一更正已提出，尚未发出：{id}").format(id=waiting["id"]), where)
     proposal_id = new_id()
     with transaction(db) as conn:
         conn.execute(
@@ -403,7 +406,7 @@ def decide(
 
 
 def decision_name(decision: str | None) -> str:
-    names = {"accepted": _("已接受"), "rejected": _("未接受"), None: _("待决定")}
+    names = {"accepted": _("已接受"), "rejected": _("已拒绝"), None: _("待决定")}
     return names.get(decision, decision or "")
 
 

@@ -29,6 +29,7 @@ READ_ONLY = frozenset(
         "eval list", "eval show", "eval audit", "org list", "org export", "people list", "people show",
         "people export", "plan list", "plan show", "plan record", "plan verify", "results", "stats",
         "bundle export", "keys show", "report pdf", "pdf verify", "pdf sign", "backup", "calendar show",
+        "register corrections", "register history",
     }
 )  # fmt: skip
 # Commands that read only the rubrics (the shipped ones, and those imported into a folder): on a

@@ -27,6 +27,7 @@ ID_PARAMS: dict[str, str] = {
     "person": "people",
     "rect_id": "rectifications",
     "serial": "credentials",
+    "proposal_id": "register_corrections",
 }
 OUT_PARAMS = ("out",)
 

@@ -22,6 +22,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "rectifications": ("id", "notice_no"),
     "dispatches": ("id", "seed"),
     "credentials": ("serial", "name"),
+    "register_corrections": ("id", "field"),
 }
 SHOWN = 8  # matches listed in the refusal
 

@@ -361,3 +361,13 @@ def test_a_huge_number_is_refused_not_expanded() -> None:
     with pytest.raises(UsageError, match="太大"):
         clean_register({"site_area": "1e999999"})
     assert clean_register({"site_area": "99999999999999"}) == {"site_area": 99999999999999}
+
+
+def test_the_same_proposal_twice_before_sending_is_refused(station: sqlite_utils.Database) -> None:
+    org = sichuan_org(station)
+    first = c.propose(station, org, "head", "张新", "换届", "站长")
+    with pytest.raises(UsageError, match=first["id"]):
+        c.propose(station, org, "负责人", "张新", "换届", "站长")
+    c.mark_sent(station, [first["id"]], "bundle-1")
+    again = c.propose(station, org, "head", "张新", "上次的数据包丢失", "站长")  # sent: may be sent again
+    assert [p["id"] for p in c.outgoing(station, org)] == [again["id"]]
