@@ -25,15 +25,18 @@ from ui.centre.common import (
     text,
     xlsx_kind,
 )
+from ui.centre.corrections_view import CorrectionsPane
 
 Entry = dict[str, Any]
 
 
-def load_register(progress: Callable[[int, int], None], data: Path) -> list[Entry]:
+def load_register(progress: Callable[[int, int], None], data: Path) -> dict[str, list[Entry]]:
+    """The register and the corrections stations proposed that wait for the centre's decision."""
+    from inspector.centre.corrections import pending
     from inspector.centre.register import register_entries
 
     with opened_folder(data) as db:
-        return register_entries(db)
+        return {"entries": register_entries(db), "pending": pending(db)}
 
 
 def export_register_task(progress: Callable[[int, int], None], data: Path, path: Path) -> dict[str, int]:
@@ -83,7 +86,24 @@ def register_columns() -> list[Column[Entry]]:
         Column(_("考评人员"), _count("assessors"), numeric=True),
         Column(_("督导人员"), _count("supervisors"), numeric=True),
         Column(_("设备设施"), _count("equipment"), numeric=True),
+        Column(
+            _("重新登记"),
+            lambda e: _("需重新登记") if e["reregistration"] else "",
+            tip=lambda e: reregistration_text(e) or None,
+            alarm=lambda e: bool(e["reregistration"]),
+        ),
     ]
+
+
+def reregistration_text(e: Entry) -> str:
+    """Why the entry needs re-registration: the fields changed and the clause that says so."""
+    if not e["reregistration"]:
+        return ""
+    fields = "、".join(dict.fromkeys(m["header"] for m in e["reregistration"]))
+    rule = e["reregistration"][0]["rule"]
+    return _("{fields}已变更，须重新登记并换发许可证（{doc} {art}“{quote}”）").format(
+        fields=fields, doc=rule["document"], art=rule["article"], quote=rule["quote"]
+    )
 
 
 def field_value(e: Entry, key: str, kind: str) -> str:
@@ -128,8 +148,12 @@ class RegisterPage(CentrePage):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(pane(self.table))
         split.addWidget(pane(self.details))
+        self.corrections = CorrectionsPane(self)
+        self.corrections.setVisible(False)
+        split.addWidget(self.corrections)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 1)
         split.setChildrenCollapsible(False)
         self.layout_.addWidget(split, 1)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._show_entry())
@@ -137,8 +161,9 @@ class RegisterPage(CentrePage):
     def loader(self) -> tuple[str, Callable[..., Any], tuple[Any, ...]]:
         return _("读取机构登记"), load_register, ()
 
-    def show_data(self, data: list[Entry]) -> None:
-        self.table.set_rows(data)
+    def show_data(self, data: dict[str, list[Entry]]) -> None:
+        self.table.set_rows(data["entries"])
+        self.corrections.set_rows(data["pending"])
         self._show_entry()
 
     def focus_first(self) -> None:
@@ -154,6 +179,8 @@ class RegisterPage(CentrePage):
             return
         rows = [(_("机构名称"), e["name"]), (_("机构代码"), text(e["code"]))]
         rows += [(f.header, field_value(e, f.key, f.kind)) for f in SCALARS]
+        if e["reregistration"]:
+            rows.append((_("需重新登记"), reregistration_text(e)))
         self.fields.set_rows(rows)
         for spec in LISTS:
             self.lists[spec.key].set_rows(e[spec.key])
