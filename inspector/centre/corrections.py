@@ -67,8 +67,9 @@ def station_field(name: str, where: str | None = None) -> Field:
         if name in (f.key, f.header):
             return f
     headers = "、".join(scalar_field(k).header for k in STATION_FIELDS)
+    shown = name if len(name) <= 40 else name[:40] + "…"  # a hostile file's megabyte name is not echoed
     raise UsageError(
-        _("登记表没有可由机构更正的“{name}”一项（可更正：{all}）").format(name=name, all=headers), where
+        _("登记表没有可由机构更正的“{name}”一项（可更正：{all}）").format(name=shown, all=headers), where
     )
 
 
@@ -193,9 +194,9 @@ def _check(raw: Any, n: int, bundle_id: str) -> dict[str, Any]:
     if not isinstance(pid, str) or not _ID.match(pid):
         raise UsageError(_("更正的编号应为 32 位十六进制数字"), f"{where}.id")
     where = f"{where} ({pid})"
-    extra = sorted(str(k) for k in raw if k not in KEYS)
+    extra = sorted(str(k)[:40] for k in raw if k not in KEYS)
     if extra:
-        raise UsageError(_("更正中有未知的键：{k}").format(k="、".join(extra)), where)
+        raise UsageError(_("更正中有未知的键：{k}").format(k="、".join(extra[:5])), where)
     missing = [k for k in KEYS if k not in raw]
     if missing:
         raise UsageError(_("更正缺少：{k}").format(k="、".join(missing)), where)

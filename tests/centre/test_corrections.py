@@ -196,6 +196,7 @@ HOSTILE: list[tuple[Any, str]] = [
     ([valid(extra=1)], "未知的键"),
     ([valid(reason=...)], "缺少"),
     ([valid(field="boss")], "没有可由机构更正"),
+    ([valid(field="x" * 1_000_000)], "x…”"),  # named, not echoed whole
     ([valid(field=["head"])], "应为文字"),
     ([valid(field="region")], "没有可由机构更正"),
     ([valid(new=["张新"])], "应为文字"),

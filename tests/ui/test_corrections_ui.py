@@ -122,6 +122,7 @@ def test_corrections_are_listed_and_decided_one_by_one(
 
     # Accept the change of 负责人: the dialog says beforehand that it calls for re-registration.
     pane.table.select(lambda p: p["field"] == "head")
+    assert page.table.current()["id"] == received["org"]  # its organisation's entry is shown above
 
     def warned(d: Any) -> None:
         assert d.ok.isEnabled()  # a reason is not needed to accept

@@ -156,12 +156,19 @@ class CorrectionsPane(QWidget):
         layout.addLayout(top)
         self.table = Table(RowsModel(correction_columns()), stretch=4)
         layout.addWidget(self.table)
-        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._enable())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._chosen())
 
     def set_rows(self, rows: list[Proposal]) -> None:
         self.table.set_rows(rows)
         self.title.setText(_("待决定的登记表更正（{n}）").format(n=len(rows)))
         self.setVisible(bool(rows))
+        self._enable()
+
+    def _chosen(self) -> None:
+        """The organisation of the correction chosen is shown above it, with its whole entry."""
+        p = self.table.current()
+        if p is not None:
+            self.page.table.select(lambda e: e["id"] == p["org_id"])
         self._enable()
 
     def _enable(self) -> None:
