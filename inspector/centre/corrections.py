@@ -377,7 +377,11 @@ def decide(
     if why:
         why = _text(why, _("理由"), where, REASON_LIMIT)
     f = scalar_field(p["field"])
-    new = clean_value(f, p["new"], where)
+    # the value as stored (an exact decimal), not as JSON carries it
+    stored = db.conn.execute(
+        "SELECT new_value FROM register_corrections WHERE id = ?", (proposal_id,)
+    ).fetchone()
+    new = clean_value(f, loads(stored[0]), where)
     rule = reregistration_rule(db, p["org_id"], f.key) if accept else None
     at = now()
     with transaction(db) as conn:
