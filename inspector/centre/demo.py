@@ -299,7 +299,9 @@ def fill_centre_demo(db: sqlite_utils.Database) -> CentreDemoSummary:
         clerk.sign(
             e.id,
             signers(
-                [{"name": names[p], "role": "组长" if k == 0 else "组员"} for k, p in enumerate(drawn)], head
+                [{"name": names[p], "role": "组长" if k == 0 else "组员"} for k, p in enumerate(drawn)],
+                head,
+                db,
             ),
         )
         for pid in teams[org_id].team:

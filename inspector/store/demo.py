@@ -23,6 +23,7 @@ import sqlite_utils
 
 from inspector.rubric.model import Item, Rubric
 from inspector.rubric.rules import AllOrNothing, Checklist, Deduct, Discretionary, Grouped, Tiers
+from inspector.store.demo_signatures import with_signatures
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org, list_orgs
 
@@ -103,9 +104,14 @@ def note_for(item: Item, pick: int) -> str:
     return OTHER_NOTES[pick % len(OTHER_NOTES)]
 
 
-def signers(team: list[dict[str, Any]], head: str) -> list[dict[str, str]]:
-    """The whole team signs, then the station's head as 机构代表."""
-    return [{"name": m["name"], "role": m["role"]} for m in team] + [{"name": head, "role": "机构代表"}]
+def signers(
+    team: list[dict[str, Any]], head: str, db: sqlite_utils.Database | None = None
+) -> list[dict[str, Any]]:
+    """The whole team signs, then the station's head as 机构代表; with ``db``, each with a drawn
+    signature stored in its folder, as the window's pad stores one."""
+    people: list[dict[str, Any]] = [{"name": m["name"], "role": m["role"]} for m in team]
+    people.append({"name": head, "role": "机构代表"})
+    return with_signatures(db, people) if db is not None else people
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,7 @@ def fill_demo(db: sqlite_utils.Database) -> DemoSummary:
     # 1. a signed inspection that failed, and its re-check after rectification (in progress)
     first = clerk.create(SICHUAN, orgs[3]["id"], "inspection", visit_date="2026-05-12", team=TEAM)
     _fill(clerk, first.id, sichuan, rng, 0.55)
-    clerk.sign(first.id, signers(TEAM, "赵丽"))
+    clerk.sign(first.id, signers(TEAM, "赵丽", db))
     recheck = clerk.create(SICHUAN, orgs[3]["id"], "recheck", visit_date="2026-11-18", team=TEAM[:2])
     _fill(clerk, recheck.id, sichuan, rng, 0.9, upto=25)
     # 2. a station's self-assessment beside the inspection in progress
