@@ -3,7 +3,8 @@
 Columns: the name, the points (section subtotal and item points, from the session's report) and
 the progress or marks (answered/all for sections and groups; for items: unanswered ○, override ⚑,
 not applicable ⊘, conflict ⚠, differs from the self-assessment ≠, rectified ✓ or not ✗ on a
-re-check, a deduction lacking the evidence its rubric requires ！, and the evidence count ▣n).
+re-check, a deduction lacking the evidence its rubric requires ！, and the evidence count 证n: a
+character a reader knows at a glance, where ▣ drew a dot at the tree's size).
 Marks are symbols (explained in the tooltip and the legend), never colour alone. The model does
 no arithmetic on points: it shows the report's numbers.
 
@@ -50,7 +51,7 @@ def legend_entries() -> list[str]:
             "✗ " + _("未整改"),
             "？ " + _("待核实"),
             "！ " + _("缺要求的证据"),
-            "▣n " + _("证据个数"),
+            _("证") + "n " + _("证据个数"),
         ]
     )
 
@@ -169,7 +170,7 @@ class RubricTreeModel(QStandardItemModel):
         colours = [c for _s, _t, c in marks if c is not None]
         count = self.session.evidence_count(item_id)
         if count:  # after the colours: a count is not a warning
-            marks.append((f"▣{count}", _("证据 {n} 个").format(n=count), None))
+            marks.append((_("证") + str(count), _("证据 {n} 个").format(n=count), None))
         marks_cell.setText("".join(symbol for symbol, _t, _c in marks))
         marks_cell.setForeground(QBrush(colours[0]) if colours else QBrush())
         marks_cell.setToolTip("\n".join(f"{symbol} {meaning}" for symbol, meaning, _c in marks))

@@ -1,5 +1,5 @@
 """Issue 21 in the window: a deduction the rubric requires a photo for shows what it lacks (the
-tree's ！, the item's red line, the summary's blocker); the tree counts each item's evidence (▣n);
+tree's ！, the item's red line, the summary's blocker); the tree counts each item's evidence (证n);
 the summary's 负责 names the whole team when no 大项 was assigned, and its tables fill the page."""
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ def test_a_required_photo_is_shown_missing_then_counted(
     view.show_item("1.1.1")
     marks = page.model.index_of("1.1.1", 2)
     assert "！" in marks.data() and "缺照片" in page.model.itemFromIndex(marks).toolTip()
-    assert "▣" not in marks.data()
+    assert "证" not in marks.data()
     assert "本项扣分须附照片" in view.evidence_rule.text() and CLAUSE in view.evidence_rule.text()
     assert "缺照片" in view.evidence_rule.text()
+    window.shot("required-evidence-missing")
 
     from ui.finish import summary_html
 
@@ -54,6 +55,6 @@ def test_a_required_photo_is_shown_missing_then_counted(
     view.attach([photo])
     window.settle()
     marks = page.model.index_of("1.1.1", 2)
-    assert "▣1" in marks.data() and "！" not in marks.data()
+    assert "证1" in marks.data() and "！" not in marks.data()
     assert "缺照片" not in view.evidence_rule.text() and "本项扣分须附照片" in view.evidence_rule.text()
     assert "缺评估表要求的证据" not in summary_html(page.session)  # type: ignore[arg-type]

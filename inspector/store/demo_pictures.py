@@ -1,4 +1,5 @@
-"""Drawn signatures for the demo's signed sheets, as a real team's would carry.
+"""The demo's pictures: drawn signatures for its signed sheets, as a real team's would carry, and
+a site photo beside some of its deductions (the tree's 证n count, the sheet's evidence list).
 
 A signer in the window draws on the pad, and the PNG is stored as an evidence file whose SHA-256
 goes into the signer's record. The demo signs without a pad, so each name is written here: the
@@ -72,3 +73,39 @@ def with_signatures(db: sqlite_utils.Database, people: list[dict[str, Any]]) -> 
     if data is None:
         return people
     return [{**p, "signature": store_signature(db, data, str(p["name"]))} for p in people]
+
+
+def site_photo_jpeg(caption: str, taken: str) -> bytes:
+    """A stand-in site photo (a grey wall, a cabinet, the caption on a card) whose EXIF says it was
+    taken on ``taken`` ("2026-05-12 10:03:15", China time), as a phone's photo on the visit day."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = random.Random(int.from_bytes(hashlib.sha256(caption.encode("utf-8")).digest()[:8], "big"))
+    img = Image.new("RGB", (640, 480), (196 + rng.randint(-12, 12), 200, 204))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 360, 640, 480), fill=(150, 140, 128))  # the floor
+    x = rng.randint(60, 300)
+    draw.rectangle((x, 90, x + 220, 380), fill=(92, 104, 118), outline=(40, 44, 50), width=3)  # a cabinet
+    draw.line((x + 110, 90, x + 110, 380), fill=(40, 44, 50), width=3)
+    font = ImageFont.truetype(str(font_path()), 22)
+    draw.rectangle((24, 24, 616, 64), fill=(250, 250, 246))
+    draw.text((34, 30), caption[:26], font=font, fill=(30, 30, 30))
+    exif = Image.Exif()
+    stamp = taken.replace("-", ":")
+    exif[0x010F], exif[0x0110], exif[0x0132] = "HUAWEI", "P40", stamp  # Make, Model, DateTime
+    sub = exif.get_ifd(0x8769)  # the Exif IFD: when the picture was taken, and in which zone
+    sub[0x9003], sub[0x9011] = stamp, "+08:00"  # DateTimeOriginal, OffsetTimeOriginal
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=80, exif=exif)
+    return out.getvalue()
+
+
+def store_site_photo(db: sqlite_utils.Database, caption: str, taken: str) -> str | None:
+    """A site photo stored as evidence (None for a database in memory); its SHA-256."""
+    data = data_folder(db)
+    if data is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "现场照片.jpg"
+        path.write_bytes(site_photo_jpeg(caption, taken))
+        return add_evidence(db, data, path)
