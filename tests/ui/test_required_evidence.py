@@ -58,3 +58,25 @@ def test_a_required_photo_is_shown_missing_then_counted(
     assert "证1" in marks.data() and "！" not in marks.data()
     assert "缺照片" not in view.evidence_rule.text() and "本项扣分须附照片" in view.evidence_rule.text()
     assert "缺评估表要求的证据" not in summary_html(page.session)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_the_summary_fits_its_page_with_long_reasons(
+    window: Window, store: EvaluationStore, width: int
+) -> None:
+    """The 汇总's 失分明细 table ran past the page's right edge (the reason and note columns
+    clipped) at 1366 and 1024 px: it now fills the page and wraps inside its cells."""
+    org = add_org(store.db, "汇总测试鉴定站", f"TEST-SUM-{width}")["id"]
+    e = store.create(SICHUAN, org, visit_date="2026-11-30", team=[{"name": "张建国", "role": "组长"}])
+    long_note = "抽查近一年考务档案，" * 12 + "未见考评员签到表。"
+    for item in store.rubric(SICHUAN, e.rubric_version).items():
+        store.record(e.id, item.id, {"tier": 0} if item.rule.kind == "tiers" else {"met": True})
+    for item_id in ("1.1.1", "2.1.3", "3.1.1"):
+        store.record(e.id, item_id, {"problems": 1, "note": long_note})
+    window.w.resize(width, 768)
+    window.start(e.id, "finish")
+    window.settle()
+    browser = window.w.finish.browser
+    window.qtbot.waitUntil(lambda: "失分明细" in browser.toPlainText(), timeout=10000)
+    assert browser.horizontalScrollBar().maximum() == 0, "the summary runs past the page's right edge"
+    window.shot(f"summary-{width}")
