@@ -45,10 +45,18 @@ def link(item_id: str, text: str = "") -> str:
     return f"<a href='item:{escape(item_id)}'>{escape(text or item_id)}</a>"
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[int] = ()) -> str:
-    """Cells are HTML already (escape what needs it before)."""
-    out = ["<table cellspacing='0' cellpadding='4' border='1' style='border-collapse:collapse'><tr>"]
-    out += [f"<th>{escape(h)}</th>" for h in headers]
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    right: Sequence[int] = (),
+    widths: Sequence[int] = (),
+) -> str:
+    """Cells are HTML already (escape what needs it before). ``widths``: each column's share of
+    the page in per cent; the table then fills the page and its text wraps in the cells instead of
+    running past the right edge (the reasons and notes were clipped at 1366 and 1024 px)."""
+    fill = " width='100%'" if widths else ""
+    out = [f"<table{fill} cellspacing='0' cellpadding='4' border='1' style='border-collapse:collapse'><tr>"]
+    out += [f"<th{f' width={widths[n]}%' if widths else ''}>{escape(h)}</th>" for n, h in enumerate(headers)]
     out.append("</tr>")
     for row in rows:
         cells = [f"<td{' align=right' if n in right else ''}>{c}</td>" for n, c in enumerate(row)]
@@ -128,11 +136,33 @@ def _blocking(s: EvaluationSession, check: SignCheck) -> list[str]:
             )
             + "</p>"
         )
+    if check.without_evidence:
+        out.append(para(_("{n} 项扣分缺评估表要求的证据：").format(n=len(check.without_evidence))))
+        out.append(
+            "<p>"
+            + "　".join(link(m.item_id, f"！ {m.item_id}（{m.label}）") for m in check.without_evidence)
+            + "</p>"
+        )
     if check.vetoes_without_note:
         out.append(
             para(_("否决项未写明发现的情况：{ids}").format(ids="、".join(check.vetoes_without_note)), RED)
         )
     return out
+
+
+def _owners_text(s: EvaluationSession, code: str) -> str:
+    """Who answers for a 大项: the members assigned to it; with no 大项 assigned to anyone the whole
+    team does (评估组, led by its 组长), not an empty cell; a station's self-assessment: the station."""
+    owners = s.owners(code)
+    if owners:
+        return "、".join(owners)
+    team = s.evaluation.team
+    if any(m.get("sections") for m in team):
+        return "—"  # others were assigned their 大项; nobody this one
+    if team:
+        leaders = [str(m.get("name", "")) for m in team if m.get("role") == "组长"]
+        return _("全组（组长 {name}）").format(name="、".join(leaders)) if leaders else _("全组")
+    return _("本机构") if s.evaluation.kind == "self" else "—"
 
 
 def _sections(s: EvaluationSession) -> list[str]:
@@ -147,7 +177,7 @@ def _sections(s: EvaluationSession) -> list[str]:
                 escape(title),
                 f"{fmt(result.points)} / {fmt(result.max_points)}" if s.rubric.scored else str(unmet),
                 f"{answered}/{len(ids)}",
-                escape("、".join(s.owners(section.code))),
+                escape(_owners_text(s, section.code)),
             ]
         )
     if not s.rubric.scored:  # a record form: its lines not met, never points
@@ -186,7 +216,7 @@ def _unmet_lines(s: EvaluationSession) -> list[str]:
     if not unmet:
         return [*out, para(_("已记录的各项均符合。"))]
     rows = [[f"{link(i.id)} {escape(s.item(i.id).text)}", escape(s.note(i.id))] for i in unmet]
-    out.append(table([_("记录项"), _("发现的情况")], rows))
+    out.append(table([_("记录项"), _("发现的情况")], rows, widths=(50, 50)))
     return out
 
 
@@ -214,7 +244,14 @@ def _lost(s: EvaluationSession, check: SignCheck) -> list[str]:
                 _note_cell(s, i.id, unexplained),
             ]
         )
-    out.append(table([_("小项"), _("得分"), _("理由"), _("发现的情况（备注）")], rows, right=(1,)))
+    out.append(
+        table(
+            [_("小项"), _("得分"), _("理由"), _("发现的情况（备注）")],
+            rows,
+            right=(1,),
+            widths=(34, 8, 29, 29),
+        )
+    )
     overrides = sum(1 for i in r.items if i.override)
     if overrides:
         out.append(para("⚑ " + _("人工调整 {n} 项，均已写明理由。").format(n=overrides), AMBER))

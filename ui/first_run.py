@@ -30,6 +30,7 @@ from inspector.store.ui_state import get_state, set_state
 from ui.worker import Progress
 
 if TYPE_CHECKING:
+    from inspector.bundles.demo import Demo
     from ui.main_window import MainWindow
 
 DONE_KEY = "first_run_done"
@@ -53,11 +54,13 @@ def _make_centre(progress: Progress, data: Path, name: str, passphrase: str) -> 
     return info.fingerprint
 
 
-def _fill_demo(progress: Progress, data: Path) -> None:
-    from inspector.centre.demo import fill_centre_demo
+def _fill_demo(progress: Progress, data: Path) -> Demo:
+    """The one demo `inspector demo` makes too: the sample data and, in a folder without
+    credentials, the demo centre's CA and this folder's keys (issue 17 found the window's lacking)."""
+    from inspector.bundles.demo import fill_demo_folder
 
     with opened_folder(data) as db:
-        fill_centre_demo(db)
+        return fill_demo_folder(db, data)
 
 
 class CentreSetup(QDialog):
@@ -147,9 +150,7 @@ class FirstRunDialog(QDialog):
                 owner=w,
             )
         elif key == "demo":
-            w.worker.run(
-                _("填入示例数据"), _fill_demo, w.data_dir, on_done=lambda _r: w.refresh_home(), owner=w
-            )
+            w.worker.run(_("填入示例数据"), _fill_demo, w.data_dir, on_done=w._demo_filled, owner=w)
         elif key == "field":
             from ui.bundles import open_dialog
 

@@ -207,6 +207,9 @@ class ItemView(QWidget):
         self.evidence.edit_caption.connect(self.edit_caption)
         self.evidence.remove.connect(self.remove_evidence)
         layout.addWidget(self.evidence)
+        # where the rubric requires a note or a photo for a deduction: the rule, its clause, what lacks
+        self.evidence_rule = _label(name="hint")
+        layout.addWidget(self.evidence_rule)
         layout.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         guard_text_fields(self)
@@ -411,6 +414,7 @@ class ItemView(QWidget):
         if self.item is None:
             return
         item = self.item
+        self._show_evidence_rule()
         payload = self.draft() if self.dirty else self.session.payload(item.id)
         if self.dirty and payload is None:
             payload = self.session.payload(item.id)
@@ -432,6 +436,25 @@ class ItemView(QWidget):
                 return
         self.result.setText(result_text(item, r) + ("" if not self.dirty else "  ·  " + _("未保存")))
         self.reason.setText(r.reason or "" if r.answered else "")
+
+    def _show_evidence_rule(self) -> None:
+        """The rubric's evidence requirement for a deduction, in red while the recorded one lacks it."""
+        item = self.item
+        if item is None or item.evidence is None:
+            self.evidence_rule.setText("")
+            return
+        need = {
+            "note": _("备注"),
+            "photo": _("照片"),
+            "either": _("备注或照片"),
+            "both": _("备注和照片"),
+        }[item.evidence.requires]
+        text = _("本项扣分须附{need}（依据：{clause}）").format(need=need, clause=item.evidence.clause)
+        lacks = self.session.missing_evidence(item.id)
+        if lacks:
+            text = "⚠ " + _("{lacks}：签署前须补上").format(lacks=lacks) + "\n" + text
+        self.evidence_rule.setStyleSheet(ERROR_STYLE if lacks else "")
+        self.evidence_rule.setText(text)
 
     def _once_explained(self, payload: dict[str, Any]) -> ItemResult | None:
         """The score an override or not-applicable draft gets once its reason is written (None

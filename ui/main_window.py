@@ -39,6 +39,7 @@ from ui.shortcuts import guard_text_fields, sequences
 from ui.worker import Worker
 
 if TYPE_CHECKING:  # the pages are imported when first shown: the home list paints sooner
+    from inspector.bundles.demo import Demo
     from inspector.store.evaluations import EvaluationStore
     from ui.finish import FinishPage
     from ui.new_evaluation import NewEvaluationDialog
@@ -704,13 +705,17 @@ class MainWindow(QMainWindow):
                     _("数据文件夹中已有数据，未再填入示例。请先打开一个空的数据文件夹。"),
                 )
                 return
-        self.worker.run(
-            _("填入示例数据"), _fill_demo, self.data_dir, on_done=lambda _r: self._demo_filled(), owner=self
-        )
+        self.worker.run(_("填入示例数据"), _fill_demo, self.data_dir, on_done=self._demo_filled, owner=self)
 
-    def _demo_filled(self) -> None:
+    def _demo_filled(self, made: Demo | None = None) -> None:
         self._apply_role()
         self.refresh_home()
+        if made is not None and made.keys_made:  # as `inspector demo` prints it
+            self.statusBar().showMessage(
+                _("已建立演示中心“{name}”的 CA 与本机证书；演示口令：{p}（仅供演示）").format(
+                    name=made.centre_name, p=made.passphrase
+                )
+            )
 
     def search(self) -> None:
         """Ctrl+F: the home list's search, or in an evaluation the search among its items."""

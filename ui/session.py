@@ -28,6 +28,7 @@ from inspector.rubric.observations import Observation, parse_observation
 from inspector.rubric.scoring import ItemResult, Report, VetoMark, score
 from inspector.store.changes import OBSERVE, Change, canonical
 from inspector.store.evaluations import VETO_PREFIX, Current, Evaluation, EvaluationStore
+from inspector.store.signing_checks import missing_evidence, missing_label
 from inspector.store.ui_state import current_item, flagged_items, set_current_item, set_flagged
 
 
@@ -122,6 +123,16 @@ class EvaluationSession(QObject):
         """What the inspector wrote about an item: its note, or the reason of their own points."""
         p = self.payload(item_id) or {}
         return str(p.get("note") or p.get("reason") or "").strip()
+
+    def evidence_count(self, item_id: str) -> int:
+        """How many evidence files the item's current value carries."""
+        return len((self.payload(item_id) or {}).get("evidence") or [])
+
+    def missing_evidence(self, item_id: str) -> str:
+        """What a deduction lacks that the rubric requires (缺照片…), "" when nothing is missing."""
+        item = self.item(item_id)
+        lacks = missing_evidence(item, self._answers.get(item_id), self.results[item_id])
+        return missing_label(lacks, item.evidence.requires) if lacks and item.evidence else ""
 
     def conflicted(self) -> list[str]:
         """The items whose value is in conflict (merged team work), in form order."""

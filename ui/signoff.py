@@ -295,6 +295,9 @@ def summary_html(session: EvaluationSession, check: SignCheck) -> str:
             id=u.item_id, lost=fmt(u.max_points - u.points), kind=deduction_label(u.kind)
         )
         out.append(f"<p style='color:{red}'>{escape(line)}</p>")
+    for m in check.without_evidence:
+        line = _("！ {id} 扣分{label}（{clause}）").format(id=m.item_id, label=m.label, clause=m.clause)
+        out.append(f"<p style='color:{red}'>{escape(line)}</p>")
     if check.conflicts:
         line = _("⚠ 评估组冲突未解决：{ids}").format(ids="、".join(check.conflicts))
         out.append(f"<p style='color:{red}'>{escape(line)}</p>")

@@ -3,8 +3,10 @@
 Columns: the name, the points (section subtotal and item points, from the session's report) and
 the progress or marks (answered/all for sections and groups; for items: unanswered ○, override ⚑,
 not applicable ⊘, conflict ⚠, differs from the self-assessment ≠, rectified ✓ or not ✗ on a
-re-check). Marks are symbols (explained in the tooltip and the legend), never colour alone. The
-model does no arithmetic on points: it shows the report's numbers.
+re-check, a deduction lacking the evidence its rubric requires ！, and the evidence count 证n: a
+character a reader knows at a glance, where ▣ drew a dot at the tree's size).
+Marks are symbols (explained in the tooltip and the legend), never colour alone. The model does
+no arithmetic on points: it shows the report's numbers.
 
 A ``QStandardItemModel`` kept in step with the session, rather than a Python
 ``QAbstractItemModel``: a view asks a dozen roles of every visible cell on every paint, and each
@@ -48,6 +50,8 @@ def legend_entries() -> list[str]:
             "✓ " + _("已整改"),
             "✗ " + _("未整改"),
             "？ " + _("待核实"),
+            "！ " + _("缺要求的证据"),
+            _("证") + "n " + _("证据个数"),
         ]
     )
 
@@ -134,6 +138,9 @@ class RubricTreeModel(QStandardItemModel):
             marks.append(("≠", _("与自评不同"), OVERRIDE_COLOUR))
         if item_id in s.flags:
             marks.append(("？", _("待核实"), CONFLICT_COLOUR))
+        lacks = s.missing_evidence(item_id)
+        if lacks:
+            marks.append(("！", lacks, CONFLICT_COLOUR))
         rect = s.rectified(item_id)
         if rect == RECTIFIED:
             marks.append(("✓", _("已整改"), RECTIFIED_COLOUR))
@@ -160,8 +167,11 @@ class RubricTreeModel(QStandardItemModel):
         else:
             points.setText(f"{fmt(r.points) if r.answered else '—'}/{fmt(r.max_points)}")
             points.setForeground(QBrush(MUTED_COLOUR) if not r.answered else QBrush())
-        marks_cell.setText("".join(symbol for symbol, _t, _c in marks))
         colours = [c for _s, _t, c in marks if c is not None]
+        count = self.session.evidence_count(item_id)
+        if count:  # after the colours: a count is not a warning
+            marks.append((_("证") + str(count), _("证据 {n} 个").format(n=count), None))
+        marks_cell.setText("".join(symbol for symbol, _t, _c in marks))
         marks_cell.setForeground(QBrush(colours[0]) if colours else QBrush())
         marks_cell.setToolTip("\n".join(f"{symbol} {meaning}" for symbol, meaning, _c in marks))
 

@@ -7,7 +7,7 @@ signed results and a rectification in progress, on top of :func:`inspector.store
   2022-03-01, valid through 2025-02-28), 周建华 works at 成都市技师学院 (recused there), 吴敏 is an
   assessor at 绵阳职业技术学院 (recused there), 郑伟 is suspended;
 * plan 1 (first half of 2026): the failed, signed inspection of 自贡 and its rectification, with the
-  re-check in progress;
+  re-check in progress; the rulebook's four stages marked done on their days;
 * plan 2 (second half of 2026): seven stations, teams drawn with the published seed "2026-H2"
   (the record is stored and re-runs identically), the demo's unsigned inspections linked with
   their drawn teams, three new stations inspected and signed (by the whole team and the station's
@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlite_utils
 
+from inspector.centre.milestones import mark_milestone
 from inspector.centre.people import add_person, add_review, set_active, set_annual
 from inspector.centre.plans import (
     add_target,
@@ -251,6 +252,14 @@ def fill_centre_demo(db: sqlite_utils.Database) -> CentreDemoSummary:
         notice_no="川鉴整〔2026〕3号",
     )
     link_recheck(db, rect.id, recheck.id)
+    # the year's campaign (川人社函〔2017〕297号 三) went by its timetable: each stage marked done
+    for stage, day in (
+        ("自查自评", "2026-04-28"),
+        ("审查评估", "2026-06-26"),
+        ("抽查复核", "2026-08-27"),
+        ("向社会公告", "2026-09-25"),
+    ):
+        mark_milestone(db, first_half.id, stage, day, by="省鉴定中心")
 
     # Plan 2: seven targets, a recorded draw, results in every state.
     second_half = new_plan(
@@ -299,7 +308,9 @@ def fill_centre_demo(db: sqlite_utils.Database) -> CentreDemoSummary:
         clerk.sign(
             e.id,
             signers(
-                [{"name": names[p], "role": "组长" if k == 0 else "组员"} for k, p in enumerate(drawn)], head
+                [{"name": names[p], "role": "组长" if k == 0 else "组员"} for k, p in enumerate(drawn)],
+                head,
+                db,
             ),
         )
         for pid in teams[org_id].team:

@@ -3,6 +3,12 @@
 done with its day, and late when its day has passed undone.
 
 "前" is read as "by the end of that day" (the day itself is in time), as the rulebook records.
+
+A stage whose deadline falls before the plan's own period begins is not that plan's to miss: the
+notice sets one campaign's timetable, and a plan that starts on 1 October (the demo's second half)
+cannot be late for an April self-assessment. Such a stage, unmarked, is shown as 计划开始前已截止
+and not counted late (the Sichuan demo's plans page said "4 项逾期" on a plan not yet begun when
+those days passed). Marked done, it is done as any other.
 """
 
 from __future__ import annotations
@@ -23,7 +29,13 @@ from inspector.store.evaluations import default_author
 
 
 def milestone_state_name(state: str) -> str:
-    names = {"done": _("已完成"), "done_late": _("逾期完成"), "late": _("已逾期"), "open": _("未到期")}
+    names = {
+        "done": _("已完成"),
+        "done_late": _("逾期完成"),
+        "late": _("已逾期"),
+        "open": _("未到期"),
+        "before_plan": _("计划开始前已截止（不计逾期）"),
+    }
     return names.get(state, state)
 
 
@@ -34,7 +46,7 @@ class MilestoneState:
     quote: str
     done_on: dt.date | None
     recorded_by: str | None
-    state: str  # open | late | done | done_late
+    state: str  # open | late | done | done_late | before_plan
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +82,8 @@ def plan_milestones(
         finished, by = done.get(m.name, (None, None))
         if finished is not None:
             state = "done" if finished <= due else "done_late"
+        elif plan.starts is not None and due < plan.starts:
+            state = "before_plan"
         else:
             state = "late" if day > due else "open"
         out.append(MilestoneState(m.name, due, m.quote, finished, by, state))

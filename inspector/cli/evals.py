@@ -243,6 +243,15 @@ def fixed_payload_json(f: Fixed) -> dict[str, Any]:
     }
 
 
+def evidence_counts(payloads: dict[str, Any]) -> dict[str, int]:
+    """How many evidence files each item carries, items without any left out."""
+    return {
+        item_id: len(p["evidence"])
+        for item_id, p in payloads.items()
+        if not item_id.startswith(VETO_PREFIX) and isinstance(p, dict) and p.get("evidence")
+    }
+
+
 def _show(s: EvaluationStore, data: Path, eval_id: str) -> dict[str, Any]:
     e = s.get(eval_id)
     check = s.signed_check(eval_id)
@@ -284,6 +293,12 @@ def _show(s: EvaluationStore, data: Path, eval_id: str) -> dict[str, Any]:
         # what stops `eval sign` now (the window's sign page shows the same): empty when it may be signed
         "sign_blockers": [] if blocking.signed else blocking.blockers(),
         "unexplained": [u.item_id for u in blocking.unexplained],
+        # deductions lacking the note/photo their rubric item requires (its `evidence` clause)
+        "missing_evidence": [
+            {"item": m.item_id, "missing": list(m.missing), "clause": m.clause}
+            for m in blocking.without_evidence
+        ],
+        "evidence_counts": evidence_counts(observations),
         # each evidence file (E1, E2… in item order) with captured_at, gps and flags
         "evidence": [x.to_json() for x in visit_evidence(s, data, eval_id)],
     }
@@ -315,6 +330,13 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
     blocking = sign_check(s, eval_id)
     if not blocking.signed and not blocking.ok:
         click.echo(refusal(blocking))
+    counts = evidence_counts({k: c.change.payload for k, c in s.current(eval_id).items() if c.change.payload})
+    if counts:
+        click.echo(
+            _("证据（每项个数）：{items}").format(items="、".join(f"{i} ×{n}" for i, n in counts.items()))
+        )
+    for m in blocking.without_evidence:
+        click.echo(_("  {id}：{label}（{clause}）").format(id=m.item_id, label=m.label, clause=m.clause))
     flagged = [x for x in visit_evidence(s, ctx.data, eval_id) if x.facts.flags]
     if flagged:
         click.echo(_("需核对的证据（依照片 EXIF 信息）："))

@@ -98,15 +98,16 @@ def header_block(sheet: SheetData, width: float, *, with_result: bool = True) ->
         ],
         [p(_("类型"), "label"), p(kind_text(sheet), "value"), p(_("状态"), "label"), p(state, "value"), ""],
         [p(_("督导员") if record else _("评估组"), "label"), p(team, "value"), "", "", ""],
+        # the 32-character id on one line: a half-width cell broke it (issue 21); the form's version beside it
         [
-            p(_("评估表"), "label"),
-            p(_("第{v}版").format(v=e.rubric_version), "value"),
             p(_("评估编号"), "label"),
-            p(e.id, "cell_small"),
+            p(e.id + "　" + _("（评估表第{v}版）").format(v=e.rubric_version), "value"),
+            "",
+            "",
             "",
         ],
     ]
-    spans = [0, 3]
+    spans = [0, 3, 4]
     if e.revision > 1 or e.amend_reason:
         text = _("第{n}次修订").format(n=e.revision - 1)
         if e.amend_reason:

@@ -158,6 +158,10 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
                     if all(r.answered for r in scored)
                     else _("已评部分得{p}分").format(p=fmt(got))
                 )
+            if group.table:  # the form's own table label (表2-1) above the 中项 its table starts with
+                rows.append(
+                    Row([p(group.table, "head"), "", "", "", "", "", ""], hspan=[(0, 6)], keep_with_next=True)
+                )
             subgroup = None
             for item in group.items:
                 r = results[item.id]

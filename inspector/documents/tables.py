@@ -24,6 +24,7 @@ class Row:
     spanned cell showing the first row's content. ``continued`` is the content shown instead when
     such a block resumes at the top of a page. ``hspan`` lists (first, last) columns merged
     within this row. ``commands`` are table-style commands whose row numbers count from this row.
+    ``keep_with_next``: never the last row of a page (a caption such as the form's "表2-2").
     """
 
     cells: Sequence[Any]
@@ -31,6 +32,7 @@ class Row:
     continued: Mapping[int, Any] = field(default_factory=dict)
     hspan: Sequence[tuple[int, int]] = ()
     commands: Sequence[tuple[Any, ...]] = ()
+    keep_with_next: bool = False
 
 
 class MergedTable(Flowable):  # type: ignore[misc]
@@ -125,6 +127,8 @@ class MergedTable(Flowable):  # type: ignore[misc]
                 break
             used += rh
             n += 1
+        while n > 0 and self.rows[n - 1].keep_with_next:
+            n -= 1
         # A part's own spans may need more height than the full table gave those rows (a long
         # label over fewer rows): measure the part and give back rows until it fits.
         while n > 0:
@@ -135,6 +139,8 @@ class MergedTable(Flowable):  # type: ignore[misc]
                 )
                 return [first, rest]
             n -= 1
+            while n > 0 and self.rows[n - 1].keep_with_next:
+                n -= 1
         return []
 
 

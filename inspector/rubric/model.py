@@ -30,6 +30,9 @@ Ref = tuple[str, str]  # ("rubric" | "section" | "group" | "item" | "veto" | "ou
 
 NA_SCORES = {"full": "按满分计", "zero": "不得分"}
 
+#: what a deduction on an item must carry (``evidence = {requires = …, clause = …}``)
+EVIDENCE_NEEDS = ("note", "photo", "either", "both")
+
 
 @dataclass(frozen=True)
 class NotApplicable:
@@ -47,6 +50,31 @@ class NotApplicable:
 
     def to_dict(self) -> dict[str, Any]:
         return {"clause": self.clause, "scores": self.scores}
+
+
+@dataclass(frozen=True)
+class EvidenceRule:
+    """A deduction on this item must carry a note, a photo (an evidence file), either or both.
+
+    Only where a text requires it: ``clause`` quotes the form's words, or the centre's own
+    decision when a centre sets it in a rubric version of its own. No shipped form sets one today.
+    """
+
+    requires: str
+    clause: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"requires": self.requires, "clause": self.clause}
+
+    def missing(self, has_note: bool, has_photo: bool) -> tuple[str, ...]:
+        """What a deduction still lacks: () when satisfied, else ("note",), ("photo",) or both."""
+        if self.requires == "note":
+            return () if has_note else ("note",)
+        if self.requires == "photo":
+            return () if has_photo else ("photo",)
+        if self.requires == "either":
+            return () if has_note or has_photo else ("note", "photo")
+        return tuple(k for k, ok in (("note", has_note), ("photo", has_photo)) if not ok)
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,8 @@ class Item:
     editor_note: str | None = None
     #: the form allows marking this item not applicable (and says how it then scores)
     na: NotApplicable | None = None
+    #: a deduction must carry a note and/or a photo (cited), where a text requires it
+    evidence: EvidenceRule | None = None
     #: the item belongs to a bonus (加分项) section — derived from the structure, never stored
     in_bonus: bool = field(default=False, compare=False)
 
@@ -80,6 +110,8 @@ class Group:
     title: str
     items: tuple[Item, ...]
     points: Decimal | None = None
+    #: the form's own table label starting at this 中项 ("表2-1"), printed above it
+    table: str | None = None
 
     @property
     def label(self) -> str:
@@ -230,6 +262,8 @@ def _group_dict(g: Group) -> dict[str, Any]:
     out: dict[str, Any] = {"code": g.code, "title": g.title}
     if g.points is not None:
         out["points"] = g.points
+    if g.table:
+        out["table"] = g.table
     out["items"] = [_item_dict(i) for i in g.items]
     return out
 
@@ -244,6 +278,8 @@ def _item_dict(i: Item) -> dict[str, Any]:
             out[key] = value
     if i.na is not None:
         out["na"] = i.na.to_dict()
+    if i.evidence is not None:
+        out["evidence"] = i.evidence.to_dict()
     out["rule"] = i.rule.to_dict()
     return out
 
@@ -275,10 +311,10 @@ _RUBRIC_KEYS = {
     "max_points", "veto_outcome", "outcomes", "vetoes", "sections",
 }  # fmt: skip
 _SECTION_KEYS = {"code", "title", "points", "bonus", "groups"}
-_GROUP_KEYS = {"code", "title", "points", "items"}
+_GROUP_KEYS = {"code", "title", "points", "items", "table"}
 _ITEM_KEYS = {
     "id", "text", "points", "method", "shares_method", "subgroup", "sampling", "note", "rule",
-    "reconstructed", "editor_note", "na",
+    "reconstructed", "editor_note", "na", "evidence",
 }  # fmt: skip
 
 
@@ -358,6 +394,20 @@ def _item(data: dict[str, Any]) -> Item:
         ):
             raise Malformed(ref, _('“na”应写成 {clause = "允许不适用的原文", scores = "full" 或 "zero"}'))
         na = NotApplicable(raw_na["clause"].strip(), raw_na.get("scores", "full"))
+    evidence = None
+    if "evidence" in data:
+        raw_ev = data["evidence"]
+        if (
+            not isinstance(raw_ev, dict)
+            or set(raw_ev) - {"requires", "clause"}
+            or raw_ev.get("requires") not in EVIDENCE_NEEDS
+            or not isinstance(raw_ev.get("clause"), str)
+            or not raw_ev["clause"].strip()
+        ):
+            raise Malformed(
+                ref, _('“evidence”应写成 {requires = "note" 或 "photo"、"either"、"both", clause = "原文"}')
+            )
+        evidence = EvidenceRule(raw_ev["requires"], raw_ev["clause"].strip())
     return Item(
         id=raw_id,
         text=_str(data, "text", ref),
@@ -371,6 +421,7 @@ def _item(data: dict[str, Any]) -> Item:
         reconstructed=_str(data, "reconstructed", ref, required=False) or None,
         editor_note=_str(data, "editor_note", ref, required=False) or None,
         na=na,
+        evidence=evidence,
     )
 
 
@@ -407,6 +458,7 @@ def rubric_from_dict(data: dict[str, Any]) -> Rubric:
                     title=_str(g, "title", gref),
                     items=items,
                     points=_pts(g, "points", gref, required=False),
+                    table=_str(g, "table", gref, required=False).strip() or None,
                 )
             )
         points = _pts(s, "points", sref)
@@ -595,6 +647,7 @@ def rubric_json(r: Rubric) -> dict[str, Any]:
                             "code": g.code,
                             "title": g.title,
                             **({"max_points": json_number(g.points)} if g.points is not None else {}),
+                            **({"table": g.table} if g.table else {}),
                         },
                         "text": i.text,
                         "method": i.method,
@@ -605,6 +658,7 @@ def rubric_json(r: Rubric) -> dict[str, Any]:
                         **({"note": i.note} if i.note else {}),
                         **({"reconstructed": i.reconstructed} if i.reconstructed else {}),
                         **({"na": i.na.to_dict()} if i.na else {}),
+                        **({"evidence": i.evidence.to_dict()} if i.evidence else {}),
                     }
                     for g in s.groups
                     for i in g.items

@@ -48,10 +48,12 @@ TABLE, INFO, VETOES, OUTCOMES = "评估表", "说明", "否决项", "评估结�
 FIRST_ROW = 5  # rows 1–2 title, 3–4 the two-row header
 _HEADINGS = ("大项", "中项", "小项", "评估分值", "评估方法和标准", "评估结果",
              "编号", "计分规则", "抽样", "备注",
-             "复原说明", "转录注", "可不适用依据", "不适用计分")  # fmt: skip
-_WIDTHS = (14, 16, 34, 7, 48, 12, 10, 40, 20, 30, 30, 30, 30, 10)
-_PRINTED = 6  # A–F; G–N are for the program
-_A, _B, _C, _D, _E, _F, _G, _H, _I, _J, _K, _L, _M, _N = range(1, 15)
+             "复原说明", "转录注", "可不适用依据", "不适用计分",
+             "扣分须附", "扣分须附依据", "表号")  # fmt: skip
+_WIDTHS = (14, 16, 34, 7, 48, 12, 10, 40, 20, 30, 30, 30, 30, 10, 10, 30, 8)
+_PRINTED = 6  # A–F; G–Q are for the program
+_A, _B, _C, _D, _E, _F, _G, _H, _I, _J, _K, _L, _M, _N, _O, _P, _Q = range(1, 18)
+_LAST = _Q
 _INFO_KEYS = ("id", "version", "title", "issuer", "document", "year", "source", "notes", "derived",
               "max_points", "veto_outcome")  # fmt: skip
 _YES, _NO = "是", "否"
@@ -195,7 +197,7 @@ def _write_table(ws: Worksheet, r: Rubric) -> None:
             g_start, subgroup = row, None
             for item in g.items:
                 if item.subgroup and item.subgroup != subgroup:
-                    for col in range(_A, _N + 1):
+                    for col in range(_A, _LAST + 1):
                         _put(ws, row, col, item.subgroup if col == _C else None, bold=True)
                     row += 1
                 subgroup = item.subgroup
@@ -206,7 +208,10 @@ def _write_table(ws: Worksheet, r: Rubric) -> None:
                 values = (None, None, item.text, json_number(item.points), item.method, None, item.id,
                           format_rule(item.rule), item.sampling, item.note, item.reconstructed,
                           item.editor_note, item.na.clause if item.na else None,
-                          item.na.scores if item.na else None)  # fmt: skip
+                          item.na.scores if item.na else None,
+                          item.evidence.requires if item.evidence else None,
+                          item.evidence.clause if item.evidence else None,
+                          g.table if g.table and item is g.items[0] else None)  # fmt: skip
                 for col, value in enumerate(values, 1):
                     _put(ws, row, col, value, align="center" if col in (_D, _G) else "left")
                 row += 1
@@ -559,9 +564,9 @@ class _Reader:
         sections: list[dict[str, Any]] = []
         group: dict[str, Any] | None = None
         subgroup: str | None = None
-        rows = ws.iter_rows(min_row=FIRST_ROW, max_col=_N, values_only=True)
+        rows = ws.iter_rows(min_row=FIRST_ROW, max_col=_LAST, values_only=True)
         for row, line in enumerate(rows, FIRST_ROW):
-            cells = [*line, *[None] * (_N - len(line))]
+            cells = [*line, *[None] * (_LAST - len(line))]
             starts, value = _block(anchors, row, _A, cells[_A - 1])
             if starts:
                 sections.append(self._section(value, row))
@@ -580,6 +585,8 @@ class _Reader:
                 subgroup = _text(cells[_C - 1])  # a sub-heading row, as on paper
                 continue
             method = _method(ws, anchors, used_methods, row, cells[_E - 1])
+            if not group["items"] and not _blank(cells[_Q - 1]):  # the form's table label (表2-1)
+                group["table"] = _text(cells[_Q - 1]).strip()
             group["items"].append(self._item(row, cells, method, subgroup))
         if not any(g["items"] for s in sections for g in s["groups"]):
             raise RubricError(_("评估表没有小项"), self.at(TABLE, _A, FIRST_ROW))
@@ -653,6 +660,8 @@ class _Reader:
             out["na"] = {"clause": _text(cells[_M - 1])}
             if not _blank(cells[_N - 1]):
                 out["na"]["scores"] = _text(cells[_N - 1]).strip()
+        if not _blank(cells[_O - 1]) or not _blank(cells[_P - 1]):
+            out["evidence"] = {"requires": _text(cells[_O - 1]).strip(), "clause": _text(cells[_P - 1])}
         out["rule"] = rule.to_dict()
         return out
 

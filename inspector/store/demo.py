@@ -23,6 +23,7 @@ import sqlite_utils
 
 from inspector.rubric.model import Item, Rubric
 from inspector.rubric.rules import AllOrNothing, Checklist, Deduct, Discretionary, Grouped, Tiers
+from inspector.store.demo_pictures import store_site_photo, with_signatures
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org, list_orgs
 
@@ -103,9 +104,14 @@ def note_for(item: Item, pick: int) -> str:
     return OTHER_NOTES[pick % len(OTHER_NOTES)]
 
 
-def signers(team: list[dict[str, Any]], head: str) -> list[dict[str, str]]:
-    """The whole team signs, then the station's head as 机构代表."""
-    return [{"name": m["name"], "role": m["role"]} for m in team] + [{"name": head, "role": "机构代表"}]
+def signers(
+    team: list[dict[str, Any]], head: str, db: sqlite_utils.Database | None = None
+) -> list[dict[str, Any]]:
+    """The whole team signs, then the station's head as 机构代表; with ``db``, each with a drawn
+    signature stored in its folder, as the window's pad stores one."""
+    people: list[dict[str, Any]] = [{"name": m["name"], "role": m["role"]} for m in team]
+    people.append({"name": head, "role": "机构代表"})
+    return with_signatures(db, people) if db is not None else people
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,25 @@ def _fill(
         store.record(eval_id, item.id, _observation(item, rng, quality))
 
 
+def _photos(store: EvaluationStore, eval_id: str, day: str, count: int) -> None:
+    """A site photo beside the first ``count`` deductions that say what was found, taken that day."""
+    done = 0
+    for item_id, cur in store.current(eval_id).items():
+        payload = dict(cur.change.payload or {})
+        note = str(payload.get("note") or "")
+        if done >= count or not note or item_id.startswith("veto:"):
+            continue
+        taken = f"{day} {9 + done:02d}:{12 + 7 * done:02d}:05"
+        digest = store_site_photo(store.db, note, taken)
+        if digest is None:
+            return
+        payload["evidence"] = [
+            {"sha256": digest, "caption": note[:30], "name": f"IMG_{day.replace('-', '')}_{done + 1}.jpg"}
+        ]
+        store.record(eval_id, item_id, payload)
+        done += 1
+
+
 def fill_demo(db: sqlite_utils.Database) -> DemoSummary:
     if list_orgs(db):
         existing = db.conn.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0]
@@ -166,7 +191,8 @@ def fill_demo(db: sqlite_utils.Database) -> DemoSummary:
     # 1. a signed inspection that failed, and its re-check after rectification (in progress)
     first = clerk.create(SICHUAN, orgs[3]["id"], "inspection", visit_date="2026-05-12", team=TEAM)
     _fill(clerk, first.id, sichuan, rng, 0.55)
-    clerk.sign(first.id, signers(TEAM, "赵丽"))
+    _photos(clerk, first.id, "2026-05-12", 3)
+    clerk.sign(first.id, signers(TEAM, "赵丽", db))
     recheck = clerk.create(SICHUAN, orgs[3]["id"], "recheck", visit_date="2026-11-18", team=TEAM[:2])
     _fill(clerk, recheck.id, sichuan, rng, 0.9, upto=25)
     # 2. a station's self-assessment beside the inspection in progress
@@ -178,6 +204,7 @@ def fill_demo(db: sqlite_utils.Database) -> DemoSummary:
     # 3. complete, awaiting signatures
     complete = clerk.create(SICHUAN, orgs[0]["id"], "inspection", visit_date="2026-11-19", team=TEAM)
     _fill(clerk, complete.id, sichuan, rng, 0.92)
+    _photos(clerk, complete.id, "2026-11-19", 2)
     # 4. a vetoed one
     vetoed = clerk.create(SICHUAN, orgs[2]["id"], "inspection", visit_date="2026-10-28", team=TEAM)
     _fill(clerk, vetoed.id, sichuan, rng, 0.85)

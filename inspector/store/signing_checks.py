@@ -11,6 +11,9 @@ grouped criterion names the fact itself (the unmet line is the finding); an insp
 (discretion, an override) carry their mandatory reason. A deduction by count, tier, proportion or
 all-or-nothing says only how much was found, not what: it needs the inspector's note. Bonus items
 are not deductions ("不满足的，不得分、不扣分"), nor are the lines of an unscored record form.
+
+Where the rubric requires more (an item's ``evidence``: a note, a photo, either or both, with the
+clause that requires it), a deduction without it blocks too, named by item.
 """
 
 from __future__ import annotations
@@ -51,6 +54,28 @@ def kind_label(kind: str) -> str:
     }[kind]
 
 
+def is_deduction(item: Item, obs: Observation | None, result: ItemResult) -> bool:
+    """The item lost points an inspector must account for (not a bonus, not a record form's line)."""
+    if obs is None or not result.answered or item.in_bonus or not item.rule.scored or obs.na:
+        return False
+    return result.points < result.max_points
+
+
+def missing_evidence(item: Item, obs: Observation | None, result: ItemResult) -> tuple[str, ...]:
+    """What a deduction on an item whose rubric requires evidence still lacks ("note", "photo")."""
+    if item.evidence is None or obs is None or not is_deduction(item, obs, result):
+        return ()
+    has_note = bool((obs.note or "").strip() or (obs.reason or "").strip())
+    return item.evidence.missing(has_note, bool(obs.evidence))
+
+
+def missing_label(missing: tuple[str, ...], requires: str) -> str:
+    """The missing evidence in words: 缺备注 / 缺照片 / 缺备注或照片 / 缺备注和照片."""
+    if set(missing) == {"note", "photo"}:
+        return _("缺备注或照片") if requires == "either" else _("缺备注和照片")
+    return _("缺备注") if missing == ("note",) else _("缺照片")
+
+
 def needs_note(item: Item, obs: Observation | None, result: ItemResult) -> str | None:
     """The kind of deduction when this item lost points without saying what was found; else None."""
     if obs is None or not result.answered or item.in_bonus or not item.rule.scored:
@@ -76,6 +101,14 @@ class Unexplained:
 
 
 @dataclass(frozen=True)
+class MissingEvidence:
+    item_id: str
+    missing: tuple[str, ...]
+    label: str  # 缺备注 / 缺照片 / …
+    clause: str
+
+
+@dataclass(frozen=True)
 class SignCheck:
     """Everything the sign page shows and everything that blocks a signature."""
 
@@ -87,6 +120,7 @@ class SignCheck:
     conflicts: tuple[str, ...]
     unexplained: tuple[Unexplained, ...]
     vetoes_without_note: tuple[str, ...]
+    without_evidence: tuple[MissingEvidence, ...] = ()
 
     @property
     def total(self) -> Decimal:
@@ -121,6 +155,9 @@ class SignCheck:
         if self.unexplained:
             ids = tuple(u.item_id for u in self.unexplained)
             out.append(_("{n} 项扣分未写明发现的情况（备注）：{ids}").format(n=len(ids), ids=_ids(ids)))
+        if self.without_evidence:
+            ids = tuple(f"{m.item_id}（{m.label}）" for m in self.without_evidence)
+            out.append(_("{n} 项扣分缺评估表要求的证据：{ids}").format(n=len(ids), ids=_ids(ids)))
         if self.vetoes_without_note:
             out.append(_("否决项未写明发现的情况：{ids}").format(ids=_ids(self.vetoes_without_note)))
         return out
@@ -154,6 +191,13 @@ def sign_check(store: EvaluationStore, eval_id: str) -> SignCheck:
         if kind is not None:
             r = results[item.id]
             unexplained.append(Unexplained(item.id, item.text, r.points, r.max_points, kind))
+    without_evidence = []
+    for item in rubric.items():
+        if item.evidence is not None:
+            lacks = missing_evidence(item, answers.get(item.id), results[item.id])
+            if lacks:
+                label = missing_label(lacks, item.evidence.requires)
+                without_evidence.append(MissingEvidence(item.id, lacks, label, item.evidence.clause))
     bare_vetoes = tuple(v.id for v in report.vetoed if not (v.note or "").strip())
     return SignCheck(
         eval_id=eval_id,
@@ -164,4 +208,5 @@ def sign_check(store: EvaluationStore, eval_id: str) -> SignCheck:
         conflicts=conflicts,
         unexplained=tuple(unexplained),
         vetoes_without_note=bare_vetoes,
+        without_evidence=tuple(without_evidence),
     )

@@ -109,3 +109,47 @@ def test_the_demo_fills_a_fresh_folder_from_the_window_too(tmp_path: Path) -> No
     summary = fill_centre_demo(db)
     assert summary.created and summary.people == 12 and summary.plans == 2
     assert len(list_orgs(db)) == 12
+
+
+def test_signed_sheets_carry_drawn_signatures(tmp_path: Path) -> None:
+    """Every signer of the demo's signed evaluations has a drawn signature stored in the folder, as
+    the window's pad stores one, and the printed sheet shows them (issue 21: before, none)."""
+    import subprocess
+
+    from inspector.documents.others import render_document
+    from inspector.folder import open_folder
+    from inspector.store.evidence import check_evidence, evidence_path
+
+    folder = demo_folder(tmp_path / "data")
+    db = open_folder(folder)
+    store = EvaluationStore(db, "测试")
+    signed = store.list_evaluations("signed")
+    assert len(signed) >= 4
+    for e in signed:
+        people = [c.payload for c in store.signatures(e.id)]
+        assert people and all(p.get("signature") for p in people), (e.org_name, people)
+        for p in people:
+            assert check_evidence(folder, str(p["signature"])) is None
+            assert evidence_path(folder, str(p["signature"])).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    pdf = tmp_path / "sheet.pdf"
+    e = signed[0]
+    pdf.write_bytes(render_document(store, folder, e.id, "sheet"))
+    images = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True, check=True).stdout
+    drawn = len(store.signatures(e.id))
+    assert len(images.splitlines()) - 2 >= drawn  # a header of two lines, then one line per image
+    db.conn.close()
+
+
+def test_no_plan_of_the_demo_is_late_on_its_timetable(db: sqlite_utils.Database) -> None:
+    """The plans page said "时间表（4 项逾期）" of the Sichuan demo on the demo's own dates: the
+    first half's campaign went by the rulebook's timetable (each stage marked done), and the second
+    half began after all four stages' days (not late for it)."""
+    import datetime as dt
+
+    from inspector.centre.milestones import plan_milestones
+
+    for plan in list_plans(db):
+        states = [m.state for m in plan_milestones(db, plan.id, dt.date(2026, 12, 5))]
+        assert "late" not in states, (plan.title, states)
+        if "上半年" in plan.title:
+            assert states == ["done"] * 4

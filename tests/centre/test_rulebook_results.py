@@ -182,6 +182,21 @@ def test_sichuan_timetable_in_the_plans_year_with_what_is_late(db: sqlite_utils.
     assert plan_milestones(db, chongqing.id) == []
 
 
+def test_a_stage_due_before_the_plan_begins_is_not_late_for_it(db: sqlite_utils.Database) -> None:
+    """Issue 21: the demo's second-half Sichuan plan (1 October – 31 December) showed "4 项逾期":
+    all four stages of the notice's timetable fell due before the plan began."""
+    plan = plain_new_plan(
+        db, "sichuan-2017-inspection", "下半年", "routine", year=2027, starts="2027-10-01", ends="2027-12-31"
+    )
+    states = {m.name: m.state for m in plan_milestones(db, plan.id, dt.date(2027, 12, 5))}
+    assert set(states.values()) == {"before_plan"}
+    # a plan from 1 May: its April stage came before it, its June one is its own (and late in December)
+    may = plain_new_plan(db, "sichuan-2017-inspection", "五月起", "routine", year=2027, starts="2027-05-01")
+    states = {m.name: m.state for m in plan_milestones(db, may.id, dt.date(2027, 12, 5))}
+    assert states["自查自评"] == "before_plan" and states["审查评估"] == "late"
+    assert mark_milestone(db, plan.id, "自查自评", "2027-04-29").state == "done"  # marked: done as any
+
+
 def test_double_random_draws_organisations_by_the_published_seed_when_the_rulebook_has_it(
     db: sqlite_utils.Database,
 ) -> None:

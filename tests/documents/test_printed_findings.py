@@ -154,6 +154,6 @@ def test_no_rubric_id_or_english_on_a_sichuan_sheet(folder: tuple[Path, Evaluati
     e = store.create(SICHUAN, org, visit_date="2026-11-19")
     store.record(e.id, "9.1.2", {"tier": 1})  # the second tier, printed as such
     _layout, raw = text_of(render_document(store, data, e.id, "sheet"), "sheet-sichuan-words")
-    assert "sichuan-2017-inspection" not in raw and "第1版" in raw
+    assert "sichuan-2017-inspection" not in raw and "第2版" in raw
     assert "DRAFT" not in raw and "草稿" in raw
     assert "选择第2档" in raw and "tier" not in raw

@@ -67,6 +67,7 @@ class World:
     store: EvaluationStore
     photo_sheet: str  # Sichuan, complete, ten photos and a document, signed with drawn signatures
     photo_shas: list[str]
+    demo_photos: int  # the site photos the demo itself put beside some deductions
     failed: str  # Sichuan, signed, failed (the demo's)
     draft: str  # Sichuan inspection in progress, beside the station's self-assessment
     self_eval: str
@@ -105,6 +106,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     items = [i.id for i in store.rubric(SICHUAN, 1).items()]
     shas = []
     current = store.current(sheet)
+    demo_photos = sum(len((c.change.payload or {}).get("evidence", [])) for c in current.values())
     for n, path in enumerate(files):
         item = items[n * 5]
         digest = add_evidence(db, data, path)
@@ -142,6 +144,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         store=store,
         photo_sheet=sheet,
         photo_shas=shas,
+        demo_photos=demo_photos,
         failed=find(store, SICHUAN, "inspection", "signed", "自贡"),
         draft=find(store, SICHUAN, "inspection", "draft", "绵阳"),
         self_eval=find(store, SICHUAN, "self", "complete"),
@@ -248,7 +251,8 @@ def test_full_sheet_text_fonts_pages_and_appendix(world: World) -> None:
         assert f"E{n}" in doc.layout and digest in doc.raw
     assert "情况说明.txt" in doc.raw and "其他证据文件" in doc.layout
     images = poppler("pdfimages", "-list", doc.path).splitlines()[2:]
-    assert len(images) == PHOTOS + 2  # ten photos and two drawn signatures
+    # ten photos, the demo's own, and two drawn signatures
+    assert len(images) == PHOTOS + world.demo_photos + 2
     assert all(int(line.split()[3]) <= 800 and int(line.split()[4]) <= 800 for line in images)
     assert doc.path.stat().st_size < 3_000_000
     # Signatures: names, roles, dates of signing.

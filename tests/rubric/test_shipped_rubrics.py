@@ -147,9 +147,13 @@ PINNED = {
     ),
     "chongqing-2024-renewal": (2, "fb15952f975359688eb00ececbc87d6d36ce55dffc39bb4619079c0f87ba0557"),
     "fujian-2021-supervision-record": (2, "6906ff864ce17b3fb6c7e618fe5d6654d0f612d576c951c92bf4b822d840f754"),
-    "henan-2011-demonstration": (1, "f5c58c8751a8766f96145b1957587122ac08039a7eb3c809080f91772ad9b70a"),
-    "henan-2011-quality": (1, "fd83853944533a39e8911bc1289a0f402b30b4849e7a3813e55be86d2e988d69"),
-    "sichuan-2017-inspection": (1, "2d9b3db34e3489fdf7a45aa8e52e1eaa251fc3c784ee209aba953b63a7201c88"),
+    "henan-2011-demonstration.v1": (1, "f5c58c8751a8766f96145b1957587122ac08039a7eb3c809080f91772ad9b70a"),
+    "henan-2011-quality.v1": (1, "fd83853944533a39e8911bc1289a0f402b30b4849e7a3813e55be86d2e988d69"),
+    "sichuan-2017-inspection.v1": (1, "2d9b3db34e3489fdf7a45aa8e52e1eaa251fc3c784ee209aba953b63a7201c88"),
+    # version 2: the form's own table labels (表1-1…, 表2-1…) on the 中项 each table starts with
+    "henan-2011-demonstration": (2, "19d206720f598226f4bbd5d46ae862bc003b5530e54709843ee456a08ff4d8fe"),
+    "henan-2011-quality": (2, "cf7bb8948ab2081523d751548b10cfb60c021b46532c8ab16f97c91a27977159"),
+    "sichuan-2017-inspection": (2, "10bec329876de57d0d7befead2046a988e1f325837e363bf12a17f4b0f6a6505"),
 }
 
 

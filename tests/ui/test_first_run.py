@@ -57,3 +57,9 @@ def test_the_demo_choice_fills_the_folder(qtbot: QtBot, tmp_path: Path) -> None:
     assert isinstance(w.first_run, FirstRunDialog)
     w.first_run.choices["demo"].click()
     qtbot.waitUntil(lambda: len(w.home.model.rows) > 0, timeout=60000)
+    # the same demo as `inspector demo` (issue 17's leftover): the demo centre's CA and keys too
+    from inspector.bundles.demo import DEMO_PASSPHRASE
+
+    qtbot.waitUntil(lambda: w.worker.running() == 0, timeout=60000)
+    assert load_identity(folder) is not None
+    assert DEMO_PASSPHRASE in w.statusBar().currentMessage()  # told, as `inspector demo` prints it
