@@ -15,6 +15,7 @@ from inspector.centre.common import optional_day, today
 from inspector.centre.dispatch import PLAN_KINDS, SUPERVISOR_KINDS
 from inspector.centre.overview import dispatch_rows, plan_kind_name, plan_rows, target_state_name
 from inspector.cli.common import Context, emit_json, pass_context
+from inspector.cli.params import complete_id
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.rubric.points import fmt
@@ -72,14 +73,14 @@ def people() -> None:
     """质量督导员名册：证卡、回避、督导任务、任务评价、年度考核。"""
 
 
-def _role(text: str) -> tuple[str, str]:
+def _role(ctx: Context, text: str) -> tuple[str, str]:
     org, _sep, role = text.partition(":")
     if not org.strip():
         raise UsageError(
             _("应写成“机构编号”或“机构编号:角色”（角色：{roles}）").format(roles="、".join(roster_.ROLES)),
             text,
         )
-    return org.strip(), role.strip() or "assessor"
+    return complete_id(ctx, "orgs", org.strip()), role.strip() or "assessor"
 
 
 @people.command("add")
@@ -116,7 +117,7 @@ def people_add(
         cert_issued=cert_issued,
         cert_valid_until=valid_until,
         employer_org=employer,
-        roles=[_role(r) for r in roles],
+        roles=[_role(ctx, r) for r in roles],
         phone=phone,
     )
     if as_json:

@@ -10,7 +10,7 @@ import pytest
 
 from inspector.store.db import DB_NAME
 from tests.centre_support import demo_folder, workbook
-from tests.helpers import refused, run
+from tests.helpers import Run, refused, run
 
 
 @pytest.fixture(scope="module")
@@ -266,3 +266,23 @@ def test_results_stats_and_roster_workbooks(demo: Path, tmp_path: Path) -> None:
     shown = run("people", "show", person["id"], "--json", data=data).json()
     assert {"history", "reviews", "annual"} <= set(shown)
     refused(run("results", "no-such-plan", data=data), "no-such-plan")
+
+
+def test_role_at_takes_a_unique_prefix_of_the_organisation(tmp_path: Path) -> None:
+    """``--role-at ORG[:ROLE]``: the organisation's id may be a unique prefix, as every id option's
+    (issue 17); an ambiguous one is refused naming the matches, and nothing is stored."""
+    data = tmp_path / "data"
+    org = run("org", "add", "--name", "甲鉴定站", "--json", data=data).json()["id"]
+
+    def add(name: str, role_at: str) -> Run:
+        return run("people", "add", "--name", name, "--kind", "external", "--cert-no", name,
+                   "--cert-issued", "2025-01-02", "--role-at", role_at, "--json", data=data)  # fmt: skip
+
+    r = add("李四", f"{org[:6]}:exam_staff")
+    assert r.code == 0, r.err
+    assert r.json()["roles"] == [{"org": org, "role": "exam_staff"}]
+    # 17 ids in 16 hex digits: two share a first digit
+    ids = [org, *(run("org", "add", "--name", f"乙{i}", "--json", data=data).json()["id"] for i in range(16))]
+    shared = next(a[:1] for a in ids for b in ids if a != b and b.startswith(a[:1]))
+    refused(add("王五", shared), "不唯一")
+    assert "王五" not in run("people", "list", data=data).out
