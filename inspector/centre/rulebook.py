@@ -105,6 +105,17 @@ def rule_kinds() -> dict[str, RuleKind]:
         "milestones": RuleKind(_("工作时间表（各阶段截止日期）")),
         "renewal_window": RuleKind(_("延续备案申请期限：备案有效期届满前若干日"), {"days": Param(int)}),
         "procedure": RuleKind(_("督导程序：各步骤依次记录日期"), {"plan_kind": Param(str, plan_kinds)}),
+        # 重庆 延续备案通知 三（二）: the applicant types (inspector.centre.applicants.APPLICANT_TYPES)
+        "unscored_review": RuleKind(
+            _("该类评价机构只审核、不评分：收到申报材料后若干工作日内提出审核意见"),
+            {
+                "applicant_type": Param(str, ("employer", "technical_school", "social_org")),
+                "working_days": Param(int),
+            },
+        ),
+        "decision_due": RuleKind(
+            _("评分评估的处理期限：收到申报材料起若干工作日内"), {"working_days": Param(int)}
+        ),
     }
 
 

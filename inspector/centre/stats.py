@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import statistics as pystats
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import sqlite_utils
 
+from inspector.centre.applicants import REVIEW_OUTCOMES, review_outcome_names
+from inspector.centre.reviews import all_latest_reviews
 from inspector.centre.verdicts import latest_verdicts
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import ZERO, json_number
@@ -147,6 +149,20 @@ class GroupStats:
 
 
 @dataclass(frozen=True)
+class ReviewCount:
+    """Reviews without scoring (重庆 三（二）1: 用人单位), by outcome: they have no score, so they
+    are counted apart from the evaluations, never in a distribution or a mean."""
+
+    rubric_id: str
+    outcome: str
+    label: str
+    count: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rubric": self.rubric_id, "outcome": self.outcome, "label": self.label, "count": self.count}
+
+
+@dataclass(frozen=True)
 class Statistics:
     rubric_id: str | None
     year: int | None
@@ -156,6 +172,7 @@ class Statistics:
     vetoes: list[VetoCount]
     distributions: list[Distribution]
     groups: list[GroupStats]
+    reviews: list[ReviewCount] = field(default_factory=list)
 
     def by(self, key: str) -> list[GroupStats]:
         return [g for g in self.groups if g.key == key]
@@ -168,6 +185,7 @@ class Statistics:
             "vetoes": [v.as_json() for v in self.vetoes],
             "distributions": [d.as_json() for d in self.distributions],
             **{f"by_{key}": [g.as_json() for g in self.by(key)] for key in GROUP_KEYS},
+            "reviews": [r.as_json() for r in self.reviews],
         }
 
 
@@ -332,4 +350,20 @@ def statistics(
                 sum(1 for f in figures if f.vetoed),
             )
         )
-    return Statistics(rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows)
+    return Statistics(
+        rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows,
+        _review_counts(db, rubric_id, year),
+    )  # fmt: skip
+
+
+def _review_counts(db: sqlite_utils.Database, rubric_id: str | None, year: int | None) -> list[ReviewCount]:
+    counts: dict[tuple[str, str], int] = {}
+    labels = review_outcome_names()
+    for rid, r in all_latest_reviews(db):
+        if (rubric_id is None or rid == rubric_id) and (year is None or r.reviewed_on.year == year):
+            counts[(rid, r.outcome)] = counts.get((rid, r.outcome), 0) + 1
+    order = {code: i for i, code in enumerate(REVIEW_OUTCOMES)}
+    return [
+        ReviewCount(rid, code, labels[code], n)
+        for (rid, code), n in sorted(counts.items(), key=lambda kv: (kv[0][0], order[kv[0][1]]))
+    ]
