@@ -57,9 +57,14 @@ def opinion_facts(
     from inspector.centre.plans import get_plan, plan_rulebook
     from inspector.centre.procedure import target_steps
 
-    row = db.conn.execute(
-        "SELECT plan_id, org_id FROM plan_targets WHERE eval_id = ? AND state != 'cancelled'", (eval_id,)
-    ).fetchone()
+    row = None
+    seen: str | None = eval_id
+    while row is None and seen is not None:  # an amended record: the target names its first revision
+        row = db.conn.execute(
+            "SELECT plan_id, org_id FROM plan_targets WHERE eval_id = ? AND state != 'cancelled'", (seen,)
+        ).fetchone()
+        before = db.conn.execute("SELECT previous_id FROM evaluations WHERE id = ?", (seen,)).fetchone()
+        seen = before[0] if before is not None else None
     if row is None:
         raise UsageError(_("该评估不属于任何督导计划，不能生成质量督导意见书"), eval_id)
     plan = get_plan(db, row[0])

@@ -117,6 +117,13 @@ def test_opinion_needs_the_steps_before_it_then_prints_what_the_text_names(
     record_step(db, plan_id, org, "质量督导意见书", "2026-03-13", note="闽督意〔2026〕7号")
     text, _fonts, _path = pdf_text(render_document(store, data, eval_id, "opinion"), "opinion-fujian-issued")
     assert "2026年3月13日" in text and "闽督意〔2026〕7号" in text
+    # a signed record amended: the new revision still belongs to the target (named by the first)
+    store.sign(eval_id, [{"name": "陈督导", "role": "组长"}])
+    revised = store.amend(eval_id, "补记情况说明")
+    text, _fonts, _path = pdf_text(
+        render_document(store, data, revised.id, "opinion"), "opinion-fujian-amended"
+    )
+    assert "质量督导意见书" in text and "福州市某职业技能等级认定中心" in text
 
 
 def test_opinion_only_where_the_rulebook_has_the_procedure(tmp_path: Path) -> None:
