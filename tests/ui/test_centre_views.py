@@ -1169,3 +1169,50 @@ def test_an_employer_is_reviewed_on_the_desk_not_scored(
     said = {h: texts(page.targets, headers.index(h))[row] for h in ("状态", "得分", "结论")}
     assert said == {"状态": "已审核", "得分": "—", "结论": "符合延续备案条件"}
     assert not texts(page.targets, headers.index("处理期限"))[row].endswith("（逾期）")
+
+
+def test_the_plans_page_records_a_targets_procedure_step(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 福建办法 第三章四 (一)–(四): the steps in order with their days, from the window as from plan step
+    from inspector.centre.plans import new_plan as plain_new_plan
+    from inspector.centre.procedure import target_steps
+    from inspector.store.orgs import add_org
+    from ui.centre.plans_view import PlansPage
+    from ui.centre.step_dialog import StepDialog
+
+    db = open_folder(folder)
+    try:
+        org = add_org(db, "福州市窗口专项督导对象")["id"]
+        plan = plain_new_plan(
+            db,
+            "fujian-2021-supervision-record",
+            "2026年专项督导",
+            "special",
+            rulebook="fujian-2021-supervision",
+        )
+        add_target(db, plan.id, org, "2026-03-02")
+    finally:
+        db.conn.close()
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage) and page.select_plan(plan.id)
+    page.targets.selectRow(0)
+
+    def answer(d: Any) -> int:
+        assert d.next is not None and d.next.name == "现场考察"
+        d.day.setDate(QDate(2026, 3, 2))
+        d.note.setText("现场核查考务档案")
+        return QDialog.DialogCode.Accepted.value
+
+    made = modal(monkeypatch, StepDialog, answer)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.step_button.click()
+    assert made
+    db = open_folder(folder)
+    try:
+        first = target_steps(db, plan.id, org)[0]
+    finally:
+        db.conn.close()
+    assert (first.name, first.done_on, first.note) == ("现场考察", dt.date(2026, 3, 2), "现场核查考务档案")
+    page.select_plan(plan.id)
+    assert "现场考察" in str(page.targets.proxy.index(0, 6).data())
