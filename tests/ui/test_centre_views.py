@@ -1169,6 +1169,7 @@ def test_an_employer_is_reviewed_on_the_desk_not_scored(
     said = {h: texts(page.targets, headers.index(h))[row] for h in ("状态", "得分", "结论")}
     assert said == {"状态": "已审核", "得分": "—", "结论": "符合延续备案条件"}
     assert not texts(page.targets, headers.index("处理期限"))[row].endswith("（逾期）")
+    win.shot("centre-results-chongqing-review")
 
 
 def test_the_plans_page_records_a_targets_procedure_step(
@@ -1216,3 +1217,4 @@ def test_the_plans_page_records_a_targets_procedure_step(
     assert (first.name, first.done_on, first.note) == ("现场考察", dt.date(2026, 3, 2), "现场核查考务档案")
     page.select_plan(plan.id)
     assert "现场考察" in str(page.targets.proxy.index(0, 6).data())
+    win.shot("centre-plans-procedure-step")
