@@ -305,7 +305,9 @@ def statistics(
     signed_only: bool = True,
 ) -> Statistics:
     store = EvaluationStore(db)
-    evals = counted_evaluations(store, rubric_id=rubric_id, year=year, signed_only=signed_only)
+    evals = _scored_only(
+        db, counted_evaluations(store, rubric_id=rubric_id, year=year, signed_only=signed_only)
+    )
     rubrics: dict[str, Rubric] = {}
     for e in evals:  # the latest version of each rubric names the items (ids are stable across versions)
         if e.rubric_id not in rubrics or rubrics[e.rubric_id].version < e.rubric_version:
@@ -354,6 +356,27 @@ def statistics(
         rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows,
         _review_counts(db, rubric_id, year),
     )  # fmt: skip
+
+
+def _scored_only(db: sqlite_utils.Database, evals: list[Evaluation]) -> list[Evaluation]:
+    """Without the evaluations of an applicant its form's document reviews and never scores (重庆
+    三（二）1: 用人单位, by the register's type, under the shipped rulebook that lists the form): such a
+    figure is no score of anything, whether it was made before the type was registered or outside a
+    plan. Its review is counted apart (:func:`_review_counts`)."""
+    from inspector.centre.rulebooks import shipped_rulebooks
+
+    reviewed = {
+        rid: kind
+        for rb in shipped_rulebooks().values()
+        if (kind := rb.param("unscored_review", "applicant_type"))
+        for rid in rb.rubrics
+    }
+    if not reviewed or not any(e.rubric_id in reviewed for e in evals):
+        return evals
+    types = {r[0]: loads(r[1]).get("applicant_type") for r in db.conn.execute("SELECT id, details FROM orgs")}
+    return [
+        e for e in evals if reviewed.get(e.rubric_id) is None or types.get(e.org_id) != reviewed[e.rubric_id]
+    ]
 
 
 def _review_counts(db: sqlite_utils.Database, rubric_id: str | None, year: int | None) -> list[ReviewCount]:

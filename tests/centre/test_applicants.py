@@ -133,6 +133,7 @@ def test_reviews_in_stats_and_workbooks_apart_from_scores(db: sqlite_utils.Datab
         add_target(db, plan.id, org, None)
     link_evaluation(db, plan.id, school, scored(db, school))
     record_review(db, plan.id, employer, "eligible", "申报材料齐全", "2026-10-12")
+    scored(db, employer)  # a figure made outside the plan is no score of an employer either
     s = statistics(db, rubric_id=CQ)
     assert s.evaluations == 1 and sum(n for _label, n in s.distributions[0].bins) == 1  # the school only
     assert [r.as_json() for r in s.reviews] == [
