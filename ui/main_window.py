@@ -264,6 +264,14 @@ class MainWindow(QMainWindow):
             lambda: self.sheets.produce_document("notice"),
             ("scoring", "finish"),
         )
+        # a Fujian 专项督导 target's 质量督导意见书 (第三章四（三）); the core says when it cannot be yet
+        self.opinion_action = self._action(
+            ev,
+            "",
+            _("生成质量督导意见书 PDF"),
+            lambda: self.sheets.produce_document("opinion"),
+            ("scoring", "finish"),
+        )
 
         # not (&D): Alt+D is the plans page's 随机抽取(D)
         edit = bar.addMenu(_("编辑(&B)"))
@@ -328,6 +336,7 @@ class MainWindow(QMainWindow):
         kind = self.session.evaluation.kind if self.session else None
         self.self_report_action.setEnabled(self.self_report_action.isEnabled() and kind == "self")
         self.notice_action.setEnabled(self.notice_action.isEnabled() and kind != "self")
+        self.opinion_action.setEnabled(self.opinion_action.isEnabled() and kind != "self")
         self.nav.setCurrentRow(self.centre.row_of(page))
 
     def _set_title(self, station: str | None) -> None:

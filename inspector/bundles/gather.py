@@ -201,15 +201,15 @@ def assignment_visits(
     db: sqlite_utils.Database, plan_id: str, person: str, author: str | None
 ) -> list[dict[str, Any]]:
     """The visits of a plan whose current team includes ``person``; opens their evaluations if needed."""
-    from inspector.centre.plans import assigned, get_plan, leader_of, start_evaluation, targets
+    from inspector.centre.plans import assigned, get_plan, leader_of, scored_target, start_evaluation, targets
 
     plan = get_plan(db, plan_id)
     teams = assigned(db, plan_id)
     visits = []
     for t in targets(db, plan_id):
         team = teams.get(t.org_id)
-        if team is None or person not in team.team:
-            continue
+        if team is None or person not in team.team or not scored_target(db, plan, t.org_id):
+            continue  # an employer's renewal is reviewed at the desk, not scored in the field
         eval_id = t.eval_id or start_evaluation(db, plan_id, t.org_id, author).id
         visits.append(
             {

@@ -713,6 +713,27 @@ def designate_leader(
         )
 
 
+def scored_target(db: sqlite_utils.Database, plan: Plan, org_id: str) -> bool:
+    """False for a target the plan's rulebook reviews without scoring (重庆 延续备案通知 三（二）1:
+    an employer, by the register's 评价机构类型): it gets a review outcome, never a score."""
+    from inspector.centre.applicants import reviewed_without_scoring
+
+    book = plan_rulebook(db, plan)
+    if not book.has("unscored_review"):
+        return True
+    row = db.conn.execute("SELECT details FROM orgs WHERE id = ?", (org_id,)).fetchone()
+    details = loads(row[0]) if row is not None and row[0] else {}
+    return not reviewed_without_scoring(book, details.get("applicant_type"))
+
+
+def _refuse_unscored(db: sqlite_utils.Database, plan: Plan, org_id: str) -> None:
+    if not scored_target(db, plan, org_id):
+        raise UsageError(
+            _("用人单位评价机构只审核、不评分（重庆 延续备案通知 三（二）1）：请记录审核意见（plan review）"),
+            org_id,
+        )
+
+
 def start_evaluation(
     db: sqlite_utils.Database, plan_id: str, org_id: str, author: str | None = None
 ) -> Evaluation:
@@ -723,6 +744,7 @@ def start_evaluation(
     """
     plan = get_plan(db, plan_id)
     target = _existing(db, plan_id, org_id)
+    _refuse_unscored(db, plan, org_id)
     if target.eval_id is not None:
         raise UsageError(_("该机构在本计划中已有评估 {id}").format(id=target.eval_id), org_id)
     team = assigned(db, plan_id).get(org_id)
@@ -748,6 +770,7 @@ def link_evaluation(db: sqlite_utils.Database, plan_id: str, org_id: str, eval_i
     """Tie an evaluation (made here or carried in from a laptop) to a plan's target."""
     plan = get_plan(db, plan_id)
     _existing(db, plan_id, org_id)
+    _refuse_unscored(db, plan, org_id)
     e = EvaluationStore(db).get(eval_id)
     if e.org_id != org_id or e.rubric_id != plan.rubric_id or e.kind == "self":
         raise StoreError(_("该评估不是本计划对该机构的检查（机构、评估表或类型不符）"), eval_id)

@@ -2,7 +2,8 @@
 
 福建办法 第三章四 (专项督导): 现场考察 → 初步督导意见 (反馈) → 申辩意见 → 质量督导意见书 → 整改工作报告.
 A step is recorded only after the one before it, on a day not before that one's; a plan whose
-rulebook has no procedure for its kind has none. The 意见书 itself is not yet printed by the program.
+rulebook has no procedure for its kind has none. The 意见书 itself is printed by
+:mod:`inspector.documents.opinion` from these steps and the target's supervision record.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ import openpyxl
 import sqlite_utils
 from openpyxl.utils import get_column_letter
 
+from inspector.centre.applicants import parse_applicant_type
 from inspector.centre.common import new_id
 from inspector.errors import InspectorError, NotFoundError, UsageError
 from inspector.i18n import _
@@ -68,7 +69,7 @@ _POST_CODE = re.compile(r"^\d{6}$")
 class Field:
     key: str
     header: str
-    kind: str = "text"  # text | number | int | year | bool | date | category | post_code
+    kind: str = "text"  # text | number | int | year | bool | date | category | post_code | applicant
     width: int = 14
     required: bool = False
 
@@ -93,6 +94,10 @@ SCALARS: tuple[Field, ...] = (
     # not on Sichuan's form: the end of a Chongqing organisation's filing (备案有效期), from which the
     # renewal application is due (重庆 延续备案通知 一 "备案有效期届满30日前")
     Field("filing_expires", "备案有效期至", "date", 12),
+    # 重庆 延续备案通知 一、三（二）: the applicant's type decides review or scoring, and the day its
+    # application materials were received starts the 10 / 20 working days (inspector.centre.applicants)
+    Field("applicant_type", "评价机构类型", "applicant", 14),
+    Field("application_received", "申报材料收到日期", "date", 12),
 )
 
 _PERSON = (
@@ -241,6 +246,11 @@ def clean_value(f: Field, raw: Any, where: str) -> Any:
         if text not in CATEGORIES:
             raise UsageError(_("类别应为 A–J 中的一个字母（登记表填表说明），收到“{v}”").format(v=raw), where)
         return text
+    if f.kind == "applicant":
+        try:
+            return parse_applicant_type(_text(raw))
+        except UsageError as e:
+            raise UsageError(e.message, where) from None
     if f.kind == "post_code":
         text = _text(raw)
         if not _POST_CODE.match(text):

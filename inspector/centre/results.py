@@ -24,6 +24,10 @@ then the lists the centre works from (Sichuan 2017: 自查自评 → 审查评�
   from the register); Henan 二 every result; none without such a rule. Scores are not published.
 * **outcome** of a form without a pass line (Henan 2011): the evaluation group's recorded verdict
   (:mod:`inspector.centre.verdicts`) where the rulebook has ``group_verdict``.
+* **applicant types** (重庆 延续备案通知 三（二）): where the rulebook has ``unscored_review``, a
+  target of that type (用人单位) is reviewed, not scored: state ``reviewed`` and the review's outcome
+  (:mod:`inspector.centre.reviews`), no score; ``decision_due`` is the last of the 10 (reviewed) or 20
+  (scored) working days from the day the application was received, overdue while undecided.
 * **overdue supervision records**: a team whose ``record_due`` (only where the plan's rulebook sets
   one) is before today and whose evaluation is not signed, with the working days late.
 """
@@ -39,11 +43,13 @@ from typing import Any
 
 import sqlite_utils
 
+from inspector.centre.applicants import decision_due, reviewed_without_scoring
 from inspector.centre.common import iso, today
 from inspector.centre.dispatch import _draw_team  # the published draw, reused for the re-check sample
 from inspector.centre.plans import Plan, assigned, get_plan, plan_rulebook, targets
 from inspector.centre.rectifications import list_rectifications
 from inspector.centre.register import register_entries, scope
+from inspector.centre.reviews import latest_reviews
 from inspector.centre.verdicts import latest_verdicts
 from inspector.centre.workdays import working_days_between
 from inspector.errors import UsageError
@@ -90,6 +96,13 @@ class TargetResult:
     # 重庆 一 "备案有效期届满30日前…提出延续备案申请": the last day to apply, where the rulebook says so
     renewal_apply_by: str | None = None
     renewal_overdue: bool = False
+    # 重庆 三（二）: the applicant's type (register); an employer is reviewed, not scored (review_only,
+    # its outcome the review's); the 10 / 20 working days from the day the application was received
+    applicant_type: str | None = None
+    review_only: bool = False
+    review_opinion: str | None = None
+    decision_due: str | None = None
+    decision_overdue: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +131,11 @@ class TargetResult:
             "record_overdue": self.record_overdue,
             "renewal_apply_by": self.renewal_apply_by,
             "renewal_overdue": self.renewal_overdue,
+            "applicant_type": self.applicant_type,
+            "review_only": self.review_only,
+            "review_opinion": self.review_opinion,
+            "decision_due": self.decision_due,
+            "decision_overdue": self.decision_overdue,
         }
 
 
@@ -388,15 +406,23 @@ def plan_results(
     book = plan_rulebook(db, plan)
     verdicts = latest_verdicts(db, [e.id for e in evals.values()]) if book.has("group_verdict") else {}
     rect_state = {r.eval_id: r.state(day) for r in rects}  # the latest per evaluation wins
+    reviews = latest_reviews(db, plan_id) if book.has("unscored_review") else {}
 
     rows: list[TargetResult] = []
     differences: list[Difference] = []
     for t in targets(db, plan_id):
         org = register[t.org_id]
         team = teams.get(t.org_id)
-        e = evals.get(t.org_id)
+        kind = org.get("applicant_type")
+        review_only = reviewed_without_scoring(book, kind)
+        review = reviews.get(t.org_id) if review_only else None
+        # an employer is never scored: an evaluation of it (made before its type was registered) is not
+        # its result; the review is
+        e = None if review_only else evals.get(t.org_id)
         total = outcome = None
         state = "cancelled" if t.state == "cancelled" else "dispatched" if team else "planned"
+        if review is not None and t.state != "cancelled":
+            state, outcome = "reviewed", {"code": review.outcome, "label": review.label}
         self_eval = self_total = self_diff = None
         differing = 0
         if e is not None:
@@ -430,6 +456,8 @@ def plan_results(
         window = book.param("renewal_window", "days")
         if window is not None and org.get("filing_expires"):
             apply_by = dt.date.fromisoformat(org["filing_expires"]) - dt.timedelta(days=int(window))
+        decided = review is not None if review_only else (e is not None and e.state == "signed")
+        decide_by = decision_due(book, org)
         rect = rect_state.get(e.id) if e else None
         if (
             rect is None
@@ -467,6 +495,13 @@ def plan_results(
                 record_overdue=bool(due and due < day and state != "signed"),
                 renewal_apply_by=iso(apply_by),
                 renewal_overdue=bool(apply_by and apply_by < day),
+                applicant_type=kind,
+                review_only=review_only,
+                review_opinion=review.opinion if review else None,
+                decision_due=iso(decide_by),
+                decision_overdue=bool(
+                    decide_by and decide_by < day and not decided and t.state != "cancelled"
+                ),
             )
         )
     seed = recheck_seed or plan.id

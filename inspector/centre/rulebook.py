@@ -109,6 +109,17 @@ def rule_kinds() -> dict[str, RuleKind]:
             _("登记事项变更须重新登记：中心接受所列项目的更正时，登记条目标为“需重新登记”"),
             {"fields": Param(list)},
         ),
+        # 重庆 延续备案通知 三（二）: the applicant types (inspector.centre.applicants.APPLICANT_TYPES)
+        "unscored_review": RuleKind(
+            _("该类评价机构只审核、不评分：收到申报材料后若干工作日内提出审核意见"),
+            {
+                "applicant_type": Param(str, ("employer", "technical_school", "social_org")),
+                "working_days": Param(int),
+            },
+        ),
+        "decision_due": RuleKind(
+            _("评分评估的处理期限：收到申报材料起若干工作日内"), {"working_days": Param(int)}
+        ),
     }
 
 

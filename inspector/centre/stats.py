@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import statistics as pystats
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import sqlite_utils
 
+from inspector.centre.applicants import REVIEW_OUTCOMES, review_outcome_names
+from inspector.centre.reviews import all_latest_reviews
 from inspector.centre.verdicts import latest_verdicts
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import ZERO, json_number
@@ -147,6 +149,20 @@ class GroupStats:
 
 
 @dataclass(frozen=True)
+class ReviewCount:
+    """Reviews without scoring (重庆 三（二）1: 用人单位), by outcome: they have no score, so they
+    are counted apart from the evaluations, never in a distribution or a mean."""
+
+    rubric_id: str
+    outcome: str
+    label: str
+    count: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rubric": self.rubric_id, "outcome": self.outcome, "label": self.label, "count": self.count}
+
+
+@dataclass(frozen=True)
 class Statistics:
     rubric_id: str | None
     year: int | None
@@ -156,6 +172,7 @@ class Statistics:
     vetoes: list[VetoCount]
     distributions: list[Distribution]
     groups: list[GroupStats]
+    reviews: list[ReviewCount] = field(default_factory=list)
 
     def by(self, key: str) -> list[GroupStats]:
         return [g for g in self.groups if g.key == key]
@@ -168,6 +185,7 @@ class Statistics:
             "vetoes": [v.as_json() for v in self.vetoes],
             "distributions": [d.as_json() for d in self.distributions],
             **{f"by_{key}": [g.as_json() for g in self.by(key)] for key in GROUP_KEYS},
+            "reviews": [r.as_json() for r in self.reviews],
         }
 
 
@@ -287,7 +305,9 @@ def statistics(
     signed_only: bool = True,
 ) -> Statistics:
     store = EvaluationStore(db)
-    evals = counted_evaluations(store, rubric_id=rubric_id, year=year, signed_only=signed_only)
+    evals = _scored_only(
+        db, counted_evaluations(store, rubric_id=rubric_id, year=year, signed_only=signed_only)
+    )
     rubrics: dict[str, Rubric] = {}
     for e in evals:  # the latest version of each rubric names the items (ids are stable across versions)
         if e.rubric_id not in rubrics or rubrics[e.rubric_id].version < e.rubric_version:
@@ -332,4 +352,41 @@ def statistics(
                 sum(1 for f in figures if f.vetoed),
             )
         )
-    return Statistics(rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows)
+    return Statistics(
+        rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows,
+        _review_counts(db, rubric_id, year),
+    )  # fmt: skip
+
+
+def _scored_only(db: sqlite_utils.Database, evals: list[Evaluation]) -> list[Evaluation]:
+    """Without the evaluations of an applicant its form's document reviews and never scores (重庆
+    三（二）1: 用人单位, by the register's type, under the shipped rulebook that lists the form): such a
+    figure is no score of anything, whether it was made before the type was registered or outside a
+    plan. Its review is counted apart (:func:`_review_counts`)."""
+    from inspector.centre.rulebooks import shipped_rulebooks
+
+    reviewed = {
+        rid: kind
+        for rb in shipped_rulebooks().values()
+        if (kind := rb.param("unscored_review", "applicant_type"))
+        for rid in rb.rubrics
+    }
+    if not reviewed or not any(e.rubric_id in reviewed for e in evals):
+        return evals
+    types = {r[0]: loads(r[1]).get("applicant_type") for r in db.conn.execute("SELECT id, details FROM orgs")}
+    return [
+        e for e in evals if reviewed.get(e.rubric_id) is None or types.get(e.org_id) != reviewed[e.rubric_id]
+    ]
+
+
+def _review_counts(db: sqlite_utils.Database, rubric_id: str | None, year: int | None) -> list[ReviewCount]:
+    counts: dict[tuple[str, str], int] = {}
+    labels = review_outcome_names()
+    for rid, r in all_latest_reviews(db):
+        if (rubric_id is None or rid == rubric_id) and (year is None or r.reviewed_on.year == year):
+            counts[(rid, r.outcome)] = counts.get((rid, r.outcome), 0) + 1
+    order = {code: i for i, code in enumerate(REVIEW_OUTCOMES)}
+    return [
+        ReviewCount(rid, code, labels[code], n)
+        for (rid, code), n in sorted(counts.items(), key=lambda kv: (kv[0][0], order[kv[0][1]]))
+    ]

@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from inspector.centre.applicants import applicant_type_name
 from inspector.centre.common import today
 from inspector.centre.dispatch import kind_name
 from inspector.centre.people import annual_name, list_people, past_tasks, rating_name, reviews, role_name
@@ -141,13 +142,21 @@ def _cell(value: Any) -> Any:
 # -- the register -------------------------------------------------------------------------------------
 
 
+def _scalar(f: Any, value: Any) -> Any:
+    """A register field as the workbook shows it: an applicant type in the notice's words, which
+    the import reads back."""
+    if f.kind == "applicant" and value is not None:
+        return applicant_type_name(value)
+    return _cell(value)
+
+
 def register_sheets(entries: Sequence[dict[str, Any]]) -> list[Sheet]:
     """The layout inspector.centre.register.import_register reads back."""
     main = Sheet(
         MAIN_SHEET,
         [Column(ID_HEADER, 34), Column(NAME_HEADER, 34), Column(CODE_HEADER, 22)]
         + [Column(f.header, f.width) for f in SCALARS],
-        [[e["id"], e["name"], e["code"], *(_cell(e[f.key]) for f in SCALARS)] for e in entries],
+        [[e["id"], e["name"], e["code"], *(_scalar(f, e[f.key]) for f in SCALARS)] for e in entries],
     )
     sheets = [main]
     for spec in LISTS:
@@ -285,7 +294,7 @@ def state_names() -> dict[str | None, str | None]:
         "draft": _("进行中"), "complete": _("已完成"), "signed": _("已签署"), "open": _("整改中"),
         "overdue": _("整改逾期"), "rechecking": _("复评中"), "closed": _("已结案"),
         "notice_due": _("待下发整改通知"), "random": _("随机抽取"), "difference": _("自评差异大"),
-        "passed": _("整改合格"), "failed": _("仍不合格"),
+        "passed": _("整改合格"), "failed": _("仍不合格"), "reviewed": _("已审核"),
     }  # fmt: skip
 
 
@@ -308,6 +317,10 @@ def result_columns() -> list[Column]:
         Column(_("差异项数"), 8),
         Column(_("整改"), 12),
         Column(_("记录逾期"), 8),
+        Column(_("评价机构类型"), 12),
+        Column(_("处理期限"), 11),
+        Column(_("处理逾期"), 8),
+        Column(_("审核意见"), 30),
     ]
 
 
@@ -319,6 +332,8 @@ def result_rows(results: PlanResults, names: dict[str | None, str | None]) -> It
             names.get(t.state, t.state), t.total, t.max_points, t.outcome_label, "、".join(t.vetoes),
             t.self_total, t.self_difference, t.differing_items or None,
             names.get(t.rectification, t.rectification), yes if t.record_overdue else no,
+            applicant_type_name(t.applicant_type), t.decision_due, yes if t.decision_overdue else no,
+            t.review_opinion,
         ]  # fmt: skip
 
 
@@ -488,6 +503,14 @@ def stats_sheets(stats: Statistics) -> list[Sheet]:
             ([d.rubric_id, label, n] for d in stats.distributions for label, n in d.bins),
         ),
     ]
+    if stats.reviews:  # 重庆 三（二）1: reviewed, not scored — counted apart
+        sheets.append(
+            Sheet(
+                _("审核（不评分）"),
+                [Column(_("评估表"), 24), Column(_("审核结论"), 20), Column(_("机构数"), 8)],
+                ([r.rubric_id, r.label, r.count] for r in stats.reviews),
+            )
+        )
     for key in ("region", "category", "year"):
         sheets.append(
             Sheet(

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from inspector.cli.common import Context, emit_json, pass_context, read_passphrase
+from inspector.cli.params import complete_id
 from inspector.errors import BundleError
 from inspector.i18n import _
 
@@ -17,6 +18,14 @@ _PASS_HELP = "从文件读取本机证书口令（也可用环境变量 INSPECTO
 @click.group()
 def bundle() -> None:
     """U 盘同步数据包：派发（中心 → 督导员）与结果（督导员 → 中心或组长）。"""
+
+
+def _recipient(ctx: Context, to: str | None) -> str | None:
+    """``--to``: a roster id may be a unique prefix, as every id option's; a certificate file or a
+    fingerprint written with colons is left as typed (a name matches no id and stays too)."""
+    if to is None or to.endswith((".pem", ".crt")) or ":" in to:
+        return to
+    return complete_id(ctx, "people", to)
 
 
 @bundle.command("export")
@@ -60,7 +69,7 @@ def bundle_export(
         eval_ids=list(eval_ids) or None,
         plan_id=plan_id,
         person=person,
-        to=to,
+        to=_recipient(ctx, to),
         full=full,
         author=ctx.user,
     )

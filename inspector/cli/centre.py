@@ -15,6 +15,7 @@ from inspector.centre.common import optional_day, today
 from inspector.centre.dispatch import PLAN_KINDS, SUPERVISOR_KINDS
 from inspector.centre.overview import dispatch_rows, plan_kind_name, plan_rows, target_state_name
 from inspector.cli.common import Context, emit_json, pass_context
+from inspector.cli.params import complete_id
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.rubric.points import fmt
@@ -64,6 +65,36 @@ def org_export(ctx: Context, out: Path) -> None:
     )
 
 
+@click.command("set")
+@click.argument("org_id")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    required=True,
+    help="登记字段“键=值”，可多次；值为空则清除（如 applicant_type=用人单位）",
+)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def org_set(ctx: Context, org_id: str, fields: tuple[str, ...], as_json: bool) -> None:
+    """修改一个机构的登记字段（与登记表工作簿的字段相同，逐项检查，有错则不修改）。"""
+    from inspector.centre.register import SCALAR_KEYS, set_register
+
+    values: dict[str, str | None] = {}
+    for text in fields:
+        key, sep, value = text.partition("=")
+        if not sep or key.strip() not in SCALAR_KEYS:
+            raise UsageError(
+                _("应写成“键=值”，键为：{keys}").format(keys="、".join(sorted(SCALAR_KEYS))), text
+            )
+        values[key.strip()] = value.strip() or None
+    entry = set_register(ctx.db, org_id, values, "--field")
+    if as_json:
+        emit_json(entry)
+    else:
+        click.echo(_("已修改：{name}").format(name=entry["name"]))
+
+
 # -- people ----------------------------------------------------------------------------------------
 
 
@@ -72,14 +103,14 @@ def people() -> None:
     """质量督导员名册：证卡、回避、督导任务、任务评价、年度考核。"""
 
 
-def _role(text: str) -> tuple[str, str]:
+def _role(ctx: Context, text: str) -> tuple[str, str]:
     org, _sep, role = text.partition(":")
     if not org.strip():
         raise UsageError(
             _("应写成“机构编号”或“机构编号:角色”（角色：{roles}）").format(roles="、".join(roster_.ROLES)),
             text,
         )
-    return org.strip(), role.strip() or "assessor"
+    return complete_id(ctx, "orgs", org.strip()), role.strip() or "assessor"
 
 
 @people.command("add")
@@ -116,7 +147,7 @@ def people_add(
         cert_issued=cert_issued,
         cert_valid_until=valid_until,
         employer_org=employer,
-        roles=[_role(r) for r in roles],
+        roles=[_role(ctx, r) for r in roles],
         phone=phone,
     )
     if as_json:
@@ -682,6 +713,38 @@ def plan_milestones_cmd(
         click.echo(f"{j['due']}  {m.name}  {j['state_name']}  {j['done_on'] or ''}")
 
 
+@plan.command("review")
+@click.argument("plan_id")
+@click.option("--org", "org_id", required=True, help="机构编号")
+@click.option(
+    "--outcome",
+    type=click.Choice(("eligible", "ineligible")),
+    required=True,
+    help="eligible 符合延续备案条件（出具延续备案回执）；ineligible 不符合延续备案条件",
+)
+@click.option("--opinion", default=None, help="审核意见（不符合的须写明理由）")
+@click.option("--on", "reviewed_on", default=None, help="审核日期 YYYY-MM-DD（默认今天）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def plan_review(
+    ctx: Context,
+    plan_id: str,
+    org_id: str,
+    outcome: str,
+    opinion: str | None,
+    reviewed_on: str | None,
+    as_json: bool,
+) -> None:
+    """记录只审核、不评分的评价机构（重庆：用人单位）的审核意见，不打分。"""
+    from inspector.centre.reviews import record_review
+
+    r = record_review(ctx.db, plan_id, org_id, outcome, opinion, reviewed_on or today(), ctx.user)
+    if as_json:
+        emit_json(r.as_json())
+    else:
+        click.echo(_("已记录审核意见：{label}（{day}）").format(label=r.label, day=r.reviewed_on.isoformat()))
+
+
 @plan.command("verdict")
 @click.argument("eval_id")
 @click.option("--verdict", type=click.Choice(("pass", "fail")), required=True, help="评估工作小组的评定结论")
@@ -865,7 +928,11 @@ def results_cmd(
             draft = t.state == "draft" and t.total is not None  # the window's words: 43（暂）, 未完成
             score = fmt(t.total) + (_("（暂）") if draft else "") if t.total is not None else "—"
             outcome = t.outcome_label or (_("未完成") if draft and not t.vetoes else "—")
-            click.echo(f"{t.org_name}  {names.get(t.state) or t.state}  {score}  {outcome}")
+            due = ""
+            if t.decision_due:  # 重庆 三（二）: 10 / 20 working days from the application's receipt
+                late = _("（逾期）") if t.decision_overdue else ""
+                due = "  " + _("处理期限 {d}{late}").format(d=t.decision_due, late=late)
+            click.echo(f"{t.org_name}  {names.get(t.state) or t.state}  {score}  {outcome}{due}")
     else:
         click.echo(_("已导出到 {path}").format(path=out))
 

@@ -44,7 +44,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 # subcommands that live with the centre but belong under another group
 EXTRA: dict[str, list[tuple[str, str]]] = {
-    "org": [("inspector.cli.centre", "org_import"), ("inspector.cli.centre", "org_export")],
+    "org": [
+        ("inspector.cli.centre", "org_import"),
+        ("inspector.cli.centre", "org_export"),
+        ("inspector.cli.centre", "org_set"),
+    ],
 }
 
 

@@ -44,9 +44,16 @@ class IdParam(click.ParamType):  # type: ignore[type-arg]
         obj = ctx.find_object(Context)
         if obj is None:
             return value
-        from inspector.store.ids import resolve_id
+        return complete_id(obj, self.table, str(value))
 
-        return resolve_id(obj.db.conn, self.table, str(value))
+
+def complete_id(obj: Context, table: str, text: str) -> str:
+    """The full id a unique prefix names (:func:`inspector.store.ids.resolve_id`), for the options
+    whose value holds an id beside other things (``--role-at ORG:ROLE``, ``--to`` a person or a
+    certificate), which the parameter type cannot convert whole."""
+    from inspector.store.ids import resolve_id
+
+    return resolve_id(obj.db.conn, table, text)
 
 
 class OutPath(click.ParamType):  # type: ignore[type-arg]

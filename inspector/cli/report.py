@@ -1,4 +1,4 @@
-"""``inspector report pdf EVAL_ID --out FILE [--kind sheet|notice|record|self] [--draft]``."""
+"""``inspector report pdf EVAL_ID --out FILE [--kind sheet|notice|record|self|opinion] [--draft]``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from inspector.i18n import _
 
 @click.group()
 def report() -> None:
-    """打印文书：评分表、整改通知书、督导情况记录表、自查自评报告（PDF）。"""
+    """打印文书：评分表、整改通知书、督导情况记录表、自查自评报告、质量督导意见书（PDF）。"""
 
 
 @report.command("pdf")
@@ -22,14 +22,22 @@ def report() -> None:
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="输出的 PDF 文件")
 @click.option(
     "--kind",
-    type=click.Choice(["sheet", "notice", "record", "self"]),
+    type=click.Choice(["sheet", "notice", "record", "self", "opinion"]),
     default="sheet",
     show_default=True,
     help="sheet 评分表（记录类评估表即督导情况记录表）；notice 整改通知书；"
-    "record 督导情况记录表；self 自查自评报告",
+    "record 督导情况记录表；self 自查自评报告；opinion 质量督导意见书（福建专项督导）",
 )
 @click.option("--draft", is_flag=True, help="强制加“草稿”水印（未签署的评估总是加水印）")
-@click.option("--date", "issued", default=None, help="通知书落款日期 YYYY-MM-DD（默认今天）")
+@click.option(
+    "--date",
+    "issued",
+    default=None,
+    help="通知书、意见书落款日期 YYYY-MM-DD（默认今天；意见书已记录的以记录为准）",
+)
+@click.option(
+    "--opinion", default=None, help="意见书：委派机构综合分析后的督导意见（可选，印在督导发现的问题之后）"
+)
 @click.option("--sign", "role", default=None, help="生成后用本机签名证书以此角色签署（如 组长）")
 @click.option("--passphrase-file", type=click.Path(path_type=Path), default=None, help="从文件读取证书口令")
 @pass_context
@@ -40,6 +48,7 @@ def report_pdf(
     kind: str,
     draft: bool,
     issued: str | None,
+    opinion: str | None,
     role: str | None,
     passphrase_file: Path | None,
 ) -> None:
@@ -62,7 +71,9 @@ def report_pdf(
     if out.is_dir():
         raise UsageError(_("输出路径是一个文件夹，请给出文件名"), str(out))
     store = EvaluationStore(ctx.db, ctx.user)
-    data = render_document(store, ctx.data, eval_id, kind, draft=True if draft else None, issued=day)
+    data = render_document(
+        store, ctx.data, eval_id, kind, draft=True if draft else None, issued=day, opinion=opinion
+    )
     if role is not None:
         from inspector.cli.pdf import sign_bytes
 

@@ -11,6 +11,7 @@
   结束后5个工作日内提交" counted on the Chinese working-day calendar.
 * 自查自评报告 (self-assessment report) — for a station's own evaluation (kind ``self``): the total,
   each 大项, the problems the station found itself, the veto conditions, room for its measures.
+* 质量督导意见书 (supervision opinion) — of a Fujian 专项督导 target: :mod:`inspector.documents.opinion`.
 
 :func:`render_document` picks one by name; every document carries the QR code and content hash of
 :mod:`inspector.documents.sheet_data`, page numbers and, unless signed, the draft watermark.
@@ -55,7 +56,7 @@ from inspector.i18n import _
 from inspector.rubric.points import ZERO, fmt
 from inspector.store.evaluations import EvaluationStore
 
-DOCUMENTS = ("sheet", "notice", "record", "self")
+DOCUMENTS = ("sheet", "notice", "record", "self", "opinion")
 TICK = "√"
 RECORD_DAYS = 5  # 外督应在督导工作结束后5个工作日内提交督导情况记录表（福建 实施办法 第三章七）
 
@@ -407,8 +408,10 @@ def render_document(
     *,
     draft: bool | None = None,
     issued: dt.date | None = None,
+    opinion: str | None = None,
 ) -> bytes:
-    """The named document's PDF bytes (unsigned). A checklist form's "sheet" is its record."""
+    """The named document's PDF bytes (unsigned). A checklist form's "sheet" is its record.
+    ``opinion``: the centre's own words for the 质量督导意见书, beside the findings (optional)."""
     if kind not in DOCUMENTS:
         raise UsageError(_("文书类型应为 {kinds} 之一").format(kinds="、".join(DOCUMENTS)), kind)
     sheet = load_sheet(store, data, eval_id)
@@ -430,6 +433,11 @@ def render_document(
         if sheet.rubric.scored:
             raise UsageError(_("督导情况记录表只适用于记录类评估表（如福建督导情况记录表）"), sheet.rubric.id)
         what, story = _("督导情况记录表"), record_story(sheet, width)
+    elif kind == "opinion":
+        from inspector.documents.opinion import opinion_facts, opinion_story
+
+        facts = opinion_facts(store.db, data, sheet.evaluation.id, issued)
+        what, story = _("质量督导意见书"), opinion_story(sheet, facts, width, opinion)
     else:
         what, story = _("自查自评报告"), self_story(sheet, width)
     # the file's title is the document's own name (a reader's title bar, a printer queue)

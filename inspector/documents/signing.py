@@ -40,6 +40,7 @@ def document_names() -> dict[str, str]:
         "self": _("自查自评报告"),
         "notice": _("整改通知书"),
         "record": _("督导情况记录表"),
+        "opinion": _("质量督导意见书"),
     }
 
 

@@ -634,6 +634,29 @@ def _m009_register_corrections(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m010_target_reviews(conn: sqlite3.Connection) -> None:
+    # 重庆 延续备案通知 三（二）1: an employer's renewal is reviewed, not scored; the review's outcome
+    # (符合延续备案条件 or not) and opinion belong to the plan's target, which has no scored evaluation.
+    # Appended only: a correction is a new row, the latest counts, the earlier ones stay.
+    _script(
+        conn,
+        """
+        CREATE TABLE target_reviews (
+            id TEXT PRIMARY KEY,
+            plan_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('eligible', 'ineligible')),
+            opinion TEXT,
+            reviewed_on TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            FOREIGN KEY (plan_id, org_id) REFERENCES plan_targets (plan_id, org_id)
+        );
+        CREATE INDEX target_reviews_by_target ON target_reviews (plan_id, org_id, recorded_at);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_rubrics,
     _m002_evaluations,
@@ -644,6 +667,7 @@ MIGRATIONS: list[Migration] = [
     _m007_rulebooks,
     _m008_head_figures,
     _m009_register_corrections,
+    _m010_target_reviews,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -209,7 +209,7 @@ def test_results_as_json_and_workbook(db: sqlite_utils.Database, tmp_path: Path)
     assert counts["结果汇总"] == 7 and counts["逾期督导记录"] == 0
     wb = openpyxl.load_workbook(out)
     ws = wb["结果汇总"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:Q8"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:U8"  # four applicant columns (重庆 三（二）)
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.print_title_rows == "$1:$1" and ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.column_dimensions["A"].width == 34 and ws["A1"].font.b

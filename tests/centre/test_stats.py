@@ -100,7 +100,9 @@ def test_by_region_category_and_year(db: sqlite_utils.Database) -> None:
         "by_region",
         "by_category",
         "by_year",
+        "reviews",  # 重庆 三（二）1: reviews without a score, counted apart
     }
+    assert j["reviews"] == []
 
 
 def test_statistics_workbook(db: sqlite_utils.Database, tmp_path: Path) -> None:

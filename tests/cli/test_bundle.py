@@ -74,6 +74,13 @@ def test_centre_to_laptop_to_centre_on_the_command_line(tmp_path: Path) -> None:
     export = r.json()
     assert export["counts"]["credentials"] == 2 and export["counts"]["evaluations"] == 1
     eval_id = export["evaluations"][0]
+    # --to takes a unique prefix of the person's roster id, as every id option does (issue 17)
+    r = run(
+        "bundle", "export", "--kind", "assignment", "--eval", eval_id, "--to", person[:8],
+        "--out", tmp_path / "again.inspbundle", "--passphrase-file", ca_pass, "--json", data=centre,
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    assert r.json()["recipient"]["name"] == "张建国"
 
     # verify: at the centre (not the recipient: no decryption), on the fresh laptop with and without the PIN
     r = run("bundle", "verify", a, "--json", data=centre)

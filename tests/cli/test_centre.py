@@ -10,7 +10,7 @@ import pytest
 
 from inspector.store.db import DB_NAME
 from tests.centre_support import demo_folder, workbook
-from tests.helpers import refused, run
+from tests.helpers import Run, refused, run
 
 
 @pytest.fixture(scope="module")
@@ -266,3 +266,63 @@ def test_results_stats_and_roster_workbooks(demo: Path, tmp_path: Path) -> None:
     shown = run("people", "show", person["id"], "--json", data=data).json()
     assert {"history", "reviews", "annual"} <= set(shown)
     refused(run("results", "no-such-plan", data=data), "no-such-plan")
+
+
+def test_role_at_takes_a_unique_prefix_of_the_organisation(tmp_path: Path) -> None:
+    """``--role-at ORG[:ROLE]``: the organisation's id may be a unique prefix, as every id option's
+    (issue 17); an ambiguous one is refused naming the matches, and nothing is stored."""
+    data = tmp_path / "data"
+    org = run("org", "add", "--name", "甲鉴定站", "--json", data=data).json()["id"]
+
+    def add(name: str, role_at: str) -> Run:
+        return run("people", "add", "--name", name, "--kind", "external", "--cert-no", name,
+                   "--cert-issued", "2025-01-02", "--role-at", role_at, "--json", data=data)  # fmt: skip
+
+    r = add("李四", f"{org[:6]}:exam_staff")
+    assert r.code == 0, r.err
+    assert r.json()["roles"] == [{"org": org, "role": "exam_staff"}]
+    # 17 ids in 16 hex digits: two share a first digit
+    ids = [org, *(run("org", "add", "--name", f"乙{i}", "--json", data=data).json()["id"] for i in range(16))]
+    shared = next(a[:1] for a in ids for b in ids if a != b and b.startswith(a[:1]))
+    refused(add("王五", shared), "不唯一")
+    assert "王五" not in run("people", "list", data=data).out
+
+
+def test_an_employer_renewal_is_reviewed_on_the_command_line(tmp_path: Path) -> None:
+    # 重庆 延续备案通知 三（二）1: 用人单位 reviewed (10 working days), 2: 技工院校 scored (20)
+    data = tmp_path / "data"
+    employer = run("org", "add", "--name", "重庆某集团公司", data=data).out.strip()
+    school = run("org", "add", "--name", "重庆某技师学院", data=data).out.strip()
+    refused(run("org", "set", employer, "--field", "applicant_type=民办学校", data=data), "评价机构类型应为")
+    refused(run("org", "set", employer, "--field", "nonsense=1", data=data), "键=值")
+    for org, kind in ((employer, "用人单位"), (school, "技工院校")):
+        r = run("org", "set", org[:8], "--field", f"applicant_type={kind}",
+                "--field", "application_received=2026-09-25", "--json", data=data)  # fmt: skip
+        assert r.code == 0, r.err
+    plan = run("plan", "new", "--rubric", "chongqing-2024-renewal", "--title", "延续备案",
+               "--kind", "routine", data=data).out.strip()  # fmt: skip
+    for org in (employer, school):
+        assert run("plan", "add-target", plan, "--org", org, data=data).code == 0
+    refused(run("plan", "start-eval", plan, "--org", employer, data=data), "只审核、不评分")
+    refused(run("plan", "review", plan, "--org", school, "--outcome", "eligible", data=data), "须评分")
+    r = run("plan", "review", plan, "--org", employer[:8], "--outcome", "eligible", "--opinion", "材料齐全",
+            "--on", "2026-10-12", "--json", data=data)  # fmt: skip
+    assert r.code == 0, r.err
+    assert r.json()["outcome"] == {"code": "eligible", "label": "符合延续备案条件"}
+    rows = {
+        t["org_name"]: t
+        for t in run("results", plan, "--today", "2026-10-20", "--json", data=data).json()["targets"]
+    }
+    e, s = rows["重庆某集团公司"], rows["重庆某技师学院"]
+    assert (e["state"], e["total"], e["review_only"], e["decision_due"]) == (
+        "reviewed",
+        None,
+        True,
+        "2026-10-15",
+    )
+    assert e["outcome"]["label"] == "符合延续备案条件" and not e["decision_overdue"]
+    assert (s["review_only"], s["decision_due"]) == (False, "2026-10-29")
+    text = run("results", plan, "--today", "2026-10-30", data=data).out
+    assert (
+        "已审核  —  符合延续备案条件  处理期限 2026-10-15" in text and "处理期限 2026-10-29（逾期）" in text
+    )

@@ -1119,3 +1119,102 @@ def test_the_notice_form_offers_the_rulebooks_term(qtbot: QtBot) -> None:
     assert set(dialog.fields()) == {"notice_no", "notice_sent"}
     dialog.by_date.setChecked(True)
     assert "deadline" in dialog.fields()
+
+
+def test_an_employer_is_reviewed_on_the_desk_not_scored(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 重庆 延续备案通知 三（二）1 "收到用人单位评价机构申报材料后，10个工作日内提出审核意见，向符合延续备案
+    # 条件的，出具延续备案回执": a review outcome, no score; 2: 技工院校 scored, 20 working days
+    from inspector.centre.plans import new_plan as plain_new_plan
+    from inspector.centre.register import add_registered
+    from ui.centre.review_dialog import ReviewDialog
+
+    db = open_folder(folder)
+    try:
+        received = {"application_received": "2026-09-25"}
+        employer = add_registered(db, "重庆某集团公司", None, {"applicant_type": "用人单位", **received})[
+            "id"
+        ]
+        school = add_registered(db, "重庆某技师学院", None, {"applicant_type": "技工院校", **received})["id"]
+        plan = plain_new_plan(db, "chongqing-2024-renewal", "2026年延续备案评估", "routine")
+        for org in (employer, school):
+            add_target(db, plan.id, org, None)
+    finally:
+        db.conn.close()
+    page = results_page(win)
+    choose_plan(win, page, "2026年延续备案评估")
+    headers = [c.header for c in page.targets.rows_model.columns]
+    names = texts(page.targets, 0)
+    row = names.index("重庆某集团公司")
+    assert texts(page.targets, headers.index("评价机构类型"))[row] == "用人单位"
+    assert texts(page.targets, headers.index("处理期限"))[row] == "2026-10-15（逾期）"  # as of the demo's day
+    assert texts(page.targets, headers.index("处理期限"))[names.index("重庆某技师学院")].startswith(
+        "2026-10-29"
+    )
+    page.targets.selectRow(names.index("重庆某技师学院"))
+    assert not page.review_button.isEnabled()  # a school is scored, not reviewed
+    page.targets.selectRow(row)
+    assert page.review_button.isEnabled()
+
+    def answer(d: Any) -> int:
+        d.outcome.setCurrentIndex(d.outcome.findData("eligible"))
+        d.opinion.setText("申报材料齐全")
+        return 1
+
+    modal(monkeypatch, ReviewDialog, answer)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.review_button.click()
+    row = texts(page.targets, 0).index("重庆某集团公司")
+    said = {h: texts(page.targets, headers.index(h))[row] for h in ("状态", "得分", "结论")}
+    assert said == {"状态": "已审核", "得分": "—", "结论": "符合延续备案条件"}
+    assert not texts(page.targets, headers.index("处理期限"))[row].endswith("（逾期）")
+    win.shot("centre-results-chongqing-review")
+
+
+def test_the_plans_page_records_a_targets_procedure_step(
+    win: Window, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 福建办法 第三章四 (一)–(四): the steps in order with their days, from the window as from plan step
+    from inspector.centre.plans import new_plan as plain_new_plan
+    from inspector.centre.procedure import target_steps
+    from inspector.store.orgs import add_org
+    from ui.centre.plans_view import PlansPage
+    from ui.centre.step_dialog import StepDialog
+
+    db = open_folder(folder)
+    try:
+        org = add_org(db, "福州市窗口专项督导对象")["id"]
+        plan = plain_new_plan(
+            db,
+            "fujian-2021-supervision-record",
+            "2026年专项督导",
+            "special",
+            rulebook="fujian-2021-supervision",
+        )
+        add_target(db, plan.id, org, "2026-03-02")
+    finally:
+        db.conn.close()
+    page = show(win, "plans")
+    assert isinstance(page, PlansPage) and page.select_plan(plan.id)
+    page.targets.selectRow(0)
+
+    def answer(d: Any) -> int:
+        assert d.next is not None and d.next.name == "现场考察"
+        d.day.setDate(QDate(2026, 3, 2))
+        d.note.setText("现场核查考务档案")
+        return QDialog.DialogCode.Accepted.value
+
+    made = modal(monkeypatch, StepDialog, answer)
+    with win.qtbot.waitSignal(page.loaded, timeout=20000):
+        page.step_button.click()
+    assert made
+    db = open_folder(folder)
+    try:
+        first = target_steps(db, plan.id, org)[0]
+    finally:
+        db.conn.close()
+    assert (first.name, first.done_on, first.note) == ("现场考察", dt.date(2026, 3, 2), "现场核查考务档案")
+    page.select_plan(plan.id)
+    assert "现场考察" in str(page.targets.proxy.index(0, 6).data())
+    win.shot("centre-plans-procedure-step")

@@ -53,3 +53,36 @@ def test_ctrl_p_makes_a_draft_sheet_without_a_credential(
     window.w.sheets.action.trigger()
     window.qtbot.waitUntil(lambda: window.w.sheets.last is not None, timeout=60000)
     assert "草稿" in window.w.sheets.last.name
+
+
+def test_the_evaluation_menu_prints_the_supervision_opinion(window: Window, store: EvaluationStore) -> None:
+    """福建办法 第三章四（三）: the 质量督导意见书 of a 专项督导 target, from the window's evaluation menu
+    through the same core call as ``report pdf --kind opinion``."""
+    from inspector.centre.plans import add_target, link_evaluation, new_plan
+    from inspector.centre.procedure import record_step
+    from inspector.store.orgs import add_org
+
+    rubric = "fujian-2021-supervision-record"
+    db = store.db
+    org = add_org(db, "福州市窗口测试认定中心")["id"]
+    plan = new_plan(db, rubric, "2026年专项督导", "special", rulebook="fujian-2021-supervision")
+    add_target(db, plan.id, org, "2026-03-02")
+    e = store.create(rubric, org, visit_date="2026-03-02", team=[{"name": "陈督导", "role": "组长"}])
+    link_evaluation(db, plan.id, org, e.id)
+    items = list(store.rubric(rubric, e.rubric_version).items())
+    for item in items:
+        store.record(
+            e.id,
+            item.id,
+            {"met": item is not items[0], "note": "" if item is not items[0] else "未见制度文件"},
+        )
+    for step, day in (("现场考察", "2026-03-02"), ("初步督导意见", "2026-03-04"), ("申辩意见", "2026-03-09")):
+        record_step(db, plan.id, org, step, day)
+    window.start(e.id, "scoring")
+    assert window.w.opinion_action.isEnabled()
+    window.w.opinion_action.trigger()
+    sheets = window.w.sheets
+    window.qtbot.waitUntil(lambda: sheets.last is not None, timeout=60000)
+    assert sheets.last is not None and "质量督导意见书" in sheets.last.name
+    text = subprocess.run(["pdftotext", "-raw", str(sheets.last), "-"], capture_output=True, text=True).stdout
+    assert "质量督导意见书" in text and "福州市窗口测试认定中心" in text and "未见制度文件" in text

@@ -155,6 +155,11 @@ class PlansPage(CentrePage):
             _("随机抽取(&D)…"), self.dispatch, _("为尚无督导组的机构随机抽取督导组，并公布抽取记录")
         )
         self.record_button = self.button(_("公布记录(&R)…"), self.show_records)
+        self.step_button = self.button(
+            _("督导程序(&G)…"),
+            self.record_step,
+            _("所选对象的督导程序（如福建专项督导）：各步骤的日期，记录下一步"),
+        )
         self.button(
             _("节假日安排(&J)…"),
             self.add_holidays,
@@ -224,6 +229,7 @@ class PlansPage(CentrePage):
             self.add_button,
             self.dispatch_button,
             self.record_button,
+            self.step_button,
             self.results_button,
             self.export_button,
         ):
@@ -311,6 +317,35 @@ class PlansPage(CentrePage):
             self.ctx.user,
             done=lambda _m: self.reload(),
         )
+
+    def record_step(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.step_dialog import StepDialog, load_steps_task, record_step_task
+
+        row = self._plan()
+        target: TargetRow | None = self.targets.current()
+        if row is None or target is None:
+            self.status.emit(_("请先在“督导对象”中选择一个机构"))
+            return
+
+        def chosen(steps: list[Any]) -> None:
+            if not steps:
+                self.status.emit(_("本计划的规则册没有规定督导程序"))
+                return
+            dialog = StepDialog(target.org_name, steps, self)
+            if not accepted(dialog) or (choice := dialog.choice()) is None:
+                return
+            self.run(
+                _("记录督导程序"),
+                record_step_task,
+                row.plan.id,
+                target.org_id,
+                *choice,
+                self.ctx.user,
+                done=lambda _steps: self.reload(),
+            )
+
+        self.run(_("读取督导程序"), load_steps_task, row.plan.id, target.org_id, done=chosen)
 
     def show_records(self) -> None:
         from ui.centre.dispatch_dialog import RecordDialog

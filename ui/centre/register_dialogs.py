@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidget
 
+from inspector.centre.applicants import applicant_type_names
 from inspector.centre.register import CATEGORIES, SCALARS, Field
 from inspector.folder import opened_folder
 from inspector.i18n import _
@@ -56,12 +57,15 @@ class EditOrgDialog(QDialog):
         for f in SCALARS:
             value = entry.get(f.key)
             widget: QLineEdit | QComboBox
-            if f.kind in ("category", "bool"):
+            if f.kind in ("category", "bool", "applicant"):
                 widget = QComboBox()
                 widget.addItem(_("（未填）"), None)
                 if f.kind == "category":
                     for letter, label in CATEGORIES.items():
                         widget.addItem(f"{letter} {label}", letter)
+                elif f.kind == "applicant":
+                    for code, label in applicant_type_names().items():
+                        widget.addItem(label, code)
                 else:
                     widget.addItem(_("是"), True)
                     widget.addItem(_("否"), False)

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget
 
+from inspector.centre.applicants import applicant_type_name
 from inspector.centre.register import LISTS, SCALARS, ImportSummary
 from inspector.folder import opened_folder
 from inspector.i18n import _
@@ -112,6 +113,8 @@ def field_value(e: Entry, key: str, kind: str) -> str:
         return category_text(e) or text(None)
     if kind == "bool" and value is not None:
         return _("是") if value else _("否")
+    if kind == "applicant" and value is not None:
+        return text(applicant_type_name(value))
     return text(value)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QTabWidget, QWidget
 
+from inspector.centre.applicants import applicant_type_name
 from inspector.centre.common import today
 from inspector.centre.plans import Plan
 from inspector.centre.results import (
@@ -138,6 +139,18 @@ def target_columns() -> list[Column[TargetResult]]:
             lambda t: (t.renewal_apply_by or "") + (_("（逾期）") if t.renewal_overdue else "") or None,
             alarm=lambda t: t.renewal_overdue,
         ),
+        # 重庆 三（二）: 用人单位 reviewed (审核意见, no score), the others scored; 10 / 20 working days
+        Column(
+            _("评价机构类型"),
+            lambda t: applicant_type_name(t.applicant_type),
+            tip=lambda t: _("只审核、不评分") if t.review_only else None,
+        ),
+        Column(
+            _("处理期限"),
+            lambda t: (t.decision_due or "") + (_("（逾期）") if t.decision_overdue else "") or None,
+            alarm=lambda t: t.decision_overdue,
+            tip=lambda t: t.review_opinion,
+        ),
     ]
 
 
@@ -244,12 +257,19 @@ class ResultsPage(CentrePage):
         for w in (plan_label, self.plan, day_label, self.day):
             self.tools.addWidget(w)
         self.tools.addStretch(1)
+        self.review_button = self.button(
+            _("审核意见(&A)…"),
+            self.review_current,
+            _("用人单位只审核、不评分（重庆 延续备案通知 三（二）1）：记录所选机构的审核意见"),
+        )
+        self.review_button.setEnabled(False)
         self.export_button = self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
         self.summary = hint("")
         self.layout_.addWidget(self.summary)
 
         self.targets = Table(RowsModel(target_columns()))
         self.targets.activated.connect(lambda _i: self._open_current())
+        self.targets.selectionModel().currentRowChanged.connect(lambda *_a: self._target_chosen())
         self.targets.setToolTip(_("Enter 或双击：打开这次评估"))
         self.differences = Table(RowsModel(difference_columns()))
         self.recheck = Table(RowsModel(recheck_columns()), stretch=0)
@@ -334,6 +354,8 @@ class ResultsPage(CentrePage):
         for header, shown in (
             (_("记录截止"), any(t.record_due for t in r.targets)),
             (_("延续申请截止"), any(t.renewal_apply_by for t in r.targets)),
+            (_("评价机构类型"), any(t.applicant_type for t in r.targets)),
+            (_("处理期限"), any(t.decision_due for t in r.targets)),
         ):
             column = [c.header for c in self.targets.rows_model.columns].index(header)
             self.targets.setColumnHidden(column, not shown)
@@ -362,10 +384,41 @@ class ResultsPage(CentrePage):
         raise KeyError(title)
 
     # -- actions ------------------------------------------------------------------------------------
+    def _target_chosen(self) -> None:
+        t: TargetResult | None = self.targets.current()
+        self.review_button.setEnabled(bool(t and t.review_only and t.state != "cancelled"))
+
     def _open_current(self) -> None:
         t: TargetResult | None = self.targets.current()
-        if t is not None and t.eval_id:
+        if t is not None and t.review_only:
+            self.review_current()  # an employer has no evaluation to open: its review is the act
+        elif t is not None and t.eval_id:
             self.ctx.open_evaluation(t.eval_id)
+
+    def _reviewed(self, org: str, label: str) -> None:
+        self.status.emit(_("已记录审核意见：{org} {label}").format(org=org, label=label))
+        self.reload()
+
+    def review_current(self) -> None:
+        from ui.centre.plan_dialogs import accepted
+        from ui.centre.review_dialog import ReviewDialog, record_review_task
+
+        t: TargetResult | None = self.targets.current()
+        r = self.data.results if self.data else None
+        if t is None or r is None or not t.review_only:
+            return
+        dialog = ReviewDialog(t, self)
+        if not accepted(dialog):
+            return
+        self.run(
+            _("记录审核意见"),
+            record_review_task,
+            r.plan.id,
+            t.org_id,
+            dialog.fields(),
+            self.ctx.user,
+            done=lambda review: self._reviewed(t.org_name, review.label),
+        )
 
     def export_workbook(self) -> None:
         r = self.data.results if self.data else None
