@@ -49,11 +49,20 @@ from inspector.bundles.content import (
     read_pdfs,
     read_rubrics,
 )
-from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST, ORGS
+from inspector.bundles.format import (
+    ASSIGNMENT,
+    CHANGES,
+    FROM_CENTRE,
+    MANIFEST,
+    ORGS,
+    SELF_REQUEST,
+    SELF_RESULTS,
+)
 from inspector.bundles.held import hold, release_locks, settle_relay
 from inspector.bundles.ledger import mark_chain, mark_files, record_bundle
 from inspector.bundles.opening import Opened, open_bundle, read_checked
 from inspector.bundles.published import check_pdfs, check_published
+from inspector.bundles.self_assessment import check_request, read_request, receive_request, record_answer
 from inspector.clock import now
 from inspector.crypto import keys
 from inspector.crypto.identity import (
@@ -99,6 +108,7 @@ class Prepared:
     carried_rubrics: list[Rubric] = field(default_factory=list)  # every rubric in the bundle
     warnings: list[str] = field(default_factory=list)
     verdict: Verdict | None = None  # who may change what: the sender, the changes held apart
+    request: dict[str, Any] | None = None  # a self-assessment request (issue 19), checked
 
 
 @dataclass
@@ -229,6 +239,19 @@ def _chain_checks(
     return ordered, skipped
 
 
+def check_kind_here(conn: sqlite3.Connection, kind: str, opened: Opened) -> None:
+    """A station's folder takes only its centre's requests; a station's answer goes to the centre only."""
+    from inspector.store.folder_role import STATION, folder_role
+
+    station_here = folder_role(conn) == STATION or (
+        opened.identity is not None and opened.identity.role == STATION
+    )
+    if station_here and kind != SELF_REQUEST:
+        raise BundleError(_("鉴定站（所）的数据文件夹只接收中心的自评通知"), MANIFEST)
+    if kind == SELF_RESULTS and (opened.identity is None or opened.identity.role != "centre"):
+        raise BundleError(_("自查自评数据包是发给中心的，本机不是中心"), MANIFEST)
+
+
 def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> Prepared:
     """Every check of the content; raises :class:`BundleError` naming the member and the rule."""
     members = opened.members
@@ -238,9 +261,13 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
     orgs = read_orgs(members)
     evidence = read_evidence_index(members, m.members)
     pdfs = read_pdfs(members, m.members)
-    certs = read_certs(members, opened.ca, opened.crl, m.created) if m.kind == ASSIGNMENT else []
+    certs = read_certs(members, opened.ca, opened.crl, m.created) if m.kind in FROM_CENTRE else []
     assignment = read_assignment(members) if m.kind == ASSIGNMENT else None
-    if any(n.startswith("certs/") for n in members) and m.kind != ASSIGNMENT:
+    request = read_request(members) if m.kind == SELF_REQUEST else None
+    check_kind_here(db.conn, m.kind, opened)
+    if request is not None:
+        check_request(db.conn, request, rubrics, opened.carried)
+    if any(n.startswith("certs/") for n in members) and m.kind not in FROM_CENTRE:
         raise BundleError(_("只有派发数据包可以携带证书文件"), "certs/")
     eval_ids = sorted({c.eval_id for c, _w in changes})
     counts = {
@@ -305,7 +332,7 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
     # who may change what (inspector.bundles.authority): refusals raise, the rest may be held apart
     local_is_centre = opened.identity is not None and opened.identity.role == "centre"
     creates = {c.eval_id: c for c, _w in changes if c.kind == CREATE}
-    if m.kind != ASSIGNMENT:
+    if m.kind not in FROM_CENTRE:
         org_ids = [(o.id, f"{ORGS}[{i}]") for i, o in enumerate(orgs)]
         org_ids += [
             (str(c.payload["org"]["id"]), w) for c, w in changes if c.kind == CREATE and c.id in new_ids
@@ -321,7 +348,9 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
         new_ids=new_ids,
         bundle=m.bundle,
     )
-    check_pdfs(conn, pdfs, members, opened.ca, opened.crl, local_is_centre, creates)
+    check_pdfs(
+        conn, pdfs, members, opened.ca, opened.crl, local_is_centre, creates, (verdict.device, verdict.sender)
+    )
 
     chains: dict[tuple[str, str], int] = {}
     for c, _w in changes:
@@ -354,6 +383,7 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
         list(rubrics.values()),
         [*opened.container.warnings, *warnings],
         verdict,
+        request,
     )
 
 
@@ -443,7 +473,7 @@ def apply(
             insert_rubric(conn, rubric, f"bundle:{m.bundle}")
             added["rubrics"] += 1
         for org in p.orgs:
-            added["orgs"] += _store_org(conn, org, m.kind == ASSIGNMENT, m.data["created"])
+            added["orgs"] += _store_org(conn, org, m.kind in FROM_CENTRE, m.data["created"])
         for c in p.new:  # a creation's organisation snapshot, when orgs.json did not carry it
             if c.kind == CREATE:
                 o = c.payload["org"]
@@ -530,8 +560,12 @@ def apply(
         elif p.opened.carried is not None:
             install_pair(data, p.opened.carried)
             report.identity = keys.common_name(p.opened.carried.signing.subject)
-        if p.opened.crl is not None and m.kind == ASSIGNMENT:
+        if p.opened.crl is not None and m.kind in FROM_CENTRE:
             install_newer_crl(data, p.opened.crl)
+        if p.request is not None:  # a station's folder from now on, for the request's organisation
+            receive_request(conn, p.request, m.bundle, now())
+        if m.kind == SELF_RESULTS:  # each signed self-assessment closes its station's request
+            record_answer(conn, p.evaluations, m.sender, m.bundle, now())
         report.added = added
         outcome = "imported" if any(added.values()) or report.identity else "nothing new"
         record_bundle(

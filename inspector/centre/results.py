@@ -52,6 +52,7 @@ from inspector.rubric.comparison import compare_self
 from inspector.rubric.points import json_number
 from inspector.store.changes import canonical
 from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.folder_role import station_signed
 from inspector.store.rubrics import get_rubric
 
 RECHECK_SHARE = Decimal("0.1")
@@ -90,6 +91,8 @@ class TargetResult:
     # 重庆 一 "备案有效期届满30日前…提出延续备案申请": the last day to apply, where the rulebook says so
     renewal_apply_by: str | None = None
     renewal_overdue: bool = False
+    # issue 19: who signed the self-assessment at the station (None: typed in at the centre)
+    self_signed_by: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +121,8 @@ class TargetResult:
             "record_overdue": self.record_overdue,
             "renewal_apply_by": self.renewal_apply_by,
             "renewal_overdue": self.renewal_overdue,
+            "self_station_signed": self.self_signed_by is not None,
+            "self_signed_by": self.self_signed_by,
         }
 
 
@@ -129,6 +134,7 @@ class Difference:
     item_text: str
     self_points: Decimal
     inspection_points: Decimal
+    station_signed: bool = False  # the self figure is the station's own signed one (issue 19)
 
     @property
     def difference(self) -> Decimal:
@@ -143,6 +149,7 @@ class Difference:
             "self": _num(self.self_points),
             "inspection": _num(self.inspection_points),
             "difference": _num(self.difference),
+            "station_signed": self.station_signed,
         }
 
 
@@ -384,6 +391,7 @@ def plan_results(
     totals = store.totals(list(evals.values()))
     vetoes = _vetoes(store, [e.id for e in evals.values()])
     selves = store.self_assessments_for(evals.values())
+    signed_at_station = station_signed(db.conn, [s.id for s in selves.values()])
     rects = list_rectifications(db, {e.id for e in evals.values()})
     book = plan_rulebook(db, plan)
     verdicts = latest_verdicts(db, [e.id for e in evals.values()]) if book.has("group_verdict") else {}
@@ -397,7 +405,7 @@ def plan_results(
         e = evals.get(t.org_id)
         total = outcome = None
         state = "cancelled" if t.state == "cancelled" else "dispatched" if team else "planned"
-        self_eval = self_total = self_diff = None
+        self_eval = self_total = self_diff = self_by = None
         differing = 0
         if e is not None:
             state = e.state
@@ -413,6 +421,7 @@ def plan_results(
                 mine, theirs = store.report(e.id), store.report(s.id)
                 cmp = compare_self(mine, theirs)
                 self_eval, self_total, self_diff = s.id, theirs.total, cmp.total_difference
+                self_by = signed_at_station.get(s.id)
                 differing = len(cmp.differing)
                 for c in cmp.differing:
                     differences.append(
@@ -423,6 +432,7 @@ def plan_results(
                             mine.rubric.item(c.item_id).text,
                             c.theirs.points,
                             c.mine.points,
+                            self_by is not None,
                         )
                     )
         due = team.record_due if team else None
@@ -467,6 +477,7 @@ def plan_results(
                 record_overdue=bool(due and due < day and state != "signed"),
                 renewal_apply_by=iso(apply_by),
                 renewal_overdue=bool(apply_by and apply_by < day),
+                self_signed_by=self_by,
             )
         )
     seed = recheck_seed or plan.id

@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("inspector.cli.centre", "stats_cmd"),
     "bundle": ("inspector.cli.bundle", "bundle"),
     "keys": ("inspector.cli.keys", "keys"),
+    "station": ("inspector.cli.station", "station"),
     "calendar": ("inspector.cli.calendar", "calendar"),
     "rulebook": ("inspector.cli.rulebook", "rulebook"),
     "backup": ("inspector.cli.evals", "backup"),
@@ -44,6 +45,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 # subcommands that live with the centre but belong under another group
 EXTRA: dict[str, list[tuple[str, str]]] = {
     "org": [("inspector.cli.centre", "org_import"), ("inspector.cli.centre", "org_export")],
+    "keys": [("inspector.cli.station", "keys_issue_station")],
+    "plan": [("inspector.cli.station", "plan_requests")],
 }
 
 
