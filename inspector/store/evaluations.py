@@ -228,13 +228,13 @@ class EvaluationStore:
     ) -> Evaluation:
         if kind not in KINDS:
             raise UsageError(_("评估类型应为 {kinds} 之一").format(kinds="、".join(KINDS)), kind)
+        check_station_write(self.conn, kind, org_id)  # a station opens only its own self-assessment
         rubric = get_rubric(self.db, rubric_id, rubric_version)
         org = self.conn.execute("SELECT id, name, code FROM orgs WHERE id = ?", (org_id,)).fetchone()
         if org is None:
             raise NotFoundError(_("没有这个机构"), org_id)
         if visit_date is not None:
             _check_date(visit_date)
-        check_station_write(self.conn, kind, org_id)  # a station opens only its own self-assessment
         eval_id = uuid.uuid4().hex
         payload = {
             "rubric": rubric.id,
