@@ -125,6 +125,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     identity: str | None = None  # whose credentials were installed with this bundle
     held: list[dict[str, Any]] = field(default_factory=list)  # changes held apart, with the rule
+    request: dict[str, Any] | None = None  # a self-assessment request received (issue 19)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -140,6 +141,7 @@ class ImportReport:
             "warnings": self.warnings,
             "identity_installed": self.identity,
             "held": self.held,
+            **({"request": self.request} if self.request is not None else {}),
         }
 
     def summary(self) -> list[str]:
@@ -161,6 +163,15 @@ class ImportReport:
         ]
         if self.identity:
             lines.append(_("已安装 {name} 的证书").format(name=self.identity))
+        if self.request is not None:
+            deadline = self.request.get("deadline") or {}
+            lines.append(
+                _("自评通知：{org}，{plan}，截止日期 {day}（inspector station start 开始填写）").format(
+                    org=self.request["org"]["name"],
+                    plan=self.request["plan"]["title"],
+                    day=deadline.get("date") or _("未规定"),
+                )
+            )
         if self.held:
             held = _("搁置 {n} 条不合规则的更改，未并入评估：待中心逐条接受或拒绝（被搁置的更改）")
             lines.append(held.format(n=len(self.held)))
@@ -564,8 +575,15 @@ def apply(
             install_newer_crl(data, p.opened.crl)
         if p.request is not None:  # a station's folder from now on, for the request's organisation
             receive_request(conn, p.request, m.bundle, now())
+            report.request = p.request
         if m.kind == SELF_RESULTS:  # each signed self-assessment closes its station's request
             record_answer(conn, p.evaluations, m.sender, m.bundle, now())
+            # INTEGRATION POINT (issue 19, register corrections, branch i19b): the station's
+            # proposed 登记表 changes ride in this bundle as a ``register_corrections`` member
+            # (read and checked in prepare, like request.json) and are handed, in this same
+            # transaction, to inspector.centre.corrections.receive(db, org_id, proposals,
+            # signer=m.sender, bundle_id=m.bundle), which is idempotent; the org is the sender's
+            # (authority.person_of → "org:<id>"), never one the member names.
         report.added = added
         outcome = "imported" if any(added.values()) or report.identity else "nothing new"
         record_bundle(

@@ -38,7 +38,7 @@ from inspector.crypto import keys, sealing
 from inspector.crypto.identity import ORG_PREFIX, Keyring
 from inspector.errors import BundleError, UsageError
 from inspector.i18n import _
-from inspector.store.changes import SIGN, canonical
+from inspector.store.changes import SIGN, canonical, loads
 from inspector.store.db import transaction
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.folder_role import STATION, folder_role, set_folder_role, station_org
@@ -191,6 +191,40 @@ def current_request(db: sqlite_utils.Database) -> sqlite3.Row:
     return row  # type: ignore[no-any-return]
 
 
+def station_status(db: sqlite_utils.Database, on: dt.date | None = None) -> dict[str, Any] | None:
+    """What a station's folder shows first (window and ``station status``): its request, the
+    deadline with its clause, its self-assessment's state, and whether it is overdue; None for a
+    folder that is not a station's or has no request yet."""
+    from inspector.centre.self_requests import request_state
+
+    if folder_role(db.conn) != STATION:
+        return None
+    req = db.conn.execute("SELECT * FROM self_assessment_requests ORDER BY sent_at DESC LIMIT 1").fetchone()
+    if req is None:
+        return None
+    deadline = dt.date.fromisoformat(req["deadline"]) if req["deadline"] else None
+    state = None
+    if req["eval_id"]:
+        row = db.conn.execute("SELECT signed_at FROM evaluations WHERE id = ?", (req["eval_id"],)).fetchone()
+        state = "signed" if row is not None and row[0] else "open"
+    org = db.conn.execute("SELECT name FROM orgs WHERE id = ?", (req["org_id"],)).fetchone()
+    return {
+        "request": req["id"],
+        "plan": req["plan_id"],
+        "plan_title": req["plan_title"],
+        "org": req["org_id"],
+        "org_name": org[0] if org is not None else req["org_id"],
+        "rubric": req["rubric_id"],
+        "rubric_version": req["rubric_version"],
+        "deadline": req["deadline"],
+        "deadline_source": loads(req["deadline_source"]) if req["deadline_source"] else None,
+        "representative": req["representative"],
+        "eval": req["eval_id"],
+        "eval_state": state,
+        "overdue": state != "signed" and request_state(deadline, None, on or dt.date.today()) == "late",
+    }
+
+
 def start_self_assessment(db: sqlite_utils.Database, author: str | None = None) -> str:
     """Open (or find) the station's self-assessment for its latest request: the form and version the
     centre named, the station's own organisation. Returns the evaluation id."""
@@ -229,7 +263,15 @@ def station_results_content(
     signed = [e.id for e in chosen if e.signed_at]
     if not signed:
         raise UsageError(_("没有已签署的自查自评可发出：请先填写并签署"))
-    return results_content(db, data, recipient, signed, full)
+    content = results_content(db, data, recipient, signed, full)
+    # INTEGRATION POINT (issue 19, register corrections, branch i19b): the station's proposed
+    # 登记表 changes go here as one more inner member, e.g.
+    #     proposals = inspector.centre.corrections.outgoing(db, org)
+    #     if proposals: content.members["register_corrections.json"] = canonical(proposals).encode()
+    # (the name added to format._INNER_NAMES), and after the bundle is written and verified,
+    # corrections.mark_sent(db, [p["id"] for p in proposals], manifest["bundle"]) in
+    # export._record_export. The centre's side is in importer.apply (kind self-assessment).
+    return content
 
 
 # --- the centre: the answer arrives ----------------------------------------------------------------

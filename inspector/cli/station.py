@@ -131,46 +131,24 @@ def station() -> None:
 def station_status(ctx: Context, as_json: bool) -> None:
     """本站收到的自评通知与自查自评的状态。"""
     from inspector.bundles.self_assessment import current_request
-    from inspector.centre.self_requests import request_state, state_name
-    from inspector.store.changes import loads
-    from inspector.store.orgs import get_org
+    from inspector.bundles.self_assessment import station_status as status_of
+    from inspector.centre.self_requests import state_name
 
-    req = current_request(ctx.db)
-    import datetime as dt
-
-    deadline = dt.date.fromisoformat(req["deadline"]) if req["deadline"] else None
-    state = None
-    if req["eval_id"]:
-        row = ctx.db.conn.execute(
-            "SELECT signed_at FROM evaluations WHERE id = ?", (req["eval_id"],)
-        ).fetchone()
-        state = "signed" if row and row[0] else "open"
-    out = {
-        "request": req["id"],
-        "plan": req["plan_id"],
-        "plan_title": req["plan_title"],
-        "org": req["org_id"],
-        "org_name": get_org(ctx.db, req["org_id"])["name"],
-        "rubric": req["rubric_id"],
-        "rubric_version": req["rubric_version"],
-        "deadline": req["deadline"],
-        "deadline_source": loads(req["deadline_source"]) if req["deadline_source"] else None,
-        "representative": req["representative"],
-        "eval": req["eval_id"],
-        "eval_state": state,
-        "overdue": request_state(deadline, None, dt.date.today()) == "late" and state != "signed",
-    }
+    current_request(ctx.db)  # says what is missing
+    out = status_of(ctx.db)
+    assert out is not None
+    state = out["eval_state"]
     if as_json:
         emit_json(out)
         return
     click.echo(_("{org}：{plan}").format(org=out["org_name"], plan=out["plan_title"]))
-    if deadline is None:
+    if out["deadline"] is None:
         click.echo(_("通知未规定截止日期"))
     else:
         src = out["deadline_source"] or {}
         click.echo(
             _("截止日期：{day}（{doc} {art}：“{quote}”）").format(
-                day=req["deadline"],
+                day=out["deadline"],
                 doc=src.get("document", ""),
                 art=src.get("article", ""),
                 quote=src.get("quote", ""),
@@ -181,7 +159,7 @@ def station_status(ctx: Context, as_json: bool) -> None:
     else:
         click.echo(
             _("自查自评 {id}：{state}").format(
-                id=req["eval_id"], state=_("已签署") if state == "signed" else _("填写中")
+                id=out["eval"], state=_("已签署") if state == "signed" else _("填写中")
             )
         )
     if out["overdue"]:

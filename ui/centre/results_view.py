@@ -127,6 +127,7 @@ def target_columns() -> list[Column[TargetResult]]:
         ),
         Column(_("自评−检查"), lambda t: signed(t.self_difference), numeric=True),
         Column(_("差异项"), lambda t: t.differing_items or None, numeric=True),
+        Column(_("自评来源"), self_source, tip=lambda t: t.self_signed_by),
         Column(_("整改"), lambda t: n.get(t.rectification, t.rectification)),
         Column(
             _("记录截止"),
@@ -141,6 +142,13 @@ def target_columns() -> list[Column[TargetResult]]:
     ]
 
 
+def self_source(t: TargetResult) -> str | None:
+    """Whose self-assessment figures these are: the station's own signed ones, or typed at the centre."""
+    if t.self_eval_id is None:
+        return None
+    return _("鉴定站签署") if t.self_signed_by is not None else _("中心录入")
+
+
 def difference_columns() -> list[Column[Difference]]:
     return [
         Column(_("机构"), lambda d: d.org_name),
@@ -149,6 +157,7 @@ def difference_columns() -> list[Column[Difference]]:
         Column(_("自评"), lambda d: fmt(d.self_points), numeric=True),
         Column(_("检查"), lambda d: fmt(d.inspection_points), numeric=True),
         Column(_("自评−检查"), lambda d: signed(d.difference), numeric=True),
+        Column(_("自评来源"), lambda d: _("鉴定站签署") if d.station_signed else _("中心录入")),
     ]
 
 
