@@ -260,3 +260,34 @@ def test_no_deadline_when_the_rulebook_sets_none(centre) -> None:  # type: ignor
     assert request_state(dt.date(2026, 4, 30), None, dt.date(2026, 4, 30)) == "sent"
     assert request_state(dt.date(2026, 4, 30), None, dt.date(2026, 5, 1)) == "late"
     assert request_state(None, None, dt.date(2030, 1, 1)) == "sent"
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (lambda r: r.pop("plan"), "plan"),
+        (lambda r: r["org"].update(id=7), "org.id"),
+        (lambda r: r["rubric"].update(version="1"), "rubric.version"),
+        (lambda r: r["deadline"].update(date="2026-02-30"), "deadline.date"),
+        (lambda r: r["representative"].pop("certificate"), "representative.certificate"),
+    ],
+)
+def test_a_bad_request_is_refused_naming_the_member_and_key(edit, key) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from inspector.bundles.self_assessment import read_request
+
+    request = {
+        "plan": {"id": "p", "title": "计划", "year": 2026},
+        "org": {"id": "o", "name": "站", "code": None},
+        "rubric": {"id": SICHUAN, "version": 1, "hash": "h"},
+        "deadline": {"date": "2026-04-30", "quote": "（一）自查自评（4月30日前）"},
+        "representative": {"name": "李站长", "certificate": "ab"},
+    }
+    assert read_request({"request.json": json.dumps(request).encode()})["org"]["id"] == "o"
+    edit(request)
+    with pytest.raises(BundleError) as refused:
+        read_request({"request.json": json.dumps(request).encode()})
+    assert refused.value.where == "request.json" and key in refused.value.message
+    with pytest.raises(BundleError, match="JSON"):
+        read_request({"request.json": b"{"})

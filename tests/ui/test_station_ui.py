@@ -112,3 +112,56 @@ def test_the_station_sees_its_request_and_fills_its_form_by_keyboard(station_win
     window.qtbot.waitUntil(lambda: window.w.view() == "scoring", timeout=20000)
     assert window.w.session is not None and window.w.session.eval_id == session.eval_id
     assert len(store.list_evaluations()) == 1
+
+
+def test_the_desk_lists_requests_and_says_whose_figures(qtbot: QtBot, tmp_path: Path) -> None:
+    """The centre's results desk after a round: the 自评通知 tab (sent, returned, late against the
+    rulebook's 4月30日), and the source of each self-assessment figure."""
+    import random
+
+    from inspector.bundles.station_loop import Station, station_round
+    from inspector.centre.plans import link_evaluation
+    from inspector.store.demo import _fill
+    from ui.centre.results_view import (
+        ResultsPage,
+        difference_columns,
+        load_results,
+        request_columns,
+        self_source,
+    )
+
+    centre = tmp_path / "centre"
+    db = open_folder(centre, rubrics=True)
+    init_centre(centre, centre / "ca", "四川省职业技能鉴定指导中心", CA_PASS)
+    org = add_org(db, "成都市第一鉴定站", "5101A")
+    p = new_plan(db, "sichuan-2017-inspection", "2026年度检查评估", "routine", year=2026)
+    add_target(db, p.id, org["id"])
+
+    def fill(store: EvaluationStore, eval_id: str) -> None:
+        _fill(store, eval_id, store.rubric("sichuan-2017-inspection", 1), random.Random(9), 1.0)
+
+    station = Station(org["id"], "李站长", tmp_path / "station", fill, ({"name": "李站长"},))
+    station_round(
+        db, centre, unlock_identity(centre, CA_PASS), CA_PASS, p.id, [station], tmp_path / "s", STATION_PASS
+    )
+    team = EvaluationStore(db, "检查组")
+    e = team.create("sichuan-2017-inspection", org["id"], "inspection", visit_date="2026-06-01")
+    link_evaluation(db, p.id, org["id"], e.id)
+    _fill(team, e.id, team.rubric("sichuan-2017-inspection", 1), random.Random(1), 0.7)
+    db.conn.close()
+
+    import datetime as dt
+
+    on_time = load_results(lambda *_a: None, centre, p.id, dt.date(2026, 4, 1))
+    (req,) = on_time.requests
+    columns = {c.header: c for c in request_columns()}
+    assert columns["截止日期"].get(req) == "2026-04-30"
+    assert "4月30日前" in (columns["截止日期"].tip(req) or "")  # type: ignore[misc]
+    assert "李站长" in (columns["签署"].get(req) or "")
+    (target,) = on_time.results.targets  # type: ignore[union-attr]
+    assert self_source(target) == "鉴定站签署"
+    sources = {c.header: c for c in difference_columns()}["自评来源"]
+    assert on_time.results.differences  # type: ignore[union-attr]
+    assert {sources.get(d) for d in on_time.results.differences} == {"鉴定站签署"}  # type: ignore[union-attr]
+    page_data = load_results(lambda *_a: None, centre, p.id, dt.date(2026, 5, 1))
+    assert page_data.requests[0].state in ("returned", "returned_late")

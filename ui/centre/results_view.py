@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from inspector.centre.results import (
     RectificationRow,
     TargetResult,
 )
+from inspector.centre.self_requests import RequestState, state_name
 from inspector.folder import opened_folder
 from inspector.i18n import _
 from inspector.rubric.points import fmt
@@ -39,6 +40,7 @@ from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table
 class ResultsData:
     plans: list[Plan]
     results: PlanResults | None
+    requests: list[RequestState] = field(default_factory=list)  # self-assessment requests (issue 19)
 
 
 def load_results(
@@ -51,7 +53,11 @@ def load_results(
         plans = list_plans(db)
         if plan_id is None or plan_id not in {p.id for p in plans}:
             plan_id = plans[0].id if plans else None
-        return ResultsData(plans, plan_results(db, plan_id, on=day) if plan_id else None)
+        if plan_id is None:
+            return ResultsData(plans, None)
+        from inspector.centre.self_requests import requests_for_plan
+
+        return ResultsData(plans, plan_results(db, plan_id, on=day), requests_for_plan(db, plan_id, on=day))
 
 
 def export_results_task(
@@ -161,6 +167,25 @@ def difference_columns() -> list[Column[Difference]]:
     ]
 
 
+def request_columns() -> list[Column[RequestState]]:
+    """The self-assessment requests sent for the plan: returned, waiting, late against the deadline
+    the plan's rulebook sets (with its clause in the tip)."""
+
+    def clause(r: RequestState) -> str | None:
+        src = r.deadline_source or {}
+        return f"{src.get('document', '')} {src.get('article', '')}：{src.get('quote', '')}" if src else None
+
+    return [
+        Column(_("机构"), lambda r: r.org_name),
+        Column(_("鉴定站代表"), lambda r: r.representative),
+        Column(_("截止日期"), lambda r: r.deadline.isoformat() if r.deadline else _("未规定"), tip=clause),
+        Column(_("发出"), lambda r: r.sent_at[:10]),
+        Column(_("返回"), lambda r: r.returned_at[:10] if r.returned_at else None),
+        Column(_("状态"), lambda r: state_name(r.state), alarm=lambda r: r.late),
+        Column(_("签署"), lambda r: r.signed_by, tip=lambda r: r.signed_by),
+    ]
+
+
 def recheck_columns() -> list[Column[RecheckPick]]:
     n = names()
     return [
@@ -261,6 +286,7 @@ class ResultsPage(CentrePage):
         self.targets.activated.connect(lambda _i: self._open_current())
         self.targets.setToolTip(_("Enter 或双击：打开这次评估"))
         self.differences = Table(RowsModel(difference_columns()))
+        self.requests = Table(RowsModel(request_columns()))
         self.recheck = Table(RowsModel(recheck_columns()), stretch=0)
         self.recheck_note = hint("")
         self.rects = Table(RowsModel(rectification_columns()))
@@ -279,6 +305,7 @@ class ResultsPage(CentrePage):
             (_("示范推荐"), self.demonstration, self.demonstration),
             (_("公告名单"), self.announcement, self.announcement),
             (_("逾期督导记录"), self.overdue, self.overdue),
+            (_("自评通知"), self.requests, self.requests),
         ]
         for title, widget, _table in self.pages:
             self.tabs.addTab(widget, title)
@@ -352,6 +379,7 @@ class ResultsPage(CentrePage):
         self.demonstration.set_rows(r.demonstration)
         self.announcement.set_rows(r.announcement)
         self.overdue.set_rows(r.overdue)
+        self.requests.set_rows(data.requests)
         self._titles()
 
     def _titles(self) -> None:
