@@ -123,7 +123,6 @@ def test_the_desk_lists_requests_and_says_whose_figures(qtbot: QtBot, tmp_path: 
     from inspector.centre.plans import link_evaluation
     from inspector.store.demo import _fill
     from ui.centre.results_view import (
-        ResultsPage,
         difference_columns,
         load_results,
         request_columns,
