@@ -5,9 +5,12 @@ station of a plan a request bundle (:mod:`inspector.bundles.self_assessment`) an
 its self-assessment signed with the credential that came with the request. This module keeps the
 ledger (``self_assessment_requests``, one row per request bundle) and reads it back per plan.
 
-The deadline is the plan's rulebook milestone for the self-assessment (a milestone whose name holds
-自查自评), in the plan's year, with its clause; a rulebook that sets none gives no deadline and
-nothing is ever late (never an invented date). "前" is read as the rulebook records it (the day
+The deadline is the plan's rulebook milestone for the stations' self-assessment (the milestone named
+exactly 自查自评: Sichuan 2017 三（一）), in the plan's year, with its clause; a rulebook that sets
+none gives no deadline and nothing is ever late (never an invented date). Henan 2011's
+"省直所（站）自查自评上报 4月1日前" binds only the stations directly under the province, which the
+register does not tell apart, so a Henan plan's requests carry no deadline rather than one that
+is wrong for most stations. "前" is read as the rulebook records it (the day
 itself is in time). A request is *returned* when the centre imported the station's signed
 self-assessment; the day that counts is the day the centre received it (the station's own clock
 cannot be checked), in the users' time zone.
@@ -27,7 +30,7 @@ from inspector.centre.plans import Plan, get_plan, plan_rulebook
 from inspector.i18n import _
 from inspector.store.changes import canonical, loads
 
-SELF_MILESTONE = "自查自评"  # the word a rulebook's milestone name holds for the station's own step
+SELF_MILESTONE = "自查自评"  # the name of the rulebook milestone of every station's own step
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def self_assessment_deadline(db: sqlite_utils.Database, plan: Plan) -> Deadline 
     if rule is None:
         return None
     for m in sorted(rule.milestones, key=lambda m: m.due):
-        if SELF_MILESTONE in m.name:
+        if m.name == SELF_MILESTONE:
             month, mday = (int(x) for x in m.due.split("-"))
             return Deadline(
                 dt.date(plan.year, month, mday),
