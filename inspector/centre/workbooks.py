@@ -39,7 +39,7 @@ from inspector.centre.register import (
     SCALARS,
     register_entries,
 )
-from inspector.centre.results import PlanResults
+from inspector.centre.results import Difference, PlanResults
 from inspector.centre.stats import Statistics
 from inspector.fileio import atomic_document
 from inspector.i18n import _
@@ -308,7 +308,20 @@ def result_columns() -> list[Column]:
         Column(_("差异项数"), 8),
         Column(_("整改"), 12),
         Column(_("记录逾期"), 8),
+        Column(_("自评来源"), 12),
     ]
+
+
+def self_source(self_eval: str | None, station_signed: bool) -> str | None:
+    """Whose self-assessment figures: the station's own signed ones, or typed in at the centre."""
+    if self_eval is None:
+        return None
+    return _("鉴定站签署") if station_signed else _("中心录入")
+
+
+def _difference_row(d: Difference) -> list[Any]:
+    source = self_source(d.org_id, d.station_signed)
+    return [d.org_name, d.item_id, d.item_text, d.self_points, d.inspection_points, d.difference, source]
 
 
 def result_rows(results: PlanResults, names: dict[str | None, str | None]) -> Iterator[list[Any]]:
@@ -319,6 +332,7 @@ def result_rows(results: PlanResults, names: dict[str | None, str | None]) -> It
             names.get(t.state, t.state), t.total, t.max_points, t.outcome_label, "、".join(t.vetoes),
             t.self_total, t.self_difference, t.differing_items or None,
             names.get(t.rectification, t.rectification), yes if t.record_overdue else no,
+            self_source(t.self_eval_id, t.self_signed_by is not None),
         ]  # fmt: skip
 
 
@@ -335,11 +349,9 @@ def results_sheets(results: PlanResults) -> list[Sheet]:
                 Column(_("自评"), 7),
                 Column(_("检查"), 7),
                 Column(_("自评−检查"), 9),
+                Column(_("自评来源"), 12),
             ],
-            (
-                [d.org_name, d.item_id, d.item_text, d.self_points, d.inspection_points, d.difference]
-                for d in results.differences
-            ),
+            (_difference_row(d) for d in results.differences),
         ),
         Sheet(
             _("抽查复核"),

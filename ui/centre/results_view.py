@@ -150,9 +150,15 @@ def target_columns() -> list[Column[TargetResult]]:
 
 def self_source(t: TargetResult) -> str | None:
     """Whose self-assessment figures these are: the station's own signed ones, or typed at the centre."""
-    if t.self_eval_id is None:
-        return None
-    return _("鉴定站签署") if t.self_signed_by is not None else _("中心录入")
+    from inspector.centre.workbooks import self_source as source  # one wording: window and workbook
+
+    return source(t.self_eval_id, t.self_signed_by is not None)
+
+
+def difference_source(d: Difference) -> str | None:
+    from inspector.centre.workbooks import self_source as source
+
+    return source(d.org_id, d.station_signed)
 
 
 def difference_columns() -> list[Column[Difference]]:
@@ -163,7 +169,7 @@ def difference_columns() -> list[Column[Difference]]:
         Column(_("自评"), lambda d: fmt(d.self_points), numeric=True),
         Column(_("检查"), lambda d: fmt(d.inspection_points), numeric=True),
         Column(_("自评−检查"), lambda d: signed(d.difference), numeric=True),
-        Column(_("自评来源"), lambda d: _("鉴定站签署") if d.station_signed else _("中心录入")),
+        Column(_("自评来源"), difference_source),
     ]
 
 
