@@ -33,7 +33,12 @@ from inspector.bundles.format import (
     REQUEST_FILE,
 )
 from inspector.bundles.gather import Content, _add_orgs, pem, results_content
-from inspector.centre.self_requests import record_request, record_returned, self_assessment_deadline
+from inspector.centre.self_requests import (
+    attach_evaluation,
+    record_request,
+    record_returned,
+    self_assessment_deadline,
+)
 from inspector.crypto import keys, sealing
 from inspector.crypto.identity import ORG_PREFIX, Keyring
 from inspector.errors import BundleError, UsageError
@@ -176,8 +181,7 @@ def check_request(
 def receive_request(conn: sqlite3.Connection, request: dict[str, Any], bundle: str, at: str) -> None:
     """At the station, inside the import's transaction: keep the request, make this a station's folder."""
     set_folder_role(conn, STATION, request["org"]["id"])
-    if record_request(conn, bundle, request, request.get("sent_at") or at):
-        conn.execute("UPDATE self_assessment_requests SET received_at = ? WHERE id = ?", (at, bundle))
+    record_request(conn, bundle, request, request.get("sent_at") or at, received_at=at)
 
 
 # --- the station: its self-assessment --------------------------------------------------------------
@@ -240,7 +244,7 @@ def start_self_assessment(db: sqlite_utils.Database, author: str | None = None) 
         visit_date=dt.date.today().isoformat(),
     )
     with transaction(db) as conn:
-        conn.execute("UPDATE self_assessment_requests SET eval_id = ? WHERE id = ?", (e.id, req["id"]))
+        attach_evaluation(conn, req["id"], e.id)
     return e.id
 
 

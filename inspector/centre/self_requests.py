@@ -157,14 +157,23 @@ def requests_for_plan(
     return out
 
 
-def record_request(conn: sqlite3.Connection, request_id: str, request: dict[str, Any], at: str) -> bool:
-    """Keep a request (sent here, or received at a station) inside the caller's transaction.
-    Returns whether it was new (a request imported again changes nothing)."""
+def record_request(
+    conn: sqlite3.Connection,
+    request_id: str,
+    request: dict[str, Any],
+    at: str,
+    *,
+    received_at: str | None = None,
+) -> bool:
+    """Keep a request (sent here, or received at a station: ``received_at``) inside the caller's
+    transaction. Returns whether it was new (a request imported again changes nothing).
+
+    The one writer of ``self_assessment_requests`` is this module."""
     deadline = request.get("deadline")
     cur = conn.execute(
         "INSERT OR IGNORE INTO self_assessment_requests (id, plan_id, plan_title, org_id, rubric_id,"
-        " rubric_version, deadline, deadline_source, representative, credential, sent_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " rubric_version, deadline, deadline_source, representative, credential, sent_at, received_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             request_id,
             request["plan"]["id"],
@@ -177,9 +186,15 @@ def record_request(conn: sqlite3.Connection, request_id: str, request: dict[str,
             request["representative"]["name"],
             request["representative"]["certificate"],
             at,
+            received_at,
         ),
     )
     return cur.rowcount > 0
+
+
+def attach_evaluation(conn: sqlite3.Connection, request_id: str, eval_id: str) -> None:
+    """At the station: the self-assessment opened for this request."""
+    conn.execute("UPDATE self_assessment_requests SET eval_id = ? WHERE id = ?", (eval_id, request_id))
 
 
 def record_returned(
