@@ -14,11 +14,11 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "screenshots"
 
 
-def inspector(home: Path, *args: str) -> str:
+def inspector(home: Path, *args: str, secrets: dict[str, str] | None = None) -> str:
     # The default per-user folder under a throwaway home: the status bar reads
     # "~/.local/share/inspector", as on a user's computer, not a temporary path.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INSPECTOR_", "XDG_"))}
-    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen", INSPECTOR_LANG="zh")
+    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen", INSPECTOR_LANG="zh", **(secrets or {}))
     done = subprocess.run([sys.executable, "-m", "inspector", *args], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"inspector {' '.join(args)}: {done.stderr}")
@@ -49,6 +49,43 @@ def main() -> None:
         for name, args in shots.items():
             inspector(home, "gui", *args, "--screenshot", str(OUT / f"{name}.png"))
             print(OUT / f"{name}.png")
+        station_shots(home)
+
+
+def station_shots(home: Path) -> None:
+    """The station's side (issue 19): the demo centre asks 泸州 for its self-assessment; a fresh
+    station folder imports the request and fills part of the form."""
+    demo = {"INSPECTOR_CA_PASSPHRASE": "demo-1234", "INSPECTOR_PASSPHRASE": "demo-1234"}
+    station_secret = "station-1234"
+    plans = json.loads(inspector(home, "plan", "list", "--json"))
+    plan = next(p["id"] for p in plans if "下半年" in p["title"])
+    desk = json.loads(inspector(home, "results", plan, "--json"))
+    org = next(t["org"] for t in desk["targets"] if t["org_name"].startswith("泸州"))
+    inspector(
+        home, "keys", "issue-station", "--org", org, "--name", "王站长",
+        secrets={**demo, "INSPECTOR_PERSON_PASSPHRASE": station_secret},
+    )  # fmt: skip
+    request = home / "request.inspbundle"
+    inspector(
+        home, "bundle", "export", "--kind", "self-assessment-request", "--plan", plan, "--org", org,
+        "--out", str(request), secrets=demo,
+    )  # fmt: skip
+    ca = json.loads(inspector(home, "keys", "show", "--json"))["identity"]["ca"]["certificate"]
+    station = ["--data", str(home / "station")]
+    mine = {"INSPECTOR_PASSPHRASE": station_secret}
+    inspector(home, *station, "bundle", "import", str(request), "--ca-fingerprint", ca, secrets=mine)
+    eval_id = json.loads(inspector(home, *station, "station", "start", "--json"))["eval"]
+    answers = json.loads((HERE / "examples" / "answers-sichuan-2017.json").read_text(encoding="utf-8"))
+    part = home / "part.json"
+    part.write_text(json.dumps({"answers": dict(list(answers["answers"].items())[:20])}), encoding="utf-8")
+    inspector(home, *station, "eval", "record", eval_id, "--answers", str(part))
+    for name, args in {
+        "station-home": ("--view", "home"),
+        "station-scoring": ("--eval", eval_id, "--view", "scoring"),
+    }.items():
+        inspector(home, *station, "gui", *args, "--screenshot", str(OUT / f"{name}.png"))
+        print(OUT / f"{name}.png")
+    inspector(home, "gui", "--view", "results", "--screenshot", str(OUT / "results.png"))
 
 
 if __name__ == "__main__":

@@ -283,6 +283,12 @@ class ExportDialog(_BundleDialog):
                 self.recipient.addItem(f"{name}（{card}）", who)
                 self.short.append(name)
             self.form.addRow(_("督导员"), self.recipient)
+        elif self.role == "station":  # issue 19: a station sends its signed self-assessment to the centre
+            self.kind = "self-assessment"
+            self.recipient.addItem(_("中心（默认）"), None)
+            self.short.append(_("中心"))
+            self.form.addRow(_("收件人"), self.recipient)
+            self.form.addRow("", self.full)
         else:
             self.kind = "results"
             self.recipient.addItem(_("中心（默认）"), None)
@@ -297,7 +303,9 @@ class ExportDialog(_BundleDialog):
             item = QListWidgetItem(f"{org_name}  {visit_date or ''}  {kind_label(kind)}")
             item.setData(Qt.ItemDataRole.UserRole, eval_id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if self.kind == "results" else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Unchecked if self.kind == "assignment" else Qt.CheckState.Checked
+            )
             self.evals.addItem(item)
         self.form.addRow(_("评估"), self.evals)
         self.form.addRow(_("写入"), self.drive)
@@ -337,7 +345,7 @@ class ExportDialog(_BundleDialog):
             return
         chosen = self.chosen()
         options: dict[str, Any] = {"kind": self.kind, "to": self.recipient.currentData()}
-        if self.kind == "results":
+        if self.kind in ("results", "self-assessment"):
             options["full"] = self.full.isChecked()
             options["eval_ids"] = chosen if len(chosen) < self.evals.count() else None
         else:

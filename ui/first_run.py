@@ -3,7 +3,9 @@
 Shown once, when a data folder has no credential and no evaluation yet: a fresh install. The
 choices are what a new user actually needs: make this the centre (create the CA), set up a field
 laptop (import the first assignment bundle from the stick — it carries the supervisor's
-credential), or look around with the demo. The answer is remembered in ``ui_state``.
+credential), set up a station's self-assessment (import the centre's self-assessment request: it
+carries the station representative's credential), or look around with the demo. The answer is
+remembered in ``ui_state``; the folder's role in ``meta`` (:mod:`inspector.store.folder_role`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 from inspector.errors import UsageError
 from inspector.folder import opened_folder
 from inspector.i18n import _
+from inspector.store.folder_role import ROLES, set_folder_role
 from inspector.store.ui_state import get_state, set_state
 from ui.worker import Progress
 
@@ -122,7 +125,11 @@ class FirstRunDialog(QDialog):
         for key, label, tip in (
             ("field", _("督导员笔记本：导入第一个任务包…"), _("从中心发来的 U 盘导入任务包；它带有您的证书")),
             ("centre", _("指导中心：建立证书机构…"), _("登记机构和督导员、制订计划、抽取、汇总结果")),
-            ("station", _("鉴定站：新建本站自查自评…"), _("选择本省的评估表，填写本站名称，开始自查自评")),
+            (
+                "station",
+                _("鉴定站（所）自评：导入中心的自评通知…"),
+                _("从中心发来的 U 盘导入自评通知；它带有本站代表的证书、评估表和截止日期"),
+            ),
             ("demo", _("先看看：填入示例数据"), _("示例机构、督导员、计划和各种状态的评估")),
             ("later", _("以后再说"), _("随时可从“文件”菜单导入数据包")),
         ):
@@ -151,12 +158,10 @@ class FirstRunDialog(QDialog):
             )
         elif key == "demo":
             w.worker.run(_("填入示例数据"), _fill_demo, w.data_dir, on_done=w._demo_filled, owner=w)
-        elif key == "field":
+        elif key in ("field", "station"):  # both begin with the bundle the centre sent
             from ui.bundles import open_dialog
 
             open_dialog(w, "import")
-        elif key == "station":
-            w.new_evaluation("self")
         self._remember()
         self.accept()
 
@@ -171,6 +176,11 @@ class FirstRunDialog(QDialog):
         db = self.window_.db
         if db is not None and self.chosen is not None:
             set_state(db, DONE_KEY, self.chosen)
+            if self.chosen in ROLES:  # the folder's role is stored (a station's org comes with its request)
+                from inspector.store.db import transaction
+
+                with transaction(db) as conn:
+                    set_folder_role(conn, self.chosen)
 
 
 def maybe_first_run(window: MainWindow) -> FirstRunDialog | None:

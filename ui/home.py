@@ -3,6 +3,8 @@ search; Enter or a double click opens one where its work stopped."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
@@ -88,6 +90,10 @@ class HomePage(QWidget):
         title = QLabel(_("我的评估"))
         title.setObjectName("pageTitle")
         layout.addWidget(title)
+        self.station = QLabel()  # a station's folder: its request and deadline (issue 19)
+        self.station.setWordWrap(True)
+        self.station.hide()
+        layout.addWidget(self.station)
         bar = QHBoxLayout()
         self.tabs = QTabBar()
         self.tabs.setExpanding(False)
@@ -162,6 +168,39 @@ class HomePage(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda n=n: self.tabs.setCurrentIndex(n))
         self._update_tabs()
+
+    def set_station(self, status: dict[str, Any] | None) -> None:
+        """Show a station's request: the plan, the deadline with its clause, what to do next."""
+        if status is None:
+            self.station.hide()
+            return
+        src = status.get("deadline_source") or {}
+        due = (
+            _("截止日期：{day}（{doc} {art}：“{quote}”）").format(
+                day=status["deadline"],
+                doc=src.get("document", ""),
+                art=src.get("article", ""),
+                quote=src.get("quote", ""),
+            )
+            if status.get("deadline")
+            else _("通知未规定截止日期")
+        )
+        state = status.get("eval_state")
+        step = {
+            None: _("按 {key} 开始填写本站的自查自评").format(key=shown("new_evaluation")),
+            "open": _("填写完毕后签署，再用“文件 → 导出数据包”发给中心"),
+            "signed": _("已签署：用“文件 → 导出数据包”发给中心"),
+        }.get(state, "")
+        late = ("⚠ " + _("已逾期") + "  ") if status.get("overdue") else ""
+        self.station.setText(
+            _("鉴定站（所）自评：{org} — {plan}").format(org=status["org_name"], plan=status["plan_title"])
+            + "\n"
+            + late
+            + due
+            + "\n"
+            + step
+        )
+        self.station.show()
 
     def set_rows(self, rows: list[HomeRow]) -> None:
         current = self.selected_id()

@@ -437,6 +437,10 @@ class MainWindow(QMainWindow):
 
     def _rows(self, rows: list[HomeRow]) -> None:
         self.home.set_rows(rows)
+        from inspector.bundles.self_assessment import station_status
+
+        # a station's folder: its request and deadline above the list (it may have just arrived)
+        self.home.set_station(station_status(self.db) if self.db is not None else None)
         if self._pending_start is None:
             return
         eval_id, view = self._pending_start
@@ -663,12 +667,30 @@ class MainWindow(QMainWindow):
             return None
         if self.view() == "scoring" and not self.scoring.leave():
             return None
+        from inspector.store.folder_role import STATION, folder_role
+
+        if folder_role(self.store.conn) == STATION:  # a station fills the one form the centre named
+            self._open_self_assessment()
+            return None
         from ui.new_evaluation import NewEvaluationDialog
 
         dialog = NewEvaluationDialog(self.store, self, kind)
         dialog.accepted.connect(lambda: self._created(dialog))
         dialog.open()
         return dialog
+
+    def _open_self_assessment(self) -> None:
+        from inspector.bundles.self_assessment import start_self_assessment
+        from inspector.errors import InspectorError
+
+        assert self.store is not None
+        try:
+            eval_id = start_self_assessment(self.store.db, self.user)
+        except InspectorError as e:
+            QMessageBox.information(self, _("鉴定站（所）自评"), e.message)
+            return
+        self.refresh_home()
+        self.open_evaluation(eval_id)
 
     def _created(self, dialog: NewEvaluationDialog) -> None:
         if dialog.created is not None:

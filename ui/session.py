@@ -28,6 +28,7 @@ from inspector.rubric.observations import Observation, parse_observation
 from inspector.rubric.scoring import ItemResult, Report, VetoMark, score
 from inspector.store.changes import OBSERVE, Change, canonical
 from inspector.store.evaluations import VETO_PREFIX, Current, Evaluation, EvaluationStore
+from inspector.store.folder_role import station_signed
 from inspector.store.signing_checks import missing_evidence, missing_label
 from inspector.store.ui_state import current_item, flagged_items, set_current_item, set_flagged
 
@@ -69,6 +70,10 @@ class EvaluationSession(QObject):
         self._vetoes: dict[str, VetoMark] = {v.id: v for v in vetoes}
         self.self_eval = s.self_assessment_for(e)
         self.self_report: Report | None = s.report(self.self_eval.id) if self.self_eval else None
+        # who signed it at the station (issue 19); None: typed in at the centre, or not signed
+        self.self_signed_by: str | None = (
+            station_signed(s.conn, [self.self_eval.id]).get(self.self_eval.id) if self.self_eval else None
+        )
         self.previous = s.previous_for(e) if e.kind == "recheck" else None
         self.previous_report: Report | None = s.report(self.previous.id) if self.previous else None
         # what was found last time, shown beside the item on a re-check (not only the points)

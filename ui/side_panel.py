@@ -339,6 +339,12 @@ class SidePanel(QWidget):
                 k=len(c.differing),
                 d=f"{'+' if diff > 0 else ''}{fmt(diff)}",
             )
+            + " "
+            + (
+                _("（鉴定站签署：{who}）").format(who=s.self_signed_by)
+                if s.self_signed_by is not None
+                else _("（中心录入，非鉴定站签署）")
+            )
         )
         self.self_list.clear()
         for d in c.differing:

@@ -25,6 +25,10 @@ every held change:
   (:mod:`inspector.bundles.published`).
 * ``chain`` — a change that follows a held change on its device's chain is held with it (a chain
   stays contiguous in the log).
+* ``station`` (issue 19) — a station writes only its own self-assessment: every change a station
+  representative sends must belong to a self-assessment (kind ``self``) of the organisation its
+  certificate was issued for, made on its own folder; anything else (an inspection, another
+  station's data, a change from another device) refuses the whole bundle.
 
 A refusal raises :class:`BundleError` (nothing is written). A held change is kept in
 ``held_changes``, never in the log, until someone accepts or rejects it
@@ -44,7 +48,7 @@ import sqlite_utils
 from cryptography import x509
 
 from inspector.crypto import keys
-from inspector.crypto.identity import describe, is_centre
+from inspector.crypto.identity import ORG_PREFIX, describe, is_centre, is_station
 from inspector.errors import BundleError
 from inspector.i18n import _
 from inspector.rubric.points import fmt
@@ -57,7 +61,8 @@ FUTURE = dt.timedelta(hours=24)  # the issue's rule: a wall time more than a day
 
 FINAL, ASSIGNED, ORIGIN, TIME, PUBLISHED, CHAIN = "final", "assigned", "origin", "time", "published", "chain"
 RELAY = "relay"  # rule 3: carried by one person, made on another's bound device
-RULES = (FINAL, ASSIGNED, ORIGIN, RELAY, TIME, PUBLISHED, CHAIN)
+STATION = "station"  # issue 19: a station writes only its own self-assessment
+RULES = (FINAL, ASSIGNED, ORIGIN, RELAY, TIME, PUBLISHED, CHAIN, STATION)
 # A hold under these rules may be accepted by an explicit decision; the others only rejected.
 ACCEPTABLE = (ASSIGNED, TIME, CHAIN, FINAL, RELAY)
 
@@ -73,6 +78,7 @@ def rule_label(rule: str) -> str:
         TIME: _("规则3 更改时间须可信"),
         PUBLISHED: _("规则4 评估表和名录只由中心发布"),
         CHAIN: _("紧随被搁置的更改"),
+        STATION: _("鉴定站（所）只能填写本站的自查自评"),
     }.get(rule, rule)
 
 
@@ -103,6 +109,9 @@ def person_of(conn: sqlite3.Connection, cert: x509.Certificate) -> str | None:
     """
     if is_centre(cert):
         return CENTRE
+    if is_station(cert):  # the CA issued it for one organisation: its id is in the certificate
+        org = describe(cert)["person_id"]
+        return str(org) if isinstance(org, str) and org.startswith(ORG_PREFIX) else None
     fp = keys.fingerprint(cert)
     row = conn.execute("SELECT roster_id FROM peers WHERE fingerprint = ?", (fp,)).fetchone()
     if row is not None and row[0]:
@@ -248,6 +257,9 @@ class Teams:
     def may_create(self, person: str, c: Change) -> bool:
         if person == CENTRE:
             return True
+        if person.startswith(ORG_PREFIX):  # a station: its own self-assessment (station_rule)
+            org = c.payload.get("org", {}).get("id")
+            return c.payload.get("kind") == "self" and person == f"{ORG_PREFIX}{org}"
         org = c.payload.get("org", {}).get("id")
         if any(person in team for team in self.dispatched(str(org))):
             return True
@@ -427,6 +439,8 @@ def judge(
             _("发件设备 {d} 属于另一人（{o}），发件人是 {s}").format(d=sender_device[:8], o=owner, s=sender),
             "manifest.json",
         )
+    if sender is not None and sender.startswith(ORG_PREFIX):
+        station_rule(conn, sender.removeprefix(ORG_PREFIX), sender_device, changes)
     verdict = Verdict(sender, sender_device, owner is None and sender is not None)
     if verdict.bind:
         people.bind(sender_device, str(sender))  # judged as bound already: it will be with this import
@@ -497,6 +511,27 @@ def judge(
                         where,
                     )
     return verdict
+
+
+def station_rule(
+    conn: sqlite3.Connection, org_id: str, device: str, changes: list[tuple[Change, str]]
+) -> None:
+    """A station's bundle holds only its own self-assessment, made on its own folder; else refused."""
+    creates = {c.eval_id: c for c, _w in changes if c.kind == CREATE}
+    for c, where in changes:
+        if c.device_id != device:
+            raise refuse(
+                STATION, _("更改不是在本站的数据文件夹上做的（设备 {d}）").format(d=c.device_id[:8]), where
+            )
+        create = creates.get(c.eval_id) or _create_of(conn, c.eval_id)
+        if create is None:
+            continue  # the chain checks refuse an evaluation without its creation
+        payload = create.payload if isinstance(create.payload, dict) else {}
+        org = payload.get("org", {}).get("id") if isinstance(payload.get("org"), dict) else None
+        if payload.get("kind") != "self":
+            raise refuse(STATION, _("数据包中有检查评估（不是自查自评）：鉴定站不能填写"), where)
+        if org != org_id:
+            raise refuse(STATION, _("数据包中有其他机构的评估：鉴定站只能填写本站的"), where)
 
 
 def _rule_1_2(

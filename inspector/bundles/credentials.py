@@ -70,3 +70,32 @@ def issue_for_person(
     )
     record_issued(db, pair, p.id)
     return p, pair
+
+
+STATION_DAYS = 366  # a self-assessment is yearly: the representative's credential lasts one round
+
+
+def issue_for_station(
+    db: sqlite_utils.Database,
+    ca_folder: Path,
+    ca_passphrase: str,
+    org_id: str,
+    representative: str,
+    passphrase: str,
+    *,
+    days: int = STATION_DAYS,
+) -> IssuedPair:
+    """Issue and record a station representative's credentials (issue 19): the certificate's title
+    is the station role and its id the organisation's register id (``org:`` + id), so that whatever
+    it signs speaks for that station only (:mod:`inspector.bundles.authority`, rule ``station``)."""
+    from inspector.crypto.identity import ORG_PREFIX, STATION_ROLE
+    from inspector.store.orgs import get_org
+
+    org = get_org(db, org_id)
+    name = representative.strip()
+    if not name:
+        raise UsageError(_("请写明鉴定站（所）代表的姓名"))
+    person = f"{ORG_PREFIX}{org['id']}"
+    pair = issue_pair(ca_folder, ca_passphrase, name, person, STATION_ROLE, passphrase, valid_days=days)
+    record_issued(db, pair, person)
+    return pair

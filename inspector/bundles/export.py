@@ -29,12 +29,15 @@ from inspector.bundles.format import (
     CRED_SIGNING,
     ENCRYPTION,
     FORMAT,
+    KINDS,
     MANIFEST,
     MAX_INNER_TOTAL,
     ORGS,
     OUTER_ORDER,
     PAYLOAD,
     RESULTS,
+    SELF_REQUEST,
+    SELF_RESULTS,
     SENDER,
     SIGNATURE,
     build_inner,
@@ -45,6 +48,14 @@ from inspector.bundles.format import (
 from inspector.bundles.gather import Content, assignment_content, assignment_visits, pem, results_content
 from inspector.bundles.ledger import mark_chain, mark_files, record_bundle
 from inspector.bundles.opening import read_checked
+from inspector.bundles.self_assessment import (
+    request_content,
+    sent_corrections,
+    station_person,
+    station_results_content,
+)
+from inspector.centre.corrections import mark_sent_in
+from inspector.centre.self_requests import record_request
 from inspector.crypto import keys
 from inspector.crypto.identity import (
     Keyring,
@@ -214,6 +225,7 @@ def export_bundle(
     full: bool = False,
     author: str | None = None,
     progress: Progress | None = None,
+    org: str | None = None,
 ) -> ExportReport:
     # the keys from the keyring, the revocation list from disk (it may have changed since unlocking)
     ident = replace(keyring.identity, crl=getattr(load_identity(data), "crl", None))
@@ -225,7 +237,25 @@ def export_bundle(
         raise UsageError(_("本机证书：{p}").format(p=problem))
     if progress is not None:
         progress(0, 3)
-    if kind == RESULTS:
+    request: dict[str, Any] | None = None
+    if kind == SELF_REQUEST:  # issue 19: the centre asks one station of a plan for its self-assessment
+        if ident.role != "centre":
+            raise UsageError(_("只有中心能发出自评通知"))
+        if plan_id is None or org is None:
+            raise UsageError(_("自评通知需要 --plan 与 --org"))
+        row = credentials_for(db, station_person(org))
+        recipient = peer_certificate(
+            db.conn.execute("SELECT * FROM peers WHERE fingerprint = ?", (row["encryption"],)).fetchone()
+        )
+        content, request = request_content(db, data, keyring, row, plan_id, org)
+    elif kind == SELF_RESULTS:
+        if ident.role != "station":
+            raise UsageError(_("只有鉴定站（所）能发出自查自评数据包"))
+        recipient = find_recipient(db, to)
+        content = station_results_content(db, data, recipient, eval_ids, full)
+    elif kind == RESULTS:
+        if ident.role == "station":
+            raise UsageError(_("鉴定站（所）发出的是自查自评数据包（--kind self-assessment）"))
         if ident.role == "centre":
             raise UsageError(_("中心发出的是派发数据包（--kind assignment）"))
         recipient = find_recipient(db, to)
@@ -245,7 +275,7 @@ def export_bundle(
         )
         content = assignment_content(db, data, keyring, row, visits)
     else:
-        raise UsageError(_("数据包类型应为 assignment 或 results"), kind)
+        raise UsageError(_("数据包类型应为 {kinds} 之一").format(kinds="、".join(KINDS)), kind)
     problem = certificate_problem(recipient, ident.ca, ident.crl, dt.datetime.now(dt.UTC), keys.ENCRYPTION)
     if problem:
         raise UsageError(_("收件人证书：{p}").format(p=problem))
@@ -258,7 +288,7 @@ def export_bundle(
     if progress is not None:
         progress(2, 3)
     size = write_bundle(out, members)
-    _record_export(db, manifest, content, keys.fingerprint(recipient), out)
+    _record_export(db, manifest, content, keys.fingerprint(recipient), out, request)
     if progress is not None:
         progress(3, 3)
     return ExportReport(
@@ -274,10 +304,19 @@ def export_bundle(
 
 
 def _record_export(
-    db: sqlite_utils.Database, manifest: dict[str, Any], content: Content, recipient: str, out: Path
+    db: sqlite_utils.Database,
+    manifest: dict[str, Any],
+    content: Content,
+    recipient: str,
+    out: Path,
+    request: dict[str, Any] | None = None,
 ) -> None:
     """The file is on the stick and verified: from now on the recipient is taken to hold it."""
     with transaction(db) as conn:
+        # the station's proposed 登记表 changes are with the centre from now
+        mark_sent_in(conn, sent_corrections(content), manifest["bundle"])
+        if request is not None:  # the request is sent: the plan's ledger counts it from now
+            record_request(conn, manifest["bundle"], request, manifest["created"])
         for c in content.changes:
             mark_chain(conn, recipient, c.eval_id, c.device_id, c.device_seq)
         mark_files(conn, recipient, content.rubrics_sent)

@@ -38,7 +38,11 @@ FORMAT = "inspector-bundle/1"
 SUFFIX = ".inspbundle"
 ENCRYPTION = "HPKE-P256-SHA256-AES256GCM"
 ASSIGNMENT, RESULTS = "assignment", "results"
-KINDS = (ASSIGNMENT, RESULTS)
+# issue 19: the centre asks a station for its self-assessment (with the station representative's
+# credential, like an assignment); the station returns it signed
+SELF_REQUEST, SELF_RESULTS = "self-assessment-request", "self-assessment"
+KINDS = (ASSIGNMENT, RESULTS, SELF_REQUEST, SELF_RESULTS)
+FROM_CENTRE = (ASSIGNMENT, SELF_REQUEST)  # signed by the centre, may carry a credential outside
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -73,9 +77,12 @@ ORGS = "orgs.json"
 EVIDENCE_INDEX = "evidence.json"
 PDFS_INDEX = "pdfs.json"
 ASSIGNMENT_FILE = "assignment.json"
+REQUEST_FILE = "request.json"
+# a station's proposed 登记表 changes (issue 19), riding in its self-assessment bundle
+CORRECTIONS_FILE = "register_corrections.json"
 _HEX64 = "[0-9a-f]{64}"
 _INNER_NAMES = re.compile(
-    rf"^(?:{CHANGES}|{ORGS}|{EVIDENCE_INDEX}|{PDFS_INDEX}|{ASSIGNMENT_FILE}"
+    rf"^(?:{CHANGES}|{ORGS}|{EVIDENCE_INDEX}|{PDFS_INDEX}|{ASSIGNMENT_FILE}|{REQUEST_FILE}|{CORRECTIONS_FILE}"
     rf"|rubrics/[A-Za-z0-9][A-Za-z0-9_.-]{{0,120}}-v[1-9][0-9]{{0,8}}\.toml"
     rf"|evidence/{_HEX64}"
     rf"|pdfs/[0-9a-f]{{32}}/{_HEX64}\.pdf"
@@ -245,7 +252,7 @@ def parse_manifest(raw: bytes) -> Manifest:
             raise _bad(_("声明的内容过大（{n} 字节）").format(n=outer[name].size), name)
     if SENDER not in outer:
         raise _bad(_("清单中没有 {name}").format(name=SENDER))
-    if len(outer) > 1 and kind != ASSIGNMENT:
+    if len(outer) > 1 and kind not in FROM_CENTRE:
         raise _bad(_("只有派发数据包可以携带证书文件"))
     return Manifest(raw, data, bundle, kind, created, sender, recipient, counts, payload, members, outer)
 

@@ -49,14 +49,32 @@ from inspector.bundles.content import (
     read_pdfs,
     read_rubrics,
 )
-from inspector.bundles.format import ASSIGNMENT, CHANGES, MANIFEST, ORGS
+from inspector.bundles.format import (
+    ASSIGNMENT,
+    CHANGES,
+    CORRECTIONS_FILE,
+    FROM_CENTRE,
+    MANIFEST,
+    ORGS,
+    SELF_REQUEST,
+    SELF_RESULTS,
+)
 from inspector.bundles.held import hold, release_locks, settle_relay
 from inspector.bundles.ledger import mark_chain, mark_files, record_bundle
 from inspector.bundles.opening import Opened, open_bundle, read_checked
 from inspector.bundles.published import check_pdfs, check_published
+from inspector.bundles.self_assessment import (
+    check_request,
+    read_corrections,
+    read_request,
+    receive_request,
+    record_answer,
+)
+from inspector.centre.corrections import store_received
 from inspector.clock import now
 from inspector.crypto import keys
 from inspector.crypto.identity import (
+    ORG_PREFIX,
     Keyring,
     add_peer,
     install_newer_crl,
@@ -99,6 +117,8 @@ class Prepared:
     carried_rubrics: list[Rubric] = field(default_factory=list)  # every rubric in the bundle
     warnings: list[str] = field(default_factory=list)
     verdict: Verdict | None = None  # who may change what: the sender, the changes held apart
+    request: dict[str, Any] | None = None  # a self-assessment request (issue 19), checked
+    corrections: list[dict[str, Any]] = field(default_factory=list)  # a station's, checked
 
 
 @dataclass
@@ -115,6 +135,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     identity: str | None = None  # whose credentials were installed with this bundle
     held: list[dict[str, Any]] = field(default_factory=list)  # changes held apart, with the rule
+    request: dict[str, Any] | None = None  # a self-assessment request received (issue 19)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +151,7 @@ class ImportReport:
             "warnings": self.warnings,
             "identity_installed": self.identity,
             "held": self.held,
+            **({"request": self.request} if self.request is not None else {}),
         }
 
     def summary(self) -> list[str]:
@@ -151,6 +173,15 @@ class ImportReport:
         ]
         if self.identity:
             lines.append(_("已安装 {name} 的证书").format(name=self.identity))
+        if self.request is not None:
+            deadline = self.request.get("deadline") or {}
+            lines.append(
+                _("自评通知：{org}，{plan}，截止日期 {day}（inspector station start 开始填写）").format(
+                    org=self.request["org"]["name"],
+                    plan=self.request["plan"]["title"],
+                    day=deadline.get("date") or _("未规定"),
+                )
+            )
         if self.held:
             held = _("搁置 {n} 条不合规则的更改，未并入评估：待中心逐条接受或拒绝（被搁置的更改）")
             lines.append(held.format(n=len(self.held)))
@@ -229,6 +260,19 @@ def _chain_checks(
     return ordered, skipped
 
 
+def check_kind_here(conn: sqlite3.Connection, kind: str, opened: Opened) -> None:
+    """A station's folder takes only its centre's requests; a station's answer goes to the centre only."""
+    from inspector.store.folder_role import STATION, folder_role
+
+    station_here = folder_role(conn) == STATION or (
+        opened.identity is not None and opened.identity.role == STATION
+    )
+    if station_here and kind != SELF_REQUEST:
+        raise BundleError(_("鉴定站（所）的数据文件夹只接收中心的自评通知"), MANIFEST)
+    if kind == SELF_RESULTS and (opened.identity is None or opened.identity.role != "centre"):
+        raise BundleError(_("自查自评数据包是发给中心的，本机不是中心"), MANIFEST)
+
+
 def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> Prepared:
     """Every check of the content; raises :class:`BundleError` naming the member and the rule."""
     members = opened.members
@@ -238,9 +282,16 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
     orgs = read_orgs(members)
     evidence = read_evidence_index(members, m.members)
     pdfs = read_pdfs(members, m.members)
-    certs = read_certs(members, opened.ca, opened.crl, m.created) if m.kind == ASSIGNMENT else []
+    certs = read_certs(members, opened.ca, opened.crl, m.created) if m.kind in FROM_CENTRE else []
     assignment = read_assignment(members) if m.kind == ASSIGNMENT else None
-    if any(n.startswith("certs/") for n in members) and m.kind != ASSIGNMENT:
+    request = read_request(members) if m.kind == SELF_REQUEST else None
+    corrections = read_corrections(members, m.bundle) if m.kind == SELF_RESULTS else []
+    if CORRECTIONS_FILE in members and m.kind != SELF_RESULTS:
+        raise BundleError(_("只有鉴定站的自查自评数据包可以携带登记事项更正"), CORRECTIONS_FILE)
+    check_kind_here(db.conn, m.kind, opened)
+    if request is not None:
+        check_request(db.conn, request, rubrics, opened.carried)
+    if any(n.startswith("certs/") for n in members) and m.kind not in FROM_CENTRE:
         raise BundleError(_("只有派发数据包可以携带证书文件"), "certs/")
     eval_ids = sorted({c.eval_id for c, _w in changes})
     counts = {
@@ -305,7 +356,7 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
     # who may change what (inspector.bundles.authority): refusals raise, the rest may be held apart
     local_is_centre = opened.identity is not None and opened.identity.role == "centre"
     creates = {c.eval_id: c for c, _w in changes if c.kind == CREATE}
-    if m.kind != ASSIGNMENT:
+    if m.kind not in FROM_CENTRE:
         org_ids = [(o.id, f"{ORGS}[{i}]") for i, o in enumerate(orgs)]
         org_ids += [
             (str(c.payload["org"]["id"]), w) for c, w in changes if c.kind == CREATE and c.id in new_ids
@@ -321,7 +372,11 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
         new_ids=new_ids,
         bundle=m.bundle,
     )
-    check_pdfs(conn, pdfs, members, opened.ca, opened.crl, local_is_centre, creates)
+    if corrections and (verdict.sender is None or not verdict.sender.startswith(ORG_PREFIX)):
+        raise BundleError(_("登记事项更正只能由鉴定站代表证书发出"), CORRECTIONS_FILE)
+    check_pdfs(
+        conn, pdfs, members, opened.ca, opened.crl, local_is_centre, creates, (verdict.device, verdict.sender)
+    )
 
     chains: dict[tuple[str, str], int] = {}
     for c, _w in changes:
@@ -354,6 +409,8 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
         list(rubrics.values()),
         [*opened.container.warnings, *warnings],
         verdict,
+        request,
+        corrections,
     )
 
 
@@ -443,7 +500,7 @@ def apply(
             insert_rubric(conn, rubric, f"bundle:{m.bundle}")
             added["rubrics"] += 1
         for org in p.orgs:
-            added["orgs"] += _store_org(conn, org, m.kind == ASSIGNMENT, m.data["created"])
+            added["orgs"] += _store_org(conn, org, m.kind in FROM_CENTRE, m.data["created"])
         for c in p.new:  # a creation's organisation snapshot, when orgs.json did not carry it
             if c.kind == CREATE:
                 o = c.payload["org"]
@@ -530,8 +587,25 @@ def apply(
         elif p.opened.carried is not None:
             install_pair(data, p.opened.carried)
             report.identity = keys.common_name(p.opened.carried.signing.subject)
-        if p.opened.crl is not None and m.kind == ASSIGNMENT:
+        if p.opened.crl is not None and m.kind in FROM_CENTRE:
             install_newer_crl(data, p.opened.crl)
+        if p.request is not None:  # a station's folder from now on, for the request's organisation
+            receive_request(conn, p.request, m.bundle, now())
+            report.request = p.request
+        if m.kind == SELF_RESULTS:  # each signed self-assessment closes its station's request
+            record_answer(conn, p.evaluations, m.sender, m.bundle, now())
+            # the station's proposed 登记表 changes, checked in prepare, for the centre to decide;
+            # the organisation is the one the sender's certificate was issued for, never one a
+            # member names
+            sender = p.verdict.sender if p.verdict is not None else None
+            if p.corrections and sender is not None:  # a station's, checked in prepare
+                added["corrections"] = store_received(
+                    conn,
+                    sender.removeprefix(ORG_PREFIX),
+                    p.corrections,
+                    str(m.sender.get("name", "")),
+                    m.bundle,
+                )
         report.added = added
         outcome = "imported" if any(added.values()) or report.identity else "nothing new"
         record_bundle(

@@ -31,6 +31,13 @@ def mark_files(conn: sqlite3.Connection, holder: str, digests: Iterable[str]) ->
     )
 
 
+# The ledger's ``kind`` column keeps its two values (schema v4's CHECK; migrations are additive
+# only): a self-assessment request is the centre's, like an assignment, and the station's answer
+# a results bundle. Which request is which bundle, sent and returned, is in
+# ``self_assessment_requests`` (inspector.centre.self_requests).
+LEDGER_KIND = {"self-assessment-request": "assignment", "self-assessment": "results"}
+
+
 def record_bundle(
     conn: sqlite3.Connection,
     manifest: Mapping[str, Any],
@@ -47,7 +54,7 @@ def record_bundle(
         (
             manifest["bundle"],
             direction,
-            manifest["kind"],
+            LEDGER_KIND.get(manifest["kind"], manifest["kind"]),
             canonical(manifest["sender"]),
             canonical(manifest["recipient"]),
             manifest["created"],

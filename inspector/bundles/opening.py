@@ -29,14 +29,16 @@ from cryptography import x509
 
 from inspector.bundles.container import Entry, member_bytes, member_digest, read_container
 from inspector.bundles.format import (
-    ASSIGNMENT,
     CRED_CA,
     CRED_CRL,
     CRED_ENCRYPTION,
     CRED_SIGNING,
+    FROM_CENTRE,
     MANIFEST,
     OUTER_ORDER,
     PAYLOAD,
+    RESULTS,
+    SELF_RESULTS,
     SENDER,
     SIGNATURE,
     Manifest,
@@ -55,6 +57,7 @@ from inspector.crypto.identity import (
     crl_number,
     describe,
     is_centre,
+    is_station,
     load_identity,
     open_pair,
     unlock_identity,
@@ -218,10 +221,14 @@ def check_sender(c: Container, ca: x509.Certificate, crl: x509.CertificateRevoca
             )
             if warning not in c.warnings:
                 c.warnings.append(warning)
-    if m.kind == ASSIGNMENT and not is_centre(c.sender):
+    if m.kind in FROM_CENTRE and not is_centre(c.sender):
         raise BundleError(_("派发数据包只能由中心签发，发件人不是中心"), SENDER)
-    if m.kind != ASSIGNMENT and is_centre(c.sender):
+    if m.kind not in FROM_CENTRE and is_centre(c.sender):
         raise BundleError(_("结果数据包应由督导员发出，发件人是中心"), SENDER)
+    if m.kind == SELF_RESULTS and not is_station(c.sender):
+        raise BundleError(_("自查自评数据包只能由鉴定站（所）代表发出，发件人不是鉴定站"), SENDER)
+    if m.kind == RESULTS and is_station(c.sender):
+        raise BundleError(_("鉴定站（所）只能发出本站的自查自评数据包，不能发出检查结果"), SENDER)
     c.checked.append("sender")
 
 
@@ -281,7 +288,7 @@ def first_anchor(c: Container, data: Path) -> str | None:
     Read from the outer ``credentials/ca.crt.pem`` so that it can be shown before the passphrase is
     asked; :func:`open_bundle` checks it is the CA inside the credentials the passphrase opens.
     """
-    if load_identity(data) is not None or c.manifest.kind != ASSIGNMENT or CRED_CA not in c.outer:
+    if load_identity(data) is not None or c.manifest.kind not in FROM_CENTRE or CRED_CA not in c.outer:
         return None
     return keys.fingerprint(_parse_pems(c.outer[CRED_CA], CRED_CA)[0])
 
@@ -331,7 +338,7 @@ def open_bundle(
     )
     pair: OpenedPair | None = None
     if not mine:
-        if m.kind != ASSIGNMENT or CRED_SIGNING not in c.outer:
+        if m.kind not in FROM_CENTRE or CRED_SIGNING not in c.outer:
             who = m.recipient.get("name", "?")
             raise BundleError(
                 _("数据包不是发给本机的（收件人：{who}，证书 {fp}…）").format(who=who, fp=wanted[:16]),

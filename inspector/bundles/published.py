@@ -54,6 +54,7 @@ def check_pdfs(
     crl: x509.CertificateRevocationList | None,
     local_is_centre: bool,
     bundle_creates: dict[str, Change],
+    sender: tuple[str, str | None] | None = None,
 ) -> None:
     """Rule 4: a signed PDF is filed only under an evaluation it verifies for: every signature
     intact and trusted by this folder's CA, nothing changed after signing, and signed by someone
@@ -65,7 +66,10 @@ def check_pdfs(
     from inspector.crypto.pdfsign import verify_pdf
     from inspector.errors import VerificationError
 
-    teams = Teams(conn, People(conn, local_is_centre), bundle_creates)
+    people = People(conn, local_is_centre)
+    if sender is not None and sender[1] is not None and people.owner(sender[0]) is None:
+        people.bind(sender[0], sender[1])  # the sender's device, bound with this import
+    teams = Teams(conn, people, bundle_creates)
     ca_pem = ca.public_bytes(serialization.Encoding.PEM)
     for p in pdfs:
         known = p.eval_id in bundle_creates or (

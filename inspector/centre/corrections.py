@@ -163,22 +163,26 @@ def outgoing(db: sqlite_utils.Database, org_id: str) -> list[dict[str, Any]]:
 
 def mark_sent(db: sqlite_utils.Database, ids: Iterable[str], bundle_id: str) -> None:
     """The proposals went out in this bundle (again in the same bundle: nothing changes)."""
-    wanted = list(dict.fromkeys(ids))
-    at = now()
     with transaction(db) as conn:
-        for proposal_id in wanted:
-            row = conn.execute(
-                "SELECT origin, sent_bundle FROM register_corrections WHERE id = ?", (proposal_id,)
-            ).fetchone()
-            if row is None or row["origin"] != "own":
-                raise NotFoundError(_("没有这项本机提出的更正"), proposal_id)
-            if row["sent_bundle"] not in (None, bundle_id):
-                raise UsageError(_("这项更正已随数据包 {b} 发出").format(b=row["sent_bundle"]), proposal_id)
-            conn.execute(
-                "UPDATE register_corrections SET sent_bundle = ?, sent_at = ?"
-                " WHERE id = ? AND sent_bundle IS NULL",
-                (bundle_id, at, proposal_id),
-            )
+        mark_sent_in(conn, ids, bundle_id)
+
+
+def mark_sent_in(conn: sqlite3.Connection, ids: Iterable[str], bundle_id: str) -> None:
+    """:func:`mark_sent` inside the caller's transaction (the export records the bundle in it)."""
+    at = now()
+    for proposal_id in dict.fromkeys(ids):
+        row = conn.execute(
+            "SELECT origin, sent_bundle FROM register_corrections WHERE id = ?", (proposal_id,)
+        ).fetchone()
+        if row is None or row["origin"] != "own":
+            raise NotFoundError(_("没有这项本机提出的更正"), proposal_id)
+        if row["sent_bundle"] not in (None, bundle_id):
+            raise UsageError(_("这项更正已随数据包 {b} 发出").format(b=row["sent_bundle"]), proposal_id)
+        conn.execute(
+            "UPDATE register_corrections SET sent_bundle = ?, sent_at = ?"
+            " WHERE id = ? AND sent_bundle IS NULL",
+            (bundle_id, at, proposal_id),
+        )
 
 
 # -- the centre's side -------------------------------------------------------------------------------
@@ -223,9 +227,17 @@ def _check(raw: Any, n: int, bundle_id: str) -> dict[str, Any]:
 def receive(db: sqlite_utils.Database, org_id: str, proposals: Any, signer: str, bundle_id: str) -> int:
     """Store the proposals an organisation's signed bundle carries, for the centre to decide; all
     of them or (on any problem) none. Returns how many were new."""
-    bundle = _text(bundle_id, _("数据包"), "bundle", 200)
-    signer_ = _text(signer, _("签名人"), bundle, 200)
+    checked = checked_proposals(proposals, bundle_id)
     get_register(db, org_id)  # refuses an organisation the register does not hold
+    with transaction(db) as conn:
+        return store_received(conn, org_id, checked, signer, bundle_id)
+
+
+def checked_proposals(proposals: Any, bundle_id: str) -> list[dict[str, Any]]:
+    """Every proposal a bundle carries checked as hostile input, before anything is stored (the
+    bundle importer calls this while it checks the bundle, and :func:`store_received` in its
+    transaction)."""
+    bundle = _text(bundle_id, _("数据包"), "bundle", 200)
     if not isinstance(proposals, list):
         raise UsageError(_("更正应为列表"), bundle)
     if len(proposals) > MAX_PROPOSALS:
@@ -236,30 +248,41 @@ def receive(db: sqlite_utils.Database, org_id: str, proposals: Any, signer: str,
         if p["id"] in seen:
             raise UsageError(_("同一编号的更正出现了两次"), p["where"])
         seen.add(p["id"])
+    return checked
+
+
+def store_received(
+    conn: sqlite3.Connection, org_id: str, checked: list[dict[str, Any]], signer: str, bundle_id: str
+) -> int:
+    """Store proposals :func:`checked_proposals` passed, inside the caller's transaction;
+    idempotent by id. Returns how many were new."""
+    bundle = _text(bundle_id, _("数据包"), "bundle", 200)
+    signer_ = _text(signer, _("签名人"), bundle, 200)
+    if checked and conn.execute("SELECT 1 FROM orgs WHERE id = ?", (org_id,)).fetchone() is None:
+        raise NotFoundError(_("没有这个机构"), org_id)
     new = 0
-    with transaction(db) as conn:
-        for p in checked:
-            if _known(conn, org_id, p):
-                continue
-            conn.execute(
-                "INSERT INTO register_corrections (id, org_id, field, old_value, new_value, reason,"
-                " proposed_at, proposed_by, origin, received_bundle, received_at, signer)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)",
-                (
-                    p["id"],
-                    org_id,
-                    p["field"],
-                    canonical(p["old"]),
-                    canonical(p["new"]),
-                    p["reason"],
-                    p["proposed_at"],
-                    p["by"],
-                    bundle,
-                    now(),
-                    signer_,
-                ),
-            )
-            new += 1
+    for p in checked:
+        if _known(conn, org_id, p):
+            continue
+        conn.execute(
+            "INSERT INTO register_corrections (id, org_id, field, old_value, new_value, reason,"
+            " proposed_at, proposed_by, origin, received_bundle, received_at, signer)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)",
+            (
+                p["id"],
+                org_id,
+                p["field"],
+                canonical(p["old"]),
+                canonical(p["new"]),
+                p["reason"],
+                p["proposed_at"],
+                p["by"],
+                bundle,
+                now(),
+                signer_,
+            ),
+        )
+        new += 1
     return new
 
 

@@ -58,6 +58,7 @@ from inspector.rubric.comparison import compare_self
 from inspector.rubric.points import json_number
 from inspector.store.changes import canonical
 from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.folder_role import station_signed
 from inspector.store.rubrics import get_rubric
 
 RECHECK_SHARE = Decimal("0.1")
@@ -103,6 +104,8 @@ class TargetResult:
     review_opinion: str | None = None
     decision_due: str | None = None
     decision_overdue: bool = False
+    # issue 19: who signed the self-assessment at the station (None: typed in at the centre)
+    self_signed_by: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -136,6 +139,8 @@ class TargetResult:
             "review_opinion": self.review_opinion,
             "decision_due": self.decision_due,
             "decision_overdue": self.decision_overdue,
+            "self_station_signed": self.self_signed_by is not None,
+            "self_signed_by": self.self_signed_by,
         }
 
 
@@ -147,6 +152,7 @@ class Difference:
     item_text: str
     self_points: Decimal
     inspection_points: Decimal
+    station_signed: bool = False  # the self figure is the station's own signed one (issue 19)
 
     @property
     def difference(self) -> Decimal:
@@ -161,6 +167,7 @@ class Difference:
             "self": _num(self.self_points),
             "inspection": _num(self.inspection_points),
             "difference": _num(self.difference),
+            "station_signed": self.station_signed,
         }
 
 
@@ -402,6 +409,7 @@ def plan_results(
     totals = store.totals(list(evals.values()))
     vetoes = _vetoes(store, [e.id for e in evals.values()])
     selves = store.self_assessments_for(evals.values())
+    signed_at_station = station_signed(db.conn, [s.id for s in selves.values()])
     rects = list_rectifications(db, {e.id for e in evals.values()})
     book = plan_rulebook(db, plan)
     verdicts = latest_verdicts(db, [e.id for e in evals.values()]) if book.has("group_verdict") else {}
@@ -423,7 +431,7 @@ def plan_results(
         state = "cancelled" if t.state == "cancelled" else "dispatched" if team else "planned"
         if review is not None and t.state != "cancelled":
             state, outcome = "reviewed", {"code": review.outcome, "label": review.label}
-        self_eval = self_total = self_diff = None
+        self_eval = self_total = self_diff = self_by = None
         differing = 0
         if e is not None:
             state = e.state
@@ -439,6 +447,7 @@ def plan_results(
                 mine, theirs = store.report(e.id), store.report(s.id)
                 cmp = compare_self(mine, theirs)
                 self_eval, self_total, self_diff = s.id, theirs.total, cmp.total_difference
+                self_by = signed_at_station.get(s.id)
                 differing = len(cmp.differing)
                 for c in cmp.differing:
                     differences.append(
@@ -449,6 +458,7 @@ def plan_results(
                             mine.rubric.item(c.item_id).text,
                             c.theirs.points,
                             c.mine.points,
+                            self_by is not None,
                         )
                     )
         due = team.record_due if team else None
@@ -502,6 +512,7 @@ def plan_results(
                 decision_overdue=bool(
                     decide_by and decide_by < day and not decided and t.state != "cancelled"
                 ),
+                self_signed_by=self_by,
             )
         )
     seed = recheck_seed or plan.id

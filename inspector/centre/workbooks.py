@@ -40,7 +40,7 @@ from inspector.centre.register import (
     SCALARS,
     register_entries,
 )
-from inspector.centre.results import PlanResults
+from inspector.centre.results import Difference, PlanResults
 from inspector.centre.stats import Statistics
 from inspector.fileio import atomic_document
 from inspector.i18n import _
@@ -321,7 +321,20 @@ def result_columns() -> list[Column]:
         Column(_("处理期限"), 11),
         Column(_("处理逾期"), 8),
         Column(_("审核意见"), 30),
+        Column(_("自评来源"), 12),
     ]
+
+
+def self_source(self_eval: str | None, station_signed: bool) -> str | None:
+    """Whose self-assessment figures: the station's own signed ones, or typed in at the centre."""
+    if self_eval is None:
+        return None
+    return _("鉴定站签署") if station_signed else _("中心录入")
+
+
+def _difference_row(d: Difference) -> list[Any]:
+    source = self_source(d.org_id, d.station_signed)
+    return [d.org_name, d.item_id, d.item_text, d.self_points, d.inspection_points, d.difference, source]
 
 
 def result_rows(results: PlanResults, names: dict[str | None, str | None]) -> Iterator[list[Any]]:
@@ -334,6 +347,7 @@ def result_rows(results: PlanResults, names: dict[str | None, str | None]) -> It
             names.get(t.rectification, t.rectification), yes if t.record_overdue else no,
             applicant_type_name(t.applicant_type), t.decision_due, yes if t.decision_overdue else no,
             t.review_opinion,
+            self_source(t.self_eval_id, t.self_signed_by is not None),
         ]  # fmt: skip
 
 
@@ -350,11 +364,9 @@ def results_sheets(results: PlanResults) -> list[Sheet]:
                 Column(_("自评"), 7),
                 Column(_("检查"), 7),
                 Column(_("自评−检查"), 9),
+                Column(_("自评来源"), 12),
             ],
-            (
-                [d.org_name, d.item_id, d.item_text, d.self_points, d.inspection_points, d.difference]
-                for d in results.differences
-            ),
+            (_difference_row(d) for d in results.differences),
         ),
         Sheet(
             _("抽查复核"),

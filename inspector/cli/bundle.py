@@ -29,10 +29,16 @@ def _recipient(ctx: Context, to: str | None) -> str | None:
 
 
 @bundle.command("export")
-@click.option("--kind", type=click.Choice(["assignment", "results"]), required=True, help="数据包类型")
+@click.option(
+    "--kind",
+    type=click.Choice(["assignment", "results", "self-assessment-request", "self-assessment"]),
+    required=True,
+    help="数据包类型",
+)
 @click.option("--eval", "eval_ids", multiple=True, help="只导出这些评估（可多次给出）")
 @click.option("--plan", "plan_id", default=None, help="派发：计划编号（与 --person 一起）")
 @click.option("--person", default=None, help="派发：督导员（名册编号）")
+@click.option("--org", "org", default=None, help="自评通知：鉴定站（所）的机构编号（与 --plan 一起）")
 @click.option(
     "--to", "to", default=None, help="收件人：证书文件、证书指纹、人员编号或姓名（结果默认发给中心）"
 )
@@ -47,6 +53,7 @@ def bundle_export(
     eval_ids: tuple[str, ...],
     plan_id: str | None,
     person: str | None,
+    org: str | None,
     to: str | None,
     full: bool,
     out: Path,
@@ -72,6 +79,7 @@ def bundle_export(
         to=_recipient(ctx, to),
         full=full,
         author=ctx.user,
+        org=org,
     )
     if as_json:
         emit_json(report.as_json())
@@ -253,7 +261,12 @@ def _verify(
 
 
 def bundle_kind_label(kind: str) -> str:
-    return {"assignment": _("派发"), "results": _("结果")}.get(kind, kind)
+    return {
+        "assignment": _("派发"),
+        "results": _("结果"),
+        "self-assessment-request": _("自评通知"),
+        "self-assessment": _("自查自评"),
+    }.get(kind, kind)
 
 
 def check_label(check: str) -> str:

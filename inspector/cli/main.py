@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("inspector.cli.centre", "stats_cmd"),
     "bundle": ("inspector.cli.bundle", "bundle"),
     "keys": ("inspector.cli.keys", "keys"),
+    "station": ("inspector.cli.station", "station"),
     "calendar": ("inspector.cli.calendar", "calendar"),
     "rulebook": ("inspector.cli.rulebook", "rulebook"),
     "register": ("inspector.cli.register", "register"),
@@ -49,6 +50,8 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
         ("inspector.cli.centre", "org_export"),
         ("inspector.cli.centre", "org_set"),
     ],
+    "keys": [("inspector.cli.station", "keys_issue_station")],
+    "plan": [("inspector.cli.station", "plan_requests")],
 }
 
 

@@ -41,6 +41,7 @@ from inspector.errors import NotFoundError, SigningError, UsageError, Verificati
 from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
 from inspector.store.db import transaction
+from inspector.store.folder_role import ORG_PREFIX as STATION_PERSON
 
 DECRYPT_P12_FILE = "decrypt.p12"
 DECRYPT_CERT_FILE = "decrypt.crt.pem"
@@ -49,6 +50,11 @@ CENTRE_ROLE = "指导中心"  # stored in the certificate: source language, like
 CA_FOLDER = paths.CA_DIR  # the CA's folder inside the centre's data folder, unless told otherwise
 CENTRE = "centre"
 FIELD = "field"
+STATION = "station"
+# A station representative's certificate title (issue 19): issued by the centre's CA for one
+# organisation of the register; its person id is ``ORG_PREFIX`` + the register id.
+STATION_ROLE = "鉴定站（所）"
+ORG_PREFIX = STATION_PERSON
 
 
 def _pem(cert: x509.Certificate) -> bytes:
@@ -88,6 +94,11 @@ def issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
 
 def is_centre(cert: x509.Certificate) -> bool:
     return keys.ID_KP_INSPECTOR_CENTRE in _usages(cert)[1]
+
+
+def is_station(cert: x509.Certificate) -> bool:
+    """A station representative's certificate (its title, set by the centre's CA when issuing)."""
+    return not is_centre(cert) and _attr(cert, NameOID.TITLE) == STATION_ROLE
 
 
 def allows(cert: x509.Certificate, purpose: str) -> bool:
@@ -182,7 +193,9 @@ class Identity:
 
     @property
     def role(self) -> str:
-        return CENTRE if is_centre(self.signing) else FIELD
+        if is_centre(self.signing):
+            return CENTRE
+        return STATION if is_station(self.signing) else FIELD
 
     @property
     def name(self) -> str:

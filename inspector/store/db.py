@@ -657,6 +657,37 @@ def _m010_target_reviews(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m011_self_assessment_requests(conn: sqlite3.Connection) -> None:
+    # Issue 19: the centre sends each station of a plan a self-assessment request bundle and gets
+    # the station's signed self-assessment back. One row per request: at the centre, sent and
+    # (later) returned; at the station, the request it received. The deadline is the plan's
+    # rulebook milestone (e.g. Sichuan 2017 三（一）自查自评 4月30日前), kept with its clause.
+    _script(
+        conn,
+        """
+        CREATE TABLE self_assessment_requests (
+            id TEXT PRIMARY KEY,
+            plan_id TEXT NOT NULL,
+            plan_title TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            rubric_id TEXT NOT NULL,
+            rubric_version INTEGER NOT NULL,
+            deadline TEXT,
+            deadline_source TEXT,
+            representative TEXT NOT NULL,
+            credential TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            received_at TEXT,
+            returned_bundle TEXT,
+            returned_at TEXT,
+            eval_id TEXT,
+            signed_by TEXT
+        );
+        CREATE INDEX self_assessment_requests_plan ON self_assessment_requests (plan_id, org_id);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_rubrics,
     _m002_evaluations,
@@ -668,6 +699,7 @@ MIGRATIONS: list[Migration] = [
     _m008_head_figures,
     _m009_register_corrections,
     _m010_target_reviews,
+    _m011_self_assessment_requests,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

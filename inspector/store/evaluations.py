@@ -33,6 +33,7 @@ from inspector.rubric.points import ZERO, fmt
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
 from inspector.store.db import data_version, transaction
+from inspector.store.folder_role import STATION_SIGNED_SQL, check_station_write
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
 from inspector.store.rubrics import PinnedRubrics, get_rubric
 from inspector.store.signing_checks import refusal, sign_check
@@ -227,6 +228,7 @@ class EvaluationStore:
     ) -> Evaluation:
         if kind not in KINDS:
             raise UsageError(_("评估类型应为 {kinds} 之一").format(kinds="、".join(KINDS)), kind)
+        check_station_write(self.conn, kind, org_id)  # a station opens only its own self-assessment
         rubric = get_rubric(self.db, rubric_id, rubric_version)
         org = self.conn.execute("SELECT id, name, code FROM orgs WHERE id = ?", (org_id,)).fetchone()
         if org is None:
@@ -563,10 +565,11 @@ class EvaluationStore:
         wanted = [e for e in evaluations if e.kind != "self"]
         if not wanted:
             return {}
+        # the station's own signed figures win over any typed in at the centre (issue 19)
         rows = self.conn.execute(
-            "SELECT id, org_id, rubric_id FROM evaluations WHERE kind = 'self'"
-            " AND org_id IN (SELECT value FROM json_each(?))"
-            " ORDER BY COALESCE(visit_date, created_at), created_at",
+            "SELECT e.id, e.org_id, e.rubric_id FROM evaluations e WHERE e.kind = 'self'"
+            " AND e.org_id IN (SELECT value FROM json_each(?))"
+            f" ORDER BY {STATION_SIGNED_SQL}, COALESCE(e.visit_date, e.created_at), e.created_at",
             (canonical(sorted({e.org_id for e in wanted})),),
         )
         latest = {(org, rubric): eval_id for eval_id, org, rubric in rows}  # later rows win
@@ -578,10 +581,11 @@ class EvaluationStore:
         }
 
     def self_assessment_for(self, e: Evaluation) -> Evaluation | None:
-        """The station's own self-assessment against the same form, to show beside an inspection."""
+        """The station's own self-assessment against the same form, to show beside an inspection
+        (one it signed and sent itself first, else the latest typed in)."""
         if e.kind == "self":
             return None
-        return self._latest(e, "kind = 'self'")
+        return self.self_assessments_for([e]).get(e.id)
 
     def previous_for(self, e: Evaluation) -> Evaluation | None:
         """For a re-check: the last signed inspection of the same station against the same form."""

@@ -209,7 +209,13 @@ def test_results_as_json_and_workbook(db: sqlite_utils.Database, tmp_path: Path)
     assert counts["结果汇总"] == 7 and counts["逾期督导记录"] == 0
     wb = openpyxl.load_workbook(out)
     ws = wb["结果汇总"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:U8"  # four applicant columns (重庆 三（二）)
+    # four applicant columns (重庆 三（二）), then whose self-assessment figures (issue 19)
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:V8"
+    # issue 19: whose self-assessment figures (宜宾's was typed in at the centre; 乐山 has none)
+    sources = {ws[f"A{r}"].value: ws[f"V{r}"].value for r in range(2, 9)}
+    assert ws["V1"].value == "自评来源" and sources["乐山市技师学院职业技能鉴定所"] is None
+    assert sources["宜宾职业技术学院职业技能鉴定站"] == "中心录入"
+    assert {c.value for c in wb["自评差异"]["G"][1:]} == {"中心录入"}
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.print_title_rows == "$1:$1" and ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.column_dimensions["A"].width == 34 and ws["A1"].font.b

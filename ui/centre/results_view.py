@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from inspector.centre.results import (
     RectificationRow,
     TargetResult,
 )
+from inspector.centre.self_requests import RequestState, state_name
 from inspector.folder import opened_folder
 from inspector.i18n import _
 from inspector.rubric.points import fmt
@@ -40,6 +41,7 @@ from ui.centre.common import CentreContext, CentrePage, Column, RowsModel, Table
 class ResultsData:
     plans: list[Plan]
     results: PlanResults | None
+    requests: list[RequestState] = field(default_factory=list)  # self-assessment requests (issue 19)
 
 
 def load_results(
@@ -52,7 +54,11 @@ def load_results(
         plans = list_plans(db)
         if plan_id is None or plan_id not in {p.id for p in plans}:
             plan_id = plans[0].id if plans else None
-        return ResultsData(plans, plan_results(db, plan_id, on=day) if plan_id else None)
+        if plan_id is None:
+            return ResultsData(plans, None)
+        from inspector.centre.self_requests import requests_for_plan
+
+        return ResultsData(plans, plan_results(db, plan_id, on=day), requests_for_plan(db, plan_id, on=day))
 
 
 def export_results_task(
@@ -128,6 +134,7 @@ def target_columns() -> list[Column[TargetResult]]:
         ),
         Column(_("自评−检查"), lambda t: signed(t.self_difference), numeric=True),
         Column(_("差异项"), lambda t: t.differing_items or None, numeric=True),
+        Column(_("自评来源"), self_source, tip=lambda t: t.self_signed_by),
         Column(_("整改"), lambda t: n.get(t.rectification, t.rectification)),
         Column(
             _("记录截止"),
@@ -154,6 +161,19 @@ def target_columns() -> list[Column[TargetResult]]:
     ]
 
 
+def self_source(t: TargetResult) -> str | None:
+    """Whose self-assessment figures these are: the station's own signed ones, or typed at the centre."""
+    from inspector.centre.workbooks import self_source as source  # one wording: window and workbook
+
+    return source(t.self_eval_id, t.self_signed_by is not None)
+
+
+def difference_source(d: Difference) -> str | None:
+    from inspector.centre.workbooks import self_source as source
+
+    return source(d.org_id, d.station_signed)
+
+
 def difference_columns() -> list[Column[Difference]]:
     return [
         Column(_("机构"), lambda d: d.org_name),
@@ -162,6 +182,26 @@ def difference_columns() -> list[Column[Difference]]:
         Column(_("自评"), lambda d: fmt(d.self_points), numeric=True),
         Column(_("检查"), lambda d: fmt(d.inspection_points), numeric=True),
         Column(_("自评−检查"), lambda d: signed(d.difference), numeric=True),
+        Column(_("自评来源"), difference_source),
+    ]
+
+
+def request_columns() -> list[Column[RequestState]]:
+    """The self-assessment requests sent for the plan: returned, waiting, late against the deadline
+    the plan's rulebook sets (with its clause in the tip)."""
+
+    def clause(r: RequestState) -> str | None:
+        src = r.deadline_source or {}
+        return f"{src.get('document', '')} {src.get('article', '')}：{src.get('quote', '')}" if src else None
+
+    return [
+        Column(_("机构"), lambda r: r.org_name),
+        Column(_("鉴定站代表"), lambda r: r.representative),
+        Column(_("截止日期"), lambda r: r.deadline.isoformat() if r.deadline else _("未规定"), tip=clause),
+        Column(_("发出"), lambda r: r.sent_at[:10]),
+        Column(_("返回"), lambda r: r.returned_at[:10] if r.returned_at else None),
+        Column(_("状态"), lambda r: state_name(r.state), alarm=lambda r: r.late),
+        Column(_("签署"), lambda r: r.signed_by, tip=lambda r: r.signed_by),
     ]
 
 
@@ -272,6 +312,7 @@ class ResultsPage(CentrePage):
         self.targets.selectionModel().currentRowChanged.connect(lambda *_a: self._target_chosen())
         self.targets.setToolTip(_("Enter 或双击：打开这次评估"))
         self.differences = Table(RowsModel(difference_columns()))
+        self.requests = Table(RowsModel(request_columns()))
         self.recheck = Table(RowsModel(recheck_columns()), stretch=0)
         self.recheck_note = hint("")
         self.rects = Table(RowsModel(rectification_columns()))
@@ -290,6 +331,7 @@ class ResultsPage(CentrePage):
             (_("示范推荐"), self.demonstration, self.demonstration),
             (_("公告名单"), self.announcement, self.announcement),
             (_("逾期督导记录"), self.overdue, self.overdue),
+            (_("自评通知"), self.requests, self.requests),
         ]
         for title, widget, _table in self.pages:
             self.tabs.addTab(widget, title)
@@ -365,6 +407,7 @@ class ResultsPage(CentrePage):
         self.demonstration.set_rows(r.demonstration)
         self.announcement.set_rows(r.announcement)
         self.overdue.set_rows(r.overdue)
+        self.requests.set_rows(data.requests)
         self._titles()
 
     def _titles(self) -> None:
