@@ -55,7 +55,7 @@ BARE = textwrap.dedent(
     class Spy(QObject):
         def eventFilter(self, watched, event):
             if event.type() == QEvent.Type.Paint:
-                print(f"first-paint {time.time():.6f}", flush=True)
+                print(f"first-paint {time.time():.6f} {time.process_time():.6f}", flush=True)
                 watched.removeEventFilter(self)
             return False
 
@@ -97,16 +97,24 @@ def demo_folder(base: Path) -> Path:
 
 
 def timed_process(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Wall-clock times of the child's marks, its exit, and its peak resident memory (MB)."""
     start = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
+    assert p.stdout is not None
+    stdout = p.stdout.read()  # one pipe: no deadlock, and the child stays unreaped for wait4
+    _pid, status, usage = os.wait4(p.pid, 0)  # this child's own rusage, not all children's
     end = time.time()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    p.stdout.close()
     if p.returncode != 0:
-        raise SystemExit(f"{cmd} failed: {p.stderr}")
-    out = {"exit": end - start}
-    for line in p.stdout.splitlines():
-        name, _sep, value = line.partition(" ")
+        raise SystemExit(f"{cmd} failed: {stdout}")
+    out = {"exit": end - start, "rss": usage.ru_maxrss / 1024}
+    for line in stdout.splitlines():
+        name, *values = line.split()
         if name in ("first-paint", "ready"):
-            out.setdefault(name, float(value) - start)
+            out.setdefault(name, float(values[0]) - start)
+        if name == "first-paint" and len(values) > 1:
+            out.setdefault("first-paint-cpu", float(values[1]))
     return out
 
 
@@ -143,7 +151,10 @@ def startup(base: Path, data: Path, runs: int) -> dict[str, dict[str, float]]:
         for name, cmd in commands.items():
             runs_of[name].append(timed_process(cmd, env))
     return {
-        name: {k: median([r[k] for r in results]) for k in ("first-paint", "ready", "exit")}
+        name: {
+            k: median([r[k] for r in results])
+            for k in ("first-paint", "first-paint-cpu", "ready", "exit", "rss")
+        }
         for name, results in runs_of.items()
     }
 
@@ -345,12 +356,13 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--moves", type=int, default=200)
     ap.add_argument("--write", action="store_true", help="record the figures in docs/performance.md")
+    ap.add_argument("--start-only", action="store_true", help="only the start-up table (not with --write)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         data = demo_folder(base)
         start = startup(base, data, args.runs)
-        inproc = in_process(data, base, args.moves)
+        inproc = None if args.start_only else in_process(data, base, args.moves)
     p, d, b = start["product"], start["direct"], start["bare"]
 
     def row(label: str, key: str) -> str:
@@ -364,8 +376,16 @@ def main() -> None:
         " | bare QMainWindow + 100-row table |",
         "|---|---|---|---|",
         row("start → first paint", "first-paint"),
+        row("the same, CPU time of the process", "first-paint-cpu"),
         row("start → data shown (home list scored)", "ready"),
         row("start → PNG written, exit", "exit"),
+        f"| peak memory (resident) | {p['rss']:.0f} MB ({p['rss'] / b['rss']:.2f}×)"
+        f" | {d['rss']:.0f} MB ({d['rss'] / b['rss']:.2f}×) | {b['rss']:.0f} MB |",
+    ]
+    if inproc is None:
+        print("\n".join(lines))
+        return
+    lines += [
         "",
         "| in the window | 61 items (Sichuan) | 2,500 items (synthetic) |",
         "|---|---|---|",
