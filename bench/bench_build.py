@@ -19,6 +19,7 @@ import argparse
 import platform
 import statistics
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -28,7 +29,9 @@ from perfdoc import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist" / "inspector"
-VENV = ROOT / ".venv" / "bin" / "inspector"
+# the virtual environment running this bench, on this checkout's code (a shared environment's
+# editable install may point at another checkout: PYTHONPATH puts this one first)
+VENV = Path(sys.executable).parent / "inspector"
 SECTION = "## The standalone build"
 
 
@@ -49,9 +52,9 @@ def timed(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
         raise SystemExit(f"{cmd} failed ({p.returncode}): {p.stderr[-2000:]}")
     out = {"exit": end - start}
     for line in p.stdout.splitlines():
-        name, _sep, value = line.partition(" ")
+        name, *values = line.split()
         if name == "first-paint":
-            out.setdefault(name, float(value) - start)
+            out.setdefault(name, float(values[0]) - start)
     return out
 
 
@@ -79,21 +82,22 @@ def main() -> None:
             "INSPECTOR_GUI_TIMING": "1",
             "INSPECTOR_DATA": str(base / "data"),
         }
-        subprocess.run([str(VENV), "demo"], env=env, check=True, capture_output=True)
-        flavours = {"frozen": str(DIST / "inspector"), "venv": str(VENV)}
+        venv_env = {**env, "PYTHONPATH": str(ROOT)}
+        subprocess.run([str(VENV), "demo"], env=venv_env, check=True, capture_output=True)
+        flavours = {"frozen": (str(DIST / "inspector"), env), "venv": (str(VENV), venv_env)}
         commands = {
             "version": ["--version"],
             "rubrics": ["rubric", "list", "--json"],
             "gui": ["gui", "--screenshot", str(base / "w.png")],
         }
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
-        for exe in flavours.values():  # warm-up: the OS file cache, .pyc files
+        for exe, exe_env in flavours.values():  # warm-up: the OS file cache, .pyc files
             for argv in commands.values():
-                timed([exe, *argv], env)
+                timed([exe, *argv], exe_env)
         for _n in range(args.runs):
             for cname, argv in commands.items():
-                for fname, exe in flavours.items():
-                    results.setdefault((cname, fname), []).append(timed([exe, *argv], env))
+                for fname, (exe, exe_env) in flavours.items():
+                    results.setdefault((cname, fname), []).append(timed([exe, *argv], exe_env))
 
         archive = base / "inspector.tar.gz"
         t0 = time.perf_counter()

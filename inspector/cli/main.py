@@ -64,11 +64,12 @@ def main(*args: Any) -> None:
         import ctypes
 
         ctypes.windll.kernel32.FreeConsole()  # the window needs no console behind it
-    from inspector.cli.fast import fast_gui
+    if "gui" in arguments(argv, alone):
+        from inspector.cli.fast import fast_gui
 
-    code = fast_gui(arguments(argv, alone))
-    if code is not None:
-        sys.exit(code)
+        code = fast_gui(arguments(argv, alone))
+        if code is not None:
+            sys.exit(code)
     from inspector.cli.root import cli
 
     # args=None unless replaced: click then reads sys.argv itself (and expands wildcards on Windows)

@@ -113,12 +113,14 @@ def p(text: str, style: str = "body", markup: str | None = None) -> Paragraph:
 
 
 def lines(text: str, style: str = "cell") -> list[Paragraph]:
-    """One paragraph per line of ``text``, for table cells.
+    """The paragraph of a table cell, its lines kept ("\\n" → a hard break).
 
-    Not ``<br/>``: when a line exactly fills the cell, reportlab's CJK wrap turns the break into
-    an extra empty line.
+    One paragraph per cell, not one per line (issue 18, P3): reportlab parses every paragraph's
+    markup in Python, and a 61-item sheet had 780 of them. The breaks are :class:`CJKParagraph`'s
+    own, so a line that exactly fills the cell adds no empty line after it (reportlab's own CJK
+    wrap did: why this was once one paragraph per line).
     """
-    return [p(line, style) for line in text.split("\n")]
+    return [p(text, style)]
 
 
 def grid(header_rows: int = 1) -> list[tuple[Any, ...]]:
