@@ -216,15 +216,25 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         self.restoreState()
 
 
+WATERMARK_FORM = "draft_watermark"
+
+
 def _watermark(canvas: Canvas, page: Page) -> None:
-    width, height = page.size
-    canvas.saveState()
-    canvas.setFillColor(WATERMARK_GREY)
-    canvas.translate(width / 2, height / 2)
-    canvas.rotate(35 if width < height else 25)
-    draw_outlined(canvas, _("草稿"), 0, -20, 96)
-    draw_outlined(canvas, _("未签署，不作为正式评估结果"), 0, -52, 15)
-    canvas.restoreState()
+    """The draft watermark on this page: drawn once per document as a form (a PDF XObject) that
+    every page shows. Its outlines are some 4,000 path segments: drawn anew on each page they were
+    a tenth of a nine-page sheet's time (issue 18, P3), and repeated in every page's content."""
+    if not canvas.hasForm(WATERMARK_FORM):
+        width, height = page.size
+        canvas.beginForm(WATERMARK_FORM)  # its box: the page
+        canvas.saveState()
+        canvas.setFillColor(WATERMARK_GREY)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(35 if width < height else 25)
+        draw_outlined(canvas, _("草稿"), 0, -20, 96)
+        draw_outlined(canvas, _("未签署，不作为正式评估结果"), 0, -52, 15)
+        canvas.restoreState()
+        canvas.endForm()
+    canvas.doForm(WATERMARK_FORM)
 
 
 def build(story: Sequence[Flowable], page: Page) -> bytes:
