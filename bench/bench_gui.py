@@ -324,8 +324,8 @@ def write_section(lines: list[str]) -> None:
             "- What remains over the bare window (cProfile, CPU): PySide6 makes its Python enums"
             " when a class is first touched, and the `Qt` namespace, which every real window names"
             " (alignments, keys, roles), costs about 13 ms; the window's own modules (main window,"
-            " home page and its model, worker, shortcuts) about 25 ms; building the menus (some"
-            " sixty actions with their shortcuts), the navigation and the home page about 20 ms;"
+            " home page and its model, worker, shortcuts) about 25 ms; building the window about"
+            " 25 ms (the navigation and the home page 10 ms, the sixty menu actions 5 ms);"
             " the CJK font and Qt's Chinese catalogue about 8 ms; painting Chinese text (glyphs of"
             " the fallback font) 5–15 ms.",
             "- Memory (**not** within 1.5×): the window has about 79 MB resident at its first paint"
