@@ -118,9 +118,12 @@ def lines(text: str, style: str = "cell") -> list[Paragraph]:
     One paragraph per cell, not one per line (issue 18, P3): reportlab parses every paragraph's
     markup in Python, and a 61-item sheet had 780 of them. The breaks are :class:`CJKParagraph`'s
     own, so a line that exactly fills the cell adds no empty line after it (reportlab's own CJK
-    wrap did: why this was once one paragraph per line).
+    wrap did: why this was once one paragraph per line). Each line is cleaned as reportlab cleans
+    a paragraph's text (runs of spaces become one, none at either end), and a line left empty
+    prints nothing, as its paragraph of its own did: a note of a thousand empty lines stays one line.
     """
-    return [p(text, style)]
+    cleaned = (" ".join(line.split()) for line in text.split("\n"))
+    return [p("\n".join(line for line in cleaned if line), style)]
 
 
 def grid(header_rows: int = 1) -> list[tuple[Any, ...]]:

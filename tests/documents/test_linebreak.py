@@ -72,3 +72,6 @@ def test_a_table_cell_is_one_paragraph_and_a_line_that_fills_it_adds_no_empty_li
     narrow = exact / 2
     assert para.wrap(narrow, 1000)[1] >= 3 * style.leading  # measured anew, not the lines above
     assert para.wrap(exact, 1000)[1] == 2 * style.leading
+    # a line left empty prints nothing, as its own paragraph did (a note of blank lines stays short)
+    blank = lines(f"\n{first}\n\n   \n{second}\n", "cell_small")[0]
+    assert blank.wrap(exact, 1000)[1] == 2 * style.leading
