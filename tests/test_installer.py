@@ -75,3 +75,21 @@ def test_the_double_clicked_command_line_opens_the_window() -> None:
     assert arguments([], alone=True) == ["gui"]
     assert arguments([], alone=False) == []  # typed at a prompt: the help, as ever
     assert arguments(["eval", "list"], alone=True) == ["eval", "list"]
+
+
+def test_the_command_line_starts_without_qt_and_still_opens_the_window() -> None:
+    """Issue 18 P7: the console executable is built without PyInstaller's PySide6 hook (it imported
+    QtCore at every start); what that hook sets for Qt is set by ``ui`` when the window opens."""
+    import os
+
+    from ui import frozen_qt_environment
+
+    assert "NOT_IN_CONSOLE" in SPEC and '"pyi_rth_pyside6"' in SPEC
+    console = SPEC[SPEC.index("console = EXE(") : SPEC.index("windowed = EXE(")]
+    assert "NOT_IN_CONSOLE" in console
+    assert "NOT_IN_CONSOLE" not in SPEC[SPEC.index("windowed = EXE(") :]  # the window keeps every hook
+    linux = frozen_qt_environment("/opt/inspector/_internal", "linux")
+    assert linux == {"QT_PLUGIN_PATH": os.path.join("/opt/inspector/_internal", "PySide6", "Qt", "plugins")}
+    windows = frozen_qt_environment("C:/inspector/_internal", "win32")
+    assert windows["QT_PLUGIN_PATH"] == os.path.join("C:/inspector/_internal", "PySide6", "plugins")
+    assert windows["PATH"].startswith("C:/inspector/_internal" + os.pathsep)

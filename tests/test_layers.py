@@ -94,9 +94,15 @@ def sources() -> list[Path]:
     return sorted([*(ROOT / "inspector").rglob("*.py"), *(ROOT / "ui").rglob("*.py")])
 
 
-# The two faces meet in exactly two places, both entry points: ``inspector gui`` starts the window,
-# and the frozen window executable (``python -m ui``) answers command-line arguments too.
-FACES_MEET = {("inspector.cli.gui", "ui.app"), ("ui.__main__", "inspector.cli.main")}
+# The two faces meet only in the entry points: ``inspector gui`` starts the window (through click,
+# or without it for a plain start: inspector.cli.fast), and the frozen window executable
+# (``python -m ui``) answers command-line arguments too.
+FACES_MEET = {
+    ("inspector.cli.gui", "ui.app"),
+    ("inspector.cli.fast", "ui.app"),
+    ("ui.__main__", "inspector.cli.main"),
+    ("ui.__main__", "inspector.cli.fast"),
+}
 
 
 def wrong_way(path: Path, module: str) -> list[str]:

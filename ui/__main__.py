@@ -6,6 +6,12 @@ Global options come from the environment (``INSPECTOR_DATA``, ``INSPECTOR_USER``
 
 import sys
 
-from inspector.cli.main import cli
+from inspector.cli.fast import fast_gui
+
+code = fast_gui(["gui", *sys.argv[1:]])  # a plain start: without click (inspector/cli/fast.py)
+if code is not None:
+    sys.exit(code)
+
+from inspector.cli.main import cli  # noqa: E402
 
 cli(args=["gui", *sys.argv[1:]], prog_name="inspector-gui")

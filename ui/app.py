@@ -168,8 +168,9 @@ def _type_keys(window: QWidget, script: str, tries: int = 40) -> None:
 
 
 def _report_timing(window: object) -> None:
-    """Bench hook: ``first-paint T`` when the window first paints, ``ready T`` when its data is in
-    (wall-clock seconds, comparable with the time the parent process started us)."""
+    """Bench hook: ``first-paint T CPU`` when the window first paints, ``ready T`` when its data is in
+    (wall-clock seconds, comparable with the time the parent process started us; CPU: this
+    process's CPU seconds so far, steadier than the wall clock on a shared machine)."""
     import time
 
     from PySide6.QtCore import QEvent, QObject
@@ -177,7 +178,7 @@ def _report_timing(window: object) -> None:
     class _FirstPaint(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
-                print(f"first-paint {time.time():.6f}", flush=True)
+                print(f"first-paint {time.time():.6f} {time.process_time():.6f}", flush=True)
                 watched.removeEventFilter(self)
             return False
 

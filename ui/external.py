@@ -13,8 +13,6 @@ import sqlite3
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from inspector.store.db import data_version
-
 INTERVAL_MS = 1000
 
 
@@ -32,6 +30,9 @@ class ExternalWrites(QObject):
         self.timer.timeout.connect(self.check)
 
     def watch(self, conn: sqlite3.Connection) -> None:
+        # imported here: the window is made (and painted) before the store's modules are loaded
+        from inspector.store.db import data_version
+
         self._conn = conn
         self._version = data_version(conn)
         self.timer.start()
@@ -44,6 +45,8 @@ class ExternalWrites(QObject):
         """Look now; returns whether another writer committed (and says so)."""
         if self._conn is None:
             return False
+        from inspector.store.db import data_version
+
         try:
             version = data_version(self._conn)
         except sqlite3.Error:  # closed underneath (a restore, the window closing): look no more

@@ -11,14 +11,17 @@ with nothing left to show are hidden. PgDn / PgUp then walk the items shown
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QTreeView, QWidget
 
 from inspector.i18n import _
-from ui.session import EvaluationSession
-from ui.tree_model import RubricTreeModel
+
+if TYPE_CHECKING:  # the window's menu lists the filters before the first paint, without the store
+    from ui.session import EvaluationSession
+    from ui.tree_model import RubricTreeModel
 
 
 def _unanswered(s: EvaluationSession, item_id: str) -> bool:
@@ -43,7 +46,7 @@ def _failed_before(s: EvaluationSession, item_id: str) -> bool:
     return item_id in s.failed_before()
 
 
-Test = Callable[[EvaluationSession, str], bool]
+Test = Callable[["EvaluationSession", str], bool]
 
 
 def filters() -> list[tuple[str, str, Test | None]]:

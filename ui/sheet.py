@@ -17,8 +17,6 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu
 
-from inspector.documents.signing import document_names
-from inspector.folder import opened_folder
 from inspector.i18n import _
 from ui.shortcuts import sequences
 from ui.worker import Progress
@@ -44,6 +42,7 @@ def make_sheet(
     """Worker task: the core's one way to make (and sign) the sheet, or another of the evaluation's
     documents (``kind``); returns the file."""
     from inspector.documents.signing import make_score_sheet, unlock_signer
+    from inspector.folder import opened_folder
     from inspector.store.evaluations import EvaluationStore
 
     with opened_folder(data) as db:
@@ -126,6 +125,10 @@ class SheetActions(QObject):
         eval_id = self.current()
         if eval_id is None:
             return
+        # imported here, not with this module: the documents pull in reportlab (about 0.1 s),
+        # which the window's first paint does not need
+        from inspector.documents.signing import document_names
+
         self.window.worker.run(
             _("生成{name}").format(name=document_names().get(kind, kind)),
             make_sheet,

@@ -377,7 +377,9 @@ def _figures_problem(conn: sqlite3.Connection, c: Change) -> str | None:
     conclusion on the desk beside marks that give another."""
     if not isinstance(c.payload, dict) or "total" not in c.payload:
         return None  # no figures kept (signed on an older build): the marks are the only result
-    report = recorded_report(conn, c.eval_id, PinnedRubrics(sqlite_utils.Database(conn)))
+    report = recorded_report(
+        conn, c.eval_id, PinnedRubrics(sqlite_utils.Database(conn, execute_plugins=False))
+    )
     claimed = fixed_from_lock(c.payload)
     if claimed is None or claimed != fixed_from_lock(fixed_payload(report)):
         return _("签署记录中的总分或结论（{t}）与其所签的评分（{r} 分）不符").format(

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from inspector.cli.common import Context, pass_context
+from inspector.cli.fast import GUI_VIEWS
 
 
 @click.command()
@@ -16,9 +17,7 @@ from inspector.cli.common import Context, pass_context
 @click.option("--eval", "eval_id", default=None, help="打开这次评估（默认：首页）")
 @click.option(
     "--view",
-    type=click.Choice(
-        ["home", "scoring", "finish", "signoff", "register", "roster", "plans", "results", "stats"]
-    ),
+    type=click.Choice(GUI_VIEWS),
     default=None,
     help="打开时显示的页面（有 --eval 时默认为评分）；中心：register 机构登记、roster 督导员名册、"
     "plans 督导计划、results 结果汇总、stats 统计",

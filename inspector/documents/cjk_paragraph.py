@@ -18,6 +18,13 @@ class CJKParagraph(Paragraph):  # type: ignore[misc]
             maxWidths = [maxWidths]
         if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
             return self.blPara
+        # A table cell is wrapped again at the same width each time its table is measured (a
+        # MergedTable measures the whole table, then each page's part, then the part that fits):
+        # the lines are the same, so they are made once per width (issue 18, P3).
+        widths_key = tuple(maxWidths)
+        made = self.__dict__.get("_lines_at")
+        if made is not None and made[0] == widths_key:
+            return made[1]
         self.height = 0
         frags = self.frags
         if not frags or getattr(self.style, "endDots", None) or getattr(self, "bulletText", None):
@@ -41,4 +48,6 @@ class CJKParagraph(Paragraph):  # type: ignore[misc]
             used = sum(widths[start:end])
             lines.append(makeCJKParaLine(line, max_w, used, max_w - used, hard, calc_bounds))
             start = end
-        return ParaLines(kind=1, lines=lines)
+        result = ParaLines(kind=1, lines=lines)
+        self._lines_at = (widths_key, result)
+        return result

@@ -15,6 +15,7 @@ visible ones.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -144,6 +145,7 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
     ]
     results = sheet.results
     rows: list[Row] = []
+    shown: dict[int, object] = {}  # the merge keys of the row above
     cont = _("（续）")
     for s_index, section in enumerate(sheet.rubric.sections):
         s_label = _section_label(section.code, section.title, section.points)
@@ -175,25 +177,31 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
                 if not item.shares_method:
                     method_key += 1
                 recon = RECONSTRUCTED_MARK if item.reconstructed else ""
+                merge = {0: s_index, 1: (s_index, g_index), 4: (s_index, g_index, method_key)}
+                # A merged cell shows its block's first row (MergedTable blanks the others): only
+                # that row's is made, and the "（续）" labels only when a page break calls for one.
+                first = {col: merge[col] != shown.get(col) for col in merge}
+                shown = merge
                 rows.append(
                     Row(
                         [
-                            lines(s_label, "dense_center"),
-                            lines(g_label, "dense"),
+                            lines(s_label, "dense_center") if first[0] else "",
+                            lines(g_label, "dense") if first[1] else "",
                             p(f"{item.id}{recon}　{text}", "dense"),
                             fmt(item.points),  # plain strings: no paragraph to wrap
-                            lines(method, "cell_small"),
+                            lines(method, "cell_small") if first[4] else "",
                             points_flowable(r),
                             lines(reason_text(sheet, item, r), "cell_small"),
                         ],
-                        merge={0: s_index, 1: (s_index, g_index), 4: (s_index, g_index, method_key)},
+                        merge=merge,
                         continued={
-                            0: lines(s_label + cont, "dense_center"),
-                            1: lines(
+                            0: partial(lines, s_label + cont, "dense_center"),
+                            1: partial(
+                                lines,
                                 g_label.replace("\n", cont + "\n", 1) if "\n" in g_label else g_label + cont,
                                 "dense",
                             ),
-                            4: lines(method, "cell_small"),
+                            4: partial(lines, method, "cell_small"),
                         },
                     )
                 )

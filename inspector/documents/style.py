@@ -113,12 +113,17 @@ def p(text: str, style: str = "body", markup: str | None = None) -> Paragraph:
 
 
 def lines(text: str, style: str = "cell") -> list[Paragraph]:
-    """One paragraph per line of ``text``, for table cells.
+    """The paragraph of a table cell, its lines kept ("\\n" → a hard break).
 
-    Not ``<br/>``: when a line exactly fills the cell, reportlab's CJK wrap turns the break into
-    an extra empty line.
+    One paragraph per cell, not one per line (issue 18, P3): reportlab parses every paragraph's
+    markup in Python, and a 61-item sheet had 780 of them. The breaks are :class:`CJKParagraph`'s
+    own, so a line that exactly fills the cell adds no empty line after it (reportlab's own CJK
+    wrap did: why this was once one paragraph per line). Each line is cleaned as reportlab cleans
+    a paragraph's text (runs of spaces become one, none at either end), and a line left empty
+    prints nothing, as its paragraph of its own did: a note of a thousand empty lines stays one line.
     """
-    return [p(line, style) for line in text.split("\n")]
+    cleaned = (" ".join(line.split()) for line in text.split("\n"))
+    return [p("\n".join(line for line in cleaned if line), style)]
 
 
 def grid(header_rows: int = 1) -> list[tuple[Any, ...]]:
@@ -214,15 +219,25 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         self.restoreState()
 
 
+WATERMARK_FORM = "draft_watermark"
+
+
 def _watermark(canvas: Canvas, page: Page) -> None:
-    width, height = page.size
-    canvas.saveState()
-    canvas.setFillColor(WATERMARK_GREY)
-    canvas.translate(width / 2, height / 2)
-    canvas.rotate(35 if width < height else 25)
-    draw_outlined(canvas, _("草稿"), 0, -20, 96)
-    draw_outlined(canvas, _("未签署，不作为正式评估结果"), 0, -52, 15)
-    canvas.restoreState()
+    """The draft watermark on this page: drawn once per document as a form (a PDF XObject) that
+    every page shows. Its outlines are some 4,000 path segments: drawn anew on each page they were
+    a tenth of a nine-page sheet's time (issue 18, P3), and repeated in every page's content."""
+    if not canvas.hasForm(WATERMARK_FORM):
+        width, height = page.size
+        canvas.beginForm(WATERMARK_FORM)  # its box: the page
+        canvas.saveState()
+        canvas.setFillColor(WATERMARK_GREY)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(35 if width < height else 25)
+        draw_outlined(canvas, _("草稿"), 0, -20, 96)
+        draw_outlined(canvas, _("未签署，不作为正式评估结果"), 0, -52, 15)
+        canvas.restoreState()
+        canvas.endForm()
+    canvas.doForm(WATERMARK_FORM)
 
 
 def build(story: Sequence[Flowable], page: Page) -> bytes:

@@ -22,7 +22,8 @@ class Row:
 
     ``merge`` maps a column to a key: consecutive rows with equal keys in that column become one
     spanned cell showing the first row's content. ``continued`` is the content shown instead when
-    such a block resumes at the top of a page. ``hspan`` lists (first, last) columns merged
+    such a block resumes at the top of a page, or a function that makes it (called only then: a
+    long table need not make a continuation for every row). ``hspan`` lists (first, last) columns merged
     within this row. ``commands`` are table-style commands whose row numbers count from this row.
     ``keep_with_next``: never the last row of a page (a caption such as the form's "表2-2").
     """
@@ -75,7 +76,8 @@ class MergedTable(Flowable):  # type: ignore[misc]
                     if i:  # inside a block: the first row of the block shows the label
                         cells[col] = ""
                     elif col in row.continued:  # a block resuming at the top of a page
-                        cells[col] = row.continued[col]
+                        made = row.continued[col]
+                        cells[col] = made() if callable(made) else made
             data.append(cells)
             cmds += _shift(row, nh + i)
         for col in sorted({c for row in body for c in row.merge}):

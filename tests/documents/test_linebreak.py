@@ -51,3 +51,27 @@ def test_a_number_or_id_is_not_cut_when_it_fits_on_the_next_line() -> None:
 @given(st.text(alphabet="的是不了。，、：；）（《》“”ab12 ", min_size=1, max_size=60), st.integers(2, 20))
 def test_any_text_keeps_the_rules(text: str, width: int) -> None:
     check(text, width)
+
+
+def test_a_table_cell_is_one_paragraph_and_a_line_that_fills_it_adds_no_empty_line() -> None:
+    """Issue 18 P3: a cell's lines are one paragraph (hard breaks), not one paragraph per line; with
+    the rule's own breaking, a line exactly as wide as the cell is followed by the next line, not by
+    an empty one; and a paragraph measured again at another width breaks for that width."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from inspector.documents.style import font, lines, styles
+
+    style = styles()["cell_small"]
+    first, second = "督导组现场查阅了全部考务档案", "未发现问题"
+    exact = stringWidth(first, font(), style.fontSize) + style.leftIndent + style.rightIndent
+    cell = lines(f"{first}\n{second}", "cell_small")
+    assert len(cell) == 1
+    para = cell[0]
+    assert para.wrap(exact, 1000)[1] == 2 * style.leading
+    assert ["".join(w.text for w in line.words) for line in para.blPara.lines] == [first, second]
+    narrow = exact / 2
+    assert para.wrap(narrow, 1000)[1] >= 3 * style.leading  # measured anew, not the lines above
+    assert para.wrap(exact, 1000)[1] == 2 * style.leading
+    # a line left empty prints nothing, as its own paragraph did (a note of blank lines stays short)
+    blank = lines(f"\n{first}\n\n   \n{second}\n", "cell_small")[0]
+    assert blank.wrap(exact, 1000)[1] == 2 * style.leading
