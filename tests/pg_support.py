@@ -21,6 +21,7 @@ from inspector.store import db as store_db
 
 TEMPLATE = "inspector_template"
 _counter = itertools.count()
+_owners: dict[str, str] = {}
 
 
 def server_or_fail() -> str:
@@ -68,14 +69,21 @@ class Databases:
                 handle.conn.close()
         self._template_ready = True
 
-    def new(self) -> str:
-        """The URL of a new, migrated, empty database."""
+    def new(self, like: str | None = None) -> str:
+        """The URL of a new database: migrated and empty, or a copy of the one at ``like``."""
         import psycopg
 
         self._template()
         name = f"t{os.getpid()}_{next(_counter)}"
+        source = TEMPLATE if like is None else like.rpartition("/")[2]
         with psycopg.connect(self.server, autocommit=True) as admin:
-            admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+            if like is not None:  # a copy needs its source idle: a test's leftover handle is let go
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (source,),
+                )
+            admin.execute(f"CREATE DATABASE {name} TEMPLATE {source}")
         self.made.append(name)
         return _url_of(self.server, name)
 
@@ -116,13 +124,22 @@ def engine(request: pytest.FixtureRequest) -> str:
     databases: Databases = request.getfixturevalue("pg_databases")
     monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
     real = store_db.server_url
+    owners = _owners  # which folder made each test database (session-wide: templates outlive a test)
 
     def on_server(folder: Path) -> str | None:
         url = real(folder)
+        key = str(folder.resolve())
         if url is None and not (folder / store_db.DB_NAME).exists():
             folder.mkdir(parents=True, exist_ok=True)
             url = databases.new()
             (folder / store_db.SERVER_FILE).write_text(url, encoding="utf-8")
+            owners[url] = key
+        elif url is not None and url in owners and owners[url] != key:
+            # the folder is a copy of another test folder (copytree of a prepared world): copying a
+            # folder copies its SQLite file, so here it copies its database
+            url = databases.new(like=url)
+            (folder / store_db.SERVER_FILE).write_text(url, encoding="utf-8")
+            owners[url] = key
         return url
 
     monkeypatch.setattr(store_db, "server_url", on_server)
