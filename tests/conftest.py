@@ -59,7 +59,7 @@ def sichuan() -> Rubric:
 
 
 # -- the engine a test's data folders live on (tests/pg_support.py) --------------------------------
-from tests.pg_support import engine, pg_databases, pg_url  # noqa: E402,F401
+from tests.pg_support import engine, folders_as_they_say, pg_databases, pg_url  # noqa: E402,F401
 from tests.pg_support import engine_option as _engine_option  # noqa: E402
 
 

@@ -21,6 +21,7 @@ from inspector.store import db as store_db
 
 TEMPLATE = "inspector_template"
 _counter = itertools.count()
+_REAL_SERVER_URL = store_db.server_url
 _owners: dict[str, str] = {}
 
 
@@ -110,6 +111,13 @@ def pg_url(pg_databases: Databases) -> str:
     return pg_databases.new()
 
 
+@pytest.fixture
+def folders_as_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the tests that move data between a folder's file and the server themselves: a folder's
+    database is where the folder says (its file, or its server.url), whatever ``--engine`` is."""
+    monkeypatch.setattr(store_db, "server_url", _REAL_SERVER_URL)
+
+
 def engine_option(config: pytest.Config) -> str:
     return str(config.getoption("engine") or os.environ.get("INSPECTOR_TEST_ENGINE") or "sqlite")
 
@@ -166,6 +174,10 @@ def mark_pending(config: pytest.Config, items: list[pytest.Item]) -> None:
         return
     pending = pending_on_server()
     for item in items:
-        reason = pending.get(item.nodeid) or pending.get(item.nodeid.split("[")[0])
+        reason = (
+            pending.get(item.nodeid)
+            or pending.get(item.nodeid.split("[")[0])
+            or pending.get(item.nodeid.split("::")[0])
+        )
         if reason is not None:
             item.add_marker(pytest.mark.xfail(reason=f"on PostgreSQL: {reason}", strict=True))

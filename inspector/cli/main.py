@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("inspector.cli.keys", "keys"),
     "calendar": ("inspector.cli.calendar", "calendar"),
     "rulebook": ("inspector.cli.rulebook", "rulebook"),
+    "centre": ("inspector.cli.move", "centre"),
     "backup": ("inspector.cli.evals", "backup"),
     "restore": ("inspector.cli.evals", "restore"),
 }

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from inspector.bundles.importer import import_bundle
 from inspector.centre.people import add_person
 from inspector.centre.plans import add_target, dispatches, run_dispatch
@@ -21,6 +23,7 @@ from tests.bundle_support import build_world
 from tests.centre.rulebook_helpers import new_plan
 from tests.centre_support import new_db
 
+pytestmark = pytest.mark.usefixtures("folders_as_they_say")
 DESKS = 10
 
 

@@ -24,6 +24,8 @@ from inspector.store.pg_sql import translate
 from inspector.store.rubrics import install_builtin_rubrics
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.usefixtures("folders_as_they_say")
+
 
 def _keys(table: str) -> list[str]:
     return {"meta": ["key"], "plan_leaders": ["plan_id", "org_id"]}[table]
