@@ -64,7 +64,7 @@ class Databases:
             exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (TEMPLATE,)).fetchone()
             if exists is None:
                 admin.execute(f"CREATE DATABASE {TEMPLATE} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'")
-                from inspector.store.pg import open_server_database
+                from inspector.store.db import open_server_database
 
                 handle = open_server_database(_url_of(self.server, TEMPLATE))
                 handle.conn.close()

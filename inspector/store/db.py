@@ -653,12 +653,17 @@ def server_url(folder: Path) -> str | None:
     return url or None
 
 
+def open_server_database(url: str) -> sqlite_utils.Database:
+    """The centre's database on a PostgreSQL server, migrated like a folder's (inspector.store.pg)."""
+    from inspector.store.pg import open_server  # psycopg is loaded only for a server
+
+    return open_server(url, migrate)
+
+
 def open_database(folder: Path) -> sqlite_utils.Database:
     """Open (creating if needed) the database in a data folder, migrated to the current schema."""
     url = server_url(folder)
     if url is not None:
-        from inspector.store.pg import open_server_database  # psycopg only for a server
-
         return open_server_database(url)
     path = folder / DB_NAME
     try:

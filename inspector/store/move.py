@@ -156,8 +156,8 @@ def move_centre(data: Path, to: str) -> MoveReport:
     import shutil
 
     from inspector.fileio import write_bytes_atomic
-    from inspector.store.db import DB_NAME, SERVER_FILE, open_database, server_url
-    from inspector.store.pg import is_server_url, open_server_database, shown
+    from inspector.store.db import DB_NAME, SERVER_FILE, open_database, open_server_database, server_url
+    from inspector.store.pg import is_server_url, shown
 
     current = server_url(data)
     if is_server_url(to):

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, ClassVar, cast
 
 import psycopg
@@ -45,6 +46,8 @@ _BOOKKEEPING = (
     "CREATE TABLE IF NOT EXISTS inspector_writes"
     " (one INTEGER PRIMARY KEY CHECK (one = 1), n BIGINT NOT NULL)",
     "INSERT INTO inspector_writes (one, n) VALUES (1, 0) ON CONFLICT DO NOTHING",
+    # Evidence files by SHA-256 (store/evidence.py): a desk needs no shared folder
+    "CREATE TABLE IF NOT EXISTS inspector_files (sha256 TEXT PRIMARY KEY, content BYTEA NOT NULL)",
 )
 _DML = ("INSERT", "UPDATE", "DELETE")
 
@@ -293,11 +296,9 @@ def shown(url: str) -> str:
     return f"postgresql://{user}{info.get('host') or ''}{port}/{info.get('dbname') or ''}"
 
 
-def open_server_database(url: str) -> sqlite_utils.Database:
-    """Open the centre's database on a server, migrated to the current schema (the same migrations
-    as a folder's, translated), as :func:`inspector.store.db.open_database` opens a folder's."""
-    from inspector.store.db import migrate
-
+def open_server(url: str, migrate: Callable[[sqlite3.Connection, str], int]) -> sqlite_utils.Database:
+    """Open the centre's database on a server, migrated to the current schema by ``migrate`` (the
+    folder's migrations, translated): :func:`inspector.store.db.open_server_database` calls it."""
     where = shown(url)
     try:
         conn = connect(url)
@@ -320,3 +321,20 @@ def open_server_database(url: str) -> sqlite_utils.Database:
     except sqlite3.Error as e:
         raise StoreError(_("无法打开数据库：{e}").format(e=e), where) from None
     return database(conn)
+
+
+def fetch_file(url: str, sha256: str, path: Path) -> None:
+    """The evidence file with this digest, from the server at ``url`` into ``path`` (checked against
+    its digest first: a damaged copy is never written). Absent on the server: nothing is written,
+    and the caller finds the file missing as it would in a folder."""
+    import hashlib
+
+    from inspector.fileio import write_bytes_atomic
+
+    conn = connect(url)
+    try:
+        row = conn.execute("SELECT content FROM inspector_files WHERE sha256 = ?", (sha256,)).fetchone()
+    finally:
+        conn.close()
+    if row is not None and hashlib.sha256(row[0]).hexdigest() == sha256:
+        write_bytes_atomic(path, bytes(row[0]))

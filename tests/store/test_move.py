@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.store.db import DB_NAME, SERVER_FILE
+from inspector.store.db import DB_NAME, SERVER_FILE, open_server_database
 from inspector.store.move import _columns, _digest, _rows, tables_in_order
-from inspector.store.pg import open_server_database
 from tests.centre_support import demo_folder
 from tests.conftest import ROOT
 

@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 
 from inspector.store.changes import GENESIS
-from inspector.store.db import open_database
+from inspector.store.db import open_database, open_server_database
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org
-from inspector.store.pg import open_server_database
 from inspector.store.pg_sql import translate
 from inspector.store.rubrics import install_builtin_rubrics
 from tests.conftest import ROOT
@@ -268,3 +267,35 @@ def test_a_database_sorting_by_language_is_refused(pg_databases: object) -> None
     finally:
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_evidence_added_at_one_desk_is_read_at_another_without_a_shared_folder(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from inspector.store.audit import audit_evaluation
+    from inspector.store.db import SERVER_FILE
+    from inspector.store.evidence import add_evidence, check_evidence, evidence_path
+
+    desks = []
+    for name in ("desk1", "desk2"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / SERVER_FILE).write_text(pg_url, encoding="utf-8")
+        desks.append(tmp_path / name)
+    db = open_database(desks[0])
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    e = store.create("sichuan-2017-inspection", add_org(db, "证据测试鉴定站")["id"])
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8 photo bytes \x00\x01")
+    digest = add_evidence(db, desks[0], photo)
+    store.record(e.id, "1.1.1", {"met": False, "evidence": [digest]})
+    db.conn.close()
+    # the other desk's folder has never seen the file: it reads it from the database
+    assert not (desks[1] / "evidence").exists()
+    other = EvaluationStore(open_database(desks[1]), "李四")
+    assert audit_evaluation(other, desks[1], e.id).ok
+    assert check_evidence(desks[1], digest) is None
+    assert evidence_path(desks[1], digest).read_bytes() == photo.read_bytes()
+    # a file the server does not have stays missing, as in a folder
+    assert check_evidence(desks[1], "0" * 64) is not None
+    other.db.conn.close()
