@@ -236,6 +236,8 @@ class PgConnection:
             # others' commits only, as SQLite counts them: this connection's own are taken off
             n = self._pg.execute("SELECT n FROM inspector_writes WHERE one = 1").fetchone()
             return _Result([(int(n[0]) - self._own_writes if n else 0,)])
+        if upper.startswith(("PRAGMA WAL_CHECKPOINT", "PRAGMA OPTIMIZE")):
+            return _Result()  # SQLite's file upkeep: the server keeps its own files
         if upper.startswith("PRAGMA"):
             raise sqlite3.OperationalError(f"not available on PostgreSQL: {sql}")
         return None
