@@ -8,10 +8,11 @@ cd "$(dirname "$0")"
 
 VENV=${VENV:-.venv}
 # System libraries Qt needs without a display, poppler (PDF checks), NSS tools (pdfsig trust),
-# binutils (objdump: the build's glibc check), nsis (makensis compiles the Windows installer script).
+# binutils (objdump: the build's glibc check), nsis (makensis compiles the Windows installer script),
+# postgresql (the tests run the centre's store on a throw-away server too: .ci/pg-cluster.sh).
 APT_PACKAGES=(python3-venv libglib2.0-0 libgl1 libegl1 libxkbcommon0 libx11-6 libfreetype6
   libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
-  libxcb-shape0 poppler-utils libnss3-tools binutils nsis)
+  libxcb-shape0 poppler-utils libnss3-tools binutils nsis postgresql)
 
 system_packages() {
   command -v dpkg >/dev/null 2>&1 || return 0   # not Debian/Ubuntu: install the equivalents by hand
@@ -68,7 +69,15 @@ case "${1:-}" in
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"
+    # A throw-away PostgreSQL cluster (unprivileged owner, temporary folder, local port), stopped
+    # and removed however the tests end; a test that needs it and finds none fails here, never skips.
+    eval "$(.ci/pg-cluster.sh start)"
+    trap '.ci/pg-cluster.sh stop "$PG_CLUSTER_DIR"' EXIT
+    export INSPECTOR_REQUIRE_PG=1
     "$VENV/bin/python" -m pytest "${@:2}"
+    # The store, bundle and centre suites again, every data folder's database on the server
+    # (tests/pg_pending.txt: the few not yet passing there, each with its reason, xfail strict).
+    [ $# -gt 1 ] || "$VENV/bin/python" -m pytest --engine postgresql tests/store tests/bundles tests/centre
     # The standalone build, smoke-tested as a user's laptop runs it (skip: SKIP_BUILD=1).
     [ -n "${SKIP_BUILD:-}" ] || "$0" smoke
     ;;

@@ -56,3 +56,30 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def sichuan() -> Rubric:
     return shipped("sichuan-2017-inspection")
+
+
+# -- the engine a test's data folders live on (tests/pg_support.py) --------------------------------
+from tests.pg_support import engine, folders_as_they_say, pg_databases, pg_url  # noqa: E402,F401
+from tests.pg_support import engine_option as _engine_option  # noqa: E402
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        choices=["sqlite", "postgresql"],
+        default=None,
+        help="where the tests' data folders keep their database (default: INSPECTOR_TEST_ENGINE or sqlite)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _folders_on_engine(request: pytest.FixtureRequest) -> None:
+    """Every test's data folders on the chosen engine (``--engine postgresql``: on the test server)."""
+    if _engine_option(request.config) != "sqlite":
+        request.getfixturevalue("engine")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests.pg_support import mark_pending
+
+    mark_pending(config, items)

@@ -507,7 +507,9 @@ def apply(
                 entry = OrgEntry(o["id"], o["name"], o.get("code"), {})
                 added["orgs"] += _store_org(conn, entry, False, m.data["created"])
         for digest, meta in p.evidence.items():
-            added["evidence"] += insert_evidence(conn, digest, meta["size"], meta["name"], meta["mime"])
+            added["evidence"] += insert_evidence(
+                conn, digest, meta["size"], meta["name"], meta["mime"], p.opened.members[f"evidence/{digest}"]
+            )
         held_now: set[tuple[str, str, int]] = set()
         superseded = {parent for c in p.new for parent in c.parents} | _superseded(
             conn, [c.id for c in p.new]

@@ -19,7 +19,8 @@ def mark_chain(conn: sqlite3.Connection, holder: str, eval_id: str, device: str,
     """``holder`` has every change of this chain up to ``seq`` (a mark never moves back)."""
     conn.execute(
         "INSERT INTO bundle_marks (recipient, eval_id, device_id, seq) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (recipient, eval_id, device_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+        " ON CONFLICT (recipient, eval_id, device_id)"
+        " DO UPDATE SET seq = MAX(bundle_marks.seq, excluded.seq)",  # named: PostgreSQL asks which seq
         (holder, eval_id, device, seq),
     )
 

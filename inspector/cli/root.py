@@ -15,7 +15,7 @@ import click
 from inspector import __version__
 from inspector.cli.common import Group, make_context
 from inspector.cli.params import prepare, translate_help
-from inspector.i18n import set_language
+from inspector.i18n import _, set_language
 
 # name → (module, attribute); the order is the order of ``inspector --help``
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "station": ("inspector.cli.station", "station"),
     "calendar": ("inspector.cli.calendar", "calendar"),
     "rulebook": ("inspector.cli.rulebook", "rulebook"),
+    "centre": ("inspector.cli.move", "centre"),
     "register": ("inspector.cli.register", "register"),
     "backup": ("inspector.cli.evals", "backup"),
     "restore": ("inspector.cli.evals", "restore"),
@@ -90,6 +91,14 @@ class LazyGroup(Group):
     help="数据文件夹（默认为系统的用户数据文件夹；也可用环境变量 INSPECTOR_DATA）",
 )
 @click.option(
+    "--db",
+    "db",
+    envvar="INSPECTOR_DB",
+    default=None,
+    help="中心的 PostgreSQL 数据库（postgresql://用户@服务器/库名；也可用环境变量 INSPECTOR_DB）；"
+    "不给则用数据文件夹里的数据库",
+)
+@click.option(
     "--user", envvar="INSPECTOR_USER", default=None, help="记录更改时署名的用户（默认为系统用户名）"
 )
 @click.option(
@@ -103,11 +112,25 @@ class LazyGroup(Group):
 )
 @click.version_option(__version__, prog_name="inspector", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, data: str | None, user: str | None, lang: str | None) -> None:
+def cli(ctx: click.Context, data: str | None, db: str | None, user: str | None, lang: str | None) -> None:
     """职业技能鉴定质量督导 — 离线评估工具。"""
     if lang:
         set_language(lang)
+    if db:
+        use_server(db)
     ctx.obj = make_context(data, user)
+
+
+def use_server(url: str) -> None:
+    """Every database this command opens is the centre's on the server (inspector.store.db.server_url
+    reads it; a worker subprocess inherits it)."""
+    import os
+
+    from inspector.store.db import SERVER_ENV
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise click.BadParameter(_("应为 postgresql://… 形式的地址"), param_hint="--db")
+    os.environ[SERVER_ENV] = url
 
 
 __all__ = ["COMMANDS", "cli"]

@@ -54,7 +54,7 @@ from inspector.fileio import atomic_path, replace_file, retrying, scratch_folder
 from inspector.i18n import _
 from inspector.paths import CA_DIR, KEYS_DIR
 from inspector.store.backup_seal import BackupSealError, SealingWriter, is_encrypted, unseal
-from inspector.store.db import DB_NAME, SCHEMA_VERSION, schema_version
+from inspector.store.db import DB_NAME, SCHEMA_VERSION, schema_version, server_url
 from inspector.store.evidence import evidence_dir, file_sha256
 from inspector.store.folder_lock import folder_to_itself
 from inspector.store.passphrases import passphrase_problem
@@ -86,6 +86,7 @@ def backup(db: sqlite_utils.Database, data: Path, out: Path, passphrase: str | N
         problem = passphrase_problem(passphrase)
         if problem is not None:
             raise StoreError(_("备份口令不可用：{p}").format(p=problem))
+    _on_this_pc(data)
     out = Path(out)
     _remove_stale_temporaries(out)
     memory = sqlite3.connect(":memory:")
@@ -124,6 +125,13 @@ def backup(db: sqlite_utils.Database, data: Path, out: Path, passphrase: str | N
         if isinstance(sink, SealingWriter):
             sink.close()
     return BackupInfo(out, len(members) + 1, total, version)
+
+
+def _on_this_pc(data: Path) -> None:
+    """A backup copies the folder's SQLite file; a centre's database on a server is backed up by the
+    server's own tools (pg_dump, docs/centre-on-postgresql.md), never half-copied from one desk."""
+    if server_url(data) is not None:
+        raise StoreError(_("数据库在服务器上：请由数据库管理员用 pg_dump 备份和恢复"), str(data))
 
 
 def _remove_stale_temporaries(out: Path) -> None:
@@ -267,6 +275,7 @@ def restore(path: Path, data: Path, passphrase: str | None = None) -> dict[str, 
     """
     # checked whole before anything is made or locked: a refused backup changes nothing, not even
     # the folder (a restore is rare; reading the file twice is its price)
+    _on_this_pc(data)
     verify_backup(path, passphrase)
     data.mkdir(parents=True, exist_ok=True)
     with folder_to_itself(data):

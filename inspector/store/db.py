@@ -9,6 +9,7 @@ is on disk before it returns) and foreign keys on.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from inspector.errors import StoreError
 from inspector.i18n import _
 
 DB_NAME = "inspector.sqlite3"
+SERVER_ENV = "INSPECTOR_DB"
+SERVER_FILE = "server.url"
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -741,6 +744,9 @@ def migrate(conn: sqlite3.Connection, where: str, target: int = SCHEMA_VERSION) 
     for version in range(start, target):
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if schema_version(conn) > version:  # another desk of a shared server migrated meanwhile
+                conn.execute("COMMIT")
+                continue
             MIGRATIONS[version](conn)
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
@@ -750,8 +756,33 @@ def migrate(conn: sqlite3.Connection, where: str, target: int = SCHEMA_VERSION) 
     return start
 
 
+def server_url(folder: Path) -> str | None:
+    """The PostgreSQL server holding this folder's database, if it is on one: ``INSPECTOR_DB``
+    (``inspector --db URL``), else the URL in the folder's ``server.url`` (a centre desk's folder
+    keeps its keys and settings, the database is the centre's server). None: the folder's own SQLite."""
+    url = os.environ.get(SERVER_ENV, "").strip()
+    if not url:
+        try:
+            url = (folder / SERVER_FILE).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise StoreError(_("无法使用数据文件夹：{e}").format(e=e.strerror or e), str(folder)) from None
+    return url or None
+
+
+def open_server_database(url: str) -> sqlite_utils.Database:
+    """The centre's database on a PostgreSQL server, migrated like a folder's (inspector.store.pg)."""
+    from inspector.store.pg import open_server  # psycopg is loaded only for a server
+
+    return open_server(url, migrate)
+
+
 def open_database(folder: Path) -> sqlite_utils.Database:
     """Open (creating if needed) the database in a data folder, migrated to the current schema."""
+    url = server_url(folder)
+    if url is not None:
+        return open_server_database(url)
     path = folder / DB_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)

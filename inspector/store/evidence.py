@@ -18,7 +18,7 @@ from inspector.clock import now
 from inspector.errors import StoreError, UsageError
 from inspector.fileio import atomic_path
 from inspector.i18n import _
-from inspector.store.db import transaction
+from inspector.store.db import server_url, transaction
 
 MAX_BYTES = 200 * 1024 * 1024  # a scanned document or a phone video clip, not a film
 CHUNK = 1024 * 1024
@@ -29,7 +29,15 @@ def evidence_dir(data: Path) -> Path:
 
 
 def evidence_path(data: Path, sha256: str) -> Path:
-    return evidence_dir(data) / sha256[:2] / sha256
+    """Where the file is read and written. A desk of a centre on a server keeps here a copy of what
+    it has read: a file it lacks is fetched from the database (content-addressed) first."""
+    path = evidence_dir(data) / sha256[:2] / sha256
+    url = None if path.exists() else server_url(data)
+    if url is not None:
+        from inspector.store.pg import fetch_file
+
+        fetch_file(url, sha256, path)
+    return path
 
 
 def file_sha256(path: Path) -> str:
@@ -58,13 +66,23 @@ def add_evidence(db: sqlite_utils.Database, data: Path, source: Path) -> str:
         if file_sha256(target) != digest:
             raise StoreError(_("证据文件复制后校验不符（文件在复制时被修改？）"), str(source))
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    on_server = not isinstance(db.conn, sqlite3.Connection)
     with transaction(db) as conn:
-        insert_evidence(conn, digest, size, source.name, mime)
+        insert_evidence(conn, digest, size, source.name, mime, target.read_bytes() if on_server else None)
     return digest
 
 
-def insert_evidence(conn: sqlite3.Connection, digest: str, size: int, name: str, mime: str) -> int:
-    """The one writer of ``evidence`` rows (a file already stored under its digest); 1 when new."""
+def insert_evidence(
+    conn: sqlite3.Connection, digest: str, size: int, name: str, mime: str, content: bytes | None = None
+) -> int:
+    """The one writer of ``evidence`` rows (a file already stored under its digest); 1 when new.
+    On a centre's server the file's bytes (``content``) go into the database with the row, in the
+    same transaction, so that every desk can read it without a shared folder."""
+    if content is not None and not isinstance(conn, sqlite3.Connection):
+        conn.execute(
+            "INSERT INTO inspector_files (sha256, content) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (digest, content),
+        )
     return conn.execute(
         "INSERT OR IGNORE INTO evidence (sha256, size, name, mime, added_at) VALUES (?, ?, ?, ?, ?)",
         (digest, size, name[:200], mime[:100], now()),

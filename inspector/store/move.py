@@ -1,0 +1,204 @@
+"""Moving a centre's database between a data folder (SQLite) and a PostgreSQL server, and back.
+
+Every row of every table is copied, in the order the migrations made the tables (a referenced table
+before the one that refers to it), into a target that must be empty and at the same schema version;
+the copy is one transaction on the target, so a failed move leaves the target as empty as it was.
+Then the copy is audited: each table's rows, read back from the target, must be exactly the
+source's (compared by a digest of the sorted rows), and every evaluation's hash chains must check.
+Only then does the caller point the folder at the copy. The source is never changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from inspector.errors import StoreError
+from inspector.i18n import _
+from inspector.store.db import SCHEMA_VERSION, schema_version, transaction
+from inspector.store.pg_sql import ROWID_TABLES
+
+# The engines' own bookkeeping, not the centre's data: never copied.
+_OWN = ("sqlite_", "inspector_")
+
+
+@dataclass
+class MoveReport:
+    tables: dict[str, int] = field(default_factory=dict)  # table → rows copied
+    evaluations: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "tables": self.tables,
+            "rows": sum(self.tables.values()),
+            "evaluations": self.evaluations,
+            "problems": self.problems,
+        }
+
+
+def tables_in_order(db: sqlite_utils.Database) -> list[str]:
+    """The centre's tables, each after the tables it refers to (a later migration may add a reference
+    to a table made after it: plans → rulebooks), otherwise in the order they were made."""
+    if isinstance(db.conn, sqlite3.Connection):
+        made = [
+            str(r[0])
+            for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")
+        ]
+        refs = {t: {str(r[2]) for r in db.conn.execute(f"PRAGMA foreign_key_list({t})")} for t in made}
+    else:
+        made = [
+            str(r[0])
+            for r in db.conn.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid"
+            )
+        ]
+        refs = {t: set() for t in made}
+        for table, other in db.conn.execute(
+            "SELECT CAST(conrelid AS regclass), CAST(confrelid AS regclass)"
+            " FROM pg_constraint WHERE contype = 'f'"
+        ):
+            refs.setdefault(str(table), set()).add(str(other))
+    made = [t for t in made if not t.startswith(_OWN)]
+    ordered: list[str] = []
+    while len(ordered) < len(made):
+        ready = [t for t in made if t not in ordered and refs.get(t, set()) - {t} <= set(ordered)]
+        if not ready:  # a cycle (none in the schema): keep the order they were made
+            ready = [t for t in made if t not in ordered][:1]
+        ordered.append(ready[0])
+    return ordered
+
+
+def _columns(db: sqlite_utils.Database, table: str) -> list[str]:
+    cursor = db.conn.execute(f"SELECT * FROM {table} LIMIT 0")
+    return [str(d[0]) for d in cursor.description if str(d[0]) != "rowid"]
+
+
+def _rows(db: sqlite_utils.Database, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
+    order = " ORDER BY rowid" if table in ROWID_TABLES else ""  # the order its readers rely on
+    return [tuple(r) for r in db.conn.execute(f"SELECT {', '.join(columns)} FROM {table}{order}")]
+
+
+def _digest(rows: list[tuple[Any, ...]]) -> str:
+    def plain(value: Any) -> Any:
+        return value.hex() if isinstance(value, bytes | memoryview) else value
+
+    lines = sorted(json.dumps([plain(v) for v in row], ensure_ascii=False) for row in rows)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def copy_centre(
+    source: sqlite_utils.Database, target: sqlite_utils.Database, data: Path, where: str
+) -> MoveReport:
+    """Copy every row from ``source`` into the empty ``target``, then audit the copy (``data``: the
+    folder whose evidence files the evaluations refer to)."""
+    if schema_version(source.conn) != SCHEMA_VERSION or schema_version(target.conn) != SCHEMA_VERSION:
+        raise StoreError(_("两边的数据结构版本不同：请先用同一版本的程序打开两边"), where)
+    tables = tables_in_order(source)
+    missing = sorted(set(tables) - set(tables_in_order(target)))
+    if missing:
+        raise StoreError(_("目标数据库缺少数据表：{t}").format(t="、".join(missing)), where)
+    for table in tables:
+        if target.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+            raise StoreError(_("目标数据库不是空的（{t} 已有数据）：只能迁入空数据库").format(t=table), where)
+    report = MoveReport()
+    try:
+        with transaction(target) as conn:
+            for table in tables:
+                columns = _columns(source, table)
+                rows = _rows(source, table, columns)
+                if rows:
+                    marks = ", ".join("?" for _c in columns)
+                    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+                report.tables[table] = len(rows)
+    except sqlite3.Error as e:  # rolled back: the target is as empty as it was
+        raise StoreError(_("复制失败，目标未做任何更改：{e}").format(e=e), where) from None
+    audit_copy(source, target, data, report)
+    return report
+
+
+def audit_copy(
+    source: sqlite_utils.Database, target: sqlite_utils.Database, data: Path, report: MoveReport
+) -> None:
+    """The copy holds exactly the source's rows, and every evaluation on it passes ``eval audit``
+    (its hash chains, its derived heads against the log, its evidence files in ``data``)."""
+    from inspector.store.audit import audit_evaluation
+    from inspector.store.evaluations import EvaluationStore
+
+    for table in tables_in_order(source):
+        columns = _columns(source, table)
+        if _digest(_rows(source, table, columns)) != _digest(_rows(target, table, columns)):
+            report.problems.append(_("数据表 {t} 的副本与原数据不符").format(t=table))
+    store = EvaluationStore(target, "audit")
+    ids = [str(r[0]) for r in target.conn.execute("SELECT id FROM evaluations ORDER BY id")]
+    report.evaluations = len(ids)
+    for eval_id in ids:
+        report.problems.extend(f"{eval_id[:8]}: {p}" for p in audit_evaluation(store, data, eval_id).problems)
+
+
+def move_centre(data: Path, to: str) -> MoveReport:
+    """``inspector centre move --to …``: the folder's database copied to a server (``postgresql://…``;
+    the folder then opens the server) or, from a server, into a new folder (with the folder's keys,
+    evidence and PDFs; the old folder keeps pointing at the server). Nothing is switched unless the
+    audit of the copy is clean; the source is never changed."""
+    import shutil
+
+    from inspector.fileio import write_bytes_atomic
+    from inspector.store.db import DB_NAME, SERVER_FILE, open_database, open_server_database, server_url
+    from inspector.store.pg import is_server_url, shown
+
+    current = server_url(data)
+    if is_server_url(to):
+        if current is not None:
+            raise StoreError(_("本文件夹的数据库已在服务器上（{u}）").format(u=shown(current)), str(data))
+        if not (data / DB_NAME).exists():
+            raise StoreError(_("本文件夹没有数据库可迁移"), str(data))
+        source, target, where = open_database(data), open_server_database(to), shown(to)
+    else:
+        if current is None:
+            raise StoreError(_("本文件夹的数据库不在服务器上：迁回文件夹只从服务器迁出"), str(data))
+        folder = Path(to)
+        if folder.exists() and any(folder.iterdir()):
+            raise StoreError(_("目标文件夹不是空的"), str(folder))
+        source, where = open_database(data), str(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = sqlite_utils.Database(open_database_file(folder))
+    try:
+        report = copy_centre(source, target, data, where)
+    finally:
+        source.conn.close()
+        target.conn.close()
+    if not report.ok:
+        return report
+    if is_server_url(to):
+        write_bytes_atomic(data / SERVER_FILE, to.encode("utf-8"))
+    else:
+        for entry in data.iterdir():  # the desk's keys, evidence and PDFs come along
+            if entry.name in (SERVER_FILE, DB_NAME) or entry.name.startswith(DB_NAME):
+                continue
+            if entry.is_dir():
+                shutil.copytree(entry, Path(to) / entry.name)
+            else:
+                shutil.copy2(entry, Path(to) / entry.name)
+    return report
+
+
+def open_database_file(folder: Path) -> sqlite3.Connection:
+    """The folder's own SQLite file, migrated, whatever ``INSPECTOR_DB`` says (a move back writes it)."""
+    from inspector.store.db import DB_NAME, _connect, migrate
+
+    conn = _connect(folder / DB_NAME)
+    migrate(conn, str(folder / DB_NAME))
+    return conn

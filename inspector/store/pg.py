@@ -1,0 +1,342 @@
+"""A centre's database on a PostgreSQL server, behind the connection interface the store already uses.
+
+The store is written against a ``sqlite3.Connection`` (``conn.execute(sql, params)``, rows read by
+index or name, ``BEGIN IMMEDIATE … COMMIT``, ``sqlite3`` exceptions). :class:`PgConnection` gives
+exactly that over psycopg 3, so every module above keeps its code and its guarantees on both engines
+(docs/centre-on-postgresql.md argues the choice):
+
+- each statement is said in PostgreSQL's dialect by :func:`inspector.store.pg_sql.translate`;
+- ``BEGIN IMMEDIATE`` takes a transaction-scoped advisory lock first: one writer at a time across
+  every desk, as SQLite allows one writer per file. The hash chain's tip, a plan's one published
+  draw and an import's "already here?" are all read after that lock, so what SQLite guaranteed on
+  one PC holds for many desks (readers are never blocked: PostgreSQL's snapshots);
+- ``COMMIT`` returns once the server has the transaction on disk (``synchronous_commit = on``);
+- a failed statement inside a transaction rolls back to a savepoint taken before it, so a caller
+  that catches an integrity error and goes on (as with SQLite) finds its transaction still usable;
+- errors arrive as ``sqlite3.IntegrityError`` / ``OperationalError`` / ``DatabaseError`` with the
+  server's message, so every ``except sqlite3.…`` above stays right;
+- ``PRAGMA user_version`` lives in the table ``inspector_schema``; ``PRAGMA data_version`` (someone
+  else committed) is a counter every writing transaction raises in ``inspector_writes``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+import psycopg
+import psycopg.conninfo
+import psycopg.pq
+import sqlite_utils
+
+from inspector.errors import StoreError
+from inspector.i18n import _
+from inspector.store.pg_sql import translate
+
+# The advisory lock every writing transaction takes (any constant: the two words "inspector" "write").
+WRITE_LOCK = 0x696E7370_77726974
+_BOOKKEEPING = (
+    "CREATE TABLE IF NOT EXISTS inspector_schema"
+    " (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)",
+    "INSERT INTO inspector_schema (one, version) VALUES (1, 0) ON CONFLICT DO NOTHING",
+    "CREATE TABLE IF NOT EXISTS inspector_writes"
+    " (one INTEGER PRIMARY KEY CHECK (one = 1), n BIGINT NOT NULL)",
+    "INSERT INTO inspector_writes (one, n) VALUES (1, 0) ON CONFLICT DO NOTHING",
+    # Evidence files by SHA-256 (store/evidence.py): a desk needs no shared folder
+    "CREATE TABLE IF NOT EXISTS inspector_files (sha256 TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+)
+_DML = ("INSERT", "UPDATE", "DELETE")
+
+
+class Row(tuple[Any, ...]):
+    """A result row read by position or by column name (any case), like ``sqlite3.Row``."""
+
+    _index: ClassVar[dict[str, int]] = {}
+    _names: ClassVar[tuple[str, ...]] = ()
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            try:
+                return tuple.__getitem__(self, self._index[key.lower()])
+            except KeyError:
+                raise IndexError("No item with that key") from None
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+def _row_factory(cursor: Any) -> Any:
+    if cursor.description is None:
+        return Row
+    names = tuple(d.name for d in cursor.description)
+    index: dict[str, int] = {}
+    for i, name in enumerate(names):
+        index.setdefault(name.lower(), i)
+    return type("Row", (Row,), {"_index": index, "_names": names})
+
+
+class _Result:
+    """What ``execute`` returns for a statement answered here, not by the server (PRAGMA, BEGIN)."""
+
+    def __init__(self, rows: Sequence[tuple[Any, ...]] = (), rowcount: int = -1) -> None:
+        self._rows = [Row(r) for r in rows]
+        self.rowcount = rowcount
+        self.description = None
+
+    def fetchone(self) -> Row | None:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchall(self) -> list[Row]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.fetchall())
+
+
+def _sqlite_error(e: psycopg.Error) -> sqlite3.Error:
+    message = (e.diag.message_primary if e.diag else None) or str(e)
+    if isinstance(e, psycopg.IntegrityError) or (e.sqlstate or "").startswith("23"):
+        return sqlite3.IntegrityError(message)
+    if isinstance(e, psycopg.OperationalError):
+        return sqlite3.OperationalError(message)
+    return sqlite3.DatabaseError(message)
+
+
+class PgConnection:
+    """The subset of ``sqlite3.Connection`` the store uses, on a PostgreSQL connection."""
+
+    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        self._pg = raw
+        self._keys: dict[str, list[str]] = {}
+        self._wrote = False  # this transaction changed something (COMMIT raises the write counter)
+        self._own_writes = 0
+        self.total_changes = 0
+        self.row_factory: Any = None  # accepted and ignored: rows are always named
+
+    # -- what sqlite3.Connection offers ----------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        return self._pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def close(self) -> None:
+        self._pg.close()
+
+    def __del__(self) -> None:
+        # dropped without close(), as the store's sqlite3 connections may be: closed quietly, as
+        # sqlite3 closes them (psycopg would warn)
+        raw = getattr(self, "_pg", None)
+        if raw is not None and not raw.closed:
+            raw.close()
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self._end("COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self._end("ROLLBACK")
+
+    def execute(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Any:
+        word = sql.lstrip()[:10].upper()
+        if word.startswith(("BEGIN", "COMMIT", "ROLLBACK", "END", "PRAGMA")):
+            special = self._special(sql.strip().rstrip(";").strip())
+            if special is not None:
+                return special
+        return self._run(sql, parameters, many=False)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any] | Mapping[str, Any]]) -> Any:
+        return self._run(sql, list(seq), many=True)
+
+    # -- the work ---------------------------------------------------------------------------------
+    def primary_key(self, table: str) -> list[str]:
+        if table not in self._keys:
+            rows = self._pg.execute(
+                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = CAST(%s AS regclass) AND i.indisprimary"
+                " ORDER BY array_position(i.indkey, a.attnum)",
+                (table,),
+            ).fetchall()
+            self._keys[table] = [str(r[0]) for r in rows]
+        return self._keys[table]
+
+    def _run(self, sql: str, parameters: Any, *, many: bool) -> Any:
+        text = _translated(sql, self, parameters is not None)
+        dml = text.lstrip()[:6].upper() in _DML
+        guarded = dml and self.in_transaction
+        try:
+            if guarded:
+                self._pg.execute("SAVEPOINT inspector_statement")
+            if many:
+                cursor = self._pg.cursor()
+                cursor.executemany(text, parameters)
+            else:
+                cursor = self._pg.execute(text, _params(parameters))
+            if guarded:
+                self._pg.execute("RELEASE SAVEPOINT inspector_statement")
+        except psycopg.Error as e:
+            if guarded:
+                self._pg.execute("ROLLBACK TO SAVEPOINT inspector_statement")
+                self._pg.execute("RELEASE SAVEPOINT inspector_statement")
+            raise _sqlite_error(e) from None
+        if dml:
+            self.total_changes += max(cursor.rowcount, 0)
+            if self.in_transaction:
+                self._wrote = True
+            elif cursor.rowcount > 0:  # a write on its own, committed already: count it too
+                self._bump()
+        return cursor
+
+    def _bump(self) -> None:
+        self._pg.execute("UPDATE inspector_writes SET n = n + 1 WHERE one = 1")
+        self._own_writes += 1
+
+    def _end(self, verb: str) -> None:
+        try:
+            if verb == "COMMIT" and self._wrote:
+                self._bump()
+            self._pg.execute(verb)
+        except psycopg.Error as e:
+            if self.in_transaction:
+                self._pg.execute("ROLLBACK")
+            raise _sqlite_error(e) from None
+        finally:
+            self._wrote = False
+
+    def _special(self, sql: str) -> Any:
+        upper = " ".join(sql.upper().split())
+        if upper in ("BEGIN", "BEGIN DEFERRED", "BEGIN IMMEDIATE", "BEGIN EXCLUSIVE", "BEGIN TRANSACTION"):
+            if self.in_transaction:
+                raise sqlite3.OperationalError("cannot start a transaction within a transaction")
+            self._wrote = False
+            self._pg.execute("BEGIN")
+            if upper != "BEGIN" and upper != "BEGIN DEFERRED" and upper != "BEGIN TRANSACTION":
+                # one writer at a time, as SQLite's BEGIN IMMEDIATE: see the module's docstring
+                self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            return _Result()
+        if upper in ("COMMIT", "END", "COMMIT TRANSACTION"):
+            self._end("COMMIT")
+            return _Result()
+        if upper in ("ROLLBACK", "ROLLBACK TRANSACTION"):
+            self._end("ROLLBACK")
+            return _Result()
+        if upper == "PRAGMA USER_VERSION":
+            return self._pg.execute("SELECT version FROM inspector_schema WHERE one = 1")
+        if upper.startswith("PRAGMA USER_VERSION"):
+            version = int(upper.split("=", 1)[1])
+            self._pg.execute("UPDATE inspector_schema SET version = %s WHERE one = 1", (version,))
+            self._wrote = True
+            return _Result()
+        if upper == "PRAGMA DATA_VERSION":
+            # others' commits only, as SQLite counts them: this connection's own are taken off
+            n = self._pg.execute("SELECT n FROM inspector_writes WHERE one = 1").fetchone()
+            return _Result([(int(n[0]) - self._own_writes if n else 0,)])
+        if upper.startswith(("PRAGMA WAL_CHECKPOINT", "PRAGMA OPTIMIZE")):
+            return _Result()  # SQLite's file upkeep: the server keeps its own files
+        if upper.startswith("PRAGMA"):
+            raise sqlite3.OperationalError(f"not available on PostgreSQL: {sql}")
+        return None
+
+
+def _params(parameters: Any) -> Any:
+    if parameters is None or isinstance(parameters, Mapping):
+        return parameters
+    return tuple(parameters)
+
+
+@lru_cache(maxsize=4096)
+def _translate_cached(sql: str, keys: tuple[tuple[str, tuple[str, ...]], ...], parameters: bool) -> str:
+    known = dict(keys)
+    return translate(sql, lambda table: list(known[table]), parameters=parameters)
+
+
+def _translated(sql: str, conn: PgConnection, parameters: bool) -> str:
+    if "OR REPLACE" in sql.upper():
+        # the conflict target is the table's primary key, read from the server (once per table)
+        return translate(sql, conn.primary_key, parameters=parameters)
+    return _translate_cached(sql, (), parameters)
+
+
+def is_server_url(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def connect(url: str) -> PgConnection:
+    """A connection to the server, its bookkeeping tables made; the schema is migrated by the caller."""
+    try:
+        raw = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+    except psycopg.Error as e:
+        raise _sqlite_error(e) from None
+    conn = PgConnection(raw)
+    for statement in _BOOKKEEPING:
+        # two desks making them at the same first moment: the other one did
+        with contextlib.suppress(psycopg.errors.UniqueViolation):
+            raw.execute(statement)
+    return conn
+
+
+def database(conn: PgConnection) -> sqlite_utils.Database:
+    """The store's handle (``db.conn`` is what every module uses) around a server connection."""
+    return sqlite_utils.Database(
+        cast(sqlite3.Connection, conn), recursive_triggers=False, execute_plugins=False
+    )
+
+
+def shown(url: str) -> str:
+    """The URL as messages show it: never its password."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        return "postgresql://…"
+    user = f"{info['user']}@" if info.get("user") else ""
+    port = f":{info['port']}" if info.get("port") else ""
+    return f"postgresql://{user}{info.get('host') or ''}{port}/{info.get('dbname') or ''}"
+
+
+def open_server(url: str, migrate: Callable[[sqlite3.Connection, str], int]) -> sqlite_utils.Database:
+    """Open the centre's database on a server, migrated to the current schema by ``migrate`` (the
+    folder's migrations, translated): :func:`inspector.store.db.open_server_database` calls it."""
+    where = shown(url)
+    try:
+        conn = connect(url)
+        # text sorts as SQLite sorts it (by code point): a published draw's pool order, and so its
+        # result, must not depend on the server's language settings. Asked of the sort itself (a
+        # libc or ICU collation, whatever its name): in code-point order "B" comes before "a".
+        by_code_point = conn.execute("SELECT 'B' < 'a' AND 'Z' < 'b'").fetchone()
+        if by_code_point is None or not by_code_point[0]:
+            collation = conn.execute(
+                "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+            ).fetchone()
+            conn.close()
+            raise StoreError(
+                _("服务器数据库的排序规则为 {c}：请用 LC_COLLATE 'C' 创建数据库").format(
+                    c=collation[0] if collation else "?"
+                ),
+                where,
+            )
+        migrate(cast(sqlite3.Connection, conn), where)
+    except sqlite3.Error as e:
+        raise StoreError(_("无法打开数据库：{e}").format(e=e), where) from None
+    return database(conn)
+
+
+def fetch_file(url: str, sha256: str, path: Path) -> None:
+    """The evidence file with this digest, from the server at ``url`` into ``path`` (checked against
+    its digest first: a damaged copy is never written). Absent on the server: nothing is written,
+    and the caller finds the file missing as it would in a folder."""
+    import hashlib
+
+    from inspector.fileio import write_bytes_atomic
+
+    conn = connect(url)
+    try:
+        row = conn.execute("SELECT content FROM inspector_files WHERE sha256 = ?", (sha256,)).fetchone()
+    finally:
+        conn.close()
+    if row is not None and hashlib.sha256(row[0]).hexdigest() == sha256:
+        write_bytes_atomic(path, bytes(row[0]))
