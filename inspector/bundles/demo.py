@@ -63,7 +63,13 @@ def _station_round(db: sqlite_utils.Database, data: Path) -> None:
 
     def filler(seed: int) -> Callable[[EvaluationStore, str], None]:
         def fill(store: EvaluationStore, eval_id: str) -> None:  # a station that flatters itself
-            _fill(store, eval_id, store.rubric(SICHUAN, 1), random.Random(seed), 0.97)
+            _fill(
+                store,
+                eval_id,
+                store.rubric(SICHUAN, store.get(eval_id).rubric_version),
+                random.Random(seed),
+                0.97,
+            )
 
         return fill
 

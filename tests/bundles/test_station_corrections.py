@@ -31,7 +31,7 @@ from tests.bundles.test_station_loop import (  # the same centre, plan and stati
 def _signed_self_assessment(sdb, folder: Path) -> str:  # type: ignore[no-untyped-def]
     eval_id = start_self_assessment(sdb, "李站长")
     store = EvaluationStore(sdb, "李站长")
-    _fill(store, eval_id, store.rubric(SICHUAN, 1), random.Random(5), 0.95)
+    _fill(store, eval_id, store.rubric(SICHUAN, store.get(eval_id).rubric_version), random.Random(5), 0.95)
     store.sign(eval_id, [{"name": "李站长", "role": "站长"}])
     return eval_id
 

@@ -41,7 +41,7 @@ def _points(store: EvaluationStore, eval_id: str, item_id: str) -> object:
 
 def _filler(seed: int, quality: float):  # type: ignore[no-untyped-def]
     def fill(store: EvaluationStore, eval_id: str) -> None:
-        rubric = store.rubric(SICHUAN, 1)
+        rubric = store.rubric(SICHUAN, store.get(eval_id).rubric_version)
         _fill(store, eval_id, rubric, random.Random(seed), quality)
 
     return fill
@@ -119,7 +119,7 @@ def test_the_whole_loop_from_request_to_the_desk(centre, tmp_path: Path) -> None
     for n, org_id in enumerate(orgs[:2]):
         e = team.create(SICHUAN, org_id, "inspection", visit_date="2026-06-10", team=[{"name": "张督导"}])
         link_evaluation(db, plan_id, org_id, e.id)
-        _fill(team, e.id, team.rubric(SICHUAN, 1), random.Random(100 + n), 0.8)
+        _fill(team, e.id, team.rubric(SICHUAN, e.rubric_version), random.Random(100 + n), 0.8)
         team.sign(e.id, [{"name": "张督导", "role": "组长"}])
         inspections[org_id] = e.id
 
@@ -204,7 +204,7 @@ def test_the_centre_refuses_a_station_sending_an_inspection(centre, tmp_path: Pa
     store = EvaluationStore(sdb, "李站长")
     for kind, org in (("inspection", orgs[0]), ("self", orgs[1])):
         e = store.create(SICHUAN, org, kind)
-        _fill(store, e.id, store.rubric(SICHUAN, 1), random.Random(3), 1.0)
+        _fill(store, e.id, store.rubric(SICHUAN, e.rubric_version), random.Random(3), 1.0)
         store.sign(e.id, [{"name": "李站长"}])
         sdb.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('folder_role', 'station')")
         out = tmp_path / f"{kind}.inspbundle"
