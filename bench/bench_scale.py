@@ -23,8 +23,10 @@ versions of the program (an older schema is migrated on opening).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import platform
+import random
 import resource
 import statistics
 import sys
@@ -40,38 +42,49 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlite_utils
 
-from inspector.centre.plans import add_target, new_plan
+from inspector.centre.plans import insert_targets, new_plan
 from inspector.centre.results import plan_results
 from inspector.centre.stats import statistics as centre_statistics
+from inspector.clock import now
 from inspector.folder import open_folder
 from inspector.store.changes import CREATE, LOCK, OBSERVE, SIGN
 from inspector.store.db import transaction
-from inspector.store.evaluations import EvaluationStore
+from inspector.store.evaluations import EvaluationStore, fixed_payload, recorded_report
 from inspector.store.log import apply_change
-from inspector.store.orgs import add_org
+from inspector.store.orgs import insert_org
 
 RUBRIC = "sichuan-2017-inspection"
 SECTION = "## The desk and statistics at scale"
+VISIT = dt.date(2026, 6, 1)
 
 
 def fill(db: sqlite_utils.Database, plan_id: str, start: int, count: int) -> None:
-    """``count`` more stations, each a target of the plan with one signed evaluation."""
+    """``count`` more stations, each a target of the plan with one signed evaluation.
+
+    One transaction per station: its register row, its target row and its evaluation's changes
+    (the register's and the plan's own insert helpers, the change log's one write path). Not
+    ``add_org``/``add_target``: ``add_target`` reads the whole plan back to return the new target,
+    quadratic in the plan's size (hours at 100,000). The lock carries the figures fixed at
+    signing, as ``EvaluationStore.sign`` writes them."""
     store = EvaluationStore(db, "bench")
     rubric = store.rubric(RUBRIC, 1)
     items = list(rubric.items())
     for k in range(start, start + count):
-        org_id = add_org(db, f"鉴定站{k:06d}", f"B{k:06d}", {"region": f"市{k % 21:02d}"})["id"]
-        add_target(db, plan_id, org_id, "2026-06-01")
+        org_id = uuid.uuid4().hex
+        name, code = f"鉴定站{k:06d}", f"B{k:06d}"
         eval_id = uuid.uuid4().hex
         with transaction(db) as conn:
+            insert_org(conn, org_id, name, code, {"region": f"市{k % 21:02d}"})
+            insert_targets(conn, plan_id, [org_id], VISIT, now())
             head = {
                 "rubric": rubric.id, "rubric_version": 1, "rubric_hash": rubric.content_hash,
-                "org": {"id": org_id, "name": f"鉴定站{k:06d}", "code": f"B{k:06d}"},
-                "kind": "inspection", "team": [], "visit_date": "2026-06-01",
+                "org": {"id": org_id, "name": name, "code": code},
+                "kind": "inspection", "team": [], "visit_date": VISIT.isoformat(),
             }  # fmt: skip
             apply_change(conn, store._change(conn, eval_id, None, CREATE, head), store.rubric)
-            for n, item in enumerate(items):
-                found = (k + n) % 7 == 0
+            draw = random.Random(k)  # each station its own findings: no two alike, the same every run
+            for item in items:
+                found = draw.random() < 1 / 7
                 obs: dict[str, object] = (
                     {"tier": int(found)} if item.rule.kind == "tiers" else {"problems": int(found)}
                 )
@@ -81,9 +94,10 @@ def fill(db: sqlite_utils.Database, plan_id: str, start: int, count: int) -> Non
             apply_change(
                 conn, store._change(conn, eval_id, None, SIGN, {"name": "组长", "role": "组长"}), store.rubric
             )
-            apply_change(conn, store._change(conn, eval_id, None, LOCK, {}), store.rubric)
+            fixed = fixed_payload(recorded_report(conn, eval_id, store.rubric))
+            apply_change(conn, store._change(conn, eval_id, None, LOCK, fixed), store.rubric)
         if k and k % 1000 == 0:
-            print(f"  … {k} evaluations", file=sys.stderr)
+            print(f"  … {k} evaluations", file=sys.stderr, flush=True)
 
 
 def dumps(value: object) -> str:
@@ -133,7 +147,10 @@ def main() -> None:
             plan_id = new_plan(db, RUBRIC, "规模测试", "routine", year=2026).id
             made = 0
         for size in sizes:
+            t0 = time.perf_counter()
             fill(db, plan_id, made, size - made)
+            if size > made:
+                print(f"filled {made:,}–{size:,} in {time.perf_counter() - t0:.0f} s", flush=True)
             made = size
             if args.folder and not kept:
                 (where / "PLAN").write_text(plan_id)
