@@ -39,7 +39,7 @@ from inspector.centre.common import new_id
 from inspector.errors import InspectorError, NotFoundError, UsageError
 from inspector.i18n import _
 from inspector.rubric.workbook_guard import workbook_problem
-from inspector.store.changes import loads
+from inspector.store.changes import canonical, loads
 from inspector.store.db import transaction
 from inspector.store.orgs import add_org, insert_org, update_org
 
@@ -316,9 +316,15 @@ def get_register(db: sqlite_utils.Database, org_id: str) -> dict[str, Any]:
     return _entry(row)
 
 
-def register_entries(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Every organisation with every register field (None or [] where blank), by code then name."""
-    rows = db.conn.execute("SELECT id, name, code, details FROM orgs ORDER BY code IS NULL, code, name, id")
+def register_entries(db: sqlite_utils.Database, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Every organisation (or those of ``ids``: a plan's stations out of a province's register) with
+    every register field (None or [] where blank), by code then name."""
+    where, params = "", tuple[str, ...]()
+    if ids is not None:
+        where, params = " WHERE id IN (SELECT value FROM json_each(?))", (canonical(sorted(set(ids))),)
+    rows = db.conn.execute(
+        "SELECT id, name, code, details FROM orgs" + where + " ORDER BY code IS NULL, code, name, id", params
+    )
     return [_entry(r) for r in rows]
 
 

@@ -217,19 +217,25 @@ def _item_failures(
             entry[1] += n
             entry[2] += lost * n
 
-    # complete evaluations, counted per form version and per distinct set of items not at full points
-    patterns: Counter[tuple[str, int, str]] = Counter()
+    # complete evaluations: every item of their version at full points, counted once per version;
+    # then each item not at full points moved from full to its points (a few per evaluation)
+    versions: Counter[tuple[str, int]] = Counter()
+    below: Counter[tuple[str, int, str, int]] = Counter()
     partial: dict[str, list[str]] = {}
     for e in evals:
-        if e.answered >= e.items:
-            patterns[(e.rubric_id, e.rubric_version, kept[e.id])] += 1
-        else:
+        if e.answered < e.items:
             partial.setdefault(e.rubric_id, []).append(e.id)
-    for (rubric_id, version, lost_text), n in patterns.items():
-        pinned = store.rubric(rubric_id, version)
-        lost = {item: Decimal(points) / CENT for item, points in loads(lost_text).items()}
-        for item in pinned.items():
-            add(rubric_id, item.id, lost.get(item.id, item.points), n)
+            continue
+        versions[(e.rubric_id, e.rubric_version)] += 1
+        if kept[e.id] != "{}":
+            for item_id, points_c in loads(kept[e.id]).items():
+                below[(e.rubric_id, e.rubric_version, item_id, points_c)] += 1
+    for (rubric_id, version), n in versions.items():
+        for item in store.rubric(rubric_id, version).items():
+            add(rubric_id, item.id, item.points, n)
+    for (rubric_id, version, item_id, points_c), n in below.items():
+        add(rubric_id, item_id, store.rubric(rubric_id, version).item(item_id).points, -n)
+        add(rubric_id, item_id, Decimal(points_c) / CENT, n)
     # incomplete ones: their answered items, head by head (the narrow heads_figures index, schema v8)
     for rubric_id, ids in sorted(partial.items()):
         for item_id, points_c, n in store.conn.execute(
@@ -322,7 +328,13 @@ def statistics(
     totals = store.totals(evals)
     # a form without a pass line (河南 2011): the evaluation group's recorded verdict decides
     verdicts = latest_verdicts(db, [e.id for e in evals])
-    details = {r[0]: loads(r[1]) for r in db.conn.execute("SELECT id, details FROM orgs")}
+    # the two register fields grouped by, read in the query (not every station's details parsed)
+    details = {
+        r[0]: {"region": r[1], "category": r[2]}
+        for r in db.conn.execute(
+            "SELECT id, json_extract(details, '$.region'), json_extract(details, '$.category') FROM orgs"
+        )
+    }
     per_rubric: dict[str, list[Decimal]] = {}
     groups: dict[tuple[str, str, str], list[Evaluation]] = {}
     for e in evals:

@@ -518,6 +518,7 @@ class EvaluationStore:
         )
         # many evaluations share a total: each (form, total, veto) is put to the form's outcomes once
         outcomes: dict[tuple[int, int, bool], Outcome | None] = {}
+        points: dict[int, Decimal] = {}  # hundredths → points, each value converted once
         out: dict[str, Totals] = {}
         for eval_id, base_c, bonus_c, vetoes, *fixed_row in rows:
             e = wanted[eval_id]
@@ -527,7 +528,9 @@ class EvaluationStore:
             if key not in outcomes:
                 total_points = Decimal(base_c + bonus_c) / CENT
                 outcomes[key] = rubric.outcome_for(total_points, is_vetoed) if rubric.outcomes else None
-            base, bonus = Decimal(base_c) / CENT, Decimal(bonus_c) / CENT
+            if base_c not in points or bonus_c not in points:
+                points[base_c], points[bonus_c] = Decimal(base_c) / CENT, Decimal(bonus_c) / CENT
+            base, bonus = points[base_c], points[bonus_c]
             t = Totals(
                 total=base + bonus,
                 base=base,
@@ -644,7 +647,7 @@ class Fixed:
         outcome = t.outcome
         if self.outcome_code is not None and (outcome is None or outcome.code != self.outcome_code):
             outcome = Outcome(self.outcome_code, self.outcome_label or self.outcome_code)
-        elif outcome is not None and self.outcome_label:
+        elif outcome is not None and self.outcome_label and outcome.label != self.outcome_label:
             outcome = Outcome(outcome.code, self.outcome_label)
         return Totals(
             total=self.total,
