@@ -59,7 +59,29 @@ RUBRIC = "sichuan-2017-inspection"
 SECTION = "## The desk and statistics at scale"
 VISIT = dt.date(2026, 6, 1)
 # What the figures mean, written after reading them (kept here so that --write regenerates it whole).
-NOTES: list[str] = []
+NOTES: list[str] = [
+    "Reading the figures (issue 18, S1–S3):",
+    "",
+    "- Schema v9 keeps each evaluation's figures in one row (`eval_figures`, inspector/store/figures.py):"
+    " answered and conflicting heads, every section's points before a bonus cap, base, bonus, total"
+    " and outcome, the vetoes found, the items below full points, the figures its lock fixed."
+    " `apply_change`, the one write path, moves an item's share in the same transaction as the"
+    " change (a mark, a veto, a conflict and its resolution, a change arriving after its"
+    " successor), a move to another version of the form recomputes the row, the migration"
+    " backfills every evaluation with the scoring engine, and `eval audit` recomputes and names"
+    " any figure that differs. tests/store/test_figures.py drives random sequences of marks,"
+    " vetoes, another laptop's concurrent and late changes, resolutions, moves between versions,"
+    " signing and amending, and compares the row with the recomputation after every step.",
+    "- The desk and the statistics read those rows: no pass over the heads (610,000 at 10,000"
+    " evaluations), no lock payload parsed per evaluation, no per-item count over every head"
+    " (stats count each form version's items once and then the few items below full points of"
+    " each evaluation), the register read only for the plan's stations, region and category"
+    " read with `json_extract`. A large `--json` document is written compact by the C encoder"
+    " (the indenting one is pure Python: 4.6 of 6 s of the command at 10,000 stations).",
+    "- A mark pays for it: about 35 µs more CPU (0.08 → 0.12 ms with `synchronous=OFF`, two"
+    " reads of the item's heads, one of the row, one UPDATE) and one more WAL page per commit"
+    " (5.6 → 6.4 frames); see the store section for the durable record beside a bare commit.",
+]
 
 
 def fill(db: sqlite_utils.Database, plan_id: str, start: int, count: int) -> None:
