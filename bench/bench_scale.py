@@ -141,6 +141,9 @@ def bare(db: sqlite_utils.Database) -> int:
     return len(rows)
 
 
+Row = tuple[int, int, dict[str, float], dict[str, float]]
+
+
 def timed(fn: Callable[[], object], repeat: int) -> float:
     """Median seconds."""
     times = []
@@ -192,66 +195,82 @@ def peak(where: Path, op: str) -> float:
     return float(out.stdout.split()[-1])
 
 
+def measure(where: Path, sizes: list[int], repeat: int) -> list[Row]:
+    """Fill the folder to each size (or take a kept one as it is) and measure; one row per size."""
+    rows = []
+    kept = (where / "PLAN").is_file()
+    if kept:
+        with sqlite3.connect(where / DB_NAME) as raw:
+            version = raw.execute("PRAGMA user_version").fetchone()[0]
+        t0 = time.perf_counter()
+        open_folder(where, rubrics=True).conn.close()
+        if version < SCHEMA_VERSION:
+            print(
+                f"schema v{version} migrated to v{SCHEMA_VERSION} in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
+    db = open_folder(where, rubrics=True)
+    if kept:
+        plan_id = (where / "PLAN").read_text().strip()
+        made = int(db.conn.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
+        sizes = [made]
+    else:
+        plan_id = new_plan(db, RUBRIC, "规模测试", "routine", year=2026).id
+        made = 0
+    for size in sizes:
+        t0 = time.perf_counter()
+        fill(db, plan_id, made, size - made)
+        if size > made:
+            print(f"filled {made:,}–{size:,} in {time.perf_counter() - t0:.0f} s", flush=True)
+        made = size
+        if not kept:  # a temporary folder too: the peak() child opens it by its plan
+            (where / "PLAN").write_text(plan_id)
+        region = region_plan(db, plan_id)
+        in_region = len(targets(db, region))
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        ops = operations(db, plan_id, region)
+        got = {op: timed(fn, repeat) for op, fn in ops.items()}
+        mem = {op: peak(where, op) for op in ("bare", "results", "region", "stats")}
+        rows.append((size, in_region, got, mem))
+        print(
+            f"{size}: results {got['results']:.3f} s ({got['results'] / got['bare']:.1f}× bare),"
+            f" region plan of {in_region} {got['region']:.3f} s, stats {got['stats']:.3f} s"
+            f" ({got['stats'] / got['bare']:.1f}× bare), bare {got['bare']:.3f} s;"
+            f" peak MB bare {mem['bare']:.0f} results {mem['results']:.0f} region {mem['region']:.0f}"
+            f" stats {mem['stats']:.0f}",
+            flush=True,
+        )
+    db.conn.close()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", action="store_true")
-    parser.add_argument("--folder", type=Path, help="keep the filled folder there, or reuse it")
+    parser.add_argument(
+        "--folder", type=Path, action="append", help="keep the filled folder there, or reuse it (repeatable)"
+    )
     parser.add_argument("--peak", help=argparse.SUPPRESS)  # the child process of peak()
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        where = args.folder or Path(tmp) / "centre"
-        kept = (where / "PLAN").is_file()
-        if kept and not args.peak:
-            with sqlite3.connect(where / DB_NAME) as raw:
-                version = raw.execute("PRAGMA user_version").fetchone()[0]
-            t0 = time.perf_counter()
-            open_folder(where, rubrics=True).conn.close()
-            if version < SCHEMA_VERSION:
-                print(f"schema v{version} migrated to v{SCHEMA_VERSION} in {time.perf_counter() - t0:.0f} s")
+    if args.peak:
+        where = args.folder[0]
         db = open_folder(where, rubrics=True)
-        if kept:
-            plan_id = (where / "PLAN").read_text().strip()
-            made = int(db.conn.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
-            sizes = [made]
-        else:
-            plan_id = new_plan(db, RUBRIC, "规模测试", "routine", year=2026).id
-            made = 0
-        if args.peak:
-            operations(db, plan_id, region_plan(db, plan_id))[args.peak]()
-            # VmHWM: this process's own high-water mark (ru_maxrss would carry the forking parent's
-            # over exec on Linux)
-            status = Path("/proc/self/status").read_text().splitlines()
-            hwm = next((line for line in status if line.startswith("VmHWM:")), None)
-            kb = int(hwm.split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            print(kb / 1024)
-            return
-        for size in sizes:
-            t0 = time.perf_counter()
-            fill(db, plan_id, made, size - made)
-            if size > made:
-                print(f"filled {made:,}–{size:,} in {time.perf_counter() - t0:.0f} s", flush=True)
-            made = size
-            if args.folder and not kept:
-                (where / "PLAN").write_text(plan_id)
-            region = region_plan(db, plan_id)
-            in_region = len(targets(db, region))
-            db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            ops = operations(db, plan_id, region)
-            got = {op: timed(fn, args.repeat) for op, fn in ops.items()}
-            mem = {op: peak(where, op) for op in ("bare", "results", "region", "stats")}
-            rows.append((size, in_region, got, mem))
-            print(
-                f"{size}: results {got['results']:.3f} s ({got['results'] / got['bare']:.1f}× bare),"
-                f" region plan of {in_region} {got['region']:.3f} s, stats {got['stats']:.3f} s"
-                f" ({got['stats'] / got['bare']:.1f}× bare), bare {got['bare']:.3f} s;"
-                f" peak MB bare {mem['bare']:.0f} results {mem['results']:.0f} region {mem['region']:.0f}"
-                f" stats {mem['stats']:.0f}",
-                flush=True,
-            )
+        plan_id = (where / "PLAN").read_text().strip()
+        operations(db, plan_id, region_plan(db, plan_id))[args.peak]()
+        # VmHWM: this process's own high-water mark (ru_maxrss would carry the forking parent's
+        # over exec on Linux)
+        status = Path("/proc/self/status").read_text().splitlines()
+        hwm = next((line for line in status if line.startswith("VmHWM:")), None)
+        kb = int(hwm.split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(kb / 1024)
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for where in args.folder or [Path(tmp) / "centre"]:
+            rows += measure(where, sizes, args.repeat)
     lines = [
         SECTION,
         "",
