@@ -196,13 +196,18 @@ def _item_failures(
     ``lost`` figures; only an incomplete one (a draft, when unsigned ones count) is read head by head.
     Items are named by the latest version of their form among the evaluations, and points lost
     counted against that version's points, as a head-by-head count does."""
-    kept = dict(
-        store.conn.execute(
-            "SELECT eval_id, lost FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
-            (canonical(sorted(e.id for e in evals)),),
-        ).fetchall()
-    )
-    vetoes = _veto_counts(store, evals)
+    rubric_of = {e.id: e.rubric_id for e in evals}
+    kept: dict[str, str] = {}
+    vetoes: dict[tuple[str, str], int] = {}
+    for eval_id, lost_text, found in store.conn.execute(
+        "SELECT eval_id, lost, vetoes FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
+        (canonical(sorted(rubric_of)),),
+    ):
+        kept[eval_id] = lost_text
+        if found != "[]":
+            for veto_id in loads(found):
+                key = (rubric_of[eval_id], veto_id)
+                vetoes[key] = vetoes.get(key, 0) + 1
     # (rubric, item) → [evaluated, failed, points lost]
     counts: dict[tuple[str, str], list[Any]] = {}
 
@@ -267,21 +272,6 @@ def _item_failures(
         v = rubrics[rubric_id].veto(veto_id)
         veto_rows.append(VetoCount(rubric_id, veto_id, v.text if v else veto_id, n))
     return items, veto_rows
-
-
-def _veto_counts(store: EvaluationStore, evals: Sequence[Evaluation]) -> dict[tuple[str, str], int]:
-    """How many of the evaluations found each veto, from their kept figures."""
-    rubric_of = {e.id: e.rubric_id for e in evals}
-    out: dict[tuple[str, str], int] = {}
-    for eval_id, found in store.conn.execute(
-        "SELECT eval_id, vetoes FROM eval_figures WHERE vetoes != '[]'"
-        " AND eval_id IN (SELECT value FROM json_each(?))",
-        (canonical(sorted(rubric_of)),),
-    ):
-        for veto_id in loads(found):
-            key = (rubric_of[eval_id], veto_id)
-            out[key] = out.get(key, 0) + 1
-    return out
 
 
 def _bin_labels(max_points: Decimal) -> list[str]:

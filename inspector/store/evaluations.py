@@ -516,35 +516,34 @@ class EvaluationStore:
             " fixed_label FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
             (canonical(sorted(wanted)),),
         )
-        # many evaluations share a total: each (form, total, veto) is put to the form's outcomes once
-        outcomes: dict[tuple[int, int, bool], Outcome | None] = {}
-        points: dict[int, Decimal] = {}  # hundredths → points, each value converted once
+        # Many evaluations share their figures (a form's totals repeat across a province): a Totals
+        # is immutable, so one is built per distinct (form, figures, fixed figures, state) and shared.
+        made: dict[tuple[Any, ...], Totals] = {}
         out: dict[str, Totals] = {}
         for eval_id, base_c, bonus_c, vetoes, *fixed_row in rows:
             e = wanted[eval_id]
             rubric = self.rubric(e.rubric_id, e.rubric_version)
             is_vetoed = vetoes != "[]"
-            key = (id(rubric), base_c + bonus_c, is_vetoed)
-            if key not in outcomes:
-                total_points = Decimal(base_c + bonus_c) / CENT
-                outcomes[key] = rubric.outcome_for(total_points, is_vetoed) if rubric.outcomes else None
-            if base_c not in points or bonus_c not in points:
-                points[base_c], points[bonus_c] = Decimal(base_c) / CENT, Decimal(bonus_c) / CENT
-            base, bonus = points[base_c], points[bonus_c]
-            t = Totals(
-                total=base + bonus,
-                base=base,
-                bonus=bonus,
-                max_points=rubric.max_points,
-                vetoed=is_vetoed,
-                outcome=outcomes[key],
-                provisional=e.answered < e.items or e.conflicts > 0,
-                conflicts=e.conflicts,
-            )
-            if fixed_row[0] is not None:
-                total, fbase, fbonus, code, label = fixed_row
-                fixed = Fixed(Decimal(total), Decimal(fbase), Decimal(fbonus), code, label)
-                t = fixed.apply(t)
+            provisional = e.answered < e.items or e.conflicts > 0
+            key = (id(rubric), base_c, bonus_c, is_vetoed, provisional, e.conflicts, *fixed_row)
+            t = made.get(key)
+            if t is None:
+                base, bonus = Decimal(base_c) / CENT, Decimal(bonus_c) / CENT
+                total = base + bonus
+                t = Totals(
+                    total=total,
+                    base=base,
+                    bonus=bonus,
+                    max_points=rubric.max_points,
+                    vetoed=is_vetoed,
+                    outcome=rubric.outcome_for(total, is_vetoed) if rubric.outcomes else None,
+                    provisional=provisional,
+                    conflicts=e.conflicts,
+                )
+                if fixed_row[0] is not None:
+                    ftotal, fbase, fbonus, code, label = fixed_row
+                    t = Fixed(Decimal(ftotal), Decimal(fbase), Decimal(fbonus), code, label).apply(t)
+                made[key] = t
             out[eval_id] = t
         missing = sorted(set(wanted) - set(out))
         if missing:  # never expected (the write path and the migration make every row): say so, loudly
