@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import sqlite_utils
@@ -65,7 +66,9 @@ class Evaluation:
     org_name: str
     kind: str
     visit_date: str | None
-    team: list[dict[str, Any]]
+    #: the team as stored (JSON), parsed when first asked for: lists of 100,000 evaluations
+    #: (the statistics) never look at it
+    team_json: str
     revision: int
     previous_id: str | None
     amend_reason: str | None
@@ -76,6 +79,10 @@ class Evaluation:
     signed_at: str | None
     answered: int
     conflicts: int
+
+    @cached_property
+    def team(self) -> list[dict[str, Any]]:
+        return list(loads(self.team_json))
 
     @property
     def state(self) -> str:
@@ -124,7 +131,7 @@ def _evaluation(row: sqlite3.Row) -> Evaluation:
         org_name=row["org_name"],
         kind=row["kind"],
         visit_date=row["visit_date"],
-        team=loads(row["team"]),
+        team_json=row["team"],
         revision=row["revision"],
         previous_id=row["previous_id"],
         amend_reason=row["amend_reason"],
