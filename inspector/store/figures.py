@@ -56,15 +56,12 @@ class Figures:
     sections: dict[str, int] = field(default_factory=dict)
     base_c: int = 0
     bonus_c: int = 0
+    total_c: int = 0  # base + bonus, kept too (for SQL readers) and so compared by the audit
     outcome: str | None = None
     vetoes: list[str] = field(default_factory=list)
     lost: dict[str, int] = field(default_factory=dict)
     fixed_at: str | None = None
     fixed: Mapping[str, str | None] | None = None  # total, base, bonus, outcome, outcome_label
-
-    @property
-    def total_c(self) -> int:
-        return self.base_c + self.bonus_c
 
     def settle(self, rubric: Rubric, vetoed: bool | None = None) -> None:
         """base, bonus and outcome from the section sums, as ``score`` computes them (``vetoed``:
@@ -76,7 +73,7 @@ class Figures:
                 bonus += min(points, _hundredths(s.points))
             else:
                 base += points
-        self.base_c, self.bonus_c = base, bonus
+        self.base_c, self.bonus_c, self.total_c = base, bonus, base + bonus
         found = (
             rubric.outcome_for(Decimal(base + bonus) / CENT, bool(self.vetoes) if vetoed is None else vetoed)
             if rubric.outcomes
@@ -130,6 +127,7 @@ def _from_row(row: Sequence[Any]) -> Figures:
         sections=loads(r["sections"]),
         base_c=r["base_c"],
         bonus_c=r["bonus_c"],
+        total_c=r["total_c"],
         outcome=r["outcome"],
         vetoes=loads(r["vetoes"]),
         lost=loads(r["lost"]),
@@ -280,6 +278,7 @@ def computed(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures
     for s in report.rubric.sections:
         f.sections[s.code] = sum(_hundredths(by_item[i.id].points) for i in s.items())
     f.base_c, f.bonus_c = _hundredths(report.base), _hundredths(report.bonus)
+    f.total_c = _hundredths(report.total)
     f.outcome = report.outcome.code if report.outcome else None
     f.vetoes = sorted(v.id for v in report.vetoed)
     f.lost = {i.id: _hundredths(i.points) for i in report.items if i.answered and i.points != i.max_points}

@@ -242,6 +242,15 @@ def test_the_audit_reports_a_kept_figure_that_differs(tmp_path: Path) -> None:
     report = audit_evaluation(store, Path(), e.id)
     assert not report.ok
     assert any("total_c" in p for p in report.problems)
+    # the total alone (what a SQL reader of the table would take)
+    with transaction(db) as conn:
+        conn.execute(
+            "UPDATE eval_figures SET base_c = base_c - 100, total_c = total_c WHERE eval_id = ?", (e.id,)
+        )
+    report = audit_evaluation(store, Path(), e.id)
+    assert [p for p in report.problems if "total_c" in p] and not [
+        p for p in report.problems if "base_c" in p
+    ]
     with transaction(db) as conn:
         conn.execute("DELETE FROM eval_figures WHERE eval_id = ?", (e.id,))
     assert not audit_evaluation(store, Path(), e.id).ok
