@@ -341,11 +341,17 @@ def get_register(db: sqlite_utils.Database, org_id: str) -> dict[str, Any]:
     return _entry(row, reregistrations_due(db, org_id))
 
 
-def register_entries(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Every organisation with every register field (None or [] where blank), by code then name;
-    ``reregistration``: the accepted corrections that call for re-registration not yet done."""
+def register_entries(db: sqlite_utils.Database, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Every organisation (or those of ``ids``: a plan's stations out of a province's register) with
+    every register field (None or [] where blank), by code then name; ``reregistration``: the
+    accepted corrections that call for re-registration not yet done."""
     due = reregistrations_due(db)
-    rows = db.conn.execute("SELECT id, name, code, details FROM orgs ORDER BY code IS NULL, code, name, id")
+    where, params = "", tuple[str, ...]()
+    if ids is not None:
+        where, params = " WHERE id IN (SELECT value FROM json_each(?))", (canonical(sorted(set(ids))),)
+    rows = db.conn.execute(
+        "SELECT id, name, code, details FROM orgs" + where + " ORDER BY code IS NULL, code, name, id", params
+    )
     return [_entry(r, due) for r in rows]
 
 

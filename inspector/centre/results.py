@@ -56,7 +56,7 @@ from inspector.errors import UsageError
 from inspector.i18n import _
 from inspector.rubric.comparison import compare_self
 from inspector.rubric.points import json_number
-from inspector.store.changes import canonical
+from inspector.store.changes import canonical, loads
 from inspector.store.evaluations import Evaluation, EvaluationStore
 from inspector.store.folder_role import station_signed
 from inspector.store.rubrics import get_rubric
@@ -373,19 +373,14 @@ def _evaluations_for(store: EvaluationStore, plan: Plan) -> dict[str, Evaluation
 
 
 def _vetoes(store: EvaluationStore, eval_ids: Sequence[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    if not eval_ids:
-        return out
+    """The vetoes found, from the figures kept per evaluation (schema v9), in id order."""
     # The ids ride in as one JSON parameter: no limit on how many a plan has.
     rows = store.conn.execute(
-        "SELECT eval_id, item_id FROM heads WHERE winner = 1 AND answered = 1"
-        " AND item_id >= 'veto:' AND item_id < 'veto;'"  # a key range, not a LIKE scan of every head
-        " AND eval_id IN (SELECT value FROM json_each(?)) ORDER BY item_id",
+        "SELECT eval_id, vetoes FROM eval_figures WHERE vetoes != '[]'"
+        " AND eval_id IN (SELECT value FROM json_each(?))",
         (canonical(list(eval_ids)),),
     )
-    for eval_id, item in rows:
-        out.setdefault(eval_id, []).append(item.removeprefix("veto:"))
-    return out
+    return {eval_id: sorted(loads(found)) for eval_id, found in rows}
 
 
 # -- the desk ----------------------------------------------------------------------------------------
@@ -402,7 +397,8 @@ def plan_results(
     day = on or today()
     plan = get_plan(db, plan_id)
     store = EvaluationStore(db)
-    register = {r["id"]: r for r in register_entries(db)}
+    plan_targets = targets(db, plan_id)
+    register = {r["id"]: r for r in register_entries(db, (t.org_id for t in plan_targets))}
     people = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
     teams = assigned(db, plan_id)
     evals = _evaluations_for(store, plan)
@@ -418,7 +414,7 @@ def plan_results(
 
     rows: list[TargetResult] = []
     differences: list[Difference] = []
-    for t in targets(db, plan_id):
+    for t in plan_targets:
         org = register[t.org_id]
         team = teams.get(t.org_id)
         kind = org.get("applicant_type")

@@ -22,6 +22,7 @@ year it was created when it has no visit date).
 from __future__ import annotations
 
 import statistics as pystats
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -196,13 +197,8 @@ def _year(e: Evaluation) -> int:
 def counted_evaluations(
     store: EvaluationStore, *, rubric_id: str | None = None, year: int | None = None, signed_only: bool = True
 ) -> list[Evaluation]:
-    found = [
-        e
-        for e in store.list_evaluations("signed" if signed_only else None)
-        if e.kind != "self"
-        and (rubric_id is None or e.rubric_id == rubric_id)
-        and (year is None or _year(e) == year)
-    ]
+    listed = store.list_evaluations("signed" if signed_only else None, rubric_id=rubric_id, inspections=True)
+    found = [e for e in listed if year is None or _year(e) == year]
     # A revision replaces the one it amends only once it counts itself (an amendment still being
     # written leaves the signed revision in the figures).
     superseded = {e.previous_id for e in found if e.previous_id}
@@ -212,42 +208,68 @@ def counted_evaluations(
 def _item_failures(
     store: EvaluationStore, evals: Sequence[Evaluation], rubrics: dict[str, Rubric]
 ) -> tuple[list[ItemFailure], list[VetoCount]]:
-    # One grouped pass over the heads index; the ids ride in as one JSON parameter (no variable limit).
-    # One query per form (the evaluations' rubric is known here: no join per head row), reading only
-    # the narrow heads_figures index (schema v8), never the wide head rows.
-    by_rubric: dict[str, list[str]] = {}
-    for e in evals:
-        by_rubric.setdefault(e.rubric_id, []).append(e.id)
-    rows = [
-        (rubric_id, *row)
-        for rubric_id, ids in sorted(by_rubric.items())
-        for row in store.conn.execute(
-            "SELECT item_id, points_c, answered, COUNT(*) FROM heads INDEXED BY heads_figures"
-            " WHERE winner = 1 AND eval_id IN (SELECT value FROM json_each(?))"
-            " GROUP BY item_id, points_c, answered",
-            (canonical(ids),),
-        )
-    ]
-    counts: dict[tuple[str, str], list[Any]] = {}
+    """Per requirement: the evaluations that answered it, those that lost points on it, the points
+    lost; per veto, how often it was found. Read from the figures kept per evaluation (schema v9):
+    a complete evaluation answered every item of its version, at full points except those in its
+    ``lost`` figures; only an incomplete one (a draft, when unsigned ones count) is read head by head.
+    Items are named by the latest version of their form among the evaluations, and points lost
+    counted against that version's points, as a head-by-head count does."""
+    rubric_of = {e.id: e.rubric_id for e in evals}
+    kept: dict[str, str] = {}
     vetoes: dict[tuple[str, str], int] = {}
-    for rubric_id, item_id, points_c, answered, n in rows:
-        rubric = rubrics[rubric_id]
-        if item_id.startswith("veto:"):
-            if answered:
-                key = (rubric_id, item_id.removeprefix("veto:"))
-                vetoes[key] = vetoes.get(key, 0) + n
-            continue
-        if not answered or not rubric.has_item(item_id):
-            continue
-        item = rubric.item(item_id)
+    for eval_id, lost_text, found in store.conn.execute(
+        "SELECT eval_id, lost, vetoes FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
+        (canonical(sorted(rubric_of)),),
+    ):
+        kept[eval_id] = lost_text
+        if found != "[]":
+            for veto_id in loads(found):
+                key = (rubric_of[eval_id], veto_id)
+                vetoes[key] = vetoes.get(key, 0) + 1
+    # (rubric, item) → [evaluated, failed, points lost]
+    counts: dict[tuple[str, str], list[Any]] = {}
+
+    def add(rubric_id: str, item_id: str, points: Decimal, n: int) -> None:
+        latest = rubrics[rubric_id]
+        if not latest.has_item(item_id):
+            return
         entry = counts.setdefault((rubric_id, item_id), [0, 0, ZERO])
         entry[0] += n
-        lost = item.points - Decimal(points_c or 0) / CENT
+        lost = latest.item(item_id).points - points
         if lost > 0:
             entry[1] += n
             entry[2] += lost * n
+
+    # complete evaluations: every item of their version at full points, counted once per version;
+    # then each item not at full points moved from full to its points (a few per evaluation)
+    versions: Counter[tuple[str, int]] = Counter()
+    below: Counter[tuple[str, int, str, int]] = Counter()
+    partial: dict[str, list[str]] = {}
+    for e in evals:
+        if e.answered < e.items:
+            partial.setdefault(e.rubric_id, []).append(e.id)
+            continue
+        versions[(e.rubric_id, e.rubric_version)] += 1
+        if kept[e.id] != "{}":
+            for item_id, points_c in loads(kept[e.id]).items():
+                below[(e.rubric_id, e.rubric_version, item_id, points_c)] += 1
+    for (rubric_id, version), n in versions.items():
+        for item in store.rubric(rubric_id, version).items():
+            add(rubric_id, item.id, item.points, n)
+    for (rubric_id, version, item_id, points_c), n in below.items():
+        add(rubric_id, item_id, store.rubric(rubric_id, version).item(item_id).points, -n)
+        add(rubric_id, item_id, Decimal(points_c) / CENT, n)
+    # incomplete ones: their answered items, head by head (the narrow heads_figures index, schema v8)
+    for rubric_id, ids in sorted(partial.items()):
+        for item_id, points_c, n in store.conn.execute(
+            "SELECT item_id, points_c, COUNT(*) FROM heads INDEXED BY heads_figures"
+            " WHERE winner = 1 AND answered = 1 AND section IS NOT NULL"
+            " AND eval_id IN (SELECT value FROM json_each(?)) GROUP BY item_id, points_c",
+            (canonical(ids),),
+        ):
+            add(rubric_id, item_id, Decimal(points_c or 0) / CENT, n)
     items = []
-    for (rubric_id, item_id), (evaluated, failed, lost) in counts.items():
+    for (rubric_id, item_id), (evaluated, failed, lost_points) in counts.items():
         section, group, item = rubrics[rubric_id].locate(item_id)
         items.append(
             ItemFailure(
@@ -259,7 +281,7 @@ def _item_failures(
                 item.points,
                 evaluated,
                 failed,
-                lost,
+                lost_points,
             )
         )
     items.sort(key=lambda i: (-i.failed, -i.rate, -i.points_lost, i.rubric_id, i.item_id))
@@ -316,7 +338,13 @@ def statistics(
     totals = store.totals(evals)
     # a form without a pass line (河南 2011): the evaluation group's recorded verdict decides
     verdicts = latest_verdicts(db, [e.id for e in evals])
-    details = {r[0]: loads(r[1]) for r in db.conn.execute("SELECT id, details FROM orgs")}
+    # the two register fields grouped by, read in the query (not every station's details parsed)
+    details = {
+        r[0]: {"region": r[1], "category": r[2]}
+        for r in db.conn.execute(
+            "SELECT id, json_extract(details, '$.region'), json_extract(details, '$.category') FROM orgs"
+        )
+    }
     per_rubric: dict[str, list[Decimal]] = {}
     groups: dict[tuple[str, str, str], list[Evaluation]] = {}
     for e in evals:

@@ -691,6 +691,41 @@ def _m011_self_assessment_requests(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m012_eval_figures(conn: sqlite3.Connection) -> None:
+    # Figures kept per evaluation (inspector.store.figures; issue 18, S1–S3): the desk, the lists and
+    # the statistics read one row per evaluation instead of summing its heads at every read.
+    # Additive; maintained in Python by the one write path (apply_change), not by triggers, so that
+    # the schema runs as it is on another database. Points are in hundredths like heads.points_c;
+    # the JSON columns are plain text. Backfilled by recomputing every evaluation from its marks
+    # with the scoring engine (the stored rubrics are parsed and checked by their hash).
+    _script(
+        conn,
+        """
+        CREATE TABLE eval_figures (
+            eval_id TEXT PRIMARY KEY REFERENCES evaluations (id),
+            answered INTEGER NOT NULL,
+            conflicts INTEGER NOT NULL,
+            sections TEXT NOT NULL,
+            base_c INTEGER NOT NULL,
+            bonus_c INTEGER NOT NULL,
+            total_c INTEGER NOT NULL,
+            outcome TEXT,
+            vetoes TEXT NOT NULL,
+            lost TEXT NOT NULL,
+            fixed_at TEXT,
+            fixed_total TEXT,
+            fixed_base TEXT,
+            fixed_bonus TEXT,
+            fixed_outcome TEXT,
+            fixed_label TEXT
+        );
+        """,
+    )
+    from inspector.store.figures import backfill  # the scoring engine sits above this module
+
+    backfill(conn)
+
+
 MIGRATIONS: list[Migration] = [
     _m001_rubrics,
     _m002_evaluations,
@@ -703,6 +738,7 @@ MIGRATIONS: list[Migration] = [
     _m009_register_corrections,
     _m010_target_reviews,
     _m011_self_assessment_requests,
+    _m012_eval_figures,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import sqlite_utils
@@ -29,7 +30,7 @@ from inspector.errors import NotFoundError, ObservationError, StoreError, UsageE
 from inspector.i18n import _
 from inspector.rubric.model import Outcome, Rubric
 from inspector.rubric.observations import Observation, check_text, parse_observation
-from inspector.rubric.points import ZERO, fmt
+from inspector.rubric.points import fmt
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
 from inspector.store.db import data_version, transaction
@@ -66,7 +67,9 @@ class Evaluation:
     org_name: str
     kind: str
     visit_date: str | None
-    team: list[dict[str, Any]]
+    #: the team as stored (JSON), parsed when first asked for: lists of 100,000 evaluations
+    #: (the statistics) never look at it
+    team_json: str
     revision: int
     previous_id: str | None
     amend_reason: str | None
@@ -77,6 +80,10 @@ class Evaluation:
     signed_at: str | None
     answered: int
     conflicts: int
+
+    @cached_property
+    def team(self) -> list[dict[str, Any]]:
+        return list(loads(self.team_json))
 
     @property
     def state(self) -> str:
@@ -105,19 +112,13 @@ class Evaluation:
         }
 
 
-# answered: the winning heads that answer an item; conflicts: the losing heads of items in conflict
-# (every item with heads has exactly one winner, so this is COUNT(*) - COUNT(DISTINCT item_id)).
-# Each read from its own narrow partial index (schema v8), per evaluation, never the wide head rows.
-# A veto's head has no section, an item's always has one (head_row; a repin leaves an item the new
-# version lacks without a section but unanswered): the section, in the index, tells them apart
-# without a LIKE on every row.
+# answered: the items with a current answer; conflicts: the losing heads of items in conflict; both
+# kept by the write path in eval_figures (schema v9, inspector.store.figures), not counted per read.
+# A missing figures row (never expected: ``eval audit`` reports it) reads as nothing answered.
 _EVAL_SELECT = """
-    SELECT e.*, o.name AS org_name,
-        (SELECT COUNT(*) FROM heads INDEXED BY heads_figures WHERE eval_id = e.id AND winner = 1
-            AND answered = 1 AND section IS NOT NULL) AS answered,
-        (SELECT COUNT(*) FROM heads INDEXED BY heads_rivals WHERE eval_id = e.id AND winner = 0)
-            AS conflicts
-    FROM evaluations e JOIN orgs o ON o.id = e.org_id
+    SELECT e.*, o.name AS org_name, COALESCE(f.answered, 0) AS answered,
+        COALESCE(f.conflicts, 0) AS conflicts
+    FROM evaluations e JOIN orgs o ON o.id = e.org_id LEFT JOIN eval_figures f ON f.eval_id = e.id
 """
 
 
@@ -131,7 +132,7 @@ def _evaluation(row: sqlite3.Row) -> Evaluation:
         org_name=row["org_name"],
         kind=row["kind"],
         visit_date=row["visit_date"],
-        team=loads(row["team"]),
+        team_json=row["team"],
         revision=row["revision"],
         previous_id=row["previous_id"],
         amend_reason=row["amend_reason"],
@@ -271,9 +272,25 @@ class EvaluationStore:
         sql = _EVAL_SELECT + " WHERE e.id IN (SELECT value FROM json_each(:ids))"
         return {row["id"]: _evaluation(row) for row in self.conn.execute(sql, {"ids": ids})}
 
-    def list_evaluations(self, state: str | None = None) -> list[Evaluation]:
-        sql = _EVAL_SELECT + " ORDER BY e.updated_at DESC"
-        found = [_evaluation(r) for r in self.conn.execute(sql)]
+    def list_evaluations(
+        self, state: str | None = None, *, rubric_id: str | None = None, inspections: bool = False
+    ) -> list[Evaluation]:
+        """Every evaluation, most recently changed first; or those in ``state``, of one form, or
+        (``inspections``) only the inspections and re-checks, never self-assessments. The filters are
+        applied in the query: the statistics read 100,000 signed ones out of more."""
+        where = ["1 = 1"]
+        params: list[Any] = []
+        if state == "signed":
+            where.append("e.signed_at IS NOT NULL")
+        elif state is not None:
+            where.append("e.signed_at IS NULL")
+        if rubric_id is not None:
+            where.append("e.rubric_id = ?")
+            params.append(rubric_id)
+        if inspections:
+            where.append("e.kind != 'self'")
+        sql = _EVAL_SELECT + " WHERE " + " AND ".join(where) + " ORDER BY e.updated_at DESC"
+        found = [_evaluation(r) for r in self.conn.execute(sql, params)]
         return [e for e in found if state is None or e.state == state]
 
     # -- the log ----------------------------------------------------------------------------------
@@ -495,59 +512,51 @@ class EvaluationStore:
         )
 
     def totals(self, evaluations: Sequence[Evaluation]) -> dict[str, Totals]:
-        """Total, vetoes and outcome of many evaluations in one pass over the heads index.
+        """Total, vetoes and outcome of many evaluations, read from the figures the write path keeps
+        (schema v9, :mod:`inspector.store.figures`): one row per evaluation, in one query.
 
-        The same figures as :meth:`report` (tests/store/test_totals.py pins them together); a signed
-        evaluation's are those fixed at signing, with ``differs`` saying whether a recomputation
-        disagrees.
+        The same figures as :meth:`report` (tests/store/test_totals.py and test_figures.py pin them
+        together; ``eval audit`` recomputes them); a signed evaluation's are those fixed at signing,
+        with ``differs`` saying whether a recomputation disagrees.
         """
         wanted = {e.id: e for e in evaluations}
-        sums: dict[str, dict[str | None, int]] = {e: {} for e in wanted}
-        vetoed: dict[str, int] = {}
         rows = self.conn.execute(
-            "SELECT eval_id, section, SUM(points_c), SUM(CASE WHEN section IS NULL THEN answered END)"
-            " FROM heads INDEXED BY heads_figures"
-            " WHERE winner = 1 AND eval_id IN (SELECT value FROM json_each(?))"
-            " GROUP BY eval_id, section",
+            "SELECT eval_id, base_c, bonus_c, vetoes, fixed_total, fixed_base, fixed_bonus, fixed_outcome,"
+            " fixed_label FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
             (canonical(sorted(wanted)),),
         )
-        for eval_id, section, points, vetoes in rows:
-            if eval_id in wanted:
-                sums[eval_id][section] = points or 0
-                vetoed[eval_id] = vetoed.get(eval_id, 0) + (vetoes or 0)
-        locks = {
-            r[0]: fixed_from_lock(loads(r[1]))
-            for r in self.conn.execute(
-                "SELECT eval_id, payload FROM changes INDEXED BY changes_locks WHERE kind = 'lock'"
-            )
-            if r[0] in wanted
-        }
-        out = {}
-        for eval_id, e in wanted.items():
+        # Many evaluations share their figures (a form's totals repeat across a province): a Totals
+        # is immutable, so one is built per distinct (form, figures, fixed figures, state) and shared.
+        made: dict[tuple[Any, ...], Totals] = {}
+        out: dict[str, Totals] = {}
+        for eval_id, base_c, bonus_c, vetoes, *fixed_row in rows:
+            e = wanted[eval_id]
             rubric = self.rubric(e.rubric_id, e.rubric_version)
-            base = bonus = ZERO
-            for s in rubric.sections:
-                points = Decimal(sums[eval_id].get(s.code, 0)) / CENT
-                if s.bonus:
-                    bonus += min(points, s.points)
-                else:
-                    base += points
-            is_vetoed = vetoed.get(eval_id, 0) > 0
-            outcome = rubric.outcome_for(base + bonus, is_vetoed) if rubric.outcomes else None
-            t = Totals(
-                total=base + bonus,
-                base=base,
-                bonus=bonus,
-                max_points=rubric.max_points,
-                vetoed=is_vetoed,
-                outcome=outcome,
-                provisional=e.answered < e.items or e.conflicts > 0,
-                conflicts=e.conflicts,
-            )
-            fixed = locks.get(eval_id)
-            if fixed is not None:
-                t = fixed.apply(t)
+            is_vetoed = vetoes != "[]"
+            provisional = e.answered < e.items or e.conflicts > 0
+            key = (id(rubric), base_c, bonus_c, is_vetoed, provisional, e.conflicts, *fixed_row)
+            t = made.get(key)
+            if t is None:
+                base, bonus = Decimal(base_c) / CENT, Decimal(bonus_c) / CENT
+                total = base + bonus
+                t = Totals(
+                    total=total,
+                    base=base,
+                    bonus=bonus,
+                    max_points=rubric.max_points,
+                    vetoed=is_vetoed,
+                    outcome=rubric.outcome_for(total, is_vetoed) if rubric.outcomes else None,
+                    provisional=provisional,
+                    conflicts=e.conflicts,
+                )
+                if fixed_row[0] is not None:
+                    ftotal, fbase, fbonus, code, label = fixed_row
+                    t = Fixed(Decimal(ftotal), Decimal(fbase), Decimal(fbonus), code, label).apply(t)
+                made[key] = t
             out[eval_id] = t
+        missing = sorted(set(wanted) - set(out))
+        if missing:  # never expected (the write path and the migration make every row): say so, loudly
+            raise StoreError(_("评估的分数汇总缺失，请运行 eval audit"), missing[0])
         return out
 
     def _latest(self, e: Evaluation, where: str, *args: Any) -> Evaluation | None:
@@ -648,7 +657,7 @@ class Fixed:
         outcome = t.outcome
         if self.outcome_code is not None and (outcome is None or outcome.code != self.outcome_code):
             outcome = Outcome(self.outcome_code, self.outcome_label or self.outcome_code)
-        elif outcome is not None and self.outcome_label:
+        elif outcome is not None and self.outcome_label and outcome.label != self.outcome_label:
             outcome = Outcome(outcome.code, self.outcome_label)
         return Totals(
             total=self.total,

@@ -17,6 +17,7 @@ from inspector.clock import now
 from inspector.rubric.model import Rubric
 from inspector.rubric.observations import parse_observation
 from inspector.rubric.scoring import score_item
+from inspector.store import figures
 from inspector.store.changes import CREATE, GENESIS, LOCK, META, OBSERVE, VETO, Change, canonical, loads
 from inspector.store.meta import read_meta, write_meta
 from inspector.store.orgs import insert_org
@@ -178,6 +179,7 @@ def apply_change(
                 c.wall_time,
             ),
         )
+        figures.created(conn, c.eval_id, rubric)
         return
     conn.execute(
         "UPDATE evaluations SET updated_at = MAX(updated_at, ?) WHERE id = ?", (c.wall_time, c.eval_id)
@@ -189,12 +191,16 @@ def apply_change(
                 conn.execute(f"UPDATE evaluations SET {key} = ? WHERE id = ?", (value, c.eval_id))
         if "rubric_version" in c.payload:
             _repin(conn, c, rubric_for)
+            figures.recompute(conn, c.eval_id, rubric_for)
     elif c.kind == LOCK:
         conn.execute(
             "UPDATE evaluations SET signed_at = COALESCE(signed_at, ?) WHERE id = ?", (c.wall_time, c.eval_id)
         )
+        figures.locked(conn, c.eval_id, c.wall_time, c.payload)
     elif c.kind in (OBSERVE, VETO):
         assert c.item_id is not None
+        # the evaluation's kept figures follow its heads, in this transaction (inspector.store.figures)
+        before = figures.item_heads(conn, c.eval_id, c.item_id)
         if head is None:
             superseded = conn.execute("SELECT 1 FROM supersedes WHERE parent_id = ?", (c.id,)).fetchone()
             if superseded is not None:  # a later change (arrived earlier) already replaced this one
@@ -204,6 +210,7 @@ def apply_change(
                         (c.eval_id, c.item_id, parent),
                     )
                 _refresh_winner(conn, c.eval_id, c.item_id)
+                figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for)
                 return
             row = conn.execute(
                 "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (c.eval_id,)
@@ -235,3 +242,4 @@ def apply_change(
         )
         if others:  # a conflict: pick the winner among all heads
             _refresh_winner(conn, c.eval_id, c.item_id)
+        figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for)

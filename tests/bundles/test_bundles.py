@@ -21,7 +21,9 @@ from inspector.bundles.opening import read_checked
 from inspector.crypto import keys
 from inspector.crypto.identity import load_identity, revoke_pair
 from inspector.errors import BundleError, StoreError, UsageError
+from inspector.store import figures
 from inspector.store.audit import audit_evaluation
+from inspector.store.evaluations import EvaluationStore
 from inspector.store.evidence import add_evidence, evidence_path
 from inspector.store.signed_pdfs import signed_pdfs, store_signed_pdf
 from tests.bundle_support import CA_PASS, World, copy_world, dump, signed_pdf, state, world, world_template
@@ -179,6 +181,14 @@ def test_team_of_three_merges_with_one_conflict_until_resolved(world: World) -> 
     world.import_(centre, world.results(third))
     assert state(world.store(centre), world.eval_id) == state(merged, world.eval_id)
     assert len(at_centre.changes(world.eval_id, "4.1.1")) == 4  # every mark kept, none lost
+    for folder in (lead, centre):
+        kept_figures_are_recomputed(world.store(folder), world.eval_id)
+
+
+def kept_figures_are_recomputed(store: EvaluationStore, eval_id: str) -> None:
+    kept = figures.read(store.conn, eval_id)
+    assert kept is not None
+    assert figures.differences(kept, figures.computed(store.conn, eval_id, store.rubric)) == []
 
 
 def test_write_safety_full_disk_and_failed_read_back(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -303,6 +313,9 @@ def test_any_exchange_converges(world_template: World, ops: list[tuple[Any, ...]
                 w.import_(w.centre, w.results(laptop, full=True))
             states = [state(w.store(f), w.eval_id) for f in (*laptops, w.centre)]
             assert all(s == states[0] for s in states[1:])
+            # the figures each folder keeps (schema v9) are its marks' recomputation, however they came
+            for folder in (*laptops, w.centre):
+                kept_figures_are_recomputed(w.store(folder), w.eval_id)
         finally:
             w.close()
 

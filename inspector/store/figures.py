@@ -1,0 +1,407 @@
+"""Figures kept per evaluation: what the desk, the lists and the statistics read, kept up to date by
+the one write path in the same transaction as each change (schema v9, issue 18 S1–S3).
+
+Deriving every total from the heads at read time cost 0.4 s at 10,000 evaluations and grows with
+every evaluation a province adds; these rows make a read one row per evaluation. They are an index
+like ``heads``: derived from the log, never the truth. :func:`inspector.store.log.apply_change`
+calls :func:`item_heads` before an item's heads change and :func:`item_changed` after, so a mark
+made here, a bundle's change (new evaluation or not, arrived in order or superseded already), a held
+change accepted and a conflict resolved all keep them by the same code; a move to another version
+of the form and the migration recompute them whole with the scoring engine (:func:`recompute`);
+``eval audit`` recomputes them and reports any figure that differs (:func:`differences`).
+
+What is kept, per evaluation (points in hundredths, as the heads keep them; the forms' points
+have at most two places, :mod:`inspector.rubric.points`):
+
+* ``answered``: items with a current answer; ``conflicts``: the losing heads of items in conflict;
+* ``sections``: each section's points summed over its items' current answers, *before* a bonus
+  section's cap (so that one item's change moves one sum); ``base``, ``bonus`` (capped per
+  section), ``total`` and the ``outcome`` code then follow from the form exactly as
+  :func:`inspector.rubric.scoring.score` computes them;
+* ``vetoes``: the vetoes found; ``lost``: every answered item not at its full points, with its
+  points (what the statistics of failed requirements count);
+* ``fixed_*``: the figures fixed at signing, as the first lock (by its time) carries them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from inspector.errors import NotFoundError, ObservationError, StoreError
+from inspector.i18n import _
+from inspector.rubric.model import Rubric
+from inspector.rubric.observations import Observation, parse_observation
+from inspector.rubric.points import fmt
+from inspector.rubric.scoring import Report, VetoMark, score
+from inspector.rubric.toml_form import parse_rubric_text
+from inspector.store.changes import OBSERVE, canonical, loads
+
+CENT = Decimal(100)
+VETO_PREFIX = "veto:"
+
+# The winning head's (section, points × 100, answered) of one item, or None, and how many heads it has.
+ItemHeads = tuple[tuple[str | None, int | None, int] | None, int]
+
+
+@dataclass
+class Figures:
+    """One evaluation's kept figures (see the module docstring)."""
+
+    answered: int = 0
+    conflicts: int = 0
+    sections: dict[str, int] = field(default_factory=dict)
+    base_c: int = 0
+    bonus_c: int = 0
+    total_c: int = 0  # base + bonus, kept too (for SQL readers) and so compared by the audit
+    outcome: str | None = None
+    vetoes: list[str] = field(default_factory=list)
+    lost: dict[str, int] = field(default_factory=dict)
+    fixed_at: str | None = None
+    fixed: Mapping[str, str | None] | None = None  # total, base, bonus, outcome, outcome_label
+
+    def settle(self, rubric: Rubric, vetoed: bool | None = None) -> None:
+        """base, bonus and outcome from the section sums, as ``score`` computes them (``vetoed``:
+        whether a veto was found, when the caller knows it without the list)."""
+        base = bonus = 0
+        for s in rubric.sections:
+            points = self.sections.get(s.code, 0)
+            if s.bonus:
+                bonus += min(points, _hundredths(s.points))
+            else:
+                base += points
+        self.base_c, self.bonus_c, self.total_c = base, bonus, base + bonus
+        found = (
+            rubric.outcome_for(Decimal(base + bonus) / CENT, bool(self.vetoes) if vetoed is None else vetoed)
+            if rubric.outcomes
+            else None
+        )
+        self.outcome = found.code if found else None
+
+    def as_row(self) -> dict[str, Any]:
+        fixed = self.fixed or {}
+        return {
+            "answered": self.answered,
+            "conflicts": self.conflicts,
+            "sections": canonical(dict(sorted(self.sections.items()))),
+            "base_c": self.base_c,
+            "bonus_c": self.bonus_c,
+            "total_c": self.total_c,
+            "outcome": self.outcome,
+            "vetoes": canonical(sorted(self.vetoes)),
+            "lost": canonical(dict(sorted(self.lost.items()))),
+            "fixed_at": self.fixed_at,
+            "fixed_total": fixed.get("total"),
+            "fixed_base": fixed.get("base"),
+            "fixed_bonus": fixed.get("bonus"),
+            "fixed_outcome": fixed.get("outcome"),
+            "fixed_label": fixed.get("outcome_label"),
+        }
+
+
+COLUMNS = tuple(Figures().as_row())
+
+
+def _hundredths(points: Decimal) -> int:
+    return int(points * CENT)
+
+
+def _from_row(row: Sequence[Any]) -> Figures:
+    """A Figures from the columns in :data:`COLUMNS` order."""
+    r = dict(zip(COLUMNS, row, strict=True))
+    fixed = None
+    if r["fixed_total"] is not None:
+        fixed = {
+            "total": r["fixed_total"],
+            "base": r["fixed_base"],
+            "bonus": r["fixed_bonus"],
+            "outcome": r["fixed_outcome"],
+            "outcome_label": r["fixed_label"],
+        }
+    return Figures(
+        answered=r["answered"],
+        conflicts=r["conflicts"],
+        sections=loads(r["sections"]),
+        base_c=r["base_c"],
+        bonus_c=r["bonus_c"],
+        total_c=r["total_c"],
+        outcome=r["outcome"],
+        vetoes=loads(r["vetoes"]),
+        lost=loads(r["lost"]),
+        fixed_at=r["fixed_at"],
+        fixed=fixed,
+    )
+
+
+def read(conn: sqlite3.Connection, eval_id: str) -> Figures | None:
+    row = conn.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM eval_figures WHERE eval_id = ?", (eval_id,)
+    ).fetchone()
+    return None if row is None else _from_row(tuple(row))
+
+
+def write(conn: sqlite3.Connection, eval_id: str, f: Figures) -> None:
+    """Update the evaluation's row in place (one table page: a mark's commit writes as few pages as
+    it can), or insert it (portable: no upsert syntax)."""
+    row = f.as_row()
+    sets = ", ".join(f"{k} = ?" for k in row)
+    if conn.execute(f"UPDATE eval_figures SET {sets} WHERE eval_id = ?", (*row.values(), eval_id)).rowcount:
+        return
+    conn.execute(
+        f"INSERT INTO eval_figures (eval_id, {', '.join(row)}) VALUES (?{', ?' * len(row)})",
+        (eval_id, *row.values()),
+    )
+
+
+# -- kept by the write path -------------------------------------------------------------------------
+
+
+def created(conn: sqlite3.Connection, eval_id: str, rubric: Rubric) -> None:
+    """A new evaluation: nothing answered yet (its outcome is the form's for 0 points)."""
+    f = Figures(sections={s.code: 0 for s in rubric.sections})
+    f.settle(rubric)
+    write(conn, eval_id, f)
+
+
+def item_heads(conn: sqlite3.Connection, eval_id: str, item_id: str) -> ItemHeads:
+    winner = None
+    count = 0
+    for section, points, answered, win in conn.execute(
+        "SELECT section, points_c, answered, winner FROM heads WHERE eval_id = ? AND item_id = ?",
+        (eval_id, item_id),
+    ):
+        count += 1
+        if win:
+            winner = (section, points, int(answered))
+    return winner, count
+
+
+def item_changed(
+    conn: sqlite3.Connection, eval_id: str, item_id: str, before: ItemHeads, rubric_for: Any
+) -> None:
+    """One item's heads changed (a mark, a veto, a conflict or its resolution): move its share of
+    the figures from what its winning head was to what it is now. Lean, as every mark pays for it:
+    one read, one update of the columns that can move, only the JSON of the part that changed."""
+    after = item_heads(conn, eval_id, item_id)
+    if after == before:
+        return
+    row = conn.execute(
+        "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, f.answered, f.conflicts, f.sections, f.vetoes,"
+        " f.lost FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id = ?",
+        (eval_id,),
+    ).fetchone()
+    if row[3] is None:  # never expected (made at creation, backfilled by the migration): rebuild whole
+        recompute(conn, eval_id, rubric_for)
+        return
+    rubric: Rubric = rubric_for(row[0], row[1], row[2])
+    sections_text, vetoes_text, lost_text = row[5], row[6], row[7]
+    f = Figures(answered=row[3], conflicts=row[4], sections=loads(sections_text))
+    for sign, (_winner, count) in ((-1, before), (1, after)):
+        f.conflicts += sign * max(0, count - 1)
+    if item_id.startswith(VETO_PREFIX):
+        vid, found = item_id[len(VETO_PREFIX) :], after[0] is not None and after[0][2] == 1
+        vetoes = set(loads(vetoes_text))
+        vetoes_text = canonical(sorted(vetoes | {vid} if found else vetoes - {vid}))
+    else:
+        for sign, (winner, _count) in ((-1, before), (1, after)):
+            if winner is not None and winner[0] is not None:
+                f.answered += sign * winner[2]
+                f.sections[winner[0]] = f.sections.get(winner[0], 0) + sign * (winner[1] or 0)
+        sections_text = canonical(dict(sorted(f.sections.items())))
+        lost = loads(lost_text)
+        lost.pop(item_id, None)
+        won = after[0]
+        full = _hundredths(rubric.item(item_id).points) if rubric.has_item(item_id) else None
+        if won is not None and won[0] is not None and won[2] and full is not None and won[1] != full:
+            lost[item_id] = won[1] or 0
+        lost_text = canonical(dict(sorted(lost.items())))
+    f.settle(rubric, vetoed=vetoes_text != "[]")
+    conn.execute(
+        "UPDATE eval_figures SET answered = ?, conflicts = ?, sections = ?, base_c = ?, bonus_c = ?,"
+        " total_c = ?, outcome = ?, vetoes = ?, lost = ? WHERE eval_id = ?",
+        (f.answered, f.conflicts, sections_text, f.base_c, f.bonus_c, f.total_c, f.outcome, vetoes_text,
+         lost_text, eval_id),
+    )  # fmt: skip
+
+
+def locked(conn: sqlite3.Connection, eval_id: str, wall_time: str, payload: Any) -> None:
+    """A lock change: the figures it fixes, if it is the first lock by time (what ``fixed`` reads)."""
+    f = read(conn, eval_id)
+    if f is None:
+        return
+    if f.fixed_at is not None and f.fixed_at <= wall_time:
+        return
+    f.fixed_at = wall_time
+    f.fixed = fixed_strings(payload)
+    write(conn, eval_id, f)
+
+
+def fixed_strings(payload: Any) -> dict[str, str | None] | None:
+    """A lock payload's fixed figures as exact decimal text (None: none kept, or unreadable: the
+    reader then shows the recomputation, as for a lock made before the figures were kept)."""
+    if not isinstance(payload, dict) or "total" not in payload:
+        return None
+    try:
+        total = Decimal(str(payload["total"]))
+        base = Decimal(str(payload.get("base", payload["total"])))
+        bonus = Decimal(str(payload.get("bonus", 0)))
+    except (ArithmeticError, ValueError):
+        return None
+    if not all(d.is_finite() for d in (total, base, bonus)):
+        return None
+    outcome, label = payload.get("outcome"), payload.get("outcome_label")
+    return {
+        "total": fmt(total),
+        "base": fmt(base),
+        "bonus": fmt(bonus),
+        "outcome": outcome if isinstance(outcome, str) else None,
+        "outcome_label": label if isinstance(label, str) else None,
+    }
+
+
+# -- recomputed from the marks --------------------------------------------------------------------
+
+
+def computed(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures:
+    """The figures recomputed from the evaluation's current marks by the scoring engine, with its
+    conflicts counted from the heads and its fixed figures read from its first lock."""
+    report = _report(conn, eval_id, rubric_for)
+    f = Figures()
+    f.answered = sum(1 for i in report.items if i.answered)
+    f.conflicts = int(
+        conn.execute("SELECT COUNT(*) FROM heads WHERE eval_id = ? AND winner = 0", (eval_id,)).fetchone()[0]
+    )
+    by_item = {i.id: i for i in report.items}
+    for s in report.rubric.sections:
+        f.sections[s.code] = sum(_hundredths(by_item[i.id].points) for i in s.items())
+    f.base_c, f.bonus_c = _hundredths(report.base), _hundredths(report.bonus)
+    f.total_c = _hundredths(report.total)
+    f.outcome = report.outcome.code if report.outcome else None
+    f.vetoes = sorted(v.id for v in report.vetoed)
+    f.lost = {i.id: _hundredths(i.points) for i in report.items if i.answered and i.points != i.max_points}
+    _first_lock(conn, eval_id, f)
+    return f
+
+
+def _report(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Report:
+    """The score of the evaluation's current marks, as ``EvaluationStore.report`` reads them (read
+    here again: this module sits below the store's readers, which the migration cannot import)."""
+    row = conn.execute(
+        "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (eval_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(_("没有这个评估"), eval_id)
+    answers: dict[str, Observation] = {}
+    vetoes: list[VetoMark] = []
+    for item_id, kind, payload in conn.execute(
+        "SELECT c.item_id, c.kind, c.payload FROM heads h JOIN changes c"
+        " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+        " WHERE h.eval_id = ? AND h.winner = 1",
+        (eval_id,),
+    ):
+        value = None if payload is None else loads(payload)
+        if item_id.startswith(VETO_PREFIX):
+            if value and value.get("veto"):
+                vetoes.append(VetoMark(item_id[len(VETO_PREFIX) :], value.get("note")))
+        elif value is not None and kind == OBSERVE:
+            answers[item_id] = parse_observation(value, item_id)
+    return score(rubric_for(row[0], row[1], row[2]), answers, vetoes, recorded=True)
+
+
+def _first_lock(conn: sqlite3.Connection, eval_id: str, f: Figures) -> None:
+    """The fixed figures of the evaluation's first lock by time (as ``EvaluationStore.fixed``)."""
+    lock = conn.execute(
+        "SELECT wall_time, payload FROM changes WHERE eval_id = ? AND kind = 'lock'"
+        " ORDER BY wall_time LIMIT 1",
+        (eval_id,),
+    ).fetchone()
+    if lock is not None:
+        f.fixed_at = lock[0]
+        f.fixed = fixed_strings(loads(lock[1]) if lock[1] is not None else None)
+
+
+def recompute(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures:
+    """Rebuild one evaluation's row from its marks (a move to another version of the form)."""
+    f = computed(conn, eval_id, rubric_for)
+    write(conn, eval_id, f)
+    return f
+
+
+def differences(kept: Figures | None, truth: Figures) -> list[str]:
+    """The names of the kept figures that differ from a recomputation (empty: they agree)."""
+    if kept is None:
+        return ["row"]
+    a, b = kept.as_row(), truth.as_row()
+    return [k for k in COLUMNS if a[k] != b[k]]
+
+
+def from_heads(conn: sqlite3.Connection, eval_id: str, rubric: Rubric) -> Figures:
+    """The figures summed from the heads as they stand, for marks the scoring engine refuses as a
+    whole (an item the pinned version lacks, brought by a bundle after a move to a new version:
+    ``report`` refuses such an evaluation until it is scored again; the heads leave the item out)."""
+    f = Figures(sections={s.code: 0 for s in rubric.sections})
+    for item_id, section, points, answered, winner in conn.execute(
+        "SELECT item_id, section, points_c, answered, winner FROM heads WHERE eval_id = ?", (eval_id,)
+    ):
+        if not winner:
+            f.conflicts += 1
+            continue
+        if item_id.startswith(VETO_PREFIX):
+            if answered:
+                f.vetoes.append(item_id[len(VETO_PREFIX) :])
+            continue
+        if section is not None and answered:
+            f.answered += 1
+            f.sections[section] = f.sections.get(section, 0) + (points or 0)
+            if rubric.has_item(item_id) and points != _hundredths(rubric.item(item_id).points):
+                f.lost[item_id] = points or 0
+    f.vetoes.sort()
+    f.settle(rubric)
+    _first_lock(conn, eval_id, f)
+    return f
+
+
+class _StoredRubrics:
+    """The stored rubric versions, parsed once each and checked against the evaluation's hash (what
+    ``PinnedRubrics`` does, for the migration, which runs below the store's rubric module)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.memo: dict[tuple[str, int], Rubric] = {}
+
+    def __call__(self, rubric_id: str, version: int, digest: str | None = None) -> Rubric:
+        key = (rubric_id, int(version))
+        if key not in self.memo:
+            row = self.conn.execute(
+                "SELECT toml FROM rubrics WHERE id = ? AND version = ?", (rubric_id, int(version))
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(
+                    _("没有这个评估表；已有：{known}").format(known="—"), f"{rubric_id} v{version}"
+                )
+            self.memo[key] = parse_rubric_text(row[0], f"{rubric_id} v{version}")
+        rubric = self.memo[key]
+        if digest is not None and rubric.content_hash != digest:
+            raise StoreError(
+                _("评估表 {id} 第{v}版的内容与评估所用版本不一致").format(id=rubric_id, v=version), rubric_id
+            )
+        return rubric
+
+
+def backfill(conn: sqlite3.Connection) -> int:
+    """Every evaluation's row recomputed from its marks (the schema v9 migration, in its
+    transaction); returns how many."""
+    rubric_for = _StoredRubrics(conn)
+    rows = conn.execute(
+        "SELECT id, rubric_id, rubric_version, rubric_hash FROM evaluations ORDER BY id"
+    ).fetchall()
+    for eval_id, rubric_id, version, digest in rows:
+        try:
+            f = computed(conn, eval_id, rubric_for)
+        except ObservationError:
+            f = from_heads(conn, eval_id, rubric_for(rubric_id, version, digest))
+        write(conn, eval_id, f)
+    return len(rows)

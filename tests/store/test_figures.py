@@ -1,0 +1,352 @@
+"""The figures kept per evaluation (schema v9, inspector.store.figures) are exactly what the scoring
+engine computes from the marks, whatever way the marks arrived: random sequences of marks, cleared
+marks, vetoes, another laptop's concurrent changes (conflicts), their resolution, changes arriving
+after their successors (a bundle's order), moves to another version of the form, signing and the lock,
+amendments. After every step the kept row equals a recomputation from the log, and the totals the
+desk reads equal the report."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inspector.errors import InspectorError
+from inspector.paths import rubrics_dir
+from inspector.rubric.model import Rubric
+from inspector.rubric.toml_form import load_rubric_file, parse_rubric_text
+from inspector.store import figures
+from inspector.store.audit import audit_evaluation
+from inspector.store.changes import GENESIS, OBSERVE, VETO, Change
+from inspector.store.db import open_database, transaction
+from inspector.store.evaluations import VETO_PREFIX, EvaluationStore
+from inspector.store.log import apply_change
+from inspector.store.orgs import add_org
+from inspector.store.rubrics import install_builtin_rubrics, store_rubric
+from tests.rubric.test_scoring import observation_for
+
+_DB: dict[str, Any] = {}
+
+SCORED = sorted(
+    (r.id, r.version) for r in (load_rubric_file(p) for p in rubrics_dir().glob("*.toml")) if r.scored
+)
+VERSIONS: dict[str, list[int]] = {}
+for _id, _v in SCORED:
+    VERSIONS.setdefault(_id, []).append(_v)
+TIMES = ("2000-01-01T00:00:00.000+08:00", "2099-01-01T00:00:00.000+08:00", "2099-01-01T00:00:00.000Z")
+
+
+def _store(tmp: Path) -> tuple[EvaluationStore, str]:
+    if "store" not in _DB:  # one data folder for the module: each example is a new evaluation in it
+        db = open_database(tmp / f"figures-{uuid.uuid4().hex}")
+        install_builtin_rubrics(db)
+        _DB["store"] = EvaluationStore(db, "性质测试")
+        _DB["org"] = add_org(db, "性质测试机构")["id"]
+    return _DB["store"], _DB["org"]
+
+
+def assert_kept(store: EvaluationStore, eval_id: str) -> None:
+    """The kept row equals the scoring engine's recomputation, and the desk's totals the report."""
+    conn = store.conn
+    kept = figures.read(conn, eval_id)
+    truth = figures.computed(conn, eval_id, store.rubric)
+    assert kept is not None
+    assert kept.as_row() == truth.as_row()
+    assert figures.differences(kept, truth) == []
+    e = store.get(eval_id)
+    report = store.report(eval_id)
+    assert e.answered == sum(1 for i in report.items if i.answered)
+    t = store.totals([e])[eval_id]
+    fixed = store.fixed(eval_id)
+    if fixed is None:
+        assert (t.total, t.base, t.bonus) == (report.total, report.base, report.bonus)
+        assert (t.outcome.code if t.outcome else None) == (report.outcome.code if report.outcome else None)
+        assert (t.outcome.label if t.outcome else None) == (report.outcome.label if report.outcome else None)
+    else:
+        assert (t.total, t.base, t.bonus) == (fixed.total, fixed.base, fixed.bonus)
+        assert t.differs == (fixed.differs(report) is not None)
+    assert t.vetoed == bool(report.vetoed)
+    assert t.provisional == (bool(fixed is None and report.unanswered) or (e.conflicts > 0 and fixed is None))
+
+
+class Laptop:
+    """Another device's chain of changes to one evaluation, as a bundle brings them."""
+
+    def __init__(self, eval_id: str) -> None:
+        self.eval_id = eval_id
+        self.device = uuid.uuid4().hex
+        self.seq = 0
+        self.tip = GENESIS
+
+    def change(self, item: str, payload: Any, parents: tuple[str, ...], wall_time: str) -> Change:
+        self.seq += 1
+        c = Change(
+            id=uuid.uuid4().hex,
+            eval_id=self.eval_id,
+            item_id=item,
+            kind=VETO if item.startswith(VETO_PREFIX) else OBSERVE,
+            payload=payload,
+            parents=parents,
+            author="李四",
+            device_id=self.device,
+            device_seq=self.seq,
+            wall_time=wall_time,
+            prev_hash=self.tip,
+        ).sealed()
+        self.tip = c.hash
+        return c
+
+
+def heads_of(store: EvaluationStore, eval_id: str, item: str) -> list[str]:
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT change_id FROM heads WHERE eval_id = ? AND item_id = ?", (eval_id, item)
+        )
+    ]
+
+
+def step(data: st.DataObject, store: EvaluationStore, rubric: Rubric, eval_id: str, laptop: Laptop) -> str:
+    """One random act on the evaluation; returns the evaluation to go on with (an amendment's)."""
+    items = list(rubric.items())
+    keys = [i.id for i in items] + [VETO_PREFIX + v.id for v in rubric.vetoes]
+    act = data.draw(
+        st.sampled_from(
+            ["mark", "mark", "clear", "veto", "foreign", "late", "resolve", "repin", "sign", "amend"]
+        )
+    )
+    try:
+        if act in ("mark", "clear"):
+            item = data.draw(st.sampled_from(items))
+            payload = data.draw(observation_for(item)) if act == "mark" else None
+            store.record(eval_id, item.id, None if payload is None else {**payload, "note": "所见"})
+        elif act == "veto" and rubric.vetoes:
+            veto = data.draw(st.sampled_from(rubric.vetoes))
+            store.set_veto(eval_id, veto.id, data.draw(st.booleans()), "所见")
+        elif act in ("foreign", "late"):
+            key = data.draw(st.sampled_from(keys))
+            if key.startswith(VETO_PREFIX):
+                payload: Any = {"veto": data.draw(st.booleans()), "note": "所见"}
+            else:
+                item = rubric.item(key)
+                payload = data.draw(st.none() | observation_for(item).map(lambda p: {**p, "note": "所见"}))
+            # the other laptop saw none, some or all of the item's heads: a conflict, or a supersession
+            current = heads_of(store, eval_id, key)
+            parents = tuple(data.draw(st.sets(st.sampled_from(current)))) if current else ()
+            when = data.draw(st.sampled_from(TIMES))
+            first = laptop.change(key, payload, parents, when)
+            batch = [first]
+            if act == "late":  # its successor arrives first (a bundle's order)
+                batch = [laptop.change(key, payload, (first.id,), when), first]
+            with transaction(store.db) as conn:
+                for c in batch:
+                    apply_change(conn, c, store.rubric)
+        elif act == "resolve":
+            rows = store.conn.execute(
+                "SELECT item_id FROM heads WHERE eval_id = ? GROUP BY item_id HAVING COUNT(*) > 1", (eval_id,)
+            ).fetchall()
+            for (key,) in rows:
+                if key.startswith(VETO_PREFIX):
+                    store.set_veto(eval_id, key[len(VETO_PREFIX) :], False)
+                else:
+                    store.record(
+                        eval_id, key, data.draw(observation_for(rubric.item(key))) | {"note": "合议"}
+                    )
+        elif act == "repin":
+            e = store.get(eval_id)
+            others = [v for v in VERSIONS[e.rubric_id] if v != e.rubric_version]
+            if others:
+                store.move_to_version(eval_id, data.draw(st.sampled_from(others)), "改用另一版")
+        elif act == "sign":
+            store.sign(eval_id, [{"name": "性质测试", "role": "组长"}])
+        elif act == "amend":
+            eval_id = store.amend(eval_id, "复核修订").id
+    except InspectorError:
+        pass  # refused (signed, incomplete, not on the new version…): nothing was written
+    return eval_id
+
+
+@pytest.mark.parametrize(("rubric_id", "version"), SCORED, ids=lambda x: str(x))
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_kept_figures_equal_the_recomputation(
+    rubric_id: str, version: int, data: st.DataObject, tmp_path: Path
+) -> None:
+    store, org = _store(tmp_path)
+    rubric = store.rubric(rubric_id, version)
+    e = store.create(rubric_id, org, rubric_version=version)
+    assert_kept(store, e.id)
+    # usually answered whole first (so that signing and amending are reached), then random acts
+    if data.draw(st.booleans()):
+        for item in rubric.items():
+            store.record(e.id, item.id, data.draw(observation_for(item)) | {"note": "所见"})
+    eval_id, laptop = e.id, Laptop(e.id)
+    for _n in range(data.draw(st.integers(1, 12))):
+        eval_id = step(data, store, store.rubric(*_pin(store, eval_id)), eval_id, laptop)
+        if laptop.eval_id != eval_id:
+            laptop = Laptop(eval_id)
+        assert_kept(store, eval_id)
+    assert audit_evaluation(store, Path(), eval_id).ok
+
+
+def _pin(store: EvaluationStore, eval_id: str) -> tuple[str, int]:
+    e = store.get(eval_id)
+    return e.rubric_id, e.rubric_version
+
+
+def test_a_new_evaluation_has_its_row_and_a_lock_fixes_its_figures(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    e = store.create("sichuan-2017-inspection", org)
+    kept = figures.read(store.conn, e.id)
+    assert kept is not None and kept.total_c == 0 and kept.outcome == "fail" and kept.answered == 0
+    for item in store.rubric("sichuan-2017-inspection", 1).items():
+        store.record(e.id, item.id, {"met": True} if item.rule.kind != "tiers" else {"tier": 0})
+    store.record(e.id, "4.1.1", {"problems": 1, "note": "一台设备故障"})
+    kept = figures.read(store.conn, e.id)
+    assert (
+        kept is not None and kept.total_c == 9900 and kept.lost == {"4.1.1": 200} and kept.outcome == "pass"
+    )
+    store.sign(e.id, [{"name": "张三", "role": "组长"}])
+    kept = figures.read(store.conn, e.id)
+    assert kept is not None and kept.fixed is not None and kept.fixed["total"] == "99"
+    assert (
+        kept.fixed_at
+        == store.conn.execute(
+            "SELECT wall_time FROM changes WHERE eval_id = ? AND kind = 'lock'", (e.id,)
+        ).fetchone()[0]
+    )
+
+
+def test_the_audit_reports_a_kept_figure_that_differs(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    e = store.create("sichuan-2017-inspection", org)
+    store.record(e.id, "4.1.1", {"problems": 1, "note": "一台设备故障"})
+    assert audit_evaluation(store, Path(), e.id).ok
+    # an edit behind the program's back (the sqlite3 shell): a point more than the marks give
+    with transaction(db) as conn:
+        conn.execute(
+            "UPDATE eval_figures SET total_c = total_c + 100, base_c = base_c + 100 WHERE eval_id = ?",
+            (e.id,),
+        )
+    report = audit_evaluation(store, Path(), e.id)
+    assert not report.ok
+    assert any("total_c" in p for p in report.problems)
+    # the total alone (what a SQL reader of the table would take)
+    with transaction(db) as conn:
+        conn.execute(
+            "UPDATE eval_figures SET base_c = base_c - 100, total_c = total_c WHERE eval_id = ?", (e.id,)
+        )
+    report = audit_evaluation(store, Path(), e.id)
+    assert [p for p in report.problems if "total_c" in p] and not [
+        p for p in report.problems if "base_c" in p
+    ]
+    with transaction(db) as conn:
+        conn.execute("DELETE FROM eval_figures WHERE eval_id = ?", (e.id,))
+    assert not audit_evaluation(store, Path(), e.id).ok
+
+
+def test_the_migration_backfills_by_recomputation(tmp_path: Path) -> None:
+    """A folder of schema v8 (no kept figures) opened by this version: every evaluation's row is
+    recomputed from its marks, signed ones with their lock's fixed figures."""
+    from inspector.store.db import DB_NAME, MIGRATIONS, _connect, migrate
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    conn = _connect(folder / DB_NAME)
+    migrate(conn, "v8", 8)
+    conn.close()
+    # write evaluations with this version's code, then take the kept rows away and step back to v8
+    db = open_database(folder)
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    signed = store.create("sichuan-2017-inspection", org)
+    for item in store.rubric("sichuan-2017-inspection", 1).items():
+        store.record(signed.id, item.id, {"met": True} if item.rule.kind != "tiers" else {"tier": 0})
+    store.record(signed.id, "4.1.1", {"problems": 2, "note": "两台设备故障"})
+    store.sign(signed.id, [{"name": "张三", "role": "组长"}])
+    draft = store.create("sichuan-2017-inspection", org)
+    store.record(draft.id, "1.1.1", {"met": False, "note": "未见制度"})
+    store.set_veto(draft.id, "V2", True, "伪造证书信息2份")
+    expected = {r[0]: tuple(r[1:]) for r in db.conn.execute("SELECT * FROM eval_figures")}
+    assert set(expected) == {signed.id, draft.id}
+    db.conn.execute("DROP TABLE eval_figures")
+    db.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    db.conn.close()
+    again = open_database(folder)
+    assert {r[0]: tuple(r[1:]) for r in again.conn.execute("SELECT * FROM eval_figures")} == expected
+
+
+def test_figures_survive_a_refused_write(tmp_path: Path) -> None:
+    """A write refused inside its transaction leaves the kept figures as they were (one transaction)."""
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    e = store.create("sichuan-2017-inspection", org)
+    store.record(e.id, "4.1.1", {"problems": 1, "note": "一台设备故障"})
+    before = figures.read(store.conn, e.id)
+    c = store._change(
+        store.conn,
+        e.id,
+        "4.1.1",
+        OBSERVE,
+        {"problems": 3, "note": "x"},
+        tuple(heads_of(store, e.id, "4.1.1")),
+    )
+    with pytest.raises(sqlite3.IntegrityError), transaction(db) as conn:
+        apply_change(conn, c, store.rubric)
+        apply_change(conn, c, store.rubric)  # the same change twice: refused by the log's key
+    assert figures.read(store.conn, e.id) == before
+
+
+def _fresh(tmp_path: Path) -> tuple[EvaluationStore, str]:
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    return store, add_org(db, "重庆市某评价机构", "50A001")["id"]
+
+
+def _capped(store: EvaluationStore, cap: int, version: int) -> Rubric:
+    """The Chongqing form under another id, its bonus section (two items of 2 points) capped at
+    ``cap``: no shipped form caps a bonus below its items, nor has two versions that score apart."""
+    text = (rubrics_dir() / "chongqing-2024-renewal.toml").read_text(encoding="utf-8")
+    text = text.replace('id = "chongqing-2024-renewal"', 'id = "test-capped-bonus"', 1)
+    text = text.replace("version = 2\n", f"version = {version}\n", 1)
+    rubric = parse_rubric_text(text.replace("points = 4\nbonus = true", f"points = {cap}\nbonus = true"), "t")
+    store_rubric(store.db, rubric, "test")
+    return rubric
+
+
+def _bonus_met(store: EvaluationStore, eval_id: str, rubric: Rubric) -> None:
+    for item in rubric.sections[-1].items():
+        store.record(
+            eval_id, item.id, {"met": True, "note": "所见"} if item.rule.kind == "met" else {"problems": 0}
+        )
+
+
+def test_a_bonus_section_is_capped_and_a_move_to_another_version_rescores(tmp_path: Path) -> None:
+    """Bonus items worth more than their section: the kept bonus stops at the section's points, as
+    the scoring engine's does; a move to a version with another cap recomputes the kept figures."""
+    store, org = _fresh(tmp_path)
+    one, two = _capped(store, 1, 2), _capped(store, 3, 3)
+    e = store.create(one.id, org, rubric_version=one.version)
+    _bonus_met(store, e.id, one)
+    kept = figures.read(store.conn, e.id)
+    assert kept is not None and kept.bonus_c == 100 and kept.sections["4"] == 400
+    assert_kept(store, e.id)
+    store.move_to_version(e.id, two.version, "改用新版")
+    kept = figures.read(store.conn, e.id)
+    assert kept is not None and kept.bonus_c == 300
+    assert_kept(store, e.id)
