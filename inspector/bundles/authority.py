@@ -378,7 +378,9 @@ def _figures_problem(conn: sqlite3.Connection, c: Change) -> str | None:
     if not isinstance(c.payload, dict) or "total" not in c.payload:
         return None  # no figures kept (signed on an older build): the marks are the only result
     report = recorded_report(
-        conn, c.eval_id, PinnedRubrics(sqlite_utils.Database(conn, execute_plugins=False))
+        conn,
+        c.eval_id,
+        PinnedRubrics(sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)),
     )
     claimed = fixed_from_lock(c.payload)
     if claimed is None or claimed != fixed_from_lock(fixed_payload(report)):

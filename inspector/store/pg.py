@@ -118,6 +118,7 @@ class PgConnection:
         self._own_writes = 0
         self.total_changes = 0
         self.row_factory: Any = None  # accepted and ignored: rows are always named
+        self.folder: Path | None = None  # the desk's data folder this database was opened for
 
     # -- what sqlite3.Connection offers ----------------------------------------------------------
     @property
