@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from inspector.bundles.export import export_bundle
@@ -277,6 +277,17 @@ operation = st.one_of(
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(operation, min_size=1, max_size=14))
+# found by Hypothesis: a bundle refused for a gap (the one before it was lost) was then "replayed" as
+# if it had been taken in; a replay is only of a bundle that was imported
+@example(
+    ops=[
+        ("record", 2, 0, 0),
+        ("lose", 2, 0, False),
+        ("record", 2, 0, 0),
+        ("sync", 2, 0, False),
+        ("replay", 0, 0, False),
+    ]
+)
 def test_any_exchange_converges(world_template: World, ops: list[tuple[Any, ...]]) -> None:
     """Records, exports, lost sticks, replays in any order; then everyone sends everyone a full
     bundle: every folder (and the centre) ends with the same changes, values and conflicts."""
@@ -299,8 +310,7 @@ def test_any_exchange_converges(world_template: World, ops: list[tuple[Any, ...]
                         out = w.results(laptops[a], to=w.people[b], full=flag)
                     except UsageError:
                         continue  # nothing new for that recipient
-                    if kind == "sync":
-                        _import_or_gap(w, laptops[b], out)
+                    if kind == "sync" and _import_or_gap(w, laptops[b], out):
                         received.append((laptops[b], out))
                 elif kind == "replay" and received:
                     into, out = received[b % len(received)]
@@ -320,13 +330,16 @@ def test_any_exchange_converges(world_template: World, ops: list[tuple[Any, ...]
             w.close()
 
 
-def _import_or_gap(w: World, into: Path, out: Path) -> None:
+def _import_or_gap(w: World, into: Path, out: Path) -> bool:
+    """Whether the bundle was taken in; refused only for a gap, and then nothing changed."""
     before = dump(into)
     try:
         w.import_(into, out)
     except BundleError as e:  # an earlier bundle to this recipient was lost: refused, nothing changed
         assert "缺少更早的更改" in e.message
         assert dump(into) == before
+        return False
+    return True
 
 
 def test_assignment_on_a_fresh_laptop_and_on_the_wrong_one(world: World, tmp_path: Path) -> None:
