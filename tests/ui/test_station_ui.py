@@ -137,7 +137,8 @@ def test_the_desk_lists_requests_and_says_whose_figures(qtbot: QtBot, tmp_path: 
     add_target(db, p.id, org["id"])
 
     def fill(store: EvaluationStore, eval_id: str) -> None:
-        _fill(store, eval_id, store.rubric("sichuan-2017-inspection", 1), random.Random(9), 1.0)
+        rubric = store.rubric("sichuan-2017-inspection", store.get(eval_id).rubric_version)
+        _fill(store, eval_id, rubric, random.Random(9), 1.0)
 
     station = Station(org["id"], "李站长", tmp_path / "station", fill, ({"name": "李站长"},))
     station_round(
@@ -146,7 +147,7 @@ def test_the_desk_lists_requests_and_says_whose_figures(qtbot: QtBot, tmp_path: 
     team = EvaluationStore(db, "检查组")
     e = team.create("sichuan-2017-inspection", org["id"], "inspection", visit_date="2026-06-01")
     link_evaluation(db, p.id, org["id"], e.id)
-    _fill(team, e.id, team.rubric("sichuan-2017-inspection", 1), random.Random(1), 0.7)
+    _fill(team, e.id, team.rubric("sichuan-2017-inspection", e.rubric_version), random.Random(1), 0.7)
     db.conn.close()
 
     import datetime as dt
