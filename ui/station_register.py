@@ -67,6 +67,7 @@ def _table(headers: list[str]) -> QTableWidget:
     t.setWordWrap(False)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
+    t.verticalHeader().setDefaultSectionSize(int(t.fontMetrics().height() * 1.6))  # more rows seen
     return t
 
 
