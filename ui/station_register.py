@@ -5,7 +5,8 @@ A station cannot change its 登记表 entry: it proposes a new value for one fie
 (:func:`inspector.centre.corrections.propose`, the field picker offering only the fields that
 function accepts), and the next self-assessment bundle carries the proposals not yet sent (the
 export marks them sent in that bundle). The list says, for each, whether it went out and in which
-bundle; the centre's decision comes back with the centre's next request.
+bundle. The centre's decisions do not travel back as such: its next request carries the register
+entry as the centre then holds it (authoritative, like an assignment's), which this panel shows.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def shown_value(value: Any) -> str:
 
 
 def proposal_state(p: dict[str, Any]) -> str:
-    """Not yet sent, sent in bundle X, or (after the centre's answer came back) its decision."""
+    """Not yet sent, or sent in bundle X (a decision, where this folder holds one, first)."""
     if p.get("decision"):
         return decision_name(p["decision"])
     if p.get("sent_bundle"):

@@ -169,3 +169,28 @@ def test_the_station_proposes_a_register_correction_by_keyboard(station_window: 
     window.settle()
     window.qtbot.waitUntil(lambda: "abcdef01" in panel.proposals.item(0, 4).text(), timeout=20000)
     assert "已随数据包" in panel.proposals.item(0, 4).text()
+
+
+def test_an_expired_or_revoked_credential_is_issued_anew(centre: Path) -> None:
+    """The dialog asks for an issue when the station's credential lapsed or was revoked, not only
+    when it never had one."""
+    import datetime as dt
+
+    from inspector.bundles.credentials import issue_for_station
+    from ui.centre.request_dialog import station_credential, station_targets
+
+    db = open_folder(centre)
+    plan = db.conn.execute("SELECT id FROM plans").fetchone()[0]
+    (target,) = station_targets(db, plan)
+    assert target.representative is None and not target.sent
+    issue_for_station(db, centre / "ca", CA_PASS, target.org_id, "李站长", REP_PASS)
+    name, until = station_credential(db, target.org_id) or ("", "")
+    assert name == "李站长" and until > dt.date.today().isoformat()
+    later = dt.datetime.fromisoformat(until + "T00:00:00+00:00") + dt.timedelta(days=2)
+    assert station_credential(db, target.org_id, on=later) is None  # lapsed: issue again
+    from inspector.crypto.identity import revoke_pair
+
+    serial = db.conn.execute("SELECT serial FROM credentials WHERE person_id LIKE 'org:%'").fetchone()[0]
+    revoke_pair(db, centre, centre / "ca", CA_PASS, serial, "keyCompromise")
+    assert station_credential(db, target.org_id) is None
+    db.conn.close()
