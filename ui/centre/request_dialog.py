@@ -59,11 +59,12 @@ def station_targets(db: Any, plan_id: str) -> list[StationTarget]:
     """The plan's organisations, each with its credential and whether a request went out."""
     from inspector.centre.plans import targets
     from inspector.centre.self_requests import requests_for_plan
+    from inspector.store.orgs import get_org
 
     sent = {r.org_id for r in requests_for_plan(db, plan_id)}
     out = []
     for t in targets(db, plan_id):
-        name = db.conn.execute("SELECT name FROM orgs WHERE id = ?", (t.org_id,)).fetchone()[0]
+        name = get_org(db, t.org_id)["name"]
         cred = station_credential(db, t.org_id)
         out.append(
             StationTarget(
