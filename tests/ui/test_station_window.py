@@ -194,3 +194,22 @@ def test_an_expired_or_revoked_credential_is_issued_anew(centre: Path) -> None:
     revoke_pair(db, centre, centre / "ca", CA_PASS, serial, "keyCompromise")
     assert station_credential(db, target.org_id) is None
     db.conn.close()
+
+
+def test_enter_on_a_register_field_proposes_a_change_to_it(station_window: Window) -> None:  # noqa: F811
+    from inspector.centre.register import STATION_FIELDS
+
+    window = station_window
+    window.start()
+    window.settle()
+    panel = window.w.home.register
+    row = STATION_FIELDS.index("phone")
+    panel.entry.setFocus()
+    panel.entry.setCurrentCell(row, 0)
+    window.qtbot.keyClick(panel.entry, Qt.Key.Key_Return)
+    window.qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible())
+    d = panel.dialog
+    assert d is not None and d.key() == "phone" and d.value.isVisible()
+    d.field.setCurrentIndex(d.field.findData("fee_fiscal_account"))  # a yes/no field: 是 / 否, no free text
+    assert d.flag.isVisible() and not d.value.isVisible()
+    d.reject()
