@@ -79,6 +79,8 @@ def station_shots(home: Path) -> None:
     part = home / "part.json"
     part.write_text(json.dumps({"answers": dict(list(answers["answers"].items())[:20])}), encoding="utf-8")
     inspector(home, *station, "eval", "record", eval_id, "--answers", str(part))
+    # a register correction the station proposes, listed on its home page until the bundle carries it
+    inspector(home, *station, "register", "propose", "负责人", "张新", "--reason", "原负责人退休")
     for name, args in {
         "station-home": ("--view", "home"),
         "station-scoring": ("--eval", eval_id, "--view", "scoring"),

@@ -94,6 +94,11 @@ class HomePage(QWidget):
         self.station.setWordWrap(True)
         self.station.hide()
         layout.addWidget(self.station)
+        from ui.station_register import StationRegister
+
+        self.register = StationRegister()  # a station's register entry and its corrections (issue 19)
+        self.register.add_shortcut(self)
+        layout.addWidget(self.register)
         bar = QHBoxLayout()
         self.tabs = QTabBar()
         self.tabs.setExpanding(False)

@@ -441,6 +441,10 @@ class MainWindow(QMainWindow):
 
         # a station's folder: its request and deadline above the list (it may have just arrived)
         self.home.set_station(station_status(self.db) if self.db is not None else None)
+        from inspector.store.folder_role import station_org
+
+        station = station_org(self.db.conn) if self.db is not None else None
+        self.home.register.load(self.db if station else None, station, self.user)
         if self._pending_start is None:
             return
         eval_id, view = self._pending_start

@@ -81,6 +81,7 @@ def keymap() -> list[tuple[str, list[tuple[str, str]]]]:
                 ("Ctrl+1 … Ctrl+5", _("按状态筛选：全部、待开始、进行中、已完成、已签署")),
                 (shown("refresh"), _("刷新列表")),
                 (shown("new_evaluation"), _("新建评估（含本站自查自评）")),
+                ("Ctrl+Shift+R", _("鉴定站（所）：对本站登记信息提出更正")),
             ],
         ),
         (

@@ -137,13 +137,8 @@ def test_the_desk_lists_requests_and_says_whose_figures(qtbot: QtBot, tmp_path: 
     add_target(db, p.id, org["id"])
 
     def fill(store: EvaluationStore, eval_id: str) -> None:
-        _fill(
-            store,
-            eval_id,
-            store.rubric("sichuan-2017-inspection", store.get(eval_id).rubric_version),
-            random.Random(9),
-            1.0,
-        )
+        rubric = store.rubric("sichuan-2017-inspection", store.get(eval_id).rubric_version)
+        _fill(store, eval_id, rubric, random.Random(9), 1.0)
 
     station = Station(org["id"], "李站长", tmp_path / "station", fill, ({"name": "李站长"},))
     station_round(

@@ -280,6 +280,7 @@ class ResultsPage(CentrePage):
         super().__init__(ctx)
         self.data: ResultsData | None = None
         self.wanted_plan: str | None = None
+        self.request_dialog: Any = None  # the open 发出自评通知 dialog (tests reach it here)
         self.plan = QComboBox()
         self.plan.setMinimumWidth(chars(self, 22))
         self.plan.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -304,6 +305,11 @@ class ResultsPage(CentrePage):
         )
         self.review_button.setEnabled(False)
         self.export_button = self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
+        self.request_button = self.button(
+            _("发出自评通知(&S)…"),
+            self.send_request,
+            _("给所选鉴定站（所）签发代表证书（如需要），把自评通知写入 U 盘"),
+        )
         self.summary = hint("")
         self.layout_.addWidget(self.summary)
 
@@ -368,6 +374,7 @@ class ResultsPage(CentrePage):
             self.plan.addItem(p.title, p.id)
         r = data.results
         self.export_button.setEnabled(r is not None)
+        self.request_button.setEnabled(r is not None)
         self.rect_panel.set_plan(r)
         if r is None:
             self.summary.setText(_("还没有督导计划：请先在“督导计划”中新建。"))
@@ -462,6 +469,38 @@ class ResultsPage(CentrePage):
             self.ctx.user,
             done=lambda review: self._reviewed(t.org_name, review.label),
         )
+
+    def send_request(self) -> None:
+        """The request dialog for this plan, the organisation of the selected row chosen."""
+        from ui.centre.request_dialog import station_targets
+
+        r = self.data.results if self.data else None
+        if r is None:
+            return
+        table = self.pages[self.tabs.currentIndex()][2]
+        row = table.current()
+        current = getattr(row, "org_id", None)
+
+        def load(_progress: Callable[[int, int], None], data: Path, plan_id: str) -> Any:
+            with opened_folder(data) as db:
+                return station_targets(db, plan_id)
+
+        self.run(
+            _("读取受检机构"), load, r.plan.id, done=lambda choices: self._request_dialog(choices, current)
+        )
+
+    def _request_dialog(self, choices: list[Any], current: str | None) -> None:
+        from ui.centre.request_dialog import RequestDialog
+
+        r = self.data.results if self.data else None
+        if r is None:
+            return
+        dialog = RequestDialog(
+            self.ctx.data_dir(), self.ctx.worker, r.plan.id, choices, self.ctx.user, current, self
+        )
+        dialog.sent.connect(lambda _report: self.reload())
+        self.request_dialog = dialog
+        dialog.open()
 
     def export_workbook(self) -> None:
         r = self.data.results if self.data else None
