@@ -43,7 +43,10 @@ class Deadline:
 
 
 def self_assessment_deadline(db: sqlite_utils.Database, plan: Plan) -> Deadline | None:
-    """The plan's self-assessment deadline from its rulebook, with the clause; None if it sets none."""
+    """The plan's self-assessment deadline from its rulebook, with the clause; None if it sets none,
+    or if its day falls before the plan's own period begins: the notice sets one campaign's
+    timetable, and a plan starting on 1 October cannot hold a station to 4月30日 (the same reading as
+    the plan's timetable, inspector.centre.milestones: 计划开始前已截止, not counted late)."""
     book = plan_rulebook(db, plan)
     rule = book.get("milestones")
     if rule is None:
@@ -51,8 +54,11 @@ def self_assessment_deadline(db: sqlite_utils.Database, plan: Plan) -> Deadline 
     for m in sorted(rule.milestones, key=lambda m: m.due):
         if m.name == SELF_MILESTONE:
             month, mday = (int(x) for x in m.due.split("-"))
+            day = dt.date(plan.year, month, mday)
+            if plan.starts is not None and day < plan.starts:
+                return None
             return Deadline(
-                dt.date(plan.year, month, mday),
+                day,
                 {
                     "rulebook": book.id,
                     "document": rule.clause.document if rule.clause else book.document,

@@ -256,6 +256,11 @@ def test_no_deadline_when_the_rulebook_sets_none(centre) -> None:  # type: ignor
     assert deadline.source["article"] == "三" and "自查自评" in deadline.source["quote"]
     fujian = new_plan(db, "fujian-2021-supervision-record", "福建专项督导", "routine", year=2026)
     assert self_assessment_deadline(db, fujian) is None
+    # a plan whose period begins after 4月30日 (a second half) holds no station to that day
+    autumn = new_plan(db, SICHUAN, "下半年检查评估", "routine", year=2026, starts="2026-10-01")
+    assert self_assessment_deadline(db, autumn) is None
+    spring = new_plan(db, SICHUAN, "上半年检查评估", "routine", year=2026, starts="2026-03-01")
+    assert self_assessment_deadline(db, spring).day == dt.date(2026, 4, 30)  # type: ignore[union-attr]
     # 4月30日前: the day itself is in time; unanswered after it is late; no deadline, never late
     assert request_state(dt.date(2026, 4, 30), None, dt.date(2026, 4, 30)) == "sent"
     assert request_state(dt.date(2026, 4, 30), None, dt.date(2026, 5, 1)) == "late"
