@@ -51,6 +51,7 @@ def _station_round(db: sqlite_utils.Database, data: Path) -> None:
     import tempfile
 
     from inspector.bundles.station_loop import Station, station_round
+    from inspector.centre.corrections import propose
     from inspector.centre.demo import MORE_STATIONS
     from inspector.crypto.identity import unlock_identity
     from inspector.store.demo import SICHUAN, _fill
@@ -63,13 +64,11 @@ def _station_round(db: sqlite_utils.Database, data: Path) -> None:
 
     def filler(seed: int) -> Callable[[EvaluationStore, str], None]:
         def fill(store: EvaluationStore, eval_id: str) -> None:  # a station that flatters itself
-            _fill(
-                store,
-                eval_id,
-                store.rubric(SICHUAN, store.get(eval_id).rubric_version),
-                random.Random(seed),
-                0.97,
-            )
+            e = store.get(eval_id)
+            _fill(store, eval_id, store.rubric(SICHUAN, e.rubric_version), random.Random(seed), 0.97)
+            if seed == 2:  # and tells the centre its number changed: a correction rides along
+                head = next(h for c, h in codes.items() if orgs[c] == e.org_id)
+                propose(store.db, e.org_id, "phone", "0838-2258999", "总机号码变更", head)
 
         return fill
 
