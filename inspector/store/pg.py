@@ -108,6 +108,21 @@ def _sqlite_error(e: psycopg.Error) -> sqlite3.Error:
     return sqlite3.DatabaseError(message)
 
 
+# SQLSTATE 42501 insufficient_privilege: the desk's role may not do this (store/pg_roles.py)
+_NOT_PERMITTED = "42501"
+
+
+def _refused(e: psycopg.Error, raw: psycopg.Connection[Any]) -> StoreError:
+    """The server's "permission denied" as one message naming the desk user and the database."""
+    detail = (e.diag.message_primary if e.diag else None) or str(e)
+    return StoreError(
+        _(
+            "服务器拒绝了这项操作：数据库用户 {user} 所在的岗位无此权限（{detail}）。请由中心负责人调整岗位"
+        ).format(user=raw.info.user, detail=detail),
+        f"postgresql://{raw.info.host}/{raw.info.dbname}",
+    )
+
+
 class PgConnection:
     """The subset of ``sqlite3.Connection`` the store uses, on a PostgreSQL connection."""
 
@@ -183,6 +198,8 @@ class PgConnection:
             if guarded:
                 self._pg.execute("ROLLBACK TO SAVEPOINT inspector_statement")
                 self._pg.execute("RELEASE SAVEPOINT inspector_statement")
+            if e.sqlstate == _NOT_PERMITTED:
+                raise _refused(e, self._pg) from None
             raise _sqlite_error(e) from None
         if dml:
             self.total_changes += max(cursor.rowcount, 0)
@@ -204,6 +221,8 @@ class PgConnection:
         except psycopg.Error as e:
             if self.in_transaction:
                 self._pg.execute("ROLLBACK")
+            if e.sqlstate == _NOT_PERMITTED:
+                raise _refused(e, self._pg) from None
             raise _sqlite_error(e) from None
         finally:
             self._wrote = False
@@ -274,8 +293,9 @@ def connect(url: str) -> PgConnection:
         raise _sqlite_error(e) from None
     conn = PgConnection(raw)
     for statement in _BOOKKEEPING:
-        # two desks making them at the same first moment: the other one did
-        with contextlib.suppress(psycopg.errors.UniqueViolation):
+        # two desks making them at the same first moment: the other one did; a desk user's role
+        # may not create or insert (store/pg_roles.py): the owner made them already
+        with contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.InsufficientPrivilege):
             raw.execute(statement)
     return conn
 
