@@ -60,6 +60,9 @@ DRAW_TABLES = frozenset(
 RESULT_TABLES = frozenset(
     {"group_verdicts", "target_reviews", "rectifications", "person_reviews", "person_annual"}
 )
+# What opening a folder at any desk may write: the shipped rubrics installed on first open (and
+# their bookkeeping in meta), the window's remembered state.
+EVERY_DESK = frozenset({"rubrics", "meta", "ui_state"})
 # Issued credentials carry each person's sealed private keys: issued and carried by the head.
 CREDENTIALS = "credentials"
 SEALED_COLUMNS = frozenset({"signing_p12", "encryption_p12"})
@@ -104,7 +107,7 @@ def _primary_key(pg: psycopg.Connection[Any], table: str) -> list[str]:
 
 def writes(desk: str, table: str) -> bool:
     """Whether ``desk`` may change ``table`` (every desk reads every table, sealed keys aside)."""
-    if desk == "head":
+    if desk == "head" or table in EVERY_DESK:
         return True
     if table == CREDENTIALS or table in RESULT_TABLES:
         return False

@@ -7,6 +7,7 @@ sealed keys are beyond the clerk. Needs the test server (tests/pg_support.py).""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,13 +16,18 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from inspector.bundles.importer import import_bundle
 from inspector.centre.people import add_person
 from inspector.centre.plans import add_target, dispatches, run_dispatch
+from inspector.crypto.identity import unlock_identity
+from inspector.crypto.keys import CA_KEY_FILE, KEYS_DIR
 from inspector.errors import StoreError
 from inspector.folder import open_folder
+from inspector.paths import CA_DIR
 from inspector.store.db import SERVER_FILE
 from inspector.store.orgs import add_org
 from inspector.store.pg_roles import DESK_LOG, install
+from tests.bundle_support import CA_PASS, build_world
 from tests.centre.rulebook_helpers import new_plan
 from tests.centre_support import new_db
 
@@ -153,3 +159,43 @@ def test_the_command_line_sets_the_desks_and_a_refused_draw_is_one_message(
         env=env,
     )
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "boss" in bad.stderr
+
+
+def test_a_clerk_takes_in_a_results_bundle_at_a_desk_without_the_ca_key(pg_url: str, tmp_path: Path) -> None:
+    """The clerk's desk folder holds the centre's desk keys and the CA's certificate, never the CA's
+    private key (that stays in the head's folder); the import is the clerk's, under the grants."""
+    centre = desk(tmp_path / "w", "centre", pg_url)
+    world = build_world(tmp_path / "w")  # the centre's database on the server, the laptops' in files
+    assert world.centre == centre
+    laptop = world.laptops[0]
+    store = world.store(laptop, "张建国")
+    for item in ("1.1.1", "1.2.1"):
+        store.record(world.eval_id, item, {"met": True})
+    bundle = world.results(laptop)
+    world.close()
+    install(pg_url, {"desk_clerk3": "clerk"})
+
+    clerk_folder = desk(tmp_path, "clerk3", as_user(pg_url, "desk_clerk3"))
+    shutil.copytree(centre / KEYS_DIR, clerk_folder / KEYS_DIR)
+    # the desk keys only: the CA (its private key) is in the head's folder, never copied to a clerk's
+    assert (centre / CA_DIR / CA_KEY_FILE).exists()
+    assert not list(clerk_folder.rglob(CA_KEY_FILE))
+    clerk = open_folder(clerk_folder)
+    report = import_bundle(clerk, clerk_folder, bundle, keyring=unlock_identity(clerk_folder, CA_PASS))
+    assert not report.already
+    marks = clerk.conn.execute(
+        "SELECT COUNT(*) FROM changes WHERE eval_id = ? AND author = '张建国'", (world.eval_id,)
+    ).fetchone()[0]
+    assert marks == 2
+    clerk.conn.close()
+    with psycopg.connect(pg_url) as owner:
+        who = owner.execute(f"SELECT DISTINCT desk_user FROM {DESK_LOG} WHERE tbl = 'changes'").fetchall()
+    assert [r[0] for r in who] == ["desk_clerk3"]
+
+
+def test_any_desk_opens_a_fresh_centre_first(pg_url: str, tmp_path: Path) -> None:
+    """Opening installs the shipped rubrics: whichever desk opens first, it opens."""
+    install(pg_url, {"desk_disp2": "dispatcher"})
+    dispatcher = open_folder(desk(tmp_path, "d", as_user(pg_url, "desk_disp2")), rubrics=True)
+    assert dispatcher.conn.execute("SELECT COUNT(*) FROM rubrics").fetchone()[0] > 0
+    dispatcher.conn.close()
