@@ -48,6 +48,9 @@ _BOOKKEEPING = (
     "INSERT INTO inspector_writes (one, n) VALUES (1, 0) ON CONFLICT DO NOTHING",
     # Evidence files by SHA-256 (store/evidence.py): a desk needs no shared folder
     "CREATE TABLE IF NOT EXISTS inspector_files (sha256 TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+    # Signed PDFs of an evaluation (store/signed_pdfs.py), their bytes in inspector_files
+    "CREATE TABLE IF NOT EXISTS inspector_pdfs (eval_id TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    " name TEXT NOT NULL, PRIMARY KEY (eval_id, sha256))",
 )
 _DML = ("INSERT", "UPDATE", "DELETE")
 
@@ -360,3 +363,20 @@ def fetch_file(url: str, sha256: str, path: Path) -> None:
         conn.close()
     if row is not None and hashlib.sha256(row[0]).hexdigest() == sha256:
         write_bytes_atomic(path, bytes(row[0]))
+
+
+def fetch_pdfs(url: str, eval_id: str) -> list[tuple[str, bytes]]:
+    """The signed PDFs of an evaluation kept on the server at ``url``: (name, content) each, only
+    those whose content matches their digest (a damaged copy is never handed out)."""
+    import hashlib
+
+    conn = connect(url)
+    try:
+        rows = conn.execute(
+            "SELECT p.name, p.sha256, f.content FROM inspector_pdfs p JOIN inspector_files f"
+            " ON f.sha256 = p.sha256 WHERE p.eval_id = ? ORDER BY p.name, p.sha256",
+            (eval_id,),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(str(r[0]), bytes(r[2])) for r in rows if hashlib.sha256(r[2]).hexdigest() == r[1]]

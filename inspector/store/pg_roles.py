@@ -25,6 +25,7 @@ tables get their grants and triggers) or to move a person to another desk.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,10 +150,14 @@ def install(url: str, members: Mapping[str, str] | None = None) -> RolesReport:
     """Make or bring up to date the desks' roles, grants and desk log on the centre's database at
     ``url`` (run as its owner); each ``members`` entry (login role → desk) puts that person at that
     desk only, making the login role when missing (its password is the DBA's to set)."""
-    from inspector.store.pg import shown
+    from inspector.store.pg import connect, shown
 
     where = shown(url)
     members = dict(members or {})
+    try:
+        connect(url).close()  # the program's bookkeeping tables, made when missing (store/pg.py)
+    except sqlite3.Error as e:
+        raise StoreError(_("无法打开数据库：{e}").format(e=e), where) from None
     for person, desk in members.items():
         if desk not in DESKS:
             raise UsageError(
@@ -190,6 +195,7 @@ def install(url: str, members: Mapping[str, str] | None = None) -> RolesReport:
             pg.execute(sql.SQL("GRANT SELECT ON inspector_schema TO {}").format(everyone))
             pg.execute(sql.SQL("GRANT SELECT, UPDATE ON inspector_writes TO {}").format(everyone))
             pg.execute(sql.SQL("GRANT SELECT, INSERT ON inspector_files TO {}").format(everyone))
+            pg.execute(sql.SQL("GRANT SELECT, INSERT ON inspector_pdfs TO {}").format(everyone))
             pg.execute(
                 "CREATE TABLE IF NOT EXISTS inspector_desk_acts"
                 " (n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
