@@ -56,7 +56,7 @@ def centre_move(ctx: Context, to: str, as_json: bool) -> None:
     "--user",
     "users",
     multiple=True,
-    metavar="用户=岗位",
+    metavar="USER=DESK",
     help="把数据库用户放到一个岗位：clerk（登记员）、dispatcher（调度员）或 head（负责人）；可重复",
 )
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
