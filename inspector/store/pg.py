@@ -260,6 +260,10 @@ class PgConnection:
             return _Result([(int(n[0]) - self._own_writes if n else 0,)])
         if upper.startswith(("PRAGMA WAL_CHECKPOINT", "PRAGMA OPTIMIZE")):
             return _Result()  # SQLite's file upkeep: the server keeps its own files
+        if upper.startswith("PRAGMA RECURSIVE_TRIGGERS"):
+            # sqlite_utils.Database(conn) sets it on (bundles/authority.py wraps a connection so):
+            # PostgreSQL's triggers always fire for what other triggers do, as SQLite's do when on
+            return _Result()
         if upper.startswith("PRAGMA"):
             raise sqlite3.OperationalError(f"not available on PostgreSQL: {sql}")
         return None
