@@ -818,7 +818,9 @@ def open_database(folder: Path) -> sqlite_utils.Database:
     """Open (creating if needed) the database in a data folder, migrated to the current schema."""
     url = server_url(folder)
     if url is not None:
-        return open_server_database(url)
+        db = open_server_database(url)
+        db.conn.folder = folder  # type: ignore[attr-defined]  # PRAGMA database_list names it
+        return db
     path = folder / DB_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
