@@ -139,7 +139,7 @@ def _files_to_server(conn: sqlite3.Connection, data: Path) -> int:
     store/signed_pdfs.py); each evidence file only when it matches its digest."""
     import hashlib
 
-    from inspector.store.evidence import evidence_dir
+    from inspector.store.evidence import evidence_dir, keep_file_on_server
     from inspector.store.signed_pdfs import PDF_DIR, store_signed_pdf
 
     n = 0
@@ -148,10 +148,7 @@ def _files_to_server(conn: sqlite3.Connection, data: Path) -> int:
         path = evidence_dir(data) / sha[:2] / sha
         body = path.read_bytes() if path.is_file() else None
         if body is not None and hashlib.sha256(body).hexdigest() == sha:
-            conn.execute(
-                "INSERT INTO inspector_files (sha256, content) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (sha, body),
-            )
+            keep_file_on_server(conn, sha, body)
             n += 1
     pdfs = data / PDF_DIR
     for folder in sorted(pdfs.iterdir()) if pdfs.is_dir() else []:

@@ -136,7 +136,7 @@ class PgConnection:
         self._own_writes = 0
         self.total_changes = 0
         self.row_factory: Any = None  # accepted and ignored: rows are always named
-        self.folder: Path | None = None  # the desk's data folder this connection was opened for
+        self.database_file: Path | None = None  # in the desk's folder it was opened for (store/db.py)
 
     # -- what sqlite3.Connection offers ----------------------------------------------------------
     @property
@@ -264,9 +264,7 @@ class PgConnection:
         if upper == "PRAGMA DATABASE_LIST":
             # which folder the database belongs to (store/demo_pictures.py asks): the desk's folder,
             # as SQLite names the file in it
-            from inspector.store.db import DB_NAME
-
-            return _Result([(0, "main", str(self.folder / DB_NAME) if self.folder else "")])
+            return _Result([(0, "main", str(self.database_file or ""))])
         if upper.startswith("PRAGMA RECURSIVE_TRIGGERS"):
             # sqlite_utils.Database(conn) sets it on (bundles/authority.py wraps a connection so):
             # PostgreSQL's triggers always fire for what other triggers do, as SQLite's do when on

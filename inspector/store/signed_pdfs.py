@@ -76,10 +76,9 @@ def store_signed_pdf(
     digest = hashlib.sha256(content).hexdigest()
     folder = pdf_dir(data, eval_id)
     if conn is not None and not isinstance(conn, sqlite3.Connection):
-        conn.execute(
-            "INSERT INTO inspector_files (sha256, content) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            (digest, content),
-        )
+        from inspector.store.evidence import keep_file_on_server
+
+        keep_file_on_server(conn, digest, content)
         conn.execute(
             "INSERT INTO inspector_pdfs (eval_id, sha256, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (eval_id, digest, safe_pdf_name(name, digest)),
