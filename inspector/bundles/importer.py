@@ -583,7 +583,8 @@ def apply(
         # files that only make sense with the rows: before the commit, so that a failed commit
         # leaves them to be written again by the next attempt (they are idempotent)
         for pdf in p.pdfs:
-            added["pdfs"] += store_signed_pdf(data, pdf.eval_id, pdf.name, p.opened.members[pdf.member])[1]
+            body = p.opened.members[pdf.member]
+            added["pdfs"] += store_signed_pdf(data, pdf.eval_id, pdf.name, body, conn)[1]
         if p.opened.carried is not None and older_than_installed(data, p.opened.carried):
             report.warnings.append(_("数据包携带的证书比本机已安装的更早签发，未替换本机证书"))
         elif p.opened.carried is not None:

@@ -421,7 +421,20 @@ def _roster_from_json(entries: Sequence[dict[str, Any]]) -> list[Supervisor]:
 def _unstaffed(db: sqlite_utils.Database, plan: Plan, default_day: dt.date | None) -> list[Target]:
     """The targets a dispatch would draw now: not cancelled, no current team, each with its day."""
     staffed = set(assigned(db, plan.id))
-    todo = [t for t in targets(db, plan.id) if t.state != "cancelled" and t.org_id not in staffed]
+    live = [t for t in targets(db, plan.id) if t.state != "cancelled"]
+    todo = [t for t in live if t.org_id not in staffed]
+    if not todo and live:
+        # every target has its team: drawn already (at another desk, a moment ago, or earlier here)
+        last = db.conn.execute(
+            "SELECT id, created_by, created_at FROM dispatches WHERE plan_id = ?"
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
+            (plan.id,),
+        ).fetchone()
+        by, at, record = (last[1], last[2], last[0]) if last else ("?", "?", "?")
+        message = _(
+            "本计划的对象都已抽取：{by} 于 {at} 发布抽取记录 {id}（可能刚由另一工作站抽取），不再重复抽取"
+        )
+        raise UsageError(message.format(by=by, at=at, id=record), plan.id)
     if not todo:
         raise UsageError(_("本计划没有待抽取的督导对象（请先添加机构）"), plan.id)
     chosen: list[Target] = []

@@ -42,3 +42,46 @@ def centre_move(ctx: Context, to: str, as_json: bool) -> None:
         raise StoreError(_("副本核对未通过：未切换，原数据未动"), label)
     if not as_json:
         click.echo(_("核对无误，已切换到：{to}").format(to=label))
+
+
+@centre.command("roles")
+@click.option(
+    "--db",
+    "url",
+    envvar="INSPECTOR_DB",
+    required=True,
+    help="中心的 PostgreSQL 数据库（用数据库所有者的连接）；也可用环境变量 INSPECTOR_DB",
+)
+@click.option(
+    "--user",
+    "users",
+    multiple=True,
+    metavar="USER=DESK",
+    help="把数据库用户放到一个岗位：clerk（登记员）、dispatcher（调度员）或 head（负责人）；可重复",
+)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def centre_roles(url: str, users: tuple[str, ...], as_json: bool) -> None:
+    """建立或更新工作岗位（登记员、调度员、负责人）的数据库角色与权限，由服务器强制执行；可重复运行。"""
+    from inspector.store.pg import is_server_url
+    from inspector.store.pg_roles import GROUP, install
+
+    if not is_server_url(url):
+        raise click.BadParameter(_("应为 postgresql://… 形式的地址"), param_hint="--db")
+    members: dict[str, str] = {}
+    for entry in users:
+        person, sep, desk = entry.partition("=")
+        if not sep:
+            raise click.BadParameter(_("应为 用户=岗位，收到 {v}").format(v=entry), param_hint="--user")
+        members[person.strip()] = desk.strip()
+    report = install(url, members)
+    if as_json:
+        emit_json(report.as_json())
+        return
+    click.echo(_("已设置 {n} 个数据表的岗位权限与操作记录").format(n=report.tables))
+    for desk, group in GROUP.items():
+        people = sorted(p for p, d in report.members.items() if d == desk)
+        click.echo(
+            _("  {desk}（角色 {group}）：{people}").format(
+                desk=desk, group=group, people="、".join(people) or "—"
+            )
+        )

@@ -819,7 +819,7 @@ def open_database(folder: Path) -> sqlite_utils.Database:
     url = server_url(folder)
     if url is not None:
         db = open_server_database(url)
-        db.conn.folder = folder  # type: ignore[attr-defined]  # the desk's folder (evidence cache)
+        db.conn.database_file = folder / DB_NAME  # type: ignore[attr-defined]  # PRAGMA database_list
         return db
     path = folder / DB_NAME
     try:

@@ -55,9 +55,6 @@ def drawn_signature_png(name: str) -> bytes:
 
 def data_folder(db: sqlite_utils.Database) -> Path | None:
     """The data folder whose database this is (None for one in memory)."""
-    folder = getattr(db.conn, "folder", None)  # a centre's server database, opened for a desk folder
-    if isinstance(folder, Path):
-        return folder
     row = db.conn.execute("PRAGMA database_list").fetchone()
     return Path(row[2]).parent if row and row[2] else None
 

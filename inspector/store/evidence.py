@@ -72,17 +72,25 @@ def add_evidence(db: sqlite_utils.Database, data: Path, source: Path) -> str:
     return digest
 
 
+def keep_file_on_server(conn: sqlite3.Connection, digest: str, content: bytes) -> None:
+    """The one writer of ``inspector_files``: on a centre's server, a file's bytes by its SHA-256, in
+    the caller's transaction (evidence here, signed PDFs in store/signed_pdfs.py, a move's files in
+    store/move.py). A folder's SQLite database keeps its files in the folder: nothing to do."""
+    if not isinstance(conn, sqlite3.Connection):
+        conn.execute(
+            "INSERT INTO inspector_files (sha256, content) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (digest, content),
+        )
+
+
 def insert_evidence(
     conn: sqlite3.Connection, digest: str, size: int, name: str, mime: str, content: bytes | None = None
 ) -> int:
     """The one writer of ``evidence`` rows (a file already stored under its digest); 1 when new.
     On a centre's server the file's bytes (``content``) go into the database with the row, in the
     same transaction, so that every desk can read it without a shared folder."""
-    if content is not None and not isinstance(conn, sqlite3.Connection):
-        conn.execute(
-            "INSERT INTO inspector_files (sha256, content) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            (digest, content),
-        )
+    if content is not None:
+        keep_file_on_server(conn, digest, content)
     return conn.execute(
         "INSERT OR IGNORE INTO evidence (sha256, size, name, mime, added_at) VALUES (?, ?, ?, ?, ?)",
         (digest, size, name[:200], mime[:100], now()),

@@ -28,6 +28,9 @@ SHOWN = 8  # matches listed in the refusal
 
 
 def _table_exists(conn: sqlite3.Connection, table: str) -> bool:
+    if not isinstance(conn, sqlite3.Connection):  # a centre on its server (store/pg.py)
+        row = conn.execute("SELECT to_regclass(?) IS NOT NULL", (table,)).fetchone()
+        return bool(row and row[0])
     row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
     return row is not None
 

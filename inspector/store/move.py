@@ -32,6 +32,7 @@ _OWN = ("sqlite_", "inspector_")
 class MoveReport:
     tables: dict[str, int] = field(default_factory=dict)  # table → rows copied
     evaluations: int = 0
+    files: int = 0  # evidence files and signed PDFs put into the server's database
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -44,6 +45,7 @@ class MoveReport:
             "tables": self.tables,
             "rows": sum(self.tables.values()),
             "evaluations": self.evaluations,
+            "files": self.files,
             "problems": self.problems,
         }
 
@@ -123,10 +125,37 @@ def copy_centre(
                     marks = ", ".join("?" for _c in columns)
                     conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
                 report.tables[table] = len(rows)
+            if not isinstance(conn, sqlite3.Connection):
+                report.files = _files_to_server(conn, data)
     except sqlite3.Error as e:  # rolled back: the target is as empty as it was
         raise StoreError(_("复制失败，目标未做任何更改：{e}").format(e=e), where) from None
     audit_copy(source, target, data, report)
     return report
+
+
+def _files_to_server(conn: sqlite3.Connection, data: Path) -> int:
+    """The folder's evidence files and signed PDFs into the server's database, in the copy's
+    transaction, so that every desk reads them without the folder (store/evidence.py,
+    store/signed_pdfs.py); each evidence file only when it matches its digest."""
+    import hashlib
+
+    from inspector.store.evidence import evidence_dir, keep_file_on_server
+    from inspector.store.signed_pdfs import PDF_DIR, store_signed_pdf
+
+    n = 0
+    for row in conn.execute("SELECT sha256 FROM evidence").fetchall():
+        sha = str(row[0])
+        path = evidence_dir(data) / sha[:2] / sha
+        body = path.read_bytes() if path.is_file() else None
+        if body is not None and hashlib.sha256(body).hexdigest() == sha:
+            keep_file_on_server(conn, sha, body)
+            n += 1
+    pdfs = data / PDF_DIR
+    for folder in sorted(pdfs.iterdir()) if pdfs.is_dir() else []:
+        for pdf in sorted(folder.glob("*.pdf")) if folder.is_dir() else []:
+            store_signed_pdf(data, folder.name, pdf.name, pdf.read_bytes(), conn)
+            n += 1
+    return n
 
 
 def audit_copy(
@@ -173,6 +202,14 @@ def move_centre(data: Path, to: str) -> MoveReport:
         if folder.exists() and any(folder.iterdir()):
             raise StoreError(_("目标文件夹不是空的"), str(folder))
         source, where = open_database(data), str(folder)
+        # what other desks took in is on the server, not yet in this desk's folder: fetched first
+        from inspector.store.evidence import evidence_path
+        from inspector.store.signed_pdfs import signed_pdfs
+
+        for row in source.conn.execute("SELECT sha256 FROM evidence").fetchall():
+            evidence_path(data, str(row[0]))
+        for row in source.conn.execute("SELECT id FROM evaluations").fetchall():
+            signed_pdfs(data, str(row[0]))
         folder.mkdir(parents=True, exist_ok=True)
         target = sqlite_utils.Database(open_database_file(folder))
     try:

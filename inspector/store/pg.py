@@ -48,6 +48,9 @@ _BOOKKEEPING = (
     "INSERT INTO inspector_writes (one, n) VALUES (1, 0) ON CONFLICT DO NOTHING",
     # Evidence files by SHA-256 (store/evidence.py): a desk needs no shared folder
     "CREATE TABLE IF NOT EXISTS inspector_files (sha256 TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+    # Signed PDFs of an evaluation (store/signed_pdfs.py), their bytes in inspector_files
+    "CREATE TABLE IF NOT EXISTS inspector_pdfs (eval_id TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    " name TEXT NOT NULL, PRIMARY KEY (eval_id, sha256))",
 )
 _DML = ("INSERT", "UPDATE", "DELETE")
 
@@ -108,6 +111,21 @@ def _sqlite_error(e: psycopg.Error) -> sqlite3.Error:
     return sqlite3.DatabaseError(message)
 
 
+# SQLSTATE 42501 insufficient_privilege: the desk's role may not do this (store/pg_roles.py)
+_NOT_PERMITTED = "42501"
+
+
+def _refused(e: psycopg.Error, raw: psycopg.Connection[Any]) -> StoreError:
+    """The server's "permission denied" as one message naming the desk user and the database."""
+    detail = (e.diag.message_primary if e.diag else None) or str(e)
+    return StoreError(
+        _(
+            "服务器拒绝了这项操作：数据库用户 {user} 所在的岗位无此权限（{detail}）。请由中心负责人调整岗位"
+        ).format(user=raw.info.user, detail=detail),
+        f"postgresql://{raw.info.host}/{raw.info.dbname}",
+    )
+
+
 class PgConnection:
     """The subset of ``sqlite3.Connection`` the store uses, on a PostgreSQL connection."""
 
@@ -118,7 +136,7 @@ class PgConnection:
         self._own_writes = 0
         self.total_changes = 0
         self.row_factory: Any = None  # accepted and ignored: rows are always named
-        self.folder: Path | None = None  # the desk's data folder this database was opened for
+        self.database_file: Path | None = None  # in the desk's folder it was opened for (store/db.py)
 
     # -- what sqlite3.Connection offers ----------------------------------------------------------
     @property
@@ -184,6 +202,8 @@ class PgConnection:
             if guarded:
                 self._pg.execute("ROLLBACK TO SAVEPOINT inspector_statement")
                 self._pg.execute("RELEASE SAVEPOINT inspector_statement")
+            if e.sqlstate == _NOT_PERMITTED:
+                raise _refused(e, self._pg) from None
             raise _sqlite_error(e) from None
         if dml:
             self.total_changes += max(cursor.rowcount, 0)
@@ -205,6 +225,8 @@ class PgConnection:
         except psycopg.Error as e:
             if self.in_transaction:
                 self._pg.execute("ROLLBACK")
+            if e.sqlstate == _NOT_PERMITTED:
+                raise _refused(e, self._pg) from None
             raise _sqlite_error(e) from None
         finally:
             self._wrote = False
@@ -239,6 +261,14 @@ class PgConnection:
             return _Result([(int(n[0]) - self._own_writes if n else 0,)])
         if upper.startswith(("PRAGMA WAL_CHECKPOINT", "PRAGMA OPTIMIZE")):
             return _Result()  # SQLite's file upkeep: the server keeps its own files
+        if upper == "PRAGMA DATABASE_LIST":
+            # which folder the database belongs to (store/demo_pictures.py asks): the desk's folder,
+            # as SQLite names the file in it
+            return _Result([(0, "main", str(self.database_file or ""))])
+        if upper.startswith("PRAGMA RECURSIVE_TRIGGERS"):
+            # sqlite_utils.Database(conn) sets it on (bundles/authority.py wraps a connection so):
+            # PostgreSQL's triggers always fire for what other triggers do, as SQLite's do when on
+            return _Result()
         if upper.startswith("PRAGMA"):
             raise sqlite3.OperationalError(f"not available on PostgreSQL: {sql}")
         return None
@@ -275,8 +305,9 @@ def connect(url: str) -> PgConnection:
         raise _sqlite_error(e) from None
     conn = PgConnection(raw)
     for statement in _BOOKKEEPING:
-        # two desks making them at the same first moment: the other one did
-        with contextlib.suppress(psycopg.errors.UniqueViolation):
+        # two desks making them at the same first moment: the other one did; a desk user's role
+        # may not create or insert (store/pg_roles.py): the owner made them already
+        with contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.InsufficientPrivilege):
             raw.execute(statement)
     return conn
 
@@ -341,3 +372,20 @@ def fetch_file(url: str, sha256: str, path: Path) -> None:
         conn.close()
     if row is not None and hashlib.sha256(row[0]).hexdigest() == sha256:
         write_bytes_atomic(path, bytes(row[0]))
+
+
+def fetch_pdfs(url: str, eval_id: str) -> list[tuple[str, bytes]]:
+    """The signed PDFs of an evaluation kept on the server at ``url``: (name, content) each, only
+    those whose content matches their digest (a damaged copy is never handed out)."""
+    import hashlib
+
+    conn = connect(url)
+    try:
+        rows = conn.execute(
+            "SELECT p.name, p.sha256, f.content FROM inspector_pdfs p JOIN inspector_files f"
+            " ON f.sha256 = p.sha256 WHERE p.eval_id = ? ORDER BY p.name, p.sha256",
+            (eval_id,),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(str(r[0]), bytes(r[2])) for r in rows if hashlib.sha256(r[2]).hexdigest() == r[1]]

@@ -33,9 +33,9 @@ _IS = re.compile(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b)", re.I)
 _JULIANDAY = re.compile(r"\bjulianday\s*\(([^()]+)\)", re.I)
 _JSON_EACH = re.compile(r"\bjson_each\s*\(([^()]+)\)", re.I)
 _JSON_EXTRACT = re.compile(
-    r"\bjson_extract\s*\(\s*(" + _IDENT + r"(?:\." + _IDENT + r")?)\s*,\s*\x00(\d+)\x00\s*\)", re.I
+    r"\bjson_extract\s*\(\s*((?:" + _IDENT + r"\.)?" + _IDENT + r")\s*,\s*\x00(\d+)\x00\s*\)", re.I
 )
-# SQLite's group_concat(x, sep) is PostgreSQL's string_agg(x, sep) (the store always names the sep)
+# group_concat(x, sep) is string_agg(x, sep) (the one-argument form is not used: it would fail loudly)
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\s*\(", re.I)
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+(" + _IDENT + r")\s*\(", re.I)
 _TRIGGER = re.compile(
@@ -147,8 +147,8 @@ def translate(sql: str, primary_key: PrimaryKey, *, parameters: bool = True) -> 
     text = _IS.sub("IS NOT DISTINCT FROM ", text)
     text = _INDEXED_BY.sub("", text)  # SQLite's planner hints: PostgreSQL plans for itself
     text = _JULIANDAY.sub(r"CAST(\1 AS timestamptz)", text)
-    text = _JSON_EACH.sub(r"json_array_elements_text(CAST(\1 AS json))", text)
     text = _GROUP_CONCAT.sub("string_agg(", text)
+    text = _JSON_EACH.sub(r"json_array_elements_text(CAST(\1 AS json))", text)
     text = _JSON_EXTRACT.sub(
         lambda x: f"(CAST({x.group(1)} AS json) #>> {_json_path(literals[int(x.group(2))])})", text
     )

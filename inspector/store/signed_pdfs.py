@@ -5,17 +5,23 @@ Two places hold them: ``DATA/reports/`` where the score sheet is written after s
 carry a signature count, drafts do not), and
 ``DATA/pdfs/EVAL_ID/NAME.pdf`` where an import stores what arrived. A file is never overwritten: a
 second signer's version (an incremental update, so different bytes) is kept under a name of its own.
+
+A centre on a server keeps what arrives in the database too (``inspector_pdfs``, the bytes in
+``inspector_files`` by SHA-256, in the import's transaction), so that a desk needs no shared folder:
+listing an evaluation's PDFs at a desk first copies into its folder those it lacks.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 from pathlib import Path
 
 from inspector.errors import UsageError
 from inspector.fileio import write_bytes_atomic
 from inspector.i18n import _
+from inspector.store.db import server_url
 
 PDF_DIR = "pdfs"
 REPORTS_DIR = "reports"  # documents/signing.py writes the signed score sheet there
@@ -48,6 +54,12 @@ def _signed(path: Path) -> bool:
 def signed_pdfs(data: Path, eval_id: str) -> list[Path]:
     if not _EVAL.fullmatch(eval_id):
         return []
+    url = server_url(data)
+    if url is not None:  # a desk of a centre on a server: what the others took in, here too
+        from inspector.store.pg import fetch_pdfs
+
+        for name, content in fetch_pdfs(url, eval_id):
+            store_signed_pdf(data, eval_id, name, content)
     folder = Path(data) / PDF_DIR / eval_id
     found = sorted(p for p in folder.glob("*.pdf") if p.is_file()) if folder.is_dir() else []
     reports = Path(data) / REPORTS_DIR
@@ -56,10 +68,21 @@ def signed_pdfs(data: Path, eval_id: str) -> list[Path]:
     return found
 
 
-def store_signed_pdf(data: Path, eval_id: str, name: str, content: bytes) -> tuple[Path, bool]:
-    """Keep ``content`` under ``name`` (or a variant of it); returns (path, whether it was new)."""
+def store_signed_pdf(
+    data: Path, eval_id: str, name: str, content: bytes, conn: sqlite3.Connection | None = None
+) -> tuple[Path, bool]:
+    """Keep ``content`` under ``name`` (or a variant of it); returns (path, whether it was new).
+    ``conn``: the caller's transaction on a centre's server, which keeps the file too (see above)."""
     digest = hashlib.sha256(content).hexdigest()
     folder = pdf_dir(data, eval_id)
+    if conn is not None and not isinstance(conn, sqlite3.Connection):
+        from inspector.store.evidence import keep_file_on_server
+
+        keep_file_on_server(conn, digest, content)
+        conn.execute(
+            "INSERT INTO inspector_pdfs (eval_id, sha256, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (eval_id, digest, safe_pdf_name(name, digest)),
+        )
     for existing in sorted(folder.glob("*.pdf")) if folder.is_dir() else []:
         if existing.stat().st_size == len(content) and existing.read_bytes() == content:
             return existing, False

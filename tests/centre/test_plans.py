@@ -318,6 +318,8 @@ def test_targets_dates_and_successive_draws(tmp_path: Path) -> None:
         add_person(db, name=f"督导{i}", kind="external", cert_no=str(i), cert_issued="2025-01-01")
     plan = new_plan(db, RUBRIC, "计划", "routine", starts="2026-03-01", ends="2026-03-31")
     assert plan.year == 2026
+    with pytest.raises(UsageError, match="没有待抽取"):  # nothing added yet
+        run_dispatch(db, plan.id, team_size=2, seed=1)
     with pytest.raises(UsageError, match="不在计划期间"):
         add_target(db, plan.id, a, "2026-04-01")
     add_target(db, plan.id, a, "2026-03-10")
@@ -333,8 +335,10 @@ def test_targets_dates_and_successive_draws(tmp_path: Path) -> None:
         (a, "2026-03-10"),
         (b, "2026-03-12"),
     }
-    with pytest.raises(UsageError, match="没有待抽取"):
+    # drawn already: said so, naming the published record (not "add organisations first")
+    with pytest.raises(UsageError, match=f"都已抽取.*{first.id}") as refused:
         run_dispatch(db, plan.id, team_size=2, seed=1)
+    assert "没有待抽取" not in str(refused.value)
     add_target(db, plan.id, c, "2026-03-12")
     second = run_dispatch(db, plan.id, team_size=2, seed=1)
     assert [x["org"] for x in second.record["assignments"]] == [c]

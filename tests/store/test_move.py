@@ -82,3 +82,38 @@ def test_a_move_into_a_database_that_is_not_empty_is_refused(pg_url: str, tmp_pa
     db = open_server_database(pg_url)
     assert db.conn.execute("SELECT COUNT(*) FROM orgs").fetchone()[0] == 1
     db.conn.close()
+
+
+def test_a_move_to_the_server_takes_evidence_and_signed_pdfs_so_other_desks_read_them(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from inspector.folder import open_folder
+    from inspector.store.evidence import evidence_path
+    from inspector.store.move import move_centre
+    from inspector.store.signed_pdfs import signed_pdfs, store_signed_pdf
+
+    centre = demo_folder(tmp_path / "centre")
+    db = open_folder(centre)
+    shas = [str(r[0]) for r in db.conn.execute("SELECT sha256 FROM evidence ORDER BY sha256")]
+    assert shas  # the demo centre has evidence files
+    eval_id = str(db.conn.execute("SELECT id FROM evaluations ORDER BY id LIMIT 1").fetchone()[0])
+    db.conn.close()
+    pdf = b"%PDF-1.7 /ByteRange a signed sheet\n%%EOF\n"
+    store_signed_pdf(centre, eval_id, "评分表-已签署.pdf", pdf)
+    report = move_centre(centre, pg_url)
+    assert report.ok, report.problems
+    assert report.files == len([s for s in shas if evidence_path(centre, s).exists()]) + 1
+
+    desk = tmp_path / "desk"  # another desk: nothing in its folder but the server's address
+    desk.mkdir()
+    (desk / SERVER_FILE).write_text(pg_url, encoding="utf-8")
+    assert [p.read_bytes() for p in signed_pdfs(desk, eval_id)] == [pdf]
+    for sha in shas:
+        assert evidence_path(desk, sha).read_bytes() == evidence_path(centre, sha).read_bytes()
+
+    (desk / "evidence").rename(tmp_path / "gone")  # moved back from a desk that had not read them
+    (desk / "pdfs").rename(tmp_path / "gone-pdfs")
+    back = tmp_path / "back"
+    assert move_centre(desk, str(back)).ok
+    assert [p.read_bytes() for p in signed_pdfs(back, eval_id)] == [pdf]
+    assert all((back / "evidence" / s[:2] / s).exists() for s in shas)

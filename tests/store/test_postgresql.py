@@ -71,10 +71,10 @@ def test_sqlite_functions_and_comparisons_said_in_postgresqls_words() -> None:
     assert "(CAST(change AS json) #>> '{kind}') = 'lock'" in translate(
         "SELECT 1 FROM h WHERE json_extract(change, '$.kind') = 'lock'", _keys
     )
-    # a column named through its table's alias, and SQLite's group_concat (issue 19's query)
-    assert "string_agg((CAST(s.payload AS json) #>> '{name}'), '、')" in translate(
+    # a qualified column, and group_concat with its separator (store/folder_role.py's station_signed)
+    assert translate(
         "SELECT group_concat(json_extract(s.payload, '$.name'), '、') FROM changes s", _keys
-    )
+    ) == ("SELECT string_agg((CAST(s.payload AS json) #>> '{name}'), '、') FROM changes s")
     assert "ORDER BY CAST(c.wall_time AS timestamptz) DESC" in translate(
         "SELECT 1 ORDER BY julianday(c.wall_time) DESC", _keys
     )
