@@ -188,7 +188,7 @@ class HomePage(QWidget):
                 quote=src.get("quote", ""),
             )
             if status.get("deadline")
-            else _("通知未规定截止日期")
+            else _("本次自评通知未设截止日期")
         )
         state = status.get("eval_state")
         step = {

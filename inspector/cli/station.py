@@ -143,7 +143,7 @@ def station_status(ctx: Context, as_json: bool) -> None:
         return
     click.echo(_("{org}：{plan}").format(org=out["org_name"], plan=out["plan_title"]))
     if out["deadline"] is None:
-        click.echo(_("通知未规定截止日期"))
+        click.echo(_("本次自评通知未设截止日期"))
     else:
         src = out["deadline_source"] or {}
         click.echo(
