@@ -38,7 +38,7 @@ def _recipient(ctx: Context, to: str | None) -> str | None:
 @click.option("--eval", "eval_ids", multiple=True, help="只导出这些评估（可多次给出）")
 @click.option("--plan", "plan_id", default=None, help="派发：计划编号（与 --person 一起）")
 @click.option("--person", default=None, help="派发：督导员（名册编号）")
-@click.option("--org", "org", default=None, help="自评通知：鉴定站（所）的机构编号（与 --plan 一起）")
+@click.option("--org", "org_id", default=None, help="自评通知：鉴定站（所）的机构编号（与 --plan 一起）")
 @click.option(
     "--to", "to", default=None, help="收件人：证书文件、证书指纹、人员编号或姓名（结果默认发给中心）"
 )
@@ -53,7 +53,7 @@ def bundle_export(
     eval_ids: tuple[str, ...],
     plan_id: str | None,
     person: str | None,
-    org: str | None,
+    org_id: str | None,
     to: str | None,
     full: bool,
     out: Path,
@@ -79,7 +79,7 @@ def bundle_export(
         to=_recipient(ctx, to),
         full=full,
         author=ctx.user,
-        org=org,
+        org=org_id,
     )
     if as_json:
         emit_json(report.as_json())

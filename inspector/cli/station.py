@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from inspector.cli.common import Context, emit_json, pass_context
+from inspector.cli.keys import _CA_OPT, _CA_PASS
 from inspector.i18n import _
 
 
@@ -21,10 +22,8 @@ from inspector.i18n import _
 @click.option("--org", "org_id", required=True, help="鉴定站（所）的机构编号（org）")
 @click.option("--name", "representative", required=True, help="鉴定站（所）代表的姓名")
 @click.option("--days", type=int, default=366, show_default=True, help="有效天数")
-@click.option("--ca", "ca", type=click.Path(file_okay=False, path_type=Path), default=None, help="CA 文件夹")
-@click.option(
-    "--ca-passphrase-file", type=click.Path(path_type=Path), default=None, help="从文件读取 CA 口令"
-)
+@_CA_OPT
+@_CA_PASS
 @click.option(
     "--person-passphrase-file",
     type=click.Path(path_type=Path),

@@ -492,6 +492,8 @@ def credentials_for(db: sqlite_utils.Database, who: str) -> sqlite3.Row:
         (who, who, who),
     ).fetchone()
     if row is None:
+        if who.startswith(ORG_PREFIX):  # a station's representative has a command of its own
+            raise NotFoundError(_("中心尚未给该鉴定站（所）代表签发有效证书（keys issue-station）"), who)
         raise NotFoundError(_("中心尚未给此人签发有效证书（keys issue）"), who)
     return row  # type: ignore[no-any-return]
 
