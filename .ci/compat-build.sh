@@ -29,10 +29,10 @@ GLIBC=2.28
 ZIG_VERSION=0.13.0
 # Source packages of Debian 12 (bookworm); pinned versions where the security suite's index names a
 # version whose files are not in its pool.
-SOURCES=(python3.11 libffi "zlib=1:1.2.13.dfsg-1" bzip2 xz-utils sqlite3)
+SOURCES=(python3.11 libffi "zlib=1:1.2.13.dfsg-1" bzip2 xz-utils sqlite3 openssl)
 JOBS=${JOBS:-2}
 # Bump when a change below should rebuild the cached interpreter.
-key=py3.11-glibc$GLIBC-zig$ZIG_VERSION-1
+key=py3.11-glibc$GLIBC-zig$ZIG_VERSION-2
 PREFIX=$CACHE/python-$key         # the interpreter (kept between runs)
 DEPS=$CACHE/deps-$key             # static libraries it links
 SRC=$CACHE/src
@@ -60,9 +60,17 @@ tools=$CACHE/bin
 mkdir -p "$tools"
 # -fno-sanitize: zig cc turns on UBSan traps when no optimisation level is given; CPython's
 # function-pointer casts would trap.
+# Zig's linker knows -soname but not its short form -h (CPython's configure uses -Wl,-hNAME).
 cat > "$tools/cc" <<EOF
-#!/bin/sh
-exec "$zig" cc -target x86_64-linux-gnu.$GLIBC -fno-sanitize=all "\$@"
+#!/bin/bash
+args=()
+for a in "\$@"; do
+  case "\$a" in
+    -Wl,-h*) args+=("-Wl,-soname,\${a#-Wl,-h}") ;;
+    *) args+=("\$a") ;;
+  esac
+done
+exec "$zig" cc -target x86_64-linux-gnu.$GLIBC -fno-sanitize=all "\${args[@]}"
 EOF
 cat > "$tools/ar" <<EOF
 #!/bin/sh
@@ -95,8 +103,8 @@ fetch_sources() {
 }
 orig() {  # orig tarball of a source package: orig NAME_VERSION-GLOB
   local f
-  f=$(ls "$SRC"/$1*.orig.tar.* 2>/dev/null | grep -v orig-www | sort -V | tail -1)
-  [ -n "$f" ] || { fetch_sources; f=$(ls "$SRC"/$1*.orig.tar.* | grep -v orig-www | sort -V | tail -1); }
+  f=$(ls "$SRC"/$1*.orig.tar.* 2>/dev/null | grep -v -e orig-www -e '\.asc$' | sort -V | tail -1)
+  [ -n "$f" ] || { fetch_sources; f=$(ls "$SRC"/$1*.orig.tar.* | grep -v -e orig-www -e '\.asc$' | sort -V | tail -1); }
   echo "$f"
 }
 unpack() {  # unpack NAME → a fresh build folder, printed
@@ -141,6 +149,13 @@ build_deps() {
     make -s -j"$JOBS" libsqlite3.la >/dev/null && make -s install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA >/dev/null 2>&1 ||
     { cp .libs/libsqlite3.a "$DEPS/lib/" && cp sqlite3.h sqlite3ext.h "$DEPS/include/"; })
   [ -f "$DEPS/include/sqlite3.h" ] || cp "$d/sqlite3.h" "$d/sqlite3ext.h" "$DEPS/include/"
+  say "OpenSSL (libssl, libcrypto; the longest step)"
+  d=$(unpack openssl_)
+  # no-asm: C only, nothing for Zig's assembler to differ on; speed is not the ssl module's job here
+  (cd "$d" && ./Configure linux-x86_64 --prefix="$DEPS" --libdir=lib --openssldir=/etc/ssl no-shared no-asm \
+      no-tests no-dso no-engine no-legacy no-module no-comp -fPIC -O2 -w >/dev/null &&
+    nice -n 10 make -s -j"$JOBS" build_libs >/dev/null 2>&1 && make -s install_dev >/dev/null 2>&1)
+  [ -f "$DEPS/lib/libssl.a" ] || { say "OpenSSL failed"; exit 1; }
   # static only: the linker must not find a shared library of these
   rm -f "$DEPS"/lib/*.so* "$DEPS"/lib/*.la
   touch "$DEPS/.done"
@@ -152,12 +167,19 @@ build_python() {
   local d
   say "CPython 3.11"
   d=$(unpack python3.11_)
+  # setup.py (which builds most extension modules in 3.11) adds the host's /usr/include and
+  # /usr/lib search paths; their glibc 2.36 headers must not mix with Zig's glibc 2.28 ones.
+  sed -i -e 's/^        self.add_multiarch_paths()$/        pass  # compat build: no host paths/' \
+    -e "s#^\( *\)add_dir_to_list(self.compiler.\(library\|include\)_dirs, '/usr/local/\(lib\|include\)')#\1pass#" \
+    -e "s|system_lib_dirs = \[.*\]|system_lib_dirs = []|" -e "s|system_include_dirs = \[.*\]|system_include_dirs = []|" \
+    "$d/setup.py"
   (cd "$d" &&
     PKG_CONFIG_PATH="$DEPS/lib/pkgconfig" PKG_CONFIG_LIBDIR="$DEPS/lib/pkgconfig" \
     CPPFLAGS="-I$DEPS/include" LDFLAGS="-L$DEPS/lib -Wl,-rpath,$PREFIX/lib" \
     LIBFFI_INCLUDEDIR="$DEPS/include" \
     ./configure -q --prefix="$PREFIX" --enable-shared --with-ensurepip=install \
-      --without-static-libpython --with-system-ffi --disable-test-modules >"$WORK/python-configure.log" 2>&1 &&
+      --without-static-libpython --with-system-ffi --disable-test-modules \
+      --with-openssl="$DEPS" --with-ssl-default-suites=openssl >"$WORK/python-configure.log" 2>&1 &&
     nice -n 10 make -s -j"$JOBS" >"$WORK/python-make.log" 2>&1 &&
     make -s install >"$WORK/python-install.log" 2>&1) ||
     { tail -40 "$WORK"/python-*.log >&2; exit 1; }
@@ -174,12 +196,16 @@ EOF
 
 build_deps
 build_python
+# interpreters and libraries of earlier keys are dead weight (a few hundred MB each)
+for old in "$CACHE"/python-* "$CACHE"/deps-*; do
+  case "$old" in "$PREFIX" | "$DEPS") ;; *) rm -rf "$old" ;; esac
+done
+rm -rf "$WORK"
 
 # --- the freezing environment: wheels only, none newer than manylinux_2_28
 venv=$CACHE/freeze-venv
 rm -rf "$venv"
 "$PREFIX/bin/python3.11" -m venv "$venv"
-"$venv/bin/python" -m pip install -q --upgrade pip
 reqs=$(mktemp)
 trap 'rm -f "$reqs"' EXIT
 "$venv/bin/python" - "$reqs" <<'EOF'
@@ -194,8 +220,11 @@ rm -rf "$wheels"
 platforms=()
 for v in 28 27 26 25 24 23 22 21 20 19 18 17; do platforms+=(--platform "manylinux_2_${v}_x86_64"); done
 platforms+=(--platform manylinux2014_x86_64 --platform manylinux2010_x86_64 --platform manylinux1_x86_64)
-"$venv/bin/python" -m pip download -q --only-binary :all: --python-version 3.11 --implementation cp \
-  --abi cp311 --abi abi3 --abi none "${platforms[@]}" --platform any -d "$wheels" -r "$reqs"
+# The interpreter has no ssl module (above): the host's Python (Zig's venv) downloads the wheels,
+# for CPython 3.11 on manylinux_2_28 or older, and the freezing venv installs them without a network.
+"$CACHE/zig-venv/bin/python" -m pip download -q --only-binary :all: --python-version 3.11 --implementation cp \
+  --abi cp311 --abi abi3 --abi none "${platforms[@]}" --platform any -d "$wheels" -r "$reqs" pip
+"$venv/bin/python" -m pip install -q --no-index --find-links "$wheels" --upgrade pip
 "$venv/bin/python" -m pip install -q --no-index --find-links "$wheels" -r "$reqs"
 "$venv/bin/python" -m pip list 2>/dev/null | grep -i -E '^(pyside6|shiboken6|pyinstaller|cryptography) ' | sed 's/^/compat build: /'
 

@@ -3,7 +3,9 @@ ceiling of UOS 20 (glibc 2.28, GCC 8's GLIBCXX_3.4.25). The smoke test of the co
 its exit code, so its logic is tested here with a stand-in objdump printing what real ones print,
 and once with the real objdump on a real executable."""
 
+import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -139,3 +141,33 @@ def test_the_real_objdump_on_a_real_executable(tmp_path: Path) -> None:
 def test_the_smoke_test_checks_the_ceiling() -> None:
     smoke = (ROOT / "dev.sh").read_text(encoding="utf-8").split("  smoke)", 1)[1].split(";;", 1)[0]
     assert "installer/glibc_ceiling.sh dist/inspector 2.28" in smoke
+
+
+def _system_provided() -> "re.Pattern[str]":
+    """build.spec's SYSTEM_PROVIDED pattern (the spec runs only inside PyInstaller: read it with ast)."""
+    tree = ast.parse((ROOT / "build.spec").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "SYSTEM_PROVIDED":
+            assert isinstance(node.value, ast.Call)
+            return re.compile(ast.literal_eval(node.value.args[0]))
+    raise AssertionError("build.spec has no SYSTEM_PROVIDED")
+
+
+def test_the_linux_build_leaves_the_desktop_s_libraries_out() -> None:
+    provided = _system_provided()
+    desktop = ["libstdc++.so.6", "libgcc_s.so.1", "libGL.so.1", "libEGL.so.1", "libX11.so.6", "libxcb.so.1"]
+    desktop += ["libxcb-xkb.so.1", "libxkbcommon-x11.so.0", "libfontconfig.so.1", "libfreetype.so.6"]
+    desktop += ["libglib-2.0.so.0", "libdbus-1.so.3", "libz.so.1", "libexpat.so.1", "libcairo.so.2"]
+    for name in desktop:
+        assert provided.fullmatch(name), name
+    # wheels' own copies (hashed names), Qt's xcb helpers, the interpreter and Qt itself stay in
+    carried = [
+        "libXau-154567c4.so.6.0.0",
+        "libxcb-9065bb12.so.1.1.0",
+        "libxcb-cursor.so.0",
+        "libxcb-icccm.so.4",
+    ]
+    carried += ["libxcb-util.so.1", "libpython3.11.so.1.0", "libQt6Core.so.6", "libzstd-40ad5e7e.so.1.5.7"]
+    carried += ["libssl-6a9b88ec.so.3", "libicuuc.so.73"]
+    for name in carried:
+        assert not provided.fullmatch(name), name
