@@ -185,11 +185,12 @@ build_python() {
     { tail -40 "$WORK"/python-*.log >&2; exit 1; }
   "$PREFIX/bin/python3.11" - <<'EOF'
 # every module the product and its libraries need from the standard library
-import bz2, ctypes, lzma, sqlite3, zlib, hashlib, json, decimal, unicodedata, _socket, select, mmap, uuid
+import bz2, ctypes, lzma, sqlite3, ssl, zlib, hashlib, json, decimal, unicodedata, _socket, select, mmap, uuid
+assert hashlib.scrypt and ssl.create_default_context()
 con = sqlite3.connect(":memory:")
 con.execute("create table t(a integer primary key, b text) strict")
 assert con.execute("insert into t(b) values ('x') on conflict do nothing returning a").fetchone() == (1,)
-print("compat python:", sqlite3.sqlite_version, "ok")
+print("compat python:", sqlite3.sqlite_version, ssl.OPENSSL_VERSION, "ok")
 EOF
   touch "$PREFIX/.done"
 }
