@@ -190,6 +190,7 @@ assert hashlib.scrypt and ssl.create_default_context()
 con = sqlite3.connect(":memory:")
 con.execute("create table t(a integer primary key, b text) strict")
 assert con.execute("insert into t(b) values ('x') on conflict do nothing returning a").fetchone() == (1,)
+assert con.execute("select row_number() over (order by a), json_object('b', b) from t").fetchone() == (1, '{"b":"x"}')
 print("compat python:", sqlite3.sqlite_version, ssl.OPENSSL_VERSION, "ok")
 EOF
   touch "$PREFIX/.done"
