@@ -43,9 +43,10 @@ say() { echo "compat build: $*"; }
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 
-# --- tools: make, tclsh (SQLite's build generates its amalgamation with it), objdump; Zig in a venv
+# --- tools: make, perl (OpenSSL's Configure), tclsh (SQLite's build generates its amalgamation with
+# it), objdump; Zig in a venv
 need=()
-for p in make tcl binutils xz-utils bzip2 python3-venv; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+for p in make perl pkg-config tcl binutils xz-utils bzip2 python3-venv; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   $sudo apt-get update -qq
@@ -222,13 +223,13 @@ rm -rf "$wheels"
 platforms=()
 for v in 28 27 26 25 24 23 22 21 20 19 18 17; do platforms+=(--platform "manylinux_2_${v}_x86_64"); done
 platforms+=(--platform manylinux2014_x86_64 --platform manylinux2010_x86_64 --platform manylinux1_x86_64)
-# The interpreter has no ssl module (above): the host's Python (Zig's venv) downloads the wheels,
-# for CPython 3.11 on manylinux_2_28 or older, and the freezing venv installs them without a network.
+# The host's Python (Zig's venv: the machine's certificates and pip settings) downloads the wheels,
+# for CPython 3.11 on manylinux_2_28 or older; the freezing venv installs them without a network.
 "$CACHE/zig-venv/bin/python" -m pip download -q --only-binary :all: --python-version 3.11 --implementation cp \
   --abi cp311 --abi abi3 --abi none "${platforms[@]}" --platform any -d "$wheels" -r "$reqs" pip
 "$venv/bin/python" -m pip install -q --no-index --find-links "$wheels" --upgrade pip
 "$venv/bin/python" -m pip install -q --no-index --find-links "$wheels" -r "$reqs"
-"$venv/bin/python" -m pip list 2>/dev/null | grep -i -E '^(pyside6|shiboken6|pyinstaller|cryptography) ' | sed 's/^/compat build: /'
+"$venv/bin/python" -m pip list 2>/dev/null | grep -i -E '^(pyside6[-_]essentials|pyinstaller|cryptography) ' | sed 's/^/compat build: /'
 
 say "freezing build.spec"
 PYTHONPATH=$root "$venv/bin/pyinstaller" --noconfirm --log-level WARN --workpath build/compat build.spec
