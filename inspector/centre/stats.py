@@ -348,7 +348,9 @@ def statistics(
     per_rubric: dict[str, list[Decimal]] = {}
     groups: dict[tuple[str, str, str], list[Evaluation]] = {}
     for e in evals:
-        per_rubric.setdefault(e.rubric_id, []).append(totals[e.id].total)
+        total = totals[e.id].total
+        if total is not None:  # None: the scoring engine refuses its marks, no total to count
+            per_rubric.setdefault(e.rubric_id, []).append(total)
         d = details.get(e.org_id, {})
         for key, value in (
             ("region", d.get("region")),
@@ -375,7 +377,7 @@ def statistics(
                 key,
                 value,
                 len(members),
-                (sum((f.total for f in figures), ZERO) / len(figures)).quantize(TWO_PLACES),
+                _mean([f.total for f in figures if f.total is not None]),
                 passed,
                 sum(1 for f in figures if f.vetoed),
             )
@@ -384,6 +386,11 @@ def statistics(
         rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows,
         _review_counts(db, rubric_id, year),
     )  # fmt: skip
+
+
+def _mean(totals: Sequence[Decimal]) -> Decimal | None:
+    """The mean of a group's totals (None: none of its evaluations has one the engine gives)."""
+    return (sum(totals, ZERO) / len(totals)).quantize(TWO_PLACES) if totals else None
 
 
 def _scored_only(db: sqlite_utils.Database, evals: list[Evaluation]) -> list[Evaluation]:

@@ -131,7 +131,8 @@ def eval_list(ctx: Context, state: str | None, ids_only: bool, as_json: bool) ->
         rows.append(
             {
                 **e.summary(),
-                "total": json_number(t.total),
+                "total": json_number(t.total) if t.total is not None else None,
+                **({"refused": t.refused} if t.refused else {}),
                 "outcome": t.outcome_json(),
                 "provisional": t.provisional,
                 **({"signed_total_differs": True} if t.differs else {}),

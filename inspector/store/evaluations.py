@@ -521,21 +521,25 @@ class EvaluationStore:
         """
         wanted = {e.id: e for e in evaluations}
         rows = self.conn.execute(
-            "SELECT eval_id, base_c, bonus_c, vetoes, fixed_total, fixed_base, fixed_bonus, fixed_outcome,"
-            " fixed_label FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
+            "SELECT eval_id, base_c, bonus_c, vetoes, refused, fixed_total, fixed_base, fixed_bonus,"
+            " fixed_outcome, fixed_label FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
             (canonical(sorted(wanted)),),
         )
         # Many evaluations share their figures (a form's totals repeat across a province): a Totals
         # is immutable, so one is built per distinct (form, figures, fixed figures, state) and shared.
         made: dict[tuple[Any, ...], Totals] = {}
         out: dict[str, Totals] = {}
-        for eval_id, base_c, bonus_c, vetoes, *fixed_row in rows:
+        for eval_id, base_c, bonus_c, vetoes, refused, *fixed_row in rows:
             e = wanted[eval_id]
             rubric = self.rubric(e.rubric_id, e.rubric_version)
             is_vetoed = vetoes != "[]"
             provisional = e.answered < e.items or e.conflicts > 0
-            key = (id(rubric), base_c, bonus_c, is_vetoed, provisional, e.conflicts, *fixed_row)
+            key = (id(rubric), base_c, bonus_c, is_vetoed, provisional, e.conflicts, refused, *fixed_row)
             t = made.get(key)
+            if t is None and refused is not None:  # the engine gives no total: neither does the desk
+                t = Totals(
+                    None, None, None, rubric.max_points, False, None, True, e.conflicts, refused=refused
+                )
             if t is None:
                 base, bonus = Decimal(base_c) / CENT, Decimal(bonus_c) / CENT
                 total = base + bonus
@@ -549,6 +553,7 @@ class EvaluationStore:
                     provisional=provisional,
                     conflicts=e.conflicts,
                 )
+            if key not in made:
                 if fixed_row[0] is not None:
                     ftotal, fbase, fbonus, code, label = fixed_row
                     t = Fixed(Decimal(ftotal), Decimal(fbase), Decimal(fbonus), code, label).apply(t)
@@ -609,11 +614,12 @@ class EvaluationStore:
 
 @dataclass(frozen=True)
 class Totals:
-    """One evaluation's figures, as :meth:`EvaluationStore.totals` computes them."""
+    """One evaluation's figures, as :meth:`EvaluationStore.totals` computes them (``total``, ``base``
+    and ``bonus`` None, with ``refused`` saying why, where the scoring engine refuses the marks)."""
 
-    total: Decimal
-    base: Decimal
-    bonus: Decimal
+    total: Decimal | None
+    base: Decimal | None
+    bonus: Decimal | None
     max_points: Decimal
     vetoed: bool
     outcome: Outcome | None
@@ -624,6 +630,8 @@ class Totals:
     signed: bool = False
     #: a recomputation disagrees with what was fixed at signing (flag it, never show it silently)
     differs: bool = False
+    #: why the scoring engine refuses the marks as a whole (then no total and no outcome)
+    refused: str | None = None
 
     def outcome_json(self) -> dict[str, str] | None:
         return {"code": self.outcome.code, "label": self.outcome.label} if self.outcome else None
@@ -670,6 +678,7 @@ class Fixed:
             conflicts=t.conflicts,
             signed=True,
             differs=differs,
+            refused=t.refused,
         )
 
 
