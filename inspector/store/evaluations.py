@@ -253,8 +253,14 @@ class EvaluationStore:
             self._apply(conn, self._change(conn, eval_id, None, CREATE, payload))
             if previous is not None:
                 for item_id, cur in self.current(previous.id).items():
+                    is_veto = item_id.startswith(VETO_PREFIX)
+                    known = rubric.veto(item_id[len(VETO_PREFIX) :]) if is_veto else rubric.has_item(item_id)
+                    if not known:
+                        # a stray mark the pinned form lacks (a folder written by an older program):
+                        # no point on this form; carried, it would make the revision unscorable
+                        continue
                     if cur.change.payload is not None:
-                        kind_ = VETO if item_id.startswith(VETO_PREFIX) else OBSERVE
+                        kind_ = VETO if is_veto else OBSERVE
                         self._apply(conn, self._change(conn, eval_id, item_id, kind_, cur.change.payload))
         return self.get(eval_id)
 

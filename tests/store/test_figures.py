@@ -396,6 +396,31 @@ def test_the_v13_migration_recomputes_a_refused_evaluation(tmp_path: Path) -> No
     assert_kept(again, eval_id)
 
 
+def test_a_signed_result_stays_fixed_and_its_amendment_leaves_a_stray_mark_behind(tmp_path: Path) -> None:
+    """A mark for an item the form lacks, found after signing (a folder written by an older program):
+    the signed figures stay as fixed, flagged as differing; amending carried the stray mark and
+    failed with a KeyError (a traceback); the revision now carries only what the form has."""
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    e = store.create("sichuan-2017-inspection", org)
+    for item in store.rubric(e.rubric_id, e.rubric_version).items():
+        store.record(e.id, item.id, {"met": True} if item.rule.kind != "tiers" else {"tier": 0})
+    store.sign(e.id, [{"name": "张三", "role": "组长"}])
+    with transaction(db) as conn:
+        apply_change(
+            conn, Laptop(e.id).change("9.9.9", {"met": True}, (), TIMES[1]), store.rubric, (None, None, 1)
+        )
+    t = store.totals([store.get(e.id)])[e.id]
+    assert (t.total, t.outcome and t.outcome.code, t.signed, t.differs) == (100, "pass", True, True)
+    assert_kept(store, e.id)
+    new = store.amend(e.id, "复核修订")
+    assert "9.9.9" not in store.current(new.id)
+    assert store.report(new.id).total == 100
+    assert_kept(store, new.id)
+
+
 def test_figures_survive_a_refused_write(tmp_path: Path) -> None:
     """A write refused inside its transaction leaves the kept figures as they were (one transaction)."""
     db = open_database(tmp_path / "data")
