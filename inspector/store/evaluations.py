@@ -376,11 +376,10 @@ class EvaluationStore:
             head: HeadValue = (section, None, 0)
             if observation is not None:
                 if isinstance(observation, Observation):
-                    # parsed once by the window: the limits both ends enforce still apply here
-                    obs = observation
-                    for name, text in (("note", obs.note), ("reason", obs.reason)):
-                        if text:
-                            check_text(text, name, item_id)
+                    # made by a caller, not read here: checked as its stored form will be read back
+                    # (a negative count, an unknown tier or criterion, a ratio above 1 would be
+                    # written durably, give points beyond the item's and make the log unreadable)
+                    obs = parse_observation(observation.to_dict(), item_id, new=True)
                 else:
                     obs = parse_observation(dict(observation), item_id, new=True)
                 result = score_item(rubric.item(item_id), obs)  # refuses what the rule refuses
