@@ -330,11 +330,15 @@ def statistics(
     evals = _scored_only(
         db, counted_evaluations(store, rubric_id=rubric_id, year=year, signed_only=signed_only)
     )
+    # marks the scoring engine refuses as a whole (schema v13 ``refused``): no figure of any item; an
+    # unsigned one has no result at all, a signed one only the total and outcome fixed at signing
+    refused = {r[0] for r in db.conn.execute("SELECT eval_id FROM eval_figures WHERE refused IS NOT NULL")}
+    evals = [e for e in evals if e.id not in refused or e.signed_at]
     rubrics: dict[str, Rubric] = {}
     for e in evals:  # the latest version of each rubric names the items (ids are stable across versions)
         if e.rubric_id not in rubrics or rubrics[e.rubric_id].version < e.rubric_version:
             rubrics[e.rubric_id] = store.rubric(e.rubric_id, e.rubric_version)
-    items, vetoes = _item_failures(store, evals, rubrics)
+    items, vetoes = _item_failures(store, [e for e in evals if e.id not in refused], rubrics)
     totals = store.totals(evals)
     # a form without a pass line (河南 2011): the evaluation group's recorded verdict decides
     verdicts = latest_verdicts(db, [e.id for e in evals])
