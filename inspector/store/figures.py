@@ -368,12 +368,12 @@ def refused_figures(conn: sqlite3.Connection, eval_id: str, why: str) -> Figures
     a current answer and how many heads lose a conflict, read from the heads; no total, no outcome,
     no vetoes, nothing lost, as the engine gives none (the statistics count nothing of it)."""
     f = Figures(refused=why)
-    for item_id, answered, winner in conn.execute(
-        "SELECT item_id, answered, winner FROM heads WHERE eval_id = ?", (eval_id,)
+    for item_id, section, answered, winner in conn.execute(
+        "SELECT item_id, section, answered, winner FROM heads WHERE eval_id = ?", (eval_id,)
     ):
         if not winner:
             f.conflicts += 1
-        elif not item_id.startswith(VETO_PREFIX) and answered:
+        elif not item_id.startswith(VETO_PREFIX) and answered and section is not None:  # the form's items
             f.answered += 1
     _first_lock(conn, eval_id, f)
     return f

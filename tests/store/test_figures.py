@@ -357,6 +357,8 @@ def test_marks_the_engine_refuses_show_no_total_anywhere(tmp_path: Path) -> None
     kept = figures.read(store.conn, eval_id)
     assert kept is not None and kept.refused is not None and refusal.value.message in kept.refused
     assert (kept.total_c, kept.outcome) == (0, None)
+    e = store.get(eval_id)
+    assert (e.answered, e.state) == (e.items, "complete")  # the form's items only: not 62 of 61
     t = store.totals([store.get(eval_id)])[eval_id]
     assert (t.total, t.outcome, t.refused) == (None, None, kept.refused)
     assert_kept(store, eval_id)
