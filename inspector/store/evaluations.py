@@ -369,9 +369,12 @@ class EvaluationStore:
         """
         with transaction(self.db) as conn:
             rubric = self._writable(conn, eval_id)
-            if not rubric.has_item(item_id):
+            stray = not rubric.has_item(item_id)
+            # clearing a stray mark of an item the form lacks (a folder written by an older program)
+            # is the one write such an item takes: it puts the evaluation right for the engine
+            if stray and (observation is not None or not self._heads(conn, eval_id, item_id)):
                 raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
-            section = rubric.locate(item_id)[0].code
+            section = None if stray else rubric.locate(item_id)[0].code
             payload = None
             head: HeadValue = (section, None, 0)
             if observation is not None:

@@ -365,10 +365,11 @@ def test_marks_the_engine_refuses_show_no_total_anywhere(tmp_path: Path) -> None
     store.record(eval_id, "4.1.1", {"problems": 1, "note": "一台设备故障"})  # still refused as a whole
     assert_kept(store, eval_id)
     assert not audit_evaluation(store, Path(), eval_id).ok  # the audit says so
-    stray = heads_of(store, eval_id, "9.9.9")
-    c = Laptop(eval_id).change("9.9.9", None, tuple(stray), TIMES[1])
-    with transaction(store.db) as conn:
-        apply_change(conn, c, store.rubric, (None, None, 0))
+    with pytest.raises(InspectorError):  # no new mark for an item the form lacks
+        store.record(eval_id, "9.9.9", {"met": False})
+    with pytest.raises(InspectorError):  # nor a clearing of one it never had
+        store.record(eval_id, "8.8.8", None)
+    store.record(eval_id, "9.9.9", None)  # the stray mark cleared: the one write it takes
     kept = figures.read(store.conn, eval_id)
     assert kept is not None and kept.refused is None and kept.total_c == 9900
     assert store.totals([store.get(eval_id)])[eval_id].total == store.report(eval_id).total
