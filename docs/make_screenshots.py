@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "screenshots"
@@ -80,7 +81,10 @@ def station_shots(home: Path) -> None:
     part.write_text(json.dumps({"answers": dict(list(answers["answers"].items())[:20])}), encoding="utf-8")
     inspector(home, *station, "eval", "record", eval_id, "--answers", str(part))
     # a register correction the station proposes, listed on its home page until the bundle carries it
-    inspector(home, *station, "register", "propose", "负责人", "张新", "--reason", "原负责人退休")
+    inspector(  # proposed by the station's head, as a station's user would be named (not the OS account)
+        home, *station, "register", "propose", "负责人", "张新", "--reason", "原负责人退休",
+        secrets={"INSPECTOR_USER": "王站长"},
+    )  # fmt: skip
     for name, args in {
         "station-home": ("--view", "home"),
         "station-scoring": ("--eval", eval_id, "--view", "scoring"),
@@ -88,6 +92,27 @@ def station_shots(home: Path) -> None:
         inspector(home, *station, "gui", *args, "--screenshot", str(OUT / f"{name}.png"))
         print(OUT / f"{name}.png")
     inspector(home, "gui", "--view", "results", "--screenshot", str(OUT / "results.png"))
+    corrections_shot(home, eval_id, answers, mine)
+
+
+def corrections_shot(home: Path, eval_id: str, answers: dict[str, Any], mine: dict[str, str]) -> None:
+    """The centre's register page with the corrections stations sent, as they arrive: 泸州 finishes
+    and signs its self-assessment, its bundle carries the proposed 负责人 change to the demo centre
+    (which already holds 德阳's), and the window opens on the demo's own folder (its status bar
+    shows the folder a user's would: ~/.local/share/inspector, not a temporary path)."""
+    station = ["--data", str(home / "station")]
+    full = home / "full.json"
+    full.write_text(json.dumps({"answers": answers["answers"]}), encoding="utf-8")
+    inspector(home, *station, "eval", "record", eval_id, "--answers", str(full))
+    inspector(home, *station, "eval", "sign", eval_id, "--signer", "王站长:站长", secrets=mine)
+    answer = home / "answer.inspbundle"
+    inspector(
+        home, *station, "bundle", "export", "--kind", "self-assessment", "--out", str(answer), secrets=mine
+    )
+    inspector(home, "bundle", "import", str(answer), secrets={"INSPECTOR_PASSPHRASE": "demo-1234"})
+    shot = OUT / "register-corrections.png"
+    inspector(home, "gui", "--view", "register", "--screenshot", str(shot))
+    print(shot)
 
 
 if __name__ == "__main__":

@@ -614,13 +614,14 @@ class MainWindow(QMainWindow):
         s = self.session
         if s is None or not s.read_only or self.store is None:
             return
+        from inspector.centre.unscored import amend_evaluation
         from ui.amend import ask_reason
 
         reason = ask_reason(self, s.evaluation.org_name, s.evaluation.signed_at or "")
         if reason is None:
             return
         try:
-            new = self.store.amend(s.eval_id, reason)
+            new = amend_evaluation(self.store, s.eval_id, reason)
         except InspectorError as e:
             show_user_error(self, e)
             return

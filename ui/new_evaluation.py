@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.centre.unscored import new_evaluation
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.store.evaluations import Evaluation, EvaluationStore
@@ -123,7 +124,8 @@ class NewEvaluationDialog(QDialog):
             if not self.org_name.text().strip():
                 raise UsageError(_("请填写机构名称"))
             org_id = add_org(self.store.db, self.org_name.text(), self.org_code.text())["id"]
-        return self.store.create(
+        return new_evaluation(  # refuses an applicant its form reviews without scoring (重庆 用人单位)
+            self.store,
             str(self.rubric.currentData()),
             str(org_id),
             str(self.kind.currentData()),

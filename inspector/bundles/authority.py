@@ -49,7 +49,7 @@ from cryptography import x509
 
 from inspector.crypto import keys
 from inspector.crypto.identity import ORG_PREFIX, describe, is_centre, is_station
-from inspector.errors import BundleError
+from inspector.errors import BundleError, InspectorError
 from inspector.i18n import _
 from inspector.rubric.points import fmt
 from inspector.store.changes import CREATE, LOCK, META, Change, loads
@@ -375,13 +375,20 @@ def _figures_problem(conn: sqlite3.Connection, c: Change) -> str | None:
     """A lock's figures (total, outcome, their label) stand as the signed result from then on
     (``Fixed``): they must be exactly what its marks give here, or a signer could put any total and
     conclusion on the desk beside marks that give another."""
+    try:
+        report = recorded_report(
+            conn,
+            c.eval_id,
+            PinnedRubrics(sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)),
+        )
+    except InspectorError as e:  # marks the scoring engine refuses as a whole: no result to sign
+        return e.message
+    if report.irregular:  # what EvaluationStore.sign refuses here is not signed by a bundle either
+        return _("不能签署：以下小项的记录评估表不允许，请重新评分：{items}").format(
+            items="；".join(f"{r.id} {r.irregular}" for r in report.irregular)
+        )
     if not isinstance(c.payload, dict) or "total" not in c.payload:
         return None  # no figures kept (signed on an older build): the marks are the only result
-    report = recorded_report(
-        conn,
-        c.eval_id,
-        PinnedRubrics(sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)),
-    )
     claimed = fixed_from_lock(c.payload)
     if claimed is None or claimed != fixed_from_lock(fixed_payload(report)):
         return _("签署记录中的总分或结论（{t}）与其所签的评分（{r} 分）不符").format(

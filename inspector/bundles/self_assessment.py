@@ -64,11 +64,14 @@ def request_content(
     db: sqlite_utils.Database, data: Path, keyring: Keyring, recipient_row: Any, plan_id: str, org_id: str
 ) -> tuple[Content, dict[str, Any]]:
     """What a station's request carries; ``recipient_row`` is the representative's credential."""
-    from inspector.centre.plans import get_plan, targets
+    from inspector.centre.plans import get_plan, plan_rulebook, targets
+    from inspector.centre.unscored import refuse_unscored
 
     plan = get_plan(db, plan_id)
     if org_id not in {t.org_id for t in targets(db, plan_id)}:
         raise UsageError(_("该机构不在本计划的受检机构中"), org_id)
+    # no form to score for an applicant the plan's rulebook reviews without scoring (重庆 用人单位)
+    refuse_unscored(db, plan.rubric_id, org_id, [plan_rulebook(db, plan)])
     rubric = db.conn.execute(
         "SELECT id, version, hash, toml FROM rubrics WHERE id = ? ORDER BY version DESC LIMIT 1",
         (plan.rubric_id,),

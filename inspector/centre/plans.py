@@ -740,11 +740,9 @@ def scored_target(db: sqlite_utils.Database, plan: Plan, org_id: str) -> bool:
 
 
 def _refuse_unscored(db: sqlite_utils.Database, plan: Plan, org_id: str) -> None:
-    if not scored_target(db, plan, org_id):
-        raise UsageError(
-            _("用人单位评价机构只审核、不评分（重庆 延续备案通知 三（二）1）：请记录审核意见（plan review）"),
-            org_id,
-        )
+    from inspector.centre.unscored import refuse_unscored  # the one message, with the rule's clause
+
+    refuse_unscored(db, plan.rubric_id, org_id, [plan_rulebook(db, plan)])
 
 
 def start_evaluation(

@@ -52,7 +52,7 @@ from inspector.centre.register import register_entries, scope
 from inspector.centre.reviews import latest_reviews
 from inspector.centre.verdicts import latest_verdicts
 from inspector.centre.workdays import working_days_between
-from inspector.errors import UsageError
+from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.rubric.comparison import compare_self
 from inspector.rubric.points import json_number
@@ -439,8 +439,11 @@ def plan_results(
                     v = verdicts[e.id]
                     outcome = {"code": v["verdict"], "label": v["label"]}
             s = selves.get(e.id)
-            if s is not None:
-                mine, theirs = store.report(e.id), store.report(s.id)
+            try:  # either's marks refused by the scoring engine as a whole: no totals to compare
+                mine, theirs = (store.report(e.id), store.report(s.id)) if s is not None else (None, None)
+            except InspectorError:
+                mine = theirs = None
+            if s is not None and mine is not None and theirs is not None:
                 cmp = compare_self(mine, theirs)
                 self_eval, self_total, self_diff = s.id, theirs.total, cmp.total_difference
                 self_by = signed_at_station.get(s.id)

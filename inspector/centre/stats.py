@@ -330,11 +330,15 @@ def statistics(
     evals = _scored_only(
         db, counted_evaluations(store, rubric_id=rubric_id, year=year, signed_only=signed_only)
     )
+    # marks the scoring engine refuses as a whole (schema v13 ``refused``): no figure of any item; an
+    # unsigned one has no result at all, a signed one only the total and outcome fixed at signing
+    refused = {r[0] for r in db.conn.execute("SELECT eval_id FROM eval_figures WHERE refused IS NOT NULL")}
+    evals = [e for e in evals if e.id not in refused or e.signed_at]
     rubrics: dict[str, Rubric] = {}
     for e in evals:  # the latest version of each rubric names the items (ids are stable across versions)
         if e.rubric_id not in rubrics or rubrics[e.rubric_id].version < e.rubric_version:
             rubrics[e.rubric_id] = store.rubric(e.rubric_id, e.rubric_version)
-    items, vetoes = _item_failures(store, evals, rubrics)
+    items, vetoes = _item_failures(store, [e for e in evals if e.id not in refused], rubrics)
     totals = store.totals(evals)
     # a form without a pass line (河南 2011): the evaluation group's recorded verdict decides
     verdicts = latest_verdicts(db, [e.id for e in evals])
@@ -348,7 +352,9 @@ def statistics(
     per_rubric: dict[str, list[Decimal]] = {}
     groups: dict[tuple[str, str, str], list[Evaluation]] = {}
     for e in evals:
-        per_rubric.setdefault(e.rubric_id, []).append(totals[e.id].total)
+        total = totals[e.id].total
+        if total is not None:  # None: the scoring engine refuses its marks, no total to count
+            per_rubric.setdefault(e.rubric_id, []).append(total)
         d = details.get(e.org_id, {})
         for key, value in (
             ("region", d.get("region")),
@@ -375,7 +381,7 @@ def statistics(
                 key,
                 value,
                 len(members),
-                (sum((f.total for f in figures), ZERO) / len(figures)).quantize(TWO_PLACES),
+                _mean([f.total for f in figures if f.total is not None]),
                 passed,
                 sum(1 for f in figures if f.vetoed),
             )
@@ -384,6 +390,11 @@ def statistics(
         rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows,
         _review_counts(db, rubric_id, year),
     )  # fmt: skip
+
+
+def _mean(totals: Sequence[Decimal]) -> Decimal | None:
+    """The mean of a group's totals (None: none of its evaluations has one the engine gives)."""
+    return (sum(totals, ZERO) / len(totals)).quantize(TWO_PLACES) if totals else None
 
 
 def _scored_only(db: sqlite_utils.Database, evals: list[Evaluation]) -> list[Evaluation]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from inspector.centre.unscored import amend_evaluation, new_evaluation
 from inspector.cli.common import Context, emit_json, pass_context, read_json_file
 from inspector.cli.score import print_report
 from inspector.errors import InspectorError, UsageError
@@ -102,8 +103,8 @@ def eval_new(
 ) -> None:
     """新建一次评估（钉住所用评估表的版本）。"""
     team = [_member(m) for m in members]
-    e = store(ctx).create(
-        rubric_id, org_id, kind, visit_date=visit_date, team=team, rubric_version=rubric_version
+    e = new_evaluation(  # refuses an applicant its form reviews without scoring (重庆 用人单位)
+        store(ctx), rubric_id, org_id, kind, visit_date=visit_date, team=team, rubric_version=rubric_version
     )
     if as_json:
         emit_json(e.summary())
@@ -131,7 +132,8 @@ def eval_list(ctx: Context, state: str | None, ids_only: bool, as_json: bool) ->
         rows.append(
             {
                 **e.summary(),
-                "total": json_number(t.total),
+                "total": json_number(t.total) if t.total is not None else None,
+                **({"refused": t.refused} if t.refused else {}),
                 "outcome": t.outcome_json(),
                 "provisional": t.provisional,
                 **({"signed_total_differs": True} if t.differs else {}),
@@ -474,7 +476,7 @@ def eval_move_version(ctx: Context, eval_id: str, version: int, reason: str) -> 
 @pass_context
 def eval_amend(ctx: Context, eval_id: str, reason: str, as_json: bool) -> None:
     """为已签署的评估建立修订版（原评估保持不变）。"""
-    e = store(ctx).amend(eval_id, reason)
+    e = amend_evaluation(store(ctx), eval_id, reason)
     if as_json:
         emit_json(e.summary())
     else:

@@ -10,7 +10,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inspector.errors import InspectorError
 from inspector.i18n import _
 from inspector.store import figures
 from inspector.store.changes import GENESIS, OBSERVE, VETO, Change
@@ -69,16 +68,14 @@ def audit_evaluation(store: EvaluationStore, data: Path, eval_id: str) -> AuditR
             _("小项 {i}：当前值与历史记录不符（更改 {c}）").format(i=item_id, c=change_id[:8])
         )
     # the figures kept for the desk and the statistics must be what the scoring engine gives now
-    try:
-        truth = figures.computed(store.conn, eval_id, store.rubric)
-    except InspectorError as e:
-        report.problems.append(_("无法按评估表重新计算分数：{m}").format(m=e.message))
-    else:
-        differ = figures.differences(figures.read(store.conn, eval_id), truth)
-        if differ:
-            report.problems.append(
-                _("保存的分数汇总与按记录重新计算的不符：{fields}").format(fields="、".join(differ))
-            )
+    truth = figures.scored(store.conn, eval_id, store.rubric)
+    if truth.refused is not None:  # kept as a refusal too (no total): compared below like any row
+        report.problems.append(_("无法按评估表重新计算分数：{m}").format(m=truth.refused))
+    differ = figures.differences(figures.read(store.conn, eval_id), truth)
+    if differ:
+        report.problems.append(
+            _("保存的分数汇总与按记录重新计算的不符：{fields}").format(fields="、".join(differ))
+        )
     # every evidence file any observation ever referred to
     seen: set[str] = set()
     for c in changes:

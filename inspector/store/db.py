@@ -721,6 +721,15 @@ def _m012_eval_figures(conn: sqlite3.Connection) -> None:
         );
         """,
     )
+    # backfilled by v13 (_m013_figures_refused), once the table has all the columns it writes
+
+
+def _m013_figures_refused(conn: sqlite3.Connection) -> None:
+    # An evaluation whose marks the scoring engine refuses as a whole (an item or a veto its pinned
+    # version lacks) has no total and no outcome: v12 kept a sum of its heads, which the desk and the
+    # statistics showed while the score sheet refused. ``refused`` holds the engine's reason (NULL:
+    # scored). Additive; every row recomputed with the scoring engine (inspector.store.figures).
+    _script(conn, "ALTER TABLE eval_figures ADD COLUMN refused TEXT;")
     from inspector.store.figures import backfill  # the scoring engine sits above this module
 
     backfill(conn)
@@ -739,6 +748,7 @@ MIGRATIONS: list[Migration] = [
     _m010_target_reviews,
     _m011_self_assessment_requests,
     _m012_eval_figures,
+    _m013_figures_refused,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -253,8 +253,14 @@ class EvaluationStore:
             self._apply(conn, self._change(conn, eval_id, None, CREATE, payload))
             if previous is not None:
                 for item_id, cur in self.current(previous.id).items():
+                    is_veto = item_id.startswith(VETO_PREFIX)
+                    known = rubric.veto(item_id[len(VETO_PREFIX) :]) if is_veto else rubric.has_item(item_id)
+                    if not known:
+                        # a stray mark the pinned form lacks (a folder written by an older program):
+                        # no point on this form; carried, it would make the revision unscorable
+                        continue
                     if cur.change.payload is not None:
-                        kind_ = VETO if item_id.startswith(VETO_PREFIX) else OBSERVE
+                        kind_ = VETO if is_veto else OBSERVE
                         self._apply(conn, self._change(conn, eval_id, item_id, kind_, cur.change.payload))
         return self.get(eval_id)
 
@@ -363,18 +369,20 @@ class EvaluationStore:
         """
         with transaction(self.db) as conn:
             rubric = self._writable(conn, eval_id)
-            if not rubric.has_item(item_id):
+            stray = not rubric.has_item(item_id)
+            # clearing a stray mark of an item the form lacks (a folder written by an older program)
+            # is the one write such an item takes: it puts the evaluation right for the engine
+            if stray and (observation is not None or not self._heads(conn, eval_id, item_id)):
                 raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
-            section = rubric.locate(item_id)[0].code
+            section = None if stray else rubric.locate(item_id)[0].code
             payload = None
             head: HeadValue = (section, None, 0)
             if observation is not None:
                 if isinstance(observation, Observation):
-                    # parsed once by the window: the limits both ends enforce still apply here
-                    obs = observation
-                    for name, text in (("note", obs.note), ("reason", obs.reason)):
-                        if text:
-                            check_text(text, name, item_id)
+                    # made by a caller, not read here: checked as its stored form will be read back
+                    # (a negative count, an unknown tier or criterion, a ratio above 1 would be
+                    # written durably, give points beyond the item's and make the log unreadable)
+                    obs = parse_observation(observation.to_dict(), item_id, new=True)
                 else:
                     obs = parse_observation(dict(observation), item_id, new=True)
                 result = score_item(rubric.item(item_id), obs)  # refuses what the rule refuses
@@ -521,21 +529,25 @@ class EvaluationStore:
         """
         wanted = {e.id: e for e in evaluations}
         rows = self.conn.execute(
-            "SELECT eval_id, base_c, bonus_c, vetoes, fixed_total, fixed_base, fixed_bonus, fixed_outcome,"
-            " fixed_label FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
+            "SELECT eval_id, base_c, bonus_c, vetoes, refused, fixed_total, fixed_base, fixed_bonus,"
+            " fixed_outcome, fixed_label FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
             (canonical(sorted(wanted)),),
         )
         # Many evaluations share their figures (a form's totals repeat across a province): a Totals
         # is immutable, so one is built per distinct (form, figures, fixed figures, state) and shared.
         made: dict[tuple[Any, ...], Totals] = {}
         out: dict[str, Totals] = {}
-        for eval_id, base_c, bonus_c, vetoes, *fixed_row in rows:
+        for eval_id, base_c, bonus_c, vetoes, refused, *fixed_row in rows:
             e = wanted[eval_id]
             rubric = self.rubric(e.rubric_id, e.rubric_version)
             is_vetoed = vetoes != "[]"
             provisional = e.answered < e.items or e.conflicts > 0
-            key = (id(rubric), base_c, bonus_c, is_vetoed, provisional, e.conflicts, *fixed_row)
+            key = (id(rubric), base_c, bonus_c, is_vetoed, provisional, e.conflicts, refused, *fixed_row)
             t = made.get(key)
+            if t is None and refused is not None:  # the engine gives no total: neither does the desk
+                t = Totals(
+                    None, None, None, rubric.max_points, False, None, True, e.conflicts, refused=refused
+                )
             if t is None:
                 base, bonus = Decimal(base_c) / CENT, Decimal(bonus_c) / CENT
                 total = base + bonus
@@ -549,6 +561,7 @@ class EvaluationStore:
                     provisional=provisional,
                     conflicts=e.conflicts,
                 )
+            if key not in made:
                 if fixed_row[0] is not None:
                     ftotal, fbase, fbonus, code, label = fixed_row
                     t = Fixed(Decimal(ftotal), Decimal(fbase), Decimal(fbonus), code, label).apply(t)
@@ -609,11 +622,12 @@ class EvaluationStore:
 
 @dataclass(frozen=True)
 class Totals:
-    """One evaluation's figures, as :meth:`EvaluationStore.totals` computes them."""
+    """One evaluation's figures, as :meth:`EvaluationStore.totals` computes them (``total``, ``base``
+    and ``bonus`` None, with ``refused`` saying why, where the scoring engine refuses the marks)."""
 
-    total: Decimal
-    base: Decimal
-    bonus: Decimal
+    total: Decimal | None
+    base: Decimal | None
+    bonus: Decimal | None
     max_points: Decimal
     vetoed: bool
     outcome: Outcome | None
@@ -624,6 +638,8 @@ class Totals:
     signed: bool = False
     #: a recomputation disagrees with what was fixed at signing (flag it, never show it silently)
     differs: bool = False
+    #: why the scoring engine refuses the marks as a whole (then no total and no outcome)
+    refused: str | None = None
 
     def outcome_json(self) -> dict[str, str] | None:
         return {"code": self.outcome.code, "label": self.outcome.label} if self.outcome else None
@@ -670,6 +686,7 @@ class Fixed:
             conflicts=t.conflicts,
             signed=True,
             differs=differs,
+            refused=t.refused,
         )
 
 

@@ -20,7 +20,11 @@ have at most two places, :mod:`inspector.rubric.points`):
   :func:`inspector.rubric.scoring.score` computes them;
 * ``vetoes``: the vetoes found; ``lost``: every answered item not at its full points, with its
   points (what the statistics of failed requirements count);
-* ``fixed_*``: the figures fixed at signing, as the first lock (by its time) carries them.
+* ``fixed_*``: the figures fixed at signing, as the first lock (by its time) carries them;
+* ``refused`` (schema v13): why the scoring engine refuses the evaluation's marks as a whole (an item
+  or a veto the pinned version lacks: :func:`inspector.rubric.scoring.score` raises), else None. Such
+  a row shows no total and no outcome (zero sums, no vetoes, nothing lost), as the score sheet shows
+  none: only ``answered`` and ``conflicts`` still say how far the marks go.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from inspector.errors import NotFoundError, ObservationError, StoreError
+from inspector.errors import InspectorError, NotFoundError, StoreError
 from inspector.i18n import _
 from inspector.rubric.model import Rubric
 from inspector.rubric.observations import Observation, parse_observation
@@ -62,6 +66,7 @@ class Figures:
     lost: dict[str, int] = field(default_factory=dict)
     fixed_at: str | None = None
     fixed: Mapping[str, str | None] | None = None  # total, base, bonus, outcome, outcome_label
+    refused: str | None = None  # the engine's refusal (schema v13): no total, no outcome
 
     def settle(self, rubric: Rubric, vetoed: bool | None = None) -> None:
         """base, bonus and outcome from the section sums, as ``score`` computes them (``vetoed``:
@@ -99,6 +104,7 @@ class Figures:
             "fixed_bonus": fixed.get("bonus"),
             "fixed_outcome": fixed.get("outcome"),
             "fixed_label": fixed.get("outcome_label"),
+            "refused": self.refused,
         }
 
 
@@ -133,6 +139,7 @@ def _from_row(row: Sequence[Any]) -> Figures:
         lost=loads(r["lost"]),
         fixed_at=r["fixed_at"],
         fixed=fixed,
+        refused=r["refused"],
     )
 
 
@@ -190,13 +197,21 @@ def item_changed(
         return
     row = conn.execute(
         "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, f.answered, f.conflicts, f.sections, f.vetoes,"
-        " f.lost FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id = ?",
+        " f.lost, f.refused FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id = ?",
         (eval_id,),
     ).fetchone()
     if row[3] is None:  # never expected (made at creation, backfilled by the migration): rebuild whole
         recompute(conn, eval_id, rubric_for)
         return
     rubric: Rubric = rubric_for(row[0], row[1], row[2])
+    known = (
+        rubric.veto(item_id[len(VETO_PREFIX) :]) is not None
+        if item_id.startswith(VETO_PREFIX)
+        else rubric.has_item(item_id)
+    )
+    if row[8] is not None or not known:  # refused by the engine, or may be now: ask the engine (rare)
+        recompute(conn, eval_id, rubric_for)
+        return
     sections_text, vetoes_text, lost_text = row[5], row[6], row[7]
     f = Figures(answered=row[3], conflicts=row[4], sections=loads(sections_text))
     for sign, (_winner, count) in ((-1, before), (1, after)):
@@ -323,9 +338,18 @@ def _first_lock(conn: sqlite3.Connection, eval_id: str, f: Figures) -> None:
         f.fixed = fixed_strings(loads(lock[1]) if lock[1] is not None else None)
 
 
+def scored(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures:
+    """:func:`computed`, or where the scoring engine refuses the marks as a whole, the figures of a
+    refusal: no total, no outcome, and the engine's reason (what the score sheet refuses with)."""
+    try:
+        return computed(conn, eval_id, rubric_for)
+    except InspectorError as e:
+        return refused_figures(conn, eval_id, e.message if not e.where else f"{e.where}：{e.message}")
+
+
 def recompute(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures:
     """Rebuild one evaluation's row from its marks (a move to another version of the form)."""
-    f = computed(conn, eval_id, rubric_for)
+    f = scored(conn, eval_id, rubric_for)
     write(conn, eval_id, f)
     return f
 
@@ -338,28 +362,19 @@ def differences(kept: Figures | None, truth: Figures) -> list[str]:
     return [k for k in COLUMNS if a[k] != b[k]]
 
 
-def from_heads(conn: sqlite3.Connection, eval_id: str, rubric: Rubric) -> Figures:
-    """The figures summed from the heads as they stand, for marks the scoring engine refuses as a
-    whole (an item the pinned version lacks, brought by a bundle after a move to a new version:
-    ``report`` refuses such an evaluation until it is scored again; the heads leave the item out)."""
-    f = Figures(sections={s.code: 0 for s in rubric.sections})
-    for item_id, section, points, answered, winner in conn.execute(
-        "SELECT item_id, section, points_c, answered, winner FROM heads WHERE eval_id = ?", (eval_id,)
+def refused_figures(conn: sqlite3.Connection, eval_id: str, why: str) -> Figures:
+    """The figures of marks the scoring engine refuses as a whole (an item or a veto the pinned
+    version lacks: ``report`` refuses such an evaluation until it is put right): how many items have
+    a current answer and how many heads lose a conflict, read from the heads; no total, no outcome,
+    no vetoes, nothing lost, as the engine gives none (the statistics count nothing of it)."""
+    f = Figures(refused=why)
+    for item_id, section, answered, winner in conn.execute(
+        "SELECT item_id, section, answered, winner FROM heads WHERE eval_id = ?", (eval_id,)
     ):
         if not winner:
             f.conflicts += 1
-            continue
-        if item_id.startswith(VETO_PREFIX):
-            if answered:
-                f.vetoes.append(item_id[len(VETO_PREFIX) :])
-            continue
-        if section is not None and answered:
+        elif not item_id.startswith(VETO_PREFIX) and answered and section is not None:  # the form's items
             f.answered += 1
-            f.sections[section] = f.sections.get(section, 0) + (points or 0)
-            if rubric.has_item(item_id) and points != _hundredths(rubric.item(item_id).points):
-                f.lost[item_id] = points or 0
-    f.vetoes.sort()
-    f.settle(rubric)
     _first_lock(conn, eval_id, f)
     return f
 
@@ -398,10 +413,6 @@ def backfill(conn: sqlite3.Connection) -> int:
     rows = conn.execute(
         "SELECT id, rubric_id, rubric_version, rubric_hash FROM evaluations ORDER BY id"
     ).fetchall()
-    for eval_id, rubric_id, version, digest in rows:
-        try:
-            f = computed(conn, eval_id, rubric_for)
-        except ObservationError:
-            f = from_heads(conn, eval_id, rubric_for(rubric_id, version, digest))
-        write(conn, eval_id, f)
+    for eval_id, _rubric_id, _version, _digest in rows:
+        write(conn, eval_id, scored(conn, eval_id, rubric_for))
     return len(rows)

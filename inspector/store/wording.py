@@ -57,7 +57,7 @@ def row_words(
     answered: int,
     items: int,
     conflicts: int,
-    total: Decimal,
+    total: Decimal | None,
     max_points: Decimal,
     outcome: str | None,
     vetoed: bool,
@@ -69,7 +69,7 @@ def row_words(
     # conclusion before the last item (issue 15), except that a veto decides whatever the points
     score = (
         f"{fmt(total)} / {fmt(max_points)}" + (_("（暂）") if draft else "")
-        if answered and max_points
+        if answered and max_points and total is not None  # None: the scoring engine refuses the marks
         else NOTHING
     )
     if outcome is None or not answered:

@@ -724,3 +724,47 @@ def test_lock_over_relayed_marks_applies_once_their_owner_sends_them(teams: Team
     assert at_centre.get(t.w.eval_id).state == "signed"
     assert at_centre.report(t.w.eval_id).total == lead_store.report(t.w.eval_id).total
     assert held_changes(t.w.db(centre)) == []
+
+
+def test_lock_over_a_mark_the_form_does_not_allow_is_held(teams: Teams) -> None:
+    """A laptop holds a mark the form refuses today (6.4.2 not applicable: Sichuan's form gives that
+    item no such leave; an older program recorded it and scored it full). Signing it there is
+    refused; a lock crafted with the right past and the very figures its marks give was applied at
+    the centre, fixing a point the form does not allow into a signed result. Now held, with the
+    local refusal's reason."""
+    from inspector.store.db import transaction
+    from inspector.store.evaluations import fixed_payload
+    from inspector.store.log import apply_change
+
+    t = teams
+    lead = t.w.laptops[0]
+    score_everything(t, lead, "张建国", problems=1)
+    store = t.w.store(lead, "张建国")
+    with transaction(store.db) as conn:  # as an older program recorded it
+        heads = store._heads(conn, t.w.eval_id, "6.4.2")
+        na = store._change(conn, t.w.eval_id, "6.4.2", OBSERVE, {"na": True, "reason": "无此情形"}, heads)
+        apply_change(conn, na, store.rubric)
+    with pytest.raises(StoreError, match=r"不能签署.*6\.4\.2"):
+        store.sign(t.w.eval_id, [{"name": "张建国", "role": "组长"}])
+    t.import_(t.w.centre, t.results(lead))
+    centre = t.w.store(t.w.centre)
+    truth = centre.report(t.w.eval_id)
+    assert [i.id for i in truth.irregular] == ["6.4.2"]
+    d = t.device(lead)
+    seq, tip = t.tip(lead, t.w.eval_id, d)
+    past = {
+        str(r[0]): int(r[1])
+        for r in t.w.db(t.w.centre).conn.execute(
+            "SELECT device_id, MAX(device_seq) FROM changes WHERE eval_id = ? GROUP BY device_id",
+            (t.w.eval_id,),
+        )
+    }
+    payload = {"signers": 1, "past": past, **fixed_payload(truth)}  # figures true to the marks
+    lock = change(t.w.eval_id, LOCK, None, payload, device=d, seq=seq + 1, prev=tip, author="张建国")
+    report = t.import_(t.w.centre, t.send(lead, t.w.centre, [lock], device=d))
+    assert [h["rule"] for h in report.held] == ["final"]
+    (h,) = held_changes(t.w.db(t.w.centre))
+    assert "不能签署" in h.reason and "6.4.2" in h.reason
+    assert centre.get(t.w.eval_id).state == "complete" and centre.fixed(t.w.eval_id) is None
+    with pytest.raises(StoreError):
+        accept_held(t.w.db(t.w.centre), h.id, "试试")

@@ -296,3 +296,20 @@ def test_a_bad_request_is_refused_naming_the_member_and_key(edit, key) -> None: 
     assert refused.value.where == "request.json" and key in refused.value.message
     with pytest.raises(BundleError, match="JSON"):
         read_request({"request.json": b"{"})
+
+
+def test_no_self_assessment_request_to_an_employer_the_form_does_not_score(centre, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """重庆 延续备案通知 一；三（二）1 (the rulebook's unscored_review): an employer (用人单位) is reviewed,
+    not scored on 附件3; the centre sent it the form to score itself all the same. Now refused with
+    the rule's clause, as the plan's start-eval and eval new are."""
+    data, db, _plan, _orgs = centre
+    keyring = unlock_identity(data, CA_PASS)
+    employer = add_org(db, "重庆某集团公司", "50E001")["id"]
+    set_register(db, employer, {"applicant_type": "用人单位"})
+    plan = new_plan(db, "chongqing-2024-renewal", "2026年延续备案", "routine", year=2026)
+    add_target(db, plan.id, employer)
+    issue_for_station(db, data / "ca", CA_PASS, employer, "赵经理", STATION_PASS)
+    out = tmp_path / "employer.inspbundle"
+    with pytest.raises(UsageError, match=r"只审核、不评分.*三（二）1"):
+        export_bundle(db, data, keyring, SELF_REQUEST, out, plan_id=plan.id, org=employer)
+    assert not out.exists() and requests_for_plan(db, plan.id) == []

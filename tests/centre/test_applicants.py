@@ -174,3 +174,36 @@ def test_the_register_carries_the_type_in_the_notices_words(
     ws.parent.save(path)
     import_register(db, path)
     assert get_register(db, org)["applicant_type"] == "employer"
+
+
+def test_no_scored_evaluation_of_an_employer_outside_a_plan_either(db: sqlite_utils.Database) -> None:
+    """三（二）1 (the rulebook's ``unscored_review``): outside a plan, the one function the command line
+    and the window open an evaluation with refuses an employer's scored evaluation with the rule's
+    clause, and so does an amendment of one made before its type was registered; a school, or an
+    employer under a form whose document has no such rule, is scored."""
+    from inspector.centre.unscored import amend_evaluation, new_evaluation
+
+    store = EvaluationStore(db, "张建国")
+    employer = applicant(db, "重庆某集团公司", None)
+    old = scored(db, employer)  # made before the register knew its type
+    set_register(db, employer, {"applicant_type": "用人单位"})
+    school = applicant(db, "重庆某技师学院", "技工院校")
+    before = db.conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0]
+    for kind in ("inspection", "self", "recheck"):
+        with pytest.raises(UsageError) as refusal:
+            new_evaluation(store, CQ, employer, kind)
+        assert "只审核、不评分" in refusal.value.message and "三（二）1" in refusal.value.message
+        assert "人力社保部门收到用人单位评价机构申报材料后" in refusal.value.message  # the rule's quote
+        assert "附件6" not in refusal.value.message  # the notice's body, not the rectification template
+        assert refusal.value.where == employer
+    with pytest.raises(UsageError, match="只审核、不评分"):
+        amend_evaluation(store, old, "复核修订")
+    assert db.conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0] == before  # nothing written
+    assert new_evaluation(store, CQ, school).org_id == school
+    assert new_evaluation(store, "sichuan-2017-inspection", employer).org_id == employer
+    # inside a plan: the same message
+    plan = new_plan(db, CQ, "2026年延续备案", "routine")
+    add_target(db, plan.id, employer, None)
+    with pytest.raises(UsageError) as in_plan:
+        start_evaluation(db, plan.id, employer)
+    assert in_plan.value.message == refusal.value.message

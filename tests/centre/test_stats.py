@@ -115,3 +115,42 @@ def test_statistics_workbook(db: sqlite_utils.Database, tmp_path: Path) -> None:
     assert (
         ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:G5" and ws.page_setup.orientation == "landscape"
     )
+
+
+def test_an_evaluation_the_engine_refuses_has_no_figure_in_the_statistics_nor_on_the_desk(
+    db: sqlite_utils.Database,
+) -> None:
+    """A complete unsigned inspection holding a mark for an item its form lacks (a folder written by
+    an older program): its score sheet is refused, so the statistics leave it out (they counted it,
+    every item at full points, and its summed total) and the desk shows no total and no outcome."""
+    from inspector.centre.results import plan_results
+    from inspector.errors import InspectorError
+    from inspector.store.changes import GENESIS, OBSERVE, Change
+    from inspector.store.db import transaction
+    from inspector.store.log import apply_change
+
+    store = EvaluationStore(db, "中心")
+    before = statistics(db, rubric_id=SICHUAN, signed_only=False)
+    complete = next(
+        e for e in store.list_evaluations("complete") if e.rubric_id == SICHUAN and e.kind == "inspection"
+    )
+    stray = Change(
+        id="f" * 32, eval_id=complete.id, item_id="9.9.9", kind=OBSERVE, payload={"met": True}, parents=(),
+        author="李四", device_id="e" * 32, device_seq=1, wall_time="2026-11-19T10:00:00.000+08:00",
+        prev_hash=GENESIS,
+    ).sealed()  # fmt: skip
+    with transaction(db) as conn:
+        apply_change(conn, stray, store.rubric, (None, None, 1))
+    with pytest.raises(InspectorError, match=r"9\.9\.9"):
+        store.report(complete.id)
+    after = statistics(db, rubric_id=SICHUAN, signed_only=False)
+    assert after.evaluations == before.evaluations - 1
+    assert after.distributions[0].count == before.distributions[0].count - 1
+    evaluated = {i.item_id: i.evaluated for i in after.items}
+    assert all(evaluated[i.item_id] == i.evaluated - 1 for i in before.items)
+    plans = [
+        r[0] for r in db.conn.execute("SELECT plan_id FROM plan_targets WHERE eval_id = ?", (complete.id,))
+    ]
+    assert plans, "the demo links its complete inspection to a plan"
+    row = next(t for t in plan_results(db, plans[0]).targets if t.eval_id == complete.id)
+    assert (row.total, row.outcome_code) == (None, None)

@@ -304,6 +304,12 @@ def test_an_employer_renewal_is_reviewed_on_the_command_line(tmp_path: Path) -> 
     for org in (employer, school):
         assert run("plan", "add-target", plan, "--org", org, data=data).code == 0
     refused(run("plan", "start-eval", plan, "--org", employer, data=data), "只审核、不评分")
+    # outside a plan too, with the rule's clause from the rulebook file (it made one before)
+    refused(
+        run("eval", "new", "--rubric", "chongqing-2024-renewal", "--org", employer, data=data),
+        "只审核、不评分", "三（二）1", "人力社保部门收到用人单位评价机构申报材料后",
+    )  # fmt: skip
+    assert run("eval", "list", "--json", data=data).json() == []
     refused(run("plan", "review", plan, "--org", school, "--outcome", "eligible", data=data), "须评分")
     r = run("plan", "review", plan, "--org", employer[:8], "--outcome", "eligible", "--opinion", "材料齐全",
             "--on", "2026-10-12", "--json", data=data)  # fmt: skip

@@ -225,3 +225,31 @@ def test_show_lists_evidence_with_capture_time_position_and_flags(tmp_path: Path
     assert "需核对的证据" in text.out and "E2  1.1.1  旧照.jpg" in text.out
     assert "※ 拍摄日期不是督导当日（拍摄于 2026-04-30，督导日为 2026-05-12）" in text.out
     assert "现场.jpg" not in text.out  # only flagged evidence is listed
+
+
+def test_marks_the_engine_refuses_have_no_total_in_the_list_nor_on_the_sheet(tmp_path: Path) -> None:
+    """A mark for an item the pinned version lacks (a folder written by an older program): the score
+    sheet is refused, and the evaluation list shows no total and no outcome but says why (it showed
+    the heads' sum before)."""
+    from inspector.store.changes import GENESIS, OBSERVE, Change
+    from inspector.store.db import open_database, transaction
+    from inspector.store.evaluations import EvaluationStore
+    from inspector.store.log import apply_change
+
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    answers = write(tmp_path / "a.json", {"answers": {"1.1.1": {"met": True}}})
+    assert run("eval", "record", eval_id, "--answers", answers, data=data).code == 0
+    db = open_database(data)
+    store = EvaluationStore(db, "张三")
+    stray = Change(
+        id="f" * 32, eval_id=eval_id, item_id="9.9.9", kind=OBSERVE, payload={"met": True}, parents=(),
+        author="李四", device_id="e" * 32, device_seq=1, wall_time="2026-01-01T00:00:00.000+08:00",
+        prev_hash=GENESIS,
+    ).sealed()  # fmt: skip
+    with transaction(db) as conn:
+        apply_change(conn, stray, store.rubric, (None, None, 1))
+    db.conn.close()
+    listed = run("eval", "list", "--json", data=data).json()
+    assert listed[0]["total"] is None and listed[0]["outcome"] is None and "9.9.9" in listed[0]["refused"]
+    refused(run("report", "pdf", eval_id, "--out", tmp_path / "s.pdf", data=data), "9.9.9")

@@ -51,18 +51,47 @@ def _store(tmp: Path) -> tuple[EvaluationStore, str]:
 
 
 def assert_kept(store: EvaluationStore, eval_id: str) -> None:
-    """The kept row equals the scoring engine's recomputation, and the desk's totals the report."""
+    """The kept row equals the scoring engine's own report (total, base, bonus, outcome, vetoes,
+    items below full points) and its recomputation, and the desk's totals the report; where the
+    engine refuses the marks as a whole, the kept row and the desk show no total and no outcome."""
     conn = store.conn
     kept = figures.read(conn, eval_id)
-    truth = figures.computed(conn, eval_id, store.rubric)
     assert kept is not None
-    assert kept.as_row() == truth.as_row()
-    assert figures.differences(kept, truth) == []
     e = store.get(eval_id)
-    report = store.report(eval_id)
-    assert e.answered == sum(1 for i in report.items if i.answered)
     t = store.totals([e])[eval_id]
     fixed = store.fixed(eval_id)
+    try:
+        report = store.report(eval_id)
+    except InspectorError as refusal:
+        assert kept.refused is not None and refusal.message in kept.refused
+        assert (kept.total_c, kept.base_c, kept.bonus_c, kept.outcome) == (0, 0, 0, None)
+        assert kept.vetoes == [] and kept.lost == {}
+        assert t.refused == kept.refused
+        if fixed is None:
+            assert (t.total, t.base, t.bonus, t.outcome) == (None, None, None, None)
+        else:  # fixed at signing: never moves; the difference is flagged
+            assert (t.total, t.base, t.bonus) == (fixed.total, fixed.base, fixed.bonus) and t.differs
+        assert figures.differences(kept, figures.scored(conn, eval_id, store.rubric)) == []
+        return
+    # the engine's own figures, not only a recomputation by the same module
+    assert kept.refused is None and t.refused is None
+    assert (kept.base_c, kept.bonus_c, kept.total_c) == (
+        int(report.base * 100),
+        int(report.bonus * 100),
+        int(report.total * 100),
+    )
+    assert kept.outcome == (report.outcome.code if report.outcome else None)
+    assert kept.vetoes == sorted(v.id for v in report.vetoed)
+    assert kept.lost == {
+        i.id: int(i.points * 100) for i in report.items if i.answered and i.points != i.max_points
+    }
+    for s in report.sections:  # kept before a bonus section's cap, as the docstring says
+        kept_points = kept.sections[s.code]
+        assert (min(kept_points, int(s.max_points * 100)) if s.bonus else kept_points) == int(s.points * 100)
+    truth = figures.computed(conn, eval_id, store.rubric)
+    assert kept.as_row() == truth.as_row()
+    assert figures.differences(kept, truth) == []
+    assert e.answered == sum(1 for i in report.items if i.answered)
     if fixed is None:
         assert (t.total, t.base, t.bonus) == (report.total, report.base, report.bonus)
         assert (t.outcome.code if t.outcome else None) == (report.outcome.code if report.outcome else None)
@@ -117,7 +146,7 @@ def step(data: st.DataObject, store: EvaluationStore, rubric: Rubric, eval_id: s
     keys = [i.id for i in items] + [VETO_PREFIX + v.id for v in rubric.vetoes]
     act = data.draw(
         st.sampled_from(
-            ["mark", "mark", "clear", "veto", "foreign", "late", "resolve", "repin", "sign", "amend"]
+            ["mark", "mark", "clear", "veto", "foreign", "late", "resolve", "repin", "sign", "amend", "alien"]
         )
     )
     try:
@@ -146,6 +175,17 @@ def step(data: st.DataObject, store: EvaluationStore, rubric: Rubric, eval_id: s
             with transaction(store.db) as conn:
                 for c in batch:
                     apply_change(conn, c, store.rubric)
+        elif act == "alien":
+            # a mark for an item or a veto the pinned version lacks, as a folder written by an older
+            # program may hold (the engine then refuses the marks as a whole), or its clearing
+            key = data.draw(st.sampled_from(["9.9.9", VETO_PREFIX + "V99"]))
+            current = heads_of(store, eval_id, key)
+            payload = data.draw(
+                st.sampled_from([None, {"veto": True} if key.startswith(VETO_PREFIX) else {"met": True}])
+            )
+            c = laptop.change(key, payload, tuple(current), data.draw(st.sampled_from(TIMES)))
+            with transaction(store.db) as conn:
+                apply_change(conn, c, store.rubric, (None, None, int(payload is not None)))
         elif act == "resolve":
             rows = store.conn.execute(
                 "SELECT item_id FROM heads WHERE eval_id = ? GROUP BY item_id HAVING COUNT(*) > 1", (eval_id,)
@@ -191,7 +231,9 @@ def test_kept_figures_equal_the_recomputation(
         if laptop.eval_id != eval_id:
             laptop = Laptop(eval_id)
         assert_kept(store, eval_id)
-    assert audit_evaluation(store, Path(), eval_id).ok
+    kept = figures.read(store.conn, eval_id)
+    assert kept is not None
+    assert audit_evaluation(store, Path(), eval_id).ok == (kept.refused is None)
 
 
 def _pin(store: EvaluationStore, eval_id: str) -> tuple[str, int]:
@@ -259,7 +301,7 @@ def test_the_audit_reports_a_kept_figure_that_differs(tmp_path: Path) -> None:
 def test_the_migration_backfills_by_recomputation(tmp_path: Path) -> None:
     """A folder of schema v8 (no kept figures) opened by this version: every evaluation's row is
     recomputed from its marks, signed ones with their lock's fixed figures."""
-    from inspector.store.db import DB_NAME, MIGRATIONS, _connect, migrate
+    from inspector.store.db import DB_NAME, MIGRATIONS, _connect, _m012_eval_figures, migrate
 
     folder = tmp_path / "data"
     folder.mkdir()
@@ -282,10 +324,104 @@ def test_the_migration_backfills_by_recomputation(tmp_path: Path) -> None:
     expected = {r[0]: tuple(r[1:]) for r in db.conn.execute("SELECT * FROM eval_figures")}
     assert set(expected) == {signed.id, draft.id}
     db.conn.execute("DROP TABLE eval_figures")
-    db.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    db.conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_m012_eval_figures)}")
     db.conn.close()
     again = open_database(folder)
     assert {r[0]: tuple(r[1:]) for r in again.conn.execute("SELECT * FROM eval_figures")} == expected
+
+
+def _refused_by_the_engine(tmp_path: Path) -> tuple[EvaluationStore, str]:
+    """A Sichuan inspection answered whole, then a mark for an item its pinned version lacks, as a
+    folder written by an older program holds (a bundle's mark after a move to another version):
+    the scoring engine refuses the marks as a whole."""
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    e = store.create("sichuan-2017-inspection", org)
+    for item in store.rubric(e.rubric_id, e.rubric_version).items():
+        store.record(e.id, item.id, {"met": True} if item.rule.kind != "tiers" else {"tier": 0})
+    c = Laptop(e.id).change("9.9.9", {"met": True}, (), TIMES[0])
+    with transaction(db) as conn:
+        apply_change(conn, c, store.rubric, (None, None, 1))
+    return store, e.id
+
+
+def test_marks_the_engine_refuses_show_no_total_anywhere(tmp_path: Path) -> None:
+    """The engine refuses the marks (the score sheet cannot be made): the kept figures, the desk's
+    totals and the evaluation list show no total and no outcome, and say why; a mark on another item
+    keeps it so; clearing the stray mark brings the engine's total back."""
+    store, eval_id = _refused_by_the_engine(tmp_path)
+    with pytest.raises(InspectorError) as refusal:
+        store.report(eval_id)
+    kept = figures.read(store.conn, eval_id)
+    assert kept is not None and kept.refused is not None and refusal.value.message in kept.refused
+    assert (kept.total_c, kept.outcome) == (0, None)
+    e = store.get(eval_id)
+    assert (e.answered, e.state) == (e.items, "complete")  # the form's items only: not 62 of 61
+    t = store.totals([store.get(eval_id)])[eval_id]
+    assert (t.total, t.outcome, t.refused) == (None, None, kept.refused)
+    assert_kept(store, eval_id)
+    store.record(eval_id, "4.1.1", {"problems": 1, "note": "一台设备故障"})  # still refused as a whole
+    assert_kept(store, eval_id)
+    assert not audit_evaluation(store, Path(), eval_id).ok  # the audit says so
+    with pytest.raises(InspectorError):  # no new mark for an item the form lacks
+        store.record(eval_id, "9.9.9", {"met": False})
+    with pytest.raises(InspectorError):  # nor a clearing of one it never had
+        store.record(eval_id, "8.8.8", None)
+    store.record(eval_id, "9.9.9", None)  # the stray mark cleared: the one write it takes
+    kept = figures.read(store.conn, eval_id)
+    assert kept is not None and kept.refused is None and kept.total_c == 9900
+    assert store.totals([store.get(eval_id)])[eval_id].total == store.report(eval_id).total
+    assert_kept(store, eval_id)
+    assert audit_evaluation(store, Path(), eval_id).ok
+
+
+def test_the_v13_migration_recomputes_a_refused_evaluation(tmp_path: Path) -> None:
+    """A v12 folder kept a sum of the heads for marks the engine refuses (figures.from_heads): the
+    desk showed a total the score sheet refused. Opened by this version, the row shows none."""
+    from inspector.store.db import MIGRATIONS, _m013_figures_refused
+
+    store, eval_id = _refused_by_the_engine(tmp_path)
+    folder = tmp_path / "data"
+    # as v12 kept it: the heads summed, an outcome from that sum, no refusal column
+    with transaction(store.db) as conn:
+        conn.execute(
+            "UPDATE eval_figures SET total_c = 10000, base_c = 10000, outcome = 'pass' WHERE eval_id = ?",
+            (eval_id,),
+        )
+    store.db.conn.execute("ALTER TABLE eval_figures DROP COLUMN refused")
+    store.db.conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_m013_figures_refused)}")
+    store.db.conn.close()
+    again = EvaluationStore(open_database(folder), "张三")
+    t = again.totals([again.get(eval_id)])[eval_id]
+    assert (t.total, t.outcome) == (None, None) and t.refused
+    assert_kept(again, eval_id)
+
+
+def test_a_signed_result_stays_fixed_and_its_amendment_leaves_a_stray_mark_behind(tmp_path: Path) -> None:
+    """A mark for an item the form lacks, found after signing (a folder written by an older program):
+    the signed figures stay as fixed, flagged as differing; amending carried the stray mark and
+    failed with a KeyError (a traceback); the revision now carries only what the form has."""
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    e = store.create("sichuan-2017-inspection", org)
+    for item in store.rubric(e.rubric_id, e.rubric_version).items():
+        store.record(e.id, item.id, {"met": True} if item.rule.kind != "tiers" else {"tier": 0})
+    store.sign(e.id, [{"name": "张三", "role": "组长"}])
+    with transaction(db) as conn:
+        apply_change(
+            conn, Laptop(e.id).change("9.9.9", {"met": True}, (), TIMES[1]), store.rubric, (None, None, 1)
+        )
+    t = store.totals([store.get(e.id)])[e.id]
+    assert (t.total, t.outcome and t.outcome.code, t.signed, t.differs) == (100, "pass", True, True)
+    assert_kept(store, e.id)
+    new = store.amend(e.id, "复核修订")
+    assert "9.9.9" not in store.current(new.id)
+    assert store.report(new.id).total == 100
+    assert_kept(store, new.id)
 
 
 def test_figures_survive_a_refused_write(tmp_path: Path) -> None:

@@ -156,3 +156,29 @@ def test_an_older_mark_arriving_after_a_move_is_unscored_not_guessed(
     assert moved.state == "draft" and store.totals([moved])[e.id].total == report.total
     with pytest.raises(StoreError, match="尚未完成"):
         store.sign(e.id, [{"name": "张三", "role": "组长"}])
+
+
+def test_an_observation_made_by_a_caller_is_checked_as_its_stored_form_will_be_read(
+    store: EvaluationStore, org: str
+) -> None:
+    """``record`` took an Observation a caller built as already checked: a negative count on a
+    deduction item was written durably, gave more than the item's points (4.1.1: 3 − 1 × (−3) = 6 of
+    3) and made the evaluation unreadable (the stored form fails to parse). Now refused, nothing
+    written."""
+    from inspector.errors import ObservationError
+    from inspector.rubric.observations import Observation
+
+    e = store.create(SICHUAN, org)
+    before = len(store.changes(e.id))
+    for obs in (
+        Observation(problems=-3, note="x"),
+        Observation(ratio=D(2)),
+        Observation(tier=-1),
+        Observation(unmet=(-1,)),
+    ):
+        with pytest.raises(ObservationError):
+            store.record(e.id, "4.1.1", obs)
+    assert len(store.changes(e.id)) == before
+    assert store.report(e.id).total == 0
+    store.record(e.id, "4.1.1", Observation(problems=1, note="一台设备故障"))
+    assert next(i for i in store.report(e.id).items if i.id == "4.1.1").points == 2

@@ -48,7 +48,7 @@ class HomeRow:
     answered: int
     items: int
     conflicts: int
-    total: Decimal
+    total: Decimal | None  # None: the scoring engine refuses the marks (no total, no outcome)
     max_points: Decimal
     outcome: str | None
     vetoed: bool
@@ -172,7 +172,7 @@ class EvaluationsModel(QAbstractTableModel):
             if column == "progress":
                 return r.answered / r.items if r.items else 0.0
             if column == "score":
-                return float(r.total)
+                return float(r.total) if r.total is not None else -1.0
             return self._text(r, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = [r.station, r.rubric_title, _("编号：{id}").format(id=r.id)]
