@@ -172,6 +172,24 @@ class PgConnection:
     def executemany(self, sql: str, seq: Iterable[Sequence[Any] | Mapping[str, Any]]) -> Any:
         return self._run(sql, list(seq), many=True)
 
+    @property
+    def server_user(self) -> str:
+        """The server's user this desk connected as (store/desk_grants.py names it)."""
+        return str(self._pg.info.user)
+
+    def may_write(self, table: str) -> bool:
+        """Whether the server grants this user INSERT and UPDATE on ``table`` (store/pg_roles.py)."""
+        try:  # to_regclass first: a table this schema lacks is no error (it would end a transaction)
+            row = self._pg.execute(
+                "SELECT to_regclass(%s) IS NOT NULL"
+                " AND has_table_privilege(current_user, to_regclass(%s), 'INSERT')"
+                " AND has_table_privilege(current_user, to_regclass(%s), 'UPDATE')",
+                (table, table, table),
+            ).fetchone()
+        except psycopg.Error as e:
+            raise _sqlite_error(e) from None
+        return bool(row and row[0])
+
     # -- the work ---------------------------------------------------------------------------------
     def primary_key(self, table: str) -> list[str]:
         if table not in self._keys:
