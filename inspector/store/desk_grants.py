@@ -30,6 +30,19 @@ AREAS: dict[str, tuple[str, ...]] = {
 }
 
 
+def area_titles() -> dict[str, str]:
+    return {
+        "register": _("机构登记"),
+        "roster": _("督导员名册"),
+        "plans": _("督导计划"),
+        "draws": _("抽取"),
+        "start": _("新建检查评估"),
+        "decisions": _("结果决定"),
+        "reviews": _("督导员评价"),
+        "credentials": _("证书"),
+    }
+
+
 @dataclass(frozen=True)
 class DeskGrants:
     """The areas this desk may change; ``user`` is the server's user (None on a laptop's file)."""
