@@ -49,6 +49,15 @@ def centre_pages_shown(db: Any, data: Path) -> bool:
     return holds_centre_data(db)
 
 
+def grants_task(progress: Callable[[int, int], None], data: Path) -> Any:
+    """What this desk's database user may change (store/desk_grants.py): every area on a file."""
+    from inspector.folder import opened_folder
+    from inspector.store.desk_grants import desk_grants
+
+    with opened_folder(data) as db:
+        return desk_grants(db.conn)
+
+
 def nav_key(row: int) -> str:
     return f"Alt+{row + 1}"
 
@@ -71,6 +80,26 @@ class CentreNav(QObject):
             shortcut.activated.connect(lambda row=row: self.go(row))
             self.shortcuts.append(shortcut)
         self.visible = True
+        self.grants: Any = None  # store/desk_grants.py DeskGrants, once read
+
+    def load_grants(self) -> None:
+        """Read the desk's grants (on opening a folder) and grey out what they do not cover."""
+        w = self.window
+        w.worker.run(
+            _("读取岗位权限"),
+            grants_task,
+            w.data_dir,
+            on_done=self.set_grants,
+            on_error=lambda e: w.statusBar().showMessage(str(e), 10000),
+            owner=self,
+        )
+
+    def set_grants(self, grants: Any) -> None:
+        self.grants = grants
+        for name in VIEWS:
+            page = self.window.pages.get(name)
+            if page is not None:
+                page.apply_grants(grants)  # type: ignore[attr-defined]
 
     def set_visible(self, visible: bool) -> None:
         """Show or hide the centre's sections in the navigation (and their Alt keys)."""
@@ -125,6 +154,8 @@ class CentreNav(QObject):
             from ui.centre.stats_view import StatsPage
 
             page = StatsPage(ctx)
+        if self.grants is not None:
+            page.apply_grants(self.grants)
         page.status.connect(lambda text: w.statusBar().showMessage(text, 10000))
         page.failed.connect(w.failed.emit)
         return page

@@ -250,6 +250,31 @@ def xlsx_kind() -> str:
     return _("Excel 工作簿 (*.xlsx)")
 
 
+class DeskButton(QPushButton):
+    """A page's tool button that a desk's grants may grey out, whatever the page's own state says
+    (the page's ``setEnabled`` says what it would allow; the grants have the last word)."""
+
+    def __init__(self, label: str, area: str | None = None) -> None:
+        super().__init__(label)
+        self.area = area
+        self.allowed = True
+        self._wanted = True
+        self._tip = ""
+
+    def setEnabled(self, enabled: bool) -> None:
+        self._wanted = enabled
+        super().setEnabled(enabled and self.allowed)
+
+    def allow(self, allowed: bool, why: str) -> None:
+        if self.allowed and not allowed:
+            self._tip = self.toolTip()
+            self.setToolTip("\n".join(t for t in (self._tip, "⚠ " + why) if t))
+        elif allowed and not self.allowed:
+            self.setToolTip(self._tip)
+        self.allowed = allowed
+        super().setEnabled(self._wanted and allowed)
+
+
 class CentrePage(QWidget):
     """A centre view: a title, a tool row, the content; data loaded on the worker when shown.
 
@@ -278,13 +303,29 @@ class CentrePage(QWidget):
         refresh.activated.connect(self.reload)
 
     # -- building helpers ---------------------------------------------------------------------------
-    def button(self, label: str, slot: Callable[[], Any], tip: str = "") -> QPushButton:
-        b = QPushButton(label)
+    def button(
+        self, label: str, slot: Callable[[], Any], tip: str = "", area: str | None = None
+    ) -> QPushButton:
+        """A tool button; ``area``: what it changes (store/desk_grants.py AREAS), greyed out at a desk
+        whose server grants do not cover it."""
+        b = DeskButton(label, area)
         b.clicked.connect(lambda _checked=False: slot())
         if tip:
             b.setToolTip(tip)
         self.tools.addWidget(b)
         return b
+
+    def gate(self, button: QPushButton, area: str) -> None:
+        """Mark a button made by :meth:`button` as changing ``area``."""
+        assert isinstance(button, DeskButton)
+        button.area = area
+
+    def apply_grants(self, grants: Any) -> None:
+        """Grey out what this desk's database user may not change (a courtesy: the server's grants
+        are the enforcement, and a refusal is still one message)."""
+        for b in self.findChildren(DeskButton):
+            if b.area is not None:
+                b.allow(grants.may(b.area), grants.why_not(b.area))
 
     def search_box(self, table: Table) -> QLineEdit:
         box = QLineEdit()
