@@ -84,6 +84,8 @@ class ServerSetup(QDialog):
         self.answer = QLabel()
         self.answer.setObjectName("serverAnswer")
         self.answer.setWordWrap(True)
+        # room for a refusal's three lines: a dialog on screen does not grow for a label's new text
+        self.answer.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         form.addRow(self.answer)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -41,7 +41,17 @@ def centre_move(ctx: Context, to: str, as_json: bool) -> None:
     if not report.ok:
         raise StoreError(_("副本核对未通过：未切换，原数据未动"), label)
     if not as_json:
+        if report.desk_acts:
+            click.echo(_("岗位操作记录 {n} 条已一并复制").format(n=report.desk_acts))
         click.echo(_("核对无误，已切换到：{to}").format(to=label))
+        if is_server_url(to):  # logins and grants are the server's, not the copied database's
+            click.echo(
+                _(
+                    "注意：数据库用户（登录角色）和岗位权限属于服务器，不随数据复制：请由数据库所有者运行 "
+                    "inspector centre roles --db {to} --user 用户=clerk|dispatcher|head …，"
+                    "各工作台再用 inspector centre connect 连接"
+                ).format(to=label)
+            )
 
 
 @centre.command("connect")

@@ -40,6 +40,12 @@ from inspector.i18n import _
 DESKS = ("clerk", "dispatcher", "head")
 GROUP = {desk: f"inspector_{desk}" for desk in DESKS}
 DESK_LOG = "inspector_desk_acts"
+DESK_LOG_TABLE = (
+    "CREATE TABLE IF NOT EXISTS inspector_desk_acts"
+    " (n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), desk_user TEXT NOT NULL,"
+    " tbl TEXT NOT NULL, op TEXT NOT NULL, row_key JSONB NOT NULL)"
+)
 
 # What a draw changes (plans.py run_dispatch, org_draw.py, milestones.py, procedure.py): the
 # dispatcher's tables. The clerk reads them.
@@ -201,12 +207,7 @@ def install(url: str, members: Mapping[str, str] | None = None) -> RolesReport:
             pg.execute(sql.SQL("GRANT SELECT, UPDATE ON inspector_writes TO {}").format(everyone))
             pg.execute(sql.SQL("GRANT SELECT, INSERT ON inspector_files TO {}").format(everyone))
             pg.execute(sql.SQL("GRANT SELECT, INSERT ON inspector_pdfs TO {}").format(everyone))
-            pg.execute(
-                "CREATE TABLE IF NOT EXISTS inspector_desk_acts"
-                " (n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-                " at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), desk_user TEXT NOT NULL,"
-                " tbl TEXT NOT NULL, op TEXT NOT NULL, row_key JSONB NOT NULL)"
-            )
+            pg.execute(DESK_LOG_TABLE)
             pg.execute(sql.SQL("REVOKE ALL ON inspector_desk_acts FROM PUBLIC, {}").format(everyone))
             pg.execute(
                 sql.SQL("GRANT SELECT ON inspector_desk_acts TO {}").format(sql.Identifier(GROUP["head"]))
