@@ -82,6 +82,6 @@ def require_writes(conn: sqlite3.Connection, tables: Iterable[str], what: str) -
                 _(
                     "服务器拒绝了这项操作：数据库用户 {user} 所在的岗位无此权限（{detail}）。"
                     "请由中心负责人调整岗位"
-                ).format(user=user, detail=_("{what}需要修改 {table}").format(what=what, table=table)),
+                ).format(user=user, detail=_("需要修改 {table}").format(table=table)),
                 what,
             )

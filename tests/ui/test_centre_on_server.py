@@ -153,6 +153,7 @@ def test_a_dispatchers_window_greys_out_the_register_not_the_draw(
     w = window(qtbot, desk(tmp_path, "disp", as_user(desks, "desk_disp9")))
     register = shown(qtbot, w, "register")
     assert not register.add_button.isEnabled()  # type: ignore[attr-defined]
+    assert not register.corrections.accept_button.allowed  # type: ignore[attr-defined]
     plans = shown(qtbot, w, "plans")
     assert plans.dispatch_button.allowed  # type: ignore[attr-defined]
     results = shown(qtbot, w, "results")

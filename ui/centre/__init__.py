@@ -81,6 +81,7 @@ class CentreNav(QObject):
             self.shortcuts.append(shortcut)
         self.visible = True
         self.grants: Any = None  # store/desk_grants.py DeskGrants, once read
+        self.desk_label: Any = None  # the status bar's "which user on the server"
 
     def load_grants(self) -> None:
         """Read the desk's grants (on opening a folder) and grey out what they do not cover."""
@@ -96,6 +97,16 @@ class CentreNav(QObject):
 
     def set_grants(self, grants: Any) -> None:
         self.grants = grants
+        if grants.user is not None:  # a desk of a centre on a server: who this desk is there
+            from PySide6.QtWidgets import QLabel
+
+            if self.desk_label is None:
+                self.desk_label = QLabel()
+                self.desk_label.setObjectName("deskUser")
+                self.window.statusBar().addPermanentWidget(self.desk_label)
+            self.desk_label.setText(_("服务器上的中心数据库 · 数据库用户 {user}").format(user=grants.user))
+        elif self.desk_label is not None:
+            self.desk_label.setText("")
         for name in VIEWS:
             page = self.window.pages.get(name)
             if page is not None:
