@@ -321,8 +321,11 @@ def is_server_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
 
-# How long a desk waits for a server that does not answer (libpq's own default is to wait forever)
+# How long a desk waits for a server that does not answer (libpq's own default is to wait forever):
+# to connect, and for what it sent to be acknowledged (a server gone mid-session; where the system
+# has TCP_USER_TIMEOUT), so that the window's one-row look at the write counter cannot hang it long
 CONNECT_TIMEOUT = 10
+TCP_USER_TIMEOUT_MS = 30000
 
 
 def _timeout(url: str) -> dict[str, Any]:
@@ -330,7 +333,8 @@ def _timeout(url: str) -> dict[str, Any]:
         given = psycopg.conninfo.conninfo_to_dict(url)
     except psycopg.Error:
         return {}  # said by psycopg.connect itself
-    return {} if "connect_timeout" in given else {"connect_timeout": CONNECT_TIMEOUT}
+    wanted = {"connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": TCP_USER_TIMEOUT_MS}
+    return {key: value for key, value in wanted.items() if key not in given}
 
 
 def connect(url: str) -> PgConnection:

@@ -95,13 +95,23 @@ def test_the_first_run_connects_a_desk_to_the_server_and_makes_the_new_centres_c
     qtbot.waitUntil(lambda: load_identity(folder) is not None, timeout=60000)  # a new centre: its CA
 
 
-def test_the_register_page_shows_what_another_desk_commits(qtbot: QtBot, pg_url: str, tmp_path: Path) -> None:
-    folder = settled(desk(tmp_path, "desk1", pg_url))
+@pytest.mark.parametrize("engine_", ["sqlite", "postgresql"])
+def test_the_register_page_shows_what_another_desk_commits(
+    qtbot: QtBot, engine_: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Two connections: a commit on one (another desk of the server, or the command line on a
+    folder's file) makes the other window's register page show the new row."""
+    if engine_ == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        folder = settled(desk(tmp_path, "desk1", url))
+        second = desk(tmp_path, "desk2", url)
+    else:
+        folder = second = settled(tmp_path / "centre")
     w = window(qtbot, folder)
     page = shown(qtbot, w, "register")
     names: Callable[[], list[str]] = lambda: [e["name"] for e in page.table.rows_model.rows]  # type: ignore[attr-defined]  # noqa: E731
     assert "另一工作台登记的机构" not in names()
-    other = open_folder(desk(tmp_path, "desk2", pg_url))  # another desk: its own connection
+    other = open_folder(second)  # another desk (or process): a connection of its own
     add_org(other, "另一工作台登记的机构")
     other.conn.close()
     with qtbot.waitSignal(page.loaded, timeout=30000):
