@@ -86,6 +86,11 @@ class CentreNav(QObject):
     def load_grants(self) -> None:
         """Read the desk's grants (on opening a folder) and grey out what they do not cover."""
         w = self.window
+        if w.db is not None and getattr(w.db.conn, "may_write", None) is None:
+            from inspector.store.desk_grants import desk_grants
+
+            self.set_grants(desk_grants(w.db.conn))  # a folder's own file: every area, nothing asked
+            return
         w.worker.run(
             _("读取岗位权限"),
             grants_task,
