@@ -35,12 +35,15 @@ def probe_task(progress: Callable[[int, int], None], url: str) -> Any:
 
 
 def connect_task(progress: Callable[[int, int], None], data: Path, url: str) -> tuple[Any, bool]:
-    """The centre on the server, this folder connected to it; and whether it was a fresh database."""
+    """The centre on the server, this folder connected to it; and whether this desk goes on to make
+    the centre's CA: a centre with no roster or plans yet, at a desk that may issue credentials
+    (the head's; a clerk connecting early is not asked)."""
     from inspector.centre.overview import holds_centre_data
     from inspector.folder import connect_centre
+    from inspector.store.desk_grants import desk_grants
 
     db = connect_centre(data, url)
-    return db, not holds_centre_data(db)
+    return db, not holds_centre_data(db) and desk_grants(db.conn).may("credentials")
 
 
 def said(found: Any) -> str:
@@ -58,7 +61,7 @@ class ServerSetup(QDialog):
         super().__init__(parent)
         self.worker = worker
         self.data = data
-        self.result_: tuple[Any, bool] | None = None  # (db, fresh) once connected
+        self.result_: tuple[Any, bool] | None = None  # (db, whether to make the CA) once connected
         self.setWindowTitle(_("连接中心的数据库服务器"))
         form = QFormLayout(self)
         intro = QLabel(

@@ -183,10 +183,10 @@ class FirstRunDialog(QDialog):
         setup = ServerSetup(self, w.worker, w.data_dir)
         if setup.exec() != QDialog.DialogCode.Accepted or setup.result_ is None:
             return False
-        db, fresh = setup.result_
+        db, make_ca = setup.result_
         w._opened(db)  # the window on the server's database from now on
         self.chosen = "centre"
-        if fresh and load_identity(w.data_dir) is None:
+        if make_ca and load_identity(w.data_dir) is None:
             self.choose("centre")  # a new centre: its CA, in this (the head's) desk folder
         else:
             w.statusBar().showMessage(_("已连接到服务器上的中心数据库"), 10000)

@@ -177,3 +177,34 @@ def test_on_a_laptops_file_nothing_is_greyed(qtbot: QtBot, tmp_path: Path) -> No
         page = shown(qtbot, w, view)
         assert all(b.allowed for b in page.findChildren(DeskButton) if b.area is not None), view
     assert register.add_button.isEnabled()  # type: ignore[attr-defined]
+
+
+def test_a_clerk_joining_a_fresh_centre_is_not_asked_to_make_its_ca(
+    qtbot: QtBot, desks: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "clerk-first-run"
+    w = MainWindow(folder, "王登记")
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.ready, timeout=30000):
+        w.start()
+    dialog = w.first_run
+    assert isinstance(dialog, FirstRunDialog)
+
+    def fill(self: ServerSetup) -> QDialog.DialogCode:
+        self.url.setText(as_user(desks, "desk_clerk9"))
+        self.connect_()
+        qtbot.waitUntil(lambda: self.result_ is not None, timeout=60000)
+        return QDialog.DialogCode.Accepted
+
+    def asked(self: CentreSetup) -> QDialog.DialogCode:
+        raise AssertionError("a clerk's desk was asked to make the centre's CA")
+
+    monkeypatch.setattr(ServerSetup, "exec", fill)
+    monkeypatch.setattr(CentreSetup, "exec", asked)
+    dialog.choices["server"].click()
+    assert getattr(w.db.conn, "server_user", None) == "desk_clerk9"
+    assert load_identity(folder) is None
+    qtbot.waitUntil(
+        lambda: w.centre.grants is not None and w.centre.grants.user == "desk_clerk9", timeout=30000
+    )
+    assert "desk_clerk9" in w.centre.desk_label.text()
