@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
         if self.view() == "home":
             self.refresh_home()
         elif self.view() in CENTRE_VIEWS:  # another desk of a server centre, or the command line
-            self.centre.page(self.view()).reload()
+            self.centre.page(self.view()).committed_elsewhere()
 
     def refresh_home(self) -> None:
         if self.store is None:

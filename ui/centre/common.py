@@ -292,6 +292,8 @@ class CentrePage(QWidget):
         self.ctx = ctx
         self._generation = 0
         self.more_to_load = False  # show_data started a second read (the selected row's details)
+        self._running = 0  # tasks of this page's (run) on the worker, not yet done
+        self._stale = False  # another connection committed while one ran: reload once it is done
         self.layout_ = QVBoxLayout(self)
         title = QLabel(self.title_text)
         title.setObjectName("pageTitle")
@@ -383,15 +385,34 @@ class CentrePage(QWidget):
         error: Callable[[InspectorError], None] | None = None,
     ) -> None:
         """``fn(progress, data_dir, *args)`` on the worker; ``done`` with its result on this thread."""
+        failed = error or (lambda e: show_user_error(self, e))
+        self._running += 1
+
+        def finished(result: Any) -> None:
+            self._running -= 1
+            done(result)
+            self._catch_up()
+
+        def refused(e: InspectorError) -> None:
+            self._running -= 1
+            failed(e)
+            self._catch_up()
+
         self.ctx.worker.run(
-            label,
-            fn,
-            self.ctx.data_dir(),
-            *args,
-            on_done=done,
-            on_error=error or (lambda e: show_user_error(self, e)),
-            owner=self,
+            label, fn, self.ctx.data_dir(), *args, on_done=finished, on_error=refused, owner=self
         )
+
+    def committed_elsewhere(self) -> None:
+        """Another connection committed (another desk, the command line, or this page's own task on
+        its worker connection): show the store as it is now, unless a task of this page is still
+        running, whose end shows it (a load begun before that task ends would show the past)."""
+        self._stale = True
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self._stale and self._running == 0:
+            self._stale = False
+            self.reload()
 
     def export(self, title: str, suggested: str, fn: Callable[..., dict[str, int]], *args: Any) -> None:
         """Ask where, then write the workbook on the worker; the status bar says how many rows."""
