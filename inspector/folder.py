@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from inspector.store.db import open_database
 
-__all__ = ["folder_warnings", "open_folder", "opened_folder"]
+__all__ = ["connect_centre", "folder_warnings", "open_folder", "opened_folder"]
 
 
 def open_folder(data: Path, *, rubrics: bool = False) -> sqlite_utils.Database:
@@ -44,6 +45,60 @@ def opened_folder(data: Path, *, rubrics: bool = False) -> Iterator[sqlite_utils
         yield db
     finally:
         db.conn.close()
+
+
+def connect_centre(data: Path, url: str | None = None) -> sqlite_utils.Database:
+    """Open the centre on either engine, the one way the window's first run and ``inspector centre
+    connect`` do it: ``url`` None, the folder's own SQLite file (the default); a ``postgresql://``
+    URL, the centre's database on that server, tried first (the connection, its collation, its
+    schema: one clear message when refused, and the folder unchanged) and only then remembered in
+    the folder's ``server.url``, so that every later open of this desk's folder goes to the server.
+    The folder keeps this desk's keys and settings either way."""
+    from inspector.errors import UsageError
+    from inspector.fileio import write_text_atomic
+    from inspector.i18n import _
+    from inspector.store.db import DB_NAME, SERVER_FILE, open_server_database, server_url
+
+    if url is None:  # the folder as it is: its own file (or the server it was connected to before)
+        return open_folder(data, rubrics=True)
+    url = url.strip()
+    if server_url(data) is None and (data / DB_NAME).exists():
+        with opened_folder(data) as own:  # this folder's records would be left behind, unseen
+            if any(
+                own.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+                for table in ("orgs", "people", "plans", "evaluations")
+            ):
+                raise UsageError(
+                    _("这个数据文件夹里已有中心的数据：请用 centre move --to 地址 把它迁到服务器"), str(data)
+                )
+    probe_server(url)
+    open_server_database(url).conn.close()  # tried (and on a fresh database made) before it is kept
+    data.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(data / SERVER_FILE, url + "\n")
+    return open_folder(data, rubrics=True)
+
+
+def probe_server(url: str) -> Any:
+    """Try a centre's server without changing anything (the window's 测试连接, and the first step of
+    :func:`connect_centre`): an :class:`inspector.store.pg.Probe`, or one clear message."""
+    from inspector.errors import StoreError, UsageError
+    from inspector.i18n import _
+    from inspector.store.db import SCHEMA_VERSION
+
+    url = url.strip()
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise UsageError(_("应为 postgresql://… 形式的地址"), url if "@" not in url else "postgresql://…")
+    from inspector.store.pg import probe  # psycopg is loaded only for a server
+
+    found = probe(url)
+    if found.version > SCHEMA_VERSION:
+        raise StoreError(
+            _("数据库由更新版本的程序创建（结构版本 {v}，本程序支持到 {s}）：请升级程序后再打开").format(
+                v=found.version, s=SCHEMA_VERSION
+            ),
+            found.where,
+        )
+    return found
 
 
 def folder_warnings(data: Path) -> list[str]:

@@ -75,9 +75,23 @@ def ask_backup_passphrase(window: MainWindow, *, new: bool) -> str | None:
         QMessageBox.warning(window, _("备份口令"), _("两次输入的口令不一致"))
 
 
+def _on_server(window: MainWindow, title: str) -> bool:
+    """A desk of a centre on a server: the server's backup is the DBA's, said once, nothing asked."""
+    from inspector.store.backup import refuse_on_server
+
+    try:
+        refuse_on_server(window.data_dir)
+    except InspectorError as e:
+        show_user_error(window, e, title)
+        return True
+    return False
+
+
 def backup_now(window: MainWindow, out: Path | None = None, passphrase: str | None = None) -> None:
     """Ask where (unless ``out``) and for the backup passphrase (unless given), then back the
     folder up there on the worker."""
+    if _on_server(window, _("备份数据文件夹")):
+        return
     if out is None:
         chosen, _filter = QFileDialog.getSaveFileName(
             window,
@@ -120,6 +134,8 @@ def restore_from(
     window: MainWindow, file: Path | None = None, *, confirmed: bool = False, passphrase: str | None = None
 ) -> None:
     """Ask for the backup file and a confirmation, then restore and reopen the folder."""
+    if _on_server(window, _("从备份恢复")):
+        return
     if file is None:
         chosen, _filter = QFileDialog.getOpenFileName(
             window, _("从备份恢复"), str(Path.home()), _("备份文件 (*.zip)")

@@ -126,6 +126,11 @@ class FirstRunDialog(QDialog):
             ("field", _("督导员笔记本：导入第一个任务包…"), _("从中心发来的 U 盘导入任务包；它带有您的证书")),
             ("centre", _("指导中心：建立证书机构…"), _("登记机构和督导员、制订计划、抽取、汇总结果")),
             (
+                "server",
+                _("指导中心的工作台：连接数据库服务器…"),
+                _("中心的数据库在 PostgreSQL 服务器上，多个工作台同时使用（登记员、调度员、负责人）"),
+            ),
+            (
                 "station",
                 _("鉴定站（所）自评：导入中心的自评通知…"),
                 _("从中心发来的 U 盘导入自评通知；它带有本站代表的证书、评估表和截止日期"),
@@ -143,7 +148,10 @@ class FirstRunDialog(QDialog):
     def choose(self, key: str) -> None:
         self.chosen = key
         w = self.window_
-        if key == "centre":
+        if key == "server":
+            if not self._connect_server():
+                return
+        elif key == "centre":
             setup = CentreSetup(self)
             if setup.exec() != QDialog.DialogCode.Accepted:
                 return
@@ -164,6 +172,25 @@ class FirstRunDialog(QDialog):
             open_dialog(w, "import")
         self._remember()
         self.accept()
+
+    def _connect_server(self) -> bool:
+        """This folder becomes a desk of the centre on a server (ui/centre_server.py); a fresh
+        centre's first desk goes on to make the CA, as a centre on this PC does."""
+        from inspector.crypto.identity import load_identity
+        from ui.centre_server import ServerSetup
+
+        w = self.window_
+        setup = ServerSetup(self, w.worker, w.data_dir)
+        if setup.exec() != QDialog.DialogCode.Accepted or setup.result_ is None:
+            return False
+        db, make_ca = setup.result_
+        w._opened(db)  # the window on the server's database from now on
+        self.chosen = "centre"
+        if make_ca and load_identity(w.data_dir) is None:
+            self.choose("centre")  # a new centre: its CA, in this (the head's) desk folder
+        else:
+            w.statusBar().showMessage(_("已连接到服务器上的中心数据库"), 10000)
+        return True
 
     def _centre_made(self, fingerprint: Any) -> None:
         QMessageBox.information(

@@ -393,6 +393,7 @@ class MainWindow(QMainWindow):
         self._apply_text_size()
         self._apply_role()
         self.external.watch(db.conn)
+        self.centre.load_grants()
         self.refresh_home()
         self.worker.run(_("检查数据文件夹"), folder_warnings_task, self.data_dir, on_done=self._warn_folder)
 
@@ -422,6 +423,8 @@ class MainWindow(QMainWindow):
                     self.finish.show_session(self.session)
         if self.view() == "home":
             self.refresh_home()
+        elif self.view() in CENTRE_VIEWS:  # another desk of a server centre, or the command line
+            self.centre.page(self.view()).committed_elsewhere()
 
     def refresh_home(self) -> None:
         if self.store is None:

@@ -264,12 +264,15 @@ def export_bundle(
         if ident.role != "centre":
             raise UsageError(_("只有中心能导出派发数据包"))
         if plan_id is not None and person is not None:
+            # the credential first: it is read (sealed keys and all) only at the head's desk of a
+            # server centre, and a desk refused it must not have opened the visits' evaluations
+            row = credentials_for(db, person)
             who, visits = person, assignment_visits(db, plan_id, person, author)
         elif eval_ids and to is not None:
             who, visits = to, [{"eval": e} for e in eval_ids]
+            row = credentials_for(db, who)
         else:
             raise UsageError(_("派发数据包需要 --plan 与 --person，或 --eval 与 --to"))
-        row = credentials_for(db, who)
         recipient = peer_certificate(
             db.conn.execute("SELECT * FROM peers WHERE fingerprint = ?", (row["encryption"],)).fetchone()
         )

@@ -753,6 +753,11 @@ def start_evaluation(
     The leader is the one the centre designated, else the first drawn (marked as drawn in the
     published record); a rulebook that has the centre designate refuses until it has.
     """
+    from inspector.store.desk_grants import require_writes
+
+    # on a server centre: the dispatcher's desk (store/pg_roles.py START_TABLES); refused before
+    # the evaluation is made, never after it with the link to the plan missing
+    require_writes(db.conn, ("evaluations", "changes", "plan_targets"), _("新建督导对象的检查评估"))
     plan = get_plan(db, plan_id)
     target = _existing(db, plan_id, org_id)
     _refuse_unscored(db, plan, org_id)

@@ -537,7 +537,9 @@ _BACKUP_PASS = click.option(
 def backup(ctx: Context, out: Path, passphrase_file: Path | None) -> None:
     """备份数据文件夹（加密；程序打开时也可安全备份）。口令请告诉将来负责恢复的人。"""
     from inspector.cli.keys import _secret
+    from inspector.store.backup import refuse_on_server
 
+    refuse_on_server(ctx.data)  # said first: no passphrase asked for a backup that cannot be made
     secret = _secret(passphrase_file, "INSPECTOR_BACKUP_PASSPHRASE", _("备份口令"), confirm=True)
     info = make_backup(ctx.db, ctx.data, out, secret)
     click.echo(
@@ -552,8 +554,10 @@ def backup(ctx: Context, out: Path, passphrase_file: Path | None) -> None:
 def restore(ctx: Context, file: Path, passphrase_file: Path | None) -> None:
     """从备份恢复数据文件夹（原数据库另存一份）；加密的备份需要备份口令。"""
     from inspector.cli.keys import _secret
+    from inspector.store.backup import refuse_on_server
     from inspector.store.backup_seal import MAGIC
 
+    refuse_on_server(ctx.data)
     secret = None
     try:
         with open(file, "rb") as f:

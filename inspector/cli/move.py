@@ -41,7 +41,51 @@ def centre_move(ctx: Context, to: str, as_json: bool) -> None:
     if not report.ok:
         raise StoreError(_("副本核对未通过：未切换，原数据未动"), label)
     if not as_json:
+        if report.desk_acts:
+            click.echo(_("岗位操作记录 {n} 条已一并复制").format(n=report.desk_acts))
         click.echo(_("核对无误，已切换到：{to}").format(to=label))
+        if is_server_url(to):  # logins and grants are the server's, not the copied database's
+            click.echo(
+                _(
+                    "注意：数据库用户（登录角色）和岗位权限属于服务器，不随数据复制：请由数据库所有者运行 "
+                    "inspector centre roles --db {to} --user 用户=clerk|dispatcher|head …，"
+                    "各工作台再用 inspector centre connect 连接"
+                ).format(to=label)
+            )
+
+
+@centre.command("connect")
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@pass_context
+def centre_connect(ctx: Context, url: str, as_json: bool) -> None:
+    """把这个工作台的数据文件夹连接到服务器上的中心数据库（先试连接，成功才记住；新库则建表）。"""
+    from inspector.folder import connect_centre
+    from inspector.store.db import schema_version
+    from inspector.store.desk_grants import area_titles, desk_grants
+    from inspector.store.pg import shown
+
+    db = connect_centre(ctx.data, url)
+    try:
+        grants = desk_grants(db.conn)
+        version = schema_version(db.conn)
+    finally:
+        db.conn.close()
+    if as_json:
+        emit_json(
+            {"server": shown(url), "schema": version, "user": grants.user, "areas": sorted(grants.areas)}
+        )
+        return
+    click.echo(
+        _("已连接到：{where}（结构版本 {v}）；此后本文件夹的数据库在服务器上").format(
+            where=shown(url), v=version
+        )
+    )
+    click.echo(
+        _("数据库用户 {user} 可修改：{areas}").format(
+            user=grants.user, areas="、".join(t for a, t in area_titles().items() if grants.may(a)) or "—"
+        )
+    )
 
 
 @centre.command("roles")

@@ -118,5 +118,9 @@ def make_score_sheet(
     step(2, 3)
     out = sheet_path(data, e.org_name, e.visit_date, e.id, e.state == "signed", kind)
     out = write_pdf(out, pdf)  # "… (2).pdf" when the last print is still open in a reader
+    if signer is not None:  # a centre on a server: the other desks read it from there
+        from inspector.store.signed_pdfs import keep_signed_on_server
+
+        keep_signed_on_server(store.conn, e.id, out)
     step(3, 3)
     return out

@@ -86,7 +86,7 @@ def backup(db: sqlite_utils.Database, data: Path, out: Path, passphrase: str | N
         problem = passphrase_problem(passphrase)
         if problem is not None:
             raise StoreError(_("备份口令不可用：{p}").format(p=problem))
-    _on_this_pc(data)
+    refuse_on_server(data)
     out = Path(out)
     _remove_stale_temporaries(out)
     memory = sqlite3.connect(":memory:")
@@ -127,11 +127,23 @@ def backup(db: sqlite_utils.Database, data: Path, out: Path, passphrase: str | N
     return BackupInfo(out, len(members) + 1, total, version)
 
 
-def _on_this_pc(data: Path) -> None:
+def refuse_on_server(data: Path) -> None:
     """A backup copies the folder's SQLite file; a centre's database on a server is backed up by the
-    server's own tools (pg_dump, docs/centre-on-postgresql.md), never half-copied from one desk."""
-    if server_url(data) is not None:
-        raise StoreError(_("数据库在服务器上：请由数据库管理员用 pg_dump 备份和恢复"), str(data))
+    server's own tools (pg_dump, docs/centre-on-postgresql.md), never half-copied from one desk.
+    Said before anything is asked (a passphrase) or opened (the server may be down)."""
+    url = server_url(data)
+    if url is not None:
+        from inspector.store.pg import shown
+
+        raise StoreError(
+            _(
+                "这个工作台的数据库在服务器上（{where}）：备份和恢复只用于本机数据文件夹里的数据库。"
+                "服务器上的中心数据库由数据库管理员备份：pg_dump --format=custom --file=centre.dump {where}，"
+                "恢复用 pg_restore（见 docs/centre-on-postgresql.md）；"
+                "本文件夹里的密钥（keys、ca）请另行复制保存"
+            ).format(where=shown(url)),
+            str(data),
+        )
 
 
 def _remove_stale_temporaries(out: Path) -> None:
@@ -275,7 +287,7 @@ def restore(path: Path, data: Path, passphrase: str | None = None) -> dict[str, 
     """
     # checked whole before anything is made or locked: a refused backup changes nothing, not even
     # the folder (a restore is rare; reading the file twice is its price)
-    _on_this_pc(data)
+    refuse_on_server(data)
     verify_backup(path, passphrase)
     data.mkdir(parents=True, exist_ok=True)
     with folder_to_itself(data):

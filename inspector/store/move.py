@@ -24,8 +24,17 @@ from inspector.i18n import _
 from inspector.store.db import SCHEMA_VERSION, schema_version, transaction
 from inspector.store.pg_sql import ROWID_TABLES
 
-# The engines' own bookkeeping, not the centre's data: never copied.
+# The engines' own bookkeeping, not the centre's data: never copied as a table.
 _OWN = ("sqlite_", "inspector_")
+# The server's desk log (store/pg_roles.py: who did what, by the server's word) is the centre's
+# history all the same: a move carries it, to a folder's file too (kept there as a table of its own
+# until the centre moves to a server again). The roles and logins are the server's, not the
+# database's: a move makes none (docs/centre-on-postgresql.md: `centre roles` on the new database).
+DESK_LOG = "inspector_desk_acts"
+_LOG_IN_FILE = (
+    f"CREATE TABLE IF NOT EXISTS {DESK_LOG} (n INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+    " desk_user TEXT NOT NULL, tbl TEXT NOT NULL, op TEXT NOT NULL, row_key TEXT NOT NULL)"
+)
 
 
 @dataclass
@@ -33,6 +42,7 @@ class MoveReport:
     tables: dict[str, int] = field(default_factory=dict)  # table → rows copied
     evaluations: int = 0
     files: int = 0  # evidence files and signed PDFs put into the server's database
+    desk_acts: int = 0  # rows of the desk log carried over
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -46,6 +56,7 @@ class MoveReport:
             "rows": sum(self.tables.values()),
             "evaluations": self.evaluations,
             "files": self.files,
+            "desk_acts": self.desk_acts,
             "problems": self.problems,
         }
 
@@ -116,8 +127,12 @@ def copy_centre(
         if target.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
             raise StoreError(_("目标数据库不是空的（{t} 已有数据）：只能迁入空数据库").format(t=table), where)
     report = MoveReport()
+    log = desk_log(source)
     try:
         with transaction(target) as conn:
+            if log:  # first: a target with the desks' triggers logs the copy itself after it
+                _write_desk_log(conn, log)
+                report.desk_acts = len(log)
             for table in tables:
                 columns = _columns(source, table)
                 rows = _rows(source, table, columns)
@@ -133,6 +148,49 @@ def copy_centre(
     return report
 
 
+def desk_log(db: sqlite_utils.Database) -> list[tuple[str, ...]]:
+    """The desk log's rows, oldest first: (at, desk user, table, operation, row key as JSON)."""
+    if isinstance(db.conn, sqlite3.Connection):
+        exists = db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (DESK_LOG,))
+        if exists.fetchone() is None:
+            return []
+        rows = db.conn.execute(f"SELECT at, desk_user, tbl, op, row_key FROM {DESK_LOG} ORDER BY n")
+    else:
+        made = db.conn.execute("SELECT to_regclass(?) IS NOT NULL", (DESK_LOG,)).fetchone()
+        if made is None or not made[0]:
+            return []
+        rows = db.conn.execute(
+            f"SELECT CAST(at AS TEXT), desk_user, tbl, op, CAST(row_key AS TEXT) FROM {DESK_LOG} ORDER BY n"
+        )
+    return [tuple(str(v) for v in r) for r in rows]
+
+
+def _write_desk_log(conn: sqlite3.Connection, rows: list[tuple[str, ...]]) -> None:
+    if isinstance(conn, sqlite3.Connection):
+        conn.execute(_LOG_IN_FILE)
+        values = "?, ?, ?, ?, ?"
+    else:
+        from inspector.store.pg_roles import DESK_LOG_TABLE
+
+        conn.execute(DESK_LOG_TABLE)
+        values = "CAST(? AS TIMESTAMPTZ), ?, ?, ?, CAST(? AS JSONB)"
+    conn.executemany(f"INSERT INTO {DESK_LOG} (at, desk_user, tbl, op, row_key) VALUES ({values})", rows)
+
+
+def _act(row: tuple[str, ...]) -> tuple[Any, ...]:
+    """A desk log row as both engines can compare it: the moment and the key read, not their text."""
+    import datetime as dt
+
+    at = row[0].replace(" ", "T")
+    if len(at) >= 3 and at[-3] in "+-" and at[-3:].replace("+", "").replace("-", "").isdigit():
+        at += ":00"  # PostgreSQL's "+00" offset, as fromisoformat reads it
+    try:
+        moment: Any = dt.datetime.fromisoformat(at)
+    except ValueError:
+        moment = row[0]
+    return (moment, row[1], row[2], row[3], json.dumps(json.loads(row[4]), sort_keys=True))
+
+
 def _files_to_server(conn: sqlite3.Connection, data: Path) -> int:
     """The folder's evidence files and signed PDFs into the server's database, in the copy's
     transaction, so that every desk reads them without the folder (store/evidence.py,
@@ -140,7 +198,7 @@ def _files_to_server(conn: sqlite3.Connection, data: Path) -> int:
     import hashlib
 
     from inspector.store.evidence import evidence_dir, keep_file_on_server
-    from inspector.store.signed_pdfs import PDF_DIR, store_signed_pdf
+    from inspector.store.signed_pdfs import PDF_DIR, keep_report_on_server, signed_reports, store_signed_pdf
 
     n = 0
     for row in conn.execute("SELECT sha256 FROM evidence").fetchall():
@@ -154,6 +212,11 @@ def _files_to_server(conn: sqlite3.Connection, data: Path) -> int:
     for folder in sorted(pdfs.iterdir()) if pdfs.is_dir() else []:
         for pdf in sorted(folder.glob("*.pdf")) if folder.is_dir() else []:
             store_signed_pdf(data, folder.name, pdf.name, pdf.read_bytes(), conn)
+            n += 1
+    # the score sheets this folder's desk signed itself (reports/): every desk lists them too
+    for row in conn.execute("SELECT id FROM evaluations ORDER BY id").fetchall():
+        for report in signed_reports(data, str(row[0])):
+            keep_report_on_server(conn, str(row[0]), report)
             n += 1
     return n
 
@@ -170,6 +233,13 @@ def audit_copy(
         columns = _columns(source, table)
         if _digest(_rows(source, table, columns)) != _digest(_rows(target, table, columns)):
             report.problems.append(_("数据表 {t} 的副本与原数据不符").format(t=table))
+    copied = [_act(r) for r in desk_log(target)]
+    for act in (_act(r) for r in desk_log(source)):
+        if act in copied:
+            copied.remove(act)
+        else:
+            report.problems.append(_("操作记录（{t}）的副本与原数据不符").format(t=DESK_LOG))
+            break
     store = EvaluationStore(target, "audit")
     ids = [str(r[0]) for r in target.conn.execute("SELECT id FROM evaluations ORDER BY id")]
     report.evaluations = len(ids)

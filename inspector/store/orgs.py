@@ -75,6 +75,10 @@ def insert_org(
 ) -> bool:
     """A row for an organisation; ``if_new``: keep an existing row of that id as it is. True when
     a row was added."""
+    if if_new and conn.execute("SELECT 1 FROM orgs WHERE id = ?", (org_id,)).fetchone() is not None:
+        # looked at first: on a server an INSERT needs the register's grant even when it would be
+        # ignored (a dispatcher opening an inspection names a registered organisation)
+        return False
     verb = "INSERT OR IGNORE" if if_new else "INSERT"
     return (
         conn.execute(

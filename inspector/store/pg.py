@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -164,13 +165,36 @@ class PgConnection:
     def execute(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Any:
         word = sql.lstrip()[:10].upper()
         if word.startswith(("BEGIN", "COMMIT", "ROLLBACK", "END", "PRAGMA")):
-            special = self._special(sql.strip().rstrip(";").strip())
+            try:
+                special = self._special(sql.strip().rstrip(";").strip())
+            except psycopg.Error as e:  # a PRAGMA's question refused or failed: as any statement's
+                if e.sqlstate == _NOT_PERMITTED:
+                    raise _refused(e, self._pg) from None
+                raise _sqlite_error(e) from None
             if special is not None:
                 return special
         return self._run(sql, parameters, many=False)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any] | Mapping[str, Any]]) -> Any:
         return self._run(sql, list(seq), many=True)
+
+    @property
+    def server_user(self) -> str:
+        """The server's user this desk connected as (store/desk_grants.py names it)."""
+        return str(self._pg.info.user)
+
+    def may_write(self, table: str) -> bool:
+        """Whether the server grants this user INSERT and UPDATE on ``table`` (store/pg_roles.py)."""
+        try:  # to_regclass first: a table this schema lacks is no error (it would end a transaction)
+            row = self._pg.execute(
+                "SELECT to_regclass(%s) IS NOT NULL"
+                " AND has_table_privilege(current_user, to_regclass(%s), 'INSERT')"
+                " AND has_table_privilege(current_user, to_regclass(%s), 'UPDATE')",
+                (table, table, table),
+            ).fetchone()
+        except psycopg.Error as e:
+            raise _sqlite_error(e) from None
+        return bool(row and row[0])
 
     # -- the work ---------------------------------------------------------------------------------
     def primary_key(self, table: str) -> list[str]:
@@ -297,17 +321,38 @@ def is_server_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
 
+# How long a desk waits for a server that does not answer (libpq's own default is to wait forever):
+# to connect, and for what it sent to be acknowledged (a server gone mid-session; where the system
+# has TCP_USER_TIMEOUT), so that the window's one-row look at the write counter cannot hang it long
+CONNECT_TIMEOUT = 10
+TCP_USER_TIMEOUT_MS = 30000
+
+
+def _timeout(url: str) -> dict[str, Any]:
+    try:
+        given = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        return {}  # said by psycopg.connect itself
+    wanted = {"connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": TCP_USER_TIMEOUT_MS}
+    return {key: value for key, value in wanted.items() if key not in given}
+
+
 def connect(url: str) -> PgConnection:
     """A connection to the server, its bookkeeping tables made; the schema is migrated by the caller."""
     try:
-        raw = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+        raw = psycopg.connect(url, autocommit=True, row_factory=_row_factory, **_timeout(url))
     except psycopg.Error as e:
         raise _sqlite_error(e) from None
     conn = PgConnection(raw)
     for statement in _BOOKKEEPING:
         # two desks making them at the same first moment: the other one did; a desk user's role
-        # may not create or insert (store/pg_roles.py): the owner made them already
-        with contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.InsufficientPrivilege):
+        # may not create or insert (store/pg_roles.py): the owner made them already (or has not:
+        # a fresh database, which reading the schema's version then says)
+        with contextlib.suppress(
+            psycopg.errors.UniqueViolation,
+            psycopg.errors.InsufficientPrivilege,
+            psycopg.errors.UndefinedTable,
+        ):
             raw.execute(statement)
     return conn
 
@@ -330,10 +375,88 @@ def shown(url: str) -> str:
     return f"postgresql://{user}{info.get('host') or ''}{port}/{info.get('dbname') or ''}"
 
 
+def why_not_connected(message: str) -> str:
+    """What a desk's user can act on, from libpq's or the server's words on a failed connection."""
+    text = message.lower()
+    if "password authentication failed" in text or "no password supplied" in text:
+        return _("用户名或密码不对（服务器拒绝了登录）：请核对地址中的用户名和密码，或向管理员询问")
+    if "role" in text and "does not exist" in text:
+        return _("服务器上没有这个数据库用户：请向管理员询问（centre roles 建立工作人员的用户）")
+    if "database" in text and "does not exist" in text:
+        return _("服务器上没有这个数据库：请核对库名，或由管理员先建库（见 docs/centre-on-postgresql.md）")
+    if "permission denied for database" in text or "no pg_hba.conf entry" in text:
+        return _("服务器不允许这个用户连接这个数据库：请由中心负责人把该用户放到一个岗位（centre roles）")
+    if "inspector_schema" in text and "does not exist" in text:
+        return _(
+            "这个数据库还没有初始化：请由数据库所有者先连接一次（inspector centre connect postgresql://所有者@服务器/库名）"
+        )
+    if any(
+        words in text
+        for words in (
+            "connection refused",
+            "could not translate host",
+            "timeout expired",
+            "no route to host",
+            "could not connect",
+            "connection failed",
+            "name or service not known",
+            "network is unreachable",
+        )
+    ):
+        return _("连不上服务器：请核对服务器地址和端口，确认服务器在运行、网络已接通")
+    return message
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What trying a server found: who we are there, and the centre's schema version (0: a fresh
+    database, which the first connection as its owner makes the centre's)."""
+
+    where: str
+    user: str
+    version: int
+
+
+def probe(url: str) -> Probe:
+    """Try the server at ``url`` without changing anything: the connection, the collation, whether
+    the database is a centre's or may become one. Refused: a :class:`StoreError` saying why."""
+    where = shown(url)
+    try:
+        with psycopg.connect(url, autocommit=True, **_timeout(url)) as raw:
+            row = raw.execute(
+                "SELECT 'B' < 'a' AND 'Z' < 'b', current_user, to_regclass('inspector_schema') IS NOT NULL,"
+                " has_schema_privilege(current_schema(), 'CREATE'),"
+                " (SELECT datcollate FROM pg_database WHERE datname = current_database())"
+            ).fetchone()
+            assert row is not None
+            by_code_point, user, made, may_create, collation = row
+            version = 0
+            if made:
+                got = raw.execute("SELECT version FROM inspector_schema WHERE one = 1").fetchone()
+                version = int(got[0]) if got else 0
+    except psycopg.Error as e:
+        detail = (e.diag.message_primary if e.diag else None) or str(e)
+        if e.sqlstate == _NOT_PERMITTED:
+            detail = _(
+                "数据库用户无权读取中心的数据库（{e}）：请由中心负责人把该用户放到一个岗位（centre roles）"
+            ).format(e=detail)
+        raise StoreError(_("无法打开数据库：{e}").format(e=why_not_connected(detail)), where) from None
+    if not by_code_point:
+        raise StoreError(
+            _("服务器数据库的排序规则为 {c}：请用 LC_COLLATE 'C' 创建数据库").format(c=collation), where
+        )
+    if version == 0 and not may_create:
+        raise StoreError(
+            _("无法打开数据库：{e}").format(e=why_not_connected("inspector_schema does not exist")), where
+        )
+    return Probe(where, str(user), version)
+
+
 def open_server(url: str, migrate: Callable[[sqlite3.Connection, str], int]) -> sqlite_utils.Database:
     """Open the centre's database on a server, migrated to the current schema by ``migrate`` (the
     folder's migrations, translated): :func:`inspector.store.db.open_server_database` calls it."""
     where = shown(url)
+    conn: PgConnection | None = None
     try:
         conn = connect(url)
         # text sorts as SQLite sorts it (by code point): a published draw's pool order, and so its
@@ -353,7 +476,9 @@ def open_server(url: str, migrate: Callable[[sqlite3.Connection, str], int]) -> 
             )
         migrate(cast(sqlite3.Connection, conn), where)
     except sqlite3.Error as e:
-        raise StoreError(_("无法打开数据库：{e}").format(e=e), where) from None
+        if conn is not None:
+            conn.close()
+        raise StoreError(_("无法打开数据库：{e}").format(e=why_not_connected(str(e))), where) from None
     return database(conn)
 
 

@@ -7,7 +7,8 @@ Three desks, each a group role (NOLOGIN) that the people's login roles are membe
   the credentials it issues; reads every table, except the sealed private keys of the issued
   credentials (column grants: the clerk sees who holds which certificate, never the key files).
 - **dispatcher** (``inspector_dispatcher``): plans and draws (计划、抽取). Changes the plan and draw
-  tables (and what a draw writes with them), reads the rest as the clerk does.
+  tables (and what a draw writes with them), opens the drawn targets' inspections (adds and
+  updates evaluations and their changes, never deletes them), reads the rest as the clerk does.
 - **head** (``inspector_head``): everything, results' decisions (publishing them) included, and
   the desk log below.
 
@@ -39,6 +40,12 @@ from inspector.i18n import _
 DESKS = ("clerk", "dispatcher", "head")
 GROUP = {desk: f"inspector_{desk}" for desk in DESKS}
 DESK_LOG = "inspector_desk_acts"
+DESK_LOG_TABLE = (
+    "CREATE TABLE IF NOT EXISTS inspector_desk_acts"
+    " (n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), desk_user TEXT NOT NULL,"
+    " tbl TEXT NOT NULL, op TEXT NOT NULL, row_key JSONB NOT NULL)"
+)
 
 # What a draw changes (plans.py run_dispatch, org_draw.py, milestones.py, procedure.py): the
 # dispatcher's tables. The clerk reads them.
@@ -56,6 +63,10 @@ DRAW_TABLES = frozenset(
         "rulebooks",
     }
 )
+# Opening a drawn target's inspection (plans.py start_evaluation, and an assignment bundle's export
+# which opens them): the draw's continuation, so the dispatcher's act (the drawn team, day and
+# leader; the link in plan_targets). The dispatcher may add and update these rows, never delete them.
+START_TABLES = frozenset({"evaluations", "changes", "eval_figures"})
 # The centre's decisions on results (the group's verdict, the review of a target, rectification
 # notices, the reviews of supervisors): the head's alone.
 RESULT_TABLES = frozenset(
@@ -196,12 +207,7 @@ def install(url: str, members: Mapping[str, str] | None = None) -> RolesReport:
             pg.execute(sql.SQL("GRANT SELECT, UPDATE ON inspector_writes TO {}").format(everyone))
             pg.execute(sql.SQL("GRANT SELECT, INSERT ON inspector_files TO {}").format(everyone))
             pg.execute(sql.SQL("GRANT SELECT, INSERT ON inspector_pdfs TO {}").format(everyone))
-            pg.execute(
-                "CREATE TABLE IF NOT EXISTS inspector_desk_acts"
-                " (n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-                " at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), desk_user TEXT NOT NULL,"
-                " tbl TEXT NOT NULL, op TEXT NOT NULL, row_key JSONB NOT NULL)"
-            )
+            pg.execute(DESK_LOG_TABLE)
             pg.execute(sql.SQL("REVOKE ALL ON inspector_desk_acts FROM PUBLIC, {}").format(everyone))
             pg.execute(
                 sql.SQL("GRANT SELECT ON inspector_desk_acts TO {}").format(sql.Identifier(GROUP["head"]))
@@ -221,6 +227,8 @@ def install(url: str, members: Mapping[str, str] | None = None) -> RolesReport:
                         pg.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(name, group))
                     if writes(desk, table):
                         pg.execute(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(name, group))
+                    elif desk == "dispatcher" and table in START_TABLES:
+                        pg.execute(sql.SQL("GRANT INSERT, UPDATE ON {} TO {}").format(name, group))
                 key = sql.SQL(", ").join(sql.Literal(c) for c in _primary_key(pg, table))
                 pg.execute(
                     sql.SQL(

@@ -58,14 +58,51 @@ def signed_pdfs(data: Path, eval_id: str) -> list[Path]:
     if url is not None:  # a desk of a centre on a server: what the others took in, here too
         from inspector.store.pg import fetch_pdfs
 
+        signed_here = {hashlib.sha256(p.read_bytes()).hexdigest() for p in signed_reports(data, eval_id)}
         for name, content in fetch_pdfs(url, eval_id):
-            store_signed_pdf(data, eval_id, name, content)
+            if hashlib.sha256(content).hexdigest() not in signed_here:  # this desk's own, in reports/
+                store_signed_pdf(data, eval_id, name, content)
     folder = Path(data) / PDF_DIR / eval_id
     found = sorted(p for p in folder.glob("*.pdf") if p.is_file()) if folder.is_dir() else []
+    return found + signed_reports(data, eval_id)
+
+
+def signed_reports(data: Path, eval_id: str) -> list[Path]:
+    """The evaluation's signed documents this desk wrote itself (``reports/``)."""
     reports = Path(data) / REPORTS_DIR
-    if reports.is_dir():
-        found += sorted(p for p in reports.glob(f"*_{eval_id[:8]}_*.pdf") if p.is_file() and _signed(p))
-    return found
+    if not reports.is_dir():
+        return []
+    return sorted(p for p in reports.glob(f"*_{eval_id[:8]}_*.pdf") if p.is_file() and _signed(p))
+
+
+def keep_signed_on_server(conn: sqlite3.Connection, eval_id: str, path: Path) -> bool:
+    """A document this desk signed (``reports/``) kept in the centre's database too, when the centre
+    is on a server, so that every desk lists it (:func:`signed_pdfs`) and a bundle exported from
+    any desk carries it; one transaction. False on a laptop's file: the folder is the store."""
+    if isinstance(conn, sqlite3.Connection):
+        return False
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        keep_report_on_server(conn, eval_id, path)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return True
+
+
+def keep_report_on_server(conn: sqlite3.Connection, eval_id: str, path: Path) -> None:
+    """:func:`keep_signed_on_server` in the caller's transaction on the server (a move's too)."""
+    from inspector.store.evidence import keep_file_on_server
+
+    content = path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    keep_file_on_server(conn, digest, content)
+    conn.execute(
+        "INSERT INTO inspector_pdfs (eval_id, sha256, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        (eval_id, digest, safe_pdf_name(path.name, digest)),
+    )
 
 
 def store_signed_pdf(

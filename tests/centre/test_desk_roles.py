@@ -18,13 +18,14 @@ import pytest
 
 from inspector.bundles.importer import import_bundle
 from inspector.centre.people import add_person
-from inspector.centre.plans import add_target, dispatches, run_dispatch
+from inspector.centre.plans import add_target, dispatches, run_dispatch, start_evaluation, targets
 from inspector.crypto.identity import unlock_identity
 from inspector.crypto.keys import CA_KEY_FILE, KEYS_DIR
 from inspector.errors import StoreError
 from inspector.folder import open_folder
 from inspector.paths import CA_DIR
 from inspector.store.db import SERVER_FILE
+from inspector.store.desk_grants import AREAS, desk_grants
 from inspector.store.orgs import add_org
 from inspector.store.pg_roles import DESK_LOG, install
 from tests.bundle_support import CA_PASS, build_world
@@ -199,3 +200,42 @@ def test_any_desk_opens_a_fresh_centre_first(pg_url: str, tmp_path: Path) -> Non
     dispatcher = open_folder(desk(tmp_path, "d", as_user(pg_url, "desk_disp2")), rubrics=True)
     assert dispatcher.conn.execute("SELECT COUNT(*) FROM rubrics").fetchone()[0] > 0
     dispatcher.conn.close()
+
+
+def test_the_dispatcher_opens_a_drawn_targets_inspection_and_a_clerk_is_refused_before_anything(
+    centre: tuple[str, str], tmp_path: Path
+) -> None:
+    """`plan start-eval` is the draw's continuation (the drawn team, day and leader, linked in
+    plan_targets): the dispatcher's desk alone. Before, it needed both the clerk's grants (the
+    evaluation) and the dispatcher's (the link), so only the head could; a clerk trying it made an
+    evaluation and was then refused the link, leaving it unlinked."""
+    url, plan_id = centre
+    dispatcher = open_folder(desk(tmp_path, "dispatcher", as_user(url, "desk_disp1")))
+    run_dispatch(dispatcher, plan_id, team_size=2, seed="desk")
+    org = targets(dispatcher, plan_id)[0].org_id
+    assert desk_grants(dispatcher.conn).may("start") and not desk_grants(dispatcher.conn).may("register")
+
+    clerk = open_folder(desk(tmp_path, "clerk", as_user(url, "desk_clerk1")))
+    grants = desk_grants(clerk.conn)
+    assert grants.user == "desk_clerk1" and grants.may("register") and not grants.may("start")
+    count = "SELECT COUNT(*) FROM evaluations"
+    before = clerk.conn.execute(count).fetchone()[0]
+    with pytest.raises(StoreError, match=r"desk_clerk1.*无此权限.*plan_targets"):
+        start_evaluation(clerk, plan_id, org, "登记员")
+    assert clerk.conn.execute(count).fetchone()[0] == before  # nothing made, nothing half-done
+    clerk.conn.close()
+
+    e = start_evaluation(dispatcher, plan_id, org, "调度员")
+    assert targets(dispatcher, plan_id)[0].eval_id == e.id
+    dispatcher.conn.close()
+    with psycopg.connect(url) as owner:
+        acts = owner.execute(
+            f"SELECT DISTINCT tbl FROM {DESK_LOG} WHERE desk_user = 'desk_disp1' AND op = 'INSERT'"
+        ).fetchall()
+    assert {"evaluations", "changes"} <= {r[0] for r in acts}
+
+
+def test_every_area_is_the_laptops_on_a_file(tmp_path: Path) -> None:
+    db = new_db(tmp_path / "laptop")
+    grants = desk_grants(db.conn)
+    assert grants.user is None and grants.areas == frozenset(AREAS)

@@ -29,7 +29,7 @@ def test_a_fresh_folder_offers_the_choices_and_sets_up_a_centre(
     w = start(qtbot, folder)
     dialog = w.first_run
     assert isinstance(dialog, FirstRunDialog)
-    assert set(dialog.choices) == {"field", "centre", "station", "demo", "later"}
+    assert set(dialog.choices) == {"field", "centre", "server", "station", "demo", "later"}
 
     def fill(self: CentreSetup) -> QDialog.DialogCode:
         self.name.setText("四川省职业技能鉴定指导中心")

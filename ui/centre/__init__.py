@@ -49,6 +49,15 @@ def centre_pages_shown(db: Any, data: Path) -> bool:
     return holds_centre_data(db)
 
 
+def grants_task(progress: Callable[[int, int], None], data: Path) -> Any:
+    """What this desk's database user may change (store/desk_grants.py): every area on a file."""
+    from inspector.folder import opened_folder
+    from inspector.store.desk_grants import desk_grants
+
+    with opened_folder(data) as db:
+        return desk_grants(db.conn)
+
+
 def nav_key(row: int) -> str:
     return f"Alt+{row + 1}"
 
@@ -71,6 +80,42 @@ class CentreNav(QObject):
             shortcut.activated.connect(lambda row=row: self.go(row))
             self.shortcuts.append(shortcut)
         self.visible = True
+        self.grants: Any = None  # store/desk_grants.py DeskGrants, once read
+        self.desk_label: Any = None  # the status bar's "which user on the server"
+
+    def load_grants(self) -> None:
+        """Read the desk's grants (on opening a folder) and grey out what they do not cover."""
+        w = self.window
+        if w.db is not None and getattr(w.db.conn, "may_write", None) is None:
+            from inspector.store.desk_grants import desk_grants
+
+            self.set_grants(desk_grants(w.db.conn))  # a folder's own file: every area, nothing asked
+            return
+        w.worker.run(
+            _("读取岗位权限"),
+            grants_task,
+            w.data_dir,
+            on_done=self.set_grants,
+            on_error=lambda e: w.statusBar().showMessage(str(e), 10000),
+            owner=self,
+        )
+
+    def set_grants(self, grants: Any) -> None:
+        self.grants = grants
+        if grants.user is not None:  # a desk of a centre on a server: who this desk is there
+            from PySide6.QtWidgets import QLabel
+
+            if self.desk_label is None:
+                self.desk_label = QLabel()
+                self.desk_label.setObjectName("deskUser")
+                self.window.statusBar().addPermanentWidget(self.desk_label)
+            self.desk_label.setText(_("服务器上的中心数据库 · 数据库用户 {user}").format(user=grants.user))
+        elif self.desk_label is not None:
+            self.desk_label.setText("")
+        for name in VIEWS:
+            page = self.window.pages.get(name)
+            if page is not None:
+                page.apply_grants(grants)  # type: ignore[attr-defined]
 
     def set_visible(self, visible: bool) -> None:
         """Show or hide the centre's sections in the navigation (and their Alt keys)."""
@@ -125,6 +170,8 @@ class CentreNav(QObject):
             from ui.centre.stats_view import StatsPage
 
             page = StatsPage(ctx)
+        if self.grants is not None:
+            page.apply_grants(self.grants)
         page.status.connect(lambda text: w.statusBar().showMessage(text, 10000))
         page.failed.connect(w.failed.emit)
         return page

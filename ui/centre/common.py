@@ -250,6 +250,31 @@ def xlsx_kind() -> str:
     return _("Excel 工作簿 (*.xlsx)")
 
 
+class DeskButton(QPushButton):
+    """A page's tool button that a desk's grants may grey out, whatever the page's own state says
+    (the page's ``setEnabled`` says what it would allow; the grants have the last word)."""
+
+    def __init__(self, label: str, area: str | None = None) -> None:
+        super().__init__(label)
+        self.area = area
+        self.allowed = True
+        self._wanted = True
+        self._tip = ""
+
+    def setEnabled(self, enabled: bool) -> None:
+        self._wanted = enabled
+        super().setEnabled(enabled and self.allowed)
+
+    def allow(self, allowed: bool, why: str) -> None:
+        if self.allowed and not allowed:
+            self._tip = self.toolTip()
+            self.setToolTip("\n".join(t for t in (self._tip, "⚠ " + why) if t))
+        elif allowed and not self.allowed:
+            self.setToolTip(self._tip)
+        self.allowed = allowed
+        super().setEnabled(self._wanted and allowed)
+
+
 class CentrePage(QWidget):
     """A centre view: a title, a tool row, the content; data loaded on the worker when shown.
 
@@ -267,6 +292,8 @@ class CentrePage(QWidget):
         self.ctx = ctx
         self._generation = 0
         self.more_to_load = False  # show_data started a second read (the selected row's details)
+        self._running = 0  # tasks of this page's (run) on the worker, not yet done
+        self._stale = False  # another connection committed while one ran: reload once it is done
         self.layout_ = QVBoxLayout(self)
         title = QLabel(self.title_text)
         title.setObjectName("pageTitle")
@@ -278,13 +305,29 @@ class CentrePage(QWidget):
         refresh.activated.connect(self.reload)
 
     # -- building helpers ---------------------------------------------------------------------------
-    def button(self, label: str, slot: Callable[[], Any], tip: str = "") -> QPushButton:
-        b = QPushButton(label)
+    def button(
+        self, label: str, slot: Callable[[], Any], tip: str = "", area: str | None = None
+    ) -> QPushButton:
+        """A tool button; ``area``: what it changes (store/desk_grants.py AREAS), greyed out at a desk
+        whose server grants do not cover it."""
+        b = DeskButton(label, area)
         b.clicked.connect(lambda _checked=False: slot())
         if tip:
             b.setToolTip(tip)
         self.tools.addWidget(b)
         return b
+
+    def gate(self, button: QPushButton, area: str) -> None:
+        """Mark a button made by :meth:`button` as changing ``area``."""
+        assert isinstance(button, DeskButton)
+        button.area = area
+
+    def apply_grants(self, grants: Any) -> None:
+        """Grey out what this desk's database user may not change (a courtesy: the server's grants
+        are the enforcement, and a refusal is still one message)."""
+        for b in self.findChildren(DeskButton):
+            if b.area is not None:
+                b.allow(grants.may(b.area), grants.why_not(b.area))
 
     def search_box(self, table: Table) -> QLineEdit:
         box = QLineEdit()
@@ -342,15 +385,34 @@ class CentrePage(QWidget):
         error: Callable[[InspectorError], None] | None = None,
     ) -> None:
         """``fn(progress, data_dir, *args)`` on the worker; ``done`` with its result on this thread."""
+        failed = error or (lambda e: show_user_error(self, e))
+        self._running += 1
+
+        def finished(result: Any) -> None:
+            self._running -= 1
+            done(result)
+            self._catch_up()
+
+        def refused(e: InspectorError) -> None:
+            self._running -= 1
+            failed(e)
+            self._catch_up()
+
         self.ctx.worker.run(
-            label,
-            fn,
-            self.ctx.data_dir(),
-            *args,
-            on_done=done,
-            on_error=error or (lambda e: show_user_error(self, e)),
-            owner=self,
+            label, fn, self.ctx.data_dir(), *args, on_done=finished, on_error=refused, owner=self
         )
+
+    def committed_elsewhere(self) -> None:
+        """Another connection committed (another desk, the command line, or this page's own task on
+        its worker connection): show the store as it is now, unless a task of this page is still
+        running, whose end shows it (a load begun before that task ends would show the past)."""
+        self._stale = True
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self._stale and self._running == 0:
+            self._stale = False
+            self.reload()
 
     def export(self, title: str, suggested: str, fn: Callable[..., dict[str, int]], *args: Any) -> None:
         """Ask where, then write the workbook on the worker; the status bar says how many rows."""

@@ -15,14 +15,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector.folder import opened_folder
 from inspector.i18n import _
-from ui.centre.common import Column, RowsModel, Table, heading, text
+from ui.centre.common import Column, DeskButton, RowsModel, Table, heading, text
 
 if TYPE_CHECKING:
     from ui.centre.register_view import RegisterPage
@@ -145,9 +144,9 @@ class CorrectionsPane(QWidget):
         self.title = heading(_("待决定的登记表更正"))
         top.addWidget(self.title)
         top.addStretch(1)
-        self.accept_button = QPushButton(_("接受更正(&A)…"))
+        self.accept_button = DeskButton(_("接受更正(&A)…"), "register")  # greyed at a desk without it
         self.accept_button.setToolTip(_("写入登记并记入变更历史"))
-        self.reject_button = QPushButton(_("拒绝更正(&J)…"))
+        self.reject_button = DeskButton(_("拒绝更正(&J)…"), "register")
         self.reject_button.setToolTip(_("登记不变，须写明理由"))
         self.accept_button.clicked.connect(lambda _c=False: self.decide(True))
         self.reject_button.clicked.connect(lambda _c=False: self.decide(False))

@@ -149,11 +149,13 @@ class PlansPage(CentrePage):
         super().__init__(ctx)
         self.data: PlansData | None = None
         self._last_dialog: QDialog | None = None
-        self.button(_("新建计划(&N)…"), self.new_plan)
+        self.button(_("新建计划(&N)…"), self.new_plan, area="plans")
         self.add_button = self.button(_("添加机构(&A)…"), self.add_target)
         self.dispatch_button = self.button(
             _("随机抽取(&D)…"), self.dispatch, _("为尚无督导组的机构随机抽取督导组，并公布抽取记录")
         )
+        self.gate(self.add_button, "plans")
+        self.gate(self.dispatch_button, "draws")
         self.record_button = self.button(_("公布记录(&R)…"), self.show_records)
         self.step_button = self.button(
             _("督导程序(&G)…"),
@@ -178,6 +180,8 @@ class PlansPage(CentrePage):
         self.done_button = self.button(
             _("阶段完成(&M)…"), self.mark_milestone, _("记录时间表中某一阶段的完成日期")
         )
+        for b in (self.step_button, self.done_button):
+            self.gate(b, "plans")
         self.tabs = QTabWidget()
         self.tabs.addTab(self.targets, _("督导对象"))
         self.tabs.addTab(self.rulebook, _("规则册"))

@@ -127,11 +127,17 @@ class RegisterPage(CentrePage):
         self.tools.addWidget(self.search_box(self.table))
         self.tools.addStretch(1)
         later = _("其余登记信息可随后用工作簿导入补全")
-        self.add_button = self.button(_("登记机构(&N)…"), self.add_org, later)
+        self.add_button = self.button(_("登记机构(&N)…"), self.add_org, later, area="register")
         self.edit_button = self.button(
             _("修改(&M)…"), self.edit_org, _("修改所选机构的登记信息；人员、设备等名单随工作簿导入")
         )
-        self.button(_("导入 .xlsx(&I)…"), self.import_workbook, _("按机构代码合并；有任何问题则整份不导入"))
+        self.button(
+            _("导入 .xlsx(&I)…"),
+            self.import_workbook,
+            _("按机构代码合并；有任何问题则整份不导入"),
+            area="register",
+        )
+        self.gate(self.edit_button, "register")
         self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
 
         # The form's single fields as (field, value) rows, then one tab per list on the form.

@@ -304,11 +304,13 @@ class ResultsPage(CentrePage):
             _("用人单位只审核、不评分（重庆 延续备案通知 三（二）1）：记录所选机构的审核意见"),
         )
         self.review_button.setEnabled(False)
+        self.gate(self.review_button, "decisions")
         self.export_button = self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
         self.request_button = self.button(
             _("发出自评通知(&S)…"),
             self.send_request,
             _("给所选鉴定站（所）签发代表证书（如需要），把自评通知写入 U 盘"),
+            area="credentials",
         )
         self.summary = hint("")
         self.layout_.addWidget(self.summary)

@@ -179,6 +179,16 @@ class RosterPage(CentrePage):
             _("登记其他回避事由（亲属、曾任职、咨询服务、其他可能影响客观公正的情形）及其起止日期"),
         )
         self.button(_("导出 .xlsx(&X)…"), self.export_workbook)
+        for b in (
+            self.add_button,
+            self.suspend_button,
+            self.renew_button,
+            self.roles_button,
+            self.ground_button,
+        ):
+            self.gate(b, "roster")
+        self.gate(self.review_button, "reviews")
+        self.gate(self.annual_button, "reviews")
         self.history = Table(
             RowsModel(
                 [
