@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -110,6 +110,29 @@ class Evaluation:
             "conflicts": self.conflicts,
             "updated_at": self.updated_at,
         }
+
+
+class Scored(Protocol):
+    """What :meth:`EvaluationStore.totals` and :meth:`EvaluationStore.self_assessments_for` read of an
+    evaluation: an :class:`Evaluation`, or a narrow row of the same fields (the desk reads 100,000 of
+    them, issue 18 S1/S3, without building an Evaluation each)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def org_id(self) -> str: ...
+    @property
+    def rubric_id(self) -> str: ...
+    @property
+    def rubric_version(self) -> int: ...
+    @property
+    def items(self) -> int: ...
+    @property
+    def answered(self) -> int: ...
+    @property
+    def conflicts(self) -> int: ...
 
 
 # answered: the items with a current answer; conflicts: the losing heads of items in conflict; both
@@ -511,7 +534,7 @@ class EvaluationStore:
             amend_reason=reason,
         )
 
-    def totals(self, evaluations: Sequence[Evaluation]) -> dict[str, Totals]:
+    def totals(self, evaluations: Sequence[Scored]) -> dict[str, Totals]:
         """Total, vetoes and outcome of many evaluations, read from the figures the write path keeps
         (schema v9, :mod:`inspector.store.figures`): one row per evaluation, in one query.
 
@@ -568,7 +591,7 @@ class EvaluationStore:
         ).fetchone()
         return self.get(row[0]) if row else None
 
-    def self_assessments_for(self, evaluations: Iterable[Evaluation]) -> dict[str, Evaluation]:
+    def self_assessments_for(self, evaluations: Iterable[Scored]) -> dict[str, Evaluation]:
         """:meth:`self_assessment_for` of many evaluations in two queries: inspection id → the
         station's latest self-assessment against the same form (the same order as one by one)."""
         wanted = [e for e in evaluations if e.kind != "self"]
