@@ -48,7 +48,7 @@ from inspector.centre.common import iso, optional_day, today
 from inspector.centre.dispatch import _draw_team  # the published draw, reused for the re-check sample
 from inspector.centre.plans import Plan, assigned, get_plan, plan_rulebook
 from inspector.centre.rectifications import list_rectifications
-from inspector.centre.register import scope
+from inspector.centre.register import scope, scope_levels
 from inspector.centre.reviews import latest_reviews
 from inspector.centre.verdicts import latest_verdicts
 from inspector.centre.workdays import working_days_between
@@ -57,7 +57,7 @@ from inspector.i18n import _
 from inspector.rubric.comparison import compare_self
 from inspector.rubric.points import json_number
 from inspector.store.changes import canonical, loads
-from inspector.store.evaluations import EvaluationStore
+from inspector.store.evaluations import FIGURES_COLUMNS, EvaluationStore
 from inspector.store.folder_role import station_signed
 from inspector.store.rubrics import get_rubric
 
@@ -66,8 +66,20 @@ DIFFERENCE_FLAG = Decimal(10)
 NEEDS_RECTIFICATION = frozenset({"fail", "rectify"})
 
 
+_NUMBERS: dict[Decimal, int | float] = {}
+
+
 def _num(d: Decimal | None) -> int | float | None:
-    return None if d is None else json_number(d)
+    # A desk of 100,000 rows repeats a few hundred figures: each converted once (json_number depends
+    # only on the value, and equal decimals hash alike). Bounded: cleared when it grows large.
+    if d is None:
+        return None
+    n = _NUMBERS.get(d)
+    if n is None:
+        if len(_NUMBERS) > 100_000:
+            _NUMBERS.clear()
+        n = _NUMBERS[d] = json_number(d)
+    return n
 
 
 @dataclass(frozen=True)
@@ -348,7 +360,11 @@ class _Eval(NamedTuple):
     items: int
     answered: int
     conflicts: int
-    vetoes: str | None  # the kept figures' vetoes (JSON), None without a figures row
+    figures: tuple[Any, ...] | None  # the kept figures (FIGURES_COLUMNS), None without a row
+
+    @property
+    def vetoes(self) -> str | None:  # the vetoes found (JSON)
+        return None if self.figures is None else self.figures[2]
 
     @property
     def state(self) -> str:  # as Evaluation.state
@@ -395,12 +411,13 @@ def _evaluations_for(conn: Any, plan: Plan) -> dict[str, _Eval]:
     # their organisation, answered and conflicts from the kept figures); the ids ride in as one JSON
     # parameter, no limit on how many.
     read = {
-        r[0]: _Eval(*r)
+        r[0]: _Eval(*r[:10], None if r[10] is None else tuple(r[11:]))
         for r in conn.execute(
             "SELECT e.id, e.org_id, e.rubric_id, e.rubric_version, e.kind, e.visit_date, e.signed_at,"
-            " e.items, COALESCE(f.answered, 0), COALESCE(f.conflicts, 0), f.vetoes FROM evaluations e"
-            " JOIN orgs o ON o.id = e.org_id LEFT JOIN eval_figures f ON f.eval_id = e.id"
-            " WHERE e.id IN (SELECT value FROM json_each(?))",
+            " e.items, COALESCE(f.answered, 0), COALESCE(f.conflicts, 0), f.eval_id, "
+            + ", ".join(f"f.{c.strip()}" for c in FIGURES_COLUMNS.split(","))
+            + " FROM evaluations e JOIN orgs o ON o.id = e.org_id"
+            " LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id IN (SELECT value FROM json_each(?))",
             (canonical(sorted(set(latest.values()))),),
         )
     }
@@ -426,8 +443,15 @@ def _stations(conn: Any, plan_id: str) -> list[_Station]:
         " ORDER BY t.visit_date IS NULL, t.visit_date, o.code, o.name",
         (plan_id,),
     )
+    days: dict[str | None, str | None] = {}  # a plan has few visit days: each parsed once
+
+    def visit(day: str | None) -> str | None:
+        if day not in days:
+            days[day] = iso(optional_day(day))
+        return days[day]
+
     return [
-        _Station(org, state, iso(optional_day(day)), name, code, loads(details))
+        _Station(org, state, visit(day), name, code, loads(details))
         for org, state, day, name, code, details in rows
     ]
 
@@ -455,7 +479,7 @@ def plan_results(
     teams = assigned(db, plan_id)
     evals = _evaluations_for(conn, plan)
     eval_ids = [e.id for e in evals.values()]
-    totals = store.totals(list(evals.values()))
+    totals = store.totals_of(((e, e.figures) for e in evals.values() if e.figures is not None), eval_ids)
     selves = store.self_assessments_for(evals.values())
     signed_at_station = station_signed(conn, [s.id for s in selves.values()])
     rects = list_rectifications(db, set(eval_ids))
@@ -678,6 +702,7 @@ def _announcement(
         signed = [r for r in signed if r.outcome_code == outcomes[0]]
     # Best outcome first (a rubric lists its outcomes best first), then by region and name.
     rank = {code: i for i, code in enumerate(outcomes)}
+    levels = scope_levels()
     signed.sort(key=lambda r: (rank.get(r.outcome_code or "", len(rank)), r.region or "", r.org_name))
     return [
         Announcement(
@@ -688,7 +713,7 @@ def _announcement(
             r.region,
             r.outcome_code,
             r.outcome_label,
-            scope(register[r.org_id]),
+            scope(register[r.org_id], levels),
         )
         for r in signed
     ]

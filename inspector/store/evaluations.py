@@ -135,6 +135,10 @@ class Scored(Protocol):
     def conflicts(self) -> int: ...
 
 
+# The kept figures' columns EvaluationStore.totals_of reads, in its order.
+FIGURES_COLUMNS = "base_c, bonus_c, vetoes, fixed_total, fixed_base, fixed_bonus, fixed_outcome, fixed_label"
+
+
 # answered: the items with a current answer; conflicts: the losing heads of items in conflict; both
 # kept by the write path in eval_figures (schema v9, inspector.store.figures), not counted per read.
 # A missing figures row (never expected: ``eval audit`` reports it) reads as nothing answered.
@@ -544,16 +548,24 @@ class EvaluationStore:
         """
         wanted = {e.id: e for e in evaluations}
         rows = self.conn.execute(
-            "SELECT eval_id, base_c, bonus_c, vetoes, fixed_total, fixed_base, fixed_bonus, fixed_outcome,"
-            " fixed_label FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
+            f"SELECT eval_id, {FIGURES_COLUMNS} FROM eval_figures"
+            " WHERE eval_id IN (SELECT value FROM json_each(?))",
             (canonical(sorted(wanted)),),
         )
+        return self.totals_of(((wanted[r[0]], tuple(r[1:])) for r in rows), wanted)
+
+    def totals_of(
+        self, figures: Iterable[tuple[Scored, Sequence[Any]]], wanted: Iterable[str]
+    ) -> dict[str, Totals]:
+        """:meth:`totals` from rows already read: each evaluation with its figures' columns
+        (:data:`FIGURES_COLUMNS`, read in the caller's own query: the desk reads them with the
+        evaluations, issue 18 S1/S3); every id of ``wanted`` must have its row."""
         # Many evaluations share their figures (a form's totals repeat across a province): a Totals
         # is immutable, so one is built per distinct (form, figures, fixed figures, state) and shared.
         made: dict[tuple[Any, ...], Totals] = {}
         out: dict[str, Totals] = {}
-        for eval_id, base_c, bonus_c, vetoes, *fixed_row in rows:
-            e = wanted[eval_id]
+        for e, (base_c, bonus_c, vetoes, *fixed_row) in figures:
+            eval_id = e.id
             rubric = self.rubric(e.rubric_id, e.rubric_version)
             is_vetoed = vetoes != "[]"
             provisional = e.answered < e.items or e.conflicts > 0
