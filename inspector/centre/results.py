@@ -381,20 +381,40 @@ def _latest_revision(eval_id: str, successors: dict[str, str]) -> str:
     return eval_id
 
 
+# An evaluation's narrow row (_Eval's fields; f.eval_id says whether it has its kept figures)
+_EVAL_COLUMNS = (
+    "e.id, e.org_id, e.rubric_id, e.rubric_version, e.kind, e.visit_date, e.signed_at, e.items,"
+    " COALESCE(f.answered, 0), COALESCE(f.conflicts, 0), f.eval_id, "
+    + ", ".join(f"f.{c.strip()}" for c in FIGURES_COLUMNS.split(","))
+)
+
+
+def _eval(row: Sequence[Any]) -> _Eval:
+    return _Eval(*row[:10], None if row[10] is None else tuple(row[11:]))
+
+
 def _evaluations_for(conn: Any, plan: Plan) -> dict[str, _Eval]:
-    """Each target organisation's evaluation in this plan (see the module docstring)."""
+    """Each target organisation's evaluation in this plan (see the module docstring).
+
+    The candidates come with their narrow rows and kept figures in the same query; only a linked
+    evaluation or a later revision (a few) is read by id afterwards."""
     successors = {
         prev: e
         for e, prev in conn.execute("SELECT id, previous_id FROM evaluations WHERE previous_id IS NOT NULL")
     }
     rows = conn.execute(
-        "SELECT t.org_id, t.visit_date, t.eval_id, e.id, e.visit_date FROM plan_targets t"
+        f"SELECT t.org_id, t.visit_date, t.eval_id, {_EVAL_COLUMNS} FROM plan_targets t"
         " LEFT JOIN evaluations e ON e.org_id = t.org_id AND e.rubric_id = ? AND e.kind = 'inspection'"
-        " AND e.previous_id IS NULL WHERE t.plan_id = ? ORDER BY e.created_at",
+        " AND e.previous_id IS NULL LEFT JOIN eval_figures f ON f.eval_id = e.id"
+        " WHERE t.plan_id = ? ORDER BY e.created_at",
         (plan.rubric_id, plan.id),
     ).fetchall()
     found: dict[str, str] = {}
-    for org, target_day, linked, candidate, day in rows:
+    read: dict[str, Sequence[Any]] = {}
+    for row in rows:
+        org, target_day, linked, candidate, day = row[0], row[1], row[2], row[3], row[8]
+        if candidate is not None:
+            read[candidate] = row[3:]
         if linked:
             found[org] = linked
             continue
@@ -407,21 +427,17 @@ def _evaluations_for(conn: Any, plan: Plan) -> dict[str, _Eval]:
         elif (plan.starts or plan.ends) and (plan.starts or d) <= d <= (plan.ends or d):
             found[org] = candidate  # ordered by creation: the latest wins
     latest = {org: _latest_revision(e, successors) for org, e in found.items()}
-    # One query for all, narrow rows (the same evaluations EvaluationStore.get_many reads: joined to
-    # their organisation, answered and conflicts from the kept figures); the ids ride in as one JSON
-    # parameter, no limit on how many.
-    read = {
-        r[0]: _Eval(*r[:10], None if r[10] is None else tuple(r[11:]))
-        for r in conn.execute(
-            "SELECT e.id, e.org_id, e.rubric_id, e.rubric_version, e.kind, e.visit_date, e.signed_at,"
-            " e.items, COALESCE(f.answered, 0), COALESCE(f.conflicts, 0), f.eval_id, "
-            + ", ".join(f"f.{c.strip()}" for c in FIGURES_COLUMNS.split(","))
-            + " FROM evaluations e JOIN orgs o ON o.id = e.org_id"
+    # Linked evaluations and later revisions, the same narrow rows (as EvaluationStore.get_many reads
+    # them: joined to their organisation); the ids ride in as one JSON parameter.
+    others = sorted({e for e in latest.values() if e not in read})
+    if others:
+        for row in conn.execute(
+            f"SELECT {_EVAL_COLUMNS} FROM evaluations e JOIN orgs o ON o.id = e.org_id"
             " LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id IN (SELECT value FROM json_each(?))",
-            (canonical(sorted(set(latest.values()))),),
-        )
-    }
-    return {org: read[e] for org, e in latest.items() if e in read}
+            (canonical(others),),
+        ):
+            read[row[0]] = row
+    return {org: _eval(read[e]) for org, e in latest.items() if e in read}
 
 
 class _Station(NamedTuple):

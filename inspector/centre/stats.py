@@ -26,17 +26,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
 from inspector.centre.applicants import REVIEW_OUTCOMES, review_outcome_names
 from inspector.centre.reviews import all_latest_reviews
 from inspector.centre.verdicts import latest_verdicts
+from inspector.errors import StoreError
+from inspector.i18n import _
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import ZERO, json_number
 from inspector.store.changes import canonical, loads
-from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.evaluations import FIGURES_COLUMNS, Evaluation, EvaluationStore
 from inspector.store.log import CENT
 
 BINS = 10
@@ -268,6 +270,14 @@ def _item_failures(
             (canonical(ids),),
         ):
             add(rubric_id, item_id, Decimal(points_c or 0) / CENT, n)
+    return _failure_rows(counts, vetoes, rubrics)
+
+
+def _failure_rows(
+    counts: dict[tuple[str, str], list[Any]],
+    vetoes: dict[tuple[str, int | str], int] | dict[tuple[str, str], int],
+    rubrics: dict[str, Rubric],
+) -> tuple[list[ItemFailure], list[VetoCount]]:
     items = []
     for (rubric_id, item_id), (evaluated, failed, lost_points) in counts.items():
         section, group, item = rubrics[rubric_id].locate(item_id)
@@ -319,6 +329,76 @@ def _distribution(rubric: Rubric, totals: Sequence[Decimal]) -> Distribution:
     )
 
 
+class _Group(NamedTuple):
+    """Counted evaluations alike in all the statistics read of them (one row of the aggregate)."""
+
+    id: str  # the group's position, for EvaluationStore.totals_of
+    kind: str
+    org_id: str
+    rubric_id: str
+    rubric_version: int
+    items: int
+    answered: int
+    conflicts: int
+    has_figures: int
+    figures: tuple[Any, ...]
+    region: str | None
+    category: str | None
+    year: str
+    count: int
+
+
+# The year an evaluation counts in: its visit's, or the year it was created without one (as _year)
+_YEAR_SQL = "substr(COALESCE(e.visit_date, e.created_at), 1, 4)"
+
+
+def _counted_where(
+    db: sqlite_utils.Database, rubric_id: str | None, year: int | None, signed_only: bool
+) -> tuple[str, list[Any]]:
+    """The WHERE of the counted evaluations (:func:`counted_evaluations`, then :func:`_scored_only`),
+    for SQL aggregates over them; the evaluations table is ``e``, the register's ``o``."""
+    where = ["e.kind != 'self'"]
+    params: list[Any] = []
+    if signed_only:
+        where.append("e.signed_at IS NOT NULL")
+    if rubric_id is not None:
+        where.append("e.rubric_id = ?")
+        params.append(rubric_id)
+    if year is not None:
+        where.append(f"{_YEAR_SQL} = ?")
+        params.append(f"{year:04d}")
+    # A revision replaces the one it amends once it counts itself: the amended ones (a few) by id.
+    superseded = [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT e.previous_id FROM evaluations e WHERE e.previous_id IS NOT NULL AND "
+            + " AND ".join(where),
+            params,
+        )
+    ]
+    if superseded:
+        where.append("e.id NOT IN (SELECT value FROM json_each(?))")
+        params.append(canonical(sorted(set(superseded))))
+    # Not the evaluations of an applicant its form's document reviews and never scores (_scored_only)
+    for rid, kind in sorted(_reviewed_types().items()):
+        where.append(
+            "NOT (e.rubric_id = ? AND COALESCE(json_extract(o.details, '$.applicant_type'), '') = ?)"
+        )
+        params += [rid, kind]
+    return " AND ".join(where), params
+
+
+def _reviewed_types() -> dict[str, str]:
+    from inspector.centre.rulebooks import shipped_rulebooks
+
+    return {
+        rid: kind
+        for rb in shipped_rulebooks().values()
+        if (kind := rb.param("unscored_review", "applicant_type"))
+        for rid in rb.rubrics
+    }
+
+
 def statistics(
     db: sqlite_utils.Database,
     *,
@@ -326,64 +406,170 @@ def statistics(
     year: int | None = None,
     signed_only: bool = True,
 ) -> Statistics:
+    """The statistics by SQL aggregates (issue 18 S3): the counted evaluations grouped by what the
+    figures depend on (form version, kept figures, state) and by region, category and year, each
+    group once; the items below full points counted per distinct kept text. No evaluation is read
+    into an object; the same figures as one evaluation at a time (tests/centre/test_desk_equivalence.py
+    compares them with the earlier computation, byte for byte)."""
     store = EvaluationStore(db)
-    evals = _scored_only(
-        db, counted_evaluations(store, rubric_id=rubric_id, year=year, signed_only=signed_only)
+    conn = db.conn
+    where, params = _counted_where(db, rubric_id, year, signed_only)
+    base = " FROM evaluations e JOIN orgs o ON o.id = e.org_id LEFT JOIN eval_figures f ON f.eval_id = e.id"
+    figures = ", ".join(f"f.{c.strip()}" for c in FIGURES_COLUMNS.split(","))
+    keys = (
+        "e.rubric_id, e.rubric_version, e.items, COALESCE(f.answered, 0), COALESCE(f.conflicts, 0),"
+        f" CASE WHEN f.eval_id IS NULL THEN 0 ELSE 1 END, {figures},"
+        " json_extract(o.details, '$.region'), json_extract(o.details, '$.category'), " + _YEAR_SQL
     )
-    rubrics: dict[str, Rubric] = {}
-    for e in evals:  # the latest version of each rubric names the items (ids are stable across versions)
-        if e.rubric_id not in rubrics or rubrics[e.rubric_id].version < e.rubric_version:
-            rubrics[e.rubric_id] = store.rubric(e.rubric_id, e.rubric_version)
-    items, vetoes = _item_failures(store, evals, rubrics)
-    totals = store.totals(evals)
-    # a form without a pass line (河南 2011): the evaluation group's recorded verdict decides
-    verdicts = latest_verdicts(db, [e.id for e in evals])
-    # the two register fields grouped by, read in the query (not every station's details parsed)
-    details = {
-        r[0]: {"region": r[1], "category": r[2]}
-        for r in db.conn.execute(
-            "SELECT id, json_extract(details, '$.region'), json_extract(details, '$.category') FROM orgs"
+    groups = [
+        _Group(
+            str(n),
+            "inspection",
+            "",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            tuple(r[6:14]),
+            r[14],
+            r[15],
+            r[16],
+            r[17],
         )
-    }
+        for n, r in enumerate(
+            conn.execute(f"SELECT {keys}, COUNT(*){base} WHERE {where} GROUP BY {keys}", params)
+        )
+    ]
+    if any(not g.has_figures for g in groups):  # never expected: say which, as EvaluationStore.totals does
+        missing = conn.execute(
+            f"SELECT MIN(e.id){base} WHERE {where} AND f.eval_id IS NULL", params
+        ).fetchone()[0]
+        raise StoreError(_("评估的分数汇总缺失，请运行 eval audit"), missing)
+    evaluations = sum(g.count for g in groups)
+    rubrics: dict[str, Rubric] = {}
+    for g in groups:  # the latest version of each rubric names the items (ids are stable across versions)
+        if g.rubric_id not in rubrics or rubrics[g.rubric_id].version < g.rubric_version:
+            rubrics[g.rubric_id] = store.rubric(g.rubric_id, g.rubric_version)
+    items, vetoes = _item_failures_sql(store, where, params, base, rubrics)
+    totals = store.totals_of(((g, g.figures) for g in groups), [g.id for g in groups])
+    # a form without a pass line (河南 2011): the evaluation group's recorded verdict decides, per
+    # evaluation (only those forms' evaluations are read one by one)
+    unrated = sorted(r for r, rb in rubrics.items() if not rb.outcomes)
+    verdict_rows: list[tuple[str, str | None, str | None, str, str]] = []
+    if unrated:
+        marks = ", ".join("?" for _r in unrated)
+        verdict_rows = [
+            (r[0], r[1], r[2], r[3], r[4])
+            for r in conn.execute(
+                "SELECT e.id, json_extract(o.details, '$.region'), json_extract(o.details, '$.category'),"
+                f" {_YEAR_SQL}, e.rubric_id{base} WHERE {where} AND e.rubric_id IN ({marks})",
+                [*params, *unrated],
+            )
+        ]
+    verdicts = latest_verdicts(db, [r[0] for r in verdict_rows])
     per_rubric: dict[str, list[Decimal]] = {}
-    groups: dict[tuple[str, str, str], list[Evaluation]] = {}
-    for e in evals:
-        per_rubric.setdefault(e.rubric_id, []).append(totals[e.id].total)
-        d = details.get(e.org_id, {})
-        for key, value in (
-            ("region", d.get("region")),
-            ("category", d.get("category")),
-            ("year", str(_year(e))),
-        ):
-            groups.setdefault((e.rubric_id, key, value or ""), []).append(e)
+    # (rubric, key, value) → [evaluations, sum of totals, passed by outcome, vetoed]
+    grouped: dict[tuple[str, str, str], list[Any]] = {}
+    for g in groups:
+        t = totals[g.id]
+        per_rubric.setdefault(g.rubric_id, []).extend([t.total] * g.count)
+        outcomes = rubrics[g.rubric_id].outcomes
+        best = outcomes[0].code if outcomes else None
+        won = g.count if best and t.outcome and t.outcome.code == best else 0
+        for key, value in (("region", g.region), ("category", g.category), ("year", str(int(g.year)))):
+            entry = grouped.setdefault((g.rubric_id, key, value or ""), [0, ZERO, 0, 0])
+            entry[0] += g.count
+            entry[1] += t.total * g.count
+            entry[2] += won
+            entry[3] += g.count if t.vetoed else 0
+    # verdicts: (rubric, key, value) → whether any member has one, and how many passed
+    by_verdict: dict[tuple[str, str, str], list[int]] = {}
+    for eval_id, region, category, year_text, rid in verdict_rows:
+        v = verdicts.get(eval_id)
+        for key, value in (("region", region), ("category", category), ("year", str(int(year_text)))):
+            entry = by_verdict.setdefault((rid, key, value or ""), [0, 0])
+            entry[0] += v is not None
+            entry[1] += v is not None and v.get("verdict") == "pass"
     distributions = [_distribution(rubrics[r], per_rubric[r]) for r in sorted(per_rubric)]
     group_rows = []
-    for (rid, key, value), members in sorted(
-        groups.items(), key=lambda kv: (kv[0][0], GROUP_KEYS.index(kv[0][1]), kv[0][2])
+    for (rid, key, value), (n, total, won, vetoed) in sorted(
+        grouped.items(), key=lambda kv: (kv[0][0], GROUP_KEYS.index(kv[0][1]), kv[0][2])
     ):
-        figures = [totals[e.id] for e in members]
-        outcomes = rubrics[rid].outcomes
-        best = outcomes[0].code if outcomes else None
         passed: int | None = None
-        if best:
-            passed = sum(1 for f in figures if f.outcome and f.outcome.code == best)
-        elif any(e.id in verdicts for e in members):
-            passed = sum(1 for e in members if verdicts.get(e.id, {}).get("verdict") == "pass")
-        group_rows.append(
-            GroupStats(
-                rid,
-                key,
-                value,
-                len(members),
-                (sum((f.total for f in figures), ZERO) / len(figures)).quantize(TWO_PLACES),
-                passed,
-                sum(1 for f in figures if f.vetoed),
-            )
-        )
+        if rubrics[rid].outcomes:
+            passed = won
+        elif by_verdict.get((rid, key, value), [0, 0])[0]:
+            passed = by_verdict[(rid, key, value)][1]
+        group_rows.append(GroupStats(rid, key, value, n, (total / n).quantize(TWO_PLACES), passed, vetoed))
     return Statistics(
-        rubric_id, year, signed_only, len(evals), items, vetoes, distributions, group_rows,
+        rubric_id, year, signed_only, evaluations, items, vetoes, distributions, group_rows,
         _review_counts(db, rubric_id, year),
     )  # fmt: skip
+
+
+def _item_failures_sql(
+    store: EvaluationStore, where: str, params: list[Any], base: str, rubrics: dict[str, Rubric]
+) -> tuple[list[ItemFailure], list[VetoCount]]:
+    """:func:`_item_failures` by aggregates: the vetoes per distinct kept list, the items below full
+    points per distinct kept text of the complete evaluations, each version's items once; only an
+    incomplete evaluation (a draft, when unsigned ones count) is read head by head."""
+    conn = store.conn
+    vetoes: dict[tuple[str, str], int] = {}
+    for rid, found, n in conn.execute(
+        f"SELECT e.rubric_id, f.vetoes, COUNT(*){base} WHERE {where} AND f.vetoes != '[]'"
+        " GROUP BY e.rubric_id, f.vetoes",
+        params,
+    ):
+        for veto_id in loads(found):
+            vetoes[(rid, veto_id)] = vetoes.get((rid, veto_id), 0) + n
+    counts: dict[tuple[str, str], list[Any]] = {}
+
+    def add(rubric_id: str, item_id: str, points: Decimal, n: int) -> None:
+        latest = rubrics[rubric_id]
+        if not latest.has_item(item_id):
+            return
+        entry = counts.setdefault((rubric_id, item_id), [0, 0, ZERO])
+        entry[0] += n
+        lost = latest.item(item_id).points - points
+        if lost > 0:
+            entry[1] += n
+            entry[2] += lost * n
+
+    complete = "COALESCE(f.answered, 0) >= e.items"
+    for rid, version, n in conn.execute(
+        f"SELECT e.rubric_id, e.rubric_version, COUNT(*){base} WHERE {where} AND {complete}"
+        " GROUP BY e.rubric_id, e.rubric_version",
+        params,
+    ):
+        for item in store.rubric(rid, version).items():
+            add(rid, item.id, item.points, n)
+    below: Counter[tuple[str, int, str, int]] = Counter()
+    for rid, version, lost_text, n in conn.execute(
+        f"SELECT e.rubric_id, e.rubric_version, f.lost, COUNT(*){base} WHERE {where} AND {complete}"
+        " AND f.lost != '{}' GROUP BY e.rubric_id, e.rubric_version, f.lost",
+        params,
+    ):
+        for item_id, points_c in loads(lost_text).items():
+            below[(rid, version, item_id, points_c)] += n
+    for (rid, version, item_id, points_c), n in below.items():
+        add(rid, item_id, store.rubric(rid, version).item(item_id).points, -n)
+        add(rid, item_id, Decimal(points_c) / CENT, n)
+    partial: dict[str, list[str]] = {}
+    for eval_id, rid in conn.execute(
+        f"SELECT e.id, e.rubric_id{base} WHERE {where} AND NOT ({complete})", params
+    ):
+        partial.setdefault(rid, []).append(eval_id)
+    for rid, ids in sorted(partial.items()):
+        for item_id, points_c, n in conn.execute(
+            "SELECT item_id, points_c, COUNT(*) FROM heads INDEXED BY heads_figures"
+            " WHERE winner = 1 AND answered = 1 AND section IS NOT NULL"
+            " AND eval_id IN (SELECT value FROM json_each(?)) GROUP BY item_id, points_c",
+            (canonical(ids),),
+        ):
+            add(rid, item_id, Decimal(points_c or 0) / CENT, n)
+    return _failure_rows(counts, vetoes, rubrics)
 
 
 def _scored_only(db: sqlite_utils.Database, evals: list[Evaluation]) -> list[Evaluation]:
