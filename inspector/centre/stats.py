@@ -452,7 +452,7 @@ def statistics(
     for g in groups:  # the latest version of each rubric names the items (ids are stable across versions)
         if g.rubric_id not in rubrics or rubrics[g.rubric_id].version < g.rubric_version:
             rubrics[g.rubric_id] = store.rubric(g.rubric_id, g.rubric_version)
-    items, vetoes = _item_failures_sql(store, where, params, base, rubrics)
+    items, vetoes = _item_failures_sql(store, groups, where, params, base, rubrics)
     totals = store.totals_of(((g, g.figures) for g in groups), [g.id for g in groups])
     # a form without a pass line (河南 2011): the evaluation group's recorded verdict decides, per
     # evaluation (only those forms' evaluations are read one by one)
@@ -510,20 +510,30 @@ def statistics(
 
 
 def _item_failures_sql(
-    store: EvaluationStore, where: str, params: list[Any], base: str, rubrics: dict[str, Rubric]
+    store: EvaluationStore,
+    groups: Sequence[_Group],
+    where: str,
+    params: list[Any],
+    base: str,
+    rubrics: dict[str, Rubric],
 ) -> tuple[list[ItemFailure], list[VetoCount]]:
-    """:func:`_item_failures` by aggregates: the vetoes per distinct kept list, the items below full
-    points per distinct kept text of the complete evaluations, each version's items once; only an
-    incomplete evaluation (a draft, when unsigned ones count) is read head by head."""
+    """:func:`_item_failures` from the aggregate's groups: the vetoes per distinct kept list and each
+    version's items counted once per group; then the items below full points of the complete
+    evaluations per distinct kept text (one pass); only an incomplete evaluation (a draft, when
+    unsigned ones count) is read head by head."""
     conn = store.conn
     vetoes: dict[tuple[str, str], int] = {}
-    for rid, found, n in conn.execute(
-        f"SELECT e.rubric_id, f.vetoes, COUNT(*){base} WHERE {where} AND f.vetoes != '[]'"
-        " GROUP BY e.rubric_id, f.vetoes",
-        params,
-    ):
-        for veto_id in loads(found):
-            vetoes[(rid, veto_id)] = vetoes.get((rid, veto_id), 0) + n
+    versions: Counter[tuple[str, int]] = Counter()
+    partial = False
+    for g in groups:
+        found = g.figures[2]
+        if found != "[]":
+            for veto_id in loads(found):
+                vetoes[(g.rubric_id, veto_id)] = vetoes.get((g.rubric_id, veto_id), 0) + g.count
+        if g.answered < g.items:
+            partial = True
+        else:
+            versions[(g.rubric_id, g.rubric_version)] += g.count
     counts: dict[tuple[str, str], list[Any]] = {}
 
     def add(rubric_id: str, item_id: str, points: Decimal, n: int) -> None:
@@ -537,31 +547,31 @@ def _item_failures_sql(
             entry[1] += n
             entry[2] += lost * n
 
-    complete = "COALESCE(f.answered, 0) >= e.items"
-    for rid, version, n in conn.execute(
-        f"SELECT e.rubric_id, e.rubric_version, COUNT(*){base} WHERE {where} AND {complete}"
-        " GROUP BY e.rubric_id, e.rubric_version",
-        params,
-    ):
+    for (rid, version), n in versions.items():
         for item in store.rubric(rid, version).items():
             add(rid, item.id, item.points, n)
+    complete = "COALESCE(f.answered, 0) >= e.items"
+    texts: Counter[tuple[str, int, str]] = Counter(
+        conn.execute(
+            f"SELECT e.rubric_id, e.rubric_version, f.lost{base} WHERE {where} AND {complete}"
+            " AND f.lost != '{}'",
+            params,
+        )
+    )
     below: Counter[tuple[str, int, str, int]] = Counter()
-    for rid, version, lost_text, n in conn.execute(
-        f"SELECT e.rubric_id, e.rubric_version, f.lost, COUNT(*){base} WHERE {where} AND {complete}"
-        " AND f.lost != '{}' GROUP BY e.rubric_id, e.rubric_version, f.lost",
-        params,
-    ):
+    for (rid, version, lost_text), n in texts.items():
         for item_id, points_c in loads(lost_text).items():
             below[(rid, version, item_id, points_c)] += n
     for (rid, version, item_id, points_c), n in below.items():
         add(rid, item_id, store.rubric(rid, version).item(item_id).points, -n)
         add(rid, item_id, Decimal(points_c) / CENT, n)
-    partial: dict[str, list[str]] = {}
-    for eval_id, rid in conn.execute(
-        f"SELECT e.id, e.rubric_id{base} WHERE {where} AND NOT ({complete})", params
-    ):
-        partial.setdefault(rid, []).append(eval_id)
-    for rid, ids in sorted(partial.items()):
+    by_rubric: dict[str, list[str]] = {}
+    if partial:
+        for eval_id, rid in conn.execute(
+            f"SELECT e.id, e.rubric_id{base} WHERE {where} AND NOT ({complete})", params
+        ):
+            by_rubric.setdefault(rid, []).append(eval_id)
+    for rid, ids in sorted(by_rubric.items()):
         for item_id, points_c, n in conn.execute(
             "SELECT item_id, points_c, COUNT(*) FROM heads INDEXED BY heads_figures"
             " WHERE winner = 1 AND answered = 1 AND section IS NOT NULL"
