@@ -207,72 +207,6 @@ def counted_evaluations(
     return [e for e in found if e.id not in superseded]
 
 
-def _item_failures(
-    store: EvaluationStore, evals: Sequence[Evaluation], rubrics: dict[str, Rubric]
-) -> tuple[list[ItemFailure], list[VetoCount]]:
-    """Per requirement: the evaluations that answered it, those that lost points on it, the points
-    lost; per veto, how often it was found. Read from the figures kept per evaluation (schema v9):
-    a complete evaluation answered every item of its version, at full points except those in its
-    ``lost`` figures; only an incomplete one (a draft, when unsigned ones count) is read head by head.
-    Items are named by the latest version of their form among the evaluations, and points lost
-    counted against that version's points, as a head-by-head count does."""
-    rubric_of = {e.id: e.rubric_id for e in evals}
-    kept: dict[str, str] = {}
-    vetoes: dict[tuple[str, str], int] = {}
-    for eval_id, lost_text, found in store.conn.execute(
-        "SELECT eval_id, lost, vetoes FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
-        (canonical(sorted(rubric_of)),),
-    ):
-        kept[eval_id] = lost_text
-        if found != "[]":
-            for veto_id in loads(found):
-                key = (rubric_of[eval_id], veto_id)
-                vetoes[key] = vetoes.get(key, 0) + 1
-    # (rubric, item) → [evaluated, failed, points lost]
-    counts: dict[tuple[str, str], list[Any]] = {}
-
-    def add(rubric_id: str, item_id: str, points: Decimal, n: int) -> None:
-        latest = rubrics[rubric_id]
-        if not latest.has_item(item_id):
-            return
-        entry = counts.setdefault((rubric_id, item_id), [0, 0, ZERO])
-        entry[0] += n
-        lost = latest.item(item_id).points - points
-        if lost > 0:
-            entry[1] += n
-            entry[2] += lost * n
-
-    # complete evaluations: every item of their version at full points, counted once per version;
-    # then each item not at full points moved from full to its points (a few per evaluation)
-    versions: Counter[tuple[str, int]] = Counter()
-    below: Counter[tuple[str, int, str, int]] = Counter()
-    partial: dict[str, list[str]] = {}
-    for e in evals:
-        if e.answered < e.items:
-            partial.setdefault(e.rubric_id, []).append(e.id)
-            continue
-        versions[(e.rubric_id, e.rubric_version)] += 1
-        if kept[e.id] != "{}":
-            for item_id, points_c in loads(kept[e.id]).items():
-                below[(e.rubric_id, e.rubric_version, item_id, points_c)] += 1
-    for (rubric_id, version), n in versions.items():
-        for item in store.rubric(rubric_id, version).items():
-            add(rubric_id, item.id, item.points, n)
-    for (rubric_id, version, item_id, points_c), n in below.items():
-        add(rubric_id, item_id, store.rubric(rubric_id, version).item(item_id).points, -n)
-        add(rubric_id, item_id, Decimal(points_c) / CENT, n)
-    # incomplete ones: their answered items, head by head (the narrow heads_figures index, schema v8)
-    for rubric_id, ids in sorted(partial.items()):
-        for item_id, points_c, n in store.conn.execute(
-            "SELECT item_id, points_c, COUNT(*) FROM heads INDEXED BY heads_figures"
-            " WHERE winner = 1 AND answered = 1 AND section IS NOT NULL"
-            " AND eval_id IN (SELECT value FROM json_each(?)) GROUP BY item_id, points_c",
-            (canonical(ids),),
-        ):
-            add(rubric_id, item_id, Decimal(points_c or 0) / CENT, n)
-    return _failure_rows(counts, vetoes, rubrics)
-
-
 def _failure_rows(
     counts: dict[tuple[str, str], list[Any]],
     vetoes: dict[tuple[str, int | str], int] | dict[tuple[str, str], int],
@@ -356,7 +290,7 @@ def _counted_where(
     db: sqlite_utils.Database, rubric_id: str | None, year: int | None, signed_only: bool
 ) -> tuple[str, list[Any]]:
     """The WHERE of the counted evaluations (:func:`counted_evaluations`), for SQL aggregates over
-    them; the evaluations table is ``e``. :func:`_without_reviewed` adds :func:`_scored_only`'s."""
+    them; the evaluations table is ``e``. :func:`_without_reviewed` adds the reviewed applicants'."""
     where = ["e.kind != 'self'"]
     params: list[Any] = []
     if signed_only:
@@ -383,8 +317,10 @@ def _counted_where(
 
 
 def _without_reviewed(where: str, params: list[Any], reviewed: Mapping[str, str]) -> tuple[str, list[Any]]:
-    """Not the evaluations of an applicant its form's document reviews and never scores
-    (:func:`_scored_only`); the register is ``o``."""
+    """Not the evaluations of an applicant its form's document reviews and never scores (重庆
+    三（二）1: 用人单位, by the register's type, under the shipped rulebook that lists the form): such a
+    figure is no score of anything, whether it was made before the type was registered or outside a
+    plan. Its review is counted apart (:func:`_review_counts`). The register is ``o``."""
     for rid, kind in sorted(reviewed.items()):
         where += (
             " AND NOT (e.rubric_id = ? AND COALESCE(json_extract(o.details, '$.applicant_type'), '') = ?)"
@@ -425,7 +361,7 @@ def statistics(
     # One pass over the counted evaluations, grouped here rather than by a GROUP BY, the register's
     # fields read in one scan of the register rather than joined to each evaluation (measured at
     # 100,000: a GROUP BY and a second pass for the kept texts cost 2.2 s of CPU, this about 1 s).
-    # The applicants reviewed, not scored (_scored_only), are left out here by their register type.
+    # The applicants reviewed, not scored (_without_reviewed), are left out here by their register type.
     register = {
         r[0]: (r[1], r[2], r[3])
         for r in conn.execute(
@@ -529,7 +465,10 @@ def _item_failures_sql(
     base: str,
     rubrics: dict[str, Rubric],
 ) -> tuple[list[ItemFailure], list[VetoCount]]:
-    """:func:`_item_failures` from the aggregate's groups: the vetoes per distinct kept list and each
+    """Per requirement: the evaluations that answered it, those that lost points on it, the points
+    lost; per veto, how often it was found. Items are named by the latest version of their form
+    among the evaluations, and points lost counted against that version's points, as a head-by-head
+    count does. From the aggregate's groups: the vetoes per distinct kept list and each
     version's items counted once per group; then the items below full points of the complete
     evaluations per distinct kept text (``texts``, counted in the same pass); only an incomplete
     evaluation (a draft, when unsigned ones count) is read head by head."""
@@ -563,13 +502,21 @@ def _item_failures_sql(
         for item in store.rubric(rid, version).items():
             add(rid, item.id, item.points, n)
     complete = "COALESCE(f.answered, 0) >= e.items"
-    below: Counter[tuple[str, int, str, int]] = Counter()
+    # (rubric, version) → (item, points) → how many; a text met once (most of them) counted by
+    # Counter.update in C
+    below: dict[tuple[str, int], Counter[tuple[str, int]]] = {}
     for (rid, version, lost_text), n in texts.items():
-        for item_id, points_c in loads(lost_text).items():
-            below[(rid, version, item_id, points_c)] += n
-    for (rid, version, item_id, points_c), n in below.items():
-        add(rid, item_id, store.rubric(rid, version).item(item_id).points, -n)
-        add(rid, item_id, Decimal(points_c) / CENT, n)
+        found = below.setdefault((rid, version), Counter())
+        if n == 1:
+            found.update(loads(lost_text).items())
+        else:
+            for pair in loads(lost_text).items():
+                found[pair] += n
+    for (rid, version), found in below.items():
+        form = store.rubric(rid, version)
+        for (item_id, points_c), n in found.items():
+            add(rid, item_id, form.item(item_id).points, -n)
+            add(rid, item_id, Decimal(points_c) / CENT, n)
     by_rubric: dict[str, list[str]] = {}
     if partial:
         for eval_id, rid in conn.execute(
@@ -585,27 +532,6 @@ def _item_failures_sql(
         ):
             add(rid, item_id, Decimal(points_c or 0) / CENT, n)
     return _failure_rows(counts, vetoes, rubrics)
-
-
-def _scored_only(db: sqlite_utils.Database, evals: list[Evaluation]) -> list[Evaluation]:
-    """Without the evaluations of an applicant its form's document reviews and never scores (重庆
-    三（二）1: 用人单位, by the register's type, under the shipped rulebook that lists the form): such a
-    figure is no score of anything, whether it was made before the type was registered or outside a
-    plan. Its review is counted apart (:func:`_review_counts`)."""
-    from inspector.centre.rulebooks import shipped_rulebooks
-
-    reviewed = {
-        rid: kind
-        for rb in shipped_rulebooks().values()
-        if (kind := rb.param("unscored_review", "applicant_type"))
-        for rid in rb.rubrics
-    }
-    if not reviewed or not any(e.rubric_id in reviewed for e in evals):
-        return evals
-    types = {r[0]: loads(r[1]).get("applicant_type") for r in db.conn.execute("SELECT id, details FROM orgs")}
-    return [
-        e for e in evals if reviewed.get(e.rubric_id) is None or types.get(e.org_id) != reviewed[e.rubric_id]
-    ]
 
 
 def _review_counts(db: sqlite_utils.Database, rubric_id: str | None, year: int | None) -> list[ReviewCount]:
