@@ -390,7 +390,8 @@ _EVAL_COLUMNS = (
 
 
 def _eval(row: Sequence[Any]) -> _Eval:
-    return _Eval(*row[:10], None if row[10] is None else tuple(row[11:]))
+    figures = None if row[10] is None else tuple(row[11:])
+    return _Eval(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], figures)
 
 
 def _evaluations_for(conn: Any, plan: Plan) -> dict[str, _Eval]:

@@ -209,7 +209,7 @@ def counted_evaluations(
 
 def _failure_rows(
     counts: dict[tuple[str, str], list[Any]],
-    vetoes: dict[tuple[str, int | str], int] | dict[tuple[str, str], int],
+    vetoes: dict[tuple[str, str], int],
     rubrics: dict[str, Rubric],
 ) -> tuple[list[ItemFailure], list[VetoCount]]:
     items = []
@@ -279,7 +279,7 @@ class _Group(NamedTuple):
     region: str | None
     category: str | None
     year: str
-    count: int
+    n: int  # how many evaluations
 
 
 # The year an evaluation counts in: its visit's, or the year it was created without one (as _year)
@@ -386,7 +386,22 @@ def statistics(
         if r[16] is not None and r[16] != "{}" and r[4] >= r[3]:
             texts[(r[1], r[2], r[16])] += 1
     groups = [
-        _Group(str(n), "inspection", "", *r[:6], tuple(r[6:14]), *r[14:], count)
+        _Group(
+            str(n),
+            "inspection",
+            "",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            tuple(r[6:14]),
+            r[14],
+            r[15],
+            r[16],
+            count,
+        )
         for n, (r, count) in enumerate(alike.items())
     ]
     if any(not g.has_figures for g in groups):  # never expected: say which, as EvaluationStore.totals does
@@ -394,7 +409,7 @@ def statistics(
             f"SELECT MIN(e.id){base} WHERE {where} AND f.eval_id IS NULL", params
         ).fetchone()[0]
         raise StoreError(_("评估的分数汇总缺失，请运行 eval audit"), missing)
-    evaluations = sum(g.count for g in groups)
+    evaluations = sum(g.n for g in groups)
     rubrics: dict[str, Rubric] = {}
     for g in groups:  # the latest version of each rubric names the items (ids are stable across versions)
         if g.rubric_id not in rubrics or rubrics[g.rubric_id].version < g.rubric_version:
@@ -421,16 +436,16 @@ def statistics(
     grouped: dict[tuple[str, str, str], list[Any]] = {}
     for g in groups:
         t = totals[g.id]
-        per_rubric.setdefault(g.rubric_id, []).extend([t.total] * g.count)
+        per_rubric.setdefault(g.rubric_id, []).extend([t.total] * g.n)
         outcomes = rubrics[g.rubric_id].outcomes
         best = outcomes[0].code if outcomes else None
-        won = g.count if best and t.outcome and t.outcome.code == best else 0
+        won = g.n if best and t.outcome and t.outcome.code == best else 0
         for key, value in (("region", g.region), ("category", g.category), ("year", str(int(g.year)))):
             entry = grouped.setdefault((g.rubric_id, key, value or ""), [0, ZERO, 0, 0])
-            entry[0] += g.count
-            entry[1] += t.total * g.count
+            entry[0] += g.n
+            entry[1] += t.total * g.n
             entry[2] += won
-            entry[3] += g.count if t.vetoed else 0
+            entry[3] += g.n if t.vetoed else 0
     # verdicts: (rubric, key, value) → whether any member has one, and how many passed
     by_verdict: dict[tuple[str, str, str], list[int]] = {}
     for eval_id, region, category, year_text, rid in verdict_rows:
@@ -480,11 +495,11 @@ def _item_failures_sql(
         found = g.figures[2]
         if found != "[]":
             for veto_id in loads(found):
-                vetoes[(g.rubric_id, veto_id)] = vetoes.get((g.rubric_id, veto_id), 0) + g.count
+                vetoes[(g.rubric_id, veto_id)] = vetoes.get((g.rubric_id, veto_id), 0) + g.n
         if g.answered < g.items:
             partial = True
         else:
-            versions[(g.rubric_id, g.rubric_version)] += g.count
+            versions[(g.rubric_id, g.rubric_version)] += g.n
     counts: dict[tuple[str, str], list[Any]] = {}
 
     def add(rubric_id: str, item_id: str, points: Decimal, n: int) -> None:
