@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import platform
 import random
@@ -44,7 +45,7 @@ from pathlib import Path
 
 from perfdoc import replace_section
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the program, and tests/ for --before
 
 import sqlite_utils
 
@@ -169,17 +170,27 @@ def bare(db: sqlite_utils.Database) -> int:
     return len(rows)
 
 
-Row = tuple[int, int, dict[str, float], dict[str, float]]
+# size, targets in the city's plan, median wall s, median CPU s, peak MB, per operation
+Row = tuple[int, int, dict[str, float], dict[str, float], dict[str, float]]
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Median seconds."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def timed(ops: dict[str, Callable[[], object]], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Median wall and CPU seconds of each operation, the operations interleaved (one of each per
+    round, after a warm-up round): on a shared machine a burst of other work then falls on all of
+    them alike, and the CPU time of the process (steadier than the wall clock there) is kept beside."""
+    walls: dict[str, list[float]] = {op: [] for op in ops}
+    cpus: dict[str, list[float]] = {op: [] for op in ops}
+    for round_ in range(repeat + 1):
+        for op, fn in ops.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            if round_:  # the first round warms the page cache and the rubric caches
+                walls[op].append(time.perf_counter() - t0)
+                cpus[op].append(time.process_time() - c0)
+    return (
+        {op: statistics.median(v) for op, v in walls.items()},
+        {op: statistics.median(v) for op, v in cpus.items()},
+    )
 
 
 def region_plan(db: sqlite_utils.Database, plan_id: str) -> str:
@@ -202,13 +213,25 @@ def region_plan(db: sqlite_utils.Database, plan_id: str) -> str:
     return region
 
 
-def operations(db: sqlite_utils.Database, plan_id: str, region: str) -> dict[str, Callable[[], object]]:
-    return {
+def operations(
+    db: sqlite_utils.Database, plan_id: str, region: str, before: bool = False
+) -> dict[str, Callable[[], object]]:
+    ops: dict[str, Callable[[], object]] = {
         "bare": lambda: bare(db),
         "results": lambda: json.dumps(plan_results(db, plan_id).as_json(), default=str),
         "region": lambda: json.dumps(plan_results(db, region).as_json(), default=str),
         "stats": lambda: json.dumps(centre_statistics(db).as_json(), default=str),
     }
+    if before:
+        # The computation before issue 18's set-based desk and statistics, kept as the tests' oracle
+        # (tests/centre/results_oracle.py, stats_oracle.py): the before figures from the same run.
+        old_results = importlib.import_module("tests.centre.results_oracle")
+        old_stats = importlib.import_module("tests.centre.stats_oracle")
+        ops["results-before"] = lambda: json.dumps(
+            old_results.plan_results(db, plan_id).as_json(), default=str
+        )
+        ops["stats-before"] = lambda: json.dumps(old_stats.statistics(db).as_json(), default=str)
+    return ops
 
 
 def peak(where: Path, op: str) -> float:
@@ -223,7 +246,7 @@ def peak(where: Path, op: str) -> float:
     return float(out.stdout.split()[-1])
 
 
-def measure(where: Path, sizes: list[int], repeat: int) -> list[Row]:
+def measure(where: Path, sizes: list[int], repeat: int, before: bool = False) -> list[Row]:
     """Fill the folder to each size (or take a kept one as it is) and measure; one row per size."""
     rows = []
     kept = (where / "PLAN").is_file()
@@ -256,18 +279,16 @@ def measure(where: Path, sizes: list[int], repeat: int) -> list[Row]:
         region = region_plan(db, plan_id)
         in_region = len(targets(db, region))
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        ops = operations(db, plan_id, region)
-        got = {op: timed(fn, repeat) for op, fn in ops.items()}
-        mem = {op: peak(where, op) for op in ("bare", "results", "region", "stats")}
-        rows.append((size, in_region, got, mem))
-        print(
-            f"{size}: results {got['results']:.3f} s ({got['results'] / got['bare']:.1f}× bare),"
-            f" region plan of {in_region} {got['region']:.3f} s, stats {got['stats']:.3f} s"
-            f" ({got['stats'] / got['bare']:.1f}× bare), bare {got['bare']:.3f} s;"
-            f" peak MB bare {mem['bare']:.0f} results {mem['results']:.0f} region {mem['region']:.0f}"
-            f" stats {mem['stats']:.0f}",
-            flush=True,
-        )
+        ops = operations(db, plan_id, region, before)
+        got, cpu = timed(ops, repeat)
+        mem = {op: peak(where, op) for op in ops}
+        rows.append((size, in_region, got, cpu, mem))
+        for op in ops:
+            print(
+                f"{size}: {op:15} wall {got[op]:7.3f} s ({got[op] / got['bare']:4.1f}× bare)"
+                f"  CPU {cpu[op]:7.3f} s ({cpu[op] / cpu['bare']:4.1f}× bare)  peak {mem[op]:5.0f} MB",
+                flush=True,
+            )
     db.conn.close()
     return rows
 
@@ -280,13 +301,16 @@ def main() -> None:
     parser.add_argument(
         "--folder", type=Path, action="append", help="keep the filled folder there, or reuse it (repeatable)"
     )
+    parser.add_argument(
+        "--before", action="store_true", help="also the computation before issue 18 S1/S3 (the tests' oracle)"
+    )
     parser.add_argument("--peak", help=argparse.SUPPRESS)  # the child process of peak()
     args = parser.parse_args()
     if args.peak:
         where = args.folder[0]
         db = open_folder(where, rubrics=True)
         plan_id = (where / "PLAN").read_text().strip()
-        operations(db, plan_id, region_plan(db, plan_id))[args.peak]()
+        operations(db, plan_id, region_plan(db, plan_id), before=True)[args.peak]()
         # VmHWM: this process's own high-water mark (ru_maxrss would carry the forking parent's
         # over exec on Linux)
         status = Path("/proc/self/status").read_text().splitlines()
@@ -298,29 +322,40 @@ def main() -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         for where in args.folder or [Path(tmp) / "centre"]:
-            rows += measure(where, sizes, args.repeat)
+            rows += measure(where, sizes, args.repeat, args.before)
     lines = [
         SECTION,
         "",
-        f"`bench/bench_scale.py`, medians of {args.repeat}, {platform.python_version()},"
-        f" {platform.machine()}, {dt.date.today().isoformat()}: N signed 61-item evaluations, one"
-        " station each, all in one plan; a second plan holds one city's stations (every 21st)."
-        " Goals (issue 18): results and stats ≤ 0.5 s at 10,000, ≤ 2 s and ≤ 500 MB at 100,000."
-        " The baseline is one bare SQL pass over the same rows (every evaluation with its winning"
-        " heads' points summed, joined to its station) in the same run. Peak memory: a fresh"
-        " process opening the folder and doing that one thing.",
+        f"`bench/bench_scale.py`, medians of {args.repeat} interleaved rounds after a warm-up,"
+        f" {platform.python_version()}, {platform.machine()}, {dt.date.today().isoformat()}: N signed"
+        " 61-item evaluations, one station each, all in one plan; a second plan holds one city's"
+        " stations (every 21st). Goals (issue 18): results and stats ≤ 0.5 s at 10,000, ≤ 2 s and"
+        " ≤ 500 MB at 100,000. The baseline is one bare SQL pass over the same rows (every"
+        " evaluation with its winning heads' points summed, joined to its station) in the same run;"
+        ' "before" is the computation issue 18 S1/S3 replaced (kept as the tests\' oracle), in the'
+        " same run too. Wall and CPU time of the process; peak memory: a fresh process opening the"
+        " folder and doing that one thing.",
         "",
-        "| evaluations | `results PLAN --json` (every station) | ÷ bare | one city's plan | `stats` | ÷ bare"
-        " | bare SQL pass | peak MB: results / city / stats / bare |",
-        "|---|---|---|---|---|---|---|---|",
+        "| evaluations | what | wall | ÷ bare | CPU | ÷ bare | peak MB |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for size, in_region, got, mem in rows:
-        lines.append(
-            f"| {size:,} | {got['results']:.3f} s | {got['results'] / got['bare']:.1f}×"
-            f" | {got['region']:.3f} s ({in_region:,} targets) | {got['stats']:.3f} s"
-            f" | {got['stats'] / got['bare']:.1f}× | {got['bare']:.3f} s"
-            f" | {mem['results']:.0f} / {mem['region']:.0f} / {mem['stats']:.0f} / {mem['bare']:.0f} |"
-        )
+    names = {
+        "results": "`results PLAN --json`, every station",
+        "results-before": "the same, before",
+        "region": "one city's plan",
+        "stats": "`stats`",
+        "stats-before": "the same, before",
+        "bare": "bare SQL pass",
+    }
+    for size, in_region, got, cpu, mem in rows:
+        for op in names:
+            if op not in got:
+                continue
+            what = names[op] + (f" ({in_region:,} targets)" if op == "region" else "")
+            lines.append(
+                f"| {size:,} | {what} | {got[op]:.3f} s | {got[op] / got['bare']:.1f}× | {cpu[op]:.3f} s"
+                f" | {cpu[op] / cpu['bare']:.1f}× | {mem[op]:.0f} |"
+            )
     lines += ["", *NOTES]
     if args.write:
         replace_section(SECTION, "\n".join(lines) + "\n")
