@@ -204,6 +204,11 @@ def test_every_plans_desk_is_the_same_bytes_as_before(db: sqlite_utils.Database)
                     dataclasses.astuple(t) for t in old.targets
                 ]
                 assert new.rectification_months == old.rectification_months
+                # rows made without the dataclass's __init__ are the same immutable, comparable rows
+                for t in new.targets[:3]:
+                    assert t == dataclasses.replace(t) and hash(t) == hash(dataclasses.replace(t))
+                    with pytest.raises(dataclasses.FrozenInstanceError):
+                        t.state = "signed"  # type: ignore[misc]
                 seen.update(t.state for t in new.targets)
     # the folder has what the comparison is meant to cover
     assert {"signed", "draft", "complete", "planned", "cancelled", "reviewed"} <= seen
