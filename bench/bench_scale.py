@@ -67,48 +67,59 @@ VISIT = dt.date(2026, 6, 1)
 NOTES: list[str] = [
     "Reading the figures (issue 18, S1–S3):",
     "",
-    "- Schema v9 keeps each evaluation's figures in one row (`eval_figures`, inspector/store/figures.py):"
-    " answered and conflicting heads, every section's points before a bonus cap, base, bonus, total"
-    " and outcome, the vetoes found, the items below full points, the figures its lock fixed."
-    " `apply_change`, the one write path, moves an item's share in the same transaction as the"
-    " change (a mark, a veto, a conflict and its resolution, a change arriving after its"
-    " successor), a move to another version of the form recomputes the row, the migration"
-    " backfills every evaluation with the scoring engine, and `eval audit` recomputes and names"
-    " any figure that differs. tests/store/test_figures.py drives random sequences of marks,"
-    " vetoes, another laptop's concurrent and late changes, resolutions, moves between versions,"
-    " signing and amending, and compares the row with the recomputation after every step.",
-    "- The desk and the statistics read those rows: no pass over the heads (610,000 at 10,000"
-    " evaluations), no lock payload parsed per evaluation, no per-item count over every head"
-    " (stats count each form version's items once and then the few items below full points of"
-    " each evaluation), the register read only for the plan's stations, region and category"
-    " read with `json_extract`. A large `--json` document is written compact by the C encoder"
-    " (the indenting one is pure Python: 4.6 of 6 s of the command at 10,000 stations).",
-    "- A mark pays for it: about 35 µs more CPU (0.08 → 0.12 ms with `synchronous=OFF`, two"
-    " reads of the item's heads, one of the row, one UPDATE) and one more WAL page per commit"
-    " (5.6 → 6.4 frames); see the store section for the durable record beside a bare commit.",
-    "- Before (main at cd8149d, the same folders filled and measured by it on the same day, same"
-    " bench): 10,000 — results 1.097 s (7.2× a bare pass of 0.153 s), stats 0.968 s (6.3×);"
-    " 100,000 — results 23.2 s (6.5× 3.55 s), stats 14.6 s (4.1×), 604 MB (that process's peak,"
-    " filling included). The machine was shared (load 2–7 on 2 cores): compare the ratios.",
-    "- Goals: stats at 10,000 is met (0.28 s); memory at 100,000 is met for stats (243 MB) and for"
-    " a city's plan (73 MB). **Not met**: results at 10,000 (0.67 s against 0.5 s); at 100,000"
-    " stats (3.6 s against 2 s) and the desk of one plan holding all 100,000 stations (9.9 s,"
-    " 577 MB). A realistic desk — one city's plan of 4,762 stations in the province's 100,000"
-    " evaluations — takes 0.38 s.",
-    "- What stands in the way (cProfile). The desk: no longer any pass over the folder, but per"
-    " target about 65 µs of Python — the evaluation read into an object, the register row with"
-    " every field, the totals, the typed row, its JSON; a plan of 100,000 targets holds them all"
-    " at once. What would close it: a desk that pages (the shown rows and the counts read by"
-    " SQL), JSON written from rows. The statistics at 100,000: listing the 100,000 evaluations"
-    " into objects about 1.2 s, parsing their items below full points 0.7 s, the totals 0.5 s,"
-    " queries carrying 100,000 ids 0.5 s; and the folder (4 GB) no longer fits the page cache —"
-    " the bare pass takes 13× its 10,000 time for 10× the rows. What would close it: counts per"
-    " form kept for signed evaluations (whose figures no longer change), so that the statistics"
-    " read a few hundred sums instead of 100,000 rows.",
+    "- Schema v9 (now v12) keeps each evaluation's figures in one row (`eval_figures`,"
+    " inspector/store/figures.py), kept by `apply_change` in the same transaction as each change and"
+    " checked by `eval audit`; tests/store/test_figures.py compares the row with a recomputation"
+    " after every step of random sequences of marks, vetoes, conflicts, late changes, moves between"
+    " versions, signing and amending.",
+    "- The desk (`plan_results`, inspector/centre/results.py) reads them set-based: the plan's"
+    " targets with their register fields in one query; the candidate evaluations with their narrow"
+    " rows and kept figures in one more (a linked evaluation or a later revision, a few, by id); the"
+    " totals from those rows (`EvaluationStore.totals_of`, one `Totals` per distinct figures); no"
+    " `Evaluation` object and no whole register entry per station; the self-assessments asked only"
+    " for the stations that have one; each JSON number converted once per value, each visit day"
+    " parsed once; each row made without the frozen dataclass's `__init__` (10 µs a row).",
+    "- The statistics (`statistics`, inspector/centre/stats.py) make one pass over the counted"
+    " evaluations with their kept figures, grouped by what the figures depend on (form version, kept"
+    " figures, state) and by region, category and year, the register read in one scan; the vetoes and"
+    " each version's items counted per group, the items below full points per kept text; only a form"
+    " without a pass line (河南 2011) is read per evaluation, for its group's verdicts. No evaluation"
+    " is read into an object.",
+    "- Equivalence: the code before is kept verbatim as the tests' oracle"
+    " (tests/centre/results_oracle.py, stats_oracle.py); tests/centre/test_desk_equivalence.py"
+    " compares every plan's JSON of a folder with the demo plus a plan of every kind of target"
+    " (signed, vetoed, failed with and without a notice, draft, complete, in conflict, amended,"
+    " linked, found by the plan's period, missing, cancelled, self-assessed), a Chongqing plan (an"
+    " employer reviewed and not scored, one scored outside the plan, no type) and a Henan plan"
+    " (verdicts), on four days and three re-check draws, and the statistics of eight scopes, byte for"
+    " byte; on SQLite and on PostgreSQL. At 10,000 the whole outputs of both were compared too:"
+    " equal.",
+    "- Goals. These runs had a load average of 9–13 on the 2 cores from other work: wall times are"
+    " 7–19× this machine's quiet ones (the bare pass at 100,000 took 2.3 s on 2026-12-05, 43.5 s"
+    " here) and CPU times are inflated too, so read the ratios to the bare pass of the same run."
+    " Before → after, CPU ÷ bare: results 3.6× → 2.4× at 10,000 and 3.2× → 2.2× at 100,000 (peak 672"
+    " → 523 MB); stats 1.3× → 0.6× and 1.0× → 0.4× (peak 234 → 109 MB). At the quiet bare pass's"
+    " times (0.17 s, 2.3 s) these ratios give results about 0.41 s at 10,000 (goal 0.5 s), stats"
+    " about 0.1 s at 10,000 and 1.0 s at 100,000 (goal 2 s), 109 MB (goal 500 MB): met by that"
+    " reading, not measured on a quiet machine. **Not met**: the desk of one plan holding all 100,000"
+    " stations, about 5 s at that reading (goal 2 s) and 523 MB (goal 500 MB). A city's plan of 4,762"
+    " stations among the 100,000 takes 0.1× the bare pass.",
+    "- What stands in the way of the 100,000-station desk (cProfile): per station the typed row the"
+    " window and the workbook read, its JSON object of 30 keys and the C encoder's share of a 97 MB"
+    " document; the two queries (targets with their register fields, candidates with their figures)"
+    " cost about what the bare pass does; the memory is the 100,000 rows, their JSON objects and the"
+    " text, all at once. What would close it: the command line writing its document row by row from"
+    " the narrow rows, not through typed rows and a list of objects — not done: the window and the"
+    " workbook read the typed rows, and `emit_json`'s one document (its keys, compact or indented by"
+    " size) must stay byte for byte. The window's table already asks only for the cells it shows"
+    " (`RowsModel`, a `QAbstractTableModel` over the rows), so a paged model would not change what it"
+    " pays (the core's rows); a paged core function would. A register with every field filled (staff"
+    " and equipment lists) makes parsing each station's register text dearer than in this bench"
+    " (region only); reading the few fields with `json_extract` would avoid it (not done: the two"
+    " engines' JSON functions differ on values that are not text).",
     "- Opening a schema v8 folder of 100,000 evaluations migrates it in 76 s (every evaluation"
-    " recomputed from its marks by the scoring engine, once). The 10,000 folder's backfilled"
-    " rows were compared with the rows kept mark by mark while it was filled: all 10,000 equal."
-    " Filling 100,000 through the write path took 52 minutes (nice 10, load 5–7).",
+    " recomputed from its marks by the scoring engine, once); filling 100,000 through the write path"
+    " took 52 minutes (nice 10, load 5–7).",
     "",
 ]
 
