@@ -444,11 +444,19 @@ def register_history(db: sqlite_utils.Database, org_id: str) -> list[dict[str, A
     ]
 
 
-def scope(entry: Mapping[str, Any]) -> str:
-    """The occupations and levels appraised in the last three years, as a published list shows them."""
-    levels = (("junior", _("初级")), ("intermediate", _("中级")), ("senior", _("高级")))
+def scope_levels() -> tuple[tuple[str, str], ...]:
+    return (("junior", _("初级")), ("intermediate", _("中级")), ("senior", _("高级")))
+
+
+def scope(entry: Mapping[str, Any], levels: tuple[tuple[str, str], ...] | None = None) -> str:
+    """The occupations and levels appraised in the last three years, as a published list shows them
+    (``levels``: :func:`scope_levels`, given once by a caller listing 100,000 stations)."""
+    appraisals = entry.get("appraisals") or []
+    if not appraisals:
+        return ""
+    levels = levels or scope_levels()
     found: dict[str, set[str]] = {}
-    for a in entry.get("appraisals") or []:
+    for a in appraisals:
         for key, _label in levels:
             if a.get(key):
                 found.setdefault(a["occupation"], set()).add(key)

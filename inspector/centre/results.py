@@ -36,19 +36,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
-from inspector.centre.applicants import decision_due, reviewed_without_scoring
-from inspector.centre.common import iso, today
+from inspector.centre.applicants import decision_due
+from inspector.centre.common import iso, optional_day, today
 from inspector.centre.dispatch import _draw_team  # the published draw, reused for the re-check sample
-from inspector.centre.plans import Plan, assigned, get_plan, plan_rulebook, targets
+from inspector.centre.plans import Plan, assigned, get_plan, plan_rulebook
 from inspector.centre.rectifications import list_rectifications
-from inspector.centre.register import register_entries, scope
+from inspector.centre.register import scope, scope_levels
 from inspector.centre.reviews import latest_reviews
 from inspector.centre.verdicts import latest_verdicts
 from inspector.centre.workdays import working_days_between
@@ -57,7 +57,7 @@ from inspector.i18n import _
 from inspector.rubric.comparison import compare_self
 from inspector.rubric.points import json_number
 from inspector.store.changes import canonical, loads
-from inspector.store.evaluations import Evaluation, EvaluationStore
+from inspector.store.evaluations import FIGURES_COLUMNS, EvaluationStore
 from inspector.store.folder_role import station_signed
 from inspector.store.rubrics import get_rubric
 
@@ -66,8 +66,20 @@ DIFFERENCE_FLAG = Decimal(10)
 NEEDS_RECTIFICATION = frozenset({"fail", "rectify"})
 
 
+_NUMBERS: dict[Decimal, int | float] = {}
+
+
 def _num(d: Decimal | None) -> int | float | None:
-    return None if d is None else json_number(d)
+    # A desk of 100,000 rows repeats a few hundred figures: each converted once (json_number depends
+    # only on the value, and equal decimals hash alike). Bounded: cleared when it grows large.
+    if d is None:
+        return None
+    n = _NUMBERS.get(d)
+    if n is None:
+        if len(_NUMBERS) > 100_000:
+            _NUMBERS.clear()
+        n = _NUMBERS[d] = json_number(d)
+    return n
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,20 @@ class TargetResult:
             "self_station_signed": self.self_signed_by is not None,
             "self_signed_by": self.self_signed_by,
         }
+
+
+_TARGET_FIELDS = frozenset(f.name for f in fields(TargetResult))
+
+
+def _target_row(**values: Any) -> TargetResult:
+    """A TargetResult with every field given, made without the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field: 10 µs a row, a second for a plan of 100,000): the same
+    immutable object, its fields set at once. A missing or unknown field is refused."""
+    if len(values) != len(_TARGET_FIELDS) or values.keys() != _TARGET_FIELDS:
+        return TargetResult(**values)  # the dataclass's own checks and defaults
+    row = object.__new__(TargetResult)
+    row.__dict__.update(values)
+    return row
 
 
 @dataclass(frozen=True)
@@ -335,27 +361,75 @@ class PlanResults:
 # -- finding each target's evaluation ----------------------------------------------------------------
 
 
+class _Eval(NamedTuple):
+    """What the desk reads of a target's evaluation: one narrow row (a plan may hold 100,000)."""
+
+    id: str
+    org_id: str
+    rubric_id: str
+    rubric_version: int
+    kind: str
+    visit_date: str | None
+    signed_at: str | None
+    items: int
+    answered: int
+    conflicts: int
+    figures: tuple[Any, ...] | None  # the kept figures (FIGURES_COLUMNS), None without a row
+
+    @property
+    def vetoes(self) -> str | None:  # the vetoes found (JSON)
+        return None if self.figures is None else self.figures[2]
+
+    @property
+    def state(self) -> str:  # as Evaluation.state
+        if self.signed_at:
+            return "signed"
+        if self.answered >= self.items and not self.conflicts:
+            return "complete"
+        return "draft"
+
+
 def _latest_revision(eval_id: str, successors: dict[str, str]) -> str:
     while eval_id in successors:
         eval_id = successors[eval_id]
     return eval_id
 
 
-def _evaluations_for(store: EvaluationStore, plan: Plan) -> dict[str, Evaluation]:
-    """Each target organisation's evaluation in this plan (see the module docstring)."""
-    conn = store.conn
+# An evaluation's narrow row (_Eval's fields; f.eval_id says whether it has its kept figures)
+_EVAL_COLUMNS = (
+    "e.id, e.org_id, e.rubric_id, e.rubric_version, e.kind, e.visit_date, e.signed_at, e.items,"
+    " COALESCE(f.answered, 0), COALESCE(f.conflicts, 0), f.eval_id, "
+    + ", ".join(f"f.{c.strip()}" for c in FIGURES_COLUMNS.split(","))
+)
+
+
+def _eval(row: Sequence[Any]) -> _Eval:
+    figures = None if row[10] is None else tuple(row[11:])
+    return _Eval(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], figures)
+
+
+def _evaluations_for(conn: Any, plan: Plan) -> dict[str, _Eval]:
+    """Each target organisation's evaluation in this plan (see the module docstring).
+
+    The candidates come with their narrow rows and kept figures in the same query; only a linked
+    evaluation or a later revision (a few) is read by id afterwards."""
     successors = {
         prev: e
         for e, prev in conn.execute("SELECT id, previous_id FROM evaluations WHERE previous_id IS NOT NULL")
     }
     rows = conn.execute(
-        "SELECT t.org_id, t.visit_date, t.eval_id, e.id, e.visit_date FROM plan_targets t"
+        f"SELECT t.org_id, t.visit_date, t.eval_id, {_EVAL_COLUMNS} FROM plan_targets t"
         " LEFT JOIN evaluations e ON e.org_id = t.org_id AND e.rubric_id = ? AND e.kind = 'inspection'"
-        " AND e.previous_id IS NULL WHERE t.plan_id = ? ORDER BY e.created_at",
+        " AND e.previous_id IS NULL LEFT JOIN eval_figures f ON f.eval_id = e.id"
+        " WHERE t.plan_id = ? ORDER BY e.created_at",
         (plan.rubric_id, plan.id),
     ).fetchall()
     found: dict[str, str] = {}
-    for org, target_day, linked, candidate, day in rows:
+    read: dict[str, Sequence[Any]] = {}
+    for row in rows:
+        org, target_day, linked, candidate, day = row[0], row[1], row[2], row[3], row[8]
+        if candidate is not None:
+            read[candidate] = row[3:]
         if linked:
             found[org] = linked
             continue
@@ -368,19 +442,49 @@ def _evaluations_for(store: EvaluationStore, plan: Plan) -> dict[str, Evaluation
         elif (plan.starts or plan.ends) and (plan.starts or d) <= d <= (plan.ends or d):
             found[org] = candidate  # ordered by creation: the latest wins
     latest = {org: _latest_revision(e, successors) for org, e in found.items()}
-    read = store.get_many(latest.values())  # one query, not one per target
-    return {org: read[e] for org, e in latest.items() if e in read}
+    # Linked evaluations and later revisions, the same narrow rows (as EvaluationStore.get_many reads
+    # them: joined to their organisation); the ids ride in as one JSON parameter.
+    others = sorted({e for e in latest.values() if e not in read})
+    if others:
+        for row in conn.execute(
+            f"SELECT {_EVAL_COLUMNS} FROM evaluations e JOIN orgs o ON o.id = e.org_id"
+            " LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id IN (SELECT value FROM json_each(?))",
+            (canonical(others),),
+        ):
+            read[row[0]] = row
+    return {org: _eval(read[e]) for org, e in latest.items() if e in read}
 
 
-def _vetoes(store: EvaluationStore, eval_ids: Sequence[str]) -> dict[str, list[str]]:
-    """The vetoes found, from the figures kept per evaluation (schema v9), in id order."""
-    # The ids ride in as one JSON parameter: no limit on how many a plan has.
-    rows = store.conn.execute(
-        "SELECT eval_id, vetoes FROM eval_figures WHERE vetoes != '[]'"
-        " AND eval_id IN (SELECT value FROM json_each(?))",
-        (canonical(list(eval_ids)),),
+class _Station(NamedTuple):
+    """A target with the register fields the desk shows (one query for the plan, in its order)."""
+
+    org_id: str
+    state: str
+    visit_date: str | None
+    name: str
+    code: str | None
+    details: dict[str, Any]
+
+
+def _stations(conn: Any, plan_id: str) -> list[_Station]:
+    # the order of plans.targets; the register's fields as register_entries gives them (details.get)
+    rows = conn.execute(
+        "SELECT t.org_id, t.state, t.visit_date, o.name, o.code, o.details FROM plan_targets t"
+        " JOIN orgs o ON o.id = t.org_id WHERE t.plan_id = ?"
+        " ORDER BY t.visit_date IS NULL, t.visit_date, o.code, o.name",
+        (plan_id,),
     )
-    return {eval_id: sorted(loads(found)) for eval_id, found in rows}
+    days: dict[str | None, str | None] = {}  # a plan has few visit days: each parsed once
+
+    def visit(day: str | None) -> str | None:
+        if day not in days:
+            days[day] = iso(optional_day(day))
+        return days[day]
+
+    return [
+        _Station(org, state, visit(day), name, code, loads(details))
+        for org, state, day, name, code, details in rows
+    ]
 
 
 # -- the desk ----------------------------------------------------------------------------------------
@@ -394,31 +498,49 @@ def plan_results(
     recheck_seed: str | None = None,
     recheck_share: Decimal = RECHECK_SHARE,
 ) -> PlanResults:
+    """The desk of one plan, read set-based (issue 18 S1/S3): the targets with their register fields
+    in one query, their evaluations' narrow rows in one, their kept figures in one; nothing per
+    station but building its row."""
     day = on or today()
     plan = get_plan(db, plan_id)
     store = EvaluationStore(db)
-    plan_targets = targets(db, plan_id)
-    register = {r["id"]: r for r in register_entries(db, (t.org_id for t in plan_targets))}
-    people = {r[0]: r[1] for r in db.conn.execute("SELECT id, name FROM people")}
+    conn = db.conn
+    stations = _stations(conn, plan_id)
+    people = {r[0]: r[1] for r in conn.execute("SELECT id, name FROM people")}
     teams = assigned(db, plan_id)
-    evals = _evaluations_for(store, plan)
-    totals = store.totals(list(evals.values()))
-    vetoes = _vetoes(store, [e.id for e in evals.values()])
-    selves = store.self_assessments_for(evals.values())
-    signed_at_station = station_signed(db.conn, [s.id for s in selves.values()])
-    rects = list_rectifications(db, {e.id for e in evals.values()})
+    evals = _evaluations_for(conn, plan)
+    eval_ids = [e.id for e in evals.values()]
+    totals = store.totals_of(((e, e.figures) for e in evals.values() if e.figures is not None), eval_ids)
+    # Only the stations that have a self-assessment at all are asked for theirs (a plan of 100,000 sent
+    # as one JSON list cost more than the answer): the same answer, as self_assessments_for gives
+    # nothing for the others.
+    assessed = {
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT e.org_id FROM evaluations e JOIN plan_targets t ON t.org_id = e.org_id"
+            " WHERE t.plan_id = ? AND e.kind = 'self'",
+            (plan_id,),
+        )
+    }
+    selves = store.self_assessments_for(e for e in evals.values() if e.org_id in assessed)
+    signed_at_station = station_signed(conn, [s.id for s in selves.values()])
+    rects = list_rectifications(db, set(eval_ids))
     book = plan_rulebook(db, plan)
-    verdicts = latest_verdicts(db, [e.id for e in evals.values()]) if book.has("group_verdict") else {}
+    verdicts = latest_verdicts(db, eval_ids) if book.has("group_verdict") else {}
     rect_state = {r.eval_id: r.state(day) for r in rects}  # the latest per evaluation wins
     reviews = latest_reviews(db, plan_id) if book.has("unscored_review") else {}
+    window = book.param("renewal_window", "days")
+    reviewed_type = book.param("unscored_review", "applicant_type")
+    vetoes_of: dict[str, tuple[str, ...]] = {}  # the kept JSON text → its vetoes in id order
 
     rows: list[TargetResult] = []
     differences: list[Difference] = []
-    for t in plan_targets:
-        org = register[t.org_id]
+    for t in stations:
+        org = t.details
         team = teams.get(t.org_id)
         kind = org.get("applicant_type")
-        review_only = reviewed_without_scoring(book, kind)
+        # reviewed_without_scoring(book, kind), with the rulebook's parameter read once per plan
+        review_only = kind is not None and reviewed_type == kind
         review = reviews.get(t.org_id) if review_only else None
         # an employer is never scored: an evaluation of it (made before its type was registered) is not
         # its result; the review is
@@ -429,6 +551,7 @@ def plan_results(
             state, outcome = "reviewed", {"code": review.outcome, "label": review.label}
         self_eval = self_total = self_diff = self_by = None
         differing = 0
+        vetoes: tuple[str, ...] = ()
         if e is not None:
             state = e.state
             figures = totals[e.id]
@@ -438,6 +561,11 @@ def plan_results(
                 if outcome is None and e.id in verdicts:  # the group's verdict, with its reason
                     v = verdicts[e.id]
                     outcome = {"code": v["verdict"], "label": v["label"]}
+            if e.vetoes is not None and e.vetoes != "[]":
+                found = vetoes_of.get(e.vetoes)
+                if found is None:
+                    found = vetoes_of[e.vetoes] = tuple(sorted(loads(e.vetoes)))
+                vetoes = found
             s = selves.get(e.id)
             try:  # either's marks refused by the scoring engine as a whole: no totals to compare
                 mine, theirs = (store.report(e.id), store.report(s.id)) if s is not None else (None, None)
@@ -452,7 +580,7 @@ def plan_results(
                     differences.append(
                         Difference(
                             t.org_id,
-                            org["name"],
+                            t.name,
                             c.item_id,
                             mine.rubric.item(c.item_id).text,
                             c.theirs.points,
@@ -462,29 +590,23 @@ def plan_results(
                     )
         due = team.record_due if team else None
         apply_by = None
-        window = book.param("renewal_window", "days")
         if window is not None and org.get("filing_expires"):
             apply_by = dt.date.fromisoformat(org["filing_expires"]) - dt.timedelta(days=int(window))
-        decided = review is not None if review_only else (e is not None and e.state == "signed")
-        decide_by = decision_due(book, org)
+        decided = review is not None if review_only else (e is not None and state == "signed")
+        decide_by = decision_due(book, org) if kind is not None else None  # no type: no term
         rect = rect_state.get(e.id) if e else None
-        if (
-            rect is None
-            and e is not None
-            and e.state == "signed"
-            and outcome
-            and outcome["code"] in NEEDS_RECTIFICATION
-        ):
+        signed = e is not None and state == "signed"
+        if rect is None and signed and outcome and outcome["code"] in NEEDS_RECTIFICATION:
             rect = "notice_due"
         rows.append(
-            TargetResult(
+            _target_row(
                 org_id=t.org_id,
-                org_name=org["name"],
-                org_code=org["code"],
-                category=org["category"],
-                region=org["region"],
+                org_name=t.name,
+                org_code=t.code,
+                category=org.get("category"),
+                region=org.get("region"),
                 visit_date=iso(team.visit_date if team else None)
-                or iso(t.visit_date)
+                or t.visit_date
                 or (e.visit_date if e else None),
                 team=team.team if team else (),
                 team_names=tuple(people.get(p, p) for p in team.team) if team else (),
@@ -495,7 +617,7 @@ def plan_results(
                 max_points=totals[e.id].max_points if e else None,
                 outcome_code=outcome["code"] if outcome else None,
                 outcome_label=outcome["label"] if outcome else None,
-                vetoes=tuple(vetoes.get(e.id, ())) if e else (),
+                vetoes=vetoes,
                 self_eval_id=self_eval,
                 self_total=self_total,
                 self_difference=self_diff,
@@ -526,7 +648,7 @@ def plan_results(
         demonstration=_demonstration(rows, verdicts) if book.has("demonstration") else [],
         announcement=_announcement(
             rows,
-            register,
+            {t.org_id: t.details for t in stations},
             [o.code for o in get_rubric(db, plan.rubric_id).outcomes] or ["pass", "fail"],
             book.param("announcement", "list"),
         ),
@@ -612,7 +734,7 @@ def _demonstration(rows: Sequence[TargetResult], verdicts: dict[str, dict[str, A
 
 def _announcement(
     rows: Sequence[TargetResult],
-    register: dict[str, dict[str, Any]],
+    register: Mapping[str, Mapping[str, Any]],  # each target's register fields (appraisals: its scope)
     outcomes: Sequence[str],
     listing: str | None,
 ) -> list[Announcement]:
@@ -625,6 +747,7 @@ def _announcement(
         signed = [r for r in signed if r.outcome_code == outcomes[0]]
     # Best outcome first (a rubric lists its outcomes best first), then by region and name.
     rank = {code: i for i, code in enumerate(outcomes)}
+    levels = scope_levels()
     signed.sort(key=lambda r: (rank.get(r.outcome_code or "", len(rank)), r.region or "", r.org_name))
     return [
         Announcement(
@@ -635,7 +758,7 @@ def _announcement(
             r.region,
             r.outcome_code,
             r.outcome_label,
-            scope(register[r.org_id]),
+            scope(register[r.org_id], levels),
         )
         for r in signed
     ]

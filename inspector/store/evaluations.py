@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -110,6 +110,35 @@ class Evaluation:
             "conflicts": self.conflicts,
             "updated_at": self.updated_at,
         }
+
+
+class Scored(Protocol):
+    """What :meth:`EvaluationStore.totals` and :meth:`EvaluationStore.self_assessments_for` read of an
+    evaluation: an :class:`Evaluation`, or a narrow row of the same fields (the desk reads 100,000 of
+    them, issue 18 S1/S3, without building an Evaluation each)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def org_id(self) -> str: ...
+    @property
+    def rubric_id(self) -> str: ...
+    @property
+    def rubric_version(self) -> int: ...
+    @property
+    def items(self) -> int: ...
+    @property
+    def answered(self) -> int: ...
+    @property
+    def conflicts(self) -> int: ...
+
+
+# The kept figures' columns EvaluationStore.totals_of reads, in its order.
+FIGURES_COLUMNS = (
+    "base_c, bonus_c, vetoes, refused, fixed_total, fixed_base, fixed_bonus, fixed_outcome, fixed_label"
+)
 
 
 # answered: the items with a current answer; conflicts: the losing heads of items in conflict; both
@@ -519,7 +548,7 @@ class EvaluationStore:
             amend_reason=reason,
         )
 
-    def totals(self, evaluations: Sequence[Evaluation]) -> dict[str, Totals]:
+    def totals(self, evaluations: Sequence[Scored]) -> dict[str, Totals]:
         """Total, vetoes and outcome of many evaluations, read from the figures the write path keeps
         (schema v9, :mod:`inspector.store.figures`): one row per evaluation, in one query.
 
@@ -529,16 +558,24 @@ class EvaluationStore:
         """
         wanted = {e.id: e for e in evaluations}
         rows = self.conn.execute(
-            "SELECT eval_id, base_c, bonus_c, vetoes, refused, fixed_total, fixed_base, fixed_bonus,"
-            " fixed_outcome, fixed_label FROM eval_figures WHERE eval_id IN (SELECT value FROM json_each(?))",
+            f"SELECT eval_id, {FIGURES_COLUMNS} FROM eval_figures"
+            " WHERE eval_id IN (SELECT value FROM json_each(?))",
             (canonical(sorted(wanted)),),
         )
+        return self.totals_of(((wanted[r[0]], tuple(r[1:])) for r in rows), wanted)
+
+    def totals_of(
+        self, figures: Iterable[tuple[Scored, Sequence[Any]]], wanted: Iterable[str]
+    ) -> dict[str, Totals]:
+        """:meth:`totals` from rows already read: each evaluation with its figures' columns
+        (:data:`FIGURES_COLUMNS`, read in the caller's own query: the desk reads them with the
+        evaluations, issue 18 S1/S3); every id of ``wanted`` must have its row."""
         # Many evaluations share their figures (a form's totals repeat across a province): a Totals
         # is immutable, so one is built per distinct (form, figures, fixed figures, state) and shared.
         made: dict[tuple[Any, ...], Totals] = {}
         out: dict[str, Totals] = {}
-        for eval_id, base_c, bonus_c, vetoes, refused, *fixed_row in rows:
-            e = wanted[eval_id]
+        for e, (base_c, bonus_c, vetoes, refused, *fixed_row) in figures:
+            eval_id = e.id
             rubric = self.rubric(e.rubric_id, e.rubric_version)
             is_vetoed = vetoes != "[]"
             provisional = e.answered < e.items or e.conflicts > 0
@@ -581,7 +618,7 @@ class EvaluationStore:
         ).fetchone()
         return self.get(row[0]) if row else None
 
-    def self_assessments_for(self, evaluations: Iterable[Evaluation]) -> dict[str, Evaluation]:
+    def self_assessments_for(self, evaluations: Iterable[Scored]) -> dict[str, Evaluation]:
         """:meth:`self_assessment_for` of many evaluations in two queries: inspection id → the
         station's latest self-assessment against the same form (the same order as one by one)."""
         wanted = [e for e in evaluations if e.kind != "self"]
