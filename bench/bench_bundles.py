@@ -7,13 +7,17 @@ laptop with real keys and exported to the centre (encrypted to it, signed).
   database: container and manifest checks, signature, certificate chain and revocation, HPKE
   decryption, every member's SHA-256, every change's hash and chain, the store's own checks, the
   photo written durably, one durable transaction per bundle.
-* **raw**: the same bytes hashed (the file, every inner member, every change line) and the same rows
-  inserted with bare ``sqlite3`` into a database of the same schema (WAL, synchronous=FULL, one
-  transaction per bundle), the same photo written and synced, in the same run. The rows are read
-  back from the imported centre beforehand, outside the clock; so is the decryption.
+* **raw**: the file read, its one signature verified and its payload decrypted (HPKE, the same
+  primitives), the same bytes hashed (the file, every inner member, every change line) and the same
+  rows inserted with bare ``sqlite3`` into a database of the same schema (WAL, synchronous=FULL,
+  one transaction per bundle), the same photo written and synced, in the same run. The rows, the
+  inner members and where each outer member lies in the file are read beforehand, outside the clock.
+* **per change** (``--per-change``): the import with the batched apply of marks turned off, every
+  change through ``apply_change`` one by one (what the import did before issue 18's batch).
 
-Both sides run interleaved in chunks of 100 so that the machine's load falls on both alike.
-Usage: ``.venv/bin/python bench/bench_bundles.py [--bundles 1000] [--photo-kb 200]``
+The sides run interleaved in chunks of 100 so that the machine's load falls on all alike; the
+statements and fsyncs of one import are counted outside the clock.
+Usage: ``.venv/bin/python bench/bench_bundles.py [--bundles 1000] [--photo-kb 200] [--per-change]``
 """
 
 from __future__ import annotations
@@ -33,8 +37,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import inspector.bundles.importer as importer
+from inspector.bundles.container import read_container
 from inspector.bundles.export import export_bundle
-from inspector.bundles.format import CHANGES
+from inspector.bundles.format import (
+    CHANGES,
+    MANIFEST,
+    PAYLOAD,
+    SIGNATURE,
+    decrypt_payload,
+    outer_limit,
+    signature_valid,
+)
 from inspector.bundles.importer import import_bundle
 from inspector.bundles.opening import open_bundle
 from inspector.centre.people import add_person
@@ -52,6 +66,7 @@ from inspector.store.db import DB_NAME, transaction
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.evidence import add_evidence
 from inspector.store.log import apply_change
+from inspector.store.log_batch import apply_run
 from inspector.store.orgs import add_org
 from inspector.store.rubrics import install_builtin_rubrics
 
@@ -66,6 +81,7 @@ TABLES = (
     "bundles",
     "bundle_marks",
     "bundle_files",
+    "eval_figures",
 )
 
 
@@ -154,7 +170,43 @@ def rows_of(db: Any, bundle_id: str, eval_id: str) -> dict[str, list[tuple[Any, 
     out["bundle_marks"] = [
         tuple(r) for r in conn.execute("SELECT * FROM bundle_marks WHERE eval_id = ?", (eval_id,))
     ]
+    out["eval_figures"] = [
+        tuple(r) for r in conn.execute("SELECT * FROM eval_figures WHERE eval_id = ?", (eval_id,))
+    ]
     return out
+
+
+def spans(path: Path) -> dict[str, tuple[int, int]]:
+    """Where the manifest, the signature and the payload lie in the file: (offset, size)."""
+    with open(path, "rb") as f:
+        return {e.name: (e.offset, e.size) for e in read_container(f, path.stat().st_size, outer_limit)}
+
+
+def per_change(on: bool) -> None:
+    """The importer with its batched apply of marks turned off (every change by apply_change), or on."""
+    vars(importer)["apply_run"] = (lambda *a: False) if on else apply_run
+
+
+def counted_import(db: Any, folder: Path, bundle: Path, keyring: Any) -> tuple[int, int]:
+    """(SQL statements, fsync calls from Python) of one import; the commit's own fsync of the WAL
+    is SQLite's and comes on top, as it does for the raw side's COMMIT."""
+    statements: list[str] = []
+    fsyncs = 0
+    real = os.fsync
+
+    def fsync(fd: Any) -> None:
+        nonlocal fsyncs
+        fsyncs += 1
+        real(fd)
+
+    db.conn.set_trace_callback(statements.append)
+    os.fsync = fsync
+    try:
+        import_bundle(db, folder, bundle, keyring=keyring)
+    finally:
+        os.fsync = real
+        db.conn.set_trace_callback(None)
+    return len(statements), fsyncs
 
 
 def main() -> None:
@@ -162,6 +214,7 @@ def main() -> None:
     parser.add_argument("--bundles", type=int, default=1000)
     parser.add_argument("--photo-kb", type=int, default=200)
     parser.add_argument("--chunk", type=int, default=100)
+    parser.add_argument("--per-change", action="store_true", help="also import change by change")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -192,17 +245,37 @@ def main() -> None:
             rows["bundle_files"] = [
                 (m.sender["encryption_certificate"], evidence[0][0].removeprefix("evidence/"))
             ]
+            crypto = (spans(b), opened.container.sender, m.bundle, m.kind)
             prepared.append(
-                (b, list(opened.members.values()), opened.members[CHANGES].splitlines(), evidence, rows)
+                (
+                    b,
+                    list(opened.members.values()),
+                    opened.members[CHANGES].splitlines(),
+                    evidence,
+                    rows,
+                    crypto,
+                )
             )
         sdb.conn.close()
         n_rows = sum(len(v) for v in prepared[0][4].values())
+        key = keyring.decryption_key
+        assert key is not None
 
         # the two sides, interleaved
         centre = root / "centre-import"
         shutil.copytree(centre_template, centre)
         cdb = open_folder(centre)
         keyring = unlock_identity(centre, CA_PASS)
+        single = root / "centre-per-change"
+        if args.per_change:
+            shutil.copytree(centre_template, single)
+            single_db = open_folder(single)
+        counts = {"import": counted_import(cdb, centre, bundles[0], keyring)}
+        if args.per_change:
+            per_change(True)
+            counts["per change"] = counted_import(single_db, single, bundles[0], keyring)
+            per_change(False)
+        start0 = 1
         raw_dir = root / "raw"
         rdb = open_folder(raw_dir)
         rdb.conn.close()
@@ -211,19 +284,35 @@ def main() -> None:
         raw.execute("PRAGMA synchronous = FULL")
         raw.execute("INSERT INTO orgs (id, name, created_at) SELECT 'x', 'x', 'x' WHERE 0")  # warm
         imp_times: list[float] = []
+        one_times: list[float] = []
         raw_times: list[float] = []
-        imp_cpu = raw_cpu = 0.0
-        for start in range(0, len(bundles), args.chunk):
+        imp_cpu = one_cpu = raw_cpu = 0.0
+        raw_statements = 0
+        for start in range(start0, len(bundles), args.chunk):
             c0 = time.process_time()
             for b in bundles[start : start + args.chunk]:
                 t = time.perf_counter()
                 import_bundle(cdb, centre, b, keyring=keyring)
                 imp_times.append(time.perf_counter() - t)
             imp_cpu += time.process_time() - c0
+            if args.per_change:
+                per_change(True)
+                c0 = time.process_time()
+                for b in bundles[start : start + args.chunk]:
+                    t = time.perf_counter()
+                    import_bundle(single_db, single, b, keyring=keyring)
+                    one_times.append(time.perf_counter() - t)
+                one_cpu += time.process_time() - c0
+                per_change(False)
             c0 = time.process_time()
-            for b, members, lines, evidence, rows in prepared[start : start + args.chunk]:
+            for b, members, lines, evidence, rows, crypto in prepared[start : start + args.chunk]:
                 t = time.perf_counter()
                 data = b.read_bytes()
+                where, sender, bundle_id, kind = crypto
+                (mo, mn), (so, sn), (po, pn) = where[MANIFEST], where[SIGNATURE], where[PAYLOAD]
+                if not signature_valid(sender, data[mo : mo + mn], data[so : so + sn]):
+                    raise SystemExit("raw: the signature does not verify")
+                decrypt_payload(data[po : po + pn], key, bundle_id, kind)
                 hashlib.sha256(data).hexdigest()
                 for member in members:
                     hashlib.sha256(member).hexdigest()
@@ -246,19 +335,24 @@ def main() -> None:
                     if rows[table]:
                         marks = ",".join("?" * len(rows[table][0]))
                         raw.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+                        raw_statements += len(rows[table])
                 raw.execute("COMMIT")
+                raw_statements += 2
                 raw_times.append(time.perf_counter() - t)
             raw_cpu += time.process_time() - c0
         cdb.conn.close()
+        if args.per_change:
+            single_db.conn.close()
         raw.close()
         imp, rw = sum(imp_times), sum(raw_times)
-        n, kb = len(bundles), args.photo_kb
+        n, kb = len(imp_times), args.photo_kb
         size = statistics.median(sizes) / 1024
 
         def ms(seconds: float) -> str:
             return f"{seconds * 1e3:.2f} ms"
 
-        print(f"{n} results bundles, 61 observations + a {kb} kB photo each, {n_rows} rows per bundle")
+        print(f"{n} results bundles (after one counted), 61 observations + a {kb} kB photo each, "
+              f"{n_rows} rows per bundle")  # fmt: skip
         print(f"bundle size: median {size:.1f} kB (photo {kb} kB; the rest {size - kb:.1f} kB)")
         print(
             f"import: {imp:.1f} s wall ({ms(imp / n)} per bundle, median {ms(statistics.median(imp_times))}),"
@@ -268,7 +362,18 @@ def main() -> None:
             f"raw:    {rw:.1f} s wall ({ms(rw / n)} per bundle, median {ms(statistics.median(raw_times))}),"
             f" CPU {raw_cpu:.1f} s"
         )
+        if args.per_change:
+            one = sum(one_times)
+            print(
+                f"per change: {one:.1f} s wall ({ms(one / n)} per bundle, median "
+                f"{ms(statistics.median(one_times))}), CPU {one_cpu:.1f} s; ratio to raw: wall "
+                f"{one / rw:.2f}×, CPU {one_cpu / raw_cpu:.2f}×"
+            )
         print(f"ratio: wall {imp / rw:.2f}×, CPU {imp_cpu / raw_cpu:.2f}×  (target ≤ 3×)")
+        for side, (statements, fsyncs) in counts.items():
+            print(f"{side}: {statements} SQL statements (executemany rows counted one by one), "
+                  f"{fsyncs} fsyncs + the commit's, for one bundle")  # fmt: skip
+        print(f"raw: {raw_statements // n} SQL statements (rows one by one), 2 fsyncs + the commit's")
         step = args.chunk
         chunks = []
         for i in range(0, n, step):
