@@ -139,8 +139,8 @@ def apply_run(
             (
                 c.id, c.eval_id, c.item_id, c.kind,
                 canonical(c.payload) if c.payload is not None else None,
-                canonical(list(c.parents)), c.author, c.device_id, c.device_seq, c.wall_time,
-                c.prev_hash, c.hash, received_at,
+                canonical(list(c.parents)) if c.parents else "[]", c.author, c.device_id, c.device_seq,
+                c.wall_time, c.prev_hash, c.hash, received_at,
             )
             for c, _h in run
         ],

@@ -18,6 +18,7 @@ from inspector import clock
 from inspector.bundles.format import CHANGES
 from inspector.crypto.identity import load_identity
 from inspector.errors import BundleError
+from inspector.rubric import observations
 from inspector.store import figures
 from inspector.store.audit import audit_evaluation
 from inspector.store.changes import CREATE
@@ -179,3 +180,24 @@ def test_a_refused_run_changes_nothing(world: World, monkeypatch: pytest.MonkeyP
     report = world.import_(world.centre, bundle)
     assert report.added["changes"] > 0 and not report.held
     assert any(c.kind == CREATE for c in world.store(world.centre).changes(world.eval_id))
+
+
+@pytest.mark.parametrize("note", ["长" * 2001, "夹带\x0c控制字符"])
+def test_a_received_note_beyond_the_limits_is_refused(
+    world: World, monkeypatch: pytest.MonkeyPatch, note: str
+) -> None:
+    """The checks read each received observation once: its note still meets the limits a typed
+    one meets (length, no control characters), and a bundle with one changes nothing."""
+    lead = world.laptops[0]
+    with monkeypatch.context() as m:  # a laptop that did not hold to them
+        m.setattr(observations, "MAX_TEXT", 10**6)
+        m.setattr(observations, "CONTROL", observations.re.compile("(?!)"))
+        world.store(lead, "张建国").record(world.eval_id, "1.1.1", {"met": False, "note": note})
+    bundle = world.results(lead)
+    world.close()
+    before = dump(world.centre)
+    with pytest.raises(BundleError, match="note") as refused:
+        world.import_(world.centre, bundle)
+    assert refused.value.where is not None and refused.value.where.startswith(CHANGES)
+    world.close()
+    assert dump(world.centre) == before
