@@ -8,8 +8,10 @@ creation, every rubric its pinned content. Nothing is written until all of that 
 :func:`apply` then writes the evidence files (content-addressed: a refused import leaves nothing
 that matters), and in ONE transaction the rubrics, organisations, evidence rows, the changes
 through :func:`inspector.store.evaluations.apply_change` (the same path as a local change: heads,
-out-of-order arrival, conflicts), the certificates, the marks and the ``bundles`` row; an
-assignment's credentials are installed just before the commit. Importing the same bundle again
+out-of-order arrival, conflicts; an evaluation's plain run of marks at once through
+:func:`inspector.store.log_batch.apply_run`, the same rows in fewer statements), the
+certificates, the marks and the ``bundles`` row; an assignment's credentials are installed just
+before the commit. Importing the same bundle again
 changes nothing and says so; a change already stored with the same hash is skipped.
 """
 

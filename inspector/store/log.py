@@ -1,9 +1,10 @@
 """The change log's one write path: a sealed change stored, and the derived tables brought up to it.
 
-Every change, made on this laptop or imported from a bundle, goes through :func:`apply_change`; the
-``evaluations`` and ``heads`` tables are indexes derived from the log (``audit`` rebuilds them and
-compares). This module also keeps the device's identity and each chain's tip, which a new change
-needs to be sealed.
+Every change, made on this laptop or imported from a bundle, goes through :func:`apply_change` (a
+bundle's plain run of marks through :mod:`inspector.store.log_batch`, which writes exactly the rows
+this would, change by change: tests/bundles/test_batch_apply.py); the ``evaluations`` and ``heads``
+tables are indexes derived from the log (``audit`` rebuilds them and compares). This module also
+keeps the device's identity and each chain's tip, which a new change needs to be sealed.
 """
 
 from __future__ import annotations
