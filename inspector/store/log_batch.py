@@ -22,15 +22,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from inspector.rubric.model import Rubric
+from inspector.store import figures
 from inspector.store.changes import OBSERVE, SIGN, VETO, Change, canonical, loads
 from inspector.store.figures import CENT, VETO_PREFIX, Figures
-from inspector.store.log import HeadValue, head_row
-
-# as inspector.store.log._insert_change writes a change (the equivalence test compares the rows)
-_INSERT_CHANGE = (
-    "INSERT INTO changes (id, eval_id, item_id, kind, payload, parents, author, device_id,"
-    " device_seq, wall_time, prev_hash, hash, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
+from inspector.store.log import HeadValue, head_row, write_run
 
 # what a run may hold: marks, vetoes, and the sign-offs (a change and ``updated_at``, nothing more)
 RUN_KINDS = (OBSERVE, VETO, SIGN)
@@ -133,8 +128,10 @@ def apply_run(
                 lost[c.item_id] = won[1] or 0
             dirty["sections"] = dirty["lost"] = True
 
-    conn.executemany(
-        _INSERT_CHANGE,
+    now_heads = {(item, cid) for item, heads in items.items() for cid in heads}
+    write_run(
+        conn,
+        eval_id,
         [
             (
                 c.id, c.eval_id, c.item_id, c.kind,
@@ -144,35 +141,20 @@ def apply_run(
             )
             for c, _h in run
         ],
-    )  # fmt: skip
-    conn.executemany(
-        "INSERT OR IGNORE INTO supersedes (parent_id, child_id) VALUES (?, ?)",
         [(parent, c.id) for c, _h in run for parent in c.parents],
-    )
-    now_heads = {(item, cid) for item, heads in items.items() for cid in heads}
-    conn.executemany(
-        "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
-        [(eval_id, item, cid) for item, cid in sorted(stored - now_heads)],
-    )
-    conn.executemany(
-        "INSERT INTO heads (eval_id, item_id, change_id, device_id, device_seq, section, points_c,"
-        " answered, winner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(eval_id, item, cid, *items[item][cid]) for item, cid in sorted(now_heads - stored)],
-    )
-    conn.execute("UPDATE evaluations SET updated_at = MAX(updated_at, ?) WHERE id = ?", (updated_at, eval_id))
+        sorted(stored - now_heads),
+        [(item, cid, *items[item][cid]) for item, cid in sorted(now_heads - stored)],
+        updated_at,
+    )  # fmt: skip
     if dirty["any"]:
         f.vetoes = sorted(vetoes)
         f.settle(rubric, vetoed=bool(vetoes))
-        conn.execute(
-            "UPDATE eval_figures SET answered = ?, conflicts = ?, sections = ?, base_c = ?, bonus_c = ?,"
-            " total_c = ?, outcome = ?, vetoes = ?, lost = ? WHERE eval_id = ?",
-            (
-                f.answered, f.conflicts,
-                canonical(dict(sorted(f.sections.items()))) if dirty["sections"] else row[6],
-                f.base_c, f.bonus_c, f.total_c, f.outcome,
-                canonical(sorted(vetoes)) if dirty["vetoes"] else row[7],
-                canonical(dict(sorted(lost.items()))) if dirty["lost"] else row[8],
-                eval_id,
-            ),
-        )  # fmt: skip
+        figures.write_moved(
+            conn,
+            eval_id,
+            f,
+            canonical(dict(sorted(f.sections.items()))) if dirty["sections"] else row[6],
+            canonical(sorted(vetoes)) if dirty["vetoes"] else row[7],
+            canonical(dict(sorted(lost.items()))) if dirty["lost"] else row[8],
+        )
     return True
