@@ -461,8 +461,9 @@ def judge(
 
     # the lock each evaluation is judged against: the stored one, else the earliest new one
     locks: dict[str, tuple[Lock, bool]] = {}
-    for c, _w in sorted(changes, key=lambda p: parse_wall_time(p[0].wall_time) or now):
-        if c.kind == LOCK and c.eval_id not in locks:
+    bundle_locks = [p for p in changes if p[0].kind == LOCK]  # only locks' times are compared here
+    for c, _w in sorted(bundle_locks, key=lambda p: parse_wall_time(p[0].wall_time) or now):
+        if c.eval_id not in locks:
             found = stored_lock(conn, c.eval_id)
             locks[c.eval_id] = (found, True) if found is not None else (Lock(c, _past(c)), False)
 

@@ -8,8 +8,10 @@ creation, every rubric its pinned content. Nothing is written until all of that 
 :func:`apply` then writes the evidence files (content-addressed: a refused import leaves nothing
 that matters), and in ONE transaction the rubrics, organisations, evidence rows, the changes
 through :func:`inspector.store.evaluations.apply_change` (the same path as a local change: heads,
-out-of-order arrival, conflicts), the certificates, the marks and the ``bundles`` row; an
-assignment's credentials are installed just before the commit. Importing the same bundle again
+out-of-order arrival, conflicts; an evaluation's plain run of marks at once through
+:func:`inspector.store.log_batch.apply_run`, the same rows in fewer statements), the
+certificates, the marks and the ``bundles`` row; an assignment's credentials are installed just
+before the commit. Importing the same bundle again
 changes nothing and says so; a change already stored with the same hash is skipped.
 """
 
@@ -89,6 +91,7 @@ from inspector.store.changes import CREATE, GENESIS, LOCK, Change
 from inspector.store.db import transaction
 from inspector.store.evidence import evidence_path, file_sha256, insert_evidence
 from inspector.store.log import HeadValue, apply_change
+from inspector.store.log_batch import RUN_KINDS, apply_run
 from inspector.store.orgs import insert_org, update_org
 from inspector.store.rubrics import PinnedRubrics, insert_rubric
 from inspector.store.signed_pdfs import store_signed_pdf
@@ -524,7 +527,27 @@ def apply(
             (m.sender["device"],),
         ).fetchone()
         applied = 0
+        # each evaluation's plain run of marks at once (inspector.store.log_batch), where nothing
+        # in it is held apart or waits on a relay: what apply_change would write, in fewer statements
+        runs = _runs(ordered, holds) if relays is None else {}
+        taken: set[str] = set()  # evaluations whose run was applied whole
+        received_at = now()
         for n, c in enumerate(ordered):
+            if c.kind in RUN_KINDS:
+                run = runs.pop(c.eval_id, None)  # at the evaluation's first mark: all of them, or none
+                if run is not None:
+                    batch = [(r, None if r.id in superseded else p.heads.get(r.id)) for r in run]
+                    try:
+                        if apply_run(conn, c.eval_id, batch, rubrics_of, received_at):
+                            taken.add(c.eval_id)
+                            applied += len(run)
+                    except (InspectorError, KeyError, TypeError, ValueError, sqlite3.IntegrityError) as e:
+                        where = f"{CHANGES}:{c.id[:8]}"
+                        raise BundleError(_("无法应用更改：{e}").format(e=e), where) from None
+                if c.eval_id in taken:
+                    if progress is not None and n % 50 == 0:
+                        progress(n, len(p.new))
+                    continue
             why = holds.get(c.id)
             if why is None and c.kind == LOCK:
                 problem = lock_problem(conn, c)
@@ -615,6 +638,19 @@ def apply(
             conn, m.data, direction="import", counts=added, outcome=outcome, file=str(p.opened.container.path)
         )
     return report
+
+
+def _runs(ordered: list[Change], holds: dict[str, Hold]) -> dict[str, list[Change]]:
+    """Each evaluation whose new changes besides its creation and its locks are all marks, vetoes
+    or sign-offs, none held apart: those in apply order."""
+    runs: dict[str, list[Change]] = {}
+    mixed: set[str] = set()
+    for c in ordered:
+        if c.id in holds or c.kind not in (CREATE, LOCK, *RUN_KINDS):
+            mixed.add(c.eval_id)
+        elif c.kind in RUN_KINDS:
+            runs.setdefault(c.eval_id, []).append(c)
+    return {e: run for e, run in runs.items() if e not in mixed}
 
 
 def _roster_id(assignment: dict[str, Any] | None, cert: x509.Certificate) -> str | None:

@@ -242,6 +242,17 @@ def item_changed(
     )  # fmt: skip
 
 
+def write_moved(
+    conn: sqlite3.Connection, eval_id: str, f: Figures, sections: str, vetoes: str, lost: str
+) -> None:
+    """What :func:`item_changed` writes, for a run of marks moved at once (inspector.store.log_batch)."""
+    conn.execute(
+        "UPDATE eval_figures SET answered = ?, conflicts = ?, sections = ?, base_c = ?, bonus_c = ?,"
+        " total_c = ?, outcome = ?, vetoes = ?, lost = ? WHERE eval_id = ?",
+        (f.answered, f.conflicts, sections, f.base_c, f.bonus_c, f.total_c, f.outcome, vetoes, lost, eval_id),
+    )
+
+
 def locked(conn: sqlite3.Connection, eval_id: str, wall_time: str, payload: Any) -> None:
     """A lock change: the figures it fixes, if it is the first lock by time (what ``fixed`` reads)."""
     f = read(conn, eval_id)

@@ -1,9 +1,10 @@
 """The change log's one write path: a sealed change stored, and the derived tables brought up to it.
 
-Every change, made on this laptop or imported from a bundle, goes through :func:`apply_change`; the
-``evaluations`` and ``heads`` tables are indexes derived from the log (``audit`` rebuilds them and
-compares). This module also keeps the device's identity and each chain's tip, which a new change
-needs to be sealed.
+Every change, made on this laptop or imported from a bundle, goes through :func:`apply_change` (a
+bundle's plain run of marks through :mod:`inspector.store.log_batch`, which writes exactly the rows
+this would, change by change: tests/bundles/test_batch_apply.py); the ``evaluations`` and ``heads``
+tables are indexes derived from the log (``audit`` rebuilds them and compares). This module also
+keeps the device's identity and each chain's tip, which a new change needs to be sealed.
 """
 
 from __future__ import annotations
@@ -243,3 +244,37 @@ def apply_change(
         if others:  # a conflict: pick the winner among all heads
             _refresh_winner(conn, c.eval_id, c.item_id)
         figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for)
+
+
+# -- a bundle's run of marks, written at once (inspector.store.log_batch plans it) -----------------
+
+
+def write_run(
+    conn: sqlite3.Connection,
+    eval_id: str,
+    changes: list[tuple[Any, ...]],
+    supersedes: list[tuple[str, str]],
+    heads_gone: list[tuple[str, str]],
+    heads_new: list[tuple[Any, ...]],
+    updated_at: str,
+) -> None:
+    """The rows :func:`inspector.store.log_batch.apply_run` found that ``apply_change`` would write
+    for a run of one evaluation's marks: the change rows (in ``_insert_change``'s column order),
+    their ``supersedes``, the (item, change) heads removed and the heads added (item, change,
+    device, seq, section, points, answered, winner), and the evaluation's ``updated_at``."""
+    conn.executemany(
+        "INSERT INTO changes (id, eval_id, item_id, kind, payload, parents, author, device_id,"
+        " device_seq, wall_time, prev_hash, hash, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        changes,
+    )
+    conn.executemany("INSERT OR IGNORE INTO supersedes (parent_id, child_id) VALUES (?, ?)", supersedes)
+    conn.executemany(
+        "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
+        [(eval_id, item, cid) for item, cid in heads_gone],
+    )
+    conn.executemany(
+        "INSERT INTO heads (eval_id, item_id, change_id, device_id, device_seq, section, points_c,"
+        " answered, winner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(eval_id, *h) for h in heads_new],
+    )
+    conn.execute("UPDATE evaluations SET updated_at = MAX(updated_at, ?) WHERE id = ?", (updated_at, eval_id))
