@@ -721,6 +721,25 @@ def _m012_eval_figures(conn: sqlite3.Connection) -> None:
         );
         """,
     )
+    # backfilled by v13, which adds the last column the rows need
+
+
+def _m013_figures_updated_at(conn: sqlite3.Connection) -> None:
+    # Issue 18 P2: an evaluation's latest change time kept with its figures, in the row every mark
+    # rewrites anyway, so that a mark no longer also rewrites its evaluations row (one WAL page and
+    # one statement less per durable mark); evaluations.updated_at stays as the evaluation was
+    # created. Additive; filled from the log (the latest wall time of each evaluation's changes,
+    # what apply_change kept in evaluations.updated_at), and any evaluation without a row (a folder
+    # from before v12) recomputed from its marks with the scoring engine.
+    _script(
+        conn,
+        """
+        ALTER TABLE eval_figures ADD COLUMN updated_at TEXT;
+        UPDATE eval_figures SET updated_at = (
+            SELECT MAX(c.wall_time) FROM changes c WHERE c.eval_id = eval_figures.eval_id
+        );
+        """,
+    )
     from inspector.store.figures import backfill  # the scoring engine sits above this module
 
     backfill(conn)
@@ -739,6 +758,7 @@ MIGRATIONS: list[Migration] = [
     _m010_target_reviews,
     _m011_self_assessment_requests,
     _m012_eval_figures,
+    _m013_figures_updated_at,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -20,7 +20,9 @@ have at most two places, :mod:`inspector.rubric.points`):
   :func:`inspector.rubric.scoring.score` computes them;
 * ``vetoes``: the vetoes found; ``lost``: every answered item not at its full points, with its
   points (what the statistics of failed requirements count);
-* ``fixed_*``: the figures fixed at signing, as the first lock (by its time) carries them.
+* ``fixed_*``: the figures fixed at signing, as the first lock (by its time) carries them;
+* ``updated_at``: the latest wall time of its changes (schema v13: kept here, in the row a mark
+  rewrites anyway, rather than in ``evaluations``, whose page a mark then no longer writes).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Figures:
     lost: dict[str, int] = field(default_factory=dict)
     fixed_at: str | None = None
     fixed: Mapping[str, str | None] | None = None  # total, base, bonus, outcome, outcome_label
+    updated_at: str | None = None  # the latest wall time among the evaluation's changes
 
     def settle(self, rubric: Rubric, vetoed: bool | None = None) -> None:
         """base, bonus and outcome from the section sums, as ``score`` computes them (``vetoed``:
@@ -99,6 +102,7 @@ class Figures:
             "fixed_bonus": fixed.get("bonus"),
             "fixed_outcome": fixed.get("outcome"),
             "fixed_label": fixed.get("outcome_label"),
+            "updated_at": self.updated_at,
         }
 
 
@@ -133,6 +137,7 @@ def _from_row(row: Sequence[Any]) -> Figures:
         lost=loads(r["lost"]),
         fixed_at=r["fixed_at"],
         fixed=fixed,
+        updated_at=r["updated_at"],
     )
 
 
@@ -159,43 +164,69 @@ def write(conn: sqlite3.Connection, eval_id: str, f: Figures) -> None:
 # -- kept by the write path -------------------------------------------------------------------------
 
 
-def created(conn: sqlite3.Connection, eval_id: str, rubric: Rubric) -> None:
+def created(conn: sqlite3.Connection, eval_id: str, rubric: Rubric, wall_time: str) -> None:
     """A new evaluation: nothing answered yet (its outcome is the form's for 0 points)."""
-    f = Figures(sections={s.code: 0 for s in rubric.sections})
+    f = Figures(sections={s.code: 0 for s in rubric.sections}, updated_at=wall_time)
     f.settle(rubric)
     write(conn, eval_id, f)
 
 
 def item_heads(conn: sqlite3.Connection, eval_id: str, item_id: str) -> ItemHeads:
+    return item_heads_and_ids(conn, eval_id, item_id)[1]
+
+
+def item_heads_and_ids(conn: sqlite3.Connection, eval_id: str, item_id: str) -> tuple[list[str], ItemHeads]:
+    """The item's head change ids (a new mark's parents) and its :data:`ItemHeads`, in one read."""
     winner = None
-    count = 0
-    for section, points, answered, win in conn.execute(
-        "SELECT section, points_c, answered, winner FROM heads WHERE eval_id = ? AND item_id = ?",
+    ids = []
+    for change_id, section, points, answered, win in conn.execute(
+        "SELECT change_id, section, points_c, answered, winner FROM heads WHERE eval_id = ? AND item_id = ?",
         (eval_id, item_id),
     ):
-        count += 1
+        ids.append(change_id)
         if win:
             winner = (section, points, int(answered))
-    return winner, count
+    return ids, (winner, len(ids))
+
+
+def touched(conn: sqlite3.Connection, eval_id: str, wall_time: str) -> None:
+    """A change that moves no figure (a visit date, a team, an item's heads as they were): only the
+    latest change's time, if it is later (times compared as text, as they always were here)."""
+    conn.execute(
+        "UPDATE eval_figures SET updated_at = ? WHERE eval_id = ? AND (updated_at IS NULL OR updated_at < ?)",
+        (wall_time, eval_id, wall_time),
+    )
 
 
 def item_changed(
-    conn: sqlite3.Connection, eval_id: str, item_id: str, before: ItemHeads, rubric_for: Any
+    conn: sqlite3.Connection,
+    eval_id: str,
+    item_id: str,
+    before: ItemHeads,
+    rubric_for: Any,
+    wall_time: str,
+    after: ItemHeads | None = None,
 ) -> None:
-    """One item's heads changed (a mark, a veto, a conflict or its resolution): move its share of
-    the figures from what its winning head was to what it is now. Lean, as every mark pays for it:
-    one read, one update of the columns that can move, only the JSON of the part that changed."""
-    after = item_heads(conn, eval_id, item_id)
+    """One item's heads changed (a mark, a veto, a conflict or its resolution) by a change made at
+    ``wall_time``: move its share of the figures from what its winning head was to what it is now
+    (``after``: what the caller knows them to be, having just written them; else read). Lean, as
+    every mark pays for it: one read, one update of the columns that can move, only the JSON of the
+    part that changed."""
+    if after is None:
+        after = item_heads(conn, eval_id, item_id)
     if after == before:
+        touched(conn, eval_id, wall_time)
         return
     row = conn.execute(
         "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, f.answered, f.conflicts, f.sections, f.vetoes,"
-        " f.lost FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id = ?",
+        " f.lost, f.updated_at FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id"
+        " WHERE e.id = ?",
         (eval_id,),
     ).fetchone()
     if row[3] is None:  # never expected (made at creation, backfilled by the migration): rebuild whole
         recompute(conn, eval_id, rubric_for)
         return
+    updated_at = wall_time if row[8] is None else max(row[8], wall_time)
     rubric: Rubric = rubric_for(row[0], row[1], row[2])
     sections_text, vetoes_text, lost_text = row[5], row[6], row[7]
     f = Figures(answered=row[3], conflicts=row[4], sections=loads(sections_text))
@@ -210,21 +241,29 @@ def item_changed(
             if winner is not None and winner[0] is not None:
                 f.answered += sign * winner[2]
                 f.sections[winner[0]] = f.sections.get(winner[0], 0) + sign * (winner[1] or 0)
-        sections_text = canonical(dict(sorted(f.sections.items())))
-        lost = loads(lost_text)
-        lost.pop(item_id, None)
-        won = after[0]
+        sections_text = canonical(f.sections)
         full = _hundredths(rubric.item(item_id).points) if rubric.has_item(item_id) else None
-        if won is not None and won[0] is not None and won[2] and full is not None and won[1] != full:
-            lost[item_id] = won[1] or 0
-        lost_text = canonical(dict(sorted(lost.items())))
+        was, now = _lost(before[0], full), _lost(after[0], full)
+        if was != now:  # the item's entry among those below full points moved (else left as it is)
+            lost = loads(lost_text)
+            lost.pop(item_id, None)
+            if now is not None:
+                lost[item_id] = now
+            lost_text = canonical(lost)
     f.settle(rubric, vetoed=vetoes_text != "[]")
     conn.execute(
         "UPDATE eval_figures SET answered = ?, conflicts = ?, sections = ?, base_c = ?, bonus_c = ?,"
-        " total_c = ?, outcome = ?, vetoes = ?, lost = ? WHERE eval_id = ?",
+        " total_c = ?, outcome = ?, vetoes = ?, lost = ?, updated_at = ? WHERE eval_id = ?",
         (f.answered, f.conflicts, sections_text, f.base_c, f.bonus_c, f.total_c, f.outcome, vetoes_text,
-         lost_text, eval_id),
+         lost_text, updated_at, eval_id),
     )  # fmt: skip
+
+
+def _lost(winner: tuple[str | None, int | None, int] | None, full: int | None) -> int | None:
+    """The points of an item below its full points as ``lost`` keeps them, or None (not there)."""
+    if winner is None or winner[0] is None or not winner[2] or full is None or winner[1] == full:
+        return None
+    return winner[1] or 0
 
 
 def locked(conn: sqlite3.Connection, eval_id: str, wall_time: str, payload: Any) -> None:
@@ -233,7 +272,9 @@ def locked(conn: sqlite3.Connection, eval_id: str, wall_time: str, payload: Any)
     if f is None:
         return
     if f.fixed_at is not None and f.fixed_at <= wall_time:
+        touched(conn, eval_id, wall_time)
         return
+    f.updated_at = wall_time if f.updated_at is None else max(f.updated_at, wall_time)
     f.fixed_at = wall_time
     f.fixed = fixed_strings(payload)
     write(conn, eval_id, f)
@@ -283,7 +324,14 @@ def computed(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures
     f.vetoes = sorted(v.id for v in report.vetoed)
     f.lost = {i.id: _hundredths(i.points) for i in report.items if i.answered and i.points != i.max_points}
     _first_lock(conn, eval_id, f)
+    f.updated_at = _latest(conn, eval_id)
     return f
+
+
+def _latest(conn: sqlite3.Connection, eval_id: str) -> str | None:
+    """The latest wall time among the evaluation's changes (text order, as ``touched`` compares)."""
+    row = conn.execute("SELECT MAX(wall_time) FROM changes WHERE eval_id = ?", (eval_id,)).fetchone()
+    return None if row is None else row[0]
 
 
 def _report(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Report:
@@ -361,6 +409,7 @@ def from_heads(conn: sqlite3.Connection, eval_id: str, rubric: Rubric) -> Figure
     f.vetoes.sort()
     f.settle(rubric)
     _first_lock(conn, eval_id, f)
+    f.updated_at = _latest(conn, eval_id)
     return f
 
 
@@ -392,11 +441,13 @@ class _StoredRubrics:
 
 
 def backfill(conn: sqlite3.Connection) -> int:
-    """Every evaluation's row recomputed from its marks (the schema v9 migration, in its
-    transaction); returns how many."""
+    """Every evaluation without a row given one recomputed from its marks (the schema v13
+    migration, in its transaction, after it has added the last column the rows need; v12 made the
+    table); returns how many."""
     rubric_for = _StoredRubrics(conn)
     rows = conn.execute(
-        "SELECT id, rubric_id, rubric_version, rubric_hash FROM evaluations ORDER BY id"
+        "SELECT e.id, e.rubric_id, e.rubric_version, e.rubric_hash FROM evaluations e"
+        " WHERE NOT EXISTS (SELECT 1 FROM eval_figures f WHERE f.eval_id = e.id) ORDER BY e.id"
     ).fetchall()
     for eval_id, rubric_id, version, digest in rows:
         try:

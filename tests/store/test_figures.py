@@ -59,6 +59,10 @@ def assert_kept(store: EvaluationStore, eval_id: str) -> None:
     assert kept.as_row() == truth.as_row()
     assert figures.differences(kept, truth) == []
     e = store.get(eval_id)
+    # the latest change's time, kept with the figures (schema v13), is the log's latest wall time
+    latest = conn.execute("SELECT MAX(wall_time) FROM changes WHERE eval_id = ?", (eval_id,)).fetchone()[0]
+    assert e.updated_at == kept.updated_at == latest
+    assert_winners(store, eval_id)
     report = store.report(eval_id)
     assert e.answered == sum(1 for i in report.items if i.answered)
     t = store.totals([e])[eval_id]
@@ -72,6 +76,29 @@ def assert_kept(store: EvaluationStore, eval_id: str) -> None:
         assert t.differs == (fixed.differs(report) is not None)
     assert t.vetoed == bool(report.vetoed)
     assert t.provisional == (bool(fixed is None and report.unanswered) or (e.conflicts > 0 and fixed is None))
+
+
+def assert_winners(store: EvaluationStore, eval_id: str) -> None:
+    """Every item with heads has exactly one winner, the one the conflict rule picks (the write path
+    counts an item's other heads from what it deleted, not by reading them again)."""
+    conn = store.conn
+    items = [r[0] for r in conn.execute("SELECT DISTINCT item_id FROM heads WHERE eval_id = ?", (eval_id,))]
+    for item in items:
+        winners = [
+            r[0]
+            for r in conn.execute(
+                "SELECT change_id FROM heads WHERE eval_id = ? AND item_id = ? AND winner = 1",
+                (eval_id, item),
+            )
+        ]
+        rule = conn.execute(
+            "SELECT h.change_id FROM heads h JOIN changes c ON c.eval_id = h.eval_id"
+            " AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+            " WHERE h.eval_id = ? AND h.item_id = ?"
+            " ORDER BY julianday(c.wall_time) DESC, c.wall_time DESC, c.device_id DESC LIMIT 1",
+            (eval_id, item),
+        ).fetchone()[0]
+        assert winners == [rule], item
 
 
 class Laptop:
@@ -135,9 +162,18 @@ def step(data: st.DataObject, store: EvaluationStore, rubric: Rubric, eval_id: s
             else:
                 item = rubric.item(key)
                 payload = data.draw(st.none() | observation_for(item).map(lambda p: {**p, "note": "所见"}))
-            # the other laptop saw none, some or all of the item's heads: a conflict, or a supersession
+            # the other laptop saw none, some or all of the item's heads, or an older change already
+            # replaced here: a conflict, or a supersession
             current = heads_of(store, eval_id, key)
-            parents = tuple(data.draw(st.sets(st.sampled_from(current)))) if current else ()
+            older = [
+                r[0]
+                for r in store.conn.execute(
+                    "SELECT id FROM changes WHERE eval_id = ? AND item_id = ?", (eval_id, key)
+                )
+                if r[0] not in current
+            ]
+            seen = current + older[-2:]
+            parents = tuple(data.draw(st.sets(st.sampled_from(seen)))) if seen else ()
             when = data.draw(st.sampled_from(TIMES))
             first = laptop.change(key, payload, parents, when)
             batch = [first]
@@ -259,7 +295,7 @@ def test_the_audit_reports_a_kept_figure_that_differs(tmp_path: Path) -> None:
 def test_the_migration_backfills_by_recomputation(tmp_path: Path) -> None:
     """A folder of schema v8 (no kept figures) opened by this version: every evaluation's row is
     recomputed from its marks, signed ones with their lock's fixed figures."""
-    from inspector.store.db import DB_NAME, MIGRATIONS, _connect, migrate
+    from inspector.store.db import DB_NAME, MIGRATIONS, _connect, _m012_eval_figures, migrate
 
     folder = tmp_path / "data"
     folder.mkdir()
@@ -282,7 +318,7 @@ def test_the_migration_backfills_by_recomputation(tmp_path: Path) -> None:
     expected = {r[0]: tuple(r[1:]) for r in db.conn.execute("SELECT * FROM eval_figures")}
     assert set(expected) == {signed.id, draft.id}
     db.conn.execute("DROP TABLE eval_figures")
-    db.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    db.conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_m012_eval_figures)}")
     db.conn.close()
     again = open_database(folder)
     assert {r[0]: tuple(r[1:]) for r in again.conn.execute("SELECT * FROM eval_figures")} == expected
