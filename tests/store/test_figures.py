@@ -386,3 +386,51 @@ def test_a_bonus_section_is_capped_and_a_move_to_another_version_rescores(tmp_pa
     kept = figures.read(store.conn, e.id)
     assert kept is not None and kept.bonus_c == 300
     assert_kept(store, e.id)
+
+
+def test_a_mark_rewrites_no_evaluations_row_and_runs_few_statements(tmp_path: Path) -> None:
+    """Issue 18 P2: a durable mark keeps the latest change's time with the figures (schema v13), so
+    the evaluations row is not rewritten, and reads the item's heads once: eleven statements from
+    BEGIN to COMMIT for a mark that moves the figures, without a conflict (fifteen before)."""
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    e = store.create("sichuan-2017-inspection", org)
+    row = tuple(db.conn.execute("SELECT * FROM evaluations WHERE id = ?", (e.id,)).fetchone())
+    store.record(e.id, "4.1.1", {"problems": 1, "note": "一台设备故障"})
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        c = store.record(e.id, "4.1.1", {"problems": 2, "note": "两台设备故障"})
+    finally:
+        db.conn.set_trace_callback(None)
+    assert len(seen) <= 11, seen
+    assert not [s for s in seen if s.startswith("UPDATE evaluations")]
+    assert tuple(db.conn.execute("SELECT * FROM evaluations WHERE id = ?", (e.id,)).fetchone()) == row
+    assert store.get(e.id).updated_at == c.wall_time
+    assert_kept(store, e.id)
+
+
+def test_the_v13_migration_keeps_each_evaluations_latest_change_time(tmp_path: Path) -> None:
+    """A schema v12 folder opened by this version: each figures row gets the latest wall time of its
+    evaluation's changes (what evaluations.updated_at held), and the list's order is unchanged."""
+    import shutil
+
+    from inspector.store.db import DB_NAME
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "schema-v12.sqlite3", folder / DB_NAME)
+    raw = sqlite3.connect(folder / DB_NAME)
+    before = dict(raw.execute("SELECT id, updated_at FROM evaluations").fetchall())
+    raw.close()
+    assert before
+    db = open_database(folder)
+    latest = dict(db.conn.execute("SELECT eval_id, MAX(wall_time) FROM changes GROUP BY eval_id").fetchall())
+    kept = dict(db.conn.execute("SELECT eval_id, updated_at FROM eval_figures").fetchall())
+    assert kept == latest == before
+    store = EvaluationStore(db, "张三")
+    for eval_id in before:
+        assert store.get(eval_id).updated_at == before[eval_id]
+        assert audit_evaluation(store, Path(), eval_id).ok
