@@ -47,7 +47,7 @@ def centre_pages_shown(db: Any, data: Path) -> bool:
         identity = load_identity(data)
         if identity is not None:
             return bool(identity.role == CENTRE)
-    from inspector.centre.overview import holds_centre_data
+    from inspector.centre.presence import holds_centre_data
 
     return holds_centre_data(db)
 
