@@ -328,14 +328,24 @@ def write_section(lines: list[str]) -> None:
             " 25 ms (the navigation and the home page 10 ms, the sixty menu actions 5 ms);"
             " the CJK font and Qt's Chinese catalogue about 8 ms; painting Chinese text (glyphs of"
             " the fallback font) 5–15 ms.",
-            "- Memory (**not** within 1.5×): the window has about 79 MB resident at its first paint"
-            " (the bare one ends at 58 MB); the peak comes after it, when the worker opens the data"
-            " folder — sqlite-utils with click, dateutil and pluggy (about 14 MB), cryptography to"
-            " read the folder's credential (a centre's navigation differs from a field laptop's:"
-            " about 16 MB), the rubrics and every evaluation's score for the home list. A bare"
-            " window reads no data; coming within 1.5× of it would mean a window that opens no"
-            " folder. The home list then follows when the worker has scored every evaluation"
-            " (start → data shown).",
+            "- Issue 18, second round (P1 was 1.77× in time, 2.09× in memory, on main): the home"
+            " page's station-register panel imported the register's and corrections' modules, and"
+            " with them sqlite-utils, click, dateutil and openpyxl, before the first paint (496"
+            " modules then, about 210 now); openpyxl (20 MB) is now imported only where a workbook"
+            " is read; a folder without a keys folder has no credential, and cryptography (15 MB) is"
+            " no longer imported to find that out; the bundles' modules only for a station's folder;"
+            " whether a folder holds the centre's work is asked of a module that imports nothing of"
+            " the centre's. PySide6 read the source of every module imported after it into"
+            " `linecache` (to look for `from __feature__`; some 240 files, 4 MB of text, kept for"
+            " the life of the process): `ui/pyside_fix.py` answers the same question without keeping"
+            " the text. The worker opens the data folder once the window has painted: on two cores"
+            " its imports held the interpreter's lock against the first paint.",
+            "- Memory: about 72 MB resident at the first paint (was 104), about 85 MB with the demo"
+            " folder open and its home list scored (was 121); the rest over the bare window is"
+            " sqlite-utils with click, dateutil and pluggy (about 13 MB, the store's foundation),"
+            " the CJK font (2.7 MB), the store, the rubrics and the window's own modules. A folder"
+            " with a credential (a centre, a field laptop) still imports cryptography to read its"
+            " role (+15 MB). Not met by the last 1–2 MB in some runs: the ratio sits at 1.5×.",
             "- The window paints first and opens the data folder on the worker thread; the pages"
             " other than home (and their modules) are made when first shown.",
             "- The rubric tree is a `QStandardItemModel` kept in step with the session, not a Python"

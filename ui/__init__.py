@@ -24,8 +24,9 @@ _base = getattr(sys, "_MEIPASS", None)
 if getattr(sys, "frozen", False) and _base and "PySide6.QtCore" not in sys.modules:  # no hook ran
     os.environ.update(frozen_qt_environment(_base, sys.platform))
 
-from ui.pyside_fix import protect_singletons  # noqa: E402
+from ui.pyside_fix import lean_feature_hook, protect_singletons  # noqa: E402
 
 # Before any window exists: PySide6 6.12.0 on Python 3.11 would otherwise crash the process
 # after some thousands of ordinary calls (see ui/pyside_fix.py).
 protect_singletons()
+lean_feature_hook()  # and every later import would keep its module's source in memory

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QTimer, QTranslator
@@ -136,10 +137,36 @@ def run_gui(
     if os.environ.get(TIMING_ENV):
         _report_timing(window)
     window.show()
-    window.start(eval_id=eval_id, view=view)
+    after_first_paint(window, lambda: window.start(eval_id=eval_id, view=view))
     code = app.exec()
     window.close()
     return code or status["code"]
+
+
+def after_first_paint(window: QWidget, then: Callable[[], None], fallback_ms: int = 500) -> None:
+    """Run ``then`` once the window has painted (or after ``fallback_ms``, should it not paint: a
+    minimised start). Opening the data folder on the worker thread imports sqlite-utils and the
+    store while the window is being built and painted: on two cores the worker's imports held the
+    interpreter's lock against the first paint (issue 18, P1)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    done = {"started": False}
+
+    def go() -> None:
+        if not done["started"]:
+            done["started"] = True
+            then()
+
+    class _Painted(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, go)  # after this paint has been delivered
+            return False
+
+    spy = _Painted(window)
+    window.installEventFilter(spy)
+    QTimer.singleShot(fallback_ms, go)
 
 
 def _type_keys(window: QWidget, script: str, tries: int = 40) -> None:

@@ -440,11 +440,16 @@ class MainWindow(QMainWindow):
 
     def _rows(self, rows: list[HomeRow]) -> None:
         self.home.set_rows(rows)
-        from inspector.bundles.self_assessment import station_status
+        from inspector.store.folder_role import STATION, folder_role, station_org
 
-        # a station's folder: its request and deadline above the list (it may have just arrived)
-        self.home.set_station(station_status(self.db) if self.db is not None else None)
-        from inspector.store.folder_role import station_org
+        # a station's folder: its request and deadline above the list (it may have just arrived);
+        # the bundles' modules (and cryptography under them) are imported only for a station's
+        status = None
+        if self.db is not None and folder_role(self.db.conn) == STATION:
+            from inspector.bundles.self_assessment import station_status
+
+            status = station_status(self.db)
+        self.home.set_station(status)
 
         station = station_org(self.db.conn) if self.db is not None else None
         self.home.register.load(self.db if station else None, station, self.user)

@@ -49,3 +49,40 @@ def protect_singletons() -> bool:
         # ob_refcnt is the first field of every object in a release build of CPython
         ctypes.c_ssize_t.from_address(id(singleton)).value += MARGIN
     return True
+
+
+def lean_feature_hook() -> bool:
+    """PySide6 asks, after every import that follows its own, whether the new module uses PySide6
+    (for ``from __feature__ import …``, which this program never uses), by ``inspect.getsource``:
+    the whole source of each module read and kept in ``linecache`` for the life of the process
+    (some 240 files and 4 MB of text by the time the window shows its data: issue 18, P1). The
+    same question is answered here by reading the file once and keeping nothing. A frozen build
+    has no sources, and PySide6 answers "no" for every module there anyway. Returns whether the
+    hook was replaced (False: this PySide6 has none where expected; nothing is changed)."""
+    # the C side calls shibokensupport.signature.loader's feature_imported, which calls this
+    # module's function of that name, looked up at every call
+    feature = sys.modules.get("shibokensupport.feature")
+    found = getattr(feature, "pyside_feature_dict", None)
+    if feature is None or not callable(getattr(feature, "feature_imported", None)) or found is None:
+        return False
+    known: dict[str, int] = found
+
+    def feature_imported(module: object) -> None:
+        name = getattr(module, "__name__", None)
+        if isinstance(name, str) and name not in known:
+            known[name] = 0 if uses_pyside(module) else -1
+
+    feature.feature_imported = feature_imported  # type: ignore[attr-defined]
+    return True
+
+
+def uses_pyside(module: object) -> bool:
+    """Whether the module's source names PySide6 (PySide6's own test), without caching the source."""
+    path = getattr(module, "__file__", None)
+    if not isinstance(path, str) or not path.endswith(".py"):
+        return False  # built in, an extension, or no source: what inspect.getsource fails on
+    try:
+        with open(path, "rb") as f:
+            return b"PySide6" in f.read()
+    except OSError:
+        return False

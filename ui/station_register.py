@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.centre.corrections import decision_name, propose, station_field
-from inspector.centre.register import STATION_FIELDS, get_register, scalar_field
+# inspector.centre.corrections and .register are imported where they are used: this panel is built
+# with the home page, before the window's first paint, and they bring sqlite-utils (and click under
+# it) and openpyxl, which the first paint does not need (issue 18, P1)
 from inspector.errors import InspectorError
 from inspector.i18n import _
 
@@ -52,10 +53,18 @@ def shown_value(value: Any) -> str:
 def proposal_state(p: dict[str, Any]) -> str:
     """Not yet sent, or sent in bundle X (a decision, where this folder holds one, first)."""
     if p.get("decision"):
+        from inspector.centre.corrections import decision_name
+
         return decision_name(p["decision"])
     if p.get("sent_bundle"):
         return _("已随数据包 {b} 发出（{day}）").format(b=p["sent_bundle"][:8], day=(p["sent_at"] or "")[:10])
     return _("尚未发出：随下一个自查自评数据包发给中心")
+
+
+def _station_fields() -> tuple[str, ...]:
+    from inspector.centre.register import STATION_FIELDS
+
+    return STATION_FIELDS
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -96,6 +105,8 @@ class CorrectionDialog(QDialog):
         self.submit = submit  # stores the proposal, or raises the refusal shown in the dialog
         self.setWindowTitle(_("提出登记更正"))
         form = QFormLayout(self)
+        from inspector.centre.register import STATION_FIELDS, scalar_field
+
         self.field = QComboBox()
         for key in STATION_FIELDS:
             self.field.addItem(scalar_field(key).header, key)
@@ -142,6 +153,8 @@ class CorrectionDialog(QDialog):
         return str(self.field.currentData())
 
     def is_flag(self) -> bool:
+        from inspector.centre.corrections import station_field
+
         return station_field(self.key()).kind == "bool"
 
     def _chosen(self) -> None:
@@ -202,7 +215,7 @@ class StationRegister(QWidget):
         layout.addLayout(bar)
         tables = QHBoxLayout()
         self.entry = _table([_("项目"), _("登记内容")])
-        self.entry.activated.connect(lambda index: self.ask(STATION_FIELDS[index.row()]))
+        self.entry.activated.connect(lambda index: self.ask(_station_fields()[index.row()]))
         self.entry.setToolTip(_("Enter：对所选项目提出更正"))
         self.proposals = _table([_("项目"), _("原值"), _("新值"), _("理由"), _("状态")])
         tables.addWidget(self.entry, 2)
@@ -226,6 +239,7 @@ class StationRegister(QWidget):
             self.hide()
             return
         from inspector.centre.corrections import corrections
+        from inspector.centre.register import STATION_FIELDS, get_register, scalar_field
 
         entry = get_register(db, org_id)
         self.current_entry = entry
@@ -250,7 +264,7 @@ class StationRegister(QWidget):
         if self.db is None or self.org_id is None:
             return
         if field is None and self.entry.currentRow() >= 0 and self.entry.hasFocus():
-            field = STATION_FIELDS[self.entry.currentRow()]
+            field = _station_fields()[self.entry.currentRow()]
         dialog = CorrectionDialog(self.current_entry, self._propose, self, field)
         dialog.by.setText(self.user or "")
         self.dialog = dialog
@@ -258,6 +272,8 @@ class StationRegister(QWidget):
 
     def _propose(self, field: str, value: Any, reason: str, by: str) -> None:
         assert self.db is not None and self.org_id is not None
+        from inspector.centre.corrections import propose
+
         p = propose(self.db, self.org_id, field, value, reason, by)
         self.load(self.db, self.org_id, self.user)
         self.proposals.setCurrentCell(0, 0)

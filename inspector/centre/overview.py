@@ -27,6 +27,7 @@ from inspector.centre.plans import (
     plan_rulebook,
     targets,
 )
+from inspector.centre.presence import holds_centre_data as holds_centre_data  # (its home before)
 from inspector.centre.procedure import target_steps
 from inspector.centre.register import register_entries
 from inspector.centre.rulebook import Rulebook
@@ -222,11 +223,3 @@ def dispatch_rows(db: sqlite_utils.Database, record: DispatchRecord) -> list[Dis
         )
         for a in record.assignments
     ]
-
-
-def holds_centre_data(db: sqlite_utils.Database) -> bool:
-    """Whether the folder keeps a roster or plans: the centre's work (the demo's too)."""
-    return any(
-        db.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
-        for table in ("people", "plans")
-    )

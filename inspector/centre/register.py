@@ -31,9 +31,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import sqlite_utils
-from openpyxl.utils import get_column_letter
 
 from inspector.centre.applicants import parse_applicant_type
 from inspector.centre.common import new_id
@@ -488,6 +486,10 @@ class ImportSummary:
 
 
 def _cell(sheet: str, col: int, row: int) -> str:
+    # openpyxl (20 MB) is imported where a workbook is read or written, not with the register: the
+    # window reads the register on opening a folder (issue 18, P1)
+    from openpyxl.utils import get_column_letter
+
     return f"{sheet}!{get_column_letter(col + 1)}{row}"
 
 
@@ -588,6 +590,8 @@ def read_register_workbook(path: Path) -> list[_Row]:
     problem = workbook_problem(path)
     if problem is not None:
         raise UsageError(problem, str(path))
+    import openpyxl
+
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:

@@ -721,15 +721,30 @@ def _m012_eval_figures(conn: sqlite3.Connection) -> None:
         );
         """,
     )
-    # backfilled by v13 (_m013_figures_refused), once the table has all the columns it writes
+    # backfilled by v13 (_m013_figures_refused_updated_at), once the table has all the columns it writes
 
 
-def _m013_figures_refused(conn: sqlite3.Connection) -> None:
-    # An evaluation whose marks the scoring engine refuses as a whole (an item or a veto its pinned
-    # version lacks) has no total and no outcome: v12 kept a sum of its heads, which the desk and the
-    # statistics showed while the score sheet refused. ``refused`` holds the engine's reason (NULL:
-    # scored). Additive; every row recomputed with the scoring engine (inspector.store.figures).
-    _script(conn, "ALTER TABLE eval_figures ADD COLUMN refused TEXT;")
+def _m013_figures_refused_updated_at(conn: sqlite3.Connection) -> None:
+    # Two columns of the kept figures, then every row recomputed once with the scoring engine:
+    # - ``refused``: an evaluation whose marks the engine refuses as a whole (an item or a veto its
+    #   pinned version lacks) has no total and no outcome; v12 kept a sum of its heads, which the
+    #   desk and the statistics showed while the score sheet refused. It holds the engine's reason
+    #   (NULL: scored).
+    # - ``updated_at`` (issue 18 P2): the evaluation's latest change time, kept in the row every mark
+    #   rewrites anyway, so a mark no longer also rewrites its evaluations row (one statement and
+    #   one table less per durable mark); evaluations.updated_at stays as the evaluation was created.
+    #   Filled from the log (the latest wall time of each evaluation's changes).
+    # Additive; the recomputation is inspector.store.figures.backfill.
+    _script(
+        conn,
+        """
+        ALTER TABLE eval_figures ADD COLUMN refused TEXT;
+        ALTER TABLE eval_figures ADD COLUMN updated_at TEXT;
+        """,
+    )
+    from inspector.store.figures import backfill  # the scoring engine sits above this module
+
+    backfill(conn)
     from inspector.store.figures import backfill  # the scoring engine sits above this module
 
     backfill(conn)
@@ -748,7 +763,7 @@ MIGRATIONS: list[Migration] = [
     _m010_target_reviews,
     _m011_self_assessment_requests,
     _m012_eval_figures,
-    _m013_figures_refused,
+    _m013_figures_refused_updated_at,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

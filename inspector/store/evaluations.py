@@ -34,6 +34,7 @@ from inspector.rubric.points import fmt
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
 from inspector.store.db import data_version, transaction
+from inspector.store.figures import item_heads_and_ids
 from inspector.store.folder_role import STATION_SIGNED_SQL, check_station_write
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
 from inspector.store.rubrics import PinnedRubrics, get_rubric
@@ -143,10 +144,12 @@ FIGURES_COLUMNS = (
 
 # answered: the items with a current answer; conflicts: the losing heads of items in conflict; both
 # kept by the write path in eval_figures (schema v9, inspector.store.figures), not counted per read.
-# A missing figures row (never expected: ``eval audit`` reports it) reads as nothing answered.
-_EVAL_SELECT = """
+# A missing figures row (never expected: ``eval audit`` reports it) reads as nothing answered. The
+# latest change's time is kept there too (schema v13); evaluations.updated_at is the creation's.
+_LAST_CHANGE = "COALESCE(f.updated_at, e.updated_at)"
+_EVAL_SELECT = f"""
     SELECT e.*, o.name AS org_name, COALESCE(f.answered, 0) AS answered,
-        COALESCE(f.conflicts, 0) AS conflicts
+        COALESCE(f.conflicts, 0) AS conflicts, {_LAST_CHANGE} AS last_change
     FROM evaluations e JOIN orgs o ON o.id = e.org_id LEFT JOIN eval_figures f ON f.eval_id = e.id
 """
 
@@ -168,7 +171,7 @@ def _evaluation(row: sqlite3.Row) -> Evaluation:
         items=row["items"],
         created_at=row["created_at"],
         created_by=row["created_by"],
-        updated_at=row["updated_at"],
+        updated_at=row["last_change"],
         signed_at=row["signed_at"],
         answered=row["answered"],
         conflicts=row["conflicts"],
@@ -324,7 +327,7 @@ class EvaluationStore:
             params.append(rubric_id)
         if inspections:
             where.append("e.kind != 'self'")
-        sql = _EVAL_SELECT + " WHERE " + " AND ".join(where) + " ORDER BY e.updated_at DESC"
+        sql = _EVAL_SELECT + " WHERE " + " AND ".join(where) + f" ORDER BY {_LAST_CHANGE} DESC"
         found = [_evaluation(r) for r in self.conn.execute(sql, params)]
         return [e for e in found if state is None or e.state == state]
 
@@ -417,8 +420,9 @@ class EvaluationStore:
                 result = score_item(rubric.item(item_id), obs)  # refuses what the rule refuses
                 payload = obs.to_dict()
                 head = (section, points_c(result.points), 1)
-            c = self._change(conn, eval_id, item_id, OBSERVE, payload, self._heads(conn, eval_id, item_id))
-            apply_change(conn, c, self.rubric, head, received_at=c.wall_time)
+            parents, before = item_heads_and_ids(conn, eval_id, item_id)
+            c = self._change(conn, eval_id, item_id, OBSERVE, payload, parents)
+            apply_change(conn, c, self.rubric, head, received_at=c.wall_time, before=before)
             seen = (self._version_seen, conn.total_changes)
         # committed: only now is the new tip true
         self._tip, self._tip_seen = (eval_id, c.device_seq, c.hash), seen
@@ -782,7 +786,7 @@ def evaluation_choices(db: sqlite_utils.Database) -> list[tuple[str, str, str | 
         (r[0], r[1], r[2], r[3])
         for r in db.conn.execute(
             "SELECT e.id, o.name, e.visit_date, e.kind FROM evaluations e JOIN orgs o ON o.id = e.org_id"
-            " ORDER BY e.updated_at DESC"
+            f" LEFT JOIN eval_figures f ON f.eval_id = e.id ORDER BY {_LAST_CHANGE} DESC"
         )
     ]
 

@@ -25,6 +25,8 @@ have at most two places, :mod:`inspector.rubric.points`):
   or a veto the pinned version lacks: :func:`inspector.rubric.scoring.score` raises), else None. Such
   a row shows no total and no outcome (zero sums, no vetoes, nothing lost), as the score sheet shows
   none: only ``answered`` and ``conflicts`` still say how far the marks go.
+* ``updated_at``: the latest wall time of its changes (schema v13: kept here, in the row a mark
+  rewrites anyway, rather than in ``evaluations``, whose page a mark then no longer writes).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class Figures:
     fixed_at: str | None = None
     fixed: Mapping[str, str | None] | None = None  # total, base, bonus, outcome, outcome_label
     refused: str | None = None  # the engine's refusal (schema v13): no total, no outcome
+    updated_at: str | None = None  # the latest wall time among the evaluation's changes
 
     def settle(self, rubric: Rubric, vetoed: bool | None = None) -> None:
         """base, bonus and outcome from the section sums, as ``score`` computes them (``vetoed``:
@@ -105,6 +108,7 @@ class Figures:
             "fixed_outcome": fixed.get("outcome"),
             "fixed_label": fixed.get("outcome_label"),
             "refused": self.refused,
+            "updated_at": self.updated_at,
         }
 
 
@@ -140,6 +144,7 @@ def _from_row(row: Sequence[Any]) -> Figures:
         fixed_at=r["fixed_at"],
         fixed=fixed,
         refused=r["refused"],
+        updated_at=r["updated_at"],
     )
 
 
@@ -166,50 +171,76 @@ def write(conn: sqlite3.Connection, eval_id: str, f: Figures) -> None:
 # -- kept by the write path -------------------------------------------------------------------------
 
 
-def created(conn: sqlite3.Connection, eval_id: str, rubric: Rubric) -> None:
+def created(conn: sqlite3.Connection, eval_id: str, rubric: Rubric, wall_time: str) -> None:
     """A new evaluation: nothing answered yet (its outcome is the form's for 0 points)."""
-    f = Figures(sections={s.code: 0 for s in rubric.sections})
+    f = Figures(sections={s.code: 0 for s in rubric.sections}, updated_at=wall_time)
     f.settle(rubric)
     write(conn, eval_id, f)
 
 
 def item_heads(conn: sqlite3.Connection, eval_id: str, item_id: str) -> ItemHeads:
+    return item_heads_and_ids(conn, eval_id, item_id)[1]
+
+
+def item_heads_and_ids(conn: sqlite3.Connection, eval_id: str, item_id: str) -> tuple[list[str], ItemHeads]:
+    """The item's head change ids (a new mark's parents) and its :data:`ItemHeads`, in one read."""
     winner = None
-    count = 0
-    for section, points, answered, win in conn.execute(
-        "SELECT section, points_c, answered, winner FROM heads WHERE eval_id = ? AND item_id = ?",
+    ids = []
+    for change_id, section, points, answered, win in conn.execute(
+        "SELECT change_id, section, points_c, answered, winner FROM heads WHERE eval_id = ? AND item_id = ?",
         (eval_id, item_id),
     ):
-        count += 1
+        ids.append(change_id)
         if win:
             winner = (section, points, int(answered))
-    return winner, count
+    return ids, (winner, len(ids))
+
+
+def touched(conn: sqlite3.Connection, eval_id: str, wall_time: str) -> None:
+    """A change that moves no figure (a visit date, a team, an item's heads as they were): only the
+    latest change's time, if it is later (times compared as text, as they always were here)."""
+    conn.execute(
+        "UPDATE eval_figures SET updated_at = ? WHERE eval_id = ? AND (updated_at IS NULL OR updated_at < ?)",
+        (wall_time, eval_id, wall_time),
+    )
 
 
 def item_changed(
-    conn: sqlite3.Connection, eval_id: str, item_id: str, before: ItemHeads, rubric_for: Any
+    conn: sqlite3.Connection,
+    eval_id: str,
+    item_id: str,
+    before: ItemHeads,
+    rubric_for: Any,
+    wall_time: str,
+    after: ItemHeads | None = None,
 ) -> None:
-    """One item's heads changed (a mark, a veto, a conflict or its resolution): move its share of
-    the figures from what its winning head was to what it is now. Lean, as every mark pays for it:
-    one read, one update of the columns that can move, only the JSON of the part that changed."""
-    after = item_heads(conn, eval_id, item_id)
+    """One item's heads changed (a mark, a veto, a conflict or its resolution) by a change made at
+    ``wall_time``: move its share of the figures from what its winning head was to what it is now
+    (``after``: what the caller knows them to be, having just written them; else read). Lean, as
+    every mark pays for it: one read, one update of the columns that can move, only the JSON of the
+    part that changed."""
+    if after is None:
+        after = item_heads(conn, eval_id, item_id)
     if after == before:
+        touched(conn, eval_id, wall_time)
         return
     row = conn.execute(
         "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, f.answered, f.conflicts, f.sections, f.vetoes,"
-        " f.lost, f.refused FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id = ?",
+        " f.lost, f.updated_at, f.refused FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id"
+        " WHERE e.id = ?",
         (eval_id,),
     ).fetchone()
     if row[3] is None:  # never expected (made at creation, backfilled by the migration): rebuild whole
         recompute(conn, eval_id, rubric_for)
         return
+    updated_at = wall_time if row[8] is None else max(row[8], wall_time)
     rubric: Rubric = rubric_for(row[0], row[1], row[2])
     known = (
         rubric.veto(item_id[len(VETO_PREFIX) :]) is not None
         if item_id.startswith(VETO_PREFIX)
         else rubric.has_item(item_id)
     )
-    if row[8] is not None or not known:  # refused by the engine, or may be now: ask the engine (rare)
+    if row[9] is not None or not known:  # refused by the engine, or may be now: ask the engine (rare)
         recompute(conn, eval_id, rubric_for)
         return
     sections_text, vetoes_text, lost_text = row[5], row[6], row[7]
@@ -225,20 +256,21 @@ def item_changed(
             if winner is not None and winner[0] is not None:
                 f.answered += sign * winner[2]
                 f.sections[winner[0]] = f.sections.get(winner[0], 0) + sign * (winner[1] or 0)
-        sections_text = canonical(dict(sorted(f.sections.items())))
-        lost = loads(lost_text)
-        lost.pop(item_id, None)
-        won = after[0]
+        sections_text = canonical(f.sections)
         full = _hundredths(rubric.item(item_id).points) if rubric.has_item(item_id) else None
-        if won is not None and won[0] is not None and won[2] and full is not None and won[1] != full:
-            lost[item_id] = won[1] or 0
-        lost_text = canonical(dict(sorted(lost.items())))
+        was, now = _lost(before[0], full), _lost(after[0], full)
+        if was != now:  # the item's entry among those below full points moved (else left as it is)
+            lost = loads(lost_text)
+            lost.pop(item_id, None)
+            if now is not None:
+                lost[item_id] = now
+            lost_text = canonical(lost)
     f.settle(rubric, vetoed=vetoes_text != "[]")
     conn.execute(
         "UPDATE eval_figures SET answered = ?, conflicts = ?, sections = ?, base_c = ?, bonus_c = ?,"
-        " total_c = ?, outcome = ?, vetoes = ?, lost = ? WHERE eval_id = ?",
+        " total_c = ?, outcome = ?, vetoes = ?, lost = ?, updated_at = ? WHERE eval_id = ?",
         (f.answered, f.conflicts, sections_text, f.base_c, f.bonus_c, f.total_c, f.outcome, vetoes_text,
-         lost_text, eval_id),
+         lost_text, updated_at, eval_id),
     )  # fmt: skip
 
 
@@ -253,13 +285,22 @@ def write_moved(
     )
 
 
+def _lost(winner: tuple[str | None, int | None, int] | None, full: int | None) -> int | None:
+    """The points of an item below its full points as ``lost`` keeps them, or None (not there)."""
+    if winner is None or winner[0] is None or not winner[2] or full is None or winner[1] == full:
+        return None
+    return winner[1] or 0
+
+
 def locked(conn: sqlite3.Connection, eval_id: str, wall_time: str, payload: Any) -> None:
     """A lock change: the figures it fixes, if it is the first lock by time (what ``fixed`` reads)."""
     f = read(conn, eval_id)
     if f is None:
         return
     if f.fixed_at is not None and f.fixed_at <= wall_time:
+        touched(conn, eval_id, wall_time)
         return
+    f.updated_at = wall_time if f.updated_at is None else max(f.updated_at, wall_time)
     f.fixed_at = wall_time
     f.fixed = fixed_strings(payload)
     write(conn, eval_id, f)
@@ -309,7 +350,14 @@ def computed(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures
     f.vetoes = sorted(v.id for v in report.vetoed)
     f.lost = {i.id: _hundredths(i.points) for i in report.items if i.answered and i.points != i.max_points}
     _first_lock(conn, eval_id, f)
+    f.updated_at = _latest(conn, eval_id)
     return f
+
+
+def _latest(conn: sqlite3.Connection, eval_id: str) -> str | None:
+    """The latest wall time among the evaluation's changes (text order, as ``touched`` compares)."""
+    row = conn.execute("SELECT MAX(wall_time) FROM changes WHERE eval_id = ?", (eval_id,)).fetchone()
+    return None if row is None else row[0]
 
 
 def _report(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Report:
@@ -387,6 +435,7 @@ def refused_figures(conn: sqlite3.Connection, eval_id: str, why: str) -> Figures
         elif not item_id.startswith(VETO_PREFIX) and answered and section is not None:  # the form's items
             f.answered += 1
     _first_lock(conn, eval_id, f)
+    f.updated_at = _latest(conn, eval_id)
     return f
 
 
@@ -418,8 +467,10 @@ class _StoredRubrics:
 
 
 def backfill(conn: sqlite3.Connection) -> int:
-    """Every evaluation's row recomputed from its marks (the schema v9 migration, in its
-    transaction); returns how many."""
+    """Every evaluation's row recomputed from its marks by the scoring engine (the schema v13
+    migration, in its transaction, after it has added the last columns the rows need; v12 made the
+    table): a row kept by an older program may hold a sum the engine refuses, and no latest change
+    time; returns how many."""
     rubric_for = _StoredRubrics(conn)
     rows = conn.execute(
         "SELECT id, rubric_id, rubric_version, rubric_hash FROM evaluations ORDER BY id"

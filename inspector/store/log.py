@@ -143,12 +143,14 @@ def apply_change(
     rubric_for: Any,
     head: HeadValue | None = None,
     received_at: str | None = None,
+    before: figures.ItemHeads | None = None,
 ) -> None:
     """Store a sealed change and update the derived tables; the same path for local and imported.
 
     ``head`` is the item's (section, points, answered) when the caller has just computed it: a
     change made here and now, which nothing can have superseded yet; ``received_at`` its wall time
-    then (made and received in the same instant: the clock is read once).
+    then (made and received in the same instant: the clock is read once); ``before`` the item's
+    heads as the caller read them in this transaction (for the change's parents), not read again.
     """
     _insert_change(conn, c, received_at)
     for parent in c.parents:
@@ -180,11 +182,10 @@ def apply_change(
                 c.wall_time,
             ),
         )
-        figures.created(conn, c.eval_id, rubric)
+        figures.created(conn, c.eval_id, rubric, c.wall_time)
         return
-    conn.execute(
-        "UPDATE evaluations SET updated_at = MAX(updated_at, ?) WHERE id = ?", (c.wall_time, c.eval_id)
-    )
+    # the evaluation's latest change time is kept with its figures (figures.touched), in the row a
+    # mark rewrites anyway: evaluations.updated_at stays as created, and a mark writes one page less
     if c.kind == META:
         for key in ("team", "visit_date"):
             if key in c.payload:
@@ -193,6 +194,8 @@ def apply_change(
         if "rubric_version" in c.payload:
             _repin(conn, c, rubric_for)
             figures.recompute(conn, c.eval_id, rubric_for)
+        else:
+            figures.touched(conn, c.eval_id, c.wall_time)
     elif c.kind == LOCK:
         conn.execute(
             "UPDATE evaluations SET signed_at = COALESCE(signed_at, ?) WHERE id = ?", (c.wall_time, c.eval_id)
@@ -201,7 +204,8 @@ def apply_change(
     elif c.kind in (OBSERVE, VETO):
         assert c.item_id is not None
         # the evaluation's kept figures follow its heads, in this transaction (inspector.store.figures)
-        before = figures.item_heads(conn, c.eval_id, c.item_id)
+        if before is None:
+            before = figures.item_heads(conn, c.eval_id, c.item_id)
         if head is None:
             superseded = conn.execute("SELECT 1 FROM supersedes WHERE parent_id = ?", (c.id,)).fetchone()
             if superseded is not None:  # a later change (arrived earlier) already replaced this one
@@ -211,20 +215,19 @@ def apply_change(
                         (c.eval_id, c.item_id, parent),
                     )
                 _refresh_winner(conn, c.eval_id, c.item_id)
-                figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for)
+                figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time)
                 return
             row = conn.execute(
                 "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (c.eval_id,)
             ).fetchone()
             head = head_row(rubric_for(*row), c)
+        removed = 0
         for parent in c.parents:
-            conn.execute(
+            removed += conn.execute(
                 "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
                 (c.eval_id, c.item_id, parent),
-            )
-        others = conn.execute(
-            "SELECT COUNT(*) FROM heads WHERE eval_id = ? AND item_id = ?", (c.eval_id, c.item_id)
-        ).fetchone()[0]
+            ).rowcount
+        others = before[1] - removed  # the item's heads this change does not replace
         section, points, answered = head
         conn.execute(
             "INSERT INTO heads (eval_id, item_id, change_id, device_id, device_seq, section, points_c,"
@@ -243,7 +246,12 @@ def apply_change(
         )
         if others:  # a conflict: pick the winner among all heads
             _refresh_winner(conn, c.eval_id, c.item_id)
-        figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for)
+            figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time)
+        else:  # the one head now, and the winner: known without reading it back
+            now_heads = ((section, points, answered), 1)
+            figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time, now_heads)
+    else:  # a sign-off: only the latest change's time moves
+        figures.touched(conn, c.eval_id, c.wall_time)
 
 
 # -- a bundle's run of marks, written at once (inspector.store.log_batch plans it) -----------------
@@ -256,12 +264,12 @@ def write_run(
     supersedes: list[tuple[str, str]],
     heads_gone: list[tuple[str, str]],
     heads_new: list[tuple[Any, ...]],
-    updated_at: str,
 ) -> None:
     """The rows :func:`inspector.store.log_batch.apply_run` found that ``apply_change`` would write
     for a run of one evaluation's marks: the change rows (in ``_insert_change``'s column order),
     their ``supersedes``, the (item, change) heads removed and the heads added (item, change,
-    device, seq, section, points, answered, winner), and the evaluation's ``updated_at``."""
+    device, seq, section, points, answered, winner). The latest change time is the figures' to keep
+    (``figures.touched``, as ``apply_change`` keeps it, schema v13)."""
     conn.executemany(
         "INSERT INTO changes (id, eval_id, item_id, kind, payload, parents, author, device_id,"
         " device_seq, wall_time, prev_hash, hash, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -277,4 +285,3 @@ def write_run(
         " answered, winner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(eval_id, *h) for h in heads_new],
     )
-    conn.execute("UPDATE evaluations SET updated_at = MAX(updated_at, ?) WHERE id = ?", (updated_at, eval_id))

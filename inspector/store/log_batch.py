@@ -56,14 +56,17 @@ def apply_run(
     if not run or any(c.kind not in RUN_KINDS or c.eval_id != eval_id for c, _h in run):
         return False
     row = conn.execute(
-        "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, e.updated_at, f.answered, f.conflicts,"
+        "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, f.refused, f.answered, f.conflicts,"
         " f.sections, f.vetoes, f.lost FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id"
         " WHERE e.id = ?",
         (eval_id,),
     ).fetchone()
-    if row is None or row[4] is None:  # no evaluation, or no kept figures to move: the long path
-        return False
+    if row is None or row[4] is None or row[3] is not None:
+        return False  # no evaluation, no kept figures to move, or marks the engine refuses: the long path
     rubric: Rubric = rubric_for(row[0], row[1], row[2])
+    for c, _h in run:  # an item or a veto the pinned form lacks: the engine's to judge (item_changed)
+        if c.kind != SIGN and not _known(rubric, c.item_id):
+            return False
     ids = [c.id for c, _h in run]
     named: set[str] = set()  # every parent named so far, stored or in this run
     for i in range(0, len(ids), 500):
@@ -88,7 +91,7 @@ def apply_run(
     vetoes: set[str] = set(loads(row[7]))
     lost: dict[str, int] = loads(row[8])
     dirty = {"sections": False, "vetoes": False, "lost": False, "any": False}
-    updated_at = str(row[3])
+    updated_at = run[0][0].wall_time
     for c, head in run:
         updated_at = max(updated_at, c.wall_time)
         if c.kind == SIGN:
@@ -144,7 +147,6 @@ def apply_run(
         [(parent, c.id) for c, _h in run for parent in c.parents],
         sorted(stored - now_heads),
         [(item, cid, *items[item][cid]) for item, cid in sorted(now_heads - stored)],
-        updated_at,
     )  # fmt: skip
     if dirty["any"]:
         f.vetoes = sorted(vetoes)
@@ -157,4 +159,13 @@ def apply_run(
             canonical(sorted(vetoes)) if dirty["vetoes"] else row[7],
             canonical(dict(sorted(lost.items()))) if dirty["lost"] else row[8],
         )
+    figures.touched(conn, eval_id, updated_at)  # the latest change time, kept with the figures (v13)
     return True
+
+
+def _known(rubric: Rubric, item_id: str | None) -> bool:
+    if item_id is None:
+        return False
+    if item_id.startswith(VETO_PREFIX):
+        return rubric.veto(item_id[len(VETO_PREFIX) :]) is not None
+    return rubric.has_item(item_id)

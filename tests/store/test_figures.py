@@ -58,6 +58,10 @@ def assert_kept(store: EvaluationStore, eval_id: str) -> None:
     kept = figures.read(conn, eval_id)
     assert kept is not None
     e = store.get(eval_id)
+    # the latest change's time, kept with the figures (schema v13), is the log's latest wall time
+    latest = conn.execute("SELECT MAX(wall_time) FROM changes WHERE eval_id = ?", (eval_id,)).fetchone()[0]
+    assert e.updated_at == kept.updated_at == latest
+    assert_winners(store, eval_id)
     t = store.totals([e])[eval_id]
     fixed = store.fixed(eval_id)
     try:
@@ -101,6 +105,29 @@ def assert_kept(store: EvaluationStore, eval_id: str) -> None:
         assert t.differs == (fixed.differs(report) is not None)
     assert t.vetoed == bool(report.vetoed)
     assert t.provisional == (bool(fixed is None and report.unanswered) or (e.conflicts > 0 and fixed is None))
+
+
+def assert_winners(store: EvaluationStore, eval_id: str) -> None:
+    """Every item with heads has exactly one winner, the one the conflict rule picks (the write path
+    counts an item's other heads from what it deleted, not by reading them again)."""
+    conn = store.conn
+    items = [r[0] for r in conn.execute("SELECT DISTINCT item_id FROM heads WHERE eval_id = ?", (eval_id,))]
+    for item in items:
+        winners = [
+            r[0]
+            for r in conn.execute(
+                "SELECT change_id FROM heads WHERE eval_id = ? AND item_id = ? AND winner = 1",
+                (eval_id, item),
+            )
+        ]
+        rule = conn.execute(
+            "SELECT h.change_id FROM heads h JOIN changes c ON c.eval_id = h.eval_id"
+            " AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+            " WHERE h.eval_id = ? AND h.item_id = ?"
+            " ORDER BY julianday(c.wall_time) DESC, c.wall_time DESC, c.device_id DESC LIMIT 1",
+            (eval_id, item),
+        ).fetchone()[0]
+        assert winners == [rule], item
 
 
 class Laptop:
@@ -164,9 +191,18 @@ def step(data: st.DataObject, store: EvaluationStore, rubric: Rubric, eval_id: s
             else:
                 item = rubric.item(key)
                 payload = data.draw(st.none() | observation_for(item).map(lambda p: {**p, "note": "所见"}))
-            # the other laptop saw none, some or all of the item's heads: a conflict, or a supersession
+            # the other laptop saw none, some or all of the item's heads, or an older change already
+            # replaced here: a conflict, or a supersession
             current = heads_of(store, eval_id, key)
-            parents = tuple(data.draw(st.sets(st.sampled_from(current)))) if current else ()
+            older = [
+                r[0]
+                for r in store.conn.execute(
+                    "SELECT id FROM changes WHERE eval_id = ? AND item_id = ?", (eval_id, key)
+                )
+                if r[0] not in current
+            ]
+            seen = current + older[-2:]
+            parents = tuple(data.draw(st.sets(st.sampled_from(seen)))) if seen else ()
             when = data.draw(st.sampled_from(TIMES))
             first = laptop.change(key, payload, parents, when)
             batch = [first]
@@ -380,7 +416,7 @@ def test_marks_the_engine_refuses_show_no_total_anywhere(tmp_path: Path) -> None
 def test_the_v13_migration_recomputes_a_refused_evaluation(tmp_path: Path) -> None:
     """A v12 folder kept a sum of the heads for marks the engine refuses (figures.from_heads): the
     desk showed a total the score sheet refused. Opened by this version, the row shows none."""
-    from inspector.store.db import MIGRATIONS, _m013_figures_refused
+    from inspector.store.db import MIGRATIONS, _m013_figures_refused_updated_at
 
     store, eval_id = _refused_by_the_engine(tmp_path)
     folder = tmp_path / "data"
@@ -391,7 +427,7 @@ def test_the_v13_migration_recomputes_a_refused_evaluation(tmp_path: Path) -> No
             (eval_id,),
         )
     store.db.conn.execute("ALTER TABLE eval_figures DROP COLUMN refused")
-    store.db.conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_m013_figures_refused)}")
+    store.db.conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_m013_figures_refused_updated_at)}")
     store.db.conn.close()
     again = EvaluationStore(open_database(folder), "张三")
     t = again.totals([again.get(eval_id)])[eval_id]
@@ -486,3 +522,51 @@ def test_a_bonus_section_is_capped_and_a_move_to_another_version_rescores(tmp_pa
     kept = figures.read(store.conn, e.id)
     assert kept is not None and kept.bonus_c == 300
     assert_kept(store, e.id)
+
+
+def test_a_mark_rewrites_no_evaluations_row_and_runs_few_statements(tmp_path: Path) -> None:
+    """Issue 18 P2: a durable mark keeps the latest change's time with the figures (schema v13), so
+    the evaluations row is not rewritten, and reads the item's heads once: eleven statements from
+    BEGIN to COMMIT for a mark that moves the figures, without a conflict (fifteen before)."""
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    e = store.create("sichuan-2017-inspection", org)
+    row = tuple(db.conn.execute("SELECT * FROM evaluations WHERE id = ?", (e.id,)).fetchone())
+    store.record(e.id, "4.1.1", {"problems": 1, "note": "一台设备故障"})
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        c = store.record(e.id, "4.1.1", {"problems": 2, "note": "两台设备故障"})
+    finally:
+        db.conn.set_trace_callback(None)
+    assert len(seen) <= 11, seen
+    assert not [s for s in seen if s.startswith("UPDATE evaluations")]
+    assert tuple(db.conn.execute("SELECT * FROM evaluations WHERE id = ?", (e.id,)).fetchone()) == row
+    assert store.get(e.id).updated_at == c.wall_time
+    assert_kept(store, e.id)
+
+
+def test_the_v13_migration_keeps_each_evaluations_latest_change_time(tmp_path: Path) -> None:
+    """A schema v12 folder opened by this version: each figures row gets the latest wall time of its
+    evaluation's changes (what evaluations.updated_at held), and the list's order is unchanged."""
+    import shutil
+
+    from inspector.store.db import DB_NAME
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "schema-v12.sqlite3", folder / DB_NAME)
+    raw = sqlite3.connect(folder / DB_NAME)
+    before = dict(raw.execute("SELECT id, updated_at FROM evaluations").fetchall())
+    raw.close()
+    assert before
+    db = open_database(folder)
+    latest = dict(db.conn.execute("SELECT eval_id, MAX(wall_time) FROM changes GROUP BY eval_id").fetchall())
+    kept = dict(db.conn.execute("SELECT eval_id, updated_at FROM eval_figures").fetchall())
+    assert kept == latest == before
+    store = EvaluationStore(db, "张三")
+    for eval_id in before:
+        assert store.get(eval_id).updated_at == before[eval_id]
+        assert audit_evaluation(store, Path(), eval_id).ok

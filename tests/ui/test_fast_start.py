@@ -79,8 +79,11 @@ def test_the_window_starts_without_click(demo_folder: Path, tmp_path: Path) -> N
     # the data folder is opened after the first paint), and the store's modules come after it too
     window = modules.index("ui.main_window")
     assert window < modules.index("click") and window < modules.index("inspector.store.db")
-    # the sheet's documents (reportlab) are not loaded to show the home list
+    # the sheet's documents (reportlab) are not loaded to show the home list; nor is openpyxl (the
+    # register's workbooks), nor cryptography in a folder without a credential that is no station's
     assert "reportlab" not in modules
+    assert "openpyxl" not in modules
+    assert "cryptography" not in modules
 
 
 def test_other_starts_keep_the_command_lines_messages(demo_folder: Path, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.ui.conftest import ROOT
 
@@ -53,3 +54,24 @@ def test_the_workaround_is_still_needed() -> None:
         assert bare.returncode != 0 and "_dealloc" in bare.stderr
     else:
         assert bare.returncode == 0
+
+
+def test_modules_imported_after_pyside6_leave_no_source_in_memory(tmp_path: Path) -> None:
+    """PySide6's feature hook read every later module's source into linecache (kept for the life of
+    the process); the lean hook gives the same answer and keeps nothing (issue 18, P1)."""
+    (tmp_path / "uses_qt.py").write_text("import PySide6.QtCore\n", encoding="utf-8")
+    (tmp_path / "plain_module.py").write_text("X = 1\n", encoding="utf-8")
+    script = f"""
+import linecache, sys
+sys.path.insert(0, {str(ROOT)!r})
+sys.path.insert(0, {str(tmp_path)!r})
+import ui
+import uses_qt, plain_module
+feature = sys.modules["shibokensupport.feature"]
+known = feature.pyside_feature_dict
+print(known["uses_qt"], known["plain_module"])
+print(any(name.endswith(("uses_qt.py", "plain_module.py")) for name in linecache.cache))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "-1", "False"]

@@ -39,12 +39,15 @@ def centre_pages_shown(db: Any, data: Path) -> bool:
     navigation. A supervisor's laptop (its credential is not the centre's) shows only its own
     evaluations; so does a fresh folder without centre data. The centre's CA makes it the centre;
     without any credential, a folder that holds a roster or plans (the demo) is shown as one."""
-    from inspector.crypto.identity import CENTRE, load_identity
+    from inspector.paths import KEYS_DIR
 
-    identity = load_identity(data)
-    if identity is not None:
-        return bool(identity.role == CENTRE)
-    from inspector.centre.overview import holds_centre_data
+    if (Path(data) / KEYS_DIR).is_dir():  # else no credential: cryptography (15 MB) is not imported
+        from inspector.crypto.identity import CENTRE, load_identity
+
+        identity = load_identity(data)
+        if identity is not None:
+            return bool(identity.role == CENTRE)
+    from inspector.centre.presence import holds_centre_data
 
     return holds_centre_data(db)
 
