@@ -22,9 +22,11 @@ exactly that over psycopg 3, so every module above keeps its code and its guaran
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
@@ -35,7 +37,7 @@ import sqlite_utils
 
 from inspector.errors import StoreError
 from inspector.i18n import _
-from inspector.store.pg_sql import translate
+from inspector.store.pg_sql import json_list_parameters, translate
 
 # The advisory lock every writing transaction takes (any constant: the two words "inspector" "write").
 WRITE_LOCK = 0x696E7370_77726974
@@ -56,7 +58,7 @@ _DML = ("INSERT", "UPDATE", "DELETE")
 
 
 class Row(tuple[Any, ...]):
-    """A result row read by position or by column name (any case), like ``sqlite3.Row``."""
+    """A row of a statement answered here, not by the server (PRAGMA), read by position."""
 
     _index: ClassVar[dict[str, int]] = {}
     _names: ClassVar[tuple[str, ...]] = ()
@@ -73,14 +75,24 @@ class Row(tuple[Any, ...]):
         return list(self._names)
 
 
+# One in-memory SQLite connection whose cursors only describe columns: a server row is made a real
+# ``sqlite3.Row`` over such a cursor, so it is read by name and position (any case, in C, several
+# times faster than a Python __getitem__), compared and hashed exactly as the laptops' rows are.
+_NAMER = sqlite3.connect(":memory:", check_same_thread=False)
+_NAMER_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=2048)
+def _describer(names: tuple[str, ...]) -> sqlite3.Cursor:
+    columns = ", ".join('NULL AS "{}"'.format(n.replace('"', '""')) for n in names)
+    with _NAMER_LOCK:
+        return _NAMER.execute(f"SELECT {columns}")
+
+
 def _row_factory(cursor: Any) -> Any:
     if cursor.description is None:
         return Row
-    names = tuple(d.name for d in cursor.description)
-    index: dict[str, int] = {}
-    for i, name in enumerate(names):
-        index.setdefault(name.lower(), i)
-    return type("Row", (Row,), {"_index": index, "_names": names})
+    return partial(sqlite3.Row, _describer(tuple(d.name for d in cursor.description)))
 
 
 class _Result:
@@ -186,6 +198,9 @@ class PgConnection:
 
     def _run(self, sql: str, parameters: Any, *, many: bool) -> Any:
         text = _translated(sql, self, parameters is not None)
+        lists = _json_lists(text) if parameters is not None else ()
+        if lists:
+            parameters = [_as_arrays(p, lists) for p in parameters] if many else _as_arrays(parameters, lists)
         dml = text.lstrip()[:6].upper() in _DML
         guarded = dml and self.in_transaction
         try:
@@ -195,7 +210,9 @@ class PgConnection:
                 cursor = self._pg.cursor()
                 cursor.executemany(text, parameters)
             else:
-                cursor = self._pg.execute(text, _params(parameters))
+                # a list's statement never prepared: planned each time for the list it carries
+                # (a generic plan knows no array's length and falls back to nested loops)
+                cursor = self._pg.execute(text, _params(parameters), prepare=False if lists else None)
             if guarded:
                 self._pg.execute("RELEASE SAVEPOINT inspector_statement")
         except psycopg.Error as e:
@@ -272,6 +289,20 @@ class PgConnection:
         if upper.startswith("PRAGMA"):
             raise sqlite3.OperationalError(f"not available on PostgreSQL: {sql}")
         return None
+
+
+_json_lists = lru_cache(maxsize=4096)(json_list_parameters)
+
+
+def _as_arrays(parameters: Any, lists: tuple[int | str, ...]) -> Any:
+    """The JSON list parameters (``IN (SELECT value FROM json_each(?))``, see pg_sql) as lists of
+    their elements as text, which psycopg sends as arrays: what json_array_elements_text gives."""
+    out: Any = dict(parameters) if isinstance(parameters, Mapping) else list(parameters)
+    for key in lists:
+        value = out[key]
+        if isinstance(value, str):
+            out[key] = [v if v is None or isinstance(v, str) else json.dumps(v) for v in json.loads(value)]
+    return out
 
 
 def _params(parameters: Any) -> Any:
