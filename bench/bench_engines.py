@@ -289,7 +289,7 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered) + 0.5) - 1)] if ordered else 0.0
 
 
-def measure(name: str, folder: Path, repeat: int, desks: int, profile: bool) -> Engine:
+def measure(name: str, folder: Path, repeat: int, desks: int, profile: bool, peaks: bool = True) -> Engine:
     plan_id = (folder / "PLAN").read_text().strip()
     db = open_folder(folder)
     city = region_plan(db, plan_id)
@@ -312,7 +312,7 @@ def measure(name: str, folder: Path, repeat: int, desks: int, profile: bool) -> 
             pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(18)
             print(f"--- {name} {op}: where the time goes (tottime)\n{text.getvalue()}", flush=True)
     db.conn.close()
-    for op in ("heads pass", "results", "city results", "stats"):
+    for op in ("heads pass", "results", "city results", "stats") if peaks else ():
         got.peak[op] = peak(folder, op)
     got.alone = statistics.median(at_once(folder, city, 1)[0] for _n in range(repeat))
     got.desks = at_once(folder, city, desks)
@@ -430,12 +430,16 @@ def run(
     desks: int,
     profile: bool = False,
     write: bool = False,
+    peaks: bool = True,
 ) -> list[Engine]:
     folder.mkdir(parents=True, exist_ok=True)
     sqlite_centre(folder, size)
-    engines = [measure("SQLite", folder, repeat, desks, profile)]
+    engines = [measure("SQLite", folder, repeat, desks, profile, peaks)]
     if server:
-        engines.append(measure("PostgreSQL", server_centre(folder, server, database), repeat, desks, profile))
+        desk = server_centre(folder, server, database)
+        engines.append(measure("PostgreSQL", desk, repeat, desks, profile, peaks))
+    if not peaks:
+        return engines
     lines = table(engines, repeat, desks)
     print("\n".join(lines))
     if write:
