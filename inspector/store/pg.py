@@ -22,7 +22,6 @@ exactly that over psycopg 3, so every module above keeps its code and its guaran
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -37,7 +36,7 @@ import sqlite_utils
 
 from inspector.errors import StoreError
 from inspector.i18n import _
-from inspector.store.pg_sql import json_list_parameters, translate
+from inspector.store.pg_sql import JSON_TEXTS, translate
 
 # The advisory lock every writing transaction takes (any constant: the two words "inspector" "write").
 WRITE_LOCK = 0x696E7370_77726974
@@ -53,6 +52,12 @@ _BOOKKEEPING = (
     # Signed PDFs of an evaluation (store/signed_pdfs.py), their bytes in inspector_files
     "CREATE TABLE IF NOT EXISTS inspector_pdfs (eval_id TEXT NOT NULL, sha256 TEXT NOT NULL,"
     " name TEXT NOT NULL, PRIMARY KEY (eval_id, sha256))",
+    # A JSON list's elements as a text array (pg_sql: ``IN (SELECT value FROM json_each(?))``).
+    # IMMUTABLE, so the planner computes it from the parameter and plans for its length; never NULL,
+    # so that NOT IN an empty list holds for every row, as on SQLite.
+    "DO $do$ BEGIN IF to_regprocedure('inspector_json_texts(json)') IS NULL THEN"
+    " CREATE FUNCTION inspector_json_texts(list json) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE"
+    " AS $f$ SELECT COALESCE(array_agg(v), '{}') FROM json_array_elements_text(list) v $f$; END IF; END $do$",
 )
 _DML = ("INSERT", "UPDATE", "DELETE")
 
@@ -198,9 +203,7 @@ class PgConnection:
 
     def _run(self, sql: str, parameters: Any, *, many: bool) -> Any:
         text = _translated(sql, self, parameters is not None)
-        lists = _json_lists(text) if parameters is not None else ()
-        if lists:
-            parameters = [_as_arrays(p, lists) for p in parameters] if many else _as_arrays(parameters, lists)
+        lists = JSON_TEXTS in text
         dml = text.lstrip()[:6].upper() in _DML
         guarded = dml and self.in_transaction
         try:
@@ -289,20 +292,6 @@ class PgConnection:
         if upper.startswith("PRAGMA"):
             raise sqlite3.OperationalError(f"not available on PostgreSQL: {sql}")
         return None
-
-
-_json_lists = lru_cache(maxsize=4096)(json_list_parameters)
-
-
-def _as_arrays(parameters: Any, lists: tuple[int | str, ...]) -> Any:
-    """The JSON list parameters (``IN (SELECT value FROM json_each(?))``, see pg_sql) as lists of
-    their elements as text, which psycopg sends as arrays: what json_array_elements_text gives."""
-    out: Any = dict(parameters) if isinstance(parameters, Mapping) else list(parameters)
-    for key in lists:
-        value = out[key]
-        if isinstance(value, str):
-            out[key] = [v if v is None or isinstance(v, str) else json.dumps(v) for v in json.loads(value)]
-    return out
 
 
 def _params(parameters: Any) -> Any:

@@ -35,10 +35,12 @@ _JSON_EACH = re.compile(r"\bjson_each\s*\(([^()]+)\)", re.I)
 # ``x IN (SELECT value FROM json_each(?))``, the store's way of passing a list of ids: as an IN over a
 # set-returning function PostgreSQL plans it for 100 rows (a hash of the ids spilled to disk, then
 # one index probe per id, and nested loops for every join: 0.9 s for 100,000 ids, 3.2 s for the
-# evaluations with their station and figures). Said ``= ANY(CAST(? AS text[]))``, the parameter
-# sent as the array of its JSON list's elements (inspector.store.pg), the planner knows how many
-# ids there are and joins by hashing (0.2 s). Same truth table, NULLs included: IN is = ANY, NOT IN
-# is <> ALL; each element compared as text, as json_array_elements_text gives it.
+# evaluations with their station and figures). Said ``= ANY(inspector_json_texts(CAST(? AS json)))``
+# (an IMMUTABLE function, made by inspector.store.pg), the planner computes the array from the
+# statement's parameter before planning (the statement is never prepared: see pg.py), knows how many
+# ids there are, and joins by hashing. Same truth table, NULLs included: IN is = ANY, NOT IN is
+# <> ALL; each element compared as text, as json_array_elements_text gives it.
+JSON_TEXTS = "inspector_json_texts"
 _IN_JSON_EACH = re.compile(
     r"\b(NOT\s+)?IN\s*\(\s*SELECT\s+value\s+FROM\s+json_each\s*\(([^()]+)\)\s*\)", re.I
 )
@@ -134,24 +136,7 @@ def _greatest(m: re.Match[str]) -> str:
 
 def _any_of_json(m: re.Match[str]) -> str:
     compare = "<> ALL" if m.group(1) else "= ANY"
-    return f"{compare}(CAST({m.group(2).strip()} AS {JSON_LIST}))"
-
-
-# The type a JSON list parameter is sent as (inspector.store.pg finds it in the translated statement:
-# the store's SQLite statements never say it themselves).
-JSON_LIST = "text[]"
-_JSON_LIST_AT = re.compile(r"(?:ANY|ALL)\(CAST\(%(?:\((" + _IDENT + r")\))?s AS text\[\]\)\)")
-_ANY_PLACEHOLDER = re.compile(r"%%|%(?:\(" + _IDENT + r"\))?s")  # %% is a literal percent
-
-
-def json_list_parameters(text: str) -> tuple[int | str, ...]:
-    """Which parameters of a translated statement are JSON lists to send as arrays: by name, or by
-    position among the statement's placeholders."""
-    found: list[int | str] = []
-    for m in _JSON_LIST_AT.finditer(text):
-        before = _ANY_PLACEHOLDER.findall(text, 0, m.start())
-        found.append(m.group(1) or sum(1 for p in before if p != "%%"))
-    return tuple(found)
+    return f"{compare}({JSON_TEXTS}(CAST({m.group(2).strip()} AS json)))"
 
 
 def _placeholder(m: re.Match[str]) -> str:
