@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
@@ -36,7 +37,7 @@ import sqlite_utils
 
 from inspector.errors import StoreError
 from inspector.i18n import _
-from inspector.store.pg_sql import translate
+from inspector.store.pg_sql import JSON_TEXTS, translate
 
 # The advisory lock every writing transaction takes (any constant: the two words "inspector" "write").
 WRITE_LOCK = 0x696E7370_77726974
@@ -52,12 +53,18 @@ _BOOKKEEPING = (
     # Signed PDFs of an evaluation (store/signed_pdfs.py), their bytes in inspector_files
     "CREATE TABLE IF NOT EXISTS inspector_pdfs (eval_id TEXT NOT NULL, sha256 TEXT NOT NULL,"
     " name TEXT NOT NULL, PRIMARY KEY (eval_id, sha256))",
+    # A JSON list's elements as a text array (pg_sql: ``IN (SELECT value FROM json_each(?))``).
+    # IMMUTABLE, so the planner computes it from the parameter and plans for its length; never NULL,
+    # so that NOT IN an empty list holds for every row, as on SQLite.
+    "DO $do$ BEGIN IF to_regprocedure('inspector_json_texts(json)') IS NULL THEN"
+    " CREATE FUNCTION inspector_json_texts(list json) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE"
+    " AS $f$ SELECT COALESCE(array_agg(v), '{}') FROM json_array_elements_text(list) v $f$; END IF; END $do$",
 )
 _DML = ("INSERT", "UPDATE", "DELETE")
 
 
 class Row(tuple[Any, ...]):
-    """A result row read by position or by column name (any case), like ``sqlite3.Row``."""
+    """A row of a statement answered here, not by the server (PRAGMA), read by position."""
 
     _index: ClassVar[dict[str, int]] = {}
     _names: ClassVar[tuple[str, ...]] = ()
@@ -74,14 +81,24 @@ class Row(tuple[Any, ...]):
         return list(self._names)
 
 
+# One in-memory SQLite connection whose cursors only describe columns: a server row is made a real
+# ``sqlite3.Row`` over such a cursor, so it is read by name and position (any case, in C, several
+# times faster than a Python __getitem__), compared and hashed exactly as the laptops' rows are.
+_NAMER = sqlite3.connect(":memory:", check_same_thread=False)
+_NAMER_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=2048)
+def _describer(names: tuple[str, ...]) -> sqlite3.Cursor:
+    columns = ", ".join('NULL AS "{}"'.format(n.replace('"', '""')) for n in names)
+    with _NAMER_LOCK:
+        return _NAMER.execute(f"SELECT {columns}")
+
+
 def _row_factory(cursor: Any) -> Any:
     if cursor.description is None:
         return Row
-    names = tuple(d.name for d in cursor.description)
-    index: dict[str, int] = {}
-    for i, name in enumerate(names):
-        index.setdefault(name.lower(), i)
-    return type("Row", (Row,), {"_index": index, "_names": names})
+    return partial(sqlite3.Row, _describer(tuple(d.name for d in cursor.description)))
 
 
 class _Result:
@@ -210,6 +227,7 @@ class PgConnection:
 
     def _run(self, sql: str, parameters: Any, *, many: bool) -> Any:
         text = _translated(sql, self, parameters is not None)
+        lists = JSON_TEXTS in text
         dml = text.lstrip()[:6].upper() in _DML
         guarded = dml and self.in_transaction
         try:
@@ -219,7 +237,9 @@ class PgConnection:
                 cursor = self._pg.cursor()
                 cursor.executemany(text, parameters)
             else:
-                cursor = self._pg.execute(text, _params(parameters))
+                # a list's statement never prepared: planned each time for the list it carries
+                # (a generic plan knows no array's length and falls back to nested loops)
+                cursor = self._pg.execute(text, _params(parameters), prepare=False if lists else None)
             if guarded:
                 self._pg.execute("RELEASE SAVEPOINT inspector_statement")
         except psycopg.Error as e:
