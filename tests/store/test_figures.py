@@ -427,6 +427,7 @@ def test_the_v13_migration_recomputes_a_refused_evaluation(tmp_path: Path) -> No
             (eval_id,),
         )
     store.db.conn.execute("ALTER TABLE eval_figures DROP COLUMN refused")
+    store.db.conn.execute("ALTER TABLE eval_figures DROP COLUMN updated_at")
     store.db.conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_m013_figures_refused_updated_at)}")
     store.db.conn.close()
     again = EvaluationStore(open_database(folder), "张三")
