@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.store.db import open_database
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["connect_centre", "folder_warnings", "open_folder", "opened_folder"]
 

@@ -4,7 +4,10 @@ asking costs no plans, draw rules or holiday calendar in memory)."""
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def holds_centre_data(db: sqlite_utils.Database) -> bool:

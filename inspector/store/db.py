@@ -14,11 +14,13 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING, cast
 
 from inspector.errors import StoreError
 from inspector.i18n import _
+
+if TYPE_CHECKING:  # imported when first used (inspector.store.lazy_db): 12 MB with its dependencies
+    import sqlite_utils
 
 DB_NAME = "inspector.sqlite3"
 SERVER_ENV = "INSPECTOR_DB"
@@ -859,7 +861,10 @@ def open_database(folder: Path) -> sqlite_utils.Database:
     # one way the program opens a folder: the store does not know the calendar.
     # No sqlite-utils plugins: none is part of the product, and looking for them scans every
     # installed distribution's entry points (importlib.metadata) at each start: 20-80 ms.
-    return sqlite_utils.Database(conn, execute_plugins=False)
+    # The wrapper itself is made on first use: the window's start reads through ``db.conn`` only.
+    from inspector.store.lazy_db import LazyDatabase
+
+    return cast("sqlite_utils.Database", LazyDatabase(conn))
 
 
 def _why(text: str) -> str | None:

@@ -21,9 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Protocol
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Protocol
 
 from inspector.clock import not_a_real_date, now
 from inspector.errors import NotFoundError, ObservationError, StoreError, UsageError
@@ -39,6 +37,9 @@ from inspector.store.folder_role import STATION_SIGNED_SQL, check_station_write
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
 from inspector.store.rubrics import PinnedRubrics, get_rubric
 from inspector.store.signing_checks import refusal, sign_check
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 KINDS = ("inspection", "self", "recheck")
 STATES = ("draft", "complete", "signed")

@@ -8,9 +8,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Mapping
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.clock import now
 from inspector.errors import NotFoundError, UsageError
@@ -18,6 +16,9 @@ from inspector.i18n import _
 from inspector.rubric.observations import CONTROL
 from inspector.store.changes import canonical, loads
 from inspector.store.db import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def _row(row: sqlite3.Row) -> dict[str, Any]:

@@ -13,8 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from inspector import __version__
 from inspector.errors import NotFoundError, RubricError, StoreError
@@ -25,6 +24,9 @@ from inspector.rubric.points import fmt
 from inspector.rubric.toml_form import dump_rubric_toml, load_rubric_file, parse_rubric_text
 from inspector.store.db import transaction
 from inspector.store.meta import read_meta, write_meta
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _BUILTIN_KEY = "builtin_rubrics_installed_by"
 

@@ -12,9 +12,12 @@ can lose the position — never a mark.
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from inspector.store.db import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _CURRENT_ITEM = "current_item:"
 

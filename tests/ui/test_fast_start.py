@@ -75,10 +75,13 @@ def test_the_window_starts_without_click(demo_folder: Path, tmp_path: Path) -> N
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     modules = imported(done.stderr)
     assert "inspector.cli.fast" in modules and "inspector.cli.root" not in modules
-    # the window is made before click is loaded (sqlite_utils brings it, on the worker thread, when
-    # the data folder is opened after the first paint), and the store's modules come after it too
+    # the window is made before the store's modules are loaded (the data folder is opened on the
+    # worker thread after the first paint); sqlite-utils, and click, dateutil and pluggy with it, are
+    # not loaded at all to show the home list (inspector.store.lazy_db)
     window = modules.index("ui.main_window")
-    assert window < modules.index("click") and window < modules.index("inspector.store.db")
+    assert window < modules.index("inspector.store.db")
+    assert "click" not in modules and "sqlite_utils" not in modules
+    assert "dateutil" not in modules and "pluggy" not in modules
     # the sheet's documents (reportlab) are not loaded to show the home list; nor is openpyxl (the
     # register's workbooks), nor cryptography in a folder without a credential that is no station's
     assert "reportlab" not in modules
