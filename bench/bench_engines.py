@@ -81,47 +81,47 @@ NOTES: list[str] = [
     "Reading the figures (issue 20):",
     "",
     "- **The data.** The SQLite folder is `bench_scale.py`'s 100,000 folder (filled through the write"
-    " path for issue 18: 52 minutes; copied, and brought to schema v12 by the migration functions"
-    " themselves). The server's database was made by the store's own migrations and loaded by"
-    " `COPY` from that folder, every table, in one transaction: 12.9 million rows (6.4 million"
-    " changes, 6.1 million heads) in 181 s, then `VACUUM ANALYZE`. Not `centre move`: it holds"
-    " every table in memory and audits each of the 100,000 evaluations, which at this size is a"
-    " job of its own (not measured). `tests/test_bench_engines.py` runs the bench at 4 evaluations"
-    " and checks that the results desk and the statistics say exactly the same on both engines.",
-    "- **The machine.** Two cores shared with six other engineers' test runs: the load average was"
-    " 11–16 during this run, so each wall time carries several times its CPU time in waiting for"
-    " a core. Compare the CPU table and the ratios, not the wall seconds with the earlier sections.",
-    "- **The goal (≤ 2 s) is not met on either engine** for the plan holding all 100,000 stations:"
-    " the CPU alone is about 15 s (SQLite) and 13 s (PostgreSQL: 11.4 s ours + 1.7 s the server's)"
-    " for the desk, about 5 s for the statistics. One city's plan (4,762 stations) needs about"
-    " 0.6 s of CPU on either engine. PostgreSQL is not the slower engine: our process does less"
-    " (the server does the SQL, on its own core), the server adds 0.2–1.7 s.",
-    "- **Where the time goes** (cProfile, both engines, the same Python): the desk of 100,000 — each"
-    " target's typed row and its JSON (`TargetResult.as_json` and the encoder, about a quarter),"
-    " the evaluations read into objects (`get_many`, `_evaluation`, a fifth), the register entry"
-    " of each station (`_entry`, a tenth), the desk's own loop, the totals; the SQL about 8 % on"
-    " SQLite. The statistics — the 100,000 evaluations listed into objects (a third), each one's"
-    " items below full points parsed from JSON (a quarter), the totals (an eighth); SQL about 15 %."
-    " This is the work of the set-based rewrite of `centre/results.py` and `centre/stats.py`.",
-    "- **The store layer on the server, before and after this work** (same data, interleaved runs,"
-    " medians): the statements passing a list of ids (`IN (SELECT value FROM json_each(?))`) were"
-    " planned for 100 rows — a hash of the ids spilled to disk, an index probe per id, nested loops"
-    " for every join (the evaluations with station and figures: 3.2 s on the server for 100,000"
-    " ids). Now `= ANY(inspector_json_texts(?))`, an IMMUTABLE function the planner evaluates"
-    " first: hash joins; the server's CPU for the statistics 1.49 → 0.63 s and 1.41 → 0.66 s in two"
-    " interleaved pairs (ours 4.0 → 3.9 s and 4.2 → 4.1 s). A server row is now a real"
-    " `sqlite3.Row` (read by name in C): 100,000 rows × 6 reads 0.10 → 0.03 s of CPU; the"
-    " statistics read 2.2 million fields by name. See docs/centre-on-postgresql.md.",
-    "- **Ten desks at once** read one city's plan (the realistic desk: the plan of every station"
-    " takes a minute of wall time alone on this machine). Nobody waits for a lock on either engine"
+    " path for issue 18: 52 minutes; copied, and brought to schema v13 by the migrations"
+    " themselves, which recompute every evaluation's kept figures with the scoring engine). The"
+    " server's database was made by the store's own migrations and loaded by `COPY` from that"
+    " folder, every table, in one transaction: 12.9 million rows (6.4 million changes, 6.1 million"
+    " heads) in 100–181 s, then `VACUUM ANALYZE`. Not `centre move`: it holds every table in"
+    " memory and audits each of the 100,000 evaluations, which at this size is a job of its own"
+    " (not measured). `tests/test_bench_engines.py` runs the bench at 4 evaluations and checks that"
+    " the results desk and the statistics say exactly the same on both engines.",
+    "- **The machine.** Two cores, shared during this run with the full test suite (load average"
+    " 1.4–3): compare the CPU table and the ratios as much as the wall seconds.",
+    "- **Statistics: the goal (≤ 2 s) is met on both engines** at 100,000 (set-based since issue"
+    " 18's second round: one pass over the counted evaluations with their kept figures, grouped"
+    " in Python; the items below full points counted per distinct kept text), in 111 MB (SQLite)"
+    " and 160 MB (PostgreSQL) at the peak.",
+    "- **The results desk of one plan holding all 100,000 stations: not met** (7.8 s SQLite, 9.4 s"
+    " PostgreSQL; about 6.3 s of CPU on either, peak about 525 MB against the 500 MB goal). It"
+    " reads set-based too (the plan's targets with their register fields in one query, the"
+    " evaluations with their kept figures in another); what is left is per station: its typed row"
+    " (which the window and the workbook read), its JSON object of 30 keys and its share of a 97 MB"
+    " document, all held at once. Writing the JSON row by row from the narrow rows, and a paged"
+    " desk in the window, would close it; neither is built. One city's plan (4,762 stations) takes"
+    " 0.45 s on either engine, the realistic desk of a city bureau.",
+    "- **Before the set-based rewrite** (the same bench on the same data earlier the same day, load"
+    " 11–16): results 67.1 s / 59.4 s wall, 15.3 s / 13.1 s CPU; statistics 21.0 s / 19.5 s wall,"
+    " 5.4 s / 4.8 s CPU (SQLite / PostgreSQL).",
+    "- **The store layer on the server** (same data, interleaved runs, medians): the statements"
+    " passing a list of ids (`IN (SELECT value FROM json_each(?))`) were planned for 100 rows — a"
+    " hash of the ids spilled to disk, an index probe per id, nested loops for every join (the"
+    " evaluations with station and figures: 3.2 s on the server for 100,000 ids). Now"
+    " `= ANY(inspector_json_texts(?))`, an IMMUTABLE function the planner evaluates first: hash"
+    " joins; the server's CPU for the statistics 1.49 → 0.63 s and 1.41 → 0.66 s in two"
+    " interleaved pairs. A server row is now a real `sqlite3.Row` (read by name in C): 100,000"
+    " rows × 6 reads 0.10 → 0.03 s of CPU. See docs/centre-on-postgresql.md.",
+    "- **Ten desks at once** read one city's plan. Nobody waits for a lock on either engine"
     " (PostgreSQL's snapshots; SQLite's WAL readers); on two cores ten desks can only share them,"
-    " so each desk's latency grows with the CPU all ten need: 4.6× one desk alone on PostgreSQL,"
-    " 8.1× on SQLite, where each desk's process also runs its own SQL and reads the pages into its"
-    " own cache, while the server does the SQL once per desk from one shared cache.",
+    " so each desk's latency grows with the CPU all ten need: 3.1× one desk alone on SQLite, 4.4×"
+    " on PostgreSQL.",
     "- **Baselines.** *heads pass* on PostgreSQL sums the heads in a subquery (its best plan; it"
     " refuses SQLite's bare columns beside `GROUP BY e.id`, which broke `bench_scale.py` there) and"
     " runs with two parallel workers whose CPU the table does not count. *rows read* is what any"
-    " desk must at least fetch: the desk of 100,000 is 8× it on SQLite, 19× on PostgreSQL, where"
+    " desk must at least fetch: the desk of 100,000 is 6× it on SQLite, 12× on PostgreSQL, where"
     " fetching is cheap for our process and the Python after it is the same.",
     "- **Peak memory** is the client's: a PostgreSQL desk holds the rows once as the server sent"
     " them and once as Python objects, a SQLite desk reads pages into its own cache.",
