@@ -216,8 +216,9 @@ class ExternalWrites(QObject):
     def _say_silent(self, why: str) -> None:
         if self.notice is None:
             return
-        self.notice.setText("⚠ " + _("服务器没有应答：其他工作台的更改暂不显示，程序在后台重试"))
-        self.notice.setToolTip(why)
+        # short: the status bar also holds the folder, the last save and the desk's user
+        self.notice.setText("⚠ " + _("服务器没有应答，正在后台重试"))
+        self.notice.setToolTip(_("其他工作台的更改暂不显示，程序在后台重试（{why}）").format(why=why))
         self.notice.setVisible(True)
 
     def _say_back(self) -> None:

@@ -21,6 +21,7 @@ from inspector.folder import open_folder
 from inspector.store.orgs import add_org
 from inspector.store.pg_watch import APPLICATION_NAME, WriteCounter
 from tests.centre.test_desk_roles import desk
+from tests.ui.conftest import SIZE
 from tests.ui.test_centre_on_server import settled, shown, window
 from ui.main_window import MainWindow
 
@@ -152,6 +153,7 @@ def test_a_server_that_stops_answering_never_holds_the_window_and_is_said_once(
     folder = settled(desk(tmp_path, "desk1", relay.url(pg_url)))
     w = MainWindow(folder, "测试")
     qtbot.addWidget(w)
+    w.resize(*SIZE)
     w.external.answer_s = 1.0  # how long a read may go unanswered (5 s in use)
     with qtbot.waitSignal(w.ready, timeout=30000):
         w.start()
@@ -173,7 +175,9 @@ def test_a_server_that_stops_answering_never_holds_the_window_and_is_said_once(
         qtbot.waitUntil(lambda: not notice.isHidden(), timeout=30000)
         assert not relay.flowing.is_set()  # said while the server was still silent
         assert any(while_unanswered)  # the GUI thread ran while a request to the server went unanswered
-        assert "服务器没有应答" in notice.text() and "Traceback" not in notice.toolTip()
+        assert "服务器没有应答" in notice.text() and "其他工作台的更改暂不显示" in notice.toolTip()
+        assert "Traceback" not in notice.toolTip()
+        w.grab().save(str(tmp_path / "server-silent.png"))
         poll = w.external._poll
         assert poll is not None
         qtbot.waitUntil(lambda: poll.failures >= 2, timeout=30000)  # tried again: said no more
