@@ -123,6 +123,10 @@ def test_another_desks_commit_refreshes_the_window_from_the_poll_thread(
     assert not w.external.check()  # nothing new since
     poll = w.external._poll
     assert poll is not None
+    w.external.watch(w.db.conn)  # what opening another folder does: the old thread ends, a new one runs
+    assert not poll.thread.is_alive()
+    poll = w.external._poll
+    assert poll is not None and w.external.polling
     w.close()
     assert not poll.thread.is_alive() and not w.external.polling  # closed: no thread left running
 
