@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE)
         self._build_pages()
         self._build_status()
+        self.external.show_in(self.statusBar())  # a centre's server that stops answering
         self._build_actions()
         self.sheets = SheetActions(self)  # the score sheet after sign-off, and Ctrl+P
         guard_text_fields(self)

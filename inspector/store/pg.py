@@ -155,6 +155,7 @@ class PgConnection:
         self.total_changes = 0
         self.row_factory: Any = None  # accepted and ignored: rows are always named
         self.database_file: Path | None = None  # in the desk's folder it was opened for (store/db.py)
+        self.url: str | None = None  # the server's address it was made with (connect)
 
     # -- what sqlite3.Connection offers ----------------------------------------------------------
     @property
@@ -194,6 +195,12 @@ class PgConnection:
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any] | Mapping[str, Any]]) -> Any:
         return self._run(sql, list(seq), many=True)
+
+    @property
+    def own_writes(self) -> int:
+        """How many of the write counter's steps are this connection's own commits: another
+        connection's reading of the counter, less these, is this one's ``PRAGMA data_version``."""
+        return self._own_writes
 
     @property
     def server_user(self) -> str:
@@ -364,6 +371,7 @@ def connect(url: str) -> PgConnection:
     except psycopg.Error as e:
         raise _sqlite_error(e) from None
     conn = PgConnection(raw)
+    conn.url = url  # the window's poll of the write counter connects there too (ui/external.py)
     for statement in _BOOKKEEPING:
         # two desks making them at the same first moment: the other one did; a desk user's role
         # may not create or insert (store/pg_roles.py): the owner made them already (or has not:
