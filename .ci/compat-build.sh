@@ -100,12 +100,20 @@ fetch_sources() {
     fi
     $sudo apt-get update -qq
   fi
-  (cd "$SRC" && apt-get source --download-only -qq "${SOURCES[@]}" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+  # One package at a time: apt gives up on every download of a command when one file fails, and
+  # the mirror may lack a security update's .dsc and Debian diff (debian-security 404s here) while
+  # serving its upstream tarball, the one file this build uses. Seen on a fresh machine: all at once
+  # fetched neither zlib's nor python3.11's tarball; one by one fetched every tarball.
+  local p
+  for p in "${SOURCES[@]}"; do
+    (cd "$SRC" && apt-get source --download-only -qq "$p" 2>&1 |
+      grep -v '^W: Download is performed unsandboxed' || true)
+  done
 }
 orig() {  # orig tarball of a source package: orig NAME_VERSION-GLOB
   local f
   f=$(ls "$SRC"/$1*.orig.tar.* 2>/dev/null | grep -v -e orig-www -e '\.asc$' | sort -V | tail -1)
-  [ -n "$f" ] || { fetch_sources; f=$(ls "$SRC"/$1*.orig.tar.* | grep -v -e orig-www -e '\.asc$' | sort -V | tail -1); }
+  [ -n "$f" ] || { fetch_sources >&2; f=$(ls "$SRC"/$1*.orig.tar.* | grep -v -e orig-www -e '\.asc$' | sort -V | tail -1); }
   echo "$f"
 }
 unpack() {  # unpack NAME → a fresh build folder, printed
