@@ -32,7 +32,7 @@ from inspector.rubric.points import fmt
 from inspector.rubric.scoring import Report, VetoMark, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
 from inspector.store.db import data_version, transaction
-from inspector.store.figures import item_heads_and_ids
+from inspector.store.figures import item_heads_and_ids, knows
 from inspector.store.folder_role import STATION_SIGNED_SQL, check_station_write
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
 from inspector.store.rubrics import PinnedRubrics, get_rubric
@@ -286,14 +286,12 @@ class EvaluationStore:
             self._apply(conn, self._change(conn, eval_id, None, CREATE, payload))
             if previous is not None:
                 for item_id, cur in self.current(previous.id).items():
-                    is_veto = item_id.startswith(VETO_PREFIX)
-                    known = rubric.veto(item_id[len(VETO_PREFIX) :]) if is_veto else rubric.has_item(item_id)
-                    if not known:
+                    if not knows(rubric, item_id):
                         # a stray mark the pinned form lacks (a folder written by an older program):
                         # no point on this form; carried, it would make the revision unscorable
                         continue
                     if cur.change.payload is not None:
-                        kind_ = VETO if is_veto else OBSERVE
+                        kind_ = VETO if item_id.startswith(VETO_PREFIX) else OBSERVE
                         self._apply(conn, self._change(conn, eval_id, item_id, kind_, cur.change.payload))
         return self.get(eval_id)
 

@@ -205,6 +205,16 @@ def touched(conn: sqlite3.Connection, eval_id: str, wall_time: str) -> None:
     )
 
 
+def knows(rubric: Rubric, item_id: str | None) -> bool:
+    """Whether the form has the item or veto a head names (``veto:`` prefixed); a folder written by
+    an older program may hold a mark its pinned version lacks, which the scoring engine refuses."""
+    if item_id is None:
+        return False
+    if item_id.startswith(VETO_PREFIX):
+        return rubric.veto(item_id[len(VETO_PREFIX) :]) is not None
+    return rubric.has_item(item_id)
+
+
 def item_changed(
     conn: sqlite3.Connection,
     eval_id: str,
@@ -235,12 +245,8 @@ def item_changed(
         return
     updated_at = wall_time if row[8] is None else max(row[8], wall_time)
     rubric: Rubric = rubric_for(row[0], row[1], row[2])
-    known = (
-        rubric.veto(item_id[len(VETO_PREFIX) :]) is not None
-        if item_id.startswith(VETO_PREFIX)
-        else rubric.has_item(item_id)
-    )
-    if row[9] is not None or not known:  # refused by the engine, or may be now: ask the engine (rare)
+    # refused by the engine, or an item the form lacks (it may refuse now): ask the engine (rare)
+    if row[9] is not None or not knows(rubric, item_id):
         recompute(conn, eval_id, rubric_for)
         return
     sections_text, vetoes_text, lost_text = row[5], row[6], row[7]

@@ -65,7 +65,7 @@ def apply_run(
         return False  # no evaluation, no kept figures to move, or marks the engine refuses: the long path
     rubric: Rubric = rubric_for(row[0], row[1], row[2])
     for c, _h in run:  # an item or a veto the pinned form lacks: the engine's to judge (item_changed)
-        if c.kind != SIGN and not _known(rubric, c.item_id):
+        if c.kind != SIGN and not figures.knows(rubric, c.item_id):
             return False
     ids = [c.id for c, _h in run]
     named: set[str] = set()  # every parent named so far, stored or in this run
@@ -162,10 +162,3 @@ def apply_run(
     figures.touched(conn, eval_id, updated_at)  # the latest change time, kept with the figures (v13)
     return True
 
-
-def _known(rubric: Rubric, item_id: str | None) -> bool:
-    if item_id is None:
-        return False
-    if item_id.startswith(VETO_PREFIX):
-        return rubric.veto(item_id[len(VETO_PREFIX) :]) is not None
-    return rubric.has_item(item_id)
