@@ -161,4 +161,3 @@ def apply_run(
         )
     figures.touched(conn, eval_id, updated_at)  # the latest change time, kept with the figures (v13)
     return True
-
