@@ -547,8 +547,9 @@ def editor_for(item: Item) -> RuleEditor:
     raise AssertionError(f"no editor for rule {rule.kind}")
 
 
-def describe_payload(item: Item, payload: dict[str, Any] | None) -> str:
-    """An observation in words, as the inspector would say it (conflicts, history)."""
+def describe_payload(item: Item | None, payload: dict[str, Any] | None) -> str:
+    """An observation in words, as the inspector would say it (conflicts, history); ``item`` None:
+    one the form lacks (a stray mark), said without the form's tier labels."""
     if payload is None:
         return _("（清除）")
     p = payload
@@ -556,7 +557,12 @@ def describe_payload(item: Item, payload: dict[str, Any] | None) -> str:
         text = _("不适用：{reason}").format(reason=p.get("reason", ""))
     elif "points" in p:
         text = _("给分 {p}").format(p=p["points"]) + (f"：{p['reason']}" if p.get("reason") else "")
-    elif "tier" in p and isinstance(item.rule, Tiers) and int(p["tier"]) < len(item.rule.tiers):
+    elif (
+        "tier" in p
+        and item is not None
+        and isinstance(item.rule, Tiers)
+        and int(p["tier"]) < len(item.rule.tiers)
+    ):
         k = int(p["tier"])
         text = _("第{k}档：{label}").format(k=k + 1, label=item.rule.tiers[k].label)  # printed numbering
     elif "problems" in p:

@@ -25,8 +25,9 @@ from inspector.rubric.comparison import (
 )
 from inspector.rubric.model import Group, Item, Section
 from inspector.rubric.observations import Observation, parse_observation
-from inspector.rubric.scoring import ItemResult, Report, VetoMark, score
+from inspector.rubric.scoring import ItemResult, Report, VetoMark, disallowed, score
 from inspector.store.changes import OBSERVE, Change, canonical
+from inspector.store.disallowed_marks import DisallowedMark, clear_mark, disallowed_marks
 from inspector.store.evaluations import VETO_PREFIX, Current, Evaluation, EvaluationStore
 from inspector.store.folder_role import station_signed
 from inspector.store.signing_checks import missing_evidence, missing_label
@@ -90,7 +91,25 @@ class EvaluationSession(QObject):
             self.changed.emit(())
 
     def _rescore(self) -> None:
-        self.report: Report = score(self.rubric, self._answers, list(self._vetoes.values()), recorded=True)
+        # marks the form disallows show no total, as signing refuses them and the kept figures say
+        # (scoring.disallowed); a mark on an item or veto the form lacks, the engine refuses whole:
+        # the form's own marks are still scored for the items' view, the total is not shown
+        vetoes = list(self._vetoes.values())
+        self.refused: str | None
+        try:
+            report = score(self.rubric, self._answers, vetoes, recorded=True)
+        except InspectorError as e:
+            self.refused = e.message if not e.where else f"{e.where}：{e.message}"
+            answers = {k: v for k, v in self._answers.items() if self.rubric.has_item(k)}
+            known = [v for v in vetoes if self.rubric.veto(v.id) is not None]
+            report = score(self.rubric, answers, known, recorded=True)
+        else:
+            self.refused = disallowed(report)
+        self.report: Report = report
+        # read again only while there are some (rare): a mark's write pays nothing for it
+        self.disallowed: list[DisallowedMark] = (
+            disallowed_marks(self.store, self.eval_id) if self.refused is not None else []
+        )
         self.results: dict[str, ItemResult] = {r.id: r for r in self.report.items}
         self.self_comparison: SelfComparison | None = (
             compare_self(self.report, self.self_report) if self.self_report else None
@@ -147,6 +166,8 @@ class EvaluationSession(QObject):
         """The conclusion as it stands, and whether it is final: "未完成" until every item is scored
         (a blank form's total is not a refusal), except that a veto decides whatever the points."""
         r = self.report
+        if self.refused is not None:  # no total, so no conclusion either (what signing refuses)
+            return _("无结论：有评估表不允许的记录"), False
         if r.outcome is None:
             return _("本表未规定评估结论"), False
         if r.vetoed:
@@ -230,6 +251,14 @@ class EvaluationSession(QObject):
         self._rescore()
         self._saved()
         self.changed.emit((item_id,))
+
+    def clear_disallowed(self, item_id: str) -> None:
+        """Clear a mark the form disallows (the window's confirmed act; ``eval clear`` on the command
+        line): one change appended to the log, then everything read again."""
+        clear_mark(self.store, self.eval_id, item_id)
+        self.reload(emit=False)
+        self._saved()
+        self.changed.emit(())
 
     def set_veto(self, veto_id: str, found: bool, note: str) -> None:
         change = self.store.set_veto(self.eval_id, veto_id, found, note or None)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from inspector.i18n import _
 from inspector.rubric.comparison import NOT_RECTIFIED, RECTIFIED
 from inspector.rubric.points import fmt
+from ui.disallowed import DisallowedBox
 from ui.session import EvaluationSession
 from ui.shortcuts import guard_text_fields
 
@@ -226,6 +227,9 @@ class SidePanel(QWidget):
         t.addWidget(self.outcome_note)
         layout.addWidget(totals)
 
+        self.disallowed_box = DisallowedBox(session)
+        layout.addWidget(self.disallowed_box)
+
         self.vetoes_box = QGroupBox(_("否决项（Ctrl+Shift+V）"))
         v = QVBoxLayout(self.vetoes_box)
         self.veto_rows: dict[str, VetoRow] = {}
@@ -282,6 +286,8 @@ class SidePanel(QWidget):
             total = _("记录表")
         elif provisional:  # not a score anyone may read as final
             total = _("暂计 {total}").format(total=total)
+        if s.refused is not None:  # what signing refuses is no total here either (scoring.disallowed)
+            total = _("无总分")
         self.total.setText(total)
         set_shown(self.bonus, bool(rubric.bonus_points))
         self.bonus.setText(_("其中加分 {b} / {m} 分").format(b=fmt(report.bonus), m=fmt(rubric.bonus_points)))
@@ -289,13 +295,18 @@ class SidePanel(QWidget):
         self.progress.set_progress(answered, len(report.items))
         self.progress_text.setText(_("已评 {n} / {total} 项").format(n=answered, total=len(report.items)))
         text, _final = s.outcome_text()
-        if report.outcome is not None:
+        if s.refused is not None:
+            self.outcome.setText(text)
+            self.outcome.setStyleSheet("color: #b3261e;")
+        elif report.outcome is not None:
             prefix = "⊗ " if report.vetoed else ""
             self.outcome.setText(prefix + _("当前结论：{label}").format(label=text))
             self.outcome.setStyleSheet("color: #b3261e;" if report.vetoed else "")
         else:
             self.outcome.setText(text)
         notes = []
+        if s.refused is not None:
+            notes.append(_("评估表不允许的记录：{why}").format(why=s.refused))
         if report.vetoed:
             notes.append(_("已勾选否决项：{ids}").format(ids="、".join(v.id for v in report.vetoed)))
         if report.unanswered and rubric.scored:
@@ -318,6 +329,7 @@ class SidePanel(QWidget):
         for veto_id, row in self.veto_rows.items():
             found, note = s.veto(veto_id)
             row.show_state(found, note, s.read_only)
+        self.disallowed_box.refresh()
         self._refresh_self()
         self._refresh_previous()
 

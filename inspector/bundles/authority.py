@@ -52,6 +52,7 @@ from inspector.crypto.identity import ORG_PREFIX, describe, is_centre, is_statio
 from inspector.errors import BundleError, InspectorError
 from inspector.i18n import _
 from inspector.rubric.points import fmt
+from inspector.rubric.scoring import disallowed
 from inspector.store.changes import CREATE, LOCK, META, Change, loads
 from inspector.store.evaluations import fixed_from_lock, fixed_payload, recorded_report
 from inspector.store.rubrics import PinnedRubrics
@@ -383,10 +384,9 @@ def _figures_problem(conn: sqlite3.Connection, c: Change) -> str | None:
         )
     except InspectorError as e:  # marks the scoring engine refuses as a whole: no result to sign
         return e.message
-    if report.irregular:  # what EvaluationStore.sign refuses here is not signed by a bundle either
-        return _("不能签署：以下小项的记录评估表不允许，请重新评分：{items}").format(
-            items="；".join(f"{r.id} {r.irregular}" for r in report.irregular)
-        )
+    why = disallowed(report)  # what EvaluationStore.sign refuses here is not signed by a bundle either
+    if why is not None:
+        return _("不能签署：{why}").format(why=why)
     if not isinstance(c.payload, dict) or "total" not in c.payload:
         return None  # no figures kept (signed on an older build): the marks are the only result
     claimed = fixed_from_lock(c.payload)

@@ -20,6 +20,7 @@ from inspector.store.audit import audit_evaluation
 from inspector.store.backup import backup as make_backup
 from inspector.store.backup import restore as restore_backup
 from inspector.store.changes import CREATE, canonical
+from inspector.store.disallowed_marks import DisallowedMark, clear_mark, disallowed_marks
 from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore, Fixed
 from inspector.store.evidence import add_evidence
 from inspector.store.orgs import add_org, list_orgs
@@ -288,6 +289,11 @@ def _show(s: EvaluationStore, data: Path, eval_id: str) -> dict[str, Any]:
         ],
         "score": check.report.to_json(),
         **(
+            {"disallowed": [{"item": m.item_id, "observation": m.payload, "why": m.why} for m in stray]}
+            if (stray := disallowed_marks(s, eval_id))
+            else {}
+        ),
+        **(
             {"signed_result": {**fixed_payload_json(check.fixed), "recomputed_differs": check.differs}}
             if check.fixed
             else {}
@@ -319,8 +325,16 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
     e = s.get(eval_id)
     state = phase_label(phase_of(e.state, e.answered, e.conflicts))
     click.echo(f"{e.org_name}  {e.rubric_id} v{e.rubric_version}  {kind_label(e.kind)}  {state}")
-    check = s.signed_check(eval_id)
+    stray = disallowed_marks(s, eval_id)
+    try:
+        check = s.signed_check(eval_id)
+    except InspectorError as err:  # marks the engine refuses as a whole: no total, and which they are
+        why = err.message if not err.where else f"{err.where}：{err.message}"
+        click.echo(_("总分：无（{why}）").format(why=why))
+        _print_disallowed(eval_id, stray)
+        return
     print_report(check.report, provisional=e.state == "draft")
+    _print_disallowed(eval_id, stray)
     if check.fixed:
         click.echo(
             _("签署时确定：总分 {t}，结论 {o}").format(
@@ -347,6 +361,27 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
             click.echo(f"  {x.number}  {x.item_id}  {x.name or x.sha256[:12]}  {when}")
             for code in x.facts.flags:
                 click.echo(f"      ※ {x.facts.flag_line(code)}")
+
+
+def _print_disallowed(eval_id: str, marks: list[DisallowedMark]) -> None:
+    if not marks:
+        return
+    click.echo(_("评估表不允许的记录（重新评分，或用 eval clear 清除）："))
+    for m in marks:
+        click.echo(f"  {m.item_id}  {canonical(dict(m.payload))}  {m.why}")
+
+
+@eval_.command("clear")
+@click.argument("eval_id")
+@click.argument("item_id")
+@pass_context
+def eval_clear(ctx: Context, eval_id: str, item_id: str) -> None:
+    """清除一个小项的当前记录（如评估表不允许或没有的记录）；清除本身记入历史。"""
+    s = store(ctx)
+    was = s.current(eval_id).get(item_id)
+    c = clear_mark(s, eval_id, item_id)
+    before = canonical(dict(was.change.payload)) if was is not None and was.change.payload else ""
+    click.echo(_("已清除 {id}（原记录：{was}），更改 {c}").format(id=item_id, was=before, c=c.id[:8]))
 
 
 @eval_.command("veto")

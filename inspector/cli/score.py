@@ -9,7 +9,7 @@ import click
 from inspector.cli.common import Context, emit_json, pass_context, read_json_file
 from inspector.i18n import _
 from inspector.rubric.points import fmt
-from inspector.rubric.scoring import Report, parse_answers
+from inspector.rubric.scoring import Report, disallowed, parse_answers
 from inspector.rubric.scoring import score as score_answers
 from inspector.store.rubrics import get_rubric
 
@@ -20,6 +20,15 @@ def print_report(report: Report, *, provisional: bool = False) -> None:
     window says."""
     r = report.rubric
     click.echo(f"{r.title}  ({r.id} v{r.version})")
+    why = disallowed(report)
+    if why is not None:  # no total where signing would refuse it (the kept figures say the same)
+        click.echo(_("总分：无（{why}）").format(why=why))
+        for i in report.irregular:
+            click.echo(_("［记录不合评估表］{id}：{why}").format(id=i.id, why=i.irregular))
+        if report.unanswered:
+            click.echo(_("未评分：{n}项").format(n=len(report.unanswered)))
+        click.echo(_("结论：{label}").format(label=_("无")))
+        return
     bonus = _("（含加分 {b}）").format(b=fmt(report.bonus)) if r.bonus_points else ""
     total_line = _("总分（暂计）：{t} / {m}{bonus}") if provisional else _("总分：{t} / {m}{bonus}")
     click.echo(total_line.format(t=fmt(report.total), m=fmt(r.max_points), bonus=bonus))

@@ -120,7 +120,37 @@ class Report:
             "complete": not self.unanswered,
             "overrides": [i.id for i in self.items if i.override],
             **({"irregular": [i.id for i in self.irregular]} if self.irregular else {}),
+            **self._refusal_json(),
         }
+
+    def _refusal_json(self) -> dict[str, Any]:
+        """Marks the form disallows: no total, no outcome, and why (what signing refuses with)."""
+        why = disallowed(self)
+        if why is None:
+            return {}
+        return {"total": None, "base": None, "bonus": None, "outcome": None, "refused": why}
+
+
+def disallowed(report: Report) -> str | None:
+    """Why the form disallows the recorded marks as a result, each item named with the reason and
+    the form's clause it is judged by (None: the form allows them all).
+
+    The one check of "disallowed" for every reader: signing refuses with it (``EvaluationStore.sign``,
+    a bundle's lock), and every unsigned total shows it instead of a figure (the kept figures'
+    ``refused``, so the lists, the centre's desk, statistics and workbooks; the window's scoring
+    page; ``eval show``). A mark the form lacks (an item or a veto) is refused earlier, by
+    :func:`score` itself, with the same consequence.
+    """
+    if not report.irregular:
+        return None
+    lines = []
+    for r in report.irregular:
+        item = report.rubric.item(r.id)
+        clause = _("评估表 {r} 第{v}版 {id}：“{method}”").format(
+            r=report.rubric.id, v=report.rubric.version, id=r.id, method=item.method
+        )
+        lines.append(_("{id} {why}（{clause}）").format(id=r.id, why=r.irregular, clause=clause))
+    return _("以下小项的记录评估表不允许，请重新评分：{items}").format(items="；".join(lines))
 
 
 def na_refusal(item: Item) -> str | None:

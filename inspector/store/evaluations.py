@@ -29,7 +29,7 @@ from inspector.i18n import _
 from inspector.rubric.model import Outcome, Rubric
 from inspector.rubric.observations import Observation, check_text, parse_observation
 from inspector.rubric.points import fmt
-from inspector.rubric.scoring import Report, VetoMark, score, score_item
+from inspector.rubric.scoring import Report, VetoMark, disallowed, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
 from inspector.store.db import data_version, transaction
 from inspector.store.figures import item_heads_and_ids, knows
@@ -465,13 +465,9 @@ class EvaluationStore:
         with transaction(self.db) as conn:
             self._writable(conn, eval_id)
             report = self.report(eval_id)
-            if report.irregular:
-                raise StoreError(
-                    _("不能签署：以下小项的记录评估表不允许，请重新评分：{items}").format(
-                        items="；".join(f"{r.id} {r.irregular}" for r in report.irregular)
-                    ),
-                    eval_id,
-                )
+            why = disallowed(report)  # the one check the kept figures' refusal shows too
+            if why is not None:
+                raise StoreError(_("不能签署：{why}").format(why=why), eval_id)
             for s in signers:
                 self._apply(conn, self._change(conn, eval_id, None, SIGN, s))
             # the lock names its causal past (every chain's last change the signers held): after

@@ -42,7 +42,7 @@ from inspector.i18n import _
 from inspector.rubric.model import Rubric
 from inspector.rubric.observations import Observation, parse_observation
 from inspector.rubric.points import fmt
-from inspector.rubric.scoring import Report, VetoMark, score
+from inspector.rubric.scoring import Report, VetoMark, disallowed, score, score_item
 from inspector.rubric.toml_form import parse_rubric_text
 from inspector.store.changes import OBSERVE, canonical, loads
 
@@ -215,6 +215,30 @@ def knows(rubric: Rubric, item_id: str | None) -> bool:
     return rubric.has_item(item_id)
 
 
+def accepts(rubric: Rubric, item_id: str | None, payload: Any) -> bool:
+    """Whether the form takes a recorded mark into a total: it has the item or veto (:func:`knows`)
+    and does not disallow the observation (a not-applicable without the form's leave, an override
+    off the item's grid: ``ItemResult.irregular``, what :func:`inspector.rubric.scoring.disallowed`
+    and so signing refuse). A team member's bundle may carry one its program let through."""
+    if not knows(rubric, item_id):
+        return False
+    assert item_id is not None
+    if item_id.startswith(VETO_PREFIX) or not isinstance(payload, Mapping):
+        return True
+    result = score_item(rubric.item(item_id), parse_observation(dict(payload), item_id), recorded=True)
+    return result.irregular is None
+
+
+def _winner_payload(conn: sqlite3.Connection, eval_id: str, item_id: str) -> Any:
+    row = conn.execute(
+        "SELECT c.payload FROM heads h JOIN changes c"
+        " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+        " WHERE h.eval_id = ? AND h.item_id = ? AND h.winner = 1",
+        (eval_id, item_id),
+    ).fetchone()
+    return None if row is None or row[0] is None else loads(row[0])
+
+
 def item_changed(
     conn: sqlite3.Connection,
     eval_id: str,
@@ -223,17 +247,19 @@ def item_changed(
     rubric_for: Any,
     wall_time: str,
     after: ItemHeads | None = None,
+    payload: Any = None,
+    *,
+    read_winner: bool = False,
 ) -> None:
     """One item's heads changed (a mark, a veto, a conflict or its resolution) by a change made at
     ``wall_time``: move its share of the figures from what its winning head was to what it is now
     (``after``: what the caller knows them to be, having just written them; else read). Lean, as
     every mark pays for it: one read, one update of the columns that can move, only the JSON of the
-    part that changed."""
+    part that changed. ``payload``: the winning head's observation, when the caller knows it (the
+    change it just wrote, the one head); ``read_winner``: read it (a conflict's winner, picked in
+    SQL). A mark the form disallows there leaves the engine to judge the whole (a refusal)."""
     if after is None:
         after = item_heads(conn, eval_id, item_id)
-    if after == before:
-        touched(conn, eval_id, wall_time)
-        return
     row = conn.execute(
         "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, f.answered, f.conflicts, f.sections, f.vetoes,"
         " f.lost, f.updated_at, f.refused FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id"
@@ -248,6 +274,15 @@ def item_changed(
     # refused by the engine, or an item the form lacks (it may refuse now): ask the engine (rare)
     if row[9] is not None or not knows(rubric, item_id):
         recompute(conn, eval_id, rubric_for)
+        return
+    if read_winner:
+        payload = _winner_payload(conn, eval_id, item_id)
+    if payload is not None and not accepts(rubric, item_id, payload):
+        recompute(conn, eval_id, rubric_for)
+        return
+    # read first even when the heads' figures stay: a refusal may end (above) with the same points
+    if after == before:
+        touched(conn, eval_id, wall_time)
         return
     sections_text, vetoes_text, lost_text = row[5], row[6], row[7]
     f = Figures(answered=row[3], conflicts=row[4], sections=loads(sections_text))
@@ -338,10 +373,14 @@ def fixed_strings(payload: Any) -> dict[str, str | None] | None:
 # -- recomputed from the marks --------------------------------------------------------------------
 
 
-def computed(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures:
+def computed(
+    conn: sqlite3.Connection, eval_id: str, rubric_for: Any, report: Report | None = None
+) -> Figures:
     """The figures recomputed from the evaluation's current marks by the scoring engine, with its
-    conflicts counted from the heads and its fixed figures read from its first lock."""
-    report = _report(conn, eval_id, rubric_for)
+    conflicts counted from the heads and its fixed figures read from its first lock (``report``:
+    that score, when the caller has it)."""
+    if report is None:
+        report = _report(conn, eval_id, rubric_for)
     f = Figures()
     f.answered = sum(1 for i in report.items if i.answered)
     f.conflicts = int(
@@ -405,11 +444,17 @@ def _first_lock(conn: sqlite3.Connection, eval_id: str, f: Figures) -> None:
 
 def scored(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures:
     """:func:`computed`, or where the scoring engine refuses the marks as a whole, the figures of a
-    refusal: no total, no outcome, and the engine's reason (what the score sheet refuses with)."""
+    refusal: no total, no outcome, and the engine's reason (what the score sheet refuses with); so
+    too where the form disallows a recorded mark (:func:`inspector.rubric.scoring.disallowed`, the
+    one check signing refuses with: a total it would not sign is not shown as one either)."""
     try:
-        return computed(conn, eval_id, rubric_for)
+        report = _report(conn, eval_id, rubric_for)
     except InspectorError as e:
         return refused_figures(conn, eval_id, e.message if not e.where else f"{e.where}：{e.message}")
+    why = disallowed(report)
+    if why is not None:
+        return refused_figures(conn, eval_id, why)
+    return computed(conn, eval_id, rubric_for, report)
 
 
 def recompute(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures:

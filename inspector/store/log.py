@@ -215,7 +215,9 @@ def apply_change(
                         (c.eval_id, c.item_id, parent),
                     )
                 _refresh_winner(conn, c.eval_id, c.item_id)
-                figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time)
+                figures.item_changed(
+                    conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time, read_winner=True
+                )
                 return
             row = conn.execute(
                 "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (c.eval_id,)
@@ -246,10 +248,13 @@ def apply_change(
         )
         if others:  # a conflict: pick the winner among all heads
             _refresh_winner(conn, c.eval_id, c.item_id)
-            figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time)
+            figures.item_changed(
+                conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time, read_winner=True
+            )
         else:  # the one head now, and the winner: known without reading it back
             now_heads = ((section, points, answered), 1)
-            figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time, now_heads)
+            mark = c.payload if c.kind == OBSERVE else None  # a team member's may be one the form disallows
+            figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time, now_heads, mark)
     else:  # a sign-off: only the latest change's time moves
         figures.touched(conn, c.eval_id, c.wall_time)
 

@@ -64,8 +64,10 @@ def apply_run(
     if row is None or row[4] is None or row[3] is not None:
         return False  # no evaluation, no kept figures to move, or marks the engine refuses: the long path
     rubric: Rubric = rubric_for(row[0], row[1], row[2])
-    for c, _h in run:  # an item or a veto the pinned form lacks: the engine's to judge (item_changed)
-        if c.kind != SIGN and not figures.knows(rubric, c.item_id):
+    for c, _h in run:  # an item or a veto the pinned form lacks, a mark it disallows: the engine's to judge
+        if c.kind != SIGN and not figures.accepts(
+            rubric, c.item_id, c.payload if c.kind == OBSERVE else None
+        ):
             return False
     ids = [c.id for c, _h in run]
     named: set[str] = set()  # every parent named so far, stored or in this run

@@ -26,7 +26,7 @@ from inspector.i18n import _
 from inspector.rubric.model import Item
 from inspector.rubric.observations import Observation
 from inspector.rubric.rules import Grouped
-from inspector.rubric.scoring import ItemResult, Report, VetoMark
+from inspector.rubric.scoring import ItemResult, Report, VetoMark, disallowed
 
 if TYPE_CHECKING:
     from inspector.store.evaluations import EvaluationStore
@@ -121,6 +121,8 @@ class SignCheck:
     unexplained: tuple[Unexplained, ...]
     vetoes_without_note: tuple[str, ...]
     without_evidence: tuple[MissingEvidence, ...] = ()
+    #: marks the form disallows (scoring.disallowed: what every unsigned total shows instead)
+    disallowed: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -160,6 +162,8 @@ class SignCheck:
             out.append(_("{n} 项扣分缺评估表要求的证据：{ids}").format(n=len(ids), ids=_ids(ids)))
         if self.vetoes_without_note:
             out.append(_("否决项未写明发现的情况：{ids}").format(ids=_ids(self.vetoes_without_note)))
+        if self.disallowed:
+            out.append(self.disallowed)
         return out
 
     @property
@@ -209,4 +213,5 @@ def sign_check(store: EvaluationStore, eval_id: str) -> SignCheck:
         unexplained=tuple(unexplained),
         vetoes_without_note=bare_vetoes,
         without_evidence=tuple(without_evidence),
+        disallowed=disallowed(report),
     )

@@ -19,6 +19,7 @@ from inspector.bundles.held import accept_held, held_changes, reject_held
 from inspector.crypto import keys, pdfsign
 from inspector.crypto.identity import Keyring, issue_pair, load_identity, open_pair, record_issued
 from inspector.errors import BundleError, NotFoundError, StoreError, UsageError
+from inspector.rubric.scoring import disallowed
 from inspector.rubric.toml_form import parse_rubric_text
 from inspector.store.audit import audit_evaluation
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical
@@ -750,6 +751,12 @@ def test_lock_over_a_mark_the_form_does_not_allow_is_held(teams: Teams) -> None:
     centre = t.w.store(t.w.centre)
     truth = centre.report(t.w.eval_id)
     assert [i.id for i in truth.irregular] == ["6.4.2"]
+    # no unsigned total either, on the laptop nor at the centre (the bundle's run of marks): the
+    # kept figures refuse it with what signing says (scoring.disallowed)
+    for s in (store, centre):
+        kept = s.totals([s.get(t.w.eval_id)])[t.w.eval_id]
+        assert kept.total is None and kept.outcome is None
+        assert kept.refused == disallowed(truth) and "6.4.2" in kept.refused
     d = t.device(lead)
     seq, tip = t.tip(lead, t.w.eval_id, d)
     past = {

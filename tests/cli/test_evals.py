@@ -253,3 +253,45 @@ def test_marks_the_engine_refuses_have_no_total_in_the_list_nor_on_the_sheet(tmp
     listed = run("eval", "list", "--json", data=data).json()
     assert listed[0]["total"] is None and listed[0]["outcome"] is None and "9.9.9" in listed[0]["refused"]
     refused(run("report", "pdf", eval_id, "--out", tmp_path / "s.pdf", data=data), "9.9.9")
+    # eval show says why there is no total and which mark; eval clear puts it right, said and kept
+    shown = run("eval", "show", eval_id, data=data)
+    assert (
+        shown.code == 0 and "总分：无（9.9.9：" in shown.out and "9.9.9" in shown.out.split("eval clear")[1]
+    )
+    refused(run("eval", "clear", eval_id, "8.8.8", data=data), "8.8.8")  # no mark there: nothing written
+    cleared = run("eval", "clear", eval_id, "9.9.9", data=data)
+    assert cleared.code == 0 and "已清除 9.9.9" in cleared.out and '{"met":true}' in cleared.out
+    listed = run("eval", "list", "--json", data=data).json()
+    assert listed[0]["total"] == 2 and "refused" not in listed[0]
+    history = run("eval", "show", eval_id, "--json", data=data).json()
+    assert "9.9.9" not in history["observations"] and "disallowed" not in history
+
+
+def test_a_mark_the_form_disallows_shows_no_total_in_eval_show(tmp_path: Path) -> None:
+    """A not-applicable the form gives no leave for, as a team member's bundle brings it: eval show
+    and its JSON give no total, and say why with the item and the form's clause (signing's words)."""
+    from inspector.store.changes import OBSERVE
+    from inspector.store.db import open_database, transaction
+    from inspector.store.evaluations import EvaluationStore
+    from inspector.store.log import apply_change
+
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    answers = write(tmp_path / "a.json", {"answers": {"1.1.1": {"met": True}}})
+    assert run("eval", "record", eval_id, "--answers", answers, data=data).code == 0
+    db = open_database(data)
+    store = EvaluationStore(db, "李四")
+    with transaction(db) as conn:
+        na = store._change(conn, eval_id, "6.4.2", OBSERVE, {"na": True, "reason": "无此情形"})
+        apply_change(conn, na, store.rubric)
+    db.conn.close()
+    shown = run("eval", "show", eval_id, data=data)
+    assert shown.code == 0 and "总分：无（以下小项的记录评估表不允许" in shown.out and "6.4.2" in shown.out
+    assert "总分（暂计）" not in shown.out
+    doc = run("eval", "show", eval_id, "--json", data=data).json()
+    assert doc["score"]["total"] is None and doc["score"]["outcome"] is None
+    assert f"评估表 {RUBRIC} 第{doc['rubric_version']}版 6.4.2：“" in doc["score"]["refused"]  # the clause
+    assert [m["item"] for m in doc["disallowed"]] == ["6.4.2"]
+    listed = run("eval", "list", "--json", data=data).json()
+    assert listed[0]["total"] is None and listed[0]["refused"] == doc["score"]["refused"]
+    assert any(doc["score"]["refused"] in b for b in doc["sign_blockers"])

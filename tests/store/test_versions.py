@@ -11,6 +11,8 @@ import pytest
 from inspector.errors import StoreError, UsageError
 from inspector.rubric import rules
 from inspector.rubric.rules import Scored
+from inspector.rubric.scoring import disallowed
+from inspector.store import figures
 from inspector.store.audit import audit_evaluation
 from inspector.store.changes import META, OBSERVE
 from inspector.store.db import open_database, transaction
@@ -122,11 +124,24 @@ def test_a_mark_the_form_no_longer_allows_keeps_its_points_but_cannot_be_signed(
     old_mark(store, e.id, "6.4.2", {"na": True, "reason": "全部职业均有国家题库"})
     report = store.report(e.id)  # as recorded: never silently moved
     assert report.total == 100 and [i.id for i in report.irregular] == ["6.4.2"]
+    # but not shown as a total anywhere: the kept figures refuse it with signing's own words
+    t = store.totals([store.get(e.id)])[e.id]
+    why = disallowed(report)
+    assert t.total is None and t.outcome is None and t.refused == why
+    assert (
+        why is not None
+        and "6.4.2" in why
+        and store.rubric(SICHUAN, e.rubric_version).item("6.4.2").method in why
+    )
     with pytest.raises(StoreError, match=r"不能签署.*6\.4\.2"):
         store.sign(e.id, [{"name": "张三", "role": "组长"}])
     assert store.get(e.id).state == "complete"
-    # re-scored on purpose, it signs
+    kept = figures.read(store.conn, e.id)  # kept mark by mark as the engine recomputes them whole
+    assert figures.differences(kept, figures.scored(store.conn, e.id, store.rubric)) == []
+    # re-scored on purpose (to the very points it had: the refusal ends all the same), it signs
     store.record(e.id, "6.4.2", {"met": True})
+    t = store.totals([store.get(e.id)])[e.id]
+    assert t.total == 100 and t.refused is None
     assert store.sign(e.id, [{"name": "张三", "role": "组长"}]).state == "signed"
 
 
@@ -153,7 +168,9 @@ def test_an_older_mark_arriving_after_a_move_is_unscored_not_guessed(
     result = next(r for r in report.items if r.id == "2.2.1")
     assert not result.answered and result.irregular and result.points == 0
     moved = store.get(e.id)
-    assert moved.state == "draft" and store.totals([moved])[e.id].total == report.total
+    # a mark the form does not take is no total anywhere (scoring.disallowed: what signing refuses)
+    t = store.totals([moved])[e.id]
+    assert moved.state == "draft" and t.total is None and t.refused and "2.2.1" in t.refused
     with pytest.raises(StoreError, match="尚未完成"):
         store.sign(e.id, [{"name": "张三", "role": "组长"}])
 
