@@ -153,7 +153,9 @@ PINNED = {
     # version 2: the form's own table labels (表1-1…, 表2-1…) on the 中项 each table starts with
     "henan-2011-demonstration": (2, "19d206720f598226f4bbd5d46ae862bc003b5530e54709843ee456a08ff4d8fe"),
     "henan-2011-quality": (2, "cf7bb8948ab2081523d751548b10cfb60c021b46532c8ab16f97c91a27977159"),
-    "sichuan-2017-inspection": (2, "10bec329876de57d0d7befead2046a988e1f325837e363bf12a17f4b0f6a6505"),
+    "sichuan-2017-inspection.v2": (2, "10bec329876de57d0d7befead2046a988e1f325837e363bf12a17f4b0f6a6505"),
+    # version 3: the outcomes quote their clauses (the notice's body, 二（二）1 and 2)
+    "sichuan-2017-inspection": (3, "cb7a43e851b8c9fcc6e0229694ee1db60eff4bd022790f7569212d642544ea5b"),
 }
 
 
