@@ -752,6 +752,18 @@ def _m013_figures_refused_updated_at(conn: sqlite3.Connection) -> None:
     backfill(conn)
 
 
+def _m014_figures_disallowed_marks(conn: sqlite3.Connection) -> None:
+    # No new table or column: the kept figures of an evaluation whose current marks include one the
+    # form disallows (a not-applicable without the form's leave, an override off the item's grid,
+    # as a team member's bundle could bring) are recomputed once into a refusal (``refused``: no
+    # total, no outcome, signing's own words, inspector.rubric.scoring.disallowed), where a v13
+    # program kept their sum: the desk, the lists and the statistics showed a total signing refused.
+    # Only those rows are rewritten (inspector.store.figures.recompute_disallowed).
+    from inspector.store.figures import recompute_disallowed  # the scoring engine sits above this module
+
+    recompute_disallowed(conn)
+
+
 MIGRATIONS: list[Migration] = [
     _m001_rubrics,
     _m002_evaluations,
@@ -766,6 +778,7 @@ MIGRATIONS: list[Migration] = [
     _m011_self_assessment_requests,
     _m012_eval_figures,
     _m013_figures_refused_updated_at,
+    _m014_figures_disallowed_marks,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

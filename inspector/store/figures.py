@@ -517,6 +517,33 @@ class _StoredRubrics:
         return rubric
 
 
+def recompute_disallowed(conn: sqlite3.Connection) -> int:
+    """Recompute the rows of the evaluations whose current marks include one the form disallows
+    (a not-applicable without its leave, an override off the item's grid: :func:`accepts`), which a
+    program before schema v14 kept as a sum; returns how many. Only marks that can be such (their
+    text names "na" or "points", a portable LIKE) are parsed: the rest cannot be disallowed."""
+    rubric_for = _StoredRubrics(conn)
+    found: set[str] = set()
+    for eval_id, item_id, payload, rubric_id, version in conn.execute(
+        "SELECT h.eval_id, h.item_id, c.payload, e.rubric_id, e.rubric_version FROM heads h JOIN changes c"
+        " ON c.eval_id = h.eval_id AND c.device_id = h.device_id AND c.device_seq = h.device_seq"
+        " JOIN evaluations e ON e.id = h.eval_id"
+        " WHERE h.winner = 1 AND c.kind = ? AND (c.payload LIKE ? OR c.payload LIKE ?)",
+        (OBSERVE, '%"na"%', '%"points"%'),
+    ).fetchall():
+        if eval_id in found:
+            continue
+        try:
+            ok = accepts(rubric_for(rubric_id, version), item_id, loads(payload))
+        except InspectorError:  # unreadable under its form: the engine's to judge
+            ok = False
+        if not ok:
+            found.add(eval_id)
+    for eval_id in sorted(found):
+        write(conn, eval_id, scored(conn, eval_id, rubric_for))
+    return len(found)
+
+
 def backfill(conn: sqlite3.Connection) -> int:
     """Every evaluation's row recomputed from its marks by the scoring engine (the schema v13
     migration, in its transaction, after it has added the last columns the rows need; v12 made the

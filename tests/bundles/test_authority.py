@@ -425,9 +425,9 @@ def test_laptops_rubric_version_is_refused_and_never_becomes_the_default(teams: 
         t.import_(centre, t.results(lead))
     assert e.value.where == f"rubrics/{RUBRIC}-v99.toml"
     assert dump(centre) == before
-    assert get_rubric(t.w.db(centre), RUBRIC).version == 2  # the shipped current version, not 99
+    assert get_rubric(t.w.db(centre), RUBRIC).version == 3  # the shipped current version, not 99
     new = t.w.store(centre).create(RUBRIC, t.w.org_id)
-    assert new.rubric_version == 2
+    assert new.rubric_version == 3
 
 
 def test_version_that_came_with_a_results_bundle_is_not_current(teams: Teams) -> None:
@@ -441,8 +441,8 @@ def test_version_that_came_with_a_results_bundle_is_not_current(teams: Teams) ->
         " VALUES (?, 'import', 'results', '{}', '{}', 'x', 'x', '{}', 'x')",
         ("1b2c3d4e-0000-4000-8000-000000000000",),
     )
-    assert get_rubric(db, RUBRIC).version == 2  # the shipped current version, not 99
-    assert t.w.store(t.w.centre).create(RUBRIC, t.w.org_id).rubric_version == 2
+    assert get_rubric(db, RUBRIC).version == 3  # the shipped current version, not 99
+    assert t.w.store(t.w.centre).create(RUBRIC, t.w.org_id).rubric_version == 3
     assert install_builtin_rubrics(db, force=True) == 0
 
 

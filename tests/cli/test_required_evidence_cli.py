@@ -17,7 +17,7 @@ CLAUSE = "本中心2026年第3号通知：扣分项须留存现场照片"
 def centre_file(tmp_path: Path) -> Path:
     shipped = next(p for p in builtin_rubric_files() if p.name == f"{RUBRIC}.toml")
     text = dump_rubric_toml(load_rubric_file(shipped))
-    text = text.replace("version = 2\n", "version = 7\n", 1)
+    text = text.replace("version = 3\n", "version = 7\n", 1)
     marker = 'id = "1.1.1"\n'
     text = text.replace(marker, marker + f'evidence = {{requires = "photo", clause = "{CLAUSE}"}}\n', 1)
     assert parse_rubric_text(text, "x").item("1.1.1").evidence is not None

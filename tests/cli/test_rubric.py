@@ -110,10 +110,10 @@ def test_export_import_round_trip_and_versions(data_dir: Path, tmp_path: Path) -
     )
     out.write_text(edited, encoding="utf-8")
     refused(run("rubric", "import", out), "version")
-    out.write_text(edited.replace("version = 2", "version = 3", 1), encoding="utf-8")
+    out.write_text(edited.replace("version = 3", "version = 4", 1), encoding="utf-8")
     added = run("rubric", "import", out, "--json")
     assert added.code == 0 and added.json()["added"] is True
     listed = [x for x in run("rubric", "list", "--json").json() if x["id"] == "sichuan-2017-inspection"]
-    assert [x["version"] for x in listed] == [1, 2, 3]
-    assert run("rubric", "show", "sichuan-2017-inspection", "--json").json()["version"] == 3
+    assert [x["version"] for x in listed] == [1, 2, 3, 4]
+    assert run("rubric", "show", "sichuan-2017-inspection", "--json").json()["version"] == 4
     assert run("rubric", "show", "sichuan-2017-inspection", "--version", "1", "--json").json()["version"] == 1

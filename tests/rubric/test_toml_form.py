@@ -86,7 +86,7 @@ def test_bad_item_names_its_line(old: str, new: str, words: str) -> None:
         ('veto_outcome = "fail"', 'veto_outcome = "nope"', "否决时的结论"),
         ("min = 60", "", "最低分"),
         ('id = "sichuan-2017-inspection"', 'id = "四川"', "编号"),
-        ("version = 2", "version = 0", "版本"),
+        ("version = 3", "version = 0", "版本"),
     ],
 )
 def test_bad_rubric_header(old: str, new: str, words: str) -> None:

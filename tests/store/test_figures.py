@@ -7,6 +7,7 @@ desk reads equal the report."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 from pathlib import Path
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from inspector.errors import InspectorError
 from inspector.paths import rubrics_dir
 from inspector.rubric.model import Rubric
+from inspector.rubric.scoring import disallowed
 from inspector.rubric.toml_form import load_rubric_file, parse_rubric_text
 from inspector.store import figures
 from inspector.store.audit import audit_evaluation
@@ -75,6 +77,14 @@ def assert_kept(store: EvaluationStore, eval_id: str) -> None:
             assert (t.total, t.base, t.bonus, t.outcome) == (None, None, None, None)
         else:  # fixed at signing: never moves; the difference is flagged
             assert (t.total, t.base, t.bonus) == (fixed.total, fixed.base, fixed.bonus) and t.differs
+        assert figures.differences(kept, figures.scored(conn, eval_id, store.rubric)) == []
+        return
+    why = disallowed(report)
+    if why is not None:  # a mark the form disallows: no total, in signing's own words
+        assert kept.refused == why and t.refused == why
+        assert (kept.total_c, kept.outcome, t.outcome) == (0, None, None) and kept.lost == {}
+        if fixed is None:
+            assert t.total is None
         assert figures.differences(kept, figures.scored(conn, eval_id, store.rubric)) == []
         return
     # the engine's own figures, not only a recomputation by the same module
@@ -436,6 +446,86 @@ def test_the_v13_migration_recomputes_a_refused_evaluation(tmp_path: Path) -> No
     assert_kept(again, eval_id)
 
 
+def _answered_whole(tmp_path: Path) -> tuple[EvaluationStore, str]:
+    db = open_database(tmp_path / "data")
+    install_builtin_rubrics(db)
+    store = EvaluationStore(db, "张三")
+    org = add_org(db, "成都市第一技工学校鉴定站", "51A001")["id"]
+    e = store.create("sichuan-2017-inspection", org)
+    for item in store.rubric(e.rubric_id, e.rubric_version).items():
+        store.record(e.id, item.id, {"met": True} if item.rule.kind != "tiers" else {"tier": 0})
+    return store, e.id
+
+
+NA = {"na": True, "reason": "无此情形"}  # 6.4.2: the Sichuan form gives it no such leave
+
+
+def test_a_disallowed_mark_winning_a_conflict_shows_no_total(tmp_path: Path) -> None:
+    """A team member's not-applicable on 6.4.2 (her program let it through) arrives beside this
+    laptop's mark, later by the clock: it wins the conflict and its 2 points are the item's. The
+    kept figures counted it; now they refuse the total as signing refuses it, and the refusal ends
+    when the item is scored again, to the very same points."""
+    store, eval_id = _answered_whole(tmp_path)
+    assert figures.read(store.conn, eval_id).total_c == 10000  # type: ignore[union-attr]
+    with transaction(store.db) as conn:
+        apply_change(conn, Laptop(eval_id).change("6.4.2", NA, (), TIMES[1]), store.rubric)
+    kept = figures.read(store.conn, eval_id)
+    assert kept is not None and kept.refused is not None and "6.4.2" in kept.refused
+    assert store.totals([store.get(eval_id)])[eval_id].total is None
+    assert_kept(store, eval_id)
+    store.record(eval_id, "6.4.2", {"met": True})  # resolves the conflict, same 2 points
+    kept = figures.read(store.conn, eval_id)
+    assert kept is not None and kept.refused is None and kept.total_c == 10000
+    assert_kept(store, eval_id)
+
+
+def test_a_disallowed_mark_brought_after_a_later_one_leaves_no_total_behind(tmp_path: Path) -> None:
+    """The member's laptop replaced its own disallowed mark by a proper one; the bundle brings the
+    proper one first (superseded path later): the figures follow whichever is current."""
+    store, eval_id = _answered_whole(tmp_path)
+    member = Laptop(eval_id)
+    bad = member.change("6.4.2", NA, tuple(store._heads(store.conn, eval_id, "6.4.2")), TIMES[0])
+    good = member.change("6.4.2", {"met": True}, (bad.id,), TIMES[1])
+    with transaction(store.db) as conn:
+        apply_change(conn, bad, store.rubric)
+    assert figures.read(store.conn, eval_id).refused is not None  # type: ignore[union-attr]
+    with transaction(store.db) as conn:
+        apply_change(conn, good, store.rubric)
+    assert figures.read(store.conn, eval_id).refused is None  # type: ignore[union-attr]
+    assert_kept(store, eval_id)
+
+
+def test_the_v14_migration_recomputes_a_disallowed_mark_kept_as_a_sum(tmp_path: Path) -> None:
+    """A v13 folder kept the sum of a disallowed not-applicable (a total signing refused); opened by
+    this version, the row shows no total, in signing's words, and no other row is rewritten."""
+    from inspector.store.db import MIGRATIONS, _m014_figures_disallowed_marks
+
+    store, eval_id = _answered_whole(tmp_path)
+    other, _other_org = (
+        store.create("sichuan-2017-inspection", add_org(store.db, "另一站", "51A002")["id"]),
+        None,
+    )
+    with transaction(store.db) as conn:
+        heads = store._heads(conn, eval_id, "6.4.2")
+        apply_change(conn, store._change(conn, eval_id, "6.4.2", OBSERVE, NA, heads), store.rubric)
+    refused = figures.read(store.conn, eval_id).refused  # type: ignore[union-attr]
+    assert refused is not None
+    with transaction(store.db) as conn:  # as v13 kept it: the heads' sum, an outcome from it
+        conn.execute(
+            "UPDATE eval_figures SET refused = NULL, total_c = 10000, base_c = 10000, outcome = 'pass',"
+            " sections = ? WHERE eval_id = ?",
+            (figures.computed(conn, eval_id, store.rubric).as_row()["sections"], eval_id),
+        )
+        conn.execute("UPDATE eval_figures SET updated_at = 'untouched' WHERE eval_id = ?", (other.id,))
+    store.db.conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_m014_figures_disallowed_marks)}")
+    store.db.conn.close()
+    again = EvaluationStore(open_database(tmp_path / "data"), "张三")
+    t = again.totals([again.get(eval_id)])[eval_id]
+    assert (t.total, t.outcome, t.refused) == (None, None, refused)
+    assert_kept(again, eval_id)
+    assert figures.read(again.conn, other.id).updated_at == "untouched"  # type: ignore[union-attr]
+
+
 def test_a_signed_result_stays_fixed_and_its_amendment_leaves_a_stray_mark_behind(tmp_path: Path) -> None:
     """A mark for an item the form lacks, found after signing (a folder written by an older program):
     the signed figures stay as fixed, flagged as differing; amending carried the stray mark and
@@ -496,7 +586,7 @@ def _capped(store: EvaluationStore, cap: int, version: int) -> Rubric:
     ``cap``: no shipped form caps a bonus below its items, nor has two versions that score apart."""
     text = (rubrics_dir() / "chongqing-2024-renewal.toml").read_text(encoding="utf-8")
     text = text.replace('id = "chongqing-2024-renewal"', 'id = "test-capped-bonus"', 1)
-    text = text.replace("version = 2\n", f"version = {version}\n", 1)
+    text = re.sub(r"^version = \d+$", f"version = {version}", text, count=1, flags=re.M)
     rubric = parse_rubric_text(text.replace("points = 4\nbonus = true", f"points = {cap}\nbonus = true"), "t")
     store_rubric(store.db, rubric, "test")
     return rubric
