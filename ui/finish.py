@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from inspector.i18n import _
 from inspector.rubric.comparison import NOT_RECTIFIED, RECTIFIED
 from inspector.rubric.points import fmt
+from inspector.rubric.scoring import disallowed
 from inspector.store.signing_checks import SignCheck, sign_check
 from inspector.store.signing_checks import kind_label as deduction_label
 from ui.models.evaluations_model import kind_label
@@ -82,6 +83,9 @@ def _header(s: EvaluationSession) -> list[str]:
     provisional = bool(r.unanswered or s.conflicted())
     if not rubric.scored:
         out.append(h3(_("记录表：逐项记录是否符合，不计分")))
+    elif s.refused is not None:  # what signing refuses is no total (scoring.disallowed)
+        out.append(h3(_("无总分：{why}").format(why=s.refused), RED))
+        return out + _fixed_at_signing(s)
     elif provisional:
         out.append(h3(_("暂计得分：{total}（尚未评完或有冲突，不是评估结果）").format(total=total), AMBER))
     else:
@@ -167,6 +171,7 @@ def _owners_text(s: EvaluationSession, code: str) -> str:
 
 def _sections(s: EvaluationSession) -> list[str]:
     rows = []
+    disallowed = {s.locate(i.id)[0].code for i in s.report.irregular}  # no sum, as no total
     for section, result in zip(s.rubric.sections, s.report.sections, strict=True):
         ids = [i.id for i in section.items()]
         answered = sum(1 for i in ids if s.results[i].answered)
@@ -175,7 +180,13 @@ def _sections(s: EvaluationSession) -> list[str]:
         rows.append(
             [
                 escape(title),
-                f"{fmt(result.points)} / {fmt(result.max_points)}" if s.rubric.scored else str(unmet),
+                (
+                    f"— / {fmt(result.max_points)}"
+                    if section.code in disallowed
+                    else f"{fmt(result.points)} / {fmt(result.max_points)}"
+                )
+                if s.rubric.scored
+                else str(unmet),
                 f"{answered}/{len(ids)}",
                 escape(_owners_text(s, section.code)),
             ]
@@ -265,6 +276,8 @@ def _self_assessment(s: EvaluationSession) -> list[str]:
     text = _("自评 {a} 分，督导 {b} 分；{k} 项不同，合计相差 {d} 分（自评减督导）。").format(
         a=fmt(s.self_report.total), b=fmt(s.report.total), k=len(c.differing), d=signed(c.total_difference)
     )
+    if s.refused is not None or disallowed(s.self_report) is not None:  # no totals to compare
+        text = _("有评估表不允许的记录，不比较总分；{k} 项不同。").format(k=len(c.differing))
     out = [h3(_("与自评对照")), para(text)]
     if c.differing:
         rows = [

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from inspector.i18n import _
 from inspector.rubric.comparison import NOT_RECTIFIED, RECTIFIED
 from inspector.rubric.points import fmt
+from inspector.rubric.scoring import disallowed
 from ui.disallowed import DisallowedBox
 from ui.session import EvaluationSession
 from ui.shortcuts import guard_text_fields
@@ -340,8 +341,13 @@ class SidePanel(QWidget):
         if c is None or s.self_eval is None or s.self_report is None:
             return
         diff = c.total_difference
-        self.self_summary.setText(
-            _(
+        refused = s.refused is not None or disallowed(s.self_report) is not None
+        summary = (
+            _("自评（{date}）：有评估表不允许的记录，不比较总分。已对照 {n} 项，{k} 项不同。").format(
+                date=s.self_eval.visit_date or "—", n=c.compared, k=len(c.differing)
+            )
+            if refused  # no total where signing would refuse one (scoring.disallowed)
+            else _(
                 "自评（{date}）{self_total} 分，督导 {total} 分。已对照 {n} 项，{k} 项不同，合计相差 {d} 分。"
             ).format(
                 date=s.self_eval.visit_date or "—",
@@ -351,6 +357,9 @@ class SidePanel(QWidget):
                 k=len(c.differing),
                 d=f"{'+' if diff > 0 else ''}{fmt(diff)}",
             )
+        )
+        self.self_summary.setText(
+            summary
             + " "
             + (
                 _("（鉴定站签署：{who}）").format(who=s.self_signed_by)

@@ -269,7 +269,9 @@ def summary_html(session: EvaluationSession, check: SignCheck) -> str:
     r, rubric = check.report, session.rubric
     red = "#b3261e"
     out = []
-    if rubric.scored:
+    if rubric.scored and check.disallowed is not None:  # signing refuses it: no total either
+        out.append(f"<p style='color:{red}'><b>{escape(_('无总分'))}</b></p>")
+    elif rubric.scored:
         total = _("总分：{total}").format(total=f"{fmt(r.total)} / {fmt(rubric.max_points)}")
         if rubric.bonus_points:
             total += "　" + _("（其中加分 {b} 分）").format(b=fmt(r.bonus))
@@ -277,7 +279,7 @@ def summary_html(session: EvaluationSession, check: SignCheck) -> str:
     else:
         unmet = sum(1 for i in r.items if i.answered and i.reason)
         out.append(f"<p><b>{escape(_('记录表：不符合 {n} 项').format(n=unmet))}</b></p>")
-    if r.outcome is not None:
+    if r.outcome is not None and check.disallowed is None:
         label, _final = session.outcome_text()
         colour = f" style='color:{red}'" if r.vetoed else ""
         out.append(f"<p{colour}><b>{escape(_('评估结论：{label}').format(label=label))}</b></p>")

@@ -181,6 +181,8 @@ class RubricTreeModel(QStandardItemModel):
 
     def _refresh_sections(self) -> None:
         results = {r.code: r for r in self.session.report.sections}
+        # a section holding a mark the form disallows has no sum, as the evaluation has no total
+        disallowed = {self.session.locate(i.id)[0].code for i in self.session.report.irregular}
         for code, (section, row) in self.sections.items():
             owners = self.session.owners(code)
             title = f"{section.code} {section.title}" + (_("（加分）") if section.bonus else "")
@@ -189,7 +191,9 @@ class RubricTreeModel(QStandardItemModel):
                 _("负责：{names}").format(names="、".join(owners)) if owners else section.title
             )
             r = results[code]
-            if self.session.rubric.scored:
+            if self.session.rubric.scored and code in disallowed:
+                row.cells[1].setText(f"—/{fmt(r.max_points)}")
+            elif self.session.rubric.scored:
                 row.cells[1].setText(f"{fmt(r.points)}/{fmt(r.max_points)}")
             else:
                 unmet = sum(

@@ -89,3 +89,33 @@ def test_the_clear_dialog_names_the_item_and_the_mark(qtbot: QtBot) -> None:
     assert "6.4.2" in texts and "不适用：无此情形" in texts and "该项不能标记为不适用" in texts
     assert dialog.clear_button.text() == "清除该记录"
     dialog.reject()
+
+
+def test_the_summary_and_the_sign_page_show_no_total_for_a_disallowed_mark(
+    window: Window, store: EvaluationStore, fresh: Evaluation
+) -> None:
+    """Answered whole, with a team member's not-applicable on 6.4.2 (the form gives no such leave):
+    the tree's section, the 汇总 and the sign page showed 100 points; now none, with the reason."""
+    for item in store.rubric(fresh.rubric_id, fresh.rubric_version).items():
+        store.record(fresh.id, item.id, {"tier": 0} if item.rule.kind == "tiers" else {"met": True})
+    bring(store, fresh.id, "6.4.2", {"na": True, "reason": "无此情形"})
+    window.start(fresh.id, "scoring")
+    session = window.w.session
+    assert session is not None and session.refused is not None
+    page = window.w.scoring
+    assert page.model.sections["6"][1].cells[1].text() == "—/32"  # no sum of the section holding it
+    assert page.model.sections["5"][1].cells[1].text() == "5/5"
+
+    from inspector.store.signing_checks import sign_check
+    from ui.finish import summary_html
+    from ui.signoff import summary_html as sign_summary
+
+    html = summary_html(session)
+    assert "无总分" in html and "6.4.2" in html and "总分：100" not in html and "100 / 100" not in html
+    check = sign_check(store, fresh.id)
+    assert not check.ok and check.disallowed == session.refused
+    signing = sign_summary(session, check)
+    assert "无总分" in signing and "100 / 100" not in signing and "评估结论" not in signing
+    window.start(fresh.id, "finish")
+    window.settle()
+    window.shot("disallowed-marks-finish")
