@@ -56,6 +56,7 @@ from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.rubric.comparison import compare_self
 from inspector.rubric.points import json_number
+from inspector.rubric.scoring import disallowed
 from inspector.store.changes import canonical, loads
 from inspector.store.evaluations import FIGURES_COLUMNS, EvaluationStore
 from inspector.store.folder_role import station_signed
@@ -574,6 +575,8 @@ def plan_results(
             if s is not None and mine is not None and theirs is not None:
                 cmp = compare_self(mine, theirs)
                 self_eval, self_total, self_diff = s.id, theirs.total, cmp.total_difference
+                if disallowed(mine) is not None or disallowed(theirs) is not None:
+                    self_total = self_diff = None  # a mark the form disallows: no total to compare
                 self_by = signed_at_station.get(s.id)
                 differing = len(cmp.differing)
                 for c in cmp.differing:

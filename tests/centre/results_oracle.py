@@ -26,6 +26,7 @@ from inspector.errors import UsageError
 from inspector.i18n import _
 from inspector.rubric.comparison import compare_self
 from inspector.rubric.points import json_number
+from inspector.rubric.scoring import disallowed
 from inspector.store.changes import canonical, loads
 from inspector.store.evaluations import Evaluation, EvaluationStore
 from inspector.store.folder_role import station_signed
@@ -413,6 +414,8 @@ def plan_results(
                 mine, theirs = store.report(e.id), store.report(s.id)
                 cmp = compare_self(mine, theirs)
                 self_eval, self_total, self_diff = s.id, theirs.total, cmp.total_difference
+                if disallowed(mine) is not None or disallowed(theirs) is not None:
+                    self_total = self_diff = None  # no total where signing refuses one (was: the sum)
                 self_by = signed_at_station.get(s.id)
                 differing = len(cmp.differing)
                 for c in cmp.differing:

@@ -154,3 +154,38 @@ def test_an_evaluation_the_engine_refuses_has_no_figure_in_the_statistics_nor_on
     assert plans, "the demo links its complete inspection to a plan"
     row = next(t for t in plan_results(db, plans[0]).targets if t.eval_id == complete.id)
     assert (row.total, row.outcome_code) == (None, None)
+
+
+def test_a_mark_the_form_disallows_has_no_figure_in_the_statistics_nor_on_the_desk(
+    db: sqlite_utils.Database,
+) -> None:
+    """A complete unsigned inspection with a team member's not-applicable on 6.4.2 (the Sichuan form
+    gives that item no such leave; her bundle brought it): signing refuses it, so the statistics
+    leave it out and the desk shows no total and no outcome but signing's reason (they showed its
+    sum, 6.4.2 at full points)."""
+    from inspector.centre.results import plan_results
+    from inspector.rubric.scoring import disallowed
+    from inspector.store.changes import OBSERVE
+    from inspector.store.db import transaction
+    from inspector.store.log import apply_change
+
+    store = EvaluationStore(db, "中心")
+    before = statistics(db, rubric_id=SICHUAN, signed_only=False)
+    complete = next(
+        e for e in store.list_evaluations("complete") if e.rubric_id == SICHUAN and e.kind == "inspection"
+    )
+    with transaction(db) as conn:
+        heads = store._heads(conn, complete.id, "6.4.2")
+        na = store._change(conn, complete.id, "6.4.2", OBSERVE, {"na": True, "reason": "无此情形"}, heads)
+        apply_change(conn, na, store.rubric)
+    why = disallowed(store.report(complete.id))
+    assert why is not None and "6.4.2" in why
+    after = statistics(db, rubric_id=SICHUAN, signed_only=False)
+    assert after.evaluations == before.evaluations - 1
+    assert after.distributions[0].count == before.distributions[0].count - 1
+    plans = [
+        r[0] for r in db.conn.execute("SELECT plan_id FROM plan_targets WHERE eval_id = ?", (complete.id,))
+    ]
+    row = next(t for t in plan_results(db, plans[0]).targets if t.eval_id == complete.id)
+    assert (row.total, row.outcome_code) == (None, None)
+    assert store.totals([store.get(complete.id)])[complete.id].refused == why
