@@ -156,6 +156,7 @@ class PgConnection:
         self.row_factory: Any = None  # accepted and ignored: rows are always named
         self.database_file: Path | None = None  # in the desk's folder it was opened for (store/db.py)
         self.url: str | None = None  # the server's address it was made with (connect)
+        self._streams = 0
 
     # -- what sqlite3.Connection offers ----------------------------------------------------------
     @property
@@ -206,6 +207,43 @@ class PgConnection:
     def server_user(self) -> str:
         """The server's user this desk connected as (store/desk_grants.py names it)."""
         return str(self._pg.info.user)
+
+    def stream(self, sql: str, size: int) -> Iterator[list[Any]]:
+        """The rows of ``sql`` (no parameters) ``size`` at a time, through a server-side cursor, so
+        that a table of millions of rows is never held whole (store/move.py). Inside a transaction
+        only: the cursor lives in it."""
+        if not self.in_transaction:
+            raise sqlite3.OperationalError("a server-side cursor needs a transaction")
+        text = _translated(sql, self, False)
+        try:
+            self._streams += 1  # a name of its own: another stream may be open beside it
+            with self._pg.cursor(name=f"inspector_stream_{self._streams}") as cursor:
+                cursor.execute(text)
+                while rows := cursor.fetchmany(size):
+                    yield rows
+        except psycopg.Error as e:
+            if e.sqlstate == _NOT_PERMITTED:
+                raise _refused(e, self._pg) from None
+            raise _sqlite_error(e) from None
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert ``rows`` into ``table`` by ``COPY`` (store/move.py: millions of rows), inside the
+        caller's transaction: constraints and triggers apply as to an INSERT. How many went in."""
+        if not self.in_transaction:
+            raise sqlite3.OperationalError("COPY belongs in the caller's transaction")
+        n = 0
+        try:
+            with self._pg.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    n += 1
+        except psycopg.Error as e:
+            if e.sqlstate == _NOT_PERMITTED:
+                raise _refused(e, self._pg) from None
+            raise _sqlite_error(e) from None
+        self.total_changes += n
+        self._wrote = self._wrote or n > 0
+        return n
 
     def may_write(self, table: str) -> bool:
         """Whether the server grants this user INSERT and UPDATE on ``table`` (store/pg_roles.py)."""

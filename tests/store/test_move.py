@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from inspector.store.db import DB_NAME, SERVER_FILE, open_server_database
-from inspector.store.move import _columns, _digest, _rows, tables_in_order
+from inspector.store.move import table_digest, tables_in_order
 from tests.centre_support import demo_folder
 from tests.conftest import ROOT
 
@@ -40,7 +40,7 @@ def _tables(folder: Path) -> dict[str, str]:
     import sqlite_utils
 
     db = sqlite_utils.Database(sqlite3.connect(folder / DB_NAME))
-    out = {t: _digest(_rows(db, t, _columns(db, t))) for t in tables_in_order(db)}
+    out = {t: table_digest(db, t) for t in tables_in_order(db)}
     db.conn.close()
     return out
 
