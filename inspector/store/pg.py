@@ -245,6 +245,21 @@ class PgConnection:
         self._wrote = self._wrote or n > 0
         return n
 
+    def writable(self, tables: Iterable[str]) -> frozenset[str]:
+        """Which of ``tables`` the server grants this user INSERT and UPDATE on (store/pg_roles.py):
+        one question for all of them (a desk asks at every open: a round trip per table added up)."""
+        names = sorted(set(tables))
+        try:  # to_regclass first: a table this schema lacks is no error, only not writable
+            rows = self._pg.execute(
+                "SELECT t FROM unnest(CAST(%s AS text[])) AS t WHERE to_regclass(t) IS NOT NULL"
+                " AND has_table_privilege(current_user, to_regclass(t), 'INSERT')"
+                " AND has_table_privilege(current_user, to_regclass(t), 'UPDATE')",
+                (names,),
+            ).fetchall()
+        except psycopg.Error as e:
+            raise _sqlite_error(e) from None
+        return frozenset(str(r[0]) for r in rows)
+
     def may_write(self, table: str) -> bool:
         """Whether the server grants this user INSERT and UPDATE on ``table`` (store/pg_roles.py)."""
         try:  # to_regclass first: a table this schema lacks is no error (it would end a transaction)
@@ -410,6 +425,8 @@ def connect(url: str) -> PgConnection:
         raise _sqlite_error(e) from None
     conn = PgConnection(raw)
     conn.url = url  # the window's poll of the write counter connects there too (ui/external.py)
+    if _bookkeeping_made(raw):
+        return conn  # every open after the first: one question, not seven statements
     for statement in _BOOKKEEPING:
         # two desks making them at the same first moment: the other one did; a desk user's role
         # may not create or insert (store/pg_roles.py): the owner made them already (or has not:
@@ -421,6 +438,24 @@ def connect(url: str) -> PgConnection:
         ):
             raw.execute(statement)
     return conn
+
+
+def _bookkeeping_made(raw: psycopg.Connection[Any]) -> bool:
+    """Whether the tables and function of :data:`_BOOKKEEPING` are all there, with their one row each."""
+    try:
+        row = raw.execute(
+            "SELECT to_regclass('inspector_files') IS NOT NULL AND to_regclass('inspector_pdfs') IS NOT NULL"
+            " AND to_regprocedure('inspector_json_texts(json)') IS NOT NULL"
+            " AND to_regclass('inspector_schema') IS NOT NULL AND to_regclass('inspector_writes') IS NOT NULL"
+        ).fetchone()
+        if not (row and row[0]):
+            return False
+        rows = raw.execute(
+            "SELECT (SELECT COUNT(*) FROM inspector_schema) + (SELECT COUNT(*) FROM inspector_writes)"
+        ).fetchone()
+    except psycopg.Error:
+        return False  # not readable by this user, say: the statements below say what they can
+    return bool(rows and rows[0] == 2)
 
 
 def database(conn: PgConnection) -> sqlite_utils.Database:
