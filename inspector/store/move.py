@@ -418,6 +418,12 @@ def move_centre(data: Path, to: str) -> MoveReport:
         target = sqlite_utils.Database(open_database_file(folder))
     try:
         report = copy_centre(source, target, data, where)
+    except StoreError:
+        if not is_server_url(to):  # the new folder's file, made here, holds nothing: gone again
+            target.conn.close()
+            for made in Path(to).glob(DB_NAME + "*"):
+                made.unlink()
+        raise
     finally:
         source.conn.close()
         target.conn.close()
