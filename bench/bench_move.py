@@ -61,11 +61,11 @@ class Run:
     ok: bool
 
 
-def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+def measured(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds and peak resident MB of one process, and what it printed."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
         _pid, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - t0
@@ -119,7 +119,7 @@ def both_ways(side: str, tree: Path, folder: Path, server: str, scratch: Path) -
     runs = []
     for direction, to in (("folder → server", url), ("server → folder", str(work / "back"))):
         cmd = [sys.executable, "-m", "inspector", "--data", str(desk), "centre", "move", "--to", to, "--json"]
-        wall, cpu, peak, text = measured(cmd, env)
+        wall, cpu, peak, text = measured(cmd, env, cwd=tree)  # ``-m`` imports from the cwd first
         report = json.loads(text)
         runs.append(
             Run(side, direction, wall, cpu, peak, report["rows"], report["evaluations"], report["ok"])
