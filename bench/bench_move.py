@@ -190,18 +190,23 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="an exported tree of the program before")
     parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "bench-move")
     parser.add_argument("--write", action="store_true", help="write the section of docs/performance.md")
+    parser.add_argument(
+        "--sides", default="before,after", help="which programs to run: before, after or both (the default)"
+    )
     parser.add_argument("--bare-load", nargs=2, metavar=("FOLDER", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_load:
         bare_load(Path(args.bare_load[0]), args.bare_load[1])
         return
-    if not (args.folder and args.server and args.before):
+    if not (args.folder and args.server and (args.before or "before" not in args.sides)):
         parser.error("--folder, --server and --before are needed")
     started = dt.date.today().isoformat()
     loads = [os.getloadavg()[0]]
     runs = [bare(args.folder, args.server)]
+    sides = args.sides.split(",")
     for side, tree in (("before", args.before), ("after", ROOT)):
-        runs += both_ways(side, tree, args.folder, args.server, args.scratch)
+        if side in sides:
+            runs += both_ways(side, tree, args.folder, args.server, args.scratch)
         loads.append(os.getloadavg()[0])
     load = f"{min(loads):.1f}–{max(loads):.1f}"
     if args.write:
