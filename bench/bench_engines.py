@@ -10,9 +10,9 @@ One centre, the same rows on each engine:
   (``open_server_database``), then loaded with every row of every table of the SQLite folder by
   ``COPY`` (one transaction; foreign keys checked by the SQLite side already, so the load runs with
   ``session_replication_role = replica``), then ``VACUUM ANALYZE``, as a server would be after a
-  move and its first autovacuum. Not ``centre move``: a move holds every table in memory (6.4
-  million changes at 100,000) and audits each of the 100,000 evaluations; that is measured at
-  small sizes by the tests, not here. A desk folder beside the SQLite one (``DIR.server``) holds the
+  move and its first autovacuum. Not ``centre move``: a move audits each of the 100,000
+  evaluations; ``bench_move.py`` measures it (at 10,000), not this bench. A desk folder beside the
+  SQLite one (``DIR.server``) holds the
   ``server.url``, as a desk PC's folder does.
 
 Measured per engine, each beside its baselines in the same run (medians of ``--repeat``):
@@ -85,9 +85,9 @@ NOTES: list[str] = [
     " themselves, which recompute every evaluation's kept figures with the scoring engine). The"
     " server's database was made by the store's own migrations and loaded by `COPY` from that"
     " folder, every table, in one transaction: 12.9 million rows (6.4 million changes, 6.1 million"
-    " heads) in 100–181 s, then `VACUUM ANALYZE`. Not `centre move`: it holds every table in"
-    " memory and audits each of the 100,000 evaluations, which at this size is a job of its own"
-    " (not measured). `tests/test_bench_engines.py` runs the bench at 4 evaluations and checks that"
+    " heads) in 100–181 s, then `VACUUM ANALYZE`. Not `centre move`: it audits each of the"
+    " 100,000 evaluations, which at this size is a job of its own (`bench_move.py` measures it at"
+    " 10,000). `tests/test_bench_engines.py` runs the bench at 4 evaluations and checks that"
     " the results desk and the statistics say exactly the same on both engines.",
     "- **The machine.** Two cores, shared during this run with the full test suite (load average"
     " 1.4–3): compare the CPU table and the ratios as much as the wall seconds.",

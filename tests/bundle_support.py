@@ -55,6 +55,7 @@ from inspector.store.db import DB_NAME
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org
 from inspector.store.rubrics import install_builtin_rubrics
+from tests.pg_support import database_rows
 
 CA_PASS = "centre-secret"
 CENTRE_NAME = "四川省职业技能鉴定指导中心"
@@ -187,12 +188,7 @@ def world(world_template: World, tmp_path: Path) -> Iterator[World]:
 
 def dump(folder: Path) -> dict[str, Any]:
     """Every row of every table (sorted), and every file outside the database with its SHA-256."""
-    conn = sqlite3.connect(f"file:{folder / DB_NAME}?mode=ro", uri=True)
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    out: dict[str, Any] = {}
-    for t in tables:
-        out[t] = sorted(repr(tuple(r)) for r in conn.execute(f'SELECT * FROM "{t}"'))
-    conn.close()
+    out: dict[str, Any] = dict(database_rows(folder))  # its SQLite file, or its database on the server
     files = {}
     for p in sorted(folder.rglob("*")):
         if p.is_file() and not p.name.startswith(DB_NAME):

@@ -181,3 +181,82 @@ def mark_pending(config: pytest.Config, items: list[pytest.Item]) -> None:
         )
         if reason is not None:
             item.add_marker(pytest.mark.xfail(reason=f"on PostgreSQL: {reason}", strict=True))
+
+
+# -- reading and tampering a folder's database through the store, on either engine ------------------
+
+
+def _folder_url(folder: Path) -> str | None:
+    """The server a test folder's database is on (its server.url, as the engine fixture writes it)."""
+    try:
+        return (folder / store_db.SERVER_FILE).read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def database_rows(folder: Path) -> dict[str, list[str]]:
+    """Every row of every table of the folder's database, sorted, read without writing anything: its
+    SQLite file (read-only), or its database on the server. What "nothing changed" compares."""
+    import sqlite3
+
+    url = _folder_url(folder)
+    out: dict[str, list[str]] = {}
+    if url is None:
+        conn = sqlite3.connect(f"file:{folder / store_db.DB_NAME}?mode=ro", uri=True)
+        try:
+            names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for t in sorted(names):
+                out[t] = sorted(repr(tuple(r)) for r in conn.execute(f'SELECT * FROM "{t}"'))
+        finally:
+            conn.close()
+        return out
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as raw:
+        names = [
+            r[0]
+            for r in raw.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+            )
+        ]
+        for t in sorted(names):
+            out[t] = sorted(repr(tuple(r)) for r in raw.execute(f'SELECT * FROM "{t}"'))
+    return out
+
+
+def tamper(conn: object, sql: str, *args: object) -> None:
+    """What someone holding the database itself could do behind the program's back, past the
+    append-only triggers on ``changes``: with the sqlite3 shell on a laptop's file (drop the
+    triggers), or on a server as its superuser (``session_replication_role = replica``: no trigger
+    fires), in a connection of its own. ``sql`` uses ``?`` placeholders."""
+    import sqlite3
+
+    if isinstance(conn, sqlite3.Connection):
+        conn.execute("DROP TRIGGER changes_append_only_update")
+        conn.execute("DROP TRIGGER changes_append_only_delete")
+        conn.execute(sql, args)
+        return
+    import psycopg
+
+    url = getattr(conn, "url", None)
+    assert url, "a server connection names its server"
+    with psycopg.connect(url, autocommit=True) as raw:
+        raw.execute("SET session_replication_role = replica")
+        raw.execute(sql.replace("?", "%s"), args)  # type: ignore[arg-type]
+
+
+def without_write_grants(conn: object) -> None:
+    """Make the store's server connection act as a role that may read every table and write none
+    (what a read-only database is on a server); :func:`with_write_grants_again` ends it."""
+    raw = conn._pg  # type: ignore[attr-defined]
+    raw.execute(
+        "DO $$ BEGIN IF to_regrole('inspector_reader') IS NULL THEN"
+        " CREATE ROLE inspector_reader; END IF; END $$"
+    )
+    raw.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO inspector_reader")
+    raw.execute("SET ROLE inspector_reader")
+
+
+def with_write_grants_again(conn: object) -> None:
+    conn._pg.execute("RESET ROLE")  # type: ignore[attr-defined]

@@ -156,6 +156,7 @@ class PgConnection:
         self.row_factory: Any = None  # accepted and ignored: rows are always named
         self.database_file: Path | None = None  # in the desk's folder it was opened for (store/db.py)
         self.url: str | None = None  # the server's address it was made with (connect)
+        self._streams = 0
 
     # -- what sqlite3.Connection offers ----------------------------------------------------------
     @property
@@ -206,6 +207,58 @@ class PgConnection:
     def server_user(self) -> str:
         """The server's user this desk connected as (store/desk_grants.py names it)."""
         return str(self._pg.info.user)
+
+    def stream(self, sql: str, size: int) -> Iterator[list[Any]]:
+        """The rows of ``sql`` (no parameters) ``size`` at a time, through a server-side cursor, so
+        that a table of millions of rows is never held whole (store/move.py). Inside a transaction
+        only: the cursor lives in it."""
+        if not self.in_transaction:
+            raise sqlite3.OperationalError("a server-side cursor needs a transaction")
+        text = _translated(sql, self, False)
+        try:
+            self._streams += 1  # a name of its own: another stream may be open beside it
+            with self._pg.cursor(name=f"inspector_stream_{self._streams}") as cursor:
+                cursor.execute(text)
+                while rows := cursor.fetchmany(size):
+                    yield rows
+        except psycopg.Error as e:
+            if e.sqlstate == _NOT_PERMITTED:
+                raise _refused(e, self._pg) from None
+            raise _sqlite_error(e) from None
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert ``rows`` into ``table`` by ``COPY`` (store/move.py: millions of rows), inside the
+        caller's transaction: constraints and triggers apply as to an INSERT. How many went in."""
+        if not self.in_transaction:
+            raise sqlite3.OperationalError("COPY belongs in the caller's transaction")
+        n = 0
+        try:
+            with self._pg.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    n += 1
+        except psycopg.Error as e:
+            if e.sqlstate == _NOT_PERMITTED:
+                raise _refused(e, self._pg) from None
+            raise _sqlite_error(e) from None
+        self.total_changes += n
+        self._wrote = self._wrote or n > 0
+        return n
+
+    def writable(self, tables: Iterable[str]) -> frozenset[str]:
+        """Which of ``tables`` the server grants this user INSERT and UPDATE on (store/pg_roles.py):
+        one question for all of them (a desk asks at every open: a round trip per table added up)."""
+        names = sorted(set(tables))
+        try:  # to_regclass first: a table this schema lacks is no error, only not writable
+            rows = self._pg.execute(
+                "SELECT t FROM unnest(CAST(%s AS text[])) AS t WHERE to_regclass(t) IS NOT NULL"
+                " AND has_table_privilege(current_user, to_regclass(t), 'INSERT')"
+                " AND has_table_privilege(current_user, to_regclass(t), 'UPDATE')",
+                (names,),
+            ).fetchall()
+        except psycopg.Error as e:
+            raise _sqlite_error(e) from None
+        return frozenset(str(r[0]) for r in rows)
 
     def may_write(self, table: str) -> bool:
         """Whether the server grants this user INSERT and UPDATE on ``table`` (store/pg_roles.py)."""
@@ -372,6 +425,8 @@ def connect(url: str) -> PgConnection:
         raise _sqlite_error(e) from None
     conn = PgConnection(raw)
     conn.url = url  # the window's poll of the write counter connects there too (ui/external.py)
+    if _bookkeeping_made(raw):
+        return conn  # every open after the first: one question, not seven statements
     for statement in _BOOKKEEPING:
         # two desks making them at the same first moment: the other one did; a desk user's role
         # may not create or insert (store/pg_roles.py): the owner made them already (or has not:
@@ -383,6 +438,24 @@ def connect(url: str) -> PgConnection:
         ):
             raw.execute(statement)
     return conn
+
+
+def _bookkeeping_made(raw: psycopg.Connection[Any]) -> bool:
+    """Whether the tables and function of :data:`_BOOKKEEPING` are all there, with their one row each."""
+    try:
+        row = raw.execute(
+            "SELECT to_regclass('inspector_files') IS NOT NULL AND to_regclass('inspector_pdfs') IS NOT NULL"
+            " AND to_regprocedure('inspector_json_texts(json)') IS NOT NULL"
+            " AND to_regclass('inspector_schema') IS NOT NULL AND to_regclass('inspector_writes') IS NOT NULL"
+        ).fetchone()
+        if not (row and row[0]):
+            return False
+        rows = raw.execute(
+            "SELECT (SELECT COUNT(*) FROM inspector_schema) + (SELECT COUNT(*) FROM inspector_writes)"
+        ).fetchone()
+    except psycopg.Error:
+        return False  # not readable by this user, say: the statements below say what they can
+    return bool(rows and rows[0] == 2)
 
 
 def database(conn: PgConnection) -> sqlite_utils.Database:

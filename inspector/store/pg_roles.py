@@ -128,25 +128,49 @@ def writes(desk: str, table: str) -> bool:
     return table not in DRAW_TABLES
 
 
+# The desk log's trigger function, one per table, its row key's columns named in it: a generic one
+# (the whole row made JSON, then its key picked out by name, per row) cost about 60 µs a row, which
+# a move into a server with desks (millions of rows) or a bundle import (about 130) pays for each
+# row; this costs about a third of that (docs/performance.md, "Moving a centre at scale").
 _LOG_FUNCTION = """
-CREATE OR REPLACE FUNCTION inspector_desk_act() RETURNS trigger
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema} AS $$
-DECLARE
-  r jsonb;
-  k jsonb;
 BEGIN
-  IF TG_OP = 'DELETE' THEN r := to_jsonb(OLD); ELSE r := to_jsonb(NEW); END IF;
-  IF TG_NARGS > 0 THEN
-    SELECT jsonb_object_agg(a, r -> a) INTO k FROM unnest(TG_ARGV) AS a;
+  IF TG_OP = 'DELETE' THEN
+    INSERT INTO inspector_desk_acts (desk_user, tbl, op, row_key)
+      VALUES (session_user, TG_TABLE_NAME, TG_OP, {old_key});
   ELSE
-    k := r;
+    INSERT INTO inspector_desk_acts (desk_user, tbl, op, row_key)
+      VALUES (session_user, TG_TABLE_NAME, TG_OP, {new_key});
   END IF;
-  INSERT INTO inspector_desk_acts (desk_user, tbl, op, row_key)
-    VALUES (session_user, TG_TABLE_NAME, TG_OP, k);
   RETURN NULL;
 END
 $$
 """
+
+
+def _log_function(
+    pg: psycopg.Connection[Any], schema: str, table: str, key: list[str]
+) -> tuple[str, sql.Identifier]:
+    """The statement making ``table``'s desk log function, and its name: the row's key as JSON (the
+    whole row where the table has no key)."""
+    function = sql.Identifier(f"inspector_desk_act_{table}")
+
+    def row_key(record: str) -> str:
+        if not key:
+            return f"to_jsonb({record})"
+        pairs = sql.SQL(", ").join(
+            sql.SQL("{}, {}.{}").format(sql.Literal(c), sql.SQL(record), sql.Identifier(c)) for c in key
+        )
+        return sql.SQL("jsonb_build_object({})").format(pairs).as_string(pg)
+
+    text = _LOG_FUNCTION.format(
+        function=function.as_string(pg),
+        schema=sql.Identifier(schema).as_string(pg),
+        old_key=row_key("OLD"),
+        new_key=row_key("NEW"),
+    )
+    return text, function
 
 
 def _ensure_group(pg: psycopg.Connection[Any], role: str, *, login: bool) -> None:
@@ -212,8 +236,6 @@ def install(url: str, members: Mapping[str, str] | None = None) -> RolesReport:
             pg.execute(
                 sql.SQL("GRANT SELECT ON inspector_desk_acts TO {}").format(sql.Identifier(GROUP["head"]))
             )
-            pg.execute(sql.SQL(_LOG_FUNCTION.format(schema=sql.Identifier(schema).as_string(pg))))
-            pg.execute("REVOKE ALL ON FUNCTION inspector_desk_act() FROM PUBLIC")
             for table in tables:
                 name = sql.Identifier(table)
                 pg.execute(sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(name, everyone))
@@ -229,12 +251,14 @@ def install(url: str, members: Mapping[str, str] | None = None) -> RolesReport:
                         pg.execute(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(name, group))
                     elif desk == "dispatcher" and table in START_TABLES:
                         pg.execute(sql.SQL("GRANT INSERT, UPDATE ON {} TO {}").format(name, group))
-                key = sql.SQL(", ").join(sql.Literal(c) for c in _primary_key(pg, table))
+                text, function = _log_function(pg, schema, table, _primary_key(pg, table))
+                pg.execute(sql.SQL(text))  # composed above, each name quoted there
+                pg.execute(sql.SQL("REVOKE ALL ON FUNCTION {}() FROM PUBLIC").format(function))
                 pg.execute(
                     sql.SQL(
                         "CREATE OR REPLACE TRIGGER inspector_desk_act AFTER INSERT OR UPDATE OR DELETE ON {}"
-                        " FOR EACH ROW EXECUTE FUNCTION inspector_desk_act({})"
-                    ).format(name, key)
+                        " FOR EACH ROW EXECUTE FUNCTION {}()"
+                    ).format(name, function)
                 )
             report.tables = len(tables)
             for person, desk in members.items():

@@ -17,6 +17,8 @@ from inspector.store.evidence import add_evidence, evidence_path
 from inspector.store.log import apply_change
 from inspector.store.orgs import add_org
 from inspector.store.rubrics import install_builtin_rubrics
+from tests.pg_support import tamper as tamper_database
+from tests.pg_support import with_write_grants_again, without_write_grants
 
 RUBRIC = "sichuan-2017-inspection"
 
@@ -167,11 +169,9 @@ def test_the_log_is_append_only(store: EvaluationStore, org: str) -> None:
 
 
 def tamper(store: EvaluationStore, sql: str, *args: object) -> None:
-    """What someone with the sqlite3 shell could do behind the product's back."""
-    conn = store.conn
-    conn.execute("DROP TRIGGER changes_append_only_update")
-    conn.execute("DROP TRIGGER changes_append_only_delete")
-    conn.execute(sql, args)
+    """What someone holding the database could do behind the product's back: the sqlite3 shell on a
+    laptop's file, the server's superuser on a centre's database (tests/pg_support.py)."""
+    tamper_database(store.conn, sql, *args)
 
 
 def test_audit_detects_an_edited_change(store: EvaluationStore, org: str, tmp_path: Path) -> None:
@@ -208,6 +208,12 @@ def test_audit_checks_evidence(store: EvaluationStore, org: str, tmp_path: Path)
     evidence_path(data, digest).write_bytes(b"another photo")
     assert any("改动" in p for p in audit_evaluation(store, data, e.id).problems)
     evidence_path(data, digest).unlink()
+    if not isinstance(store.conn, sqlite3.Connection):
+        # on a server the folder holds a desk's copy: a deleted one is fetched again, intact
+        assert audit_evaluation(store, data, e.id).ok
+        # the server's own copy changed behind the program's back: never handed out, so missing
+        tamper_database(store.conn, "UPDATE inspector_files SET content = ? WHERE sha256 = ?", b"x", digest)
+        evidence_path(data, digest).unlink()
     assert any("缺失" in p for p in audit_evaluation(store, data, e.id).problems)
 
 
@@ -225,11 +231,24 @@ def test_full_disk_writes_nothing_and_says_so(store: EvaluationStore, org: str) 
 
 
 def test_read_only_database_is_refused_cleanly(store: EvaluationStore, org: str) -> None:
+    """A laptop's file that may not be written; on a server, a role granted reading only: the mark
+    is refused with one message saying why, and nothing is written."""
     e = store.create(RUBRIC, org)
-    store.conn.execute("PRAGMA query_only = ON")
-    with pytest.raises(StoreError, match="只读"):
+    before = count(store)
+    on_file = isinstance(store.conn, sqlite3.Connection)
+    if on_file:
+        store.conn.execute("PRAGMA query_only = ON")
+    else:
+        without_write_grants(store.conn)
+    with pytest.raises(StoreError, match="只读" if on_file else "无此权限"):
         store.record(e.id, "1.1.1", {"met": True})
-    store.conn.execute("PRAGMA query_only = OFF")
+    if on_file:
+        store.conn.execute("PRAGMA query_only = OFF")
+    else:
+        with_write_grants_again(store.conn)
+    assert count(store) == before
+    store.record(e.id, "1.1.1", {"met": True})  # the connection is still usable
+    assert count(store) == before + 1
 
 
 def test_bad_arguments(store: EvaluationStore, org: str) -> None:

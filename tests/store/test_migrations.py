@@ -16,6 +16,7 @@ from inspector.store.db import DB_NAME, SCHEMA_VERSION, open_database
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.orgs import add_org
 from inspector.store.rubrics import list_rubrics
+from tests.pg_support import database_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -69,12 +70,16 @@ def test_fixture_upgrades_without_loss(version: int, tmp_path: Path) -> None:
 def test_a_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:
     data = tmp_path / "data"
     db = open_database(data)
-    db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")  # on a server: its inspector_schema
     db.conn.close()
-    digest = hashlib.sha256((data / DB_NAME).read_bytes()).hexdigest()
+    on_file = (data / DB_NAME).exists()
+    digest = hashlib.sha256((data / DB_NAME).read_bytes()).hexdigest() if on_file else ""
+    before = database_rows(data)
     with pytest.raises(StoreError, match="更新版本"):
         open_database(data)
-    assert hashlib.sha256((data / DB_NAME).read_bytes()).hexdigest() == digest
+    assert database_rows(data) == before
+    if on_file:  # the laptop's file not even rewritten
+        assert hashlib.sha256((data / DB_NAME).read_bytes()).hexdigest() == digest
 
 
 def test_not_a_database_is_refused(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from inspector.store.db import DB_NAME, SERVER_FILE, open_server_database
-from inspector.store.move import _columns, _digest, _rows, tables_in_order
+from inspector.store.move import table_digest, tables_in_order
 from tests.centre_support import demo_folder
 from tests.conftest import ROOT
 
@@ -40,7 +40,7 @@ def _tables(folder: Path) -> dict[str, str]:
     import sqlite_utils
 
     db = sqlite_utils.Database(sqlite3.connect(folder / DB_NAME))
-    out = {t: _digest(_rows(db, t, _columns(db, t))) for t in tables_in_order(db)}
+    out = {t: table_digest(db, t) for t in tables_in_order(db)}
     db.conn.close()
     return out
 
@@ -117,3 +117,75 @@ def test_a_move_to_the_server_takes_evidence_and_signed_pdfs_so_other_desks_read
     assert move_centre(desk, str(back)).ok
     assert [p.read_bytes() for p in signed_pdfs(back, eval_id)] == [pdf]
     assert all((back / "evidence" / s[:2] / s).exists() for s in shas)
+
+
+def _server_tables(url: str) -> dict[str, str]:
+    db = open_server_database(url)
+    try:
+        return {t: table_digest(db, t) for t in tables_in_order(db)}
+    finally:
+        db.conn.close()
+
+
+def test_a_move_in_small_batches_copies_every_row_both_ways(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy, its digests and the audit's reading back go a batch at a time: with batches of 7
+    rows every table crosses many batch boundaries, and the copy is still exact both ways."""
+    from inspector.store import move
+
+    monkeypatch.setattr(move, "BATCH", 7)
+    centre = demo_folder(tmp_path / "centre")
+    before = _tables(centre)
+    assert max(int(d.split(":")[0]) for d in before.values()) > 10 * move.BATCH
+    report = move.move_centre(centre, pg_url)
+    assert report.ok, report.problems
+    assert _server_tables(pg_url) == before
+    back = tmp_path / "back"
+    assert move.move_centre(centre, str(back)).ok
+    assert _tables(back) == before
+
+
+def test_a_move_that_fails_midway_leaves_the_target_empty_and_the_source_as_it_was(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection lost after some batches were written (either way): nothing of the copy stays
+    in the target, the source is as it was, the folder is not switched."""
+    from inspector.errors import StoreError
+    from inspector.store import move
+
+    monkeypatch.setattr(move, "BATCH", 5)
+    real = move._batches
+    read = {"n": 0}
+
+    def failing(db: object, sql: str) -> object:
+        for rows in real(db, sql):  # type: ignore[arg-type]
+            read["n"] += 1
+            if read["n"] == 40:
+                raise sqlite3.OperationalError("server closed the connection unexpectedly")
+            yield rows
+
+    centre = demo_folder(tmp_path / "centre")
+    before = _tables(centre)
+    empty = _server_tables(pg_url)
+    monkeypatch.setattr(move, "_batches", failing)
+    with pytest.raises(StoreError, match="复制失败，目标未做任何更改"):
+        move.move_centre(centre, pg_url)
+    assert read["n"] == 40
+    assert _server_tables(pg_url) == empty and not (centre / SERVER_FILE).exists()
+    assert _tables(centre) == before
+
+    monkeypatch.setattr(move, "_batches", real)
+    assert move.move_centre(centre, pg_url).ok  # into the same, still empty database
+    on_server = _server_tables(pg_url)
+    back = tmp_path / "back"
+    read["n"] = 0
+    monkeypatch.setattr(move, "_batches", failing)
+    with pytest.raises(StoreError, match="复制失败，目标未做任何更改"):
+        move.move_centre(centre, str(back))
+    assert _server_tables(pg_url) == on_server  # the server, the source now, untouched
+    assert list(back.iterdir()) == []  # the new folder as empty as it was: the move may be tried again
+    assert (centre / SERVER_FILE).read_text(encoding="utf-8") == pg_url
+    monkeypatch.setattr(move, "_batches", real)
+    assert move.move_centre(centre, str(back)).ok
+    assert _tables(back) == before
