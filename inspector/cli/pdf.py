@@ -9,7 +9,7 @@ import click
 
 from inspector.cli.common import Context, emit_json, pass_context, read_passphrase
 from inspector.errors import SigningError, UsageError, VerificationError
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -74,7 +74,7 @@ def pdf_sign(
     try:
         data = file.read_bytes()
     except OSError as e:
-        raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(file)) from None
+        raise UsageError(_("无法读取文件：{e}").format(e=os_reason(e)), str(file)) from None
     signed = sign_bytes(ctx, data, role, location or _("评估现场"), passphrase_file)
     target = out or file
     written = write_pdf(target, signed)
@@ -95,7 +95,7 @@ def pdf_verify(ctx: Context, file: Path, ca_files: tuple[Path, ...], as_json: bo
     try:
         data = file.read_bytes()
     except OSError as e:
-        raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(file)) from None
+        raise UsageError(_("无法读取文件：{e}").format(e=os_reason(e)), str(file)) from None
     result = verify_pdf(data, trusted_cas(ctx, ca_files), crls=installed_crls(ctx))
     if as_json:
         emit_json(result)
