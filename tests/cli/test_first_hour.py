@@ -322,3 +322,16 @@ def test_ids_accept_a_unique_prefix_and_name_the_matches_when_ambiguous(demo: Pa
     assert all(i in r.err for i in matching[:8])
     plan = run("plan", "list", "--ids", data=demo).out.split()[0]
     assert run("results", plan[:12], data=demo).code == 0
+
+
+def test_the_results_desk_says_a_veto_as_the_window_does(demo: Path) -> None:
+    """87 points and 不合格 side by side, without the veto, reads as a wrong outcome: the window says
+    不合格（否决） and names V3; the command line says the same."""
+    plan = run("plan", "list", "--ids", data=demo).out.split()[0]
+    targets = run("results", plan, "--json", data=demo).json()["targets"]
+    vetoed = [t for t in targets if t["vetoes"]]
+    assert vetoed, "the demo has a vetoed station"
+    lines = run("results", plan, data=demo).out.splitlines()
+    for t in vetoed:
+        (line,) = [x for x in lines if x.startswith(t["org_name"] + "  ")]
+        assert "（否决）" in line and all(v in line for v in t["vetoes"]), line
