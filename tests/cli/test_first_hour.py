@@ -335,3 +335,12 @@ def test_the_results_desk_says_a_veto_as_the_window_does(demo: Path) -> None:
     for t in vetoed:
         (line,) = [x for x in lines if x.startswith(t["org_name"] + "  ")]
         assert "（否决）" in line and all(v in line for v in t["vetoes"]), line
+
+
+def test_a_record_form_shows_no_zero_total(demo: Path) -> None:
+    """Fujian's 督导情况记录表 scores nothing: the window and the sheet say so; eval show said
+    "总分（暂计）：0 / 0" and "0 / 0" beside every section."""
+    rows = run("eval", "list", "--json", data=demo).json()
+    record = next(e["id"] for e in rows if e["rubric"].startswith("fujian-2021-supervision-record"))
+    out = run("eval", "show", record, data=demo).out
+    assert "不计分" in out and "0 / 0" not in out, out
