@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from inspector.errors import StoreError
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 
 T = TypeVar("T")
 
@@ -129,7 +129,7 @@ def _saving(target: Path, *, beside: bool) -> Iterator[Saving]:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as e:
-        raise StoreError(_("无法写入：{e}").format(e=e.strerror or e), str(target)) from None
+        raise StoreError(_("无法写入：{e}").format(e=os_reason(e)), str(target)) from None
     os.close(fd)
     saving = Saving(Path(tmp_name), target)
     try:
@@ -146,7 +146,7 @@ def _saving(target: Path, *, beside: bool) -> Iterator[Saving]:
     except OSError as e:
         if in_use(e):
             raise StoreError(_("文件正被其他程序打开，无法替换：请关闭后重试"), str(target)) from None
-        raise StoreError(_("无法写入：{e}").format(e=e.strerror or e), str(target)) from None
+        raise StoreError(_("无法写入：{e}").format(e=os_reason(e)), str(target)) from None
     finally:
         if saving.tmp.exists():
             remove_file(saving.tmp)  # a temporary left behind is a dot file: backups skip it

@@ -43,3 +43,24 @@ def language() -> str:
 
 def _(source: str) -> str:
     return catalogue(_language).get(source, source)
+
+
+def os_reason(e: OSError) -> str:
+    """Why the system refused a file, in the user's language: the C library's ``strerror`` is
+    English whatever the interface says ("No such file or directory" in a Chinese message)."""
+    import errno
+
+    said = {
+        errno.ENOENT: _("文件或文件夹不存在"),
+        errno.EACCES: _("没有权限"),
+        errno.EPERM: _("没有权限"),
+        errno.EISDIR: _("这是文件夹，不是文件"),
+        errno.ENOTDIR: _("路径中有一段不是文件夹"),
+        errno.ENOSPC: _("磁盘已满"),
+        errno.EROFS: _("磁盘只读（U 盘可能有写保护）"),
+        errno.EEXIST: _("已有同名文件"),
+        errno.EBUSY: _("文件正被其他程序占用"),
+        errno.EIO: _("读写出错（U 盘可能已拔出或损坏）"),
+        errno.ENAMETOOLONG: _("文件名过长"),
+    }.get(e.errno or 0)
+    return said or e.strerror or str(e)

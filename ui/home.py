@@ -152,6 +152,8 @@ class HomePage(QWidget):
             ("new", _("新建评估（含本站自查自评）…")),
             ("import", _("导入数据包（U 盘）…")),
             ("demo", _("填入示例数据，先看看")),
+            # the first-run question again, once answered "later": the centre's CA has no other button
+            ("roles", _("这台电脑做什么用…（指导中心、督导员、鉴定站）")),
         ):
             button = QPushButton(label)
             button.clicked.connect(lambda _c=False, k=key: self.action_requested.emit(k))

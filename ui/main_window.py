@@ -674,6 +674,11 @@ class MainWindow(QMainWindow):
             self.bundle_dialog("import")
         elif key == "demo":
             self.fill_demo()
+        elif key == "roles":
+            from ui.first_run import FirstRunDialog
+
+            self.first_run = FirstRunDialog(self)
+            self.first_run.open()
 
     def new_evaluation(self, kind: str = "inspection") -> NewEvaluationDialog | None:
         """新建评估: the dialog; accepted, the new evaluation opens at its first item."""

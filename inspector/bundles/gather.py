@@ -174,7 +174,12 @@ def results_content(
         if new or full:
             touched.append(eval_id)
     _add_log(db, data, content, changes, sent)
-    _add_pdfs(data, content, touched if not full else list(eval_ids), sent)
+    # a signed evaluation's sheet may change with no new change in the log: the other members
+    # countersign it in turn (pdf sign) and it comes back to reports/; the one not yet sent goes
+    # (``sent`` holds the hashes this recipient has), or the export would say "nothing new"
+    signed = {r[0] for r in db.conn.execute("SELECT id FROM evaluations WHERE signed_at IS NOT NULL")}
+    with_pdfs = touched + [e for e in eval_ids if e in signed and e not in touched]
+    _add_pdfs(data, content, with_pdfs if not full else list(eval_ids), sent)
     if not content.changes and not any(n.startswith("pdfs/") for n in content.members):
         raise UsageError(_("没有需要导出的新内容（对方已有全部更改）；如需重发全部内容，请用 --full"))
     return content

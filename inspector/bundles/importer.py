@@ -174,6 +174,10 @@ class ImportReport:
                 s=self.skipped,
             )
         ]
+        if a.get("pdfs"):  # the signed sheet that came back: the clerk is told it is here, verified
+            lines.append(
+                _("收到签署的 PDF {n} 份（签名已验证），保存在数据文件夹的 pdfs/ 中").format(n=a["pdfs"])
+            )
         if self.identity:
             lines.append(_("已安装 {name} 的证书").format(name=self.identity))
         if self.request is not None:

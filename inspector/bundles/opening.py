@@ -63,7 +63,7 @@ from inspector.crypto.identity import (
     unlock_identity,
 )
 from inspector.errors import BundleError, SigningError, VerificationError, WrongPassphrase
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 
 CLOCK_SKEW = dt.timedelta(days=1)
 # A sender certificate that expired at most this long before the import is still accepted, with a
@@ -110,7 +110,7 @@ def read_checked(path: Path) -> Container:
     try:
         f: BinaryIO = open(path, "rb")  # noqa: SIM115 (closed below, the entries need the handle)
     except OSError as e:
-        raise BundleError(_("无法读取数据包：{e}").format(e=e.strerror or e), str(path)) from None
+        raise BundleError(_("无法读取数据包：{e}").format(e=os_reason(e)), str(path)) from None
     with f:
         total = path.stat().st_size
         entries = read_container(f, total, outer_limit)

@@ -38,7 +38,7 @@ import sqlite_utils
 from inspector.centre.workdays import YearArrangement, add_arrangements, supported_years
 from inspector.errors import UsageError
 from inspector.fileio import decode_text
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 from inspector.store.db import transaction
 from inspector.store.meta import add_meta, write_meta
 
@@ -185,7 +185,7 @@ def read_notice_file(path: Path) -> tuple[HolidayNotice, bytes]:
             raise UsageError(_("文件过大，不像节假日安排"), str(path))
         raw = path.read_bytes()
     except OSError as e:
-        raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
+        raise UsageError(_("无法读取文件：{e}").format(e=os_reason(e)), str(path)) from None
     try:
         data = tomllib.loads(decode_text(raw))  # Notepad writes a BOM, PowerShell 5 UTF-16
     except UnicodeDecodeError:

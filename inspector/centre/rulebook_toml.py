@@ -22,7 +22,7 @@ from inspector.centre.rulebook import (
     rule_kinds,
 )
 from inspector.errors import RubricError
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -227,7 +227,7 @@ def read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise RulebookError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
+        raise RulebookError(_("无法读取文件：{e}").format(e=os_reason(e)), str(path)) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:

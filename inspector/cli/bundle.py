@@ -9,7 +9,7 @@ import click
 
 from inspector.cli.common import Context, emit_json, pass_context, read_passphrase
 from inspector.cli.params import complete_id
-from inspector.errors import BundleError
+from inspector.errors import BundleError, InspectorError
 from inspector.i18n import _
 
 _PASS_HELP = "从文件读取本机证书口令（也可用环境变量 INSPECTOR_PASSPHRASE；交互时会提示输入）"
@@ -121,6 +121,7 @@ def bundle_import(
     逐个导入，每个数据包各自完整写入或完全不写，遇到被拒绝的数据包即停止（之前的已导入）。
     """
     from inspector.bundles.format import SUFFIX
+    from inspector.bundles.importer import conflict_line
 
     paths: list[Path] = []
     for f in files:
@@ -128,7 +129,22 @@ def bundle_import(
     if not paths:
         raise BundleError(_("文件夹中没有数据包（*{s}）").format(s=SUFFIX), str(files[0]))
     state: dict[str, Any] = {"passphrase": None, "keyring": None, "ca": ca_fingerprint}
-    reports = [_import_one(ctx, path, passphrase_file, state) for path in paths]
+    reports = []
+    for path in paths:
+        try:
+            report = _import_one(ctx, path, passphrase_file, state)
+        except InspectorError as e:
+            # the refusal names the file as well as the member: of several files, the user must
+            # know which one was refused (the ones before it are imported and were reported)
+            if str(path) not in str(e):
+                e.where = f"{path}: {e.where}" if e.where else str(path)
+            raise
+        reports.append(report)
+        if not as_json:  # said as each is imported, so a later refusal does not hide them
+            for line in report.summary():
+                click.echo(line)
+            for c in report.conflicts:
+                click.echo(conflict_line(c))
     if as_json:
         # one file: the report as before (the contract's shape); several: the list of them
         emit_json(
@@ -137,13 +153,6 @@ def bundle_import(
             else [r.as_json() for r in reports]
         )
         return
-    from inspector.bundles.importer import conflict_line
-
-    for report in reports:
-        for line in report.summary():
-            click.echo(line)
-        for c in report.conflicts:
-            click.echo(conflict_line(c))
 
 
 def _import_one(ctx: Context, file: Path, passphrase_file: Path | None, state: dict[str, Any]) -> Any:

@@ -928,6 +928,9 @@ def results_cmd(
             draft = t.state == "draft" and t.total is not None  # the window's words: 43（暂）, 未完成
             score = fmt(t.total) + (_("（暂）") if draft else "") if t.total is not None else "—"
             outcome = t.outcome_label or (_("未完成") if draft and not t.vetoes else "—")
+            if t.vetoes:  # the window's words: 不合格（否决） and the veto ids, not a bare 不合格 beside 87
+                outcome = (t.outcome_label or _("否决")) + (_("（否决）") if t.outcome_label else "")
+                outcome += "  " + "、".join(t.vetoes)
             due = ""
             if t.decision_due:  # 重庆 三（二）: 10 / 20 working days from the application's receipt
                 late = _("（逾期）") if t.decision_overdue else ""

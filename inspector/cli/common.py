@@ -13,7 +13,7 @@ import click
 
 from inspector.errors import InspectorError, UsageError
 from inspector.fileio import read_text_file
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 from inspector.paths import data_dir
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def read_json_file(path: Path) -> Any:
     try:
         text = read_text_file(path)  # as Notepad or PowerShell saved it: a BOM, or UTF-16
     except OSError as e:
-        raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
+        raise UsageError(_("无法读取文件：{e}").format(e=os_reason(e)), str(path)) from None
     except UnicodeDecodeError:
         raise UsageError(_("文件不是 UTF-8 编码"), str(path)) from None
     try:

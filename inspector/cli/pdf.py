@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 from inspector.cli.common import Context, emit_json, pass_context, read_passphrase
-from inspector.errors import SigningError, UsageError, VerificationError
-from inspector.i18n import _
+from inspector.errors import InspectorError, SigningError, UsageError, VerificationError
+from inspector.i18n import _, os_reason
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -50,6 +50,13 @@ def sign_bytes(ctx: Context, data: bytes, role: str, location: str, passphrase_f
     return sign_document(data, signer, role=role, location=location)
 
 
+def _name_file(e: InspectorError, file: Path) -> None:
+    """A refusal about the file's content ("不是 PDF 文件") names the file, as every refusal names its
+    place; one that already names a place (the data folder's missing credential) keeps it."""
+    if not e.where:
+        e.where = str(file)
+
+
 @click.group()
 def pdf() -> None:
     """PDF 数字签名：签署、验证。"""
@@ -74,8 +81,12 @@ def pdf_sign(
     try:
         data = file.read_bytes()
     except OSError as e:
-        raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(file)) from None
-    signed = sign_bytes(ctx, data, role, location or _("评估现场"), passphrase_file)
+        raise UsageError(_("无法读取文件：{e}").format(e=os_reason(e)), str(file)) from None
+    try:
+        signed = sign_bytes(ctx, data, role, location or _("评估现场"), passphrase_file)
+    except InspectorError as e:
+        _name_file(e, file)
+        raise
     target = out or file
     written = write_pdf(target, signed)
     if written != target:
@@ -95,8 +106,12 @@ def pdf_verify(ctx: Context, file: Path, ca_files: tuple[Path, ...], as_json: bo
     try:
         data = file.read_bytes()
     except OSError as e:
-        raise UsageError(_("无法读取文件：{e}").format(e=e.strerror or e), str(file)) from None
-    result = verify_pdf(data, trusted_cas(ctx, ca_files), crls=installed_crls(ctx))
+        raise UsageError(_("无法读取文件：{e}").format(e=os_reason(e)), str(file)) from None
+    try:
+        result = verify_pdf(data, trusted_cas(ctx, ca_files), crls=installed_crls(ctx))
+    except InspectorError as e:
+        _name_file(e, file)
+        raise
     if as_json:
         emit_json(result)
     else:

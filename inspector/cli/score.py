@@ -31,7 +31,10 @@ def print_report(report: Report, *, provisional: bool = False) -> None:
         return
     bonus = _("（含加分 {b}）").format(b=fmt(report.bonus)) if r.bonus_points else ""
     total_line = _("总分（暂计）：{t} / {m}{bonus}") if provisional else _("总分：{t} / {m}{bonus}")
-    click.echo(total_line.format(t=fmt(report.total), m=fmt(r.max_points), bonus=bonus))
+    if not r.scored:  # a record form: the window's words, not "总分 0 / 0" and a 0 / 0 per section
+        click.echo(_("记录表：逐项记录是否符合，不计分"))
+    else:
+        click.echo(total_line.format(t=fmt(report.total), m=fmt(r.max_points), bonus=bonus))
     if r.bonus_points:
         click.echo(
             _("基本分 {b} + 加分 {y} = 总分 {t} 分（评估结论按总分判定）").format(
@@ -39,7 +42,11 @@ def print_report(report: Report, *, provisional: bool = False) -> None:
             )
         )
     for s in report.sections:
-        click.echo(f"  {s.code}. {s.title}: {fmt(s.points)} / {fmt(s.max_points)}")
+        click.echo(
+            f"  {s.code}. {s.title}: {fmt(s.points)} / {fmt(s.max_points)}"
+            if r.scored
+            else f"  {s.code}. {s.title}"
+        )
     lost = tuple(i for i in report.lost if not r.item(i.id).in_bonus)  # a bonus unmet: 不得分、不扣分
     unearned = [i.id for i in report.lost if r.item(i.id).in_bonus]
     if unearned:

@@ -47,7 +47,7 @@ from inspector.documents.cjk_paragraph import CJKParagraph
 from inspector.documents.outline import draw_outlined
 from inspector.errors import StoreError
 from inspector.fileio import atomic_document
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 from inspector.paths import font_path
 
 FONT = "WQY"
@@ -66,7 +66,7 @@ def font() -> str:
     try:
         pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
     except OSError as e:
-        raise StoreError(_("无法读取字体文件：{e}").format(e=e.strerror or e), str(path)) from None
+        raise StoreError(_("无法读取字体文件：{e}").format(e=os_reason(e)), str(path)) from None
     # <b> and <i> in a paragraph must not fall back to a standard (unembedded) font.
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
     return FONT

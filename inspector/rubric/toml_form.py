@@ -15,7 +15,7 @@ from typing import Any
 
 from inspector.errors import RubricError
 from inspector.fileio import decode_text
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 from inspector.rubric.model import Malformed, Ref, Rubric, rubric_from_dict
 from inspector.rubric.points import fmt
 from inspector.rubric.ruletext import format_rule
@@ -43,7 +43,7 @@ def load_rubric_file(path: Path) -> Rubric:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise RubricError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
+        raise RubricError(_("无法读取文件：{e}").format(e=os_reason(e)), str(path)) from None
     try:
         text = decode_text(raw)  # as Notepad or PowerShell saved it: a BOM, or UTF-16
     except UnicodeDecodeError as e:

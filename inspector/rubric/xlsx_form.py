@@ -26,7 +26,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.worksheet import Worksheet
 
 from inspector.errors import InspectorError, RubricError
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 from inspector.rubric.model import (
     ID_PATTERN,
     Group,
@@ -374,7 +374,7 @@ def _load(path: Path) -> Workbook:
             warnings.simplefilter("ignore")
             wb = load_workbook(path, data_only=True)
     except OSError as e:
-        raise RubricError(_("无法读取文件：{e}").format(e=e.strerror or e), str(path)) from None
+        raise RubricError(_("无法读取文件：{e}").format(e=os_reason(e)), str(path)) from None
     except Exception:
         # A damaged or foreign file fails inside openpyxl in many ways (zip, XML, KeyError,
         # ValueError…); all of them mean the same to the user.

@@ -51,7 +51,7 @@ import sqlite_utils
 from inspector import __version__
 from inspector.errors import StoreError
 from inspector.fileio import atomic_path, replace_file, retrying, scratch_folder
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 from inspector.paths import CA_DIR, KEYS_DIR
 from inspector.store.backup_seal import BackupSealError, SealingWriter, is_encrypted, unseal
 from inspector.store.db import DB_NAME, SCHEMA_VERSION, schema_version, server_url
@@ -168,7 +168,7 @@ def _opened(path: Path, passphrase: str | None) -> Iterator[zipfile.ZipFile]:
     except FileNotFoundError:
         raise _refuse(_("文件不存在"), path) from None
     except OSError as e:
-        raise _refuse(_("无法读取（{e}）").format(e=e.strerror or e), path) from None
+        raise _refuse(_("无法读取（{e}）").format(e=os_reason(e)), path) from None
     if not is_encrypted(head):
         try:
             z = zipfile.ZipFile(path)
@@ -190,7 +190,7 @@ def _opened(path: Path, passphrase: str | None) -> Iterator[zipfile.ZipFile]:
             }.get(str(e), _("不是有效的加密备份"))
             raise _refuse(reason, path) from None
         except OSError as e:
-            raise _refuse(_("无法读取（{e}）").format(e=e.strerror or e), path) from None
+            raise _refuse(_("无法读取（{e}）").format(e=os_reason(e)), path) from None
         plain.seek(0)
         try:
             z = zipfile.ZipFile(plain)
@@ -318,7 +318,7 @@ def _restore(path: Path, data: Path, passphrase: str | None) -> dict[str, Any]:
         except OSError as e:
             raise StoreError(
                 _("恢复中断：无法写入数据文件夹（{e}）；数据库未替换，已写入的文件可保留").format(
-                    e=e.strerror or e
+                    e=os_reason(e)
                 ),
                 str(data),
             ) from None
@@ -340,6 +340,6 @@ def _restore(path: Path, data: Path, passphrase: str | None) -> dict[str, Any]:
             replace_file(tmp / DB_NAME, current)
         except OSError as e:
             raise StoreError(
-                _("恢复中断：无法替换数据库（{e}）；数据库未替换").format(e=e.strerror or e), str(current)
+                _("恢复中断：无法替换数据库（{e}）；数据库未替换").format(e=os_reason(e)), str(current)
             ) from None
     return manifest

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from inspector.errors import StoreError
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 
 if TYPE_CHECKING:  # imported when first used (inspector.store.lazy_db): 12 MB with its dependencies
     import sqlite_utils
@@ -843,7 +843,7 @@ def server_url(folder: Path) -> str | None:
         except FileNotFoundError:
             return None
         except OSError as e:
-            raise StoreError(_("无法使用数据文件夹：{e}").format(e=e.strerror or e), str(folder)) from None
+            raise StoreError(_("无法使用数据文件夹：{e}").format(e=os_reason(e)), str(folder)) from None
     return url or None
 
 
@@ -869,7 +869,7 @@ def open_database(folder: Path) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as e:
         raise StoreError(_("无法打开数据库：{e}").format(e=e), str(path)) from None
     except OSError as e:
-        raise StoreError(_("无法使用数据文件夹：{e}").format(e=e.strerror or e), str(folder)) from None
+        raise StoreError(_("无法使用数据文件夹：{e}").format(e=os_reason(e)), str(folder)) from None
     # The folder's stored holiday notices are put in force by inspector.folder.open_folder, the
     # one way the program opens a folder: the store does not know the calendar.
     # No sqlite-utils plugins: none is part of the product, and looking for them scans every

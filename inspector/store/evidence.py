@@ -17,7 +17,7 @@ import sqlite_utils
 from inspector.clock import now
 from inspector.errors import StoreError, UsageError
 from inspector.fileio import atomic_path
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 from inspector.store.db import server_url, transaction
 
 MAX_BYTES = 200 * 1024 * 1024  # a scanned document or a phone video clip, not a film
@@ -53,7 +53,7 @@ def add_evidence(db: sqlite_utils.Database, data: Path, source: Path) -> str:
     try:
         size = source.stat().st_size
     except OSError as e:
-        raise UsageError(_("无法读取证据文件：{e}").format(e=e.strerror or e), str(source)) from None
+        raise UsageError(_("无法读取证据文件：{e}").format(e=os_reason(e)), str(source)) from None
     if not source.is_file():
         raise UsageError(_("证据应为文件"), str(source))
     if size > MAX_BYTES:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from inspector.errors import StoreError
-from inspector.i18n import _
+from inspector.i18n import _, os_reason
 
 LOCK_DIR = ".locks"
 RESTORE_LOCK = "restore.lock"
@@ -105,7 +105,7 @@ def _take(path: Path) -> Hold | None:
         f = open(path, "ab+")  # noqa: SIM115 (kept open while held)
     except OSError as e:
         raise StoreError(
-            _("无法使用数据文件夹：{e}").format(e=e.strerror or e), str(path.parent.parent)
+            _("无法使用数据文件夹：{e}").format(e=os_reason(e)), str(path.parent.parent)
         ) from None
     if not _try_lock(f):
         f.close()

@@ -108,6 +108,13 @@ def test_round_trip_centre_laptop_centre(world: World, tmp_path: Path) -> None:
         "SELECT direction, kind, outcome FROM bundles WHERE id = ?", (report.bundle,)
     )
     assert tuple(row.fetchone()) == ("import", "results", "imported")
+    # the members countersign the sheet in turn (pdf sign) and it comes back to reports/: no new
+    # change in the log, but the next results bundle carries it, and only it
+    countersigned = signed_pdf(world, lead, "sheet 2, countersigned")
+    (reports / f"测试所_2026-12-01_{tag}_评分表.pdf").write_bytes(countersigned)
+    again = world.import_(centre, world.results(lead))
+    assert again.added["changes"] == 0 and again.added["pdfs"] == 1
+    assert countersigned in [p.read_bytes() for p in signed_pdfs(centre, world.eval_id)]
 
 
 def test_reimport_is_idempotent_and_says_so(world: World) -> None:
@@ -208,7 +215,7 @@ def test_write_safety_full_disk_and_failed_read_back(world: World, monkeypatch: 
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(be, "write_container", disk_full)
-    with pytest.raises(StoreError, match="No space left"):
+    with pytest.raises(StoreError, match="磁盘已满"):
         export_bundle(world.db(lead), lead, world.keyring(lead), "results", out, full=True)
     assert out.read_bytes() == previous and read_checked(out)
     assert sorted(p.name for p in out.parent.iterdir()) == [out.name]  # no temporary file left

@@ -164,6 +164,11 @@ def test_centre_to_laptop_to_centre_on_the_command_line(tmp_path: Path) -> None:
     assert sorted(x["already_imported"] for x in reports) == [False, True]
     shown = run("eval", "show", eval_id, "--json", data=centre).json()
     assert shown["observations"]["4.1.1"]["problems"] == 0
+    # of several files, the refused one is named, and the ones imported before it are reported
+    (batch / "z-junk.inspbundle").write_bytes(b"PK\x03\x04 not really")
+    r = run("bundle", "import", batch, "--passphrase-file", ca_pass, data=centre)
+    refused(r, "z-junk.inspbundle", "截断")
+    assert "已导入过" in r.out, r.out  # 2.inspbundle, before z-junk in the folder's order
 
     # the centre revokes the credential: the laptop's next bundle is refused
     r = run(
@@ -196,5 +201,8 @@ def test_usage_errors_are_one_line(tmp_path: Path) -> None:
         "尚未安装证书",
     )
     (tmp_path / "junk.inspbundle").write_bytes(b"PK\x03\x04 not really")
-    refused(run("bundle", "import", tmp_path / "junk.inspbundle", data=data), "截断")
-    refused(run("bundle", "inspect", tmp_path / "missing.inspbundle", data=data), "无法读取")
+    refused(run("bundle", "import", tmp_path / "junk.inspbundle", data=data), "junk.inspbundle", "截断")
+    # the system's reason in the user's language, not the C library's English
+    r = run("bundle", "inspect", tmp_path / "missing.inspbundle", data=data)
+    refused(r, "missing.inspbundle", "无法读取", "不存在")
+    assert "No such file" not in r.err

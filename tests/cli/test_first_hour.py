@@ -322,3 +322,25 @@ def test_ids_accept_a_unique_prefix_and_name_the_matches_when_ambiguous(demo: Pa
     assert all(i in r.err for i in matching[:8])
     plan = run("plan", "list", "--ids", data=demo).out.split()[0]
     assert run("results", plan[:12], data=demo).code == 0
+
+
+def test_the_results_desk_says_a_veto_as_the_window_does(demo: Path) -> None:
+    """87 points and 不合格 side by side, without the veto, reads as a wrong outcome: the window says
+    不合格（否决） and names V3; the command line says the same."""
+    plan = run("plan", "list", "--ids", data=demo).out.split()[0]
+    targets = run("results", plan, "--json", data=demo).json()["targets"]
+    vetoed = [t for t in targets if t["vetoes"]]
+    assert vetoed, "the demo has a vetoed station"
+    lines = run("results", plan, data=demo).out.splitlines()
+    for t in vetoed:
+        (line,) = [x for x in lines if x.startswith(t["org_name"] + "  ")]
+        assert "（否决）" in line and all(v in line for v in t["vetoes"]), line
+
+
+def test_a_record_form_shows_no_zero_total(demo: Path) -> None:
+    """Fujian's 督导情况记录表 scores nothing: the window and the sheet say so; eval show said
+    "总分（暂计）：0 / 0" and "0 / 0" beside every section."""
+    rows = run("eval", "list", "--json", data=demo).json()
+    record = next(e["id"] for e in rows if e["rubric"].startswith("fujian-2021-supervision-record"))
+    out = run("eval", "show", record, data=demo).out
+    assert "不计分" in out and "0 / 0" not in out, out

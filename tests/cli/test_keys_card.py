@@ -68,6 +68,8 @@ def test_certificate_outliving_the_card_and_the_slip(tmp_path: Path) -> None:
     text = subprocess.run(["pdftotext", "-layout", str(slip), "-"], capture_output=True, text=True).stdout
     flat = "".join(text.split())
     assert ca_fp in flat and "张建国" in text and "135790" not in text
+    # the fingerprint's box is printed above the steps that tell where to find it
+    assert flat.index("中心CA证书指纹（SHA-256）") < flat.index("如何核对") and "上方方框" in flat
     refused(run("keys", "slip", "--person", person.id, "--out", slip, data=tmp_path / "laptop"), "中心")
 
     # renewal: a new card, and the credential re-issued to its last day

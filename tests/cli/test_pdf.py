@@ -172,3 +172,18 @@ def test_verify_without_a_trusted_ca_or_signature(demo_folder: Path, tmp_path: P
     info = init_ca(ca, "中心", CA_PASS)
     (tmp_path / "ca.pem").write_bytes(info.certificate_pem)
     refused(run("pdf", "verify", out, "--ca", tmp_path / "ca.pem", data=data), "没有数字签名")
+
+
+def test_a_file_that_is_no_pdf_is_named(demo_folder: Path, tmp_path: Path) -> None:
+    """Refusals about the file's content name the file, as every refusal names its place."""
+    answers = tmp_path / "answers.json"
+    answers.write_text("{}", encoding="utf-8")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really a PDF")
+    refused(run("pdf", "verify", answers, data=demo_folder), "answers.json", "不是 PDF")
+    refused(run("pdf", "verify", broken, data=demo_folder), "broken.pdf", "已损坏")
+    passphrase = tmp_path / "pass"
+    passphrase.write_text("demo-1234", encoding="utf-8")
+    r = run("pdf", "sign", answers, "--role", "组长", "--passphrase-file", passphrase, data=demo_folder)
+    refused(r, "answers.json", "不是有效的 PDF")
+    assert answers.read_text(encoding="utf-8") == "{}"  # a refused input changes nothing

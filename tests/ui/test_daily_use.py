@@ -368,6 +368,12 @@ def test_the_empty_home_offers_actions_and_a_field_laptop_shows_its_own_pages(
     assert any("新建评估" in b for b in buttons) and any("示例" in b for b in buttons)
     # no centre credential, no roster: only 我的评估 in the navigation
     assert all(w.nav.isRowHidden(row) for row in range(1, w.nav.count()))
+    # the guide: an empty home offers what the first run offered, the centre's CA among them
+    roles = next(b for b in home.empty_actions.findChildren(QPushButton) if "做什么用" in b.text())
+    roles.click()
+    qtbot.waitUntil(lambda: w.first_run is not None and w.first_run.isVisible(), timeout=5000)
+    assert w.first_run is not None and "centre" in w.first_run.choices
+    w.first_run.reject()
     demo = next(b for b in home.empty_actions.findChildren(QPushButton) if "示例" in b.text())
     demo.click()
     qtbot.waitUntil(lambda: len(home.model.rows) > 0, timeout=60000)
