@@ -129,7 +129,10 @@ DIRECT = textwrap.dedent(
 )
 
 
-def startup(base: Path, data: Path, runs: int) -> dict[str, dict[str, float]]:
+def startup(base: Path, data: Path, runs: int, before: Path | None = None) -> dict[str, dict[str, float]]:
+    """Medians of each start's marks. The commands run interleaved, one of each per round, the
+    order turned round every round (none always first after the other's burst of work); with
+    ``before`` (another copy of the program), its ``inspector gui`` runs in the same rounds."""
     bare = base / "bare.py"
     bare.write_text(BARE, encoding="utf-8")
     direct = base / "direct.py"
@@ -146,13 +149,26 @@ def startup(base: Path, data: Path, runs: int) -> dict[str, dict[str, float]]:
     product = [sys.executable, "-m", "inspector", "gui", "--screenshot", str(base / "p.png")]
     baseline = [sys.executable, str(bare), str(base / "b.png")]
     without_cli = [sys.executable, str(direct), str(data), str(base / "d.png")]
-    runs_of: dict[str, list[dict[str, float]]] = {"product": [], "direct": [], "bare": []}
-    commands = {"product": product, "direct": without_cli, "bare": baseline}
-    for cmd in commands.values():  # warm-up: .pyc files, the OS file cache
-        timed_process(cmd, env)
-    for _n in range(runs):
-        for name, cmd in commands.items():
-            runs_of[name].append(timed_process(cmd, env))
+    commands = {"product": (product, env), "direct": (without_cli, env), "bare": (baseline, env)}
+    if before is not None:
+        # cwd (ROOT) would put this checkout first on the path for -m: the copy goes first by name
+        old_env = {**env, "PYTHONPATH": str(before)}
+        old = [
+            sys.executable,
+            "-c",
+            RUN_FROM.format(root=str(before)),
+            "gui",
+            "--screenshot",
+            str(base / "o.png"),
+        ]
+        commands["before"] = (old, old_env)
+    runs_of: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+    for cmd, cmd_env in commands.values():  # warm-up: .pyc files, the OS file cache
+        timed_process(cmd, cmd_env)
+    for n in range(runs):
+        order = list(commands.items())
+        for name, (cmd, cmd_env) in order if n % 2 == 0 else order[::-1]:
+            runs_of[name].append(timed_process(cmd, cmd_env))
     return {
         name: {
             k: median([r[k] for r in results])
@@ -160,6 +176,13 @@ def startup(base: Path, data: Path, runs: int) -> dict[str, dict[str, float]]:
         }
         for name, results in runs_of.items()
     }
+
+
+# ``python -m inspector`` of another copy of the program (``--before``)
+RUN_FROM = (
+    "import runpy, sys; sys.path.insert(0, {root!r}); sys.argv[0] = 'inspector';"
+    " runpy.run_module('inspector', run_name='__main__')"
+)
 
 
 def synthetic_rubric(n_sections: int = 25, groups: int = 10, items: int = 10) -> Any:
@@ -388,11 +411,14 @@ def main() -> None:
     ap.add_argument("--moves", type=int, default=200)
     ap.add_argument("--write", action="store_true", help="record the figures in docs/performance.md")
     ap.add_argument("--start-only", action="store_true", help="only the start-up table (not with --write)")
+    ap.add_argument(
+        "--before", type=Path, default=None, help="another copy of the program, in the same rounds"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         data = demo_folder(base)
-        start = startup(base, data, args.runs)
+        start = startup(base, data, args.runs, args.before)
         inproc = None if args.start_only else in_process(data, base, args.moves)
     p, d, b = start["product"], start["direct"], start["bare"]
 
@@ -413,6 +439,18 @@ def main() -> None:
         f"| peak memory (resident) | {p['rss']:.0f} MB ({p['rss'] / b['rss']:.2f}×)"
         f" | {d['rss']:.0f} MB ({d['rss'] / b['rss']:.2f}×) | {b['rss']:.0f} MB |",
     ]
+    if "before" in start:
+        o = start["before"]
+        lines += [
+            "",
+            "| the copy before (`--before`), same rounds | first paint | CPU to first paint | home list"
+            " scored | exit | peak memory |",
+            "|---|---|---|---|---|---|",
+            f"| `inspector gui` before | {o['first-paint']:.2f} s"
+            f" ({o['first-paint'] / b['first-paint']:.2f}×)"
+            f" | {o['first-paint-cpu']:.2f} s ({o['first-paint-cpu'] / b['first-paint-cpu']:.2f}×)"
+            f" | {o['ready']:.2f} s | {o['exit']:.2f} s | {o['rss']:.0f} MB ({o['rss'] / b['rss']:.2f}×) |",
+        ]
     if inproc is None:
         print("\n".join(lines))
         return
