@@ -12,9 +12,8 @@ installed program has them; this session's environment sets ``PYTHONDONTWRITEBYT
   virtual environment), what no command can go below.
 
 Wall and CPU time (user + system of the child) are medians; the machine's cores are shared, so read
-the CPU time beside the wall. A separate run of each command under ``-X importtime`` gives how many
-modules it imports and their own import time (the sum of each module's "self", less the
-interpreter's own start).
+the CPU time beside the wall. A separate run of each command under ``-X importtime`` counts the
+modules it imports beyond the bare interpreter's.
 
 Usage: ``.venv/bin/python bench/bench_start.py --folder DIR [--before SRC] [--rounds 9] [--write]``
 where DIR is a centre folder with its plan's id in ``DIR/PLAN`` (``bench_scale.py --folder`` keeps
@@ -105,20 +104,12 @@ def run(
     return wall, cpu, done.stderr
 
 
-def imports(src: Path | None, args: list[str], runs: int = 5) -> tuple[int, float]:
-    """Modules imported and the sum of their own import times (s), from ``-X importtime``: the
-    smallest sum of ``runs`` runs (on a shared machine one run's sum moves by a factor of 3)."""
-    sums, count = [], 0
-    for _ in range(runs):
-        _wall, _cpu, err = run(src, args, importtime=True)
-        selfs = [
-            int(line.split("|")[0].split(":")[1])
-            for line in err.splitlines()
-            if line.startswith("import time:") and "self [us]" not in line
-        ]
-        sums.append(sum(selfs) / 1e6)
-        count = len(selfs)
-    return count, min(sums)
+def modules(src: Path | None, args: list[str]) -> int:
+    """How many modules the command imports (``-X importtime`` names each once). Their import time,
+    summed from the same lines, moved by a factor of 3 between runs on this shared machine and is
+    not reported: the CPU time of the timed runs says what they cost."""
+    _wall, _cpu, err = run(src, args, importtime=True)
+    return sum(1 for line in err.splitlines() if line.startswith("import time:") and "self [us]" not in line)
 
 
 def main() -> None:
@@ -153,7 +144,7 @@ def main() -> None:
     wall_m = {k: statistics.median(v) for k, v in walls.items()}
     cpu_m = {k: statistics.median(v) for k, v in cpus.items()}
     bare_wall, bare_cpu = wall_m[("bare", "")], cpu_m[("bare", "")]
-    bare_n, bare_s = imports(None, [])
+    bare_n = modules(None, [])
     lines = [
         SECTION,
         "",
@@ -167,20 +158,19 @@ def main() -> None:
             else ""
         )
         + f" Bare interpreter start (`python -c pass`, same virtual environment): {bare_wall:.3f} s"
-        f" wall, {bare_cpu:.3f} s CPU, {bare_n} modules. Imports: modules imported by the"
-        " command and the sum of their own import times beyond the bare start (`-X importtime`, the"
-        " smallest of 5 runs).",
+        f" wall, {bare_cpu:.3f} s CPU, {bare_n} modules; the modules column counts those the command"
+        " imports beyond these.",
         "",
-        "| command | program | wall | CPU | CPU − bare start | modules | imports |",
-        "|---|---|---|---|---|---|---|",
+        "| command | program | wall | CPU | CPU − bare start | modules imported |",
+        "|---|---|---|---|---|---|",
     ]
     for cmd, argv in commands.items():
         for name, src in programs.items():
-            n, s = imports(src, argv)
+            n = modules(src, argv)
             wall, cpu = wall_m[(name, cmd)], cpu_m[(name, cmd)]
             lines.append(
                 f"| `inspector {cmd}` | {name} | {wall:.3f} s | {cpu:.3f} s | {cpu - bare_cpu:.3f} s"
-                f" | {n - bare_n} | {(s - bare_s) * 1000:.0f} ms |"
+                f" | {n - bare_n} |"
             )
     evaluations = ""
     db = args.folder / "inspector.sqlite3"
