@@ -11,6 +11,7 @@ Usage: ``.venv/bin/python bench/bench_store.py [--evals 1000,10000] [--records 2
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sqlite3
 import statistics
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from perfdoc import replace_section
 
@@ -50,17 +51,17 @@ class BareCommits:
         self.conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, item TEXT, payload TEXT)")
         self.i = 0
 
-    def run(self, n: int) -> list[float]:
+    def run(self, n: int) -> list[tuple[float, float]]:
         times = []
         for _ in range(n):
             self.i += 1
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.execute(
                 "INSERT INTO t (item, payload) VALUES (?, ?)", ("4.1.1", f'{{"problems":{self.i % 3}}}')
             )
             self.conn.execute("COMMIT")
-            times.append(time.perf_counter() - t0)
+            times.append((time.perf_counter() - t0, time.thread_time() - c0))
         return times
 
 
@@ -77,22 +78,26 @@ class StoreRecords:
         self.items = [i.id for i in rubric.items() if i.rule.kind in ("all_or_nothing", "yes_no")]
         self.i = 0
 
-    def run(self, n: int) -> list[float]:
+    def run(self, n: int) -> list[tuple[float, float]]:
         times = []
         for _ in range(n):
             self.i += 1
             obs = {"problems": self.i % 3} if self.i % 2 else {"met": True}
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             self.store.record(self.eval_id, self.items[self.i % len(self.items)], obs)
-            times.append(time.perf_counter() - t0)
+            times.append((time.perf_counter() - t0, time.thread_time() - c0))
         return times
 
 
-def interleaved(folder: Path, n: int, chunk: int = 100) -> tuple[list[float], list[float], dict[str, Any]]:
+# one call's wall and CPU seconds (the CPU of this thread: the fsync's wait is not in it)
+Timing = tuple[float, float]
+
+
+def interleaved(folder: Path, n: int, chunk: int = 100) -> tuple[list[Timing], list[Timing], dict[str, Any]]:
     bare, rec = BareCommits(folder), StoreRecords(folder)
     bare.run(50), rec.run(50)  # warm-up
-    b: list[float] = []
-    r: list[float] = []
+    b: list[Timing] = []
+    r: list[Timing] = []
     for _ in range(max(1, n // chunk)):
         b += bare.run(chunk)
         r += rec.run(chunk)
@@ -101,6 +106,43 @@ def interleaved(folder: Path, n: int, chunk: int = 100) -> tuple[list[float], li
         "frames": (wal_frames(bare.conn, bare.run), wal_frames(rec.store.conn, rec.run)),
     }
     return b, r, counts
+
+
+class Round(NamedTuple):
+    """One round's medians and p99s (wall, CPU) of each side, fresh database files."""
+
+    bare: list[Timing]
+    rec: list[Timing]
+
+    def wall(self, side: list[Timing], p: float | None = None) -> float:
+        values = [w for w, _c in side]
+        return pct(values, p) if p is not None else statistics.median(values)
+
+    def cpu(self, side: list[Timing]) -> float:
+        return statistics.median(c for _w, c in side)
+
+    def ratio(self, p: float | None = None) -> float:
+        return self.wall(self.rec, p) / self.wall(self.bare, p)
+
+
+def rounds(where: Path, n: int, count: int, chunk: int) -> tuple[list[Round], dict[str, Any]]:
+    """``count`` rounds of ``n`` records on each side, interleaved in chunks, each round in new
+    files under ``where``: one round's ratio moves with the disk's fsync and the other work on the
+    machine at that moment; the rounds' median and range show how far."""
+    out: list[Round] = []
+    counts: dict[str, Any] = {}
+    for k in range(count):
+        with tempfile.TemporaryDirectory(dir=where) as tmp:
+            b, r, counts = interleaved(Path(tmp), n, chunk)
+        out.append(Round(b, r))
+        print(
+            f"  {where}: round {k + 1}/{count}: record {out[-1].wall(r) * 1e3:.3f} ms, bare"
+            f" {out[-1].wall(b) * 1e3:.3f} ms, {out[-1].ratio():.2f}× (p99 {out[-1].ratio(0.99):.2f}×),"
+            f" load {os.getloadavg()[0]:.1f}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return out, counts
 
 
 def statements(conn: sqlite3.Connection, run: Any, n: int = 100) -> float:
@@ -182,27 +224,63 @@ def scale(folder: Path, sizes: list[int]) -> list[tuple[int, float, float, float
     return out
 
 
+RAM = Path("/dev/shm")  # a RAM disk on Linux: fsync costs nothing there, what is left is CPU
+
+
+def round_lines(title: str, found: list[Round]) -> list[str]:
+    """The table of one place's rounds: pooled medians and p99s, CPU, wait, and the rounds' ratios."""
+    bare = [t for r in found for t in r.bare]
+    rec = [t for r in found for t in r.rec]
+    pool = Round(bare, rec)
+    ratios = sorted(r.ratio() for r in found)
+    p99s = sorted(r.ratio(0.99) for r in found)
+    cpu_ratios = sorted(r.cpu(r.rec) / r.cpu(r.bare) for r in found)
+
+    def row(label: str, side: list[Timing]) -> str:
+        wait = max(0.0, statistics.median(w - c for w, c in side))
+        return (
+            f"| {label} | {pool.wall(side) * 1e3:.3f} ms | {pool.wall(side, 0.99) * 1e3:.3f} ms"
+            f" | {pool.cpu(side) * 1e3:.3f} ms | {wait * 1e3:.3f} ms |"
+        )
+
+    return [
+        f"| {title} | median | p99 | CPU, median | waiting (wall − CPU), median |",
+        "|---|---|---|---|---|",
+        row("`EvaluationStore.record` (checked, scored, hash-chained, indexed)", rec),
+        row("bare `sqlite3` INSERT + COMMIT, same pragmas", bare),
+        f"| ratio, all rounds' calls together (target ≤ 1.5×) | **{pool.ratio():.2f}×**"
+        f" | {pool.ratio(0.99):.2f}×"
+        f" | {pool.cpu(rec) / pool.cpu(bare):.1f}× | |",
+        f"| ratio, each round's own: median (lowest–highest of {len(found)})"
+        f" | {statistics.median(ratios):.2f}×"
+        f" ({ratios[0]:.2f}–{ratios[-1]:.2f}) | {statistics.median(p99s):.2f}× ({p99s[0]:.2f}–{p99s[-1]:.2f})"
+        f" | {statistics.median(cpu_ratios):.1f}× ({cpu_ratios[0]:.1f}–{cpu_ratios[-1]:.1f}) | |",
+        f"| the bare commit's median wall time, each round (what one fsync took here then)"
+        f" | {' / '.join(f'{w * 1e3:.3f}' for w in (r.wall(r.bare) for r in found))} ms | | | |",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--records", type=int, default=2000)
+    parser.add_argument("--records", type=int, default=2000, help="records on each side, per round")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, each in new database files")
+    parser.add_argument("--chunk", type=int, default=100, help="records of one side before the other's")
     parser.add_argument("--evals", default="1000,10000")
     parser.add_argument("--write", action="store_true", help="record the figures in docs/performance.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        bare, rec, counts = interleaved(folder, args.records)
-        b, r = statistics.median(bare), statistics.median(rec)
-        sizes = [int(s) for s in args.evals.split(",")]
+        on_disk, counts = rounds(folder, args.records, args.rounds, args.chunk)
+        in_ram = rounds(RAM, args.records, args.rounds, args.chunk)[0] if RAM.is_dir() else []
+        sizes = [int(s) for s in args.evals.split(",") if s]
         scaled = scale(folder, sizes)
     lines = [
-        "| durable write of one observation | median | p99 |",
-        "|---|---|---|",
-        f"| `EvaluationStore.record` (checked, scored, hash-chained, indexed) | {r * 1e3:.3f} ms"
-        f" | {pct(rec, 0.99) * 1e3:.3f} ms |",
-        f"| bare `sqlite3` INSERT + COMMIT, same pragmas | {b * 1e3:.3f} ms"
-        f" | {pct(bare, 0.99) * 1e3:.3f} ms |",
-        f"| ratio (target ≤ 1.5×) | **{r / b:.2f}×** | {pct(rec, 0.99) / pct(bare, 0.99):.2f}× |",
+        *round_lines("durable write of one observation, on this disk", on_disk),
         "",
+    ]
+    if in_ram:
+        lines += [*round_lines("the same on a RAM disk (`/dev/shm`: fsync free, CPU only)", in_ram), ""]
+    lines += [
         "| per durable write | `EvaluationStore.record` | bare INSERT + COMMIT |",
         "|---|---|---|",
         f"| SQL statements (BEGIN and COMMIT included) | {counts['statements'][1]:.1f}"
@@ -218,17 +296,19 @@ def main() -> None:
         )
     print("\n".join(lines))
     if args.write:
-        write_section(lines, args.records)
+        write_section(lines, args.records, args.rounds, args.chunk)
 
 
-def write_section(lines: list[str], records: int) -> None:
+def write_section(lines: list[str], records: int, count: int, chunk: int) -> None:
     body = "\n".join(
         [
             SECTION,
             "",
             f"`bench/bench_store.py`, Python {platform.python_version()}, {platform.machine()},"
-            f" {time.strftime('%Y-%m-%d')}. {records:,} records on each side, interleaved in chunks of"
-            " 100 after a warm-up, each into its own database file (WAL, `synchronous=FULL`).",
+            f" {time.strftime('%Y-%m-%d')}, load average {os.getloadavg()[0]:.1f} at the end on the 2"
+            f" cores shared with four other engineers' work. {count} rounds of {records:,} records on each"
+            f" side, interleaved in chunks of {chunk} after a warm-up, each round into new database files"
+            " (WAL, `synchronous=FULL`); wall and CPU time (this thread's) of every call.",
             "",
             *lines,
             "",
@@ -241,9 +321,25 @@ def write_section(lines: list[str], records: int) -> None:
             " chained to the device's previous change, in one transaction (read the evaluation and"
             " the item's heads; insert the change and its supersedes link; replace the item's head;"
             " move the item's share of the evaluation's kept figures). Where an fsync takes"
-            " milliseconds (this shared disk on a busy day) the ratio falls towards 1×. With other"
-            " work on the same two cores the ratio moves by several tenths between runs of the"
-            " same code.",
+            " milliseconds the ratio falls towards 1×.",
+            "- Issue 18 (P2), is the spread noise? The wall ratio of the same code measured 1.11–1.62×"
+            " in earlier runs. It is not noise of the measurement but the shared disk: the ratio is"
+            " (fsync + the record's work) ÷ (fsync + a bare commit's), and this machine's fsync moved"
+            " from 0.25 ms to 4 ms within ten minutes of one afternoon (other engineers' builds and"
+            " tests on the same disk). With the bare commit at 0.23–0.28 ms the rounds gave 1.9–3.7×"
+            " (p99 1.2–3.9×); at 1.4–4 ms, 0.95–1.36× (p99 0.83–1.39×). Pinning the bench to one core"
+            " (`taskset -c 1`) changed nothing beyond that spread (1.02–1.30× against 1.04–1.17× in"
+            " alternating runs at the same fsync time); neither did interleaving finer. The steady"
+            " figure is the work itself: on a RAM disk (fsync free) a record took 0.17–0.19 ms and a"
+            " bare commit 0.009 ms in every round (each round within ±3 % of the others, at load 5–7),"
+            " and the CPU time beside each wall time says the same on the disk. The bench therefore runs"
+            " several rounds in new files, prints each round's ratio with the fsync time it met (the"
+            " bare commit's wall time), the CPU of both sides, and the same on a RAM disk: read the"
+            " ratio together with the fsync time of its round. On this disk the record cost 0.2–0.8 ms"
+            " more than a bare commit (its CPU, about 0.17 ms, and 6.5 WAL pages written and synced"
+            " against one), so the 1.5× goal holds where an fsync takes about 1.5 ms or more and is"
+            " missed where the disk acknowledges faster (here at 0.25 ms: 1.9–3.7×). **Not met** with a"
+            " fast fsync; what would close it is in the last note but one.",
             "- Issue 18 (P2), second round, from 15 statements per mark that moves the figures"
             " (main) to 11, and from six b-trees' pages to five (the evaluations row is no longer"
             " rewritten): the item's heads are read once (the record's parents"

@@ -3,7 +3,7 @@ search; Enter or a double click opens one where its work stopped."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QShortcut
@@ -33,6 +33,10 @@ from ui.models.evaluations_model import (
     phase_label,
 )
 from ui.shortcuts import shown
+from ui.station_register import PROPOSE_KEY
+
+if TYPE_CHECKING:
+    from ui.station_register import StationRegister
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -94,11 +98,14 @@ class HomePage(QWidget):
         self.station.setWordWrap(True)
         self.station.hide()
         layout.addWidget(self.station)
-        from ui.station_register import StationRegister
-
-        self.register = StationRegister()  # a station's register entry and its corrections (issue 19)
-        self.register.add_shortcut(self)
-        layout.addWidget(self.register)
+        # a station's register entry and its corrections (issue 19): made when a station's folder
+        # shows it (ui/station_register.py), in this place of the layout; the other folders (an
+        # inspector's laptop, the centre) never build its two tables, nor before the first paint
+        self._register: StationRegister | None = None
+        self._register_at = layout.count()
+        propose = QShortcut(QKeySequence(PROPOSE_KEY), self)  # anywhere on this page, not only the panel
+        propose.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        propose.activated.connect(self._propose)
         bar = QHBoxLayout()
         self.tabs = QTabBar()
         self.tabs.setExpanding(False)
@@ -175,6 +182,28 @@ class HomePage(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda n=n: self.tabs.setCurrentIndex(n))
         self._update_tabs()
+
+    @property
+    def register(self) -> StationRegister:
+        if self._register is None:
+            from ui.station_register import StationRegister
+
+            self._register = StationRegister()
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(self._register_at, self._register)
+        return self._register
+
+    def _propose(self) -> None:
+        if self._register is not None and self._register.isVisible():
+            self._register.ask()
+
+    def load_register(self, db: Any, org_id: str | None, user: str | None) -> None:
+        """A station's register panel (:meth:`StationRegister.load`); nothing is made for a folder
+        that is not a station's."""
+        if org_id is None and self._register is None:
+            return
+        self.register.load(db, org_id, user)
 
     def set_station(self, status: dict[str, Any] | None) -> None:
         """Show a station's request: the plan, the deadline with its clause, what to do next."""

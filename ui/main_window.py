@@ -453,7 +453,7 @@ class MainWindow(QMainWindow):
         self.home.set_station(status)
 
         station = station_org(self.db.conn) if self.db is not None else None
-        self.home.register.load(self.db if station else None, station, self.user)
+        self.home.load_register(self.db if station else None, station, self.user)
         if self._pending_start is None:
             return
         eval_id, view = self._pending_start

@@ -19,6 +19,7 @@ Python 3.12+ or once PySide6 is fixed. (Better still: run the product on Python 
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 
 MARGIN = 1 << 40
@@ -76,11 +77,27 @@ def lean_feature_hook() -> bool:
     return True
 
 
+# The standard library's own folder (where os.py is). None of its sources names PySide6, so its
+# modules are answered without reading them: the hook is asked once for every module an import
+# statement names, already imported or not (typing, inspect, logging …: 74 modules and some 1.5 MB
+# of source before the window's first paint, 2–5 ms; issue 18, P1). site-packages may lie below
+# it (a system Python): those are read as before.
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+
+
+def in_standard_library(path: str) -> bool:
+    return path.startswith(_STDLIB) and not any(
+        part in ("site-packages", "dist-packages") for part in path[len(_STDLIB) :].split(os.sep)
+    )
+
+
 def uses_pyside(module: object) -> bool:
     """Whether the module's source names PySide6 (PySide6's own test), without caching the source."""
     path = getattr(module, "__file__", None)
     if not isinstance(path, str) or not path.endswith(".py"):
         return False  # built in, an extension, or no source: what inspect.getsource fails on
+    if in_standard_library(path):
+        return False  # what reading it would say (see _STDLIB)
     try:
         with open(path, "rb") as f:
             return b"PySide6" in f.read()

@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -225,12 +224,6 @@ class StationRegister(QWidget):
         self.entry.setMaximumHeight(rows)
         self.proposals.setMaximumHeight(rows)
         self.hide()
-
-    def add_shortcut(self, page: QWidget) -> None:
-        """The propose key anywhere on ``page`` (the home page), not only inside this panel."""
-        shortcut = QShortcut(QKeySequence(PROPOSE_KEY), page)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(lambda: self.ask() if self.isVisible() else None)
 
     def load(self, db: Any, org_id: str | None, user: str | None) -> None:
         """Show this station's entry and its proposals (hidden in a folder that is not a station's)."""

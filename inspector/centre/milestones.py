@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.centre.common import iso, parse_day, today
 from inspector.centre.plans import get_plan, plan_rulebook
@@ -26,6 +24,9 @@ from inspector.errors import UsageError
 from inspector.i18n import _
 from inspector.store.db import transaction
 from inspector.store.evaluations import default_author
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def milestone_state_name(state: str) -> str:

@@ -8,9 +8,7 @@ roster themselves, and already differed (ids in one, names in the other). Here o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.centre.dispatch import DrawRules
 from inspector.centre.milestones import MilestoneState, plan_milestones
@@ -35,6 +33,9 @@ from inspector.centre.rulebooks import draw_rules
 from inspector.i18n import _
 from inspector.store.orgs import org_names
 from inspector.store.rubrics import list_rubrics
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 plan_kind_name = kind_label  # one wording of a plan's kind for both faces
 

@@ -21,9 +21,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.centre.common import iso, new_id, optional_day, parse_day, today
 from inspector.centre.dispatch import SUPERVISOR_KINDS, Ground, Supervisor, SupervisorKind, Visit, kind_name
@@ -34,6 +32,9 @@ from inspector.store.changes import loads
 from inspector.store.db import transaction
 from inspector.store.evaluations import default_author
 from inspector.store.orgs import plain_text
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 ROLES = ("internal_supervisor", "assessor", "exam_staff")
 # After each task: 优秀 良好 合格 不合格. 郑州办法 第十一条 names what is reviewed, not grades: these

@@ -28,9 +28,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.centre.common import iso, new_id, optional_day, today
 from inspector.centre.dispatch import (
@@ -65,6 +63,9 @@ from inspector.store.db import transaction
 from inspector.store.evaluations import Evaluation, EvaluationStore, default_author
 from inspector.store.orgs import org_names
 from inspector.store.rubrics import get_rubric
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 RECORD_FORMAT = "inspector-dispatch-2"  # -1: made before rulebooks (verified under DrawRules.legacy)
 ALGORITHM = (

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.centre.common import iso, parse_day
 from inspector.centre.plans import get_plan, plan_rulebook
@@ -21,6 +19,9 @@ from inspector.errors import NotFoundError, UsageError
 from inspector.i18n import _
 from inspector.store.db import transaction
 from inspector.store.evaluations import default_author
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.centre.common import iso, new_id, optional_day, parse_day
 from inspector.centre.plans import get_plan, plan_rulebook
@@ -26,6 +24,9 @@ from inspector.errors import NotFoundError, StoreError, UsageError
 from inspector.i18n import _
 from inspector.store.db import transaction
 from inspector.store.evaluations import EvaluationStore
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 RESULTS = ("passed", "failed")
 STATES = ("open", "overdue", "rechecking", "closed")

@@ -29,9 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.centre.applicants import parse_applicant_type
 from inspector.centre.common import new_id
@@ -41,6 +39,9 @@ from inspector.rubric.workbook_guard import workbook_problem
 from inspector.store.changes import canonical, loads
 from inspector.store.db import transaction
 from inspector.store.orgs import add_org, insert_org, update_org
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # 填表说明 2: the category is the nature of the sponsoring body.
 CATEGORIES: dict[str, str] = {

@@ -39,9 +39,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, NamedTuple
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inspector.centre.applicants import decision_due
 from inspector.centre.common import iso, optional_day, today
@@ -61,6 +59,9 @@ from inspector.store.changes import canonical, loads
 from inspector.store.evaluations import FIGURES_COLUMNS, EvaluationStore
 from inspector.store.folder_role import station_signed
 from inspector.store.rubrics import get_rubric
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 RECHECK_SHARE = Decimal("0.1")
 DIFFERENCE_FLAG = Decimal(10)

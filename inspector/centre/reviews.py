@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.centre.applicants import (
     REVIEW_OUTCOMES,
@@ -31,6 +29,9 @@ from inspector.i18n import _
 from inspector.store.changes import loads
 from inspector.store.db import transaction
 from inspector.store.evaluations import default_author
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from inspector.centre.dispatch import DrawRules
 from inspector.centre.rulebook import Rulebook, rulebook_from_json
@@ -25,6 +24,9 @@ from inspector.paths import rulebooks_dir
 from inspector.store.changes import loads
 from inspector.store.db import transaction
 from inspector.store.evaluations import default_author
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @functools.cache

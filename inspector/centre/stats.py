@@ -26,9 +26,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inspector.centre.applicants import REVIEW_OUTCOMES, review_outcome_names
 from inspector.centre.reviews import all_latest_reviews
@@ -40,6 +38,9 @@ from inspector.rubric.points import ZERO, json_number
 from inspector.store.changes import canonical, loads
 from inspector.store.evaluations import FIGURES_COLUMNS, Evaluation, EvaluationStore
 from inspector.store.log import CENT
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BINS = 10
 GROUP_KEYS = ("region", "category", "year")

@@ -11,15 +11,16 @@ A correction is a new row: the latest counts, the earlier stay.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from inspector.clock import now
 from inspector.errors import StoreError, UsageError
 from inspector.i18n import _
 from inspector.store.db import transaction
 from inspector.store.evaluations import EvaluationStore, default_author
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 VERDICTS = ("pass", "fail")
 

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from inspector.centre.holidays import add_notice, calendar_summary, read_notice_file, template
 from inspector.cli.common import Context, emit_json, pass_context
-from inspector.fileio import write_text_atomic
 from inspector.i18n import _
 
 
@@ -22,6 +20,8 @@ def calendar() -> None:
 @pass_context
 def show(ctx: Context, as_json: bool) -> None:
     """哪些年份可以计算工作日期限。"""
+    from inspector.centre.holidays import calendar_summary
+
     summary = calendar_summary(ctx.db)
     if as_json:
         emit_json(summary)
@@ -57,6 +57,8 @@ def show(ctx: Context, as_json: bool) -> None:
 @pass_context
 def add(ctx: Context, file: Path, replace: bool, as_json: bool) -> None:
     """录入一年的节假日安排（TOML 文件，格式见 calendar template）。"""
+    from inspector.centre.holidays import add_notice, read_notice_file
+
     notice, raw = read_notice_file(file)
     record = add_notice(ctx.db, notice, raw, replace=replace, user=ctx.user)
     if as_json:
@@ -76,6 +78,9 @@ def add(ctx: Context, file: Path, replace: bool, as_json: bool) -> None:
 )
 def template_(year: int, out: Path | None) -> None:
     """输出一年节假日安排的填写模板。"""
+    from inspector.centre.holidays import template
+    from inspector.fileio import write_text_atomic
+
     text = template(year)
     if out is None:
         click.echo(text, nl=False)

@@ -5,21 +5,41 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from inspector.centre import people as roster_
-from inspector.centre import plans as plans_
-from inspector.centre import rectifications as rect_
-from inspector.centre.common import optional_day, today
-from inspector.centre.dispatch import PLAN_KINDS, SUPERVISOR_KINDS
-from inspector.centre.overview import dispatch_rows, plan_kind_name, plan_rows, target_state_name
 from inspector.cli.common import Context, emit_json, pass_context
-from inspector.cli.params import complete_id
+from inspector.cli.params import CoreChoice, complete_id
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
 from inspector.rubric.points import fmt
-from inspector.store.orgs import org_names
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+# The centre's modules are imported in the commands that use them, not here: ``inspector results …``
+# then loads what the desk needs and no more, and ``inspector --help`` none of them (issue 18, S1).
+SUPERVISOR_KINDS = CoreChoice("inspector.centre.dispatch", "SUPERVISOR_KINDS")
+PLAN_KINDS = CoreChoice("inspector.centre.dispatch", "PLAN_KINDS")
+RATINGS = CoreChoice("inspector.centre.people", "RATINGS")
+ANNUAL_RESULTS = CoreChoice("inspector.centre.people", "ANNUAL_RESULTS")
+GROUNDS = CoreChoice("inspector.centre.people", "GROUNDS")
+RECTIFICATION_RESULTS = CoreChoice("inspector.centre.rectifications", "RESULTS")
+
+
+def optional_day(value: str | None, where: str) -> dt.date | None:
+    """:func:`inspector.centre.common.optional_day`, imported when a command runs."""
+    from inspector.centre.common import optional_day
+
+    return optional_day(value, where)
+
+
+def today() -> dt.date:
+    """:func:`inspector.centre.common.today`, imported when a command runs."""
+    from inspector.centre.common import today
+
+    return today()
 
 
 def _written(out: Path, counts: dict[str, int]) -> Path:
@@ -104,6 +124,8 @@ def people() -> None:
 
 
 def _role(ctx: Context, text: str) -> tuple[str, str]:
+    from inspector.centre import people as roster_
+
     org, _sep, role = text.partition(":")
     if not org.strip():
         raise UsageError(
@@ -115,9 +137,7 @@ def _role(ctx: Context, text: str) -> tuple[str, str]:
 
 @people.command("add")
 @click.option("--name", required=True, help="姓名")
-@click.option(
-    "--kind", type=click.Choice(SUPERVISOR_KINDS), required=True, help="internal 内督 / external 外督"
-)
+@click.option("--kind", type=SUPERVISOR_KINDS, required=True, help="internal 内督 / external 外督")
 @click.option("--cert-no", required=True, help="证卡编号")
 @click.option("--cert-issued", required=True, help="证卡颁发日期 YYYY-MM-DD")
 @click.option("--valid-until", default=None, help="证卡上印的有效期末日（默认：颁发后三年）")
@@ -139,6 +159,8 @@ def people_add(
     as_json: bool,
 ) -> None:
     """登记一名质量督导员。"""
+    from inspector.centre import people as roster_
+
     p = roster_.add_person(
         ctx.db,
         name=name,
@@ -163,6 +185,8 @@ def people_add(
 @pass_context
 def people_list(ctx: Context, active: bool, ids_only: bool, as_json: bool) -> None:
     """列出督导员。"""
+    from inspector.centre import people as roster_
+
     found = roster_.list_people(ctx.db, active_only=active)
     if ids_only and not as_json:
         for p in found:
@@ -182,6 +206,8 @@ def people_list(ctx: Context, active: bool, ids_only: bool, as_json: bool) -> No
 @pass_context
 def people_show(ctx: Context, person_id: str, as_json: bool) -> None:
     """查看一名督导员：证卡、督导任务、任务评价、年度考核。"""
+    from inspector.centre import people as roster_
+
     p = roster_.get_person(ctx.db, person_id)
     years = roster_.assessed_years(ctx.db, p.id)
     tasks = roster_.history(ctx.db, p.id)
@@ -218,7 +244,7 @@ def people_export(ctx: Context, out: Path) -> None:
 @people.command("review")
 @click.argument("person_id")
 @click.option("--date", "task_date", required=True, help="督导日期 YYYY-MM-DD")
-@click.option("--rating", type=click.Choice(roster_.RATINGS), required=True, help="评价等次")
+@click.option("--rating", type=RATINGS, required=True, help="评价等次")
 @click.option("--plan", "plan_id", default=None, help="计划编号")
 @click.option("--org", "org_id", default=None, help="被督导机构编号")
 @click.option("--eval", "eval_id", default=None, help="评估编号")
@@ -245,6 +271,8 @@ def people_review(
     as_json: bool,
 ) -> None:
     """记录对督导员一次督导任务的评价（郑州办法 第十一条的四项内容分别记录；等次为本中心自定）。"""
+    from inspector.centre import people as roster_
+
     r = roster_.add_review(
         ctx.db, person_id, task_date=task_date, rating=rating, plan_id=plan_id, org_id=org_id,
         eval_id=eval_id, violation=violation, comment=comment, reviewer=ctx.user,
@@ -259,7 +287,7 @@ def people_review(
 @people.command("annual")
 @click.argument("person_id")
 @click.option("--year", type=int, required=True, help="年度")
-@click.option("--result", type=click.Choice(roster_.ANNUAL_RESULTS), required=True, help="年度考核结果")
+@click.option("--result", type=ANNUAL_RESULTS, required=True, help="年度考核结果")
 @click.option("--comment", default=None, help="说明")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
@@ -267,6 +295,8 @@ def people_annual(
     ctx: Context, person_id: str, year: int, result: str, comment: str | None, as_json: bool
 ) -> None:
     """记录督导员的年度考核结果。"""
+    from inspector.centre import people as roster_
+
     s = roster_.set_annual(ctx.db, person_id, year, result, comment, ctx.user)
     if as_json:
         emit_json(s)
@@ -281,6 +311,8 @@ def people_annual(
 @pass_context
 def people_suspend(ctx: Context, person_id: str, reason: str, until: str | None) -> None:
     """暂停督导员委派（可恢复，可附期限）：暂停期内不被抽取。"""
+    from inspector.centre import people as roster_
+
     roster_.set_active(ctx.db, person_id, False, reason, until=until)
     click.echo(_("已暂停：{id}").format(id=person_id))
 
@@ -291,6 +323,8 @@ def people_suspend(ctx: Context, person_id: str, reason: str, until: str | None)
 @pass_context
 def people_cancel(ctx: Context, person_id: str, reason: str) -> None:
     """取消督导员资格（终局：不得再抽取、恢复或换证；福建办法 第四章一）。"""
+    from inspector.centre import people as roster_
+
     roster_.cancel_person(ctx.db, person_id, reason)
     click.echo(_("已取消资格：{id}").format(id=person_id))
 
@@ -298,7 +332,7 @@ def people_cancel(ctx: Context, person_id: str, reason: str) -> None:
 @people.command("ground")
 @click.argument("person_id")
 @click.option("--org", "org_id", required=True, help="机构编号")
-@click.option("--ground", type=click.Choice(roster_.GROUNDS), required=True, help="回避事由")
+@click.option("--ground", type=GROUNDS, required=True, help="回避事由")
 @click.option("--since", default=None, help="起始日 YYYY-MM-DD")
 @click.option("--until", default=None, help="截止日 YYYY-MM-DD")
 @click.option("--note", default=None, help="说明（“其他”必填）")
@@ -315,6 +349,8 @@ def people_ground(
     as_json: bool,
 ) -> None:
     """登记一项回避事由（亲属、曾任职、咨询服务、其他），附起止日期。"""
+    from inspector.centre import people as roster_
+
     g = roster_.add_ground(
         ctx.db, person_id, org_id, ground, since=since, until=until, note=note, by=ctx.user
     )
@@ -359,6 +395,8 @@ def people_renew(
 
     证书不会超过证卡的有效期：换证后请用 --reissue（或 keys issue）重新签发证书。
     """
+    from inspector.centre import people as roster_
+
     secrets: tuple[str, str] | None = None
     if reissue:  # asked before the renewal is written: a refused passphrase changes nothing
         from inspector.cli.keys import _secret
@@ -402,6 +440,8 @@ def people_renew(
 @pass_context
 def people_reinstate(ctx: Context, person_id: str) -> None:
     """恢复督导员资格。"""
+    from inspector.centre import people as roster_
+
     roster_.set_active(ctx.db, person_id, True)
     click.echo(_("已恢复：{id}").format(id=person_id))
 
@@ -417,9 +457,7 @@ def plan() -> None:
 @plan.command("new")
 @click.option("--rubric", "rubric_id", required=True, help="评估表编号")
 @click.option("--title", required=True, help="计划名称")
-@click.option(
-    "--kind", type=click.Choice(PLAN_KINDS), required=True, help="routine 日常督导 / special 专项督导"
-)
+@click.option("--kind", type=PLAN_KINDS, required=True, help="routine 日常督导 / special 专项督导")
 @click.option("--year", type=int, default=None, help="年度（默认：开始日期或今天所在年）")
 @click.option("--region", default=None, help="地区")
 @click.option("--starts", default=None, help="开始日期 YYYY-MM-DD")
@@ -440,6 +478,8 @@ def plan_new(
     as_json: bool,
 ) -> None:
     """新建督导计划。"""
+    from inspector.centre import plans as plans_
+
     p = plans_.new_plan(
         ctx.db,
         rubric_id,
@@ -465,6 +505,8 @@ def plan_new(
 @pass_context
 def plan_add_target(ctx: Context, plan_id: str, org_id: str, visit_date: str | None, as_json: bool) -> None:
     """把一个机构列为计划的督导对象。"""
+    from inspector.centre import plans as plans_
+
     t = plans_.add_target(ctx.db, plan_id, org_id, visit_date)
     if as_json:
         emit_json(t.as_json())
@@ -478,6 +520,8 @@ def plan_add_target(ctx: Context, plan_id: str, org_id: str, visit_date: str | N
 @pass_context
 def plan_list(ctx: Context, ids_only: bool, as_json: bool) -> None:
     """列出督导计划。"""
+    from inspector.centre import plans as plans_
+
     found = plans_.list_plans(ctx.db)
     if ids_only and not as_json:
         for p in found:
@@ -507,6 +551,9 @@ def plan_list(ctx: Context, ids_only: bool, as_json: bool) -> None:
 @pass_context
 def plan_show(ctx: Context, plan_id: str, as_json: bool) -> None:
     """查看计划：督导对象、督导组与抽取记录。"""
+    from inspector.centre import plans as plans_
+    from inspector.centre.overview import plan_kind_name, plan_rows, target_state_name
+
     (overview,) = plan_rows(ctx.db, plan_id)
     p = overview.plan
     targets = []
@@ -552,6 +599,7 @@ def plan_record(ctx: Context, plan_id: str, out: Path | None) -> None:
     """输出计划的抽取公开记录（种子、名册、每组及其候选池），供公布与复核。"""
     import json
 
+    from inspector.centre import plans as plans_
     from inspector.fileio import write_text_atomic
 
     plans_.get_plan(ctx.db, plan_id)
@@ -569,6 +617,7 @@ def plan_record(ctx: Context, plan_id: str, out: Path | None) -> None:
 @pass_context
 def plan_verify(ctx: Context, plan_id: str) -> None:
     """按公开记录重新抽取，核对与公布的结果一致（督导组，以及双随机抽取的机构）。"""
+    from inspector.centre import plans as plans_
     from inspector.centre.org_draw import org_draws, verify_org_draw
 
     for od in org_draws(ctx.db, plan_id):
@@ -590,6 +639,8 @@ def plan_verify(ctx: Context, plan_id: str) -> None:
 @pass_context
 def plan_withdraw(ctx: Context, plan_id: str, org_id: str, reason: str) -> None:
     """撤回一个督导对象的督导组（记录保留），之后可重新抽取。"""
+    from inspector.centre import plans as plans_
+
     plans_.withdraw(ctx.db, plan_id, org_id, reason)
     click.echo(_("已撤回：{org}").format(org=org_id))
 
@@ -601,6 +652,8 @@ def plan_withdraw(ctx: Context, plan_id: str, org_id: str, reason: str) -> None:
 @pass_context
 def plan_start_eval(ctx: Context, plan_id: str, org_id: str, as_json: bool) -> None:
     """按督导组和督导日期新建该对象的检查评估。"""
+    from inspector.centre import plans as plans_
+
     e = plans_.start_evaluation(ctx.db, plan_id, org_id, ctx.user)
     if as_json:
         emit_json(e.summary())
@@ -631,6 +684,7 @@ def plan_draw_orgs(
 ) -> None:
     """双随机：按公布的种子从登记册中随机抽取被督导机构（计划的规则册须有此规定）。"""
     from inspector.centre.org_draw import draw_organisations
+    from inspector.store.orgs import org_names
 
     rec = draw_organisations(
         ctx.db, plan_id, seed=seed, number=number, share=share, region=region, category=category,
@@ -685,6 +739,8 @@ def plan_step(
 @pass_context
 def plan_leader(ctx: Context, plan_id: str, org_id: str, person_id: str) -> None:
     """由中心指定某督导组的组长（不指定时，抽取顺序第一人为组长，并在公开记录中标明为抽取产生）。"""
+    from inspector.centre import plans as plans_
+
     plans_.designate_leader(ctx.db, plan_id, org_id, person_id, ctx.user)
     click.echo(_("已指定组长：{p}").format(p=person_id))
 
@@ -773,6 +829,8 @@ def plan_verdict(
 @pass_context
 def plan_link(ctx: Context, plan_id: str, org_id: str, eval_id: str) -> None:
     """把一次评估（如从笔记本带回的）关联到计划的督导对象。"""
+    from inspector.centre import plans as plans_
+
     plans_.link_evaluation(ctx.db, plan_id, org_id, eval_id)
     click.echo(_("已关联：{e}").format(e=eval_id))
 
@@ -785,9 +843,7 @@ def plan_link(ctx: Context, plan_id: str, org_id: str, eval_id: str) -> None:
 @click.option("--date", "visit_date", default=None, help="督导日期 YYYY-MM-DD（用于未指定日期的对象）")
 @click.option("--team-size", type=int, required=True, help="每组人数（专项督导不少于 3 人）")
 @click.option("--seed", required=True, help="随机种子（公布，用于复核）")
-@click.option(
-    "--kind", "kind_required", type=click.Choice(SUPERVISOR_KINDS), default=None, help="只抽取该类督导员"
-)
+@click.option("--kind", "kind_required", type=SUPERVISOR_KINDS, default=None, help="只抽取该类督导员")
 @click.option(
     "--override-reason", default=None, help="越过“原则上”规则（如小组少于 3 人）的理由，记入公开记录"
 )
@@ -804,6 +860,9 @@ def dispatch_cmd(
     as_json: bool,
 ) -> None:
     """随机抽取督导组（双随机、一公开），按计划的规则册，并保存公开记录。"""
+    from inspector.centre import plans as plans_
+    from inspector.centre.overview import dispatch_rows
+
     rec = plans_.run_dispatch(
         ctx.db, plan_id, team_size=team_size, seed=seed, date=visit_date, kind_required=kind_required,
         author=ctx.user, override_reason=override_reason,
@@ -853,6 +912,8 @@ def rectify_open(
     as_json: bool,
 ) -> None:
     """记录已下发的整改通知及整改期限。"""
+    from inspector.centre import rectifications as rect_
+
     r = rect_.open_rectification(
         ctx.db, eval_id, notice_sent=sent, deadline=deadline, months=months, working_days=working_days,
         plan_id=plan_id, notice_no=notice_no,
@@ -869,20 +930,22 @@ def rectify_open(
 @pass_context
 def rectify_recheck(ctx: Context, rect_id: str, eval_id: str) -> None:
     """关联整改后的复评。"""
+    from inspector.centre import rectifications as rect_
+
     rect_.link_recheck(ctx.db, rect_id, eval_id)
     click.echo(_("已关联复评：{e}").format(e=eval_id))
 
 
 @rectify.command("close")
 @click.argument("rect_id")
-@click.option(
-    "--result", type=click.Choice(rect_.RESULTS), required=True, help="passed 整改合格 / failed 仍不合格"
-)
+@click.option("--result", type=RECTIFICATION_RESULTS, required=True, help="passed 整改合格 / failed 仍不合格")
 @click.option("--date", "closed_on", required=True, help="结案日期 YYYY-MM-DD")
 @click.option("--note", default=None, help="说明")
 @pass_context
 def rectify_close(ctx: Context, rect_id: str, result: str, closed_on: str, note: str | None) -> None:
     """整改结案。"""
+    from inspector.centre import rectifications as rect_
+
     rect_.close_rectification(ctx.db, rect_id, result=result, closed_on=closed_on, note=note)
     click.echo(_("已结案：{id}").format(id=rect_id))
 

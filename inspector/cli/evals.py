@@ -4,32 +4,30 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from inspector.centre.unscored import amend_evaluation, new_evaluation
 from inspector.cli.common import Context, emit_json, pass_context, read_json_file
+from inspector.cli.params import CoreChoice
 from inspector.cli.score import print_report
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
-from inspector.rubric.observations import SHA256_HEX
 from inspector.rubric.points import fmt, json_number
-from inspector.rubric.scoring import parse_answers, score_item
-from inspector.store.audit import audit_evaluation
-from inspector.store.backup import backup as make_backup
-from inspector.store.backup import restore as restore_backup
-from inspector.store.changes import CREATE, canonical
-from inspector.store.disallowed_marks import DisallowedMark, clear_mark, disallowed_marks
-from inspector.store.evaluations import KINDS, STATES, VETO_PREFIX, EvaluationStore, Fixed
-from inspector.store.evidence import add_evidence
-from inspector.store.orgs import add_org, list_orgs
-from inspector.store.signing_checks import refusal, sign_check
-from inspector.store.visit_evidence import visit_evidence
-from inspector.store.wording import kind_label, phase_label, phase_of, row_words
+
+if TYPE_CHECKING:
+    from inspector.store.disallowed_marks import DisallowedMark
+    from inspector.store.evaluations import EvaluationStore, Fixed
+
+# The store's modules are imported in the commands that use them (issue 18, S1: ``inspector --help``
+# and every other command's start do not pay for them).
+KINDS = CoreChoice("inspector.store.evaluations", "KINDS")
+STATES = CoreChoice("inspector.store.evaluations", "STATES")
 
 
 def store(ctx: Context) -> EvaluationStore:
+    from inspector.store.evaluations import EvaluationStore
+
     return EvaluationStore(ctx.db, ctx.user)
 
 
@@ -48,6 +46,8 @@ def org() -> None:
 @pass_context
 def org_add(ctx: Context, name: str, code: str | None, as_json: bool) -> None:
     """登记一个机构。"""
+    from inspector.store.orgs import add_org
+
     o = add_org(ctx.db, name, code)
     if as_json:
         emit_json(o)
@@ -60,6 +60,8 @@ def org_add(ctx: Context, name: str, code: str | None, as_json: bool) -> None:
 @pass_context
 def org_list(ctx: Context, as_json: bool) -> None:
     """列出机构。"""
+    from inspector.store.orgs import list_orgs
+
     orgs = list_orgs(ctx.db)
     if as_json:
         emit_json(orgs)
@@ -86,7 +88,7 @@ def _member(text: str) -> dict[str, str]:
 @eval_.command("new")
 @click.option("--rubric", "rubric_id", required=True, help="评估表编号")
 @click.option("--org", "org_id", required=True, help="机构编号")
-@click.option("--kind", type=click.Choice(KINDS), default="inspection", show_default=True, help="评估类型")
+@click.option("--kind", type=KINDS, default="inspection", show_default=True, help="评估类型")
 @click.option("--rubric-version", type=int, default=None, help="评估表版本（默认最新）")
 @click.option("--date", "visit_date", default=None, help="评估日期 YYYY-MM-DD")
 @click.option("--member", "members", multiple=True, help="评估组成员“姓名:角色”，可多次")
@@ -103,6 +105,8 @@ def eval_new(
     as_json: bool,
 ) -> None:
     """新建一次评估（钉住所用评估表的版本）。"""
+    from inspector.centre.unscored import new_evaluation
+
     team = [_member(m) for m in members]
     e = new_evaluation(  # refuses an applicant its form reviews without scoring (重庆 用人单位)
         store(ctx), rubric_id, org_id, kind, visit_date=visit_date, team=team, rubric_version=rubric_version
@@ -114,12 +118,14 @@ def eval_new(
 
 
 @eval_.command("list")
-@click.option("--state", type=click.Choice(STATES), default=None, help="只列出某一状态")
+@click.option("--state", type=STATES, default=None, help="只列出某一状态")
 @click.option("--ids", "ids_only", is_flag=True, help="只输出编号，每行一个（用于脚本：EVAL=$(…)）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @pass_context
 def eval_list(ctx: Context, state: str | None, ids_only: bool, as_json: bool) -> None:
     """列出评估及其得分。"""
+    from inspector.store.wording import row_words
+
     s = store(ctx)
     found = s.list_evaluations(state)
     if ids_only and not as_json:
@@ -157,6 +163,8 @@ def _evidence_file(entry: Any, base: Path) -> Path | None:
     """A file named by the answers file, which must lie in the answers file's own folder tree:
     an answers file from a stick must not pick up ``/home/…/id_rsa`` or ``../../其他单位/…``
     (absolute names, ``..`` and links out of the folder are refused)."""
+    from inspector.rubric.observations import SHA256_HEX
+
     if isinstance(entry, dict) and "file" in entry:
         entry = entry["file"]
     if isinstance(entry, str) and not SHA256_HEX.match(entry):
@@ -190,6 +198,8 @@ def _without_evidence(data: Any, base: Path) -> Any:
 
 def _resolve_evidence(obs: Any, base: Path, ctx: Context) -> Any:
     """Evidence given as file paths (relative to the answers file) is stored and named by hash."""
+    from inspector.store.evidence import add_evidence
+
     if not isinstance(obs, dict) or not isinstance(obs.get("evidence"), list):
         return obs
     resolved = []
@@ -212,6 +222,9 @@ def _resolve_evidence(obs: Any, base: Path, ctx: Context) -> Any:
 @pass_context
 def eval_record(ctx: Context, eval_id: str, answers: Path) -> None:
     """记录观察结果：每一项单独保存，落盘后打印“recorded 小项编号”。"""
+    from inspector.rubric.scoring import parse_answers, score_item
+    from inspector.store.evaluations import VETO_PREFIX
+
     s = store(ctx)
     e = s.get(eval_id)
     rubric = s.rubric(e.rubric_id, e.rubric_version, e.rubric_hash)
@@ -248,6 +261,8 @@ def fixed_payload_json(f: Fixed) -> dict[str, Any]:
 
 def evidence_counts(payloads: dict[str, Any]) -> dict[str, int]:
     """How many evidence files each item carries, items without any left out."""
+    from inspector.store.evaluations import VETO_PREFIX
+
     return {
         item_id: len(p["evidence"])
         for item_id, p in payloads.items()
@@ -256,6 +271,11 @@ def evidence_counts(payloads: dict[str, Any]) -> dict[str, int]:
 
 
 def _show(s: EvaluationStore, data: Path, eval_id: str) -> dict[str, Any]:
+    from inspector.store.disallowed_marks import disallowed_marks
+    from inspector.store.evaluations import VETO_PREFIX
+    from inspector.store.signing_checks import sign_check
+    from inspector.store.visit_evidence import visit_evidence
+
     e = s.get(eval_id)
     check = s.signed_check(eval_id)
     blocking = sign_check(s, eval_id)
@@ -318,6 +338,11 @@ def _show(s: EvaluationStore, data: Path, eval_id: str) -> dict[str, Any]:
 @pass_context
 def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
     """查看一次评估：当前观察结果与得分。"""
+    from inspector.store.disallowed_marks import disallowed_marks
+    from inspector.store.signing_checks import refusal, sign_check
+    from inspector.store.visit_evidence import visit_evidence
+    from inspector.store.wording import kind_label, phase_label, phase_of
+
     s = store(ctx)
     if as_json:
         emit_json(_show(s, ctx.data, eval_id))
@@ -364,6 +389,7 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
 
 
 def _print_disallowed(eval_id: str, marks: list[DisallowedMark]) -> None:
+    from inspector.store.changes import canonical
     if not marks:
         return
     click.echo(_("评估表不允许的记录（重新评分，或用 eval clear 清除）："))
@@ -377,6 +403,8 @@ def _print_disallowed(eval_id: str, marks: list[DisallowedMark]) -> None:
 @pass_context
 def eval_clear(ctx: Context, eval_id: str, item_id: str) -> None:
     """清除一个小项的当前记录（如评估表不允许或没有的记录）；清除本身记入历史。"""
+    from inspector.store.changes import canonical
+    from inspector.store.disallowed_marks import clear_mark
     s = store(ctx)
     was = s.current(eval_id).get(item_id)
     c = clear_mark(s, eval_id, item_id)
@@ -392,6 +420,8 @@ def eval_clear(ctx: Context, eval_id: str, item_id: str) -> None:
 @pass_context
 def eval_veto(ctx: Context, eval_id: str, veto_id: str, note: str | None, clear: bool) -> None:
     """记录（或撤销）一个否决情形。"""
+    from inspector.store.evaluations import VETO_PREFIX
+
     store(ctx).set_veto(eval_id, veto_id, not clear, note)
     click.echo(f"recorded {VETO_PREFIX}{veto_id}")
 
@@ -404,6 +434,8 @@ def eval_veto(ctx: Context, eval_id: str, veto_id: str, note: str | None, clear:
 @pass_context
 def eval_attach(ctx: Context, eval_id: str, item_id: str, file: Path, caption: str) -> None:
     """给某小项的当前观察结果附上证据文件。"""
+    from inspector.store.evidence import add_evidence
+
     s = store(ctx)
     cur = s.current(eval_id).get(item_id)
     if cur is None or cur.change.payload is None:
@@ -423,6 +455,9 @@ def eval_attach(ctx: Context, eval_id: str, item_id: str, file: Path, caption: s
 @pass_context
 def eval_audit(ctx: Context, eval_id: str, item_id: str | None, as_json: bool) -> None:
     """校验评估的更改记录（哈希链、当前值、证据文件），并列出更改历史。"""
+    from inspector.store.audit import audit_evaluation
+    from inspector.store.changes import CREATE, canonical
+
     s = store(ctx)
     report = audit_evaluation(s, ctx.data, eval_id)
     history = s.changes(eval_id, item_id)
@@ -511,6 +546,8 @@ def eval_move_version(ctx: Context, eval_id: str, version: int, reason: str) -> 
 @pass_context
 def eval_amend(ctx: Context, eval_id: str, reason: str, as_json: bool) -> None:
     """为已签署的评估建立修订版（原评估保持不变）。"""
+    from inspector.centre.unscored import amend_evaluation
+
     e = amend_evaluation(store(ctx), eval_id, reason)
     if as_json:
         emit_json(e.summary())
@@ -572,6 +609,7 @@ _BACKUP_PASS = click.option(
 def backup(ctx: Context, out: Path, passphrase_file: Path | None) -> None:
     """备份数据文件夹（加密；程序打开时也可安全备份）。口令请告诉将来负责恢复的人。"""
     from inspector.cli.keys import _secret
+    from inspector.store.backup import backup as make_backup
     from inspector.store.backup import refuse_on_server
 
     refuse_on_server(ctx.data)  # said first: no passphrase asked for a backup that cannot be made
@@ -590,6 +628,7 @@ def restore(ctx: Context, file: Path, passphrase_file: Path | None) -> None:
     """从备份恢复数据文件夹（原数据库另存一份）；加密的备份需要备份口令。"""
     from inspector.cli.keys import _secret
     from inspector.store.backup import refuse_on_server
+    from inspector.store.backup import restore as restore_backup
     from inspector.store.backup_seal import MAGIC
 
     refuse_on_server(ctx.data)

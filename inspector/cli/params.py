@@ -9,6 +9,8 @@ names.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,29 @@ def complete_id(obj: Context, table: str, text: str) -> str:
     from inspector.store.ids import resolve_id
 
     return resolve_id(obj.db.conn, table, text)
+
+
+class CoreChoice(click.Choice):  # type: ignore[type-arg]
+    """``click.Choice`` of a core module's constant (``PLAN_KINDS``, ``RATINGS`` …), read when the
+    choices are first asked for (parsing, help), not when the command module is imported: a
+    command module then imports no core module of its own, and ``inspector results …`` or
+    ``inspector --help`` pays only for what it runs (issue 18, S1)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._source = (module, name)
+        self._choices: tuple[Any, ...] | None = None
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        if self._choices is None:
+            module, name = self._source
+            self._choices = tuple(getattr(importlib.import_module(module), name))
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Iterable[Any]) -> None:  # click.Choice.__init__ sets them: read later
+        pass
 
 
 class OutPath(click.ParamType):  # type: ignore[type-arg]

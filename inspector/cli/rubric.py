@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from inspector.cli.common import Context, emit_json, pass_context
 from inspector.i18n import _
-from inspector.rubric.files import read_rubric, write_rubric
-from inspector.rubric.model import Rubric, rubric_json, rubric_summary
 from inspector.rubric.points import fmt
-from inspector.store.rubrics import get_rubric, list_rubrics, store_rubric
+
+if TYPE_CHECKING:
+    from inspector.rubric.model import Rubric
 
 
 @click.group()
@@ -24,6 +25,9 @@ def rubric() -> None:
 @pass_context
 def list_(ctx: Context, as_json: bool) -> None:
     """列出已有的评估表。"""
+    from inspector.rubric.model import rubric_summary
+    from inspector.store.rubrics import list_rubrics
+
     rubrics = list_rubrics(ctx.db)
     if as_json:
         emit_json([rubric_summary(r) for r in rubrics])
@@ -78,6 +82,9 @@ def _print_rubric(r: Rubric, notes: bool = False) -> None:
 @pass_context
 def show(ctx: Context, rubric_id: str, version: int | None, notes: bool, as_json: bool) -> None:
     """查看一个评估表的全部内容。"""
+    from inspector.rubric.model import rubric_json
+    from inspector.store.rubrics import get_rubric
+
     r = get_rubric(ctx.db, rubric_id, version)
     if as_json:
         out = rubric_json(r)
@@ -97,6 +104,9 @@ def show(ctx: Context, rubric_id: str, version: int | None, notes: bool, as_json
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 def validate(file: Path, as_json: bool) -> None:
     """校验评估表文件（.toml 或 .xlsx），不导入。"""
+    from inspector.rubric.files import read_rubric
+    from inspector.rubric.model import rubric_summary
+
     r = read_rubric(file)
     if as_json:
         emit_json({"valid": True, **rubric_summary(r)})
@@ -114,6 +124,10 @@ def validate(file: Path, as_json: bool) -> None:
 @pass_context
 def import_(ctx: Context, file: Path, as_json: bool) -> None:
     """导入评估表文件（.toml 或 .xlsx）。"""
+    from inspector.rubric.files import read_rubric
+    from inspector.rubric.model import rubric_summary
+    from inspector.store.rubrics import store_rubric
+
     result = store_rubric(ctx.db, read_rubric(file), str(file))
     r = result.rubric
     if as_json:
@@ -133,6 +147,9 @@ def import_(ctx: Context, file: Path, as_json: bool) -> None:
 @pass_context
 def export(ctx: Context, rubric_id: str, out: Path, version: int | None) -> None:
     """导出评估表为 .toml 或 .xlsx（正式表格式）。"""
+    from inspector.rubric.files import write_rubric
+    from inspector.store.rubrics import get_rubric
+
     r = get_rubric(ctx.db, rubric_id, version)
     write_rubric(r, out)
     click.echo(_("已导出：{path}").format(path=out))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from inspector.centre import rulebooks as books
-from inspector.centre.rulebook import Rulebook, strength_name
 from inspector.cli.common import Context, emit_json, pass_context
 from inspector.i18n import _
+
+if TYPE_CHECKING:
+    from inspector.centre.rulebook import Rulebook
 
 
 @click.group()
@@ -37,6 +39,8 @@ def _summary(rb: Rulebook, origin: str) -> dict[str, object]:
 @pass_context
 def rulebook_list(ctx: Context, as_json: bool) -> None:
     """列出随程序提供的规则册和本中心添加的规则册。"""
+    from inspector.centre import rulebooks as books
+
     found = books.list_rulebooks(ctx.db)
     if as_json:
         emit_json([_summary(rb, origin) for rb, origin in found])
@@ -47,6 +51,8 @@ def rulebook_list(ctx: Context, as_json: bool) -> None:
 
 
 def print_rulebook(rb: Rulebook) -> None:
+    from inspector.centre.rulebook import strength_name
+
     click.echo(f"{rb.title}（{rb.document}）")
     for rule in rb.rules:
         click.echo(f"- {rule.key}  [{strength_name(rule.strength)}]  {rule.title}")
@@ -70,6 +76,8 @@ def print_rulebook(rb: Rulebook) -> None:
 @pass_context
 def rulebook_show(ctx: Context, key: str, as_json: bool) -> None:
     """显示一个规则册（编号或内容哈希）的每条规则、强度和条款原文。"""
+    from inspector.centre import rulebooks as books
+
     rb = books.find_rulebook(ctx.db, key)
     if as_json:
         emit_json({**rb.as_json(), "hash": rb.content_hash})
@@ -83,6 +91,8 @@ def rulebook_show(ctx: Context, key: str, as_json: bool) -> None:
 @pass_context
 def rulebook_validate(ctx: Context, file: Path, as_json: bool) -> None:
     """检查规则册文件（出错时指明文件和行）。"""
+    from inspector.centre import rulebooks as books
+
     rb = books.validate_file(file, ctx.db)
     if as_json:
         emit_json(_summary(rb, "file"))
@@ -100,6 +110,8 @@ def rulebook_validate(ctx: Context, file: Path, as_json: bool) -> None:
 @pass_context
 def rulebook_add(ctx: Context, file: Path, as_json: bool) -> None:
     """添加本中心的规则册（可 based_on 随程序提供的规则册，并加上本地规则）。"""
+    from inspector.centre import rulebooks as books
+
     rb = books.add_rulebook(ctx.db, file, ctx.user)
     if as_json:
         emit_json(_summary(rb, "centre"))

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from inspector.cli.common import Context, emit_json, pass_context, read_json_file
 from inspector.i18n import _
 from inspector.rubric.points import fmt
-from inspector.rubric.scoring import Report, disallowed, parse_answers
-from inspector.rubric.scoring import score as score_answers
-from inspector.store.rubrics import get_rubric
+
+if TYPE_CHECKING:
+    from inspector.rubric.scoring import Report
 
 
 def print_report(report: Report, *, provisional: bool = False) -> None:
     """``provisional``: a draft, whose figure can still change: its total is labelled 暂计 and it has
     no conclusion but 未完成 before the last item (a veto decides whatever the points), as the
     window says."""
+    from inspector.rubric.scoring import disallowed
+
     r = report.rubric
     click.echo(f"{r.title}  ({r.id} v{r.version})")
     why = disallowed(report)
@@ -77,6 +80,10 @@ def print_report(report: Report, *, provisional: bool = False) -> None:
 @pass_context
 def score(ctx: Context, rubric_id: str, answers: Path, version: int | None, as_json: bool) -> None:
     """按评估表计算一组观察结果的得分（不保存）。"""
+    from inspector.rubric.scoring import parse_answers
+    from inspector.rubric.scoring import score as score_answers
+    from inspector.store.rubrics import get_rubric
+
     r = get_rubric(ctx.db, rubric_id, version)
     observations, vetoes = parse_answers(read_json_file(answers), r, str(answers))
     report = score_answers(r, observations, vetoes)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.ui.conftest import ROOT
 
@@ -75,3 +78,31 @@ print(any(name.endswith(("uses_qt.py", "plain_module.py")) for name in linecache
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "-1", "False"]
+
+
+def test_the_standard_library_is_answered_without_reading_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No source of the standard library names PySide6: its modules are answered "no" unread;
+    a module of site-packages (which may lie below it) and the program's own are read."""
+    import json
+    import typing
+
+    import ui.home
+    from ui import pyside_fix
+
+    stdlib = Path(os.__file__).parent
+    assert not any(b"PySide6" in p.read_bytes() for p in stdlib.glob("*.py"))
+    opened: list[str] = []
+    real_open = open
+
+    def spying_open(path: str, *args: object, **kwargs: object) -> object:
+        opened.append(str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", spying_open)
+    assert not pyside_fix.uses_pyside(typing) and not pyside_fix.uses_pyside(json)
+    assert opened == []
+    assert pyside_fix.uses_pyside(ui.home)
+    assert opened == [ui.home.__file__]
+    site = str(stdlib / "site-packages" / "x.py")
+    assert pyside_fix.in_standard_library(str(stdlib / "json" / "decoder.py"))
+    assert not pyside_fix.in_standard_library(site)
