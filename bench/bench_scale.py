@@ -30,6 +30,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import os
 import platform
 import random
 import resource
@@ -50,7 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the program, 
 import sqlite_utils
 
 from inspector.centre.plans import insert_targets, new_plan, targets
-from inspector.centre.results import plan_results
+from inspector.centre.results import plan_desk, plan_results
+from inspector.centre.results_json import desk_json_chunks
 from inspector.centre.stats import statistics as centre_statistics
 from inspector.clock import now
 from inspector.folder import open_folder
@@ -166,6 +168,31 @@ def fill(db: sqlite_utils.Database, plan_id: str, start: int, count: int) -> Non
             print(f"  … {k} evaluations", file=sys.stderr, flush=True)
 
 
+def streamed(db: sqlite_utils.Database, plan_id: str) -> int:
+    """What ``inspector results PLAN --json`` does since issue 18 S3 (its document is large): the
+    desk's plain rows, written piece by piece as UTF-8 (here into nothing); the bytes it wrote."""
+    return sum(len(piece.encode("utf-8")) for piece in desk_json_chunks(plan_desk(db, plan_id), default=str))
+
+
+def command(where: Path, plan_id: str) -> None:
+    """The command itself, a process of its own (start-up, opening the folder, the desk, stdout)."""
+    subprocess.run(
+        [sys.executable, "-m", "inspector", "--data", str(where), "results", plan_id, "--json"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=COMMAND_ENV,
+    )
+
+
+# The command as an installed program runs it: its modules' bytecode compiled once and kept (here in
+# a folder of its own under the temporary directory, whatever PYTHONDONTWRITEBYTECODE says).
+COMMAND_ENV = {
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+    "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "inspector-bench-pycache"),
+}
+
+
 def dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -194,6 +221,12 @@ def bare(db: sqlite_utils.Database) -> int:
 Row = tuple[int, int, dict[str, float], dict[str, float], dict[str, float]]
 
 
+def children() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far (the command)."""
+    t = os.times()
+    return t.children_user + t.children_system
+
+
 def timed(ops: dict[str, Callable[[], object]], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
     """Median wall and CPU seconds of each operation, the operations interleaved (one of each per
     round, after a warm-up round): on a shared machine a burst of other work then falls on all of
@@ -202,11 +235,11 @@ def timed(ops: dict[str, Callable[[], object]], repeat: int) -> tuple[dict[str, 
     cpus: dict[str, list[float]] = {op: [] for op in ops}
     for round_ in range(repeat + 1):
         for op, fn in ops.items():
-            t0, c0 = time.perf_counter(), time.process_time()
+            t0, c0, k0 = time.perf_counter(), time.process_time(), children()
             fn()
             if round_:  # the first round warms the page cache and the rubric caches
                 walls[op].append(time.perf_counter() - t0)
-                cpus[op].append(time.process_time() - c0)
+                cpus[op].append(time.process_time() - c0 + children() - k0)
     return (
         {op: statistics.median(v) for op, v in walls.items()},
         {op: statistics.median(v) for op, v in cpus.items()},
@@ -234,14 +267,19 @@ def region_plan(db: sqlite_utils.Database, plan_id: str) -> str:
 
 
 def operations(
-    db: sqlite_utils.Database, plan_id: str, region: str, before: bool = False
+    db: sqlite_utils.Database, plan_id: str, region: str, before: bool = False, where: Path | None = None
 ) -> dict[str, Callable[[], object]]:
     ops: dict[str, Callable[[], object]] = {
         "bare": lambda: bare(db),
-        "results": lambda: json.dumps(plan_results(db, plan_id).as_json(), default=str),
-        "region": lambda: json.dumps(plan_results(db, region).as_json(), default=str),
+        "results": lambda: streamed(db, plan_id),
+        # the same document through the typed rows the window reads and one json.dumps (the command
+        # line's path until issue 18 S3's streaming)
+        "results-typed": lambda: json.dumps(plan_results(db, plan_id).as_json(), default=str),
+        "region": lambda: streamed(db, region),
         "stats": lambda: json.dumps(centre_statistics(db).as_json(), default=str),
     }
+    if where is not None:
+        ops["command"] = lambda: command(where, plan_id)
     if before:
         # The computation before issue 18's set-based desk and statistics, kept as the tests' oracle
         # (tests/centre/results_oracle.py, stats_oracle.py): the before figures from the same run.
@@ -299,7 +337,7 @@ def measure(where: Path, sizes: list[int], repeat: int, before: bool = False) ->
         region = region_plan(db, plan_id)
         in_region = len(targets(db, region))
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        ops = operations(db, plan_id, region, before)
+        ops = operations(db, plan_id, region, before, where)
         got, cpu = timed(ops, repeat)
         mem = {op: peak(where, op) for op in ops}
         rows.append((size, in_region, got, cpu, mem))
@@ -330,6 +368,11 @@ def main() -> None:
         where = args.folder[0]
         db = open_folder(where, rubrics=True)
         plan_id = (where / "PLAN").read_text().strip()
+        if args.peak == "command":  # the command's own process: its maximum resident set
+            db.conn.close()
+            command(where, plan_id)
+            print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+            return
         operations(db, plan_id, region_plan(db, plan_id), before=True)[args.peak]()
         # VmHWM: this process's own high-water mark (ru_maxrss would carry the forking parent's
         # over exec on Linux)
@@ -360,8 +403,10 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
     ]
     names = {
-        "results": "`results PLAN --json`, every station",
-        "results-before": "the same, before",
+        "command": "`inspector results PLAN --json` as a command (its own process)",
+        "results": "`results PLAN --json`, every station: the desk's rows written in pieces",
+        "results-typed": "the same through typed rows and one document (before issue 18 S3's streaming)",
+        "results-before": "the same, before issue 18's set-based desk",
         "region": "one city's plan",
         "stats": "`stats`",
         "stats-before": "the same, before",

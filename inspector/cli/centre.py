@@ -908,7 +908,7 @@ def results_cmd(
     as_json: bool,
 ) -> None:
     """计划的结果：各机构状态、得分、结论、否决、自评差异、抽查、整改、示范推荐、公告名单、逾期记录。"""
-    from inspector.centre.results import plan_desk
+    from inspector.centre.results import no_cycle_collection, plan_desk
 
     desk = plan_desk(
         ctx.db, plan_id, on=optional_day(on, "--today"), recheck_seed=recheck_seed,
@@ -919,7 +919,8 @@ def results_cmd(
         # document of 100,000 objects in memory
         from inspector.centre.results_json import desk_json_chunks
 
-        emit_json_pieces(desk_json_chunks(desk, default=json_default), desk.as_json)
+        with no_cycle_collection():
+            emit_json_pieces(desk_json_chunks(desk, default=json_default), desk.as_json)
         return
     res = desk.typed()
     if out is not None:
