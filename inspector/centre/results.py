@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -505,15 +506,21 @@ def _eval(row: Sequence[Any]) -> _Eval:
     return tuple.__new__(_Eval, (*row[3:13], figures))  # _Eval's fields in order, without its __new__
 
 
-def _evaluations_for(conn: Any, plan: Plan) -> dict[str, _Eval]:
-    """Each target organisation's evaluation in this plan (see the module docstring).
+def _evaluations_for(conn: Any, plan: Plan) -> tuple[dict[str, _Eval], set[str]]:
+    """Each target organisation's evaluation in this plan (see the module docstring), and the
+    organisations that have a self-assessment at all (read in the same scan of the evaluations).
 
     The candidates come with their narrow rows and kept figures in the same query; only a linked
     evaluation or a later revision (a few) is read by id afterwards."""
-    successors = {
-        prev: e
-        for e, prev in conn.execute("SELECT id, previous_id FROM evaluations WHERE previous_id IS NOT NULL")
-    }
+    successors: dict[str, str] = {}
+    assessed: set[str] = set()
+    for e, prev, org, kind in conn.execute(
+        "SELECT id, previous_id, org_id, kind FROM evaluations WHERE previous_id IS NOT NULL OR kind = 'self'"
+    ):
+        if prev is not None:
+            successors[prev] = e
+        if kind == "self":
+            assessed.add(org)
     rows = conn.execute(
         f"SELECT t.org_id, t.visit_date, t.eval_id, {_EVAL_COLUMNS} FROM plan_targets t"
         " LEFT JOIN evaluations e ON e.org_id = t.org_id AND e.rubric_id = ? AND e.kind = 'inspection'"
@@ -552,7 +559,7 @@ def _evaluations_for(conn: Any, plan: Plan) -> dict[str, _Eval]:
             (canonical(others),),
         ):
             read[row[0]] = (None, None, None, *row)  # as the candidates' rows
-    return {org: _eval(read[e]) for org, e in latest.items() if e in read}
+    return {org: _eval(read[e]) for org, e in latest.items() if e in read}, assessed
 
 
 class _Station(NamedTuple):
@@ -582,9 +589,23 @@ def _stations(conn: Any, plan_id: str) -> list[_Station]:
         return days[day]
 
     return [
-        _Station(org, state, visit(day), name, code, loads(details))
+        _Station(org, state, visit(day), name, code, _register_fields(details))
         for org, state, day, name, code, details in rows
     ]
+
+
+_SCAN = json.JSONDecoder(parse_float=Decimal).scan_once  # as loads decodes (exact decimals)
+
+
+def _register_fields(text: str) -> Any:
+    """:func:`loads` of a station's register text, by the decoder's C scanner itself (loads wraps it
+    in two regular-expression matches for the whitespace around: 2 µs a station); any text the
+    scanner does not take whole (whitespace around it, an error) goes through :func:`loads`."""
+    try:
+        value, end = _SCAN(text, 0)
+    except (StopIteration, ValueError):
+        return loads(text)
+    return value if end == len(text) else loads(text)
 
 
 # -- the desk ----------------------------------------------------------------------------------------
@@ -648,14 +669,13 @@ def _plan_desk(
     stations = _stations(conn, plan_id)
     people = {r[0]: r[1] for r in conn.execute("SELECT id, name FROM people")}
     teams = assigned(db, plan_id)
-    evals = _evaluations_for(conn, plan)
+    evals, assessed = _evaluations_for(conn, plan)
     eval_ids = [e.id for e in evals.values()]
     totals = store.totals_of(((e, e.figures) for e in evals.values() if e.figures is not None), eval_ids)
     # Only the stations that have a self-assessment at all are asked for theirs (a plan of 100,000 sent
     # as one JSON list cost more than the answer): the same answer, as self_assessments_for gives
-    # nothing for the others.
-    # (One scan of the evaluations: a probe per target of the plan cost twice as much at 100,000.)
-    assessed = {r[0] for r in conn.execute("SELECT DISTINCT org_id FROM evaluations WHERE kind = 'self'")}
+    # nothing for the others. (Those stations are found in _evaluations_for's scan of the evaluations:
+    # a probe per target of the plan cost more at 100,000.)
     selves = store.self_assessments_for(e for e in evals.values() if e.org_id in assessed)
     signed_at_station = station_signed(conn, [s.id for s in selves.values()])
     rects = list_rectifications(db, set(eval_ids))
