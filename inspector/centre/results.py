@@ -38,7 +38,7 @@ import datetime as dt
 import gc
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -594,7 +594,8 @@ def _stations(conn: Any, plan_id: str) -> list[_Station]:
     ]
 
 
-_SCAN = json.JSONDecoder(parse_float=Decimal).scan_once  # as loads decodes (exact decimals)
+# as loads decodes (exact decimals); scan_once is set on each decoder by its __init__ (not typed)
+_SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(parse_float=Decimal), "scan_once")  # noqa: B009
 
 
 def _register_fields(text: str) -> Any:
