@@ -595,7 +595,7 @@ def _stations(conn: Any, plan_id: str) -> list[_Station]:
 
 
 # as loads decodes (exact decimals); scan_once is set on each decoder by its __init__ (not typed)
-_SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(parse_float=Decimal), "scan_once")  # noqa: B009
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(parse_float=Decimal).scan_once  # type: ignore[attr-defined]
 
 
 def _register_fields(text: str) -> Any:
