@@ -30,6 +30,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import os
 import platform
 import random
 import resource
@@ -50,7 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the program, 
 import sqlite_utils
 
 from inspector.centre.plans import insert_targets, new_plan, targets
-from inspector.centre.results import plan_results
+from inspector.centre.results import plan_desk, plan_results
+from inspector.centre.results_json import desk_json_chunks
 from inspector.centre.stats import statistics as centre_statistics
 from inspector.clock import now
 from inspector.folder import open_folder
@@ -94,29 +96,46 @@ NOTES: list[str] = [
     " (verdicts), on four days and three re-check draws, and the statistics of eight scopes, byte for"
     " byte; on SQLite and on PostgreSQL. The whole outputs of both at 10,000 and at 100,000 (97 MB"
     " of JSON) were compared too: equal.",
-    "- Goals. These runs had a load average of 9–13 on the 2 cores from other work: wall times are"
-    " 7–19× this machine's quiet ones (the bare pass at 100,000 took 2.3 s on 2026-12-05, 43.5 s"
-    " here) and CPU times are inflated too, so read the ratios to the bare pass of the same run."
-    " Before → after, CPU ÷ bare: results 3.6× → 2.4× at 10,000 and 3.2× → 2.2× at 100,000 (peak 672"
-    " → 523 MB); stats 1.3× → 0.6× and 1.0× → 0.4× (peak 234 → 109 MB). At the quiet bare pass's"
-    " times (0.17 s, 2.3 s) these ratios give results about 0.41 s at 10,000 (goal 0.5 s), stats"
-    " about 0.1 s at 10,000 and 1.0 s at 100,000 (goal 2 s), 109 MB (goal 500 MB): met by that"
-    " reading, not measured on a quiet machine. **Not met**: the desk of one plan holding all 100,000"
-    " stations, about 5 s at that reading (goal 2 s) and 523 MB (goal 500 MB). A city's plan of 4,762"
-    " stations among the 100,000 takes 0.1× the bare pass.",
-    "- What stands in the way of the 100,000-station desk (cProfile): per station the typed row the"
-    " window and the workbook read, its JSON object of 30 keys and the C encoder's share of a 97 MB"
-    " document; the two queries (targets with their register fields, candidates with their figures)"
-    " cost about what the bare pass does; the memory is the 100,000 rows, their JSON objects and the"
-    " text, all at once. What would close it: the command line writing its document row by row from"
-    " the narrow rows, not through typed rows and a list of objects — not done: the window and the"
-    " workbook read the typed rows, and `emit_json`'s one document (its keys, compact or indented by"
-    " size) must stay byte for byte. The window's table already asks only for the cells it shows"
-    " (`RowsModel`, a `QAbstractTableModel` over the rows), so a paged model would not change what it"
-    " pays (the core's rows); a paged core function would. A register with every field filled (staff"
-    " and equipment lists) makes parsing each station's register text dearer than in this bench"
-    " (region only); reading the few fields with `json_extract` would avoid it (not done: the two"
-    " engines' JSON functions differ on values that are not text).",
+    "- Issue 18 S3, the command line's document written in pieces (2026-12-06): `results PLAN --json`"
+    " no longer makes typed rows, a list of 100,000 JSON objects and a 90 MB string. `plan_desk`"
+    " (inspector/centre/results.py) is the one core: it computes each target's row as a plain tuple"
+    " (`DeskRow`, TargetResult's fields) and the lists after it (re-check draw, rectifications,"
+    " demonstration, announcement, overdue) from those rows; `plan_results` makes the typed rows"
+    " from it for the window and the workbook. inspector/centre/results_json.py writes the"
+    " document from the tuples, 1,000 rows a piece, each row's repeating parts (place and team,"
+    " state/score/outcome/vetoes, the flags) encoded once per distinct value; `emit_json_pieces`"
+    " (inspector/cli/common.py) keeps `emit_json`'s bytes: a document of at most `INDENT_UP_TO`"
+    " characters is indented from the whole as before, a larger one is written compact as it"
+    " comes. Also: the cycle collector paused while the rows are made (it walked every row made"
+    " so far at each pass: a fifth of the desk's time), the self-assessed stations found in the"
+    " scan that finds revisions (not a probe per target), the register text read by the JSON"
+    " scanner itself, announcement rows made without the frozen `__init__`. tests/centre/"
+    "test_desk_equivalence.py compares the joined pieces with the old code's whole document, and"
+    " the command's bytes on both sides of the indenting switch, for every plan of its folder, on"
+    " SQLite and on PostgreSQL.",
+    "- Goals, read on this run (load average 9–13 on the 2 cores from four other engineers' work;"
+    " the bare pass at 100,000 took 2.3 s CPU on a quiet 2026-12-05, tens of seconds today: read the"
+    " ratios). **S1, 10,000**: the desk written in pieces costs 1.3× the bare pass's CPU (the typed"
+    " path 2.5×, the code before issue 18 4.4×); at the quiet bare pass's 0.17 s that is about 0.22 s,"
+    " under the 0.5 s goal in the process; the command as a process adds its start-up (Python,"
+    " click, the centre commands' imports, opening the folder: about 0.4 s of CPU in the *command*"
+    " row), which another engineer's work on start-up addresses. **S3, one plan of 100,000**: see"
+    " the next note; not met on this machine.",
+    "- The 100,000-station desk (the kept folder, read-only, in one process, rounds interleaved,"
+    " medians of 3 after a warm-up; the full bench at 100,000 did not finish in the hour this"
+    " machine gave it): CPU {S100} s written in pieces against {T100} s through typed rows and one"
+    " document and {R100} s for the bare read of the rows the desk shows (*rows read*, bench_engines.py);"
+    " peak {PS} MB against {PT} MB ({PR} MB for the bare read). Where the rest goes (sections timed"
+    " in the process, same load): the two queries and fetching their 100,000 rows each (targets with"
+    " their register fields, sorted; candidates with their kept figures) cost about what *rows read*"
+    " does, or more; the kept figures to totals, the per-station loop, the re-check sort, the"
+    " announcement list (every station passes here: 100,000 sorted rows) and the JSON pieces are"
+    " the rest, about as much again. What was tried and kept no gain: a larger SQLite page cache"
+    " for the read (the pages come from the OS cache either way), the candidates unsorted (the sort"
+    " is not the cost). What would close it: a covering index for the candidates (a migration), and"
+    " the register's few fields read by SQL (json_extract / ->>, which differ between the engines"
+    " on values that are not text); a quiet machine. A register with every field filled makes"
+    " parsing each station's text dearer than here (region only).",
     "- Opening a schema v8 folder of 100,000 evaluations migrates it in 76 s (every evaluation"
     " recomputed from its marks by the scoring engine, once); filling 100,000 through the write path"
     " took 52 minutes (nice 10, load 5–7).",
@@ -166,6 +185,31 @@ def fill(db: sqlite_utils.Database, plan_id: str, start: int, count: int) -> Non
             print(f"  … {k} evaluations", file=sys.stderr, flush=True)
 
 
+def streamed(db: sqlite_utils.Database, plan_id: str) -> int:
+    """What ``inspector results PLAN --json`` does since issue 18 S3 (its document is large): the
+    desk's plain rows, written piece by piece as UTF-8 (here into nothing); the bytes it wrote."""
+    return sum(len(piece.encode("utf-8")) for piece in desk_json_chunks(plan_desk(db, plan_id), default=str))
+
+
+def command(where: Path, plan_id: str) -> None:
+    """The command itself, a process of its own (start-up, opening the folder, the desk, stdout)."""
+    subprocess.run(
+        [sys.executable, "-m", "inspector", "--data", str(where), "results", plan_id, "--json"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=COMMAND_ENV,
+    )
+
+
+# The command as an installed program runs it: its modules' bytecode compiled once and kept (here in
+# a folder of its own under the temporary directory, whatever PYTHONDONTWRITEBYTECODE says).
+COMMAND_ENV = {
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+    "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "inspector-bench-pycache"),
+}
+
+
 def dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -194,6 +238,12 @@ def bare(db: sqlite_utils.Database) -> int:
 Row = tuple[int, int, dict[str, float], dict[str, float], dict[str, float]]
 
 
+def children() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far (the command)."""
+    t = os.times()
+    return t.children_user + t.children_system
+
+
 def timed(ops: dict[str, Callable[[], object]], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
     """Median wall and CPU seconds of each operation, the operations interleaved (one of each per
     round, after a warm-up round): on a shared machine a burst of other work then falls on all of
@@ -202,11 +252,11 @@ def timed(ops: dict[str, Callable[[], object]], repeat: int) -> tuple[dict[str, 
     cpus: dict[str, list[float]] = {op: [] for op in ops}
     for round_ in range(repeat + 1):
         for op, fn in ops.items():
-            t0, c0 = time.perf_counter(), time.process_time()
+            t0, c0, k0 = time.perf_counter(), time.process_time(), children()
             fn()
             if round_:  # the first round warms the page cache and the rubric caches
                 walls[op].append(time.perf_counter() - t0)
-                cpus[op].append(time.process_time() - c0)
+                cpus[op].append(time.process_time() - c0 + children() - k0)
     return (
         {op: statistics.median(v) for op, v in walls.items()},
         {op: statistics.median(v) for op, v in cpus.items()},
@@ -234,14 +284,19 @@ def region_plan(db: sqlite_utils.Database, plan_id: str) -> str:
 
 
 def operations(
-    db: sqlite_utils.Database, plan_id: str, region: str, before: bool = False
+    db: sqlite_utils.Database, plan_id: str, region: str, before: bool = False, where: Path | None = None
 ) -> dict[str, Callable[[], object]]:
     ops: dict[str, Callable[[], object]] = {
         "bare": lambda: bare(db),
-        "results": lambda: json.dumps(plan_results(db, plan_id).as_json(), default=str),
-        "region": lambda: json.dumps(plan_results(db, region).as_json(), default=str),
+        "results": lambda: streamed(db, plan_id),
+        # the same document through the typed rows the window reads and one json.dumps (the command
+        # line's path until issue 18 S3's streaming)
+        "results-typed": lambda: json.dumps(plan_results(db, plan_id).as_json(), default=str),
+        "region": lambda: streamed(db, region),
         "stats": lambda: json.dumps(centre_statistics(db).as_json(), default=str),
     }
+    if where is not None:
+        ops["command"] = lambda: command(where, plan_id)
     if before:
         # The computation before issue 18's set-based desk and statistics, kept as the tests' oracle
         # (tests/centre/results_oracle.py, stats_oracle.py): the before figures from the same run.
@@ -299,7 +354,7 @@ def measure(where: Path, sizes: list[int], repeat: int, before: bool = False) ->
         region = region_plan(db, plan_id)
         in_region = len(targets(db, region))
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        ops = operations(db, plan_id, region, before)
+        ops = operations(db, plan_id, region, before, where)
         got, cpu = timed(ops, repeat)
         mem = {op: peak(where, op) for op in ops}
         rows.append((size, in_region, got, cpu, mem))
@@ -330,6 +385,11 @@ def main() -> None:
         where = args.folder[0]
         db = open_folder(where, rubrics=True)
         plan_id = (where / "PLAN").read_text().strip()
+        if args.peak == "command":  # the command's own process: its maximum resident set
+            db.conn.close()
+            command(where, plan_id)
+            print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+            return
         operations(db, plan_id, region_plan(db, plan_id), before=True)[args.peak]()
         # VmHWM: this process's own high-water mark (ru_maxrss would carry the forking parent's
         # over exec on Linux)
@@ -360,8 +420,10 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
     ]
     names = {
-        "results": "`results PLAN --json`, every station",
-        "results-before": "the same, before",
+        "command": "`inspector results PLAN --json` as a command (its own process)",
+        "results": "`results PLAN --json`, every station: the desk's rows written in pieces",
+        "results-typed": "the same through typed rows and one document (before issue 18 S3's streaming)",
+        "results-before": "the same, before issue 18's set-based desk",
         "region": "one city's plan",
         "stats": "`stats`",
         "stats-before": "the same, before",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from inspector.cli.common import Context, emit_json, pass_context
+from inspector.cli.common import Context, emit_json, emit_json_pieces, json_default, pass_context
 from inspector.cli.params import CoreChoice, complete_id
 from inspector.errors import InspectorError, UsageError
 from inspector.i18n import _
@@ -971,12 +971,21 @@ def results_cmd(
     as_json: bool,
 ) -> None:
     """计划的结果：各机构状态、得分、结论、否决、自评差异、抽查、整改、示范推荐、公告名单、逾期记录。"""
-    from inspector.centre.results import plan_results
+    from inspector.centre.results import no_cycle_collection, plan_desk
 
-    res = plan_results(
+    desk = plan_desk(
         ctx.db, plan_id, on=optional_day(on, "--today"), recheck_seed=recheck_seed,
         recheck_share=Decimal(str(recheck_share)),
     )  # fmt: skip
+    if as_json and out is None:
+        # written from the desk's plain rows, piece by piece (issue 18 S3): no typed rows, no whole
+        # document of 100,000 objects in memory
+        from inspector.centre.results_json import desk_json_chunks
+
+        with no_cycle_collection():
+            emit_json_pieces(desk_json_chunks(desk, default=json_default), desk.as_json)
+        return
+    res = desk.typed()
     if out is not None:
         from inspector.centre.workbooks import export_results
 

@@ -17,6 +17,8 @@ from inspector.i18n import _, os_reason
 from inspector.paths import data_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     import sqlite_utils
 
 
@@ -112,6 +114,8 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+json_default = _default  # what emit_json's documents are encoded with, for those written in pieces
+
 # Above this size a document is written without indentation: Python's JSON encoder is in C only
 # without ``indent`` (the indenting one is pure Python: 4.6 of 6 s of ``results PLAN --json`` for a
 # plan of 10,000 stations, issue 18 S1), and such a document is read by programs, not by eye.
@@ -124,6 +128,35 @@ def emit_json(value: Any) -> None:
     if len(text) <= INDENT_UP_TO:
         text = json.dumps(value, ensure_ascii=False, indent=2, default=_default)
     sys.stdout.buffer.write(text.encode("utf-8") + b"\n")
+    sys.stdout.flush()
+
+
+def emit_json_pieces(pieces: Iterable[str], whole: Callable[[], Any]) -> None:
+    """What :func:`emit_json` writes for the document whose compact text ``pieces`` spell (made with
+    :func:`_default`), written as they come once it is past :data:`INDENT_UP_TO` (issue 18 S3: a
+    plan of 100,000 stations, 90 MB, never held whole); a smaller one is indented as
+    :func:`emit_json` indents it, from ``whole()`` (the same document as objects)."""
+    out = sys.stdout.buffer
+    held: list[str] = []
+    size = 0
+    it = iter(pieces)
+    for piece in it:
+        held.append(piece)
+        size += len(piece)
+        if size > INDENT_UP_TO:
+            break
+    else:
+        emit_json(whole())
+        return
+    out.write("".join(held).encode("utf-8"))
+    del held
+    batch: list[str] = []
+    for piece in it:
+        batch.append(piece)
+        if len(batch) >= 64:
+            out.write("".join(batch).encode("utf-8"))
+            batch.clear()
+    out.write("".join(batch).encode("utf-8") + b"\n")
     sys.stdout.flush()
 
 

@@ -390,6 +390,7 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
 
 def _print_disallowed(eval_id: str, marks: list[DisallowedMark]) -> None:
     from inspector.store.changes import canonical
+
     if not marks:
         return
     click.echo(_("评估表不允许的记录（重新评分，或用 eval clear 清除）："))
@@ -405,6 +406,7 @@ def eval_clear(ctx: Context, eval_id: str, item_id: str) -> None:
     """清除一个小项的当前记录（如评估表不允许或没有的记录）；清除本身记入历史。"""
     from inspector.store.changes import canonical
     from inspector.store.disallowed_marks import clear_mark
+
     s = store(ctx)
     was = s.current(eval_id).get(item_id)
     c = clear_mark(s, eval_id, item_id)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import json
 import random
+import sys
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -23,13 +25,16 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from inspector.centre import results_json
 from inspector.centre.plans import add_target, cancel_target, link_evaluation, list_plans, new_plan
 from inspector.centre.rectifications import open_rectification
 from inspector.centre.register import set_register
-from inspector.centre.results import plan_results
+from inspector.centre.results import plan_desk, plan_results
+from inspector.centre.results_json import desk_json_chunks
 from inspector.centre.reviews import record_review
 from inspector.centre.stats import statistics
 from inspector.centre.verdicts import record_verdict
+from inspector.cli import common
 from inspector.store.changes import OBSERVE, Change
 from inspector.store.db import transaction
 from inspector.store.demo import _fill
@@ -212,6 +217,73 @@ def test_every_plans_desk_is_the_same_bytes_as_before(db: sqlite_utils.Database)
                 seen.update(t.state for t in new.targets)
     # the folder has what the comparison is meant to cover
     assert {"signed", "draft", "complete", "planned", "cancelled", "reviewed"} <= seen
+
+
+def _compact(value: Any) -> str:
+    """The document as ``emit_json`` writes it above ``INDENT_UP_TO``."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=common.json_default)
+
+
+def test_the_streamed_json_is_the_same_text_as_the_whole_document(
+    db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``results --json`` of a large plan is written in pieces from the desk's plain rows (issue 18
+    S3): joined, they are the compact text of the whole document the code before made."""
+    for chunk, cache in ((results_json.CHUNK, results_json._CACHE_LIMIT), (2, 1)):
+        # small chunks and a cache cleared at every new part: the joins and the refills are exercised
+        monkeypatch.setattr(results_json, "CHUNK", chunk)
+        monkeypatch.setattr(results_json, "_CACHE_LIMIT", cache)
+        for p in list_plans(db):
+            for on in (dt.date(2026, 3, 1), dt.date(2026, 11, 22), dt.date(2027, 6, 1)):
+                for seed, share in ((None, Decimal("0.1")), ("乙", Decimal(1))):
+                    desk = plan_desk(db, p.id, on=on, recheck_seed=seed, recheck_share=share)
+                    old = results_oracle.plan_results(db, p.id, on=on, recheck_seed=seed, recheck_share=share)
+                    pieces = list(desk_json_chunks(desk, default=common.json_default))
+                    assert "".join(pieces) == _compact(old.as_json()), (p.title, on, seed, chunk)
+                    assert _text(desk.as_json()) == _text(old.as_json())  # what a small document is made of
+
+
+def _emitted(value: Any) -> bytes:
+    """What ``emit_json`` writes for the document."""
+    out = io.BytesIO()
+
+    class Stdout:
+        buffer = out
+
+        def flush(self) -> None:
+            pass
+
+    real = sys.stdout
+    sys.stdout = Stdout()  # type: ignore[assignment]
+    try:
+        common.emit_json(value)
+    finally:
+        sys.stdout = real
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("limit", ["as shipped", "at the size", "one below", "none"])
+def test_results_json_on_the_command_line_is_what_emit_json_wrote(
+    db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch, limit: str
+) -> None:
+    """The command's output, byte for byte, on both sides of the indenting switch: indented from the
+    whole document when it is small, compact in pieces when it is large."""
+    from click.testing import CliRunner
+
+    from inspector.cli.main import cli
+
+    folder = Path(db.conn.execute("PRAGMA database_list").fetchone()[2]).parent
+    for p in list_plans(db):
+        old = results_oracle.plan_results(db, p.id, on=dt.date(2026, 11, 22), recheck_seed="甲")
+        size = len(_compact(old.as_json()))
+        threshold = {"as shipped": common.INDENT_UP_TO, "at the size": size, "one below": size - 1, "none": 0}
+        monkeypatch.setattr(common, "INDENT_UP_TO", threshold[limit])
+        monkeypatch.setenv("INSPECTOR_DATA", str(folder))
+        args = ["results", p.id, "--today", "2026-11-22", "--recheck-seed", "甲", "--json"]
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 0, r.output
+        assert r.stdout_bytes == _emitted(old.as_json()), (p.title, limit)
+        assert r.stdout_bytes.startswith(b'{\n  "plan"' if threshold[limit] >= size else b'{"plan"')
 
 
 def test_the_varied_plan_covers_what_it_claims(db: sqlite_utils.Database) -> None:

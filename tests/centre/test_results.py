@@ -243,3 +243,19 @@ def test_the_centre_demo_fills_once_and_only_its_own_folder(
     assert not fill_centre_demo(mine).created
     assert mine.conn.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 0
     assert [o["code"] for o in list_orgs(mine)] == ["OWN-1"]
+
+
+def test_register_text_is_read_as_loads_reads_it() -> None:
+    """The desk reads each station's register text with the decoder's scanner itself (issue 18 S3);
+    whatever it does not take whole goes through loads: the same values, the same refusals."""
+    from inspector.centre.results import _register_fields
+    from inspector.store.changes import loads
+
+    for text in ('{"region":"成都","staff":[{"n":1.50}]}', ' {"a": 2.5} ', '{"a":1}\n', "{}", "[]", '"x"'):
+        assert _register_fields(text) == loads(text)
+        assert repr(_register_fields(text)) == repr(loads(text))  # Decimal stays Decimal
+    for bad in ("", "{", '{"a":1} x', "nope"):
+        with pytest.raises(ValueError):
+            loads(bad)
+        with pytest.raises(ValueError):
+            _register_fields(bad)
