@@ -713,7 +713,8 @@ def _plan_desk(
         if e is not None:
             state = e.state
             figures = totals[e.id]
-            total = figures.total
+            # no score before the first answer, not zero points (store/wording.py: 待开始 says —)
+            total = figures.total if e.answered or e.conflicts or state != "draft" else None
             if state != "draft":
                 outcome = figures.outcome_json()
                 if outcome is None and e.id in verdicts:  # the group's verdict, with its reason

@@ -403,7 +403,8 @@ def plan_results(
         if e is not None:
             state = e.state
             figures = totals[e.id]
-            total = figures.total
+            # no score before the first answer, not zero points (was: 0（暂）, the sum of no heads)
+            total = figures.total if e.answered or e.conflicts or state != "draft" else None
             if state != "draft":
                 outcome = figures.outcome_json()
                 if outcome is None and e.id in verdicts:  # the group's verdict, with its reason

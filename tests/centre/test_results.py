@@ -69,6 +69,17 @@ def test_every_targets_state_score_and_outcome(db: sqlite_utils.Database) -> Non
     assert luzhou.visit_date == "2026-12-03" and luzhou.record_due is None
 
 
+def test_an_evaluation_not_yet_begun_has_no_score(db: sqlite_utils.Database) -> None:
+    """泸州 is dispatched; its evaluation opened with no answer yet is 待开始 with —, not 0（暂）."""
+    from inspector.centre.plans import start_evaluation
+
+    plan = _plan(db, "下半年")
+    luzhou = next(o for o in list_orgs(db) if o["name"].startswith("泸州市职业技能鉴定站"))
+    e = start_evaluation(db, plan, luzhou["id"])
+    row = {t.org_name: t for t in plan_results(db, plan, on=TODAY).targets}["泸州市职业技能鉴定站"]
+    assert (row.eval_id, row.state, row.total, row.outcome_code) == (e.id, "draft", None, None)
+
+
 def test_self_assessment_differences(db: sqlite_utils.Database) -> None:
     res = plan_results(db, _plan(db, "下半年"), on=TODAY)
     rows = {t.org_name: t for t in res.targets}
