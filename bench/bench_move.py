@@ -190,11 +190,14 @@ NOTES: list[str] = [
     "- **Time.** The move's CPU time is mostly the audit of every evaluation (`eval audit`: its"
     " chains hashed again, its heads, its figures recomputed by the scoring engine), unchanged and"
     " the same on both sides; the copy itself went from a statement per row to `COPY`, and the"
-    " digest from a JSON line per row to each batch's `repr` hashed at once. In the runs by hand"
-    " the same day (load average 5–6; the machine was shared with six other engineers' tests and"
-    " benches) the move onto the server took 126.6 s wall, 66.9 s CPU, 2,108 MB before, and"
-    " 158.4 s wall, 53.6 s CPU, 81 MB after: CPU 0.80×. Wall times on this machine moved 2–7× with"
-    " the load (the same before move took 938.5 s wall, 169.2 s CPU at load 10–12): compare CPU.",
+    " digest from a JSON line per row to each batch's `repr` hashed at once. The machine was shared"
+    " with six other engineers' suites and benches (load average 3–12), and wall times moved 2–7×"
+    " with the load: compare CPU. Before, in the run just before this one (load 10–12; its move"
+    " back was stopped to meet the deadline): onto the server 938.5 s wall, 169.2 s CPU, 2,057 MB"
+    " (bare copy 38.7 s, 6.5 s CPU); after, this run: 960.1 s, 146.2 s CPU, 80 MB — CPU 0.86×."
+    " By hand earlier the same day (load 5–6): before 126.6 s wall, 66.9 s CPU, 2,108 MB; after"
+    " 158.4 s, 53.6 s CPU, 81 MB — CPU 0.80×. A move back also no longer asks the server for each"
+    " evaluation's signed PDFs (a connection each: 10,000), only for those it keeps some of.",
     "- **A failed move** (the connection lost after some batches, either way; tested with batches"
     " of 5 rows in `tests/store/test_move.py`) leaves the target as it was: the server's database"
     " empty (one transaction), a new folder empty again, the source untouched, nothing switched.",
