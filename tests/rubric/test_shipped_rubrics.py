@@ -147,7 +147,7 @@ PINNED = {
     ),
     "chongqing-2024-renewal.v2": (2, "fb15952f975359688eb00ececbc87d6d36ce55dffc39bb4619079c0f87ba0557"),
     # version 3: the 整改 band quotes the form's 综合评价 as the source prints it
-    "chongqing-2024-renewal": (3, "b809ff2faeef7b3b37287105d99d97cb176c5ec8bbec6ab4a9b68857c296dd35"),
+    "chongqing-2024-renewal": (3, "48837c4aa74b0a28b5689c0f4c83e58c08b90fb9db74dcf49eb999f8293aeb27"),
     "fujian-2021-supervision-record": (2, "6906ff864ce17b3fb6c7e618fe5d6654d0f612d576c951c92bf4b822d840f754"),
     "henan-2011-demonstration.v1": (1, "f5c58c8751a8766f96145b1957587122ac08039a7eb3c809080f91772ad9b70a"),
     "henan-2011-quality.v1": (1, "fd83853944533a39e8911bc1289a0f402b30b4849e7a3813e55be86d2e988d69"),
