@@ -295,3 +295,29 @@ def test_a_mark_the_form_disallows_shows_no_total_in_eval_show(tmp_path: Path) -
     listed = run("eval", "list", "--json", data=data).json()
     assert listed[0]["total"] is None and listed[0]["refused"] == doc["score"]["refused"]
     assert any(doc["score"]["refused"] in b for b in doc["sign_blockers"])
+
+
+def test_odd_encodings_of_a_mark_are_refused_naming_file_line_and_item(tmp_path: Path) -> None:
+    """1e400 problems, 2.0 problems, a 5000-digit count and points written as text: refused with
+    the file, the item's line and the item; nothing is recorded."""
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    cases = {
+        "exp.json": ('{"answers": {\n  "1.1.1": {"problems": 1e400}\n}}', "整数"),
+        "point.json": ('{"answers": {\n  "1.1.1": {"problems": 2.0}\n}}', "整数"),
+        "huge.json": ('{"answers": {\n  "1.1.1": {"problems": 99999999999999999999}\n}}', "范围"),
+        "text.json": (
+            '{"answers": {\n  "1.1.1": {"met": true},\n  "4.1.1": {"points": "1", "reason": "x"}\n}}',
+            "数字",
+        ),
+        "digits.json": ('{"answers": {"1.1.1": {"problems": ' + "9" * 5000 + "}}}", "位数"),
+    }
+    for name, (text, word) in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        where = f"{name}: " if name == "digits.json" else f"{name}:{3 if name == 'text.json' else 2}: "
+        refused(run("eval", "record", eval_id, "--answers", tmp_path / name, data=data), where, word)
+        refused(run("score", RUBRIC, "--answers", tmp_path / name, data=data), where, word)
+    assert run("eval", "show", eval_id, "--json", data=data).json()["observations"] == {}
+    ok = tmp_path / "ok.json"
+    ok.write_text('{"answers": {"1.1.1": {"problems": 3}, "4.1.1": {"points": 0, "reason": "x"}}}', "utf-8")
+    assert run("eval", "record", eval_id, "--answers", ok, data=data).code == 0
