@@ -327,3 +327,28 @@ def report() -> int:
 
 if __name__ == "__main__":
     sys.exit(report())
+
+
+def test_toml_reasons_are_in_the_users_language() -> None:
+    import tomllib
+
+    cases = {
+        "foo bar\n": ("键之后应有“=”", 1),
+        "a = 1\na = 2\n": ("同一个值写了两次", 2),
+        "[t]\n[t]\n": ("[t]", 2),  # "Cannot declare ('t',) twice": the user's key kept
+        'a = "x': ("字符串缺少结束的引号", None),  # at the end of the file: no line
+        "a = @\n": ("无效的值", 1),
+    }
+    for text, (words, line) in cases.items():
+        with pytest.raises(tomllib.TOMLDecodeError) as e:
+            tomllib.loads(text)
+        reason, at = i18n.toml_reason(e.value)
+        assert (words in reason or words.strip("[]") in reason) and at == line, (text, reason, at)
+        assert not any(w in reason for w in ("Expected", "Cannot", "Invalid", "Unterminated")), reason
+    i18n.set_language("en")
+    try:
+        with pytest.raises(tomllib.TOMLDecodeError) as e:
+            tomllib.loads("foo bar\n")
+        assert i18n.toml_reason(e.value)[0].startswith("Expected “=” after a key")
+    finally:
+        i18n.set_language("zh")

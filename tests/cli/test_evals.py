@@ -321,3 +321,27 @@ def test_odd_encodings_of_a_mark_are_refused_naming_file_line_and_item(tmp_path:
     ok = tmp_path / "ok.json"
     ok.write_text('{"answers": {"1.1.1": {"problems": 3}, "4.1.1": {"points": 0, "reason": "x"}}}', "utf-8")
     assert run("eval", "record", eval_id, "--answers", ok, data=data).code == 0
+
+
+def test_library_messages_reach_the_user_in_chinese_naming_the_place(tmp_path: Path) -> None:
+    """zipfile, SQLite and tomllib speak English: the user reads Chinese, with the file and line."""
+    data = tmp_path / "d"
+    data.mkdir()
+    assert run("org", "list", data=data).code == 0
+    (tmp_path / "junk.zip").write_bytes(b"junk")
+    r = run("restore", tmp_path / "junk.zip", data=tmp_path / "other")
+    refused(r, "junk.zip", "不是 ZIP 格式")
+    assert "zip file" not in r.err
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "inspector.sqlite3").write_bytes(b"garbage " * 512)
+    r = run("org", "list", data=bad)
+    refused(r, "inspector.sqlite3", "不是本程序的数据库")
+    assert "not a database" not in r.err
+    notice = tmp_path / "a.toml"
+    notice.write_text("[year]\nfoo bar\n", encoding="utf-8")
+    r = run("calendar", "add", notice, data=data)
+    refused(r, "a.toml:2", "键之后应有“=”", "第 5 列")
+    assert "Expected" not in r.err
+    notice.write_text("year = [1,\n", encoding="utf-8")
+    refused(run("calendar", "add", notice, data=data), "a.toml", "在文件末尾")
