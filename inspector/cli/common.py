@@ -52,10 +52,23 @@ def command_path(ctx: click.Context | None) -> str:
 @dataclass
 class Context:
     data: Path
-    user: str | None = None
+    given_user: str | None = None  # --user / INSPECTOR_USER
     explicit: bool = False  # the folder was named (--data, INSPECTOR_DATA), not the default
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
     _scratch: Any = field(default=None, repr=False)  # a TemporaryDirectory, removed at exit
+    _author: str | None = field(default=None, repr=False)
+
+    @property
+    def user(self) -> str:
+        """Who new changes are signed by: ``--user``, else the installed credential's person, else
+        the operating-system user (inspector.folder.folder_author)."""
+        if self.given_user:
+            return self.given_user
+        if self._author is None:
+            from inspector.folder import folder_author
+
+            self._author = folder_author(self.data)
+        return self._author
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import refused, run
 
 RUBRIC = "sichuan-2017-inspection"
@@ -345,3 +347,28 @@ def test_library_messages_reach_the_user_in_chinese_naming_the_place(tmp_path: P
     assert "Expected" not in r.err
     notice.write_text("year = [1,\n", encoding="utf-8")
     refused(run("calendar", "add", notice, data=data), "a.toml", "在文件末尾")
+
+
+def test_changes_are_signed_by_the_installed_credentials_person(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three laptops all running as "root" signed every change "root": the author is the person
+    whose credential is installed in the folder, --user when given, the OS user only without one."""
+    import getpass
+
+    monkeypatch.delenv("INSPECTOR_USER", raising=False)
+    centre = tmp_path / "centre"
+    demo = run("demo", "--json", data=centre)
+    assert demo.code == 0, demo.err
+    name = demo.json()["centre"]["name"]
+    org = run("org", "list", "--json", data=centre).json()[0]["id"]
+    eval_id = run("eval", "new", "--rubric", RUBRIC, "--org", org, "--json", data=centre).json()["id"]
+    answers = write(tmp_path / "a.json", {"answers": {"1.1.1": {"met": True}}})
+    assert run("--user", "王芳", "eval", "record", eval_id, "--answers", answers, data=centre).code == 0
+    history = run("eval", "audit", eval_id, "--json", data=centre).json()["history"]
+    assert [(c["kind"], c["author"]) for c in history] == [("create", name), ("observe", "王芳")]
+    assert name != getpass.getuser()
+    # no credential installed: the operating-system user, as before
+    _org, plain = new_eval(tmp_path / "plain")
+    (create,) = run("eval", "audit", plain, "--json", data=tmp_path / "plain").json()["history"]
+    assert create["author"] == getpass.getuser()
