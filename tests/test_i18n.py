@@ -352,3 +352,18 @@ def test_toml_reasons_are_in_the_users_language() -> None:
         assert i18n.toml_reason(e.value)[0].startswith("Expected “=” after a key")
     finally:
         i18n.set_language("zh")
+
+
+def test_clicks_own_words_are_in_the_users_language() -> None:
+    """click's "Usage:", "Options", "Error: Missing argument" came out English in a Chinese line."""
+    from tests.helpers import run
+
+    missing = run("eval", "record")
+    assert missing.code == 2 and "用法：" in missing.err and "缺少参数 'EVAL_ID'" in missing.err
+    assert "Usage" not in missing.err and "Missing" not in missing.err and "Error" not in missing.err
+    helped = run("eval", "--help")
+    assert "选项" in helped.out and "显示此帮助并退出。" in helped.out and "Options" not in helped.out
+    bad = run("stats", "--year", "x")
+    assert "'--year' 的值无效" in bad.err and "integer" not in bad.err
+    english = run("--lang", "en", "eval", "record")
+    assert "Usage:" in english.err and "Missing argument 'EVAL_ID'" in english.err
