@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 
+import click
+
 from inspector.i18n import _
 
 # click's modules that bind gettext's _ (and ngettext) at import (click 8.1-8.2)
@@ -57,14 +59,13 @@ def _words() -> dict[str, str]:
         "{value!r} is not a valid boolean. Recognized values: {states}": _(
             "{value!r} 不是有效的是/否值，可用：{states}"
         ),
-        "file": _("此文件"),
-        "directory": _("文件夹"),
-        "path": _("路径"),
-        "{name} {filename!r} does not exist.": _("{name} {filename!r} 不存在。"),
-        "{name} {filename!r} is a file.": _("{name} {filename!r} 是文件，不是文件夹。"),
-        "{name} {filename!r} is a directory.": _("{name} {filename!r} 是文件夹，不是文件。"),
-        "{name} {filename!r} is not readable.": _("{name} {filename!r} 无法读取。"),
-        "{name} {filename!r} is not writable.": _("{name} {filename!r} 无法写入。"),
+        # click names the path by its type ("File", "Directory"), also the metavar in the help
+        # (DIRECTORY), made once at import, before --lang: the name is left out of the messages
+        "{name} {filename!r} does not exist.": _("{filename!r} 不存在。"),
+        "{name} {filename!r} is a file.": _("{filename!r} 是文件，不是文件夹。"),
+        "{name} {filename!r} is a directory.": _("{filename!r} 是文件夹，不是文件。"),
+        "{name} {filename!r} is not readable.": _("{filename!r} 无法读取。"),
+        "{name} {filename!r} is not writable.": _("{filename!r} 无法写入。"),
         "Could not open file {filename!r}: {message}": _("无法打开文件 {filename!r}：{message}"),
         "Aborted!": _("已取消。"),
         "default: {default}": _("默认：{default}"),
@@ -90,3 +91,11 @@ def install() -> None:
             module._ = _gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = _ngettext  # type: ignore[attr-defined]
+
+
+def refresh_help_option(command: click.Command, ctx: click.Context) -> None:
+    """The root's ``--help`` line in the language ``--lang`` chose: click made its option (and
+    its help text) before ``--lang`` was read."""
+    option = command.get_help_option(ctx)
+    if option is not None:
+        option.help = _gettext("Show this message and exit.")

@@ -67,6 +67,7 @@ def _choose_language(value: str | None) -> str | None:
 class LazyGroup(Group):
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         translate_help(self)
+        click_words.refresh_help_option(self, ctx)
         super().format_help(ctx, formatter)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
