@@ -19,7 +19,31 @@ from inspector.store.db import open_database
 if TYPE_CHECKING:
     import sqlite_utils
 
-__all__ = ["connect_centre", "folder_warnings", "open_folder", "opened_folder"]
+__all__ = ["connect_centre", "folder_author", "folder_warnings", "open_folder", "opened_folder"]
+
+
+def folder_author(data: Path) -> str:
+    """Who a change made in this folder is signed by when ``--user`` / ``INSPECTOR_USER`` says
+    nothing: the person whose credential is installed here (a supervisor's laptop, a station's
+    folder, the centre), the operating-system user only where none is. Three laptops all run as
+    "root" or "Administrator": the OS user names no one. Stored history keeps the author each
+    change was written with: only new changes take this default."""
+    import os
+
+    given = os.environ.get("INSPECTOR_USER")
+    if given:
+        return given
+    from inspector.crypto.identity import load_identity
+
+    try:
+        identity = load_identity(data)
+    except (OSError, ValueError):  # an unreadable or damaged certificate: said where it is used
+        identity = None
+    if identity is not None and identity.name.strip():
+        return identity.name
+    from inspector.store.evaluations import default_author
+
+    return default_author()
 
 
 def open_folder(data: Path, *, rubrics: bool = False) -> sqlite_utils.Database:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import cache
 
 from inspector.paths import resources_dir
@@ -64,3 +65,63 @@ def os_reason(e: OSError) -> str:
         errno.ENAMETOOLONG: _("文件名过长"),
     }.get(e.errno or 0)
     return said or e.strerror or str(e)
+
+
+# tomllib's messages (Python 3.11-3.13, tomllib/_parser.py), each with " (at line L, column C)" or
+# " (at end of document)" after it. The key quoted in some of them is the user's own text.
+def _toml_said() -> dict[str, str]:
+    return {
+        "Invalid statement": _("无效的语句：每行应为“键 = 值”、[表名] 或 [[表名]]"),
+        "Expected newline or end of document after a statement": _("一条语句之后应换行"),
+        "Expected '=' after a key in a key/value pair": _("键之后应有“=”"),
+        "Expected ']' at the end of a table declaration": _("表名的末尾缺少“]”"),
+        "Expected ']]' at the end of an array declaration": _("表数组名的末尾缺少“]]”"),
+        "Cannot overwrite a value": _("同一个值写了两次"),
+        "Invalid initial character for a key part": _("键的第一个字符无效（含中文或空格的键要加引号）"),
+        "Unclosed array": _("数组没有闭合（缺少“]”）"),
+        "Unclosed inline table": _("行内表没有闭合（缺少“}”）"),
+        "Unescaped '\\' in a string": _("字符串中有未转义的“\\”（路径请用单引号或写成“\\\\”）"),
+        "Invalid hex value": _("无效的十六进制值"),
+        "Escaped character is not a Unicode scalar value": _("转义的字符不是有效的 Unicode 字符"),
+        "Unterminated string": _("字符串缺少结束的引号"),
+        "Invalid date or datetime": _("无效的日期或时间"),
+        "Invalid value": _("无效的值（文字要加引号，日期写成 2025-01-01）"),
+    }
+
+
+def _toml_keyed() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return (
+        (re.compile(r"^Expected (.+)$"), _("此处应为 {x}")),
+        (re.compile(r"^Found invalid character (.+)$"), _("无效的字符 {x}")),
+        (re.compile(r"^Illegal character (.+)$"), _("不允许的字符 {x}")),
+        (re.compile(r"^Cannot declare (.+) twice$"), _("{x} 声明了两次")),
+        (re.compile(r"^Cannot mutate immutable namespace (.+)$"), _("不能再向 {x} 添加内容")),
+        (re.compile(r"^Cannot redefine namespace (.+)$"), _("不能重新定义 {x}")),
+        (re.compile(r"^Duplicate inline table key (.+)$"), _("行内表中的键 {x} 重复")),
+    )
+
+
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+
+
+def toml_reason(e: ValueError) -> tuple[str, int | None]:
+    """Why a TOML file was refused, in the user's language, and its line (None: the end of the
+    file, or not known): tomllib's messages are English whatever the interface says."""
+    text = str(e)
+    m = _TOML_AT.search(text)
+    said = _TOML_AT.sub("", text).strip()
+    line = int(m.group(1)) if m and m.group(1) else None
+    reason = _toml_said().get(said)
+    if reason is None:
+        for pattern, zh in _toml_keyed():
+            k = pattern.match(said)
+            if k:
+                reason = zh.format(x=k.group(1))
+                break
+    if reason is None:
+        reason = _("无法解析")
+    if m and m.group(1):
+        reason += _("（第 {c} 列）").format(c=m.group(2))
+    elif m:
+        reason += _("（在文件末尾）")
+    return reason, line

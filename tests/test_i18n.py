@@ -327,3 +327,43 @@ def report() -> int:
 
 if __name__ == "__main__":
     sys.exit(report())
+
+
+def test_toml_reasons_are_in_the_users_language() -> None:
+    import tomllib
+
+    cases = {
+        "foo bar\n": ("键之后应有“=”", 1),
+        "a = 1\na = 2\n": ("同一个值写了两次", 2),
+        "[t]\n[t]\n": ("[t]", 2),  # "Cannot declare ('t',) twice": the user's key kept
+        'a = "x': ("字符串缺少结束的引号", None),  # at the end of the file: no line
+        "a = @\n": ("无效的值", 1),
+    }
+    for text, (words, line) in cases.items():
+        with pytest.raises(tomllib.TOMLDecodeError) as e:
+            tomllib.loads(text)
+        reason, at = i18n.toml_reason(e.value)
+        assert (words in reason or words.strip("[]") in reason) and at == line, (text, reason, at)
+        assert not any(w in reason for w in ("Expected", "Cannot", "Invalid", "Unterminated")), reason
+    i18n.set_language("en")
+    try:
+        with pytest.raises(tomllib.TOMLDecodeError) as e:
+            tomllib.loads("foo bar\n")
+        assert i18n.toml_reason(e.value)[0].startswith("Expected “=” after a key")
+    finally:
+        i18n.set_language("zh")
+
+
+def test_clicks_own_words_are_in_the_users_language() -> None:
+    """click's "Usage:", "Options", "Error: Missing argument" came out English in a Chinese line."""
+    from tests.helpers import run
+
+    missing = run("eval", "record")
+    assert missing.code == 2 and "用法：" in missing.err and "缺少参数 'EVAL_ID'" in missing.err
+    assert "Usage" not in missing.err and "Missing" not in missing.err and "Error" not in missing.err
+    helped = run("eval", "--help")
+    assert "选项" in helped.out and "显示此帮助并退出。" in helped.out and "Options" not in helped.out
+    bad = run("stats", "--year", "x")
+    assert "'--year' 的值无效" in bad.err and "integer" not in bad.err
+    english = run("--lang", "en", "eval", "record")
+    assert "Usage:" in english.err and "Missing argument 'EVAL_ID'" in english.err

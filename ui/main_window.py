@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.data_dir = data_dir
         self.user = user
+        self.given_user = user  # --user / INSPECTOR_USER; else chosen per folder when it opens
         self.db: Any = None
         self.store: EvaluationStore | None = None
         self.session: EvaluationSession | None = None
@@ -390,6 +391,10 @@ class MainWindow(QMainWindow):
         self.db = db
         from inspector.store.evaluations import EvaluationStore
 
+        if self.given_user is None:  # the installed credential's person, the OS user only without one
+            from inspector.folder import folder_author
+
+            self.user = folder_author(self.data_dir)
         self.store = EvaluationStore(db, self.user)
         self._apply_text_size()
         self._apply_role()

@@ -31,7 +31,7 @@ from inspector.crypto.identity import certificate_problem
 from inspector.errors import BundleError, InspectorError
 from inspector.i18n import _
 from inspector.rubric.model import Rubric
-from inspector.rubric.observations import SHA256_HEX, check_text
+from inspector.rubric.observations import SHA256_HEX, check_text, parse_observation
 from inspector.rubric.toml_form import parse_rubric_text
 from inspector.store.changes import (
     CREATE,
@@ -147,12 +147,11 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
             assert c.item_id is not None
             if not rubric.has_item(c.item_id):
                 raise BundleError(_("评估表 {r} 没有这个小项：{i}").format(r=rubric.id, i=c.item_id), where)
-            # received: the limits the laptop applies when it is typed (what parse_observation adds
-            # with new=True), then head_row parses it once
-            if isinstance(c.payload, dict):
-                for name in ("reason", "note"):
-                    if isinstance(c.payload.get(name), str):
-                        check_text(c.payload[name], name, where)
+            # received: the limits the laptop applies when it is typed (parse_observation with
+            # new=True: text limits, counts as JSON integers, points as JSON numbers), then
+            # head_row parses it once
+            if c.payload is not None:  # None: the item was cleared
+                parse_observation(c.payload, where, new=True)
             return head_row(rubric, c)  # parses and scores the observation: refuses what the rule refuses
         if c.kind == VETO:
             assert c.item_id is not None

@@ -139,6 +139,7 @@ class ImportReport:
     identity: str | None = None  # whose credentials were installed with this bundle
     held: list[dict[str, Any]] = field(default_factory=list)  # changes held apart, with the rule
     request: dict[str, Any] | None = None  # a self-assessment request received (issue 19)
+    at_centre: bool = False  # imported with the centre's credential: who decides what is held
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -190,7 +191,15 @@ class ImportReport:
                 )
             )
         if self.held:
-            held = _("搁置 {n} 条不合规则的更改，未并入评估：待中心逐条接受或拒绝（被搁置的更改）")
+            # held changes are decided where they are held: at the centre by the centre, on a
+            # team lead's laptop by its user (inspector.bundles.held)
+            if self.at_centre:
+                held = _("搁置 {n} 条不合规则的更改，未并入评估：待中心逐条接受或拒绝（被搁置的更改）")
+            else:
+                held = _(
+                    "搁置 {n} 条不合规则的更改，未并入评估：请在本机逐条接受或拒绝"
+                    "（被搁置的更改；inspector bundle accept / reject）"
+                )
             lines.append(held.format(n=len(self.held)))
         return lines + [_("注意：") + w for w in self.warnings]
 
@@ -485,6 +494,7 @@ def apply(
 ) -> ImportReport:
     m = p.opened.container.manifest
     report = ImportReport(m.bundle, m.kind, m.sender, m.data["created"], warnings=list(p.warnings))
+    report.at_centre = p.opened.identity is not None and p.opened.identity.role == "centre"
     _write_evidence(data, p, progress)
     added = dict.fromkeys(
         ("evaluations", "changes", "evidence", "rubrics", "orgs", "pdfs", "certificates"), 0

@@ -38,7 +38,7 @@ import sqlite_utils
 from inspector.centre.workdays import YearArrangement, add_arrangements, supported_years
 from inspector.errors import UsageError
 from inspector.fileio import decode_text
-from inspector.i18n import _, os_reason
+from inspector.i18n import _, os_reason, toml_reason
 from inspector.store.db import transaction
 from inspector.store.meta import add_meta, write_meta
 
@@ -191,7 +191,10 @@ def read_notice_file(path: Path) -> tuple[HolidayNotice, bytes]:
     except UnicodeDecodeError:
         raise UsageError(_("文件不是 UTF-8 编码"), str(path)) from None
     except tomllib.TOMLDecodeError as e:
-        raise UsageError(_("TOML 格式错误：{e}").format(e=e), str(path)) from None
+        reason, line = toml_reason(e)
+        raise UsageError(
+            _("TOML 格式错误：{msg}").format(msg=reason), f"{path}:{line}" if line else str(path)
+        ) from None
     return parse_notice(data, str(path)), raw
 
 

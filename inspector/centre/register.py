@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inspector import clock
 from inspector.centre.applicants import parse_applicant_type
 from inspector.centre.common import new_id
 from inspector.errors import InspectorError, NotFoundError, UsageError
@@ -386,9 +387,18 @@ def mark_reregistration(
     )
 
 
-def reregistered(db: sqlite_utils.Database, org_id: str, on: dt.date, by: str) -> int:
+def reregistered(db: sqlite_utils.Database, org_id: str, on: dt.date, by: str, where: str = "on") -> int:
     """The centre records the re-registration done (the new 许可证 issued): every open mark of the
-    organisation closes on that day. Returns how many closed; refused when none is open."""
+    organisation closes on that day. Returns how many closed; refused when none is open, and when
+    the day is after today (a re-registration is recorded once done; ``where`` names the option)."""
+    today = dt.date.fromisoformat(clock.now()[:10])  # the local day, from the one clock
+    if on > today:
+        raise UsageError(
+            _("重新登记的日期 {d} 在今天（{t}）之后：只能记录已经办完的重新登记").format(
+                d=on.isoformat(), t=today.isoformat()
+            ),
+            where,
+        )
     get_register(db, org_id)  # refuses an unknown organisation
     with transaction(db) as conn:
         closed = conn.execute(

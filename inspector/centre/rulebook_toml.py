@@ -22,9 +22,8 @@ from inspector.centre.rulebook import (
     rule_kinds,
 )
 from inspector.errors import RubricError
-from inspector.i18n import _, os_reason
+from inspector.i18n import _, os_reason, toml_reason
 
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 TOP_KEYS = {
@@ -68,11 +67,9 @@ def parse_rulebook_text(text: str, name: str, resolve: Resolver | None = None) -
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        message = str(e)
-        m = _TOML_POSITION.search(message)
-        where = f"{name}:{m.group(1)}" if m else name
+        reason, line = toml_reason(e)
         raise RulebookError(
-            _("TOML 格式错误：{msg}").format(msg=_TOML_POSITION.sub("", message).strip()), where
+            _("TOML 格式错误：{msg}").format(msg=reason), f"{name}:{line}" if line else name
         ) from None
     rule_lines = _rule_lines(text, "[[rules]]")
     skip_lines = _rule_lines(text, "[[not_modelled]]")

@@ -40,10 +40,11 @@ from inspector.centre.register import (
     SCALARS,
     register_entries,
 )
-from inspector.centre.results import Difference, PlanResults
+from inspector.centre.results import Difference, PlanResults, TargetResult
 from inspector.centre.stats import Statistics
 from inspector.fileio import atomic_document
 from inspector.i18n import _
+from inspector.rubric.points import fmt
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -337,12 +338,23 @@ def _difference_row(d: Difference) -> list[Any]:
     return [d.org_name, d.item_id, d.item_text, d.self_points, d.inspection_points, d.difference, source]
 
 
+def draft_words(t: TargetResult) -> tuple[Decimal | str | None, str | None]:
+    """A target's score and conclusion as the window and ``eval list`` say them (inspector.store.
+    wording): a draft's figure is provisional, 43（暂）, and has no conclusion yet (未完成) unless a
+    veto decides; a complete or signed one is the plain number."""
+    if t.state != "draft" or t.total is None:
+        return t.total, t.outcome_label
+    outcome = t.outcome_label or (None if t.vetoes else _("未完成"))
+    return fmt(t.total) + _("（暂）"), outcome
+
+
 def result_rows(results: PlanResults, names: dict[str | None, str | None]) -> Iterator[list[Any]]:
     yes, no = _("是"), _("否")
     for t in results.targets:
+        score, outcome = draft_words(t)
         yield [
             t.org_name, t.org_code, t.category, t.region, t.visit_date, "、".join(t.team_names), t.record_due,
-            names.get(t.state, t.state), t.total, t.max_points, t.outcome_label, "、".join(t.vetoes),
+            names.get(t.state, t.state), score, t.max_points, outcome, "、".join(t.vetoes),
             t.self_total, t.self_difference, t.differing_items or None,
             names.get(t.rectification, t.rectification), yes if t.record_overdue else no,
             applicant_type_name(t.applicant_type), t.decision_due, yes if t.decision_overdue else no,

@@ -993,13 +993,13 @@ def results_cmd(
     if as_json:
         emit_json(res.as_json())
     elif out is None:
-        from inspector.centre.workbooks import state_names
+        from inspector.centre.workbooks import draft_words, state_names
 
         names = state_names()
         for t in res.targets:
-            draft = t.state == "draft" and t.total is not None  # the window's words: 43（暂）, 未完成
-            score = fmt(t.total) + (_("（暂）") if draft else "") if t.total is not None else "—"
-            outcome = t.outcome_label or (_("未完成") if draft and not t.vetoes else "—")
+            total, said = draft_words(t)  # the window's words, as the workbook prints them: 43（暂）, 未完成
+            score = "—" if total is None else total if isinstance(total, str) else fmt(total)
+            outcome = said or "—"
             if t.vetoes:  # the window's words: 不合格（否决） and the veto ids, not a bare 不合格 beside 87
                 outcome = (t.outcome_label or _("否决")) + (_("（否决）") if t.outcome_label else "")
                 outcome += "  " + "、".join(t.vetoes)

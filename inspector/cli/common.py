@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -11,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from inspector.errors import InspectorError, UsageError
+from inspector.errors import InspectorError, ObservationError, UsageError
 from inspector.fileio import read_text_file
 from inspector.i18n import _, os_reason
 from inspector.paths import data_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     import sqlite_utils
 
@@ -51,10 +52,23 @@ def command_path(ctx: click.Context | None) -> str:
 @dataclass
 class Context:
     data: Path
-    user: str | None = None
+    given_user: str | None = None  # --user / INSPECTOR_USER
     explicit: bool = False  # the folder was named (--data, INSPECTOR_DATA), not the default
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
     _scratch: Any = field(default=None, repr=False)  # a TemporaryDirectory, removed at exit
+    _author: str | None = field(default=None, repr=False)
+
+    @property
+    def user(self) -> str:
+        """Who new changes are signed by: ``--user``, else the installed credential's person, else
+        the operating-system user (inspector.folder.folder_author)."""
+        if self.given_user:
+            return self.given_user
+        if self._author is None:
+            from inspector.folder import folder_author
+
+            self._author = folder_author(self.data)
+        return self._author
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -174,6 +188,26 @@ def read_json_file(path: Path) -> Any:
         raise UsageError(_("JSON 格式错误：{msg}").format(msg=e.msg), f"{path}:{e.lineno}") from None
     except RecursionError:
         raise UsageError(_("JSON 嵌套过深"), str(path)) from None
+    except ValueError:  # an integer of more than 4300 digits (Python's int_max_str_digits)
+        raise UsageError(_("JSON 中有位数过多的整数"), str(path)) from None
+
+
+@contextmanager
+def answers_file(path: Path) -> Iterator[None]:
+    """An observation refused while an answers file is checked names the file, the item's line
+    (where its id first appears as a JSON string) and the item."""
+    try:
+        yield
+    except ObservationError as e:
+        if not e.where:
+            raise
+        try:
+            text = read_text_file(path)
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        at = text.find(json.dumps(e.where, ensure_ascii=False))
+        place = f"{path}:{text.count(chr(10), 0, at) + 1}" if at >= 0 else str(path)
+        raise ObservationError(e.message, f"{place}: {e.where}") from None
 
 
 def read_passphrase(passphrase_file: Path | None, prompt: str) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from inspector.cli.common import Context, emit_json, pass_context, read_json_file
+from inspector.cli.common import Context, answers_file, emit_json, pass_context, read_json_file
 from inspector.cli.params import CoreChoice
 from inspector.cli.score import print_report
 from inspector.errors import InspectorError, UsageError
@@ -231,9 +231,10 @@ def eval_record(ctx: Context, eval_id: str, answers: Path) -> None:
     data = read_json_file(answers)
     # Check the whole file first: a refused input changes nothing that is stored. Evidence does
     # not change points: its files are checked for existence here and stored only when recorded.
-    observations, vetoes = parse_answers(_without_evidence(data, answers.parent), rubric, str(answers))
-    for item_id, obs in observations.items():
-        score_item(rubric.item(item_id), obs)
+    with answers_file(answers):
+        observations, vetoes = parse_answers(_without_evidence(data, answers.parent), rubric, str(answers))
+        for item_id, obs in observations.items():
+            score_item(rubric.item(item_id), obs)
     for v in vetoes:
         if rubric.veto(v.id) is None:
             raise UsageError(_("评估表 {r} 没有这个否决项").format(r=rubric.id), v.id)

@@ -32,6 +32,21 @@ ID_PARAMS: dict[str, str] = {
     "proposal_id": "register_corrections",
 }
 OUT_PARAMS = ("out",)
+# What each command writes to ``--out``, by its name under the root (a workbook saved as x.csv
+# opens as garbage; a bundle not named .inspbundle is not found when its folder is imported).
+# ``backup`` names its file freely; ``rubric export`` picks the format by the suffix it is given.
+OUT_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "org export": (".xlsx",),
+    "people export": (".xlsx",),
+    "results": (".xlsx",),
+    "stats": (".xlsx",),
+    "report pdf": (".pdf",),
+    "keys slip": (".pdf",),
+    "pdf sign": (".pdf",),
+    "bundle export": (".inspbundle",),
+    "calendar template": (".toml",),
+    "plan record": (".json",),
+}
 
 
 class IdParam(click.ParamType):  # type: ignore[type-arg]
@@ -87,7 +102,23 @@ class OutPath(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if value is None:
             return value
-        return check_out(Path(value))
+        path = check_out(Path(value))
+        names = []
+        while ctx is not None and ctx.parent is not None:  # the root's own name is the program's
+            names.append(ctx.info_name or "")
+            ctx = ctx.parent
+        suffixes = OUT_SUFFIXES.get(" ".join(reversed(names)))
+        if suffixes and path.suffix.lower() not in suffixes:
+            from inspector.errors import UsageError
+            from inspector.i18n import _
+
+            raise UsageError(
+                _("文件名应以 {s} 结尾（写出的就是这种文件），收到“{name}”").format(
+                    s=" / ".join(suffixes), name=path.name
+                ),
+                "--out",
+            )
+        return path
 
 
 def translate_help(command: click.Command) -> None:

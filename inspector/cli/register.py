@@ -149,7 +149,7 @@ def register_reregistered(ctx: Context, org_id: str, on: str) -> None:
     from inspector.centre.register import reregistered
     from inspector.store.evaluations import default_author
 
-    n = reregistered(ctx.db, org_id, parse_day(on, "--on"), ctx.user or default_author())
+    n = reregistered(ctx.db, org_id, parse_day(on, "--on"), ctx.user or default_author(), "--on")
     click.echo(_("已记录重新登记（{n} 项更正）").format(n=n))
 
 

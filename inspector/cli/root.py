@@ -13,9 +13,12 @@ import importlib
 import click
 
 from inspector import __version__
+from inspector.cli import click_words
 from inspector.cli.common import Group, make_context
 from inspector.cli.params import prepare, translate_help
 from inspector.i18n import _, set_language
+
+click_words.install()  # click's own Usage:, Options, Error: … in the user's language
 
 # name → (module, attribute); the order is the order of ``inspector --help``
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -64,6 +67,7 @@ def _choose_language(value: str | None) -> str | None:
 class LazyGroup(Group):
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         translate_help(self)
+        click_words.refresh_help_option(self, ctx)
         super().format_help(ctx, formatter)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -99,7 +103,10 @@ class LazyGroup(Group):
     "不给则用数据文件夹里的数据库",
 )
 @click.option(
-    "--user", envvar="INSPECTOR_USER", default=None, help="记录更改时署名的用户（默认为系统用户名）"
+    "--user",
+    envvar="INSPECTOR_USER",
+    default=None,
+    help="记录更改时署名的用户（默认为本机所装证书的持有人，未装证书时为系统用户名）",
 )
 @click.option(
     "--lang",

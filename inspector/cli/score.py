@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from inspector.cli.common import Context, emit_json, pass_context, read_json_file
+from inspector.cli.common import Context, answers_file, emit_json, pass_context, read_json_file
 from inspector.i18n import _
 from inspector.rubric.points import fmt
 
@@ -85,7 +85,8 @@ def score(ctx: Context, rubric_id: str, answers: Path, version: int | None, as_j
     from inspector.store.rubrics import get_rubric
 
     r = get_rubric(ctx.db, rubric_id, version)
-    observations, vetoes = parse_answers(read_json_file(answers), r, str(answers))
+    with answers_file(answers):
+        observations, vetoes = parse_answers(read_json_file(answers), r, str(answers))
     report = score_answers(r, observations, vetoes)
     if as_json:
         emit_json(report.to_json())

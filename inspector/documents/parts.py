@@ -37,9 +37,8 @@ RECONSTRUCTED_MARK = "◇"
 
 
 def kind_text(sheet: SheetData) -> str:
-    """检查评估 / 自查自评 / 复查; a visit on a record form (no points) is a 质量督导."""
-    if not sheet.rubric.scored and sheet.evaluation.kind == "inspection":
-        return _("质量督导")
+    """检查评估 / 自查自评 / 复查: the words of ``eval list`` and the window's home list
+    (inspector.store.wording), on every form, a record form's too (its title already says 督导)."""
     return kind_label(sheet.evaluation.kind)
 
 

@@ -27,6 +27,11 @@ MAX_TEXT = 2000
 # C0 controls other than tab and newline, DEL and the C1 controls: invisible, and some (NUL, form
 # feed) break the workbooks and PDFs a note ends up in.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: The largest count recorded: no form bounds a count of problems in general (where one does, the
+#: rule refuses more: Deduct ``of``, the criteria of a grouped item, the tiers of a tiered one), so
+#: this is the encoding's bound, not a threshold of a form: RFC 8259 §6 — integers in
+#: [-(2**53)+1, 2**53-1] are the ones every JSON reader holds exactly.
+MAX_COUNT = 2**53 - 1
 MEASURES = ("problems", "ratio", "tier", "met", "points", "unmet", "na")
 _RIDERS = ("reason", "note", "evidence")
 
@@ -87,13 +92,27 @@ class Observation:
         return out
 
 
-def _int(value: Any, name: str, where: str) -> int:
+def _int(value: Any, name: str, where: str, new: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise ObservationError(
             _("“{name}”应为非负整数，收到 {value!r}").format(name=name, value=value), where
         )
+    if new and not isinstance(value, int):
+        # a JSON number with a point or an exponent (2.0, 1e400) is parsed as a Decimal: a count is
+        # written as a JSON integer, and 1e400 "problems" is a slip, not a count to score
+        raise ObservationError(
+            _("“{name}”应为整数（如 3，不带小数点或指数），收到 {value}").format(name=name, value=value),
+            where,
+        )
     if value != int(value) or value < 0:
         raise ObservationError(_("“{name}”应为非负整数，收到 {value}").format(name=name, value=value), where)
+    if new and value > MAX_COUNT:
+        raise ObservationError(
+            _("“{name}”超出可记录的范围：{digits} 位数，最大为 {max}").format(
+                name=name, digits=len(str(int(value))), max=MAX_COUNT
+            ),
+            where,
+        )
     return int(value)
 
 
@@ -168,7 +187,7 @@ def parse_observation(data: Any, where: str, *, new: bool = False) -> Observatio
     m = given[0]
     value = data[m]
     if m in ("problems", "tier"):
-        kwargs[m] = _int(value, m, where)
+        kwargs[m] = _int(value, m, where, new)
     elif m == "ratio":
         ratio = _ratio(value)
         if ratio is None or not (0 <= ratio <= 1):
@@ -179,17 +198,22 @@ def parse_observation(data: Any, where: str, *, new: bool = False) -> Observatio
             raise ObservationError(_("“met”应为 true 或 false"), where)
         kwargs["met"] = value
     elif m == "points":
+        if (new and not isinstance(value, (int, float, Decimal))) or isinstance(value, bool):
+            # to_points reads "1" from a form's cell; an observation's points are a JSON number
+            raise ObservationError(_("“points”应为数字（如 1.5），收到 {v!r}").format(v=value), where)
         try:
             pts = to_points(value)
-        except ValueError as e:
-            raise ObservationError(_("“points”应为分数：{e}").format(e=e), where) from None
+        except ValueError:
+            raise ObservationError(
+                _("“points”应为最多两位小数的分数，收到 {v}").format(v=value), where
+            ) from None
         if pts < 0:
             raise ObservationError(_("“points”不能为负数"), where)
         kwargs["points"] = pts
     elif m == "unmet":
         if not isinstance(value, list):
             raise ObservationError(_("“unmet”应为不符合的条目序号列表，例如 [1, 3]"), where)
-        numbers = [_int(v, "unmet", where) for v in value]
+        numbers = [_int(v, "unmet", where, new) for v in value]
         if len(set(numbers)) != len(numbers):
             raise ObservationError(_("“unmet”中有重复的序号"), where)
         kwargs["unmet"] = tuple(sorted(numbers))

@@ -15,23 +15,19 @@ from typing import Any
 
 from inspector.errors import RubricError
 from inspector.fileio import decode_text
-from inspector.i18n import _, os_reason
+from inspector.i18n import _, os_reason, toml_reason
 from inspector.rubric.model import Malformed, Ref, Rubric, rubric_from_dict
 from inspector.rubric.points import fmt
 from inspector.rubric.ruletext import format_rule
-
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def parse_rubric_text(text: str, name: str) -> Rubric:
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
-        message = str(e)
-        m = _TOML_POSITION.search(message)
-        where = f"{name}:{m.group(1)}" if m else name
+        reason, line = toml_reason(e)
         raise RubricError(
-            _("TOML 格式错误：{msg}").format(msg=_TOML_POSITION.sub("", message).strip()), where
+            _("TOML 格式错误：{msg}").format(msg=reason), f"{name}:{line}" if line else name
         ) from None
     try:
         return rubric_from_dict(data)

@@ -54,7 +54,7 @@ from inspector.fileio import atomic_path, replace_file, retrying, scratch_folder
 from inspector.i18n import _, os_reason
 from inspector.paths import CA_DIR, KEYS_DIR
 from inspector.store.backup_seal import BackupSealError, SealingWriter, is_encrypted, unseal
-from inspector.store.db import DB_NAME, SCHEMA_VERSION, schema_version, server_url
+from inspector.store.db import DB_NAME, SCHEMA_VERSION, schema_version, server_url, sqlite_reason
 from inspector.store.evidence import evidence_dir, file_sha256
 from inspector.store.folder_lock import folder_to_itself
 from inspector.store.passphrases import passphrase_problem
@@ -173,7 +173,7 @@ def _opened(path: Path, passphrase: str | None) -> Iterator[zipfile.ZipFile]:
         try:
             z = zipfile.ZipFile(path)
         except (OSError, zipfile.BadZipFile, NotImplementedError) as e:
-            raise _refuse(_("不是有效的备份文件（{e}）").format(e=e), path) from None
+            raise _refuse(_("不是有效的备份文件（{e}）").format(e=_zip_reason(e)), path) from None
         with z:
             yield z
         return
@@ -195,9 +195,20 @@ def _opened(path: Path, passphrase: str | None) -> Iterator[zipfile.ZipFile]:
         try:
             z = zipfile.ZipFile(plain)
         except (zipfile.BadZipFile, NotImplementedError) as e:
-            raise _refuse(_("不是有效的备份文件（{e}）").format(e=e), path) from None
+            raise _refuse(_("不是有效的备份文件（{e}）").format(e=_zip_reason(e)), path) from None
         with z:
             yield z
+
+
+def _zip_reason(e: BaseException) -> str:
+    """Why a ZIP file or member cannot be read, in the user's language (zipfile's are English)."""
+    if isinstance(e, OSError) and not isinstance(e, zipfile.BadZipFile) and e.errno is not None:
+        return os_reason(e)
+    if isinstance(e, NotImplementedError):
+        return _("使用了不支持的压缩方式")
+    if isinstance(e, zipfile.BadZipFile) and "not a zip file" in str(e).lower():
+        return _("不是 ZIP 格式")
+    return _("ZIP 结构损坏或不完整")
 
 
 def _refuse(message: str, path: Path) -> StoreError:
@@ -244,7 +255,7 @@ def _verify_zip(z: zipfile.ZipFile, path: Path) -> dict[str, Any]:
                 while chunk := f.read(1 << 20):
                     h.update(chunk)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as e:
-            raise _refuse(_("{n} 已损坏（{e}）").format(n=name, e=e), path) from None
+            raise _refuse(_("{n} 已损坏（{e}）").format(n=name, e=_zip_reason(e)), path) from None
         if h.hexdigest() != digest:
             raise _refuse(_("{n} 的校验值不符").format(n=name), path)
     if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
@@ -305,7 +316,7 @@ def _restore(path: Path, data: Path, passphrase: str | None) -> dict[str, Any]:
         try:
             check = conn.execute("PRAGMA integrity_check").fetchone()[0]
         except sqlite3.DatabaseError as e:
-            raise _refuse(_("数据库已损坏（{e}）").format(e=e), path) from None
+            raise _refuse(_("数据库已损坏（{e}）").format(e=sqlite_reason(e)), path) from None
         finally:
             conn.close()
         if check != "ok":

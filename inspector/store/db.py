@@ -867,7 +867,7 @@ def open_database(folder: Path) -> sqlite_utils.Database:
         conn = _connect(path)
         migrate(conn, str(path))
     except sqlite3.DatabaseError as e:
-        raise StoreError(_("无法打开数据库：{e}").format(e=e), str(path)) from None
+        raise StoreError(_("无法打开数据库：{e}").format(e=sqlite_reason(e)), str(path)) from None
     except OSError as e:
         raise StoreError(_("无法使用数据文件夹：{e}").format(e=os_reason(e)), str(folder)) from None
     # The folder's stored holiday notices are put in force by inspector.folder.open_folder, the
@@ -893,6 +893,20 @@ def _why(text: str) -> str | None:
     if "unable to open database file" in text:
         return _("无法打开数据库文件")
     return None
+
+
+def sqlite_reason(e: sqlite3.Error) -> str:
+    """What SQLite said, in the user's language where it is one of the messages a user meets
+    (SQLite's own are English whatever the interface says)."""
+    text = str(e).lower()
+    why = _why(text)
+    if why is not None:
+        return why
+    if "file is not a database" in text:
+        return _("文件不是本程序的数据库（或已被其他程序改写）")
+    if "malformed" in text:
+        return _("数据库文件已损坏")
+    return str(e)
 
 
 def environment_error(e: sqlite3.Error) -> StoreError | None:

@@ -82,6 +82,7 @@ def test_member_with_the_evaluation_still_open_cannot_change_a_signed_total(team
     centre = t.w.store(t.w.centre)
     assert centre.report(t.w.eval_id).total == total and centre.get(t.w.eval_id).state == "signed"
     assert [(h["kind"], h["rule"]) for h in report.held] == [(OBSERVE, "final")]
+    assert any("待中心逐条接受或拒绝" in line for line in report.summary()), report.summary()
     assert audit_evaluation(centre, t.w.centre, t.w.eval_id).ok
     (h,) = held_changes(t.w.db(t.w.centre))
     with pytest.raises(StoreError, match="修订版"):

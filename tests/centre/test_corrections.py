@@ -290,6 +290,12 @@ def test_accepting_a_change_of_head_applies_it_with_history_and_marks_reregistra
     assert len(marked[org]) == 1 and sum(1 for v in marked.values() if v) == 1
     import datetime as dt
 
+    from inspector import clock
+
+    tomorrow = dt.date.fromisoformat(clock.now()[:10]) + dt.timedelta(days=1)
+    with pytest.raises(UsageError, match="之后") as refused:  # recorded once done, never ahead
+        reregistered(centre, org, tomorrow, "省鉴定中心")
+    assert refused.value.where == "on" and len(get_register(centre, org)["reregistration"]) == 1
     assert reregistered(centre, org, dt.date(2026, 12, 1), "省鉴定中心") == 1
     assert get_register(centre, org)["reregistration"] == []
     with pytest.raises(UsageError, match="没有待办"):

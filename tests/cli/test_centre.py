@@ -251,6 +251,12 @@ def test_results_stats_and_roster_workbooks(demo: Path, tmp_path: Path) -> None:
     assert res["counts"] == {"signed": 3, "complete": 2, "draft": 1, "dispatched": 1}
     assert res["overdue"] == []  # a Sichuan plan carries no Fujian record deadline
     assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames[0] == "结果汇总"
+    # the workbook in the same words: a draft's score is provisional and it has no conclusion yet
+    rows = {
+        r[0]: r for r in openpyxl.load_workbook(tmp_path / "r.xlsx")["结果汇总"].iter_rows(values_only=True)
+    }
+    assert rows["绵阳职业技术学院职业技能鉴定站"][7:11] == ("进行中", "43（暂）", 100, "未完成")
+    assert rows["成都市技师学院职业技能鉴定所"][7:11] == ("已完成", 87, 100, "合格")
     # the desk in words, as the home list and eval list say them: 进行中 with a provisional score and
     # 未完成, 已完成 (it printed 评估中 … 43 — and 待签署 for the same states)
     lines = run("results", second["id"], "--today", "2026-11-22", data=data).out.splitlines()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import refused, run
 
 RUBRIC = "sichuan-2017-inspection"
@@ -295,3 +297,78 @@ def test_a_mark_the_form_disallows_shows_no_total_in_eval_show(tmp_path: Path) -
     listed = run("eval", "list", "--json", data=data).json()
     assert listed[0]["total"] is None and listed[0]["refused"] == doc["score"]["refused"]
     assert any(doc["score"]["refused"] in b for b in doc["sign_blockers"])
+
+
+def test_odd_encodings_of_a_mark_are_refused_naming_file_line_and_item(tmp_path: Path) -> None:
+    """1e400 problems, 2.0 problems, a 5000-digit count and points written as text: refused with
+    the file, the item's line and the item; nothing is recorded."""
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    cases = {
+        "exp.json": ('{"answers": {\n  "1.1.1": {"problems": 1e400}\n}}', "整数"),
+        "point.json": ('{"answers": {\n  "1.1.1": {"problems": 2.0}\n}}', "整数"),
+        "huge.json": ('{"answers": {\n  "1.1.1": {"problems": 99999999999999999999}\n}}', "范围"),
+        "text.json": (
+            '{"answers": {\n  "1.1.1": {"met": true},\n  "4.1.1": {"points": "1", "reason": "x"}\n}}',
+            "数字",
+        ),
+        "digits.json": ('{"answers": {"1.1.1": {"problems": ' + "9" * 5000 + "}}}", "位数"),
+    }
+    for name, (text, word) in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        where = f"{name}: " if name == "digits.json" else f"{name}:{3 if name == 'text.json' else 2}: "
+        refused(run("eval", "record", eval_id, "--answers", tmp_path / name, data=data), where, word)
+        refused(run("score", RUBRIC, "--answers", tmp_path / name, data=data), where, word)
+    assert run("eval", "show", eval_id, "--json", data=data).json()["observations"] == {}
+    ok = tmp_path / "ok.json"
+    ok.write_text('{"answers": {"1.1.1": {"problems": 3}, "4.1.1": {"points": 0, "reason": "x"}}}', "utf-8")
+    assert run("eval", "record", eval_id, "--answers", ok, data=data).code == 0
+
+
+def test_library_messages_reach_the_user_in_chinese_naming_the_place(tmp_path: Path) -> None:
+    """zipfile, SQLite and tomllib speak English: the user reads Chinese, with the file and line."""
+    data = tmp_path / "d"
+    data.mkdir()
+    assert run("org", "list", data=data).code == 0
+    (tmp_path / "junk.zip").write_bytes(b"junk")
+    r = run("restore", tmp_path / "junk.zip", data=tmp_path / "other")
+    refused(r, "junk.zip", "不是 ZIP 格式")
+    assert "zip file" not in r.err
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "inspector.sqlite3").write_bytes(b"garbage " * 512)
+    r = run("org", "list", data=bad)
+    refused(r, "inspector.sqlite3", "不是本程序的数据库")
+    assert "not a database" not in r.err
+    notice = tmp_path / "a.toml"
+    notice.write_text("[year]\nfoo bar\n", encoding="utf-8")
+    r = run("calendar", "add", notice, data=data)
+    refused(r, "a.toml:2", "键之后应有“=”", "第 5 列")
+    assert "Expected" not in r.err
+    notice.write_text("year = [1,\n", encoding="utf-8")
+    refused(run("calendar", "add", notice, data=data), "a.toml", "在文件末尾")
+
+
+def test_changes_are_signed_by_the_installed_credentials_person(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three laptops all running as "root" signed every change "root": the author is the person
+    whose credential is installed in the folder, --user when given, the OS user only without one."""
+    import getpass
+
+    monkeypatch.delenv("INSPECTOR_USER", raising=False)
+    centre = tmp_path / "centre"
+    demo = run("demo", "--json", data=centre)
+    assert demo.code == 0, demo.err
+    name = demo.json()["centre"]["name"]
+    org = run("org", "list", "--json", data=centre).json()[0]["id"]
+    eval_id = run("eval", "new", "--rubric", RUBRIC, "--org", org, "--json", data=centre).json()["id"]
+    answers = write(tmp_path / "a.json", {"answers": {"1.1.1": {"met": True}}})
+    assert run("--user", "王芳", "eval", "record", eval_id, "--answers", answers, data=centre).code == 0
+    history = run("eval", "audit", eval_id, "--json", data=centre).json()["history"]
+    assert [(c["kind"], c["author"]) for c in history] == [("create", name), ("observe", "王芳")]
+    assert name != getpass.getuser()
+    # no credential installed: the operating-system user, as before
+    _org, plain = new_eval(tmp_path / "plain")
+    (create,) = run("eval", "audit", plain, "--json", data=tmp_path / "plain").json()["history"]
+    assert create["author"] == getpass.getuser()

@@ -156,6 +156,28 @@ def test_an_output_on_a_stick_that_is_not_there_is_refused(
     assert not (tmp_path / "media").exists(), "nothing is created on the local disk"
 
 
+@pytest.mark.parametrize(
+    ("args", "name", "suffix"),
+    [
+        (("stats",), "x.csv", ".xlsx"),
+        (("org", "export"), "orgs.csv", ".xlsx"),
+        (("people", "export"), "people.xls", ".xlsx"),
+        (("results", "no-such-plan"), "r.csv", ".xlsx"),
+        (("bundle", "export", "--kind", "results"), "b.zip", ".inspbundle"),
+        (("calendar", "template", "2027"), "t.json", ".toml"),
+        (("plan", "record", "no-such-plan"), "p.txt", ".json"),
+    ],
+    ids=lambda a: " ".join(a[:2]) if isinstance(a, tuple) else str(a),
+)
+def test_an_output_named_for_another_format_is_refused(
+    demo: Path, tmp_path: Path, args: tuple[str, ...], name: str, suffix: str
+) -> None:
+    """stats --out x.csv wrote an xlsx workbook under a .csv name: the name says what is written."""
+    r = run(*args, "--out", tmp_path / name, data=demo)
+    refused(r, "--out", suffix, name)
+    assert not (tmp_path / name).exists()
+
+
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder nobody can write: /proc")
 @pytest.mark.parametrize(
     "args",

@@ -97,8 +97,9 @@ def test_propose_list_accept_reject(demo: Path, tmp_path: Path) -> None:
     assert [(h["field"], h["new"]) for h in history] == [("head", "张新")]
     shown = run("org", "list", "--json", data=centre)
     assert shown.code == 0
-    assert run("register", "reregistered", org, "--on", "2026-12-10", data=centre).code == 0
-    refused(run("register", "reregistered", org, "--on", "2026-12-10", data=centre), "没有待办")
+    refused(run("register", "reregistered", org, "--on", "2999-01-01", data=centre), "--on", "今天")
+    assert run("register", "reregistered", org, "--on", "2026-12-01", data=centre).code == 0
+    refused(run("register", "reregistered", org, "--on", "2026-12-01", data=centre), "没有待办")
 
 
 def test_reading_a_missing_folder_creates_nothing(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from inspector.store.demo import CHONGQING, FUJIAN, SICHUAN, fill_demo
 from inspector.store.evaluations import EvaluationStore
 from inspector.store.evidence import add_evidence
 from inspector.store.rubrics import install_builtin_rubrics
+from inspector.store.wording import kind_label
 from tests.helpers import refused, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -364,6 +365,8 @@ def test_supervision_record(world: World) -> None:
     assert f"{due.year}年{due.month}月{due.day}日前" in text
     assert "√" in doc.layout and "未记录" in text and watermarked(doc)
     assert "当次无群众举报" in text  # the not-applicable line, with its reason
+    # one vocabulary: the kind as eval list and the home list say it (inspector.store.wording)
+    assert f"类型{kind_label(e.kind)}" in text and "类型质量督导" not in text and e.kind == "inspection"
     fonts_embedded(doc.path)
     first_page_png(doc)
     # A checklist form's "sheet" is its record; a scored form has no record.

@@ -251,3 +251,26 @@ def test_more_problems_never_score_more(rubric_id: str, item: Item) -> None:
             continue  # a gap the document leaves open (exactly three problems on 5.1)
         assert last is None or points <= last
         last = points
+
+
+def test_a_new_mark_is_a_json_integer_count_or_a_json_number_of_points(sichuan: Rubric) -> None:
+    """What is recorded or received is refused when its encoding is odd; what is stored reads as it is."""
+    for odd in (
+        {"problems": D("1E+400")},
+        {"problems": D("2.0")},
+        {"problems": 2**53},
+        {"unmet": [D("1.0")]},
+        {"tier": D("1E+2")},
+        {"points": "1", "reason": "x"},
+        {"points": D("1E+400"), "reason": "x"},
+    ):
+        with pytest.raises(ObservationError) as e:
+            parse_observation(odd, "1.1.1", new=True)
+        assert e.value.where == "1.1.1"
+    assert parse_observation({"problems": 2**53 - 1}, "1.1.1", new=True).problems == 2**53 - 1
+    assert parse_observation({"points": D("1.5"), "reason": "x"}, "1.1.1", new=True).points == D("1.5")
+    assert parse_observation({"points": 1.5, "reason": "x"}, "1.1.1", new=True).points == D("1.5")
+    # stored history is read as it was written
+    assert parse_observation({"problems": D("2.0")}, "1.1.1").problems == 2
+    with pytest.raises(ObservationError, match="整数"):
+        parse_answers({"answers": {"1.1.1": {"problems": D("1E+400")}}}, sichuan, "a.json")

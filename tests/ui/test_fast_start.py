@@ -93,7 +93,7 @@ def test_other_starts_keep_the_command_lines_messages(demo_folder: Path, tmp_pat
     a_file = tmp_path / "file"
     a_file.write_text("x", encoding="utf-8")
     bad = run("--data", str(a_file), "gui", "--screenshot", str(tmp_path / "x.png"))
-    assert bad.returncode == 2 and "is a file" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "是文件，不是文件夹" in bad.stderr and "Traceback" not in bad.stderr
     unknown = run("gui", "--nope")
     assert unknown.returncode == 2 and "--nope" in unknown.stderr
     assert run("gui", "--help").stdout.count("--screenshot") == 1
