@@ -101,7 +101,8 @@ def test_the_chongqing_sheet_reads_its_bands_and_shows_points_per_group(
     assert "3.1.1◇" in raw and "原文无法辨认、由评估表复原的内容" in raw
     assert "OCR" not in raw and "原文OCR作" not in layout
     # no internal ids or English
-    assert CQ not in raw and "第2版" in raw and "DRAFT" not in raw and "草稿" not in raw
+    version = store.get(eval_id).rubric_version  # the form's version as printed, not its id
+    assert CQ not in raw and f"第{version}版" in raw and "DRAFT" not in raw and "草稿" not in raw
     assert "reason" not in raw and "tier" not in raw
     assert "加分项小计" in raw and "失4分" not in raw  # a bonus not earned is not a loss
 
@@ -154,6 +155,6 @@ def test_no_rubric_id_or_english_on_a_sichuan_sheet(folder: tuple[Path, Evaluati
     e = store.create(SICHUAN, org, visit_date="2026-11-19")
     store.record(e.id, "9.1.2", {"tier": 1})  # the second tier, printed as such
     _layout, raw = text_of(render_document(store, data, e.id, "sheet"), "sheet-sichuan-words")
-    assert "sichuan-2017-inspection" not in raw and "第2版" in raw
+    assert "sichuan-2017-inspection" not in raw and f"第{e.rubric_version}版" in raw
     assert "DRAFT" not in raw and "草稿" in raw
     assert "选择第2档" in raw and "tier" not in raw
