@@ -25,7 +25,7 @@ from inspector.rubric.comparison import (
 )
 from inspector.rubric.model import Group, Item, Section
 from inspector.rubric.observations import Observation, parse_observation
-from inspector.rubric.scoring import ItemResult, Report, VetoMark, disallowed, score
+from inspector.rubric.scoring import ItemResult, Report, VetoMark, refusal_words, score_as_recorded
 from inspector.store.changes import OBSERVE, Change, canonical
 from inspector.store.disallowed_marks import DisallowedMark, clear_mark, disallowed_marks
 from inspector.store.evaluations import VETO_PREFIX, Current, Evaluation, EvaluationStore
@@ -96,15 +96,8 @@ class EvaluationSession(QObject):
         # the form's own marks are still scored for the items' view, the total is not shown
         vetoes = list(self._vetoes.values())
         self.refused: str | None
-        try:
-            report = score(self.rubric, self._answers, vetoes, recorded=True)
-        except InspectorError as e:
-            self.refused = e.message if not e.where else f"{e.where}：{e.message}"
-            answers = {k: v for k, v in self._answers.items() if self.rubric.has_item(k)}
-            known = [v for v in vetoes if self.rubric.veto(v.id) is not None]
-            report = score(self.rubric, answers, known, recorded=True)
-        else:
-            self.refused = disallowed(report)
+        report, parts = score_as_recorded(self.rubric, self._answers, vetoes)  # the kept figures' parts
+        self.refused = None if parts is None else refusal_words(parts)
         self.report: Report = report
         # read again only while there are some (rare): a mark's write pays nothing for it
         self.disallowed: list[DisallowedMark] = (

@@ -146,7 +146,7 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
         if c.kind == OBSERVE:
             assert c.item_id is not None
             if not rubric.has_item(c.item_id):
-                raise BundleError(_("评估表 {r} 没有这个小项：{i}").format(r=rubric.id, i=c.item_id), where)
+                return _stray(c, rubric, where)
             # received: the limits the laptop applies when it is typed (parse_observation with
             # new=True: text limits, counts as JSON integers, points as JSON numbers), then
             # head_row parses it once
@@ -155,8 +155,10 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
             return head_row(rubric, c)  # parses and scores the observation: refuses what the rule refuses
         if c.kind == VETO:
             assert c.item_id is not None
-            if rubric.veto(c.item_id[len(VETO_PREFIX) :]) is None or not isinstance(c.payload, dict):
-                raise BundleError(_("评估表 {r} 没有这个否决项：{i}").format(r=rubric.id, i=c.item_id), where)
+            if not isinstance(c.payload, dict):
+                raise BundleError(_("否决项记录应写明 veto: true 或 false"), where)
+            if rubric.veto(c.item_id[len(VETO_PREFIX) :]) is None:
+                return _stray(c, rubric, where)
             if not isinstance(c.payload.get("veto"), bool):
                 raise BundleError(_("否决项记录应写明 veto: true 或 false"), where)
             note = c.payload.get("note")
@@ -172,6 +174,53 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
     except InspectorError as e:
         raise BundleError(e.message, where) from None
     return None
+
+
+def _stray(c: Change, rubric: Rubric, where: str) -> HeadValue:
+    """A mark on an item or a veto the pinned form lacks (made by an older program, or its clearing):
+    kept, as a local store keeps one (history, and the chain it sits in must travel whole), but
+    never a point: its head has no section and no points, and the scoring engine refuses the
+    evaluation's total and its signing while it is current (:func:`stray_marks` warns of it).
+    Its shape is checked as the form's own marks are: a well-formed id, the laptop's limits."""
+    assert c.item_id is not None
+    # a stray veto is cleared as ``record(…, None)`` clears it (disallowed_marks.clear_mark): an
+    # observation kind with no payload on the "veto:" key
+    bare = c.item_id.removeprefix(VETO_PREFIX) if c.kind == VETO or c.payload is None else c.item_id
+    if not _ID.match(bare):
+        raise BundleError(_("更改的小项编号格式不对"), where)
+    if c.kind == VETO:
+        assert isinstance(c.payload, dict)
+        if not isinstance(c.payload.get("veto"), bool):
+            raise BundleError(_("否决项记录应写明 veto: true 或 false"), where)
+        note = c.payload.get("note")
+        if note is not None and not isinstance(note, str):
+            raise BundleError(_("否决项的备注应为文字"), where)
+        if note:
+            check_text(note, "note", where)
+        return head_row(rubric, c)
+    if c.payload is not None:
+        parse_observation(c.payload, where, new=True)
+    return None, None, 0
+
+
+def stray_marks(changes: list[tuple[Change, str]], pinned: Mapping[str, Rubric]) -> list[str]:
+    """A warning for each mark in ``changes`` on an item or veto its evaluation's form lacks (the
+    member's line, the item): imported, kept and shown, but no total until it is cleared."""
+    out = []
+    for c, where in changes:
+        if c.kind not in (OBSERVE, VETO) or c.payload is None or c.eval_id not in pinned:
+            continue
+        rubric = pinned[c.eval_id]
+        assert c.item_id is not None
+        lacks = (
+            rubric.veto(c.item_id[len(VETO_PREFIX) :]) is None
+            if c.kind == VETO
+            else not rubric.has_item(c.item_id)
+        )
+        if lacks and (c.kind == OBSERVE or c.payload.get("veto")):
+            said = _("{where}：评估表 {r} 没有小项 {i}，这条记录已保留但不计分；清除前该评估无总分、不能签署")
+            out.append(said.format(where=where, r=rubric.id, i=c.item_id))
+    return out
 
 
 def create_header(c: Change, where: str) -> tuple[str, int, str, dict[str, Any]]:

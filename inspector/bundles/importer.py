@@ -50,6 +50,7 @@ from inspector.bundles.content import (
     read_orgs,
     read_pdfs,
     read_rubrics,
+    stray_marks,
 )
 from inspector.bundles.format import (
     ASSIGNMENT,
@@ -398,7 +399,7 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
     for c, _w in changes:
         chain = (c.eval_id, c.device_id)
         chains[chain] = max(chains.get(chain, 0), c.device_seq)
-    warnings = []
+    warnings = stray_marks([(c, w) for c, w in changes if c.id in new_ids], pinned)
     referenced = {d for c in new for d in evidence_refs(c)} - set(evidence)
     missing = sorted(
         d

@@ -272,14 +272,21 @@ def evidence_counts(payloads: dict[str, Any]) -> dict[str, int]:
 
 
 def _show(s: EvaluationStore, data: Path, eval_id: str) -> dict[str, Any]:
-    from inspector.store.disallowed_marks import disallowed_marks
-    from inspector.store.evaluations import VETO_PREFIX
-    from inspector.store.signing_checks import sign_check
+    from inspector.store.disallowed_marks import disallowed_marks, scored_as_recorded
+    from inspector.store.evaluations import VETO_PREFIX, SignedCheck
+    from inspector.store.signing_checks import SignCheck, sign_check
     from inspector.store.visit_evidence import visit_evidence
 
     e = s.get(eval_id)
-    check = s.signed_check(eval_id)
-    blocking = sign_check(s, eval_id)
+    try:
+        check = s.signed_check(eval_id)
+        blocking: SignCheck | None = sign_check(s, eval_id)
+        report, refused = check.report, None
+    except InspectorError:  # marks the engine refuses as a whole: shown, with no total, and why
+        report, refused = scored_as_recorded(s, eval_id)
+        fixed = s.fixed(eval_id)
+        why = _("无法按评估表重新计算分数：{m}").format(m=refused)
+        check, blocking = SignedCheck(report, fixed, why if fixed else None), None
     current = s.current(eval_id)
     observations = {}
     conflicts = {}
@@ -308,7 +315,7 @@ def _show(s: EvaluationStore, data: Path, eval_id: str) -> dict[str, Any]:
         "signatures": [
             {"author": c.author, "wall_time": c.wall_time, **c.payload} for c in s.signatures(eval_id)
         ],
-        "score": check.report.to_json(),
+        "score": report.to_json(refused),
         **(
             {"disallowed": [{"item": m.item_id, "observation": m.payload, "why": m.why} for m in stray]}
             if (stray := disallowed_marks(s, eval_id))
@@ -320,12 +327,18 @@ def _show(s: EvaluationStore, data: Path, eval_id: str) -> dict[str, Any]:
             else {}
         ),
         # what stops `eval sign` now (the window's sign page shows the same): empty when it may be signed
-        "sign_blockers": [] if blocking.signed else blocking.blockers(),
-        "unexplained": [u.item_id for u in blocking.unexplained],
+        "sign_blockers": (
+            ([] if e.signed_at else [_("不能签署：{why}").format(why=refused)])
+            if blocking is None
+            else []
+            if blocking.signed
+            else blocking.blockers()
+        ),
+        "unexplained": [u.item_id for u in blocking.unexplained] if blocking else [],
         # deductions lacking the note/photo their rubric item requires (its `evidence` clause)
         "missing_evidence": [
             {"item": m.item_id, "missing": list(m.missing), "clause": m.clause}
-            for m in blocking.without_evidence
+            for m in (blocking.without_evidence if blocking else ())
         ],
         "evidence_counts": evidence_counts(observations),
         # each evidence file (E1, E2… in item order) with captured_at, gps and flags

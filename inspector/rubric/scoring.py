@@ -7,6 +7,7 @@ outcome whatever the total.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -96,7 +97,9 @@ class Report:
     def lost(self) -> tuple[ItemResult, ...]:
         return tuple(i for i in self.items if i.answered and i.points < i.max_points)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, refused: str | None = None) -> dict[str, Any]:
+        """The contract's score object; ``refused``: why the engine refuses the marks as a whole
+        (this report then scores only the form's own marks: :func:`score_as_recorded`)."""
         outcome = (
             {"code": self.outcome.code, "label": self.outcome.label, "provisional": bool(self.unanswered)}
             if self.outcome
@@ -120,15 +123,116 @@ class Report:
             "complete": not self.unanswered,
             "overrides": [i.id for i in self.items if i.override],
             **({"irregular": [i.id for i in self.irregular]} if self.irregular else {}),
-            **self._refusal_json(),
+            **self._refusal_json(refused),
         }
 
-    def _refusal_json(self) -> dict[str, Any]:
-        """Marks the form disallows: no total, no outcome, and why (what signing refuses with)."""
-        why = disallowed(self)
+    def _refusal_json(self, refused: str | None) -> dict[str, Any]:
+        """Marks the form disallows: no total, no outcome, no section sums, no points for an item
+        whose mark it disallows, and why (what signing refuses with)."""
+        why = refused or disallowed(self)
         if why is None:
             return {}
-        return {"total": None, "base": None, "bonus": None, "outcome": None, "refused": why}
+        irregular = {r.id for r in self.irregular}
+        items = [{**i.to_json(), **({"points": None} if i.id in irregular else {})} for i in self.items]
+        sections = [{**sec.to_json(), "points": None} for sec in self.sections]
+        return {
+            "total": None, "base": None, "bonus": None, "outcome": None, "refused": why,
+            "sections": sections, "items": items, "complete": False,
+        }  # fmt: skip
+
+
+# -- why the form allows no total, in parts: stored language-neutral (eval_figures.refused), put
+# into words on read in the reader's language (refusal_words)
+
+REFUSAL_KEY = "refusal"
+
+
+def refusal_parts(report: Report) -> dict[str, Any] | None:
+    """:func:`disallowed` in parts (None: the form allows every mark): for each item its id, the
+    kind of refusal ("na": a not-applicable without the form's leave; "grid": an override off the
+    item's point grid, with its points and the grid; "text": the engine's own words, where a mark
+    is not scorable under this version) and the form's method it is judged by (the clause, quoted)."""
+    if not report.irregular:
+        return None
+    items: list[dict[str, Any]] = []
+    for r in report.irregular:
+        item = report.rubric.item(r.id)
+        part: dict[str, Any] = {"id": r.id, "method": item.method}
+        grid = item.rule.grid(item.points) if r.override else None
+        if r.na and item.na is None:
+            part["kind"] = "na"
+        elif r.override and grid is not None and r.points not in grid and r.points <= item.points:
+            part.update(kind="grid", points=fmt(r.points), values=[fmt(v) for v in sorted(grid)])
+        else:
+            part.update(kind="text", text=r.irregular)
+        items.append(part)
+    rubric = report.rubric
+    return {REFUSAL_KEY: "disallowed", "rubric": rubric.id, "version": rubric.version, "items": items}
+
+
+def refusal_words(parts: Mapping[str, Any]) -> str:
+    """The parts of a refusal in the reader's language (what :func:`disallowed` says)."""
+    kind = parts.get(REFUSAL_KEY)
+    rubric_id, version = parts.get("rubric"), parts.get("version")
+    if kind == "lacks":
+        no_item = _("评估表 {r} 没有这个小项").format(r=rubric_id)
+        no_veto = _("评估表 {r} 没有这个否决项").format(r=rubric_id)
+        where = _("{where}：{message}")
+        lines = [
+            *(where.format(where=i, message=no_item) for i in parts.get("items", [])),
+            *(where.format(where=v, message=no_veto) for v in parts.get("vetoes", [])),
+        ]
+        also = parts.get("disallowed")
+        return "；".join([*lines, *([refusal_words(also)] if isinstance(also, Mapping) else [])])
+    if kind == "disallowed":
+        lines = []
+        for part in parts.get("items", []):
+            if part.get("kind") == "na":
+                why = _na_words()
+            elif part.get("kind") == "grid":
+                why = _("人工调整的分数须是该项评分方法能得出的分值（{values}），{p}分不是").format(
+                    values="、".join(part.get("values", [])), p=part.get("points")
+                )
+            else:
+                why = str(part.get("text"))
+            clause = _("评估表 {r} 第{v}版 {id}：“{method}”").format(
+                r=rubric_id, v=version, id=part.get("id"), method=part.get("method")
+            )
+            lines.append(_("{id} {why}（{clause}）").format(id=part.get("id"), why=why, clause=clause))
+        return _("以下小项的记录评估表不允许，请重新评分：{items}").format(items="；".join(lines))
+    return str(parts.get("text", ""))
+
+
+def refusal_text(stored: str | None) -> str | None:
+    """A kept refusal (``eval_figures.refused``) in the reader's language: its parts put into words,
+    or a row kept before it was stored in parts (schema v13/v14: the words of the process that
+    computed it), as it is."""
+    if not stored or not stored.startswith("{"):
+        return stored
+    try:
+        parts = json.loads(stored)
+    except ValueError:
+        return stored
+    return refusal_words(parts) if isinstance(parts, dict) and REFUSAL_KEY in parts else stored
+
+
+def score_as_recorded(
+    rubric: Rubric, answers: Mapping[str, Observation], vetoes: Sequence[VetoMark] = ()
+) -> tuple[Report, dict[str, Any] | None]:
+    """The recorded marks scored (as :func:`score` with ``recorded``), and why the form allows no
+    total, in parts (None: it allows one). A mark on an item or a veto the form lacks, which
+    :func:`score` refuses as a whole: the report then scores only the form's own marks (for the
+    items' view, never a total), and the parts name every such mark (and any the form disallows)."""
+    items = sorted(i for i in answers if not rubric.has_item(i))
+    lacking = sorted(v.id for v in vetoes if rubric.veto(v.id) is None)
+    if not items and not lacking:
+        report = score(rubric, answers, vetoes, recorded=True)
+        return report, refusal_parts(report)
+    own = {k: v for k, v in answers.items() if rubric.has_item(k)}
+    report = score(rubric, own, [v for v in vetoes if rubric.veto(v.id) is not None], recorded=True)
+    also = refusal_parts(report)
+    parts = {REFUSAL_KEY: "lacks", "rubric": rubric.id, "version": rubric.version, "items": items}
+    return report, {**parts, "vetoes": lacking, **({"disallowed": also} if also else {})}
 
 
 def disallowed(report: Report) -> str | None:
@@ -141,22 +245,18 @@ def disallowed(report: Report) -> str | None:
     page; ``eval show``). A mark the form lacks (an item or a veto) is refused earlier, by
     :func:`score` itself, with the same consequence.
     """
-    if not report.irregular:
-        return None
-    lines = []
-    for r in report.irregular:
-        item = report.rubric.item(r.id)
-        clause = _("评估表 {r} 第{v}版 {id}：“{method}”").format(
-            r=report.rubric.id, v=report.rubric.version, id=r.id, method=item.method
-        )
-        lines.append(_("{id} {why}（{clause}）").format(id=r.id, why=r.irregular, clause=clause))
-    return _("以下小项的记录评估表不允许，请重新评分：{items}").format(items="；".join(lines))
+    parts = refusal_parts(report)
+    return None if parts is None else refusal_words(parts)
 
 
 def na_refusal(item: Item) -> str | None:
     """Why ``{"na": true}`` is refused on this item (None where the form allows it)."""
     if item.na is not None:
         return None
+    return _na_words()
+
+
+def _na_words() -> str:
     return _("该项不能标记为不适用：评估表未规定该项可不适用（只有评估表原文允许的小项才能标记不适用）")
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from inspector.i18n import _
+from inspector.rubric.scoring import refusal_text
 from inspector.store import figures
 from inspector.store.changes import GENESIS, OBSERVE, VETO, Change
 from inspector.store.evaluations import EvaluationStore
@@ -70,7 +71,7 @@ def audit_evaluation(store: EvaluationStore, data: Path, eval_id: str) -> AuditR
     # the figures kept for the desk and the statistics must be what the scoring engine gives now
     truth = figures.scored(store.conn, eval_id, store.rubric)
     if truth.refused is not None:  # kept as a refusal too (no total): compared below like any row
-        report.problems.append(_("无法按评估表重新计算分数：{m}").format(m=truth.refused))
+        report.problems.append(_("无法按评估表重新计算分数：{m}").format(m=refusal_text(truth.refused)))
     differ = figures.differences(figures.read(store.conn, eval_id), truth)
     if differ:
         report.problems.append(

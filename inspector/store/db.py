@@ -764,6 +764,16 @@ def _m014_figures_disallowed_marks(conn: sqlite3.Connection) -> None:
     recompute_disallowed(conn)
 
 
+def _m015_figures_refusal_parts(conn: sqlite3.Connection) -> None:
+    # No new table or column: ``eval_figures.refused`` is kept in parts (JSON: the items, the kind
+    # of refusal, the form's clause), put into words on read in the reader's language; a v13/v14
+    # program kept the words of the process that computed it. Those rows (refused, not in parts)
+    # are recomputed once by the scoring engine (inspector.store.figures.recompute_refusals).
+    from inspector.store.figures import recompute_refusals  # the scoring engine sits above this module
+
+    recompute_refusals(conn)
+
+
 MIGRATIONS: list[Migration] = [
     _m001_rubrics,
     _m002_evaluations,
@@ -779,6 +789,7 @@ MIGRATIONS: list[Migration] = [
     _m012_eval_figures,
     _m013_figures_refused_updated_at,
     _m014_figures_disallowed_marks,
+    _m015_figures_refusal_parts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from inspector.errors import ObservationError, UsageError
 from inspector.i18n import _
-from inspector.rubric.scoring import score_item
+from inspector.rubric.scoring import Report, refusal_words, score_as_recorded, score_item
 from inspector.store.changes import Change
-from inspector.store.evaluations import VETO_PREFIX, EvaluationStore
+from inspector.store.evaluations import VETO_PREFIX, EvaluationStore, current_observations
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,18 @@ def disallowed_marks(store: EvaluationStore, eval_id: str) -> list[DisallowedMar
         if irregular:
             out.append(DisallowedMark(item_id, payload, irregular, True))
     return out
+
+
+def scored_as_recorded(store: EvaluationStore, eval_id: str) -> tuple[Report, str | None]:
+    """The evaluation's current marks scored, and why the form allows no total (None: it does),
+    in the reader's language: where the engine refuses the marks as a whole (an item or a veto the
+    form lacks), the report scores the form's own marks only (for the items, never a total), as the
+    window shows them (``eval show``, the scoring page)."""
+    e = store.get(eval_id)
+    rubric = store.rubric(e.rubric_id, e.rubric_version, e.rubric_hash)
+    answers, vetoes = current_observations(store.conn, eval_id)
+    report, parts = score_as_recorded(rubric, answers, vetoes)
+    return report, None if parts is None else refusal_words(parts)
 
 
 def clear_mark(store: EvaluationStore, eval_id: str, item_id: str) -> Change:

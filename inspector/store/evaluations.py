@@ -29,7 +29,7 @@ from inspector.i18n import _
 from inspector.rubric.model import Outcome, Rubric
 from inspector.rubric.observations import Observation, check_text, parse_observation
 from inspector.rubric.points import fmt
-from inspector.rubric.scoring import Report, VetoMark, disallowed, score, score_item
+from inspector.rubric.scoring import Report, VetoMark, disallowed, refusal_text, score, score_item
 from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
 from inspector.store.db import data_version, transaction
 from inspector.store.figures import item_heads_and_ids, knows
@@ -581,9 +581,8 @@ class EvaluationStore:
             key = (id(rubric), base_c, bonus_c, is_vetoed, provisional, e.conflicts, refused, *fixed_row)
             t = made.get(key)
             if t is None and refused is not None:  # the engine gives no total: neither does the desk
-                t = Totals(
-                    None, None, None, rubric.max_points, False, None, True, e.conflicts, refused=refused
-                )
+                why = refusal_text(refused)  # kept in parts: put into the reader's language
+                t = Totals(None, None, None, rubric.max_points, False, None, True, e.conflicts, refused=why)
             if t is None:
                 base, bonus = Decimal(base_c) / CENT, Decimal(bonus_c) / CENT
                 total = base + bonus

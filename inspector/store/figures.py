@@ -22,7 +22,9 @@ have at most two places, :mod:`inspector.rubric.points`):
   points (what the statistics of failed requirements count);
 * ``fixed_*``: the figures fixed at signing, as the first lock (by its time) carries them;
 * ``refused`` (schema v13): why the scoring engine refuses the evaluation's marks as a whole (an item
-  or a veto the pinned version lacks: :func:`inspector.rubric.scoring.score` raises), else None. Such
+  or a veto the pinned version lacks: :func:`inspector.rubric.scoring.score` raises; a mark the form
+  disallows), else None; in parts, as JSON (language-neutral: put into words on read by
+  :func:`inspector.rubric.scoring.refusal_text`; a row of v13/v14 may hold the words themselves). Such
   a row shows no total and no outcome (zero sums, no vetoes, nothing lost), as the score sheet shows
   none: only ``answered`` and ``conflicts`` still say how far the marks go.
 * ``updated_at``: the latest wall time of its changes (schema v13: kept here, in the row a mark
@@ -42,7 +44,7 @@ from inspector.i18n import _
 from inspector.rubric.model import Rubric
 from inspector.rubric.observations import Observation, parse_observation
 from inspector.rubric.points import fmt
-from inspector.rubric.scoring import Report, VetoMark, disallowed, score, score_item
+from inspector.rubric.scoring import REFUSAL_KEY, Report, VetoMark, score, score_as_recorded, score_item
 from inspector.rubric.toml_form import parse_rubric_text
 from inspector.store.changes import OBSERVE, canonical, loads
 
@@ -408,6 +410,13 @@ def _latest(conn: sqlite3.Connection, eval_id: str) -> str | None:
 def _report(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Report:
     """The score of the evaluation's current marks, as ``EvaluationStore.report`` reads them (read
     here again: this module sits below the store's readers, which the migration cannot import)."""
+    return score(*_marks(conn, eval_id, rubric_for), recorded=True)
+
+
+def _marks(
+    conn: sqlite3.Connection, eval_id: str, rubric_for: Any
+) -> tuple[Rubric, dict[str, Observation], list[VetoMark]]:
+    """The pinned form and the evaluation's current marks (answers, vetoes found)."""
     row = conn.execute(
         "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (eval_id,)
     ).fetchone()
@@ -427,7 +436,7 @@ def _report(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Report:
                 vetoes.append(VetoMark(item_id[len(VETO_PREFIX) :], value.get("note")))
         elif value is not None and kind == OBSERVE:
             answers[item_id] = parse_observation(value, item_id)
-    return score(rubric_for(row[0], row[1], row[2]), answers, vetoes, recorded=True)
+    return rubric_for(row[0], row[1], row[2]), answers, vetoes
 
 
 def _first_lock(conn: sqlite3.Connection, eval_id: str, f: Figures) -> None:
@@ -446,14 +455,16 @@ def scored(conn: sqlite3.Connection, eval_id: str, rubric_for: Any) -> Figures:
     """:func:`computed`, or where the scoring engine refuses the marks as a whole, the figures of a
     refusal: no total, no outcome, and the engine's reason (what the score sheet refuses with); so
     too where the form disallows a recorded mark (:func:`inspector.rubric.scoring.disallowed`, the
-    one check signing refuses with: a total it would not sign is not shown as one either)."""
+    one check signing refuses with: a total it would not sign is not shown as one either).
+    The refusal is kept in parts (language-neutral: :func:`inspector.rubric.scoring.refusal_parts`),
+    put into words on read (:func:`inspector.rubric.scoring.refusal_text`) in the reader's language."""
     try:
-        report = _report(conn, eval_id, rubric_for)
-    except InspectorError as e:
-        return refused_figures(conn, eval_id, e.message if not e.where else f"{e.where}：{e.message}")
-    why = disallowed(report)
-    if why is not None:
-        return refused_figures(conn, eval_id, why)
+        report, parts = score_as_recorded(*_marks(conn, eval_id, rubric_for))
+    except InspectorError as e:  # unreadable as recorded: the engine's words are all there is
+        text = e.message if not e.where else f"{e.where}：{e.message}"
+        return refused_figures(conn, eval_id, canonical({REFUSAL_KEY: "text", "text": text}))
+    if parts is not None:
+        return refused_figures(conn, eval_id, canonical(parts))
     return computed(conn, eval_id, rubric_for, report)
 
 
@@ -542,6 +553,20 @@ def recompute_disallowed(conn: sqlite3.Connection) -> int:
     for eval_id in sorted(found):
         write(conn, eval_id, scored(conn, eval_id, rubric_for))
     return len(found)
+
+
+def recompute_refusals(conn: sqlite3.Connection) -> int:
+    """Recompute the rows whose refusal a program before schema v15 kept in words (the language of
+    the process that computed it) rather than in parts; returns how many. Recompute only: the
+    engine decides again, so a row whose marks it now takes gets its total back."""
+    rubric_for = _StoredRubrics(conn)
+    rows = conn.execute(
+        "SELECT eval_id FROM eval_figures WHERE refused IS NOT NULL AND refused NOT LIKE ? ORDER BY eval_id",
+        ("{%",),
+    ).fetchall()
+    for (eval_id,) in rows:
+        write(conn, eval_id, scored(conn, eval_id, rubric_for))
+    return len(rows)
 
 
 def backfill(conn: sqlite3.Connection) -> int:

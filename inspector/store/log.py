@@ -83,8 +83,8 @@ def head_row(rubric: Rubric, c: Change) -> HeadValue:
     assert c.item_id is not None
     if c.kind == VETO:
         return None, None, int(bool(c.payload and c.payload.get("veto")))
-    if c.payload is None:
-        return rubric.locate(c.item_id)[0].code, None, 0
+    if c.payload is None or not rubric.has_item(c.item_id):  # cleared, or an item the form lacks: no point
+        return (rubric.locate(c.item_id)[0].code if rubric.has_item(c.item_id) else None), None, 0
     section, _g, item = rubric.locate(c.item_id)
     result = score_item(item, parse_observation(c.payload, c.item_id), recorded=True)
     return section.code, points_c(result.points) if result.answered else None, int(result.answered)

@@ -269,6 +269,44 @@ def test_marks_the_engine_refuses_have_no_total_in_the_list_nor_on_the_sheet(tmp
     assert "9.9.9" not in history["observations"] and "disallowed" not in history
 
 
+def test_eval_show_json_shows_marks_the_engine_refuses_whole_with_no_total(tmp_path: Path) -> None:
+    """A mark for an item the pinned version lacks: ``eval show --json`` exited with an error; it
+    shows the evaluation (header, items, the marks as recorded) with no total and why, as the
+    window does, and exits 0, the contract's keys kept."""
+    from inspector.store.changes import GENESIS, OBSERVE, Change
+    from inspector.store.db import open_database, transaction
+    from inspector.store.evaluations import EvaluationStore
+    from inspector.store.log import apply_change
+
+    data = tmp_path / "d"
+    _org, eval_id = new_eval(data)
+    answers = write(tmp_path / "a.json", {"answers": {"1.1.1": {"met": True}}})
+    assert run("eval", "record", eval_id, "--answers", answers, data=data).code == 0
+    db = open_database(data)
+    store = EvaluationStore(db, "张三")
+    stray = Change(
+        id="f" * 32, eval_id=eval_id, item_id="9.9.9", kind=OBSERVE, payload={"met": True}, parents=(),
+        author="李四", device_id="e" * 32, device_seq=1, wall_time="2026-01-01T00:00:00.000+08:00",
+        prev_hash=GENESIS,
+    ).sealed()  # fmt: skip
+    with transaction(db) as conn:
+        apply_change(conn, stray, store.rubric, (None, None, 0))
+    db.conn.close()
+    shown = run("eval", "show", eval_id, "--json", data=data)
+    assert shown.code == 0, shown.err
+    doc = shown.json()
+    assert {"id", "rubric", "org", "kind", "state", "observations", "score"} <= set(doc)
+    assert doc["id"] == eval_id and doc["observations"] == {"1.1.1": {"met": True}, "9.9.9": {"met": True}}
+    score = doc["score"]
+    assert (score["total"], score["base"], score["bonus"], score["outcome"]) == (None, None, None, None)
+    assert score["refused"] == f"9.9.9：评估表 {RUBRIC} 没有这个小项"
+    assert all(sec["points"] is None for sec in score["sections"])  # no section sums either
+    items = {i["id"]: i for i in score["items"]}
+    assert "9.9.9" not in items and items["1.1.1"]["answered"] and items["1.1.1"]["points"] == 2
+    assert [m["item"] for m in doc["disallowed"]] == ["9.9.9"]
+    assert doc["sign_blockers"] == [f"不能签署：{score['refused']}"]
+
+
 def test_a_mark_the_form_disallows_shows_no_total_in_eval_show(tmp_path: Path) -> None:
     """A not-applicable the form gives no leave for, as a team member's bundle brings it: eval show
     and its JSON give no total, and say why with the item and the form's clause (signing's words)."""

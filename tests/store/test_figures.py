@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inspector.errors import InspectorError
+from inspector.i18n import language, set_language
 from inspector.paths import rubrics_dir
 from inspector.rubric.model import Rubric
-from inspector.rubric.scoring import disallowed
+from inspector.rubric.scoring import disallowed, refusal_text
 from inspector.rubric.toml_form import load_rubric_file, parse_rubric_text
 from inspector.store import figures
 from inspector.store.audit import audit_evaluation
@@ -69,10 +70,10 @@ def assert_kept(store: EvaluationStore, eval_id: str) -> None:
     try:
         report = store.report(eval_id)
     except InspectorError as refusal:
-        assert kept.refused is not None and refusal.message in kept.refused
+        assert kept.refused is not None and refusal.message in (refusal_text(kept.refused) or "")
         assert (kept.total_c, kept.base_c, kept.bonus_c, kept.outcome) == (0, 0, 0, None)
         assert kept.vetoes == [] and kept.lost == {}
-        assert t.refused == kept.refused
+        assert t.refused == refusal_text(kept.refused)
         if fixed is None:
             assert (t.total, t.base, t.bonus, t.outcome) == (None, None, None, None)
         else:  # fixed at signing: never moves; the difference is flagged
@@ -81,7 +82,7 @@ def assert_kept(store: EvaluationStore, eval_id: str) -> None:
         return
     why = disallowed(report)
     if why is not None:  # a mark the form disallows: no total, in signing's own words
-        assert kept.refused == why and t.refused == why
+        assert refusal_text(kept.refused) == why and t.refused == why
         assert (kept.total_c, kept.outcome, t.outcome) == (0, None, None) and kept.lost == {}
         if fixed is None:
             assert t.total is None
@@ -401,12 +402,13 @@ def test_marks_the_engine_refuses_show_no_total_anywhere(tmp_path: Path) -> None
     with pytest.raises(InspectorError) as refusal:
         store.report(eval_id)
     kept = figures.read(store.conn, eval_id)
-    assert kept is not None and kept.refused is not None and refusal.value.message in kept.refused
+    assert kept is not None and kept.refused is not None
+    assert refusal.value.message in (refusal_text(kept.refused) or "")
     assert (kept.total_c, kept.outcome) == (0, None)
     e = store.get(eval_id)
     assert (e.answered, e.state) == (e.items, "complete")  # the form's items only: not 62 of 61
     t = store.totals([store.get(eval_id)])[eval_id]
-    assert (t.total, t.outcome, t.refused) == (None, None, kept.refused)
+    assert (t.total, t.outcome, t.refused) == (None, None, refusal_text(kept.refused))
     assert_kept(store, eval_id)
     store.record(eval_id, "4.1.1", {"problems": 1, "note": "一台设备故障"})  # still refused as a whole
     assert_kept(store, eval_id)
@@ -521,7 +523,7 @@ def test_the_v14_migration_recomputes_a_disallowed_mark_kept_as_a_sum(tmp_path: 
     store.db.conn.close()
     again = EvaluationStore(open_database(tmp_path / "data"), "张三")
     t = again.totals([again.get(eval_id)])[eval_id]
-    assert (t.total, t.outcome, t.refused) == (None, None, refused)
+    assert (t.total, t.outcome, t.refused) == (None, None, refusal_text(refused))
     assert_kept(again, eval_id)
     assert figures.read(again.conn, other.id).updated_at == "untouched"  # type: ignore[union-attr]
 
@@ -661,3 +663,59 @@ def test_the_v13_migration_keeps_each_evaluations_latest_change_time(tmp_path: P
     for eval_id in before:
         assert store.get(eval_id).updated_at == before[eval_id]
         assert audit_evaluation(store, Path(), eval_id).ok
+
+
+def test_the_kept_refusal_is_in_parts_and_said_in_the_readers_language(tmp_path: Path) -> None:
+    """The kept figures' refusal holds its parts (the items, the kind, the form's clause), never the
+    words of the process that computed it: an English-run process writes it, a Chinese desk reads
+    it in Chinese, and the other way round; signing's words and the kept ones agree in either."""
+    import json
+
+    store, eval_id = _answered_whole(tmp_path)
+    was = language()
+    try:
+        set_language("en")
+        with transaction(store.db) as conn:  # a team member's not-applicable, applied in English
+            heads = store._heads(conn, eval_id, "6.4.2")
+            apply_change(conn, store._change(conn, eval_id, "6.4.2", OBSERVE, NA, heads), store.rubric)
+        kept = figures.read(store.conn, eval_id)
+        assert kept is not None and kept.refused is not None
+        parts = json.loads(kept.refused)
+        assert parts["refusal"] == "disallowed" and [i["id"] for i in parts["items"]] == ["6.4.2"]
+        assert parts["items"][0]["kind"] == "na" and "cannot" not in kept.refused  # no words of either
+        english = store.totals([store.get(eval_id)])[eval_id].refused
+        assert english == disallowed(store.report(eval_id)) and "6.4.2" in english
+        assert "评估表不允许" not in english
+        set_language("zh")
+        chinese = store.totals([store.get(eval_id)])[eval_id].refused
+        assert chinese == disallowed(store.report(eval_id))
+        assert chinese is not None and chinese.startswith("以下小项的记录评估表不允许") and "6.4.2" in chinese
+        assert audit_evaluation(store, Path(), eval_id).ok  # the parts are the same in either language
+    finally:
+        set_language(was)
+
+
+def test_the_v15_migration_puts_a_worded_refusal_into_parts(tmp_path: Path) -> None:
+    """A v14 folder kept a refusal in the words of the process that computed it (here English, read
+    by a Chinese desk): opened by this version, the row holds its parts and reads in Chinese; a row
+    that was not refused is not rewritten."""
+    from inspector.store.db import MIGRATIONS, _m015_figures_refusal_parts
+
+    store, eval_id = _refused_by_the_engine(tmp_path)
+    other = store.create("sichuan-2017-inspection", add_org(store.db, "另一站", "51A002")["id"])
+    with transaction(store.db) as conn:  # as v14 kept it, written by an English-run process
+        conn.execute(
+            "UPDATE eval_figures SET refused = ? WHERE eval_id = ?",
+            ("9.9.9: Rubric sichuan-2017-inspection has no such item", eval_id),
+        )
+        conn.execute("UPDATE eval_figures SET updated_at = 'untouched' WHERE eval_id = ?", (other.id,))
+    assert refusal_text("9.9.9: Rubric x has no such item") == "9.9.9: Rubric x has no such item"  # readable
+    store.db.conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(_m015_figures_refusal_parts)}")
+    store.db.conn.close()
+    again = EvaluationStore(open_database(tmp_path / "data"), "张三")
+    kept = figures.read(again.conn, eval_id)
+    assert kept is not None and kept.refused is not None and kept.refused.startswith('{"items":["9.9.9"]')
+    t = again.totals([again.get(eval_id)])[eval_id]
+    assert t.total is None and t.refused == "9.9.9：评估表 sichuan-2017-inspection 没有这个小项"
+    assert_kept(again, eval_id)
+    assert figures.read(again.conn, other.id).updated_at == "untouched"  # type: ignore[union-attr]
