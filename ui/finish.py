@@ -235,7 +235,7 @@ def _lost(s: EvaluationSession, check: SignCheck) -> list[str]:
     if not s.rubric.scored:
         return _unmet_lines(s)
     r = s.report
-    lost = r.lost
+    lost = tuple(i for i in r.lost if not i.irregular)  # a mark the form disallows has no points
     flagged = [i for i in r.items if i.answered and (i.override or i.na) and i not in lost]
     out = [h3(_("失分明细（{n} 项）").format(n=len(lost)))]
     if not lost and not flagged:
@@ -244,13 +244,14 @@ def _lost(s: EvaluationSession, check: SignCheck) -> list[str]:
     rows = []
     for i in (*lost, *flagged):
         mark = "⚑ " if i.override else "⊘ " if i.na else ""
-        reason = escape(mark + (i.reason or ""))
+        why = "；" + _("评估表不允许的记录：{why}").format(why=i.irregular) if i.irregular else ""
+        reason = escape(mark + (i.reason or "") + why)
         if mark:
             reason = f"<span style='color:{AMBER}'>{reason}</span>"
         rows.append(
             [
                 f"{link(i.id)} {escape(s.item(i.id).text)}",
-                f"{fmt(i.points)} / {fmt(i.max_points)}",
+                f"{'—' if i.irregular else fmt(i.points)} / {fmt(i.max_points)}",
                 reason,
                 _note_cell(s, i.id, unexplained),
             ]

@@ -107,6 +107,11 @@ class NoteEdit(QPlainTextEdit):
 def result_text(item: Item, r: ItemResult) -> str:
     if not r.answered:
         return _("尚未评分（满分 {m} 分）").format(m=fmt(item.points))
+    if r.irregular:  # a mark the form disallows gives no points: none shown (scoring.disallowed)
+        marks = ("⚑ " if r.override else "") + ("⊘ " if r.na else "")
+        return marks + _("不计分（满分 {m} 分）：评估表不允许这条记录：{why}").format(
+            m=fmt(r.max_points), why=r.irregular
+        )
     text = _("得分 {p} / {m} 分").format(p=fmt(r.points), m=fmt(r.max_points))
     if r.override:
         text = "⚑ " + text + _("（人工调整）")

@@ -157,8 +157,14 @@ class RubricTreeModel(QStandardItemModel):
         if r.reason:
             tip.append(r.reason)
         tip += [f"{symbol} {meaning}" for symbol, meaning, _c in marks]
+        if r.irregular:  # a mark the form disallows: no points shown, only the mark and why
+            tip.append(_("评估表不允许的记录：{why}").format(why=r.irregular))
         name.setToolTip("\n".join(tip))
-        if not item.rule.scored:  # a record form's line: what was recorded, not 0/0
+        points.setToolTip(tip[-1] if r.irregular else "")
+        if r.irregular and item.rule.scored:
+            points.setText(f"—/{fmt(r.max_points)}")
+            points.setForeground(QBrush(CONFLICT_COLOUR))
+        elif not item.rule.scored:  # a record form's line: what was recorded, not 0/0
             unmet = r.answered and not r.na and bool(r.reason)
             points.setText(
                 "—" if not r.answered else _("不适用") if r.na else _("不符合") if unmet else _("符合")

@@ -27,6 +27,7 @@ from inspector.i18n import _
 from inspector.rubric.comparison import rectification
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import ZERO, fmt
+from inspector.rubric.scoring import disallowed
 from inspector.store.visit_evidence import FLAG_MARK
 
 QR_SIZE = 30 * mm
@@ -119,7 +120,9 @@ def header_block(sheet: SheetData, width: float, *, with_result: bool = True) ->
         if sheet.fixed is not None:  # what was fixed at signing is the result
             total = _("{p} 分").format(p=fmt(sheet.fixed.total))
             outcome = sheet.fixed.outcome_label or outcome
-        if report.unanswered:  # a running total is not a result
+        if sheet.fixed is None and sheet.refused is not None:  # a mark the form disallows: none
+            total, outcome = _("无总分"), _("无总分，暂无结论")
+        elif report.unanswered:  # a running total is not a result
             total += _("（{n} 项未评分）").format(n=len(report.unanswered))
             outcome = _("尚未评完，暂无结论")
         elif e.conflicts:
@@ -183,7 +186,8 @@ def _head(*labels: str) -> list[Any]:
 def findings(sheet: SheetData, width: float) -> list[Flowable]:
     """Every lost point with its reason and note; then notes recorded on items without a loss."""
     report, rubric = sheet.report, sheet.rubric
-    lost = tuple(r for r in report.lost if not rubric.item(r.id).in_bonus)  # 不得分、不扣分
+    # 不得分、不扣分; a mark the form disallows loses no points either: it has none (listed below)
+    lost = tuple(r for r in report.lost if not rubric.item(r.id).in_bonus and not r.irregular)
     out: list[Flowable] = [p(_("扣分情况汇总"), "h2")]
     if not lost:
         out.append(p(_("未发现扣分的小项。")))
@@ -208,7 +212,7 @@ def findings(sheet: SheetData, width: float) -> list[Flowable]:
             )
         w = [16 * mm, 0.32 * width, 11 * mm, 11 * mm, 11 * mm]
         out.append(_table(rows, [*w, width - sum(w)], center=(2, 4)))
-    flagged = [r for r in report.items if (r.override or r.na) and r not in lost]
+    flagged = [r for r in report.items if (r.override or r.na or r.irregular) and r not in lost]
     noted = [
         r
         for r in report.items
@@ -219,7 +223,8 @@ def findings(sheet: SheetData, width: float) -> list[Flowable]:
         rows = [_head(_("编号"), _("小项"), _("记录"))]
         for r in [*flagged, *noted]:
             note = (sheet.payloads.get(r.id) or {}).get("note")
-            text = "\n".join(x for x in ((r.reason if (r.override or r.na) else None), note) if x)
+            disallowed = _("评估表不允许的记录：{why}").format(why=r.irregular) if r.irregular else None
+            text = "\n".join(x for x in (disallowed, (r.reason if (r.override or r.na) else None), note) if x)
             rows.append([p(r.id, "cell"), p(rubric.item(r.id).text, "cell"), lines(text, "cell_small")])
         out.append(_table(rows, [16 * mm, 0.4 * width, width - 16 * mm - 0.4 * width]))
     return out
@@ -231,6 +236,10 @@ def comparison_flowables(sheet: SheetData, width: float) -> list[Flowable]:
     cmp, self_eval, self_report = sheet.self_comparison, sheet.self_eval, sheet.self_report
     if cmp is not None and self_eval is not None and self_report is not None:
         out.append(p(_("自查自评对照"), "h2"))
+        if sheet.refused is not None or disallowed(self_report) is not None:
+            out.append(p(_("有评估表不允许的记录，无总分可对照。")))
+    totals = sheet.refused is None and self_report is not None and disallowed(self_report) is None
+    if cmp is not None and self_eval is not None and self_report is not None and totals:
         diff = cmp.total_difference
         out.append(
             p(

@@ -69,6 +69,8 @@ def mark(r: ItemResult) -> str:
 def points_cell(r: ItemResult) -> str:
     if not r.answered:
         return UNANSWERED_MARK
+    if r.irregular:  # a mark the form disallows gives no points (scoring.disallowed): none printed
+        return UNANSWERED_MARK + mark(r)
     return fmt(r.points) + mark(r)
 
 
@@ -76,12 +78,15 @@ def points_flowable(r: ItemResult) -> Any:
     """The 得分 cell: a plain string, or with its mark drawn large (the font draws ※ and △ small)."""
     if not r.answered or not mark(r):
         return points_cell(r)
-    return p("", "cell_center", markup=f'{fmt(r.points)}<font size="12">{mark(r)}</font>')
+    shown = UNANSWERED_MARK if r.irregular else fmt(r.points)
+    return p("", "cell_center", markup=f'{shown}<font size="12">{mark(r)}</font>')
 
 
 def reason_text(sheet: SheetData, item: Item, r: ItemResult) -> str:
     """What the 扣分理由 cell says: the reason, the inspector's note, the evidence numbers."""
     parts = []
+    if r.irregular:
+        parts.append(_("评估表不允许的记录：{why}").format(why=r.irregular))
     if r.reason and (r.points < r.max_points or r.override or r.na or not r.answered):
         # The rule's own wording, which the reason ends with, is already in the method column.
         parts.append(r.reason.removesuffix(f"（{item.rule.describe()}）"))
@@ -152,8 +157,10 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
         method_key = 0
         for g_index, group in enumerate(section.groups):
             g_label = group.label + (_("（{p}分）").format(p=fmt(group.points)) if group.points else "")
-            if group.points:  # the form prints the 中项's maximum; the points scored go beside it
-                scored = [results[i.id] for i in group.items]
+            scored = [results[i.id] for i in group.items]
+            # the form prints the 中项's maximum; the points scored go beside it (none over a mark
+            # the form disallows, as no section sum and no total)
+            if group.points and not any(r.irregular for r in scored):
                 got = sum((r.points for r in scored if r.answered), Decimal(0))
                 g_label += "\n" + (
                     _("得{p}分").format(p=fmt(got))
@@ -209,17 +216,22 @@ def score_table(sheet: SheetData, width: float) -> MergedTable:
         lost = sres.max_points - sres.points
         label = _("{label} 小计").format(label=section.title) + (_("（加分项）") if section.bonus else "")
         lost_text = _("失{n}分").format(n=fmt(lost)) if lost and not section.bonus else ""
-        rows.append(_total_row(label, fmt(section.points), fmt(sres.points), lost_text))
+        if any(results[i.id].irregular for i in section.items()):  # no sum over a disallowed mark
+            rows.append(_total_row(label, fmt(section.points), UNANSWERED_MARK, ""))
+        else:
+            rows.append(_total_row(label, fmt(section.points), fmt(sres.points), lost_text))
     report = sheet.report
+    none = sheet.refused is not None  # a mark the form disallows: no total printed (signing's check)
     if sheet.rubric.bonus_points:
-        rows.append(_total_row(_("基本分合计"), fmt(sheet.rubric.max_points), fmt(report.base), ""))
-        rows.append(_total_row(_("加分"), fmt(sheet.rubric.bonus_points), fmt(report.bonus), ""))
+        base, bonus = (UNANSWERED_MARK, UNANSWERED_MARK) if none else (fmt(report.base), fmt(report.bonus))
+        rows.append(_total_row(_("基本分合计"), fmt(sheet.rubric.max_points), base, ""))
+        rows.append(_total_row(_("加分"), fmt(sheet.rubric.bonus_points), bonus, ""))
     rows.append(
         _total_row(
             _("总分"),
             fmt(sheet.rubric.max_points + sheet.rubric.bonus_points),
-            fmt(report.total),
-            _("失{n}分").format(n=fmt(_lost(sheet))),
+            UNANSWERED_MARK if none else fmt(report.total),
+            _("无总分") if none else _("失{n}分").format(n=fmt(_lost(sheet))),
         )
     )
     style = [*grid(header_rows=2), ("ALIGN", (3, 2), (3, -1), "CENTER"), ("ALIGN", (5, 2), (5, -1), "CENTER")]
@@ -294,6 +306,10 @@ def result_block(sheet: SheetData, width: float) -> Flowable:
     base, bonus, total = (
         (fixed.base, fixed.bonus, fixed.total) if fixed else (report.base, report.bonus, report.total)
     )
+    if fixed is None and sheet.refused is not None:  # a mark the form disallows: no total, no outcome
+        add(_("总分"), _("无总分：{why}").format(why=sheet.refused))
+        add(_("评估结论"), _("无总分，暂无结论"))
+        return _result_table(rows, width)
     add(_("基本分"), _("{p} 分（满分 {m} 分）").format(p=fmt(base), m=fmt(rubric.max_points)))
     if rubric.bonus_points:
         add(
@@ -342,6 +358,10 @@ def result_block(sheet: SheetData, width: float) -> Flowable:
     if reached and reached.clause and not (fixed and fixed.outcome_code != reached.code):
         basis = "\n" + _("依据：{clause}").format(clause=reached.clause)
     add(_("评估结论"), outcome + (f"\n（{rule}）" if rule else "") + basis)
+    return _result_table(rows, width)
+
+
+def _result_table(rows: list[list[Any]], width: float) -> Flowable:
     t = Table(rows, colWidths=[28 * mm, width - 28 * mm])
     cmds = grid(header_rows=0)
     cmds += [("BACKGROUND", (0, 0), (0, -1), SHADE), ("FONTSIZE", (0, -1), (-1, -1), 11)]

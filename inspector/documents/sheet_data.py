@@ -41,7 +41,7 @@ from typing import Any
 from inspector.rubric.comparison import ItemComparison, SelfComparison, compare_previous, compare_self
 from inspector.rubric.model import Rubric
 from inspector.rubric.points import json_number
-from inspector.rubric.scoring import ItemResult, Report
+from inspector.rubric.scoring import ItemResult, Report, disallowed
 from inspector.store.changes import CREATE, SIGN, Change, canonical
 from inspector.store.evaluations import Evaluation, EvaluationStore, Fixed
 from inspector.store.evidence import check_evidence, evidence_path
@@ -98,6 +98,14 @@ class SheetData:
     @property
     def results(self) -> dict[str, ItemResult]:
         return {r.id: r for r in self.report.items}
+
+    @property
+    def refused(self) -> str | None:
+        """Why the form allows no total (a mark it disallows: :func:`inspector.rubric.scoring.disallowed`,
+        what signing refuses with): the sheet then prints no total, no section sum over such an item,
+        no outcome and no points for the item, only what was recorded and why (None: it allows one).
+        What was fixed at signing still stands where there is one."""
+        return disallowed(self.report)
 
     @property
     def qr_text(self) -> str:

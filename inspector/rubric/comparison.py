@@ -33,7 +33,9 @@ class ItemComparison:
 
     @property
     def comparable(self) -> bool:
-        return self.mine.answered and self.theirs.answered
+        # a mark the form disallows has no points to compare (shown as none: scoring.disallowed)
+        disallowed = self.mine.irregular or self.theirs.irregular
+        return self.mine.answered and self.theirs.answered and not disallowed
 
     @property
     def difference(self) -> Decimal | None:
@@ -75,6 +77,8 @@ def compare_self(report: Report, self_report: Report) -> SelfComparison:
 def rectification(previous: ItemResult, now: ItemResult) -> str | None:
     """RECTIFIED, NOT_RECTIFIED, or None when there was nothing to rectify or nothing is known yet."""
     if not previous.answered or previous.points >= previous.max_points or not now.answered:
+        return None
+    if previous.irregular or now.irregular:  # a mark the form disallows: no points to judge by
         return None
     return RECTIFIED if now.points >= now.max_points else NOT_RECTIFIED
 

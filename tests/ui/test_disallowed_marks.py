@@ -105,6 +105,16 @@ def test_the_summary_and_the_sign_page_show_no_total_for_a_disallowed_mark(
     page = window.w.scoring
     assert page.model.sections["6"][1].cells[1].text() == "—/32"  # no sum of the section holding it
     assert page.model.sections["5"][1].cells[1].text() == "5/5"
+    # nor points for the item itself (its recorded 3 showed beside ⊘): the ⊘, and why on hover
+    row = page.model.rows["6.4.2"].cells
+    assert row[1].text() == "—/3" and "⊘" in row[2].text()
+    assert "评估表不允许的记录：" in row[1].toolTip() and "6.4.2" not in row[1].text()
+    assert "评估表不允许的记录：" in row[0].toolTip()
+    assert page.model.rows["6.4.1"].cells[1].text() == "1/1"  # the form's own marks keep theirs
+    from ui.item_view import result_text
+
+    said = result_text(session.item("6.4.2"), session.results["6.4.2"])
+    assert said.startswith("⊘ 不计分") and "3 / 3" not in said and "得分" not in said
 
     from inspector.store.signing_checks import sign_check
     from ui.finish import summary_html
@@ -112,6 +122,7 @@ def test_the_summary_and_the_sign_page_show_no_total_for_a_disallowed_mark(
 
     html = summary_html(session)
     assert "无总分" in html and "6.4.2" in html and "总分：100" not in html and "100 / 100" not in html
+    assert "— / 3" in html and "3 / 3" not in html  # the item's row: no points
     check = sign_check(store, fresh.id)
     assert not check.ok and check.disallowed == session.refused
     signing = sign_summary(session, check)
@@ -119,3 +130,27 @@ def test_the_summary_and_the_sign_page_show_no_total_for_a_disallowed_mark(
     window.start(fresh.id, "finish")
     window.settle()
     window.shot("disallowed-marks-finish")
+
+
+def test_the_draft_sheet_prints_no_points_for_a_disallowed_mark(
+    store: EvaluationStore, fresh: Evaluation, tmp_path: Path
+) -> None:
+    """The draft score sheet of the same evaluation printed 总分 100, 合格, the section's 32 and the
+    item's 3: now — for the item (with why), its section's sum and the total, and no outcome."""
+    import subprocess
+
+    from inspector.documents.score_sheet import render_sheet
+
+    for item in store.rubric(fresh.rubric_id, fresh.rubric_version).items():
+        store.record(fresh.id, item.id, {"tier": 0} if item.rule.kind == "tiers" else {"met": True})
+    bring(store, fresh.id, "6.4.2", {"na": True, "reason": "无此情形"})
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(render_sheet(store, tmp_path, fresh.id))
+    text = subprocess.run(["pdftotext", "-raw", path, "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    (path.parent / "draft.txt").write_text(text)
+    assert flat.count("评估结论无总分，暂无结论") == 2  # the header and the result block: no outcome
+    assert "总分无总分" in flat and "100分" not in flat.split("评估结论")[0]  # the header's total
+    assert "鉴定实施要求小计32—" in flat and "总分100—无总分" in flat  # no section sum, no total
+    assert "鉴定实施要求小计3232" not in flat
+    assert "—△" in flat and "评估表不允许的记录：该项不能标记为不适用" in flat  # the item: no points, why
