@@ -274,3 +274,53 @@ def test_a_new_mark_is_a_json_integer_count_or_a_json_number_of_points(sichuan: 
     assert parse_observation({"problems": D("2.0")}, "1.1.1").problems == 2
     with pytest.raises(ObservationError, match="整数"):
         parse_answers({"answers": {"1.1.1": {"problems": D("1E+400")}}}, sichuan, "a.json")
+
+
+def test_a_refusal_in_parts_reads_in_either_language_and_leaves_no_points(sichuan: Rubric) -> None:
+    """What the form disallows, in parts (kept language-neutral) and in words (the reader's): the
+    same words as signing's check in Chinese, English ones in English; the contract's score object
+    has no total, no section sum and no points for the item; a self-comparison leaves it out."""
+    from inspector.i18n import language, set_language
+    from inspector.rubric.comparison import compare_self
+    from inspector.rubric.scoring import (
+        disallowed,
+        refusal_parts,
+        refusal_text,
+        refusal_words,
+        score_as_recorded,
+    )
+
+    answers = full_marks(sichuan)
+    answers["6.4.2"] = parse_observation({"na": True, "reason": "无此情形"}, "6.4.2")
+    answers["1.1.1"] = parse_observation({"points": 1, "reason": "x"}, "1.1.1")
+    report = score(sichuan, answers, recorded=True)
+    parts = refusal_parts(report)
+    assert parts is not None
+    assert [(i["id"], i["kind"]) for i in parts["items"]] == [("1.1.1", "grid"), ("6.4.2", "na")]
+    assert parts["items"][0]["values"] == ["0", "2"] and parts["items"][0]["points"] == "1"
+    assert refusal_words(parts) == disallowed(report) and "该项不能标记为不适用" in refusal_words(parts)
+    was = language()
+    try:
+        set_language("en")
+        english = refusal_words(parts)
+        assert english == disallowed(report) and "该项不能" not in english and "6.4.2" in english
+    finally:
+        set_language(was)
+    doc = report.to_json()
+    items = {i["id"]: i for i in doc["items"]}
+    assert doc["total"] is None and items["6.4.2"]["points"] is None and items["1.1.1"]["points"] is None
+    assert items["1.2.1"]["points"] == 2 and all(s["points"] is None for s in doc["sections"])
+    # an item the form lacks: the form's own marks scored, the stray named, no total
+    with pytest.raises(ObservationError):
+        score(sichuan, {**answers, "9.9.9": answers["1.2.1"]}, recorded=True)
+    own, whole = score_as_recorded(sichuan, {**answers, "9.9.9": answers["1.2.1"]}, [VetoMark("V99")])
+    assert whole is not None and whole["items"] == ["9.9.9"] and whole["vetoes"] == ["V99"]
+    said = refusal_words(whole)
+    assert said.startswith(f"9.9.9：评估表 {sichuan.id} 没有这个小项；V99：") and "6.4.2" in said
+    assert {r.id: r.points for r in own.items}["1.2.1"] == 2 and own.rubric is sichuan
+    assert refusal_text("legacy words") == "legacy words"  # a row kept in words stays readable
+    # the self-assessment beside it: the disallowed items are not compared (no points to compare)
+    clean = score(sichuan, full_marks(sichuan), recorded=True)
+    cmp = compare_self(report, clean)
+    assert not cmp.items["6.4.2"].comparable and not cmp.items["1.1.1"].comparable
+    assert [c.item_id for c in cmp.differing] == []
