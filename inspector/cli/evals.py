@@ -367,8 +367,10 @@ def eval_show(ctx: Context, eval_id: str, as_json: bool) -> None:
     stray = disallowed_marks(s, eval_id)
     try:
         check = s.signed_check(eval_id)
-    except InspectorError as err:  # marks the engine refuses as a whole: no total, and which they are
-        why = err.message if not err.where else f"{err.where}：{err.message}"
+    except InspectorError:  # marks the engine refuses as a whole: no total, and which they are
+        from inspector.store.disallowed_marks import scored_as_recorded
+
+        _report, why = scored_as_recorded(s, eval_id)  # every such mark named, as --json and the window
         click.echo(_("总分：无（{why}）").format(why=why))
         _print_disallowed(eval_id, stray)
         return
