@@ -189,3 +189,58 @@ def test_a_move_that_fails_midway_leaves_the_target_empty_and_the_source_as_it_w
     monkeypatch.setattr(move, "_batches", real)
     assert move.move_centre(centre, str(back)).ok
     assert _tables(back) == before
+
+
+def test_a_copy_that_does_not_audit_clean_is_undone_whole_and_nothing_switched(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault the audit finds (an evaluation's chain broken in the copy; a table's rows differing)
+    leaves no copy behind that a desk could open as the centre: the copy is rolled back with its
+    audit (the server's database empty, a new folder empty), the source as it was, nothing switched;
+    the move can then be run again."""
+    from inspector.store import move
+
+    real = move._batches
+
+    def damaging(db: object, sql: str) -> object:
+        """The copy's read of the changes: one change's payload altered on its way to the target."""
+        first = True
+        for rows in real(db, sql):  # type: ignore[arg-type]
+            if first and sql.split(" FROM ")[1].startswith("changes "):
+                columns = sql[len("SELECT ") : sql.index(" FROM ")].split(", ")
+                at = columns.index("payload")
+                row = list(rows[0])
+                row[at] = json.dumps({"met": False, "damaged": True})
+                rows = [tuple(row), *rows[1:]]
+            first = False
+            yield rows
+
+    centre = demo_folder(tmp_path / "centre")
+    before = _tables(centre)
+    empty = _server_tables(pg_url)
+    monkeypatch.setattr(move, "_batches", damaging)
+    report = move.move_centre(centre, pg_url)
+    assert not report.ok and report.undone and report.as_json()["undone"] is True
+    assert any("哈希" in p or "链" in p or "不符" in p for p in report.problems), report.problems
+    assert _server_tables(pg_url) == empty  # no copy left that a desk could open as the centre
+    assert not (centre / SERVER_FILE).exists()  # not switched
+    monkeypatch.setattr(move, "_batches", real)
+    assert _tables(centre) == before  # the source as it was
+    report = move.move_centre(centre, pg_url)  # the same database, empty again: the move runs again
+    assert report.ok and not report.undone, report.problems
+    on_server = _server_tables(pg_url)
+
+    real_digest = move.table_digest
+    monkeypatch.setattr(
+        move, "table_digest", lambda db, t: "0:damaged" if t == "orgs" else real_digest(db, t)
+    )
+    back = tmp_path / "back"
+    report = move.move_centre(centre, str(back))
+    assert not report.ok and report.undone
+    assert report.problems == ["数据表 orgs 的副本与原数据不符"]
+    assert list(back.iterdir()) == []  # no file left that could be opened as the centre
+    assert (centre / SERVER_FILE).read_text(encoding="utf-8") == pg_url  # still the server
+    assert _server_tables(pg_url) == on_server  # the source untouched
+    monkeypatch.setattr(move, "table_digest", real_digest)
+    assert move.move_centre(centre, str(back)).ok
+    assert _tables(back) == before
