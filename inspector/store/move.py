@@ -423,11 +423,11 @@ def move_centre(data: Path, to: str) -> MoveReport:
             raise StoreError(_("目标文件夹不是空的"), str(folder))
         source, where = open_database(data), str(folder)
         # what other desks took in is on the server, not yet in this desk's folder: fetched first
-        from inspector.store.evidence import evidence_path
+        from inspector.store.evidence import fetch_evidence
         from inspector.store.signed_pdfs import signed_pdfs
 
-        for row in source.conn.execute("SELECT sha256 FROM evidence").fetchall():
-            evidence_path(data, str(row[0]))
+        # in batches over one connection (bounded bytes each), not a connection per file
+        fetch_evidence(data, [str(r[0]) for r in source.conn.execute("SELECT sha256 FROM evidence")])
         # only the evaluations the server keeps signed PDFs of (one connection each: not 100,000)
         for row in source.conn.execute("SELECT DISTINCT eval_id FROM inspector_pdfs").fetchall():
             signed_pdfs(data, str(row[0]))

@@ -244,3 +244,69 @@ def test_a_copy_that_does_not_audit_clean_is_undone_whole_and_nothing_switched(
     monkeypatch.setattr(move, "table_digest", real_digest)
     assert move.move_centre(centre, str(back)).ok
     assert _tables(back) == before
+
+
+@pytest.mark.parametrize("budget", [1, 32 * 2**20])
+def test_a_move_back_fetches_the_evidence_in_batches_over_one_connection(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    """From a desk that has read none of the centre's evidence files: every one fetched, checked
+    against its digest, over one connection (not one each), in batches bounded in bytes (here one
+    file a batch, and all in one) and in names; a damaged row on the server is not written."""
+    from inspector.store import move, pg
+    from inspector.store.evidence import evidence_path
+
+    centre = demo_folder(tmp_path / "centre")
+    assert move.move_centre(centre, pg_url).ok
+    db = open_server_database(pg_url)
+    shas = [str(r[0]) for r in db.conn.execute("SELECT sha256 FROM evidence ORDER BY sha256")]
+    db.conn.close()
+    assert len(shas) >= 5
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    (desk / SERVER_FILE).write_text(pg_url, encoding="utf-8")
+    monkeypatch.setattr(pg, "FETCH_BYTES", budget)
+    monkeypatch.setattr(pg, "FETCH_NAMES", 2)
+    queries: list[str] = []
+    connections = {"n": 0}
+    real_connect = pg.connect
+
+    def counted(url: str) -> object:
+        connections["n"] += 1
+        conn = real_connect(url)
+        real_execute = conn.execute
+
+        def execute(sql: str, params: object = ()) -> object:
+            if "inspector_files" in sql:
+                queries.append(sql)
+            return real_execute(sql, params)  # type: ignore[arg-type]
+
+        conn.execute = execute  # type: ignore[method-assign]
+        return conn
+
+    monkeypatch.setattr(pg, "connect", counted)
+    back = tmp_path / "back"
+    report = move.move_centre(desk, str(back))
+    assert report.ok, report.problems
+    for sha in shas:
+        assert (back / "evidence" / sha[:2] / sha).read_bytes() == evidence_path(centre, sha).read_bytes()
+    # the database opened for the copy, the files' fetch, the signed PDFs' (none here): not one per file
+    assert connections["n"] <= 3, connections
+    contents = [q for q in queries if "SELECT sha256, content" in q]
+    if budget == 1:  # one file a batch
+        assert len(contents) == len(shas)
+    else:  # as many files as FETCH_NAMES allows a batch
+        assert len(contents) == (len(shas) + 1) // 2
+
+    # a damaged row on the server: never written into a desk's folder
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        owner.execute("UPDATE inspector_files SET content = %s WHERE sha256 = %s", (b"damaged", shas[0]))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / SERVER_FILE).write_text(pg_url, encoding="utf-8")
+    from inspector.store.evidence import fetch_evidence
+
+    assert fetch_evidence(other, shas) == len(shas) - 1
+    assert not (other / "evidence" / shas[0][:2] / shas[0]).exists()
