@@ -1,7 +1,10 @@
 """Several desks of one centre at once, on its PostgreSQL server: ten desks drawing the same plan
 publish one draw (the others are told it is drawn already, and by which record), ten desks importing the
-same results bundle take it in once (the others: already imported). Each desk is a thread with its
-own connection, as each desk PC has its own. Needs the test server (tests/pg_support.py)."""
+same results bundle take it in once (the others: already imported), and ten desks, each its own desk
+user, import an overlapping set of different bundles while drawing two plans, all at once: nothing
+lost or doubled, every evaluation auditing clean, one draw per plan, each act in the desk log under
+the desk user who did it. Each desk is a thread with its own connection, as each desk PC has its
+own. Needs the test server (tests/pg_support.py)."""
 
 from __future__ import annotations
 
