@@ -602,7 +602,7 @@ def fetch_file(url: str, sha256: str, path: Path) -> None:
 
 # A batch of files fetched at once holds at most this many bytes (one larger file goes alone), and
 # names at most FETCH_NAMES digests: a move back takes 100,000 files over one connection, not 100,000.
-FETCH_BYTES = 32 * 2**20
+FETCH_BYTES = 8 * 2**20
 FETCH_NAMES = 1000
 
 
