@@ -207,6 +207,30 @@ NOTES: list[str] = [
     " its key picked out by name, per row) and 3.8 s with the function per table that names its"
     " key's columns (now); by single-row INSERTs 11.0 s and 7.0 s. A move into a server whose desks"
     " are set up logs every row it copies; `centre roles` after the move does not.",
+    "- **Re-measured on 2026-12-06 (issue 20's last round), 10,000 evaluations, `--sides` one at "
+    "a time.** The program before this round (commit 92158e0, as an exported tree), load 0.2–1 "
+    "when it started: onto the server 58.6 s wall, 40.0 s CPU, 80 MB (bare copy 6.3 s, 4.0 s "
+    "CPU); back 151.3 s, 36.2 s CPU, 81 MB. This round (the audit inside the copy's transaction, "
+    "the evidence fetched in batches), load 8–10 from other work: onto the server 234.0 s wall, "
+    "45.7 s CPU, 80 MB (bare copy 18.5 s, 4.3 s CPU); back 130.9 s, 41.1 s CPU, 82 MB. The CPU is "
+    "the same within this machine's load (a loaded core also runs slower per instruction); the "
+    "audit's transaction costs nothing measurable; memory unchanged. Both audits clean.",
+    "- **The audit, per evaluation** (61 items, some 64 changes each; 300 evaluations of the same "
+    "folder, in one process, load 8–11): on a folder's SQLite file 4.6 ms wall, 1.8–2.0 ms CPU "
+    "(about half re-reading and re-hashing the chains, 43% recomputing the figures with the "
+    "scoring engine, the rest ten statements); on the server 25.7 ms wall, of which 3.6 ms is our "
+    "CPU: the other 22 ms are the ten statements' round trips and the server's work, waiting for "
+    "a core.",
+    "- **100,000 evaluations, extrapolated** (the move is linear in rows: memory bounded, every "
+    "table and every evaluation once): CPU about 400–460 s onto the server and 360–410 s back "
+    "(10× the above); the audit alone 100,000 × 2 ms = 3.3 min CPU on a folder, 100,000 × 25.7 ms "
+    "= 43 min wall on the server at load 10; the whole move, from the quiet run's 58.6 s onto the "
+    "server and 151 s back at 10,000: about 10 and 25 minutes on a quiet machine. Not made "
+    "cheaper this round: the audit now runs inside the copy's uncommitted transaction (a copy "
+    "that fails it is rolled back, docs/centre-on-postgresql.md), which other processes cannot "
+    "see, so checking evaluations in parallel processes would mean committing the copy first; on "
+    "the server most of the wall is round trips, which reading many evaluations' changes and "
+    "heads in one statement would cut (the same checks, fewer statements): left for later.",
 ]
 
 

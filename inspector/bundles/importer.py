@@ -18,6 +18,7 @@ changes nothing and says so; a change already stored with the same hash is skipp
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
@@ -508,6 +509,8 @@ def apply(
         if done is not None:
             report.already = True  # imported meanwhile by another window
             return report
+        if _taken_meanwhile(conn, p.new):
+            raise _Moved
         before = _conflicts(conn, p.evaluations)
         known = {
             e
@@ -718,5 +721,30 @@ def import_bundle(
         ca_fingerprint=ca_fingerprint,
     )
     rubrics_of = Rubrics(db)
-    prepared = prepare(db, rubrics_of, opened)
-    return apply(db, data, rubrics_of, prepared, progress)
+    for _attempt in range(RECHECKS):
+        prepared = prepare(db, rubrics_of, opened)
+        try:
+            return apply(db, data, rubrics_of, prepared, progress)
+        except _Moved:  # another desk took in some of the same changes meanwhile: checked again
+            continue
+    raise BundleError(_("其他工作台正在导入同样的更改，请稍后再导入一次"), MANIFEST)
+
+
+# How often an import is checked again when other desks keep taking in its changes first.
+RECHECKS = 5
+
+
+class _Moved(Exception):
+    """Raised in the import's transaction (rolling it back): some changes the checks found new were
+    taken in by another desk between the checks and the write (two desks of a server centre
+    importing bundles that overlap: a laptop's second, whole export and its first)."""
+
+
+def _taken_meanwhile(conn: sqlite3.Connection, new: list[Change]) -> bool:
+    """Whether any of the changes the checks (:func:`prepare`, read before the write lock) found
+    new is here now: their checks and heads were made for a state that is gone."""
+    if not new:
+        return False
+    ids = json.dumps([c.id for c in new])
+    row = conn.execute("SELECT 1 FROM changes WHERE id IN (SELECT value FROM json_each(?)) LIMIT 1", (ids,))
+    return row.fetchone() is not None

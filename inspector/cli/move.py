@@ -39,7 +39,13 @@ def centre_move(ctx: Context, to: str, as_json: bool) -> None:
         for problem in report.problems:
             click.echo("  " + problem)
     if not report.ok:
-        raise StoreError(_("副本核对未通过：未切换，原数据未动"), label)
+        raise StoreError(
+            _(
+                "副本核对未通过，已整个撤销：目标仍是空的，不会被当作中心打开；"
+                "未切换，原数据未动，可排除问题后重新迁移"
+            ),
+            label,
+        )
     if not as_json:
         if report.desk_acts:
             click.echo(_("岗位操作记录 {n} 条已一并复制").format(n=report.desk_acts))

@@ -203,8 +203,11 @@ class EvaluationStore:
         self.conn: sqlite3.Connection = db.conn
         self.author = author or default_author()
         self.rubric = PinnedRubrics(db)
-        with transaction(db) as conn:
-            self.device = device_id(conn)
+        if db.conn.in_transaction:  # made inside the caller's (a move audits its copy before committing it)
+            self.device = device_id(db.conn)
+        else:
+            with transaction(db) as conn:
+                self.device = device_id(conn)
         # The tip of this device's chain on the evaluation last recorded into (eval, seq, hash), and
         # the (data_version, total_changes) it was true for: the window records mark after mark into
         # one evaluation and need not look the tip up each time. Any other write, by another

@@ -40,6 +40,22 @@ def evidence_path(data: Path, sha256: str) -> Path:
     return path
 
 
+def fetch_evidence(data: Path, digests: list[str]) -> int:
+    """A desk of a centre on a server: the evidence files with these digests it has no copy of yet,
+    fetched from the database in batches over one connection (a move back takes every file the
+    centre holds: one connection each would be 100,000). Returns how many were fetched."""
+    url = server_url(data)
+    if url is None:
+        return 0
+    wanted = {sha: evidence_dir(data) / sha[:2] / sha for sha in digests}
+    missing = {sha: path for sha, path in wanted.items() if not path.exists()}
+    if not missing:
+        return 0
+    from inspector.store.pg import fetch_files
+
+    return fetch_files(url, missing)
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:

@@ -3,9 +3,13 @@
 Every row of every table is copied, in the order the migrations made the tables (a referenced table
 before the one that refers to it), into a target that must be empty and at the same schema version;
 the copy is one transaction on the target, so a failed move leaves the target as empty as it was.
-Then the copy is audited: each table's rows, read back from the target, must be exactly the
-source's (compared by a digest of the rows in key order), and every evaluation's hash chains must
-check. Only then does the caller point the folder at the copy. The source is never changed.
+The copy is audited inside that same transaction, before it commits: each table's rows, read back
+from the target, must be exactly the source's (compared by a digest of the rows in key order), and
+every evaluation must pass ``eval audit``. A copy that does not audit clean is rolled back like a
+failed one: no desk can ever open it as if it were the centre (not even while it is audited: until
+the commit nobody else sees a row of it), the target is as empty as it was, and the move can be run
+again. Only a clean copy commits, and only then does the caller point the folder at it. The source
+is never changed.
 
 A centre holds millions of rows (100,000 evaluations: 6.4 million changes, 6.1 million heads), so
 nothing here holds a table: each is read in key order in batches of :data:`BATCH` rows (SQLite's
@@ -54,6 +58,8 @@ class MoveReport:
     files: int = 0  # evidence files and signed PDFs put into the server's database
     desk_acts: int = 0  # rows of the desk log carried over
     problems: list[str] = field(default_factory=list)
+    # the copy did not audit clean and was rolled back: the target holds none of it
+    undone: bool = False
 
     @property
     def ok(self) -> bool:
@@ -68,6 +74,7 @@ class MoveReport:
             "files": self.files,
             "desk_acts": self.desk_acts,
             "problems": self.problems,
+            "undone": self.undone,
         }
 
 
@@ -234,10 +241,19 @@ def copy_centre(
                 digests[table] = digest.value
             if not isinstance(conn, sqlite3.Connection):
                 report.files = _files_to_server(conn, data)
+            # audited before it commits: read back on the same connection, what it wrote
+            audit_copy(source, target, data, report, digests)
+            if not report.ok:
+                raise _NotClean
+    except _NotClean:  # rolled back like a failed copy: no desk can open it as the centre
+        report.undone = True
     except sqlite3.Error as e:  # rolled back: the target is as empty as it was
         raise StoreError(_("复制失败，目标未做任何更改：{e}").format(e=e), where) from None
-    audit_copy(source, target, data, report, digests)
     return report
+
+
+class _NotClean(Exception):
+    """The copy's audit found problems: raised inside the copy's transaction to roll it back."""
 
 
 def _desk_log_select(db: sqlite_utils.Database) -> str | None:
@@ -384,7 +400,8 @@ def move_centre(data: Path, to: str) -> MoveReport:
     """``inspector centre move --to …``: the folder's database copied to a server (``postgresql://…``;
     the folder then opens the server) or, from a server, into a new folder (with the folder's keys,
     evidence and PDFs; the old folder keeps pointing at the server). Nothing is switched unless the
-    audit of the copy is clean; the source is never changed."""
+    audit of the copy is clean, and a copy that is not is rolled back (``report.undone``): the
+    target is left as empty as it was; the source is never changed."""
     import shutil
 
     from inspector.fileio import write_bytes_atomic
@@ -406,11 +423,11 @@ def move_centre(data: Path, to: str) -> MoveReport:
             raise StoreError(_("目标文件夹不是空的"), str(folder))
         source, where = open_database(data), str(folder)
         # what other desks took in is on the server, not yet in this desk's folder: fetched first
-        from inspector.store.evidence import evidence_path
+        from inspector.store.evidence import fetch_evidence
         from inspector.store.signed_pdfs import signed_pdfs
 
-        for row in source.conn.execute("SELECT sha256 FROM evidence").fetchall():
-            evidence_path(data, str(row[0]))
+        # in batches over one connection (bounded bytes each), not a connection per file
+        fetch_evidence(data, [str(r[0]) for r in source.conn.execute("SELECT sha256 FROM evidence")])
         # only the evaluations the server keeps signed PDFs of (one connection each: not 100,000)
         for row in source.conn.execute("SELECT DISTINCT eval_id FROM inspector_pdfs").fetchall():
             signed_pdfs(data, str(row[0]))
@@ -419,15 +436,15 @@ def move_centre(data: Path, to: str) -> MoveReport:
     try:
         report = copy_centre(source, target, data, where)
     except StoreError:
-        if not is_server_url(to):  # the new folder's file, made here, holds nothing: gone again
-            target.conn.close()
-            for made in Path(to).glob(DB_NAME + "*"):
-                made.unlink()
+        if not is_server_url(to):
+            _unmake(target, Path(to))
         raise
     finally:
         source.conn.close()
         target.conn.close()
-    if not report.ok:
+    if not report.ok:  # rolled back already; a new folder's file, emptied so, goes too
+        if not is_server_url(to):
+            _unmake(target, Path(to))
         return report
     if is_server_url(to):
         write_bytes_atomic(data / SERVER_FILE, to.encode("utf-8"))
@@ -440,6 +457,16 @@ def move_centre(data: Path, to: str) -> MoveReport:
             else:
                 shutil.copy2(entry, Path(to) / entry.name)
     return report
+
+
+def _unmake(target: sqlite_utils.Database, folder: Path) -> None:
+    """The new folder's file, made by the move and holding nothing of the centre: gone again, so the
+    folder is as empty as it was and the move may be tried again."""
+    from inspector.store.db import DB_NAME
+
+    target.conn.close()
+    for made in folder.glob(DB_NAME + "*"):
+        made.unlink()
 
 
 def open_database_file(folder: Path) -> sqlite3.Connection:

@@ -189,3 +189,124 @@ def test_a_move_that_fails_midway_leaves_the_target_empty_and_the_source_as_it_w
     monkeypatch.setattr(move, "_batches", real)
     assert move.move_centre(centre, str(back)).ok
     assert _tables(back) == before
+
+
+def test_a_copy_that_does_not_audit_clean_is_undone_whole_and_nothing_switched(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault the audit finds (an evaluation's chain broken in the copy; a table's rows differing)
+    leaves no copy behind that a desk could open as the centre: the copy is rolled back with its
+    audit (the server's database empty, a new folder empty), the source as it was, nothing switched;
+    the move can then be run again."""
+    from inspector.store import move
+
+    real = move._batches
+
+    def damaging(db: object, sql: str) -> object:
+        """The copy's read of the changes: one change's payload altered on its way to the target."""
+        first = True
+        for rows in real(db, sql):  # type: ignore[arg-type]
+            if first and sql.split(" FROM ")[1].startswith("changes "):
+                columns = sql[len("SELECT ") : sql.index(" FROM ")].split(", ")
+                at = columns.index("payload")
+                row = list(rows[0])
+                row[at] = json.dumps({"met": False, "damaged": True})
+                rows = [tuple(row), *rows[1:]]
+            first = False
+            yield rows
+
+    centre = demo_folder(tmp_path / "centre")
+    before = _tables(centre)
+    empty = _server_tables(pg_url)
+    monkeypatch.setattr(move, "_batches", damaging)
+    report = move.move_centre(centre, pg_url)
+    assert not report.ok and report.undone and report.as_json()["undone"] is True
+    assert any("哈希" in p or "链" in p or "不符" in p for p in report.problems), report.problems
+    assert _server_tables(pg_url) == empty  # no copy left that a desk could open as the centre
+    assert not (centre / SERVER_FILE).exists()  # not switched
+    monkeypatch.setattr(move, "_batches", real)
+    assert _tables(centre) == before  # the source as it was
+    report = move.move_centre(centre, pg_url)  # the same database, empty again: the move runs again
+    assert report.ok and not report.undone, report.problems
+    on_server = _server_tables(pg_url)
+
+    real_digest = move.table_digest
+    monkeypatch.setattr(
+        move, "table_digest", lambda db, t: "0:damaged" if t == "orgs" else real_digest(db, t)
+    )
+    back = tmp_path / "back"
+    report = move.move_centre(centre, str(back))
+    assert not report.ok and report.undone
+    assert report.problems == ["数据表 orgs 的副本与原数据不符"]
+    assert list(back.iterdir()) == []  # no file left that could be opened as the centre
+    assert (centre / SERVER_FILE).read_text(encoding="utf-8") == pg_url  # still the server
+    assert _server_tables(pg_url) == on_server  # the source untouched
+    monkeypatch.setattr(move, "table_digest", real_digest)
+    assert move.move_centre(centre, str(back)).ok
+    assert _tables(back) == before
+
+
+@pytest.mark.parametrize("budget", [1, 32 * 2**20])
+def test_a_move_back_fetches_the_evidence_in_batches_over_one_connection(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    """From a desk that has read none of the centre's evidence files: every one fetched, checked
+    against its digest, over one connection (not one each), in batches bounded in bytes (here one
+    file a batch, and all in one) and in names; a damaged row on the server is not written."""
+    from inspector.store import move, pg
+    from inspector.store.evidence import evidence_path
+
+    centre = demo_folder(tmp_path / "centre")
+    assert move.move_centre(centre, pg_url).ok
+    db = open_server_database(pg_url)
+    shas = [str(r[0]) for r in db.conn.execute("SELECT sha256 FROM evidence ORDER BY sha256")]
+    db.conn.close()
+    assert len(shas) >= 5
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    (desk / SERVER_FILE).write_text(pg_url, encoding="utf-8")
+    monkeypatch.setattr(pg, "FETCH_BYTES", budget)
+    monkeypatch.setattr(pg, "FETCH_NAMES", 2)
+    queries: list[str] = []
+    connections = {"n": 0}
+    real_connect = pg.connect
+
+    def counted(url: str) -> object:
+        connections["n"] += 1
+        conn = real_connect(url)
+        real_execute = conn.execute
+
+        def execute(sql: str, params: object = ()) -> object:
+            if "inspector_files" in sql:
+                queries.append(sql)
+            return real_execute(sql, params)  # type: ignore[arg-type]
+
+        conn.execute = execute  # type: ignore[method-assign]
+        return conn
+
+    monkeypatch.setattr(pg, "connect", counted)
+    back = tmp_path / "back"
+    report = move.move_centre(desk, str(back))
+    assert report.ok, report.problems
+    for sha in shas:
+        assert (back / "evidence" / sha[:2] / sha).read_bytes() == evidence_path(centre, sha).read_bytes()
+    # the database opened for the copy, the files' fetch, the signed PDFs' (none here): not one per file
+    assert connections["n"] <= 3, connections
+    contents = [q for q in queries if "SELECT sha256, content" in q]
+    if budget == 1:  # one file a batch
+        assert len(contents) == len(shas)
+    else:  # as many files as FETCH_NAMES allows a batch
+        assert len(contents) == (len(shas) + 1) // 2
+
+    # a damaged row on the server: never written into a desk's folder
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        owner.execute("UPDATE inspector_files SET content = %s WHERE sha256 = %s", (b"damaged", shas[0]))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / SERVER_FILE).write_text(pg_url, encoding="utf-8")
+    from inspector.store.evidence import fetch_evidence
+
+    assert fetch_evidence(other, shas) == len(shas) - 1
+    assert not (other / "evidence" / shas[0][:2] / shas[0]).exists()
