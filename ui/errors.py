@@ -8,7 +8,6 @@ still prints it, so it is never swallowed.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import traceback
 from collections.abc import Callable
@@ -34,6 +33,8 @@ def log_bug(data_dir: Path | None, info: ExcInfo) -> Path | None:
         return None
     path = data_dir / "logs" / LOG_NAME
     text = "".join(traceback.format_exception(*info))
+    import datetime as dt  # here: 2 ms of the window's start otherwise (issue 18, P1)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as f:

@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
         self.self_action.setChecked(True)
         view.addSeparator()
         shown_items = view.addMenu(_("只看小项"))
-        from ui.item_finder import filters
+        from ui.item_filters import filters
 
         for key, label, _test in filters():
             self._action(shown_items, "", label, self._show_only(key), ("scoring",))

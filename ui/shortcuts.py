@@ -23,6 +23,11 @@ class Key:
     keys: tuple[str, ...]  # QKeySequence portable text, the first one shown in menus
 
 
+# The station's register panel's key (ui/station_register.py), on the home page: here, so that the
+# home page names it without importing the panel's module and its dialogs' widget classes before
+# the first paint (issue 18, P1)
+PROPOSE_KEY = "Ctrl+Shift+R"
+
 # The window's actions, by name; the texts shown for them live with the actions (main_window).
 KEYS: dict[str, Key] = {
     k.name: k
