@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from inspector.errors import InspectorError
 from inspector.i18n import _
@@ -24,6 +24,10 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 def show_user_error(parent: QWidget | None, error: InspectorError, title: str | None = None) -> None:
+    # imported here, as in _Hook: the window's module imports this one before its first paint,
+    # and PySide6 builds the message box's type when a module first names it (issue 18, P1)
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.warning(parent, title or _("无法完成"), str(error))
 
 
@@ -75,6 +79,8 @@ class _Hook:
             message += f"{etype.__name__}: {value}"
             if where is not None:
                 message += "\n\n" + _("详细信息已记录在：{path}").format(path=where)
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(parent, _("程序错误"), message)
         finally:
             self.showing = False
