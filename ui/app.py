@@ -141,11 +141,11 @@ def run_gui(
 
     def painted() -> None:
         # What the start made (PySide6's types and enums, the modules, the window: some 40,000
-        # objects) lives as long as the window: frozen, no later pass of the cyclic collector walks
-        # it again. Opening the folder and scoring the home list ran some 30-40 ms of CPU of such
-        # passes over it (issue 18, P1). The collector itself was off until now (inspector/cli/fast.py).
+        # objects) lives as long as the window: frozen, no later collection walks it again. The
+        # collector is off while the window runs (ui/collector.py: a timer collects on the GUI
+        # thread), so all of it was still the young generation, and the timer's first collection
+        # walked it all while the home list was being scored (30-40 ms of CPU; issue 18, P1).
         gc.freeze()
-        gc.enable()
         window.start(eval_id=eval_id, view=view)
 
     after_first_paint(window, painted)

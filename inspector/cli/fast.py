@@ -85,11 +85,11 @@ def fast_gui(argv: list[str]) -> int | None:
         set_language(start.lang)
     import gc
 
-    # Until the window has painted (ui.app.run_gui turns it back on): importing PySide6 and the
-    # window's modules and building it makes some 40,000 objects that all live on, and the cyclic
-    # collector walked them some 30 times before the first paint, 4-6 ms of CPU for nothing
-    # (issue 18, P1). Garbage made meanwhile is collected by its first pass after.
-    gc.disable()  # (inspector/cli/gui.py: the same for a start through click)
+    # Off from here: importing PySide6 and the window's modules and building it makes some 40,000
+    # objects that all live on, and the cyclic collector walked them some 30 times before the
+    # first paint, 4-6 ms of CPU for nothing (issue 18, P1). The window keeps it off while it runs
+    # (ui/collector.py collects on the GUI thread); inspector/cli/gui.py does the same through click.
+    gc.disable()
     try:
         from ui.app import run_gui
 
@@ -98,5 +98,3 @@ def fast_gui(argv: list[str]) -> int | None:
         if sys.stderr is not None:  # the windowed executable may have no stream at all
             print(_("错误：") + str(e), file=sys.stderr)
         return 1
-    finally:
-        gc.enable()

@@ -27,7 +27,7 @@ def gui(ctx: Context, screenshot: Path | None, eval_id: str | None, view: str | 
     """打开评估窗口。"""
     import gc
 
-    gc.disable()  # until the window has painted (see inspector/cli/fast.py, ui.app.run_gui)
+    gc.disable()  # from here, as ui/collector.py keeps it while the window runs (inspector/cli/fast.py)
     from ui.app import run_gui
 
     chosen = view or ("scoring" if eval_id else "home")
