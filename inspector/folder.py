@@ -33,14 +33,19 @@ def folder_author(data: Path) -> str:
     given = os.environ.get("INSPECTOR_USER")
     if given:
         return given
-    from inspector.crypto.identity import load_identity
+    from inspector.paths import KEYS_DIR
 
-    try:
-        identity = load_identity(data)
-    except (OSError, ValueError):  # an unreadable or damaged certificate: said where it is used
-        identity = None
-    if identity is not None and identity.name.strip():
-        return identity.name
+    # without a keys folder there is no credential: cryptography and sqlite-utils (about 14 MB)
+    # are not imported to find that out (the window asks this on every start, issue 18 P1)
+    if (Path(data) / KEYS_DIR).is_dir():
+        from inspector.crypto.identity import load_identity
+
+        try:
+            identity = load_identity(data)
+        except (OSError, ValueError):  # an unreadable or damaged certificate: said where it is used
+            identity = None
+        if identity is not None and identity.name.strip():
+            return identity.name
     from inspector.store.evaluations import default_author
 
     return default_author()

@@ -9,7 +9,6 @@ tool (``tests/test_i18n.py``) can find every user-visible string in the source.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from functools import cache
@@ -24,6 +23,8 @@ _language = os.environ.get("INSPECTOR_LANG", SOURCE_LANGUAGE)
 def catalogue(language: str) -> dict[str, str]:
     if language == SOURCE_LANGUAGE:
         return {}
+    import json  # here: the source language reads no catalogue (the window's start, issue 18 P1)
+
     path = resources_dir() / "translations" / f"{language}.json"
     try:
         with path.open(encoding="utf-8") as f:

@@ -8,14 +8,13 @@ still prints it, so it is never swallowed.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from inspector.errors import InspectorError
 from inspector.i18n import _
@@ -25,6 +24,10 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 def show_user_error(parent: QWidget | None, error: InspectorError, title: str | None = None) -> None:
+    # imported here, as in _Hook: the window's module imports this one before its first paint,
+    # and PySide6 builds the message box's type when a module first names it (issue 18, P1)
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.warning(parent, title or _("无法完成"), str(error))
 
 
@@ -34,6 +37,8 @@ def log_bug(data_dir: Path | None, info: ExcInfo) -> Path | None:
         return None
     path = data_dir / "logs" / LOG_NAME
     text = "".join(traceback.format_exception(*info))
+    import datetime as dt  # here: 2 ms of the window's start otherwise (issue 18, P1)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as f:
@@ -74,6 +79,8 @@ class _Hook:
             message += f"{etype.__name__}: {value}"
             if where is not None:
                 message += "\n\n" + _("详细信息已记录在：{path}").format(path=where)
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(parent, _("程序错误"), message)
         finally:
             self.showing = False

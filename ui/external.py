@@ -17,14 +17,16 @@ thread tries again quietly, less and less often, and says when the server answer
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from inspector.i18n import _
+
+if TYPE_CHECKING:  # sqlite3 (and datetime under it) is imported once the folder opens, not before the
+    import sqlite3  # window's first paint (issue 18, P1)
 
 INTERVAL_MS = 1000
 BACKOFF_MAX_S = 30.0  # a lost server is tried again after 2, 4, 8, 16, then every 30 seconds
@@ -171,6 +173,8 @@ class ExternalWrites(QObject):
                 return False
             version = self._latest - int(getattr(self._conn, "own_writes", 0))
         else:
+            import sqlite3
+
             from inspector.store.db import data_version
 
             try:

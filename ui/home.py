@@ -32,8 +32,7 @@ from ui.models.evaluations_model import (
     HomeRow,
     phase_label,
 )
-from ui.shortcuts import shown
-from ui.station_register import PROPOSE_KEY
+from ui.shortcuts import PROPOSE_KEY, shown
 
 if TYPE_CHECKING:
     from ui.station_register import StationRegister

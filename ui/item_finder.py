@@ -18,47 +18,11 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QTreeView, QWidget
 
 from inspector.i18n import _
+from ui.item_filters import filters
 
-if TYPE_CHECKING:  # the window's menu lists the filters before the first paint, without the store
+if TYPE_CHECKING:
     from ui.session import EvaluationSession
     from ui.tree_model import RubricTreeModel
-
-
-def _unanswered(s: EvaluationSession, item_id: str) -> bool:
-    return not s.results[item_id].answered or bool(s.conflict(item_id))
-
-
-def _deducted(s: EvaluationSession, item_id: str) -> bool:
-    r = s.results[item_id]
-    return r.answered and r.points < r.max_points
-
-
-def _flagged(s: EvaluationSession, item_id: str) -> bool:
-    return item_id in s.flags
-
-
-def _differs(s: EvaluationSession, item_id: str) -> bool:
-    c = s.self_result(item_id)
-    return c is not None and c.differs
-
-
-def _failed_before(s: EvaluationSession, item_id: str) -> bool:
-    return item_id in s.failed_before()
-
-
-Test = Callable[["EvaluationSession", str], bool]
-
-
-def filters() -> list[tuple[str, str, Test | None]]:
-    """(key, label, test) of each filter, in the box's order; "all" has no test."""
-    return [
-        ("all", _("全部小项"), None),
-        ("unanswered", _("未评"), _unanswered),
-        ("deducted", _("扣分"), _deducted),
-        ("flagged", _("待核实"), _flagged),
-        ("differs", _("与自评不同"), _differs),
-        ("failed_before", _("上次失分"), _failed_before),
-    ]
 
 
 def search_text(s: EvaluationSession, item_id: str) -> str:

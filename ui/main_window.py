@@ -14,12 +14,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QWidget,
@@ -100,7 +98,6 @@ class MainWindow(QMainWindow):
         self.external.show_in(self.statusBar())  # a centre's server that stops answering
         self._build_actions()
         self.sheets = SheetActions(self)  # the score sheet after sign-off, and Ctrl+P
-        guard_text_fields(self)
         for label in self.findChildren(QLabel, "pageTitle"):
             self._title_font(label)
         self._set_title(None)
@@ -296,7 +293,7 @@ class MainWindow(QMainWindow):
         self.self_action.setChecked(True)
         view.addSeparator()
         shown_items = view.addMenu(_("只看小项"))
-        from ui.item_finder import filters
+        from ui.item_filters import filters
 
         for key, label, _test in filters():
             self._action(shown_items, "", label, self._show_only(key), ("scoring",))
@@ -347,6 +344,11 @@ class MainWindow(QMainWindow):
 
     # -- start -----------------------------------------------------------------------------------
     def start(self, eval_id: str | None = None, view: str = "home") -> None:
+        # the text fields made with the window (home's search): here, after the first paint, not
+        # in __init__: looking for them wraps every child widget in Python and makes PySide6 build
+        # the types of a dozen (scroll bars, tool buttons…), 3-4 ms before the first paint (issue 18,
+        # P1); run_gui calls start() as the paint is delivered, before any key can reach a field
+        guard_text_fields(self)
         self._pending_start = (eval_id, view)
         self._ready_sent = False
         self.folder_label.setText(_("数据文件夹：{path}").format(path=shown_path(self.data_dir)))
@@ -659,6 +661,8 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def choose_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # (see about())
+
         folder = QFileDialog.getExistingDirectory(self, _("打开数据文件夹"), str(self.data_dir))
         if not folder:
             return
@@ -711,6 +715,8 @@ class MainWindow(QMainWindow):
         try:
             eval_id = start_self_assessment(self.store.db, self.user)
         except InspectorError as e:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.information(self, _("鉴定站（所）自评"), e.message)
             return
         self.refresh_home()
@@ -754,6 +760,8 @@ class MainWindow(QMainWindow):
             from inspector.store.evaluations import count_evaluations
 
             if count_evaluations(self.db):
+                from PySide6.QtWidgets import QMessageBox
+
                 QMessageBox.information(
                     self,
                     _("填入示例数据"),
@@ -827,6 +835,11 @@ class MainWindow(QMainWindow):
         HelpDialog(self).exec()
 
     def about(self) -> None:
+        # the message box's and the file dialog's types are imported where they are shown: PySide6
+        # builds a type (and its enums) when a module first names it, before the first paint if at
+        # the top of this module (issue 18, P1)
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             _("关于"),

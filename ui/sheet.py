@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QLineEdit, QMenu
 
 from inspector.i18n import _
 from ui.shortcuts import sequences
@@ -87,6 +87,10 @@ class SheetActions(QObject):
 
         if installed_certificate(self.window.data_dir) is None or self.window.quiet:
             return None, ""
+        # imported here: PySide6 builds a class's Python type (and its enums) when a module first
+        # names it, and the window's start need not pay for a dialog it does not show (issue 18, P1)
+        from PySide6.QtWidgets import QInputDialog
+
         pin, ok = QInputDialog.getText(
             self.window,
             _("数字签名"),
@@ -153,4 +157,7 @@ class SheetActions(QObject):
         if QGuiApplication.platformName() not in ("offscreen", "minimal") and not os.environ.get(
             "INSPECTOR_NO_OPEN"
         ):
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
 from inspector.i18n import _
 
@@ -22,6 +22,11 @@ class Key:
     name: str
     keys: tuple[str, ...]  # QKeySequence portable text, the first one shown in menus
 
+
+# The station's register panel's key (ui/station_register.py), on the home page: here, so that the
+# home page names it without importing the panel's module and its dialogs' widget classes before
+# the first paint (issue 18, P1)
+PROPOSE_KEY = "Ctrl+Shift+R"
 
 # The window's actions, by name; the texts shown for them live with the actions (main_window).
 KEYS: dict[str, Key] = {
@@ -170,15 +175,20 @@ class ShortcutGuard(QObject):
         return False
 
 
-TEXT_INPUTS = (QLineEdit, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
 _guard: ShortcutGuard | None = None
 
 
 def guard_text_fields(root: QWidget) -> None:
     """Watch every text field in ``root`` (and ``root`` itself) with the one guard."""
+    # the text widgets' types named here, not by the module: PySide6 builds a type (and its
+    # enums) when a module first names it, and the window's first paint needs none of these
+    # (the window guards its fields once it has painted: MainWindow.start; issue 18, P1)
+    from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
+
     global _guard
     if _guard is None:
         _guard = ShortcutGuard()
+    text_inputs = (QLineEdit, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
     for widget in (root, *root.findChildren(QWidget)):
-        if isinstance(widget, TEXT_INPUTS):
+        if isinstance(widget, text_inputs):
             widget.installEventFilter(_guard)

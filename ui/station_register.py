@@ -37,8 +37,7 @@ from PySide6.QtWidgets import (
 # it) and openpyxl, which the first paint does not need (issue 18, P1)
 from inspector.errors import InspectorError
 from inspector.i18n import _
-
-PROPOSE_KEY = "Ctrl+Shift+R"
+from ui.shortcuts import PROPOSE_KEY
 
 
 def shown_value(value: Any) -> str:

@@ -25,6 +25,9 @@ from inspector.cli.fast import GUI_VIEWS
 @pass_context
 def gui(ctx: Context, screenshot: Path | None, eval_id: str | None, view: str | None) -> None:
     """打开评估窗口。"""
+    import gc
+
+    gc.disable()  # from here, as ui/collector.py keeps it while the window runs (inspector/cli/fast.py)
     from ui.app import run_gui
 
     chosen = view or ("scoring" if eval_id else "home")

@@ -67,7 +67,13 @@ def test_a_plain_start_is_parsed_without_click(monkeypatch: pytest.MonkeyPatch, 
         assert parse_gui(argv) is None, argv
 
 
-def test_the_window_starts_without_click(demo_folder: Path, tmp_path: Path) -> None:
+def test_the_window_starts_without_click(
+    demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as a user starts it: no INSPECTOR_USER, so the window asks the folder who its author is (a
+    # folder without a keys folder has no credential: that must not import cryptography, nor
+    # sqlite-utils with it, 14 MB of the start's peak; it did once, hidden by the fixture's user)
+    monkeypatch.delenv("INSPECTOR_USER")
     out = tmp_path / "w.png"
     argv = ["--data", str(demo_folder), "--lang", "en", "gui", "--screenshot", str(out)]
     done = run(*argv, flags=("-X", "importtime"))
@@ -97,3 +103,57 @@ def test_other_starts_keep_the_command_lines_messages(demo_folder: Path, tmp_pat
     unknown = run("gui", "--nope")
     assert unknown.returncode == 2 and "--nope" in unknown.stderr
     assert run("gui", "--help").stdout.count("--screenshot") == 1
+
+
+# ``inspector gui`` as run_gui starts it, with the bench's timing hook replaced by one that reports,
+# as the window first paints, the modules loaded, the PySide6 types built and the collector's state
+AT_FIRST_PAINT = """
+import gc, os, runpy, sys
+import ui.app
+def report(window):
+    from PySide6.QtCore import QEvent, QObject
+    class Spy(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                qt = ("QtCore", "QtGui", "QtWidgets")
+                built = [n for m in qt for n in vars(sys.modules["PySide6." + m])]
+                print("MODULES", *sorted(sys.modules))
+                print("TYPES", *sorted(built))
+                print("GC", gc.isenabled())
+                sys.stdout.flush()
+                os._exit(0)
+            return False
+    window.spy = Spy(window)
+    window.installEventFilter(window.spy)
+ui.app._report_timing = report
+sys.argv = ["inspector", *sys.argv[1:]]
+runpy.run_module("inspector", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_the_first_paint_waits_for_nothing_it_does_not_show(
+    demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18, P1: what stays off the window's start until it has painted. PySide6 builds a class's
+    Python type, with its enums, when a module first names it (0.3-1 ms each), and Python's cyclic
+    collector walked the start's 30,000 objects some 30 times before the first paint."""
+    monkeypatch.delenv("INSPECTOR_USER")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "INSPECTOR_GUI_TIMING": "1", "PYTHONPATH": str(ROOT)}
+    argv = ["--data", str(demo_folder), "gui", "--screenshot", str(tmp_path / "w.png")]
+    done = subprocess.run(
+        [sys.executable, "-c", AT_FIRST_PAINT, *argv],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    lines = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line.strip()}
+    assert "MODULES" in lines, done.stdout[-2000:] + done.stderr[-2000:]
+    modules, types = set(lines["MODULES"]), set(lines["TYPES"])
+    assert "ui.main_window" in modules  # (the window is what painted)
+    # the register panel and the item finder (their dialogs' and views' types), the data folder's
+    # modules (sqlite3, and datetime with it), the credential's (cryptography), JSON catalogues
+    for name in ("ui.station_register", "ui.item_finder", "sqlite3", "datetime", "json", "cryptography"):
+        assert name not in modules, name
+    for name in ("QMessageBox", "QFileDialog", "QInputDialog", "QDialog", "QComboBox", "QTreeView"):
+        assert name not in types, name
+    assert "QTextEdit" not in types and "QPlainTextEdit" not in types
+    assert "QMainWindow" in types and "Qt" in types  # (what it does show)
+    assert lines["GC"] == ["False"]  # the collector is off from the start (ui/collector.py collects later)

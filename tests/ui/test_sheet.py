@@ -22,7 +22,7 @@ def test_sign_off_makes_a_signed_sheet(
     cred = issue_certificate(tmp_path / "ca", "centre-pass-2026", "张建国", "P001", "组长", "zhang-pin-2026")
     install_credential(demo_folder, cred.p12, "zhang-pin-2026")
     answers = iter([("zhang-pin-2026", True), ("组长", True)])
-    monkeypatch.setattr("ui.sheet.QInputDialog.getText", lambda *_a, **_k: next(answers))
+    monkeypatch.setattr("PySide6.QtWidgets.QInputDialog.getText", lambda *_a, **_k: next(answers))
     e = evaluation(store, state="complete", rubric="sichuan-2017-inspection", kind="inspection")
     window.start(e.id, "scoring")
     window.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # summary

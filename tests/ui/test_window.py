@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from inspector.errors import StoreError
 from inspector.store.evaluations import Evaluation, EvaluationStore
@@ -21,8 +22,8 @@ def test_a_bug_is_logged_and_shown_a_user_error_is_only_shown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: object
 ) -> None:
     shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(errors.QMessageBox, "critical", lambda _p, title, text: shown.append(("bug", text)))
-    monkeypatch.setattr(errors.QMessageBox, "warning", lambda _p, title, text: shown.append(("user", text)))
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, title, text: shown.append(("bug", text)))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: shown.append(("user", text)))
     monkeypatch.setattr(errors.sys, "__excepthook__", lambda *_a: None)
     hook = errors._Hook(lambda: tmp_path, lambda: False)
     try:
