@@ -249,7 +249,7 @@ def main() -> None:
         f"| ratio (issue 18 P3: ≤ 1.5×) | **{wall_ratio:.2f}×** | **{cpu_ratio:.2f}×** |",
         "",
         f"**Issue 18 P3 (`inspector report pdf` within 1.5× of the plain table's process, wall and CPU):"
-        f" {verdict} in this run.**",
+        f" {wall_ratio:.3f}× wall, {cpu_ratio:.3f}× CPU, {verdict} in this run.**",
     ]
     print("\n".join(lines))
     if args.write:
@@ -302,6 +302,12 @@ def write_section(lines: list[str], load: Load) -> None:
             " the second table (the first lines compare the sheet's rendering alone, in one process:"
             " the sheet prints far more than the table, and that ratio is shown for where the time"
             " goes, not as the goal).",
+            "- Issue 18 P3, where it stands: three runs of this bench in a row on 2026-12-06 at load 7–10"
+            " gave the whole process 1.71× / 1.44×, 1.50× / 1.44× (1.501×: not met) and 1.28× / 1.49×"
+            " (wall / CPU; the third met). The CPU ratio sat just under 1.5× in every run; the wall"
+            " ratio moves with the machine's load on either side of it. So the goal is met on CPU time"
+            " and at the line in wall time on this shared machine: the verdict above is the table's run"
+            " alone. What the sheet costs beyond the plain table is in the note before this one.",
             "- Timings on this machine vary by ±30 % with other work running (the load at the start and"
             " end of the run is in the first line); the ratio, taken from interleaved runs, is steadier.",
             "",

@@ -527,3 +527,28 @@ def test_performance_notes_are_the_benches() -> None:
         if note.strip() not in sections[b.section]
     ]
     assert not stale, "notes that differ between a bench and its section:\n" + "\n".join(stale)
+
+
+def test_a_bench_replaces_only_its_own_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A heading that begins another (``## The centre`` of ``## The centre on both engines at scale``)
+    or that the index mentions is not taken for it; a new section goes at the end."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import perfdoc
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    page = tmp_path / "performance.md"
+    page.write_text(
+        "# Performance\n\nThe index names `## The centre` and ## The centre too.\n\n"
+        "## The centre on both engines at scale\n\nengines\n\n## The store\n\nstore\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(perfdoc, "DOC", page)
+    perfdoc.replace_section("## The centre", "## The centre\n\ncentre, first run\n")
+    perfdoc.replace_section("## The store", "## The store\n\nstore, again\n")
+    perfdoc.replace_section("## The centre", "## The centre\n\ncentre, second run\n")
+    assert page.read_text(encoding="utf-8") == (
+        "# Performance\n\nThe index names `## The centre` and ## The centre too.\n\n"
+        "## The centre on both engines at scale\n\nengines\n\n## The store\n\nstore, again\n\n"
+        "## The centre\n\ncentre, second run\n"
+    )
