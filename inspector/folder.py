@@ -33,12 +33,18 @@ def folder_author(data: Path) -> str:
     given = os.environ.get("INSPECTOR_USER")
     if given:
         return given
-    from inspector.crypto.identity import load_identity
+    from inspector.paths import KEYS_DIR
 
-    try:
-        identity = load_identity(data)
-    except (OSError, ValueError):  # an unreadable or damaged certificate: said where it is used
-        identity = None
+    identity = None
+    # No keys folder, no credential: the window's start then imports neither cryptography nor the
+    # identity module's sqlite-utils (issue 18, P1: 14 MB of the window's peak memory).
+    if (Path(data) / KEYS_DIR).is_dir():
+        from inspector.crypto.identity import load_identity
+
+        try:
+            identity = load_identity(data)
+        except (OSError, ValueError):  # an unreadable or damaged certificate: said where it is used
+            identity = None
     if identity is not None and identity.name.strip():
         return identity.name
     from inspector.store.evaluations import default_author

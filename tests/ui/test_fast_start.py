@@ -67,7 +67,11 @@ def test_a_plain_start_is_parsed_without_click(monkeypatch: pytest.MonkeyPatch, 
         assert parse_gui(argv) is None, argv
 
 
-def test_the_window_starts_without_click(demo_folder: Path, tmp_path: Path) -> None:
+def test_the_window_starts_without_click(
+    demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as a user starts it: no INSPECTOR_USER, so the window asks the folder who signs its changes
+    monkeypatch.delenv("INSPECTOR_USER", raising=False)
     out = tmp_path / "w.png"
     argv = ["--data", str(demo_folder), "--lang", "en", "gui", "--screenshot", str(out)]
     done = run(*argv, flags=("-X", "importtime"))
