@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from perfdoc import replace_section
+from perfdoc import Load, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist" / "inspector"
@@ -64,6 +64,7 @@ def main() -> None:
     ap.add_argument("--build", action="store_true", help="run ./dev.sh build first and time it")
     ap.add_argument("--write", action="store_true", help="record the figures in docs/performance.md")
     args = ap.parse_args()
+    load = Load()
     build_time = None
     if args.build:
         t0 = time.perf_counter()
@@ -114,6 +115,7 @@ def main() -> None:
         return f"| {label} | {f:.2f} s | {v:.2f} s | {f / v:.2f}× |"
 
     total = folder_size(DIST)
+    p7 = med("version", "frozen", "exit") / med("version", "venv", "exit")
     lines = [
         "| start-up, median of interleaved runs | frozen (`dist/inspector/`) | virtual environment"
         " (`.venv/bin/inspector`) | frozen / venv |",
@@ -133,18 +135,23 @@ def main() -> None:
     lines += ["", "Largest parts of `_internal/`: " + ", ".join(
         f"{name} {size / 2**20:.0f} MiB" for name, size in largest_parts(DIST / "_internal")
     ) + "."]  # fmt: skip
+    lines += [
+        "",
+        f"**Issue 18 P7 (frozen `inspector --version` within 1.5× of the virtual environment's): {p7:.2f}×,"
+        f" {'met' if p7 <= 1.5 else 'not met'} in this run.**",
+    ]
     print("\n".join(lines))
     if args.write:
-        write_section(lines)
+        write_section(lines, load)
 
 
-def write_section(lines: list[str]) -> None:
+def write_section(lines: list[str], load: Load) -> None:
     body = "\n".join(
         [
             SECTION,
             "",
             f"`bench/bench_build.py`, PyInstaller one-folder build, Python {platform.python_version()},"
-            f" {platform.machine()}, offscreen Qt, {time.strftime('%Y-%m-%d')}. The frozen program runs"
+            f" {platform.machine()}, offscreen Qt, {load.text()}. The frozen program runs"
             " under a bare environment (no Python on the path, an empty home), as the smoke test runs it.",
             "",
             *lines,

@@ -17,7 +17,7 @@ laptop with real keys and exported to the centre (encrypted to it, signed).
 
 The sides run interleaved in chunks of 100 so that the machine's load falls on all alike; the
 statements and fsyncs of one import are counted outside the clock.
-Usage: ``.venv/bin/python bench/bench_bundles.py [--bundles 1000] [--photo-kb 200] [--per-change]``
+Usage: ``.venv/bin/python bench/bench_bundles.py [--bundles 1000] [--photo-kb 200] [--per-change] [--write]``
 """
 
 from __future__ import annotations
@@ -371,6 +371,11 @@ def main() -> None:
             row("raw", rw, raw_times, raw_cpu, (raw_statements // n, 2)),
             f"| import ÷ raw (target ≤ 3×) | **{imp / rw:.2f}×** | | **{imp_cpu / raw_cpu:.2f}×** | | |",
         ]
+        verdict = (
+            f"**Issue 18 P4 (≤ 3×, read on the CPU ratio: see the notes): {imp_cpu / raw_cpu:.2f}× CPU,"
+            f" {'met' if imp_cpu / raw_cpu <= 3 else 'not met'} in this run; the wall ratio"
+            f" {imp / rw:.2f}× is {'within' if imp / rw <= 3 else 'over'} 3× on this run's disk.**"
+        )
         if args.per_change:
             figures.append(f"| change by change ÷ raw | {one / rw:.2f}× | | {one_cpu / raw_cpu:.2f}× | | |")
         step = args.chunk
@@ -386,6 +391,8 @@ def main() -> None:
             f" {step} (import/raw) as the database grows: {' '.join(chunks)}. Export, for reference:"
             f" median {export_median * 1e3:.1f} ms per bundle. Load average at the end of the run:"
             f" {os.getloadavg()[0]:.0f}.",
+            "",
+            verdict,
         ]
         print("\n".join(figures))
         if args.write:
@@ -431,7 +438,19 @@ NOTES = [
     " run (then the checks read each observation once instead of twice, and only the locks' times"
     " are parsed to order them: a few tenths of a ms more).",
     "",
-    "**The CPU ratio is not met** (about 4× against the 3× goal; the wall ratio is). What stands"
+    "Which ratio is the goal (issue 18's P4 row says “≤ 3×” of the raw work without naming wall or"
+    " CPU): the CPU ratio. Both sides make the same three fsyncs per bundle, so the wall ratio is"
+    " (import's CPU + wait) ÷ (raw CPU + the same wait): the slower the disk, the closer to 1× it"
+    " falls, whatever the import does, and as the fsync gets cheaper it rises towards the CPU ratio"
+    " (on 2026-11-22 a 3 ms fsync gave 2.44× wall against 4.6× CPU; with a fast fsync the wall ratio"
+    " was about 4.5×). A goal met only because this shared disk is slow would not hold on the"
+    " centre's own computer with an SSD; the CPU ratio is what the program's own work costs beyond"
+    " the raw work, on any disk, and is the reading that holds there. This is the reading the store"
+    " bench (P2) takes too: its steadiest comparison is the one with the fsync taken away.",
+    "",
+    "**P4 is not met**: the CPU ratio is about 4× (3.98× in the run of 2026-12-06, 999 bundles, at"
+    " load 14) against the 3× goal; the wall ratio of that run (2.56×) is within 3×, on this disk"
+    " only. The line above the notes gives the verdict of the run shown. What stands"
     " in the way is the checks themselves, each one needed on a file from a USB stick and none more"
     " than an eighth of the import: the certificate chain and revocation list, the canonical form,"
     " hash and chain link of every change line, the rule of every observation (parsing and"

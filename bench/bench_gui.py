@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from perfdoc import replace_section
+from perfdoc import Load, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -319,16 +319,16 @@ def in_process(data: Path, base: Path, moves: int) -> dict[str, Any]:
     return results
 
 
-def write_section(lines: list[str]) -> None:
+def write_section(lines: list[str], load: Load) -> None:
     body = "\n".join(
         [
             SECTION,
             "",
             f"`bench/bench_gui.py`, Python {platform.python_version()}, {platform.machine()}, offscreen Qt,"
-            f" {time.strftime('%Y-%m-%d')}. Subprocess figures are medians of interleaved runs after a"
-            " warm-up; in-process figures are medians (p95) over the moves. Load average"
-            f" {os.getloadavg()[0]:.1f} at the end on the 2 cores shared with four other engineers'"
-            " work: read the CPU row and the ratios of the same rounds before the wall seconds.",
+            f" {load.text()}. Subprocess figures are medians of interleaved runs after a"
+            " warm-up; in-process figures are medians (p95) over the moves. The cores are shared with"
+            " other engineers' work: read the CPU row and the ratios of the same rounds before the wall"
+            " seconds.",
             "",
             *lines,
             "",
@@ -480,6 +480,7 @@ def main() -> None:
         "--before", type=Path, default=None, help="another copy of the program, in the same rounds"
     )
     args = ap.parse_args()
+    load = Load()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         data = demo_folder(base)
@@ -503,6 +504,14 @@ def main() -> None:
         row("start → PNG written, exit", "exit"),
         f"| peak memory (resident) | {p['rss']:.0f} MB ({p['rss'] / b['rss']:.2f}×)"
         f" | {d['rss']:.0f} MB ({d['rss'] / b['rss']:.2f}×) | {b['rss']:.0f} MB |",
+    ]
+    paint, paint_cpu, memory = (p[k] / b[k] for k in ("first-paint", "first-paint-cpu", "rss"))
+    lines += [
+        "",
+        f"**Issue 18 P1 (`inspector gui` within 1.5× of the bare window, in time and memory): first paint"
+        f" {paint:.2f}× wall, {paint_cpu:.2f}× CPU, memory {memory:.2f}×:"
+        f" time {'met' if max(paint, paint_cpu) <= 1.5 else 'not met'},"
+        f" memory {'met' if memory <= 1.5 else 'not met'} in this run.**",
     ]
     if "before" in start:
         o = start["before"]
@@ -534,7 +543,7 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.write:
-        write_section(lines)
+        write_section(lines, load)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from perfdoc import replace_section
+from perfdoc import Load, replace_section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -198,6 +198,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--write", action="store_true", help="record the figures in docs/performance.md")
     args = ap.parse_args()
+    load = Load()
     with tempfile.TemporaryDirectory() as tmp:
         store, data, eval_id = setup(Path(tmp))
         t0 = time.perf_counter()
@@ -227,12 +228,16 @@ def main() -> None:
     def med(name: str, k: int) -> float:
         return statistics.median(t[k] for t in procs[name])
 
+    wall_ratio, cpu_ratio = med("cli", 0) / med("plain", 0), med("cli", 1) / med("plain", 1)
+    verdict = "met" if wall_ratio <= 1.5 and cpu_ratio <= 1.5 else "not met"
+
     lines = [
         f"- full sheet (61 items, {PHOTOS} photos of 12 MP, {photo_bytes / 2**20:.0f} MB in all): median "
         f"**{m_ours:.3f} s** over {args.runs} runs, {len(full) / 1024:.0f} kB, {pages(full)} pages",
         f"- plain reportlab table of the same 61 rows × 7 columns (Paragraph cells, same font, same load "
         f"of the evaluation): median **{m_base:.3f} s**, {len(plain) / 1024:.0f} kB, {pages(plain)} pages",
-        f"- ratio **{ratio:.2f}×** (target ≤ 1.5×); font registration once per process: {registration:.3f} s",
+        f"- ratio {ratio:.2f}× (in one process; issue 18's goal is on the whole process, below);"
+        f" font registration once per process: {registration:.3f} s",
         f"- first sheet after the photos were added (no print copies cached yet, {os.cpu_count()} cores): "
         f"median {statistics.median(cold):.3f} s over {len(cold)} runs",
         "",
@@ -241,21 +246,23 @@ def main() -> None:
         f"| `inspector report pdf` (the same sheet) | {med('cli', 0):.3f} s | {med('cli', 1):.3f} s |",
         f"| plain table's process (start, same folder and load, same font, write) | {med('plain', 0):.3f} s"
         f" | {med('plain', 1):.3f} s |",
-        f"| ratio (target ≤ 1.5×) | **{med('cli', 0) / med('plain', 0):.2f}×**"
-        f" | **{med('cli', 1) / med('plain', 1):.2f}×** |",
+        f"| ratio (issue 18 P3: ≤ 1.5×) | **{wall_ratio:.2f}×** | **{cpu_ratio:.2f}×** |",
+        "",
+        f"**Issue 18 P3 (`inspector report pdf` within 1.5× of the plain table's process, wall and CPU):"
+        f" {wall_ratio:.3f}× wall, {cpu_ratio:.3f}× CPU, {verdict} in this run.**",
     ]
     print("\n".join(lines))
     if args.write:
-        write_section(lines)
+        write_section(lines, load)
 
 
-def write_section(lines: list[str]) -> None:
+def write_section(lines: list[str], load: Load) -> None:
     body = "\n".join(
         [
             SECTION,
             "",
             f"`bench/bench_report.py`, {platform.python_version()}, {platform.machine()}, "
-            f"{time.strftime('%Y-%m-%d')}. Both sides in the same run, interleaved, after a warm-up; both"
+            f"{load.text()}. Both sides in the same run, interleaved, after a warm-up; both"
             " include reading the evaluation and checking every evidence file's SHA-256.",
             "",
             *lines,
@@ -290,8 +297,19 @@ def write_section(lines: list[str]) -> None:
             " with the ten photos (1.3 MB of JPEG written as they are). The command line adds click"
             " and its command modules (about 25 ms) and writes the file durably (a temporary name,"
             " fsync, rename) where the baseline's process just writes it.",
-            "- Timings on this machine vary by ±30 % with other work running (load average above 3 on 2"
-            " cores during these runs); the ratio, taken from interleaved runs, is steadier.",
+            "- Which ratio is the goal: issue 18's P3 row compares `inspector report pdf` with a plain"
+            " reportlab table *with the same process start*, so the goal is the whole-process ratio of"
+            " the second table (the first lines compare the sheet's rendering alone, in one process:"
+            " the sheet prints far more than the table, and that ratio is shown for where the time"
+            " goes, not as the goal).",
+            "- Issue 18 P3, where it stands: three runs of this bench in a row on 2026-12-06 at load 7–10"
+            " gave the whole process 1.71× / 1.44×, 1.50× / 1.44× (1.501×: not met) and 1.28× / 1.49×"
+            " (wall / CPU; the third met). The CPU ratio sat just under 1.5× in every run; the wall"
+            " ratio moves with the machine's load on either side of it. So the goal is met on CPU time"
+            " and at the line in wall time on this shared machine: the verdict above is the table's run"
+            " alone. What the sheet costs beyond the plain table is in the note before this one.",
+            "- Timings on this machine vary by ±30 % with other work running (the load at the start and"
+            " end of the run is in the first line); the ratio, taken from interleaved runs, is steadier.",
             "",
         ]
     )

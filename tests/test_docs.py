@@ -13,6 +13,7 @@ are pasted into ``bash -e`` as they stand, from the clone, with the passphrases 
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
@@ -430,3 +431,124 @@ def test_cli_page_is_current() -> None:
     page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert page == module.render(), "docs/cli.md is stale: run `python docs/make_cli_doc.py`"
     assert "#### `inspector eval sign`" in page and "`--lang` [zh\\|en]" in page
+
+
+# -- docs/performance.md, written by the benches ---------------------------------------------------------
+
+PERF = ROOT / "docs" / "performance.md"
+
+
+@dataclass(frozen=True)
+class Bench:
+    path: Path
+    section: str  # its ``SECTION``: the heading of the section its ``--write`` replaces
+    notes: tuple[str, ...]  # the paragraphs of its notes, as its ``--write`` puts them in the section
+
+
+def benches() -> list[Bench]:
+    """Every bench/*.py with a top-level ``SECTION``, read from its source (importing a bench would
+    import Qt, reportlab, a PostgreSQL driver …). Its notes: the strings of a top-level ``NOTES``
+    list, and the bullet paragraphs (``"- …"``) written as plain string literals anywhere in it."""
+    found = []
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        section = None
+        notes: list[str] = []
+        in_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+        for node in tree.body:
+            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+            if isinstance(node, ast.AnnAssign):
+                target = node.target
+            value = getattr(node, "value", None)
+            if isinstance(target, ast.Name) and target.id == "SECTION" and value is not None:
+                section = ast.literal_eval(value)
+            if isinstance(target, ast.Name) and target.id == "NOTES" and isinstance(value, ast.List):
+                notes += [e.value for e in value.elts if isinstance(e, ast.Constant) and str(e.value).strip()]
+        for n in ast.walk(tree):
+            if (
+                isinstance(n, ast.Constant)
+                and isinstance(n.value, str)
+                and n.value.startswith("- ")
+                and len(n.value) >= 60
+                and id(n) not in in_fstrings
+            ):
+                notes.append(n.value)
+        if section is not None:
+            found.append(Bench(path, section, tuple(dict.fromkeys(notes))))
+    return found
+
+
+def perf_sections() -> tuple[str, dict[str, str]]:
+    """The page's index (before the first ``## ``) and each ``## `` section's body by heading."""
+    parts = re.split(r"^(## .*?)[ \t]*$", PERF.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return parts[0], {parts[k]: parts[k + 1] for k in range(1, len(parts), 2)}
+
+
+def test_benches_are_found() -> None:
+    names = {b.path.name for b in benches()}
+    assert {
+        "bench_store.py",
+        "bench_report.py",
+        "bench_gui.py",
+        "bench_bundles.py",
+        "bench_scale.py",
+    } <= names, "the benches of issue 18's rows"
+
+
+def test_every_performance_section_is_a_bench_s() -> None:
+    """Nothing on docs/performance.md is a figure no bench writes: each ``## `` section is the
+    ``SECTION`` of exactly one bench (which writes it whole with ``--write``), every bench's section is
+    there, and the hand-written index before them names each section with its bench. Records of
+    past runs go to docs/performance-history.md, which nothing regenerates."""
+    index, sections = perf_sections()
+    owners: dict[str, list[str]] = {}
+    for b in benches():
+        owners.setdefault(b.section, []).append(b.path.name)
+    assert all(len(v) == 1 for v in owners.values()), f"two benches write one section: {owners}"
+    unowned = [s for s in sections if s not in owners]
+    assert not unowned, f"sections of docs/performance.md that no bench writes: {unowned}"
+    missing = [s for s in owners if s not in sections]
+    assert not missing, f"bench sections never written (run the bench with --write): {missing}"
+    for section, (name,) in owners.items():
+        title = section.removeprefix("## ")
+        assert title in index and f"bench/{name}" in index, f"the index does not name {title!r} by {name}"
+
+
+def test_performance_notes_are_the_benches() -> None:
+    """Each bench's notes stand in its section as the bench writes them: a note edited by hand in the
+    page would be lost at the next ``--write``, one edited in the bench alone is not on the page
+    (after changing a bench's notes, run it with ``--write``)."""
+    _index, sections = perf_sections()
+    stale = [
+        f"{b.path.name}: {note[:70]}…"
+        for b in benches()
+        if b.section in sections
+        for note in b.notes
+        if note.strip() not in sections[b.section]
+    ]
+    assert not stale, "notes that differ between a bench and its section:\n" + "\n".join(stale)
+
+
+def test_a_bench_replaces_only_its_own_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A heading that begins another (``## The centre`` of ``## The centre on both engines at scale``)
+    or that the index mentions is not taken for it; a new section goes at the end."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import perfdoc
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    page = tmp_path / "performance.md"
+    page.write_text(
+        "# Performance\n\nThe index names `## The centre` and ## The centre too.\n\n"
+        "## The centre on both engines at scale\n\nengines\n\n## The store\n\nstore\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(perfdoc, "DOC", page)
+    perfdoc.replace_section("## The centre", "## The centre\n\ncentre, first run\n")
+    perfdoc.replace_section("## The store", "## The store\n\nstore, again\n")
+    perfdoc.replace_section("## The centre", "## The centre\n\ncentre, second run\n")
+    assert page.read_text(encoding="utf-8") == (
+        "# Performance\n\nThe index names `## The centre` and ## The centre too.\n\n"
+        "## The centre on both engines at scale\n\nengines\n\n## The store\n\nstore, again\n\n"
+        "## The centre\n\ncentre, second run\n"
+    )
