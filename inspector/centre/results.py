@@ -534,7 +534,9 @@ def _evaluations_for(conn: Any, plan: Plan) -> tuple[dict[str, _Eval], set[str]]
     years holds ten evaluations a station): the candidates come with their narrow rows and kept
     figures in one query filtered in SQL by the visit day or the plan's period (:func:`_candidates`);
     only a linked evaluation or a later revision (a few) is read by id afterwards."""
-    successors = dict(conn.execute("SELECT previous_id, id FROM evaluations WHERE previous_id IS NOT NULL"))
+    # previous_id >= '': every revision (any text is >= ''; NULL is not), as IS NOT NULL, in a form both
+    # engines' planners answer from evaluations_by_previous (v15) rather than a scan of the store
+    successors = dict(conn.execute("SELECT previous_id, id FROM evaluations WHERE previous_id >= ''"))
     assessed = {org for (org,) in conn.execute("SELECT DISTINCT org_id FROM evaluations WHERE kind = 'self'")}
     sql, params = _candidates(plan)
     found: dict[str, str] = {}
