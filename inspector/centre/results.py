@@ -38,6 +38,7 @@ import datetime as dt
 import gc
 import json
 import math
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -500,68 +501,117 @@ _EVAL_COLUMNS = (
     " COALESCE(f.answered, 0), COALESCE(f.conflicts, 0), f.eval_id, "
     + ", ".join(f"f.{c.strip()}" for c in FIGURES_COLUMNS.split(","))
 )
+# A candidate's row (see _candidates): only what its target and the query do not already say (its
+# organisation is the target's, its form the plan's, its kind an inspection: 4 columns fewer of 24, a
+# tenth of the desk's reading at 10,000, where converting each value to Python is most of the cost);
+# f.answered (NOT NULL) is None exactly where the evaluation has no kept figures.
+_CANDIDATE_COLUMNS = (
+    "e.id, e.rubric_version, e.visit_date, e.signed_at, e.items, f.answered, f.conflicts, "
+    + ", ".join(f"f.{c.strip()}" for c in FIGURES_COLUMNS.split(","))
+    + ", e.created_at"
+)
 
 
 def _eval(row: Sequence[Any]) -> _Eval:
-    """The _Eval of a row of three target columns then :data:`_EVAL_COLUMNS`."""
-    figures = None if row[13] is None else tuple(row[14:])
-    return tuple.__new__(_Eval, (*row[3:13], figures))  # _Eval's fields in order, without its __new__
+    """The _Eval of a row of :data:`_EVAL_COLUMNS`."""
+    figures = None if row[10] is None else tuple(row[11:])
+    return tuple.__new__(_Eval, (*row[:10], figures))  # _Eval's fields in order, without its __new__
+
+
+def _candidate(row: Sequence[Any], rubric_id: str) -> _Eval:
+    """The _Eval of a row of :func:`_candidates` (three target columns, :data:`_CANDIDATE_COLUMNS`)."""
+    answered = row[8]
+    figures = None if answered is None else tuple(row[10:19])
+    head = (row[3], row[0], rubric_id, row[4], "inspection", row[5], row[6], row[7])
+    return tuple.__new__(_Eval, (*head, answered or 0, row[9] or 0, figures))
 
 
 def _evaluations_for(conn: Any, plan: Plan) -> tuple[dict[str, _Eval], set[str]]:
     """Each target organisation's evaluation in this plan (see the module docstring), and the
-    organisations that have a self-assessment at all (read in the same scan of the evaluations).
+    organisations that have a self-assessment at all.
 
-    The candidates come with their narrow rows and kept figures in the same query; only a linked
-    evaluation or a later revision (a few) is read by id afterwards."""
-    successors: dict[str, str] = {}
-    assessed: set[str] = set()
-    for e, prev, org, kind in conn.execute(
-        "SELECT id, previous_id, org_id, kind FROM evaluations WHERE previous_id IS NOT NULL OR kind = 'self'"
-    ):
-        if prev is not None:
-            successors[prev] = e
-        if kind == "self":
-            assessed.add(org)
-    rows = conn.execute(
-        f"SELECT t.org_id, t.visit_date, t.eval_id, {_EVAL_COLUMNS} FROM plan_targets t"
-        " LEFT JOIN evaluations e ON e.org_id = t.org_id AND e.rubric_id = ? AND e.kind = 'inspection'"
-        " AND e.previous_id IS NULL LEFT JOIN eval_figures f ON f.eval_id = e.id"
-        " WHERE t.plan_id = ? ORDER BY e.created_at",
-        (plan.rubric_id, plan.id),
-    ).fetchall()
+    Read so that the work scales with the plan, not with the store (issue 18 S3: a province over ten
+    years holds ten evaluations a station): the candidates come with their narrow rows and kept
+    figures in one query filtered in SQL by the visit day or the plan's period (:func:`_candidates`);
+    only a linked evaluation or a later revision (a few) is read by id afterwards."""
+    # previous_id >= '': every revision (any text is >= ''; NULL is not), as IS NOT NULL, in a form both
+    # engines' planners answer from evaluations_by_previous (v16) rather than a scan of the store
+    successors = dict(conn.execute("SELECT previous_id, id FROM evaluations WHERE previous_id >= ''"))
+    assessed = {org for (org,) in conn.execute("SELECT DISTINCT org_id FROM evaluations WHERE kind = 'self'")}
+    sql, params = _candidates(plan)
     found: dict[str, str] = {}
-    read: dict[str, Sequence[Any]] = {}  # candidate → its row
+    created: dict[str, str] = {}  # the chosen candidate's creation time, per target
+    rows: dict[str, Sequence[Any]] = {}  # candidate → its row
     starts, ends = plan.starts, plan.ends
-    for row in rows:
-        candidate = row[3]
+    for row in conn.execute(sql, params).fetchall():
+        org, linked, candidate = row[0], row[2], row[3]
         if candidate is not None:
-            read[candidate] = row
-        if row[2]:  # linked
-            found[row[0]] = row[2]
+            rows[candidate] = row
+        if linked:
+            found[org] = linked
             continue
-        day = row[8]
+        day = row[5]
         if candidate is None or day is None:
             continue
-        if row[1] is not None:  # the target's visit day
-            if day == row[1]:
-                found[row[0]] = candidate
-        elif starts or ends:
+        if row[1] is None:  # a target without a day: the plan's period
+            if not (starts or ends):
+                continue
             d = dt.date.fromisoformat(day)
-            if (starts or d) <= d <= (ends or d):
-                found[row[0]] = candidate  # ordered by creation: the latest wins
+            if not (starts or d) <= d <= (ends or d):
+                continue
+        elif day != row[1]:  # the target's visit day
+            continue
+        # the latest created wins (as ORDER BY created_at did before: at a tie, the later row)
+        if row[19] >= created.get(org, ""):
+            found[org], created[org] = candidate, row[19]
     latest = {org: _latest_revision(e, successors) if e in successors else e for org, e in found.items()}
+    rubric_id = plan.rubric_id
+    read = {e: _candidate(rows[e], rubric_id) for e in set(latest.values()) if e in rows}
     # Linked evaluations and later revisions, the same narrow rows (as EvaluationStore.get_many reads
     # them: joined to their organisation); the ids ride in as one JSON parameter.
-    others = sorted({e for e in latest.values() if e not in read})
+    others = sorted({e for e in latest.values() if e not in rows})
     if others:
         for row in conn.execute(
             f"SELECT {_EVAL_COLUMNS} FROM evaluations e JOIN orgs o ON o.id = e.org_id"
             " LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id IN (SELECT value FROM json_each(?))",
             (canonical(others),),
         ):
-            read[row[0]] = (None, None, None, *row)  # as the candidates' rows
-    return {org: _eval(read[e]) for org, e in latest.items() if e in read}, assessed
+            read[row[0]] = _eval(tuple(row))
+    return {org: read[e] for org, e in latest.items() if e in read}, assessed
+
+
+# an evaluation's visit day as the write path stores it from a YYYY-MM-DD text (EvaluationStore's
+# _check_date takes what date.fromisoformat takes): such a text compares as its date does
+_ISO_DAY = "____-__-__"
+
+
+def _candidates(plan: Plan) -> tuple[str, tuple[Any, ...]]:
+    """The query of each target (its visit day, linked evaluation) beside each evaluation that could
+    be its result: the plan's form, an inspection, a first revision, with a visit day, and that day
+    the target's own or (a target without a day) within the plan's period. The period is compared
+    as text only where the text is a YYYY-MM-DD day (whose text order is the date's); any other text
+    the write path took (date.fromisoformat's other forms) is left to the caller's date comparison,
+    which checks every candidate again: SQL only drops the rows the caller would drop. Unordered
+    (the caller keeps the latest created): a sort of the wide rows spilled to a temporary file."""
+    period, bounds = "", []
+    if plan.starts or plan.ends:
+        within = []
+        if plan.starts:
+            within.append("e.visit_date >= ?")
+            bounds.append(plan.starts.isoformat())
+        if plan.ends:
+            within.append("e.visit_date <= ?")
+            bounds.append(plan.ends.isoformat())
+        period = (
+            f" OR (t.visit_date IS NULL AND (e.visit_date NOT LIKE '{_ISO_DAY}' OR ({' AND '.join(within)})))"
+        )
+    sql = (
+        f"SELECT t.org_id, t.visit_date, t.eval_id, {_CANDIDATE_COLUMNS} FROM plan_targets t"
+        " LEFT JOIN evaluations e ON e.org_id = t.org_id AND e.rubric_id = ? AND e.kind = 'inspection'"
+        f" AND e.previous_id IS NULL AND e.visit_date IS NOT NULL AND (e.visit_date = t.visit_date{period})"
+        " LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE t.plan_id = ?"
+    )
+    return sql, (plan.rubric_id, *bounds, plan.id)
 
 
 class _Station(NamedTuple):
@@ -654,8 +704,33 @@ def plan_desk(
     in one query, their evaluations' narrow rows in one, their kept figures in one; nothing per
     station but building its row (a plain tuple: :class:`DeskRow`), the lists after it made from
     those rows."""
-    with no_cycle_collection():
+    with no_cycle_collection(), page_cache(db.conn):
         return _plan_desk(db, plan_id, on, recheck_seed, recheck_share)
+
+
+# A desk of 10,000 stations reads about 8 MB of pages (schema v16): all of them kept. Not more: at
+# 100,000 stations (ten times the pages) a larger cache only trades the system's reads for SQLite's
+# own page bookkeeping, and it adds to the peak memory the S3 goal bounds (500 MB).
+PAGE_CACHE_KIB = 8192
+
+
+@contextmanager
+def page_cache(conn: Any) -> Iterator[None]:
+    """SQLite's page cache of the connection made large for a block that reads a whole plan: at its
+    default (2 MB) the desk's joins over the plan's evaluations, their figures and their indexes
+    (8 MB at 10,000 stations) evicted and read again each page from the file: 8,300 reads of the
+    file where 2,200 do (19,800 before schema v16's covering index). Memory is taken only as pages
+    are read, and given back after: the size is restored.
+    A server's connection (store/pg.py) has no such cache to size."""
+    if not isinstance(conn, sqlite3.Connection):
+        yield
+        return
+    size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{max(PAGE_CACHE_KIB, -size if size < 0 else 0)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(size)}")
 
 
 def _plan_desk(

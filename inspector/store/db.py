@@ -772,6 +772,25 @@ def _m015_figures_refusal_parts(conn: sqlite3.Connection) -> None:
     from inspector.store.figures import recompute_refusals  # the scoring engine sits above this module
 
     recompute_refusals(conn)
+def _m016_desk_indexes(conn: sqlite3.Connection) -> None:
+    # Indexes only (issue 18 S1/S3): the results desk reads a plan's evaluations so that the work
+    # grows with the plan, not with the store (a province over ten years: ten evaluations a station).
+    # - ``evaluations_by_target``: a target's candidates (inspector.centre.results._candidates: the
+    #   organisation, the plan's form, an inspection, a first revision, the visit day) found and read
+    #   from the index alone, every column the desk reads of them included; before, each of the
+    #   organisation's evaluations of every year was looked up in the table.
+    # - ``evaluations_by_previous``: the revisions (previous_id set), a few, without a scan of all.
+    # - ``evaluations_by_kind``: the organisations with a self-assessment, without a scan of all.
+    _script(
+        conn,
+        """
+        CREATE INDEX IF NOT EXISTS evaluations_by_target ON evaluations
+            (org_id, rubric_id, kind, previous_id, visit_date, created_at, id, rubric_version, signed_at,
+             items);
+        CREATE INDEX IF NOT EXISTS evaluations_by_previous ON evaluations (previous_id);
+        CREATE INDEX IF NOT EXISTS evaluations_by_kind ON evaluations (kind, org_id);
+        """,
+    )
 
 
 MIGRATIONS: list[Migration] = [
@@ -790,6 +809,7 @@ MIGRATIONS: list[Migration] = [
     _m013_figures_refused_updated_at,
     _m014_figures_disallowed_marks,
     _m015_figures_refusal_parts,
+    _m016_desk_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

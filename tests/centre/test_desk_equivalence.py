@@ -313,3 +313,49 @@ def test_statistics_are_the_same_bytes_as_before(db: sqlite_utils.Database, scop
     new, old = statistics(db, **scope), stats_oracle.statistics(db, **scope)
     assert _text(new.as_json()) == _text(old.as_json())
     assert new.evaluations == old.evaluations > 0 or scope.get("year") == 2025
+
+
+def test_a_yearly_plan_finds_its_years_evaluations_among_ten_years(tmp_path: Path) -> None:
+    """Issue 18 S3, a province over ten years: the candidates are filtered in SQL by the target's
+    visit day or the plan's period; the choice is the oracle's. Covered: a station evaluated every
+    year, one evaluated twice on the visit day (the later created wins), a day stored in another form
+    date.fromisoformat takes (20250707: compared as a date, not as text), the day just outside."""
+    from inspector.folder import open_folder
+
+    db = open_folder(tmp_path / "data", rubrics=True)
+    store = EvaluationStore(db, "张建国")
+    orgs = [_station(db, f"十年站{n}", 70 + n) for n in range(4)]
+    for org in orgs[:3]:
+        for year in (2023, 2024, 2025, 2026):
+            _evaluation(store, SC, org, 0.9, f"{year}-07-07")
+    twice = _evaluation(store, SC, orgs[1], 0.5, "2025-07-07")  # created after the first on that day
+    other_form = _evaluation(store, SC, orgs[3], 0.8, "20250707")
+    _evaluation(store, SC, orgs[3], 0.7, "2024-12-31")
+    by_day = new_plan(db, SC, "十年·按日", "routine")
+    by_period = new_plan(db, SC, "十年·按期", "routine", starts="2025-01-01", ends="2025-12-31")
+    open_start = new_plan(db, SC, "十年·止于", "routine", ends="2024-12-31")
+    for org in orgs:
+        add_target(db, by_day.id, org, "2025-07-07")
+        add_target(db, by_period.id, org, None)
+        add_target(db, open_start.id, org, None)
+    chosen: dict[str, dict[str, str | None]] = {}
+    for p in (by_day, by_period, open_start):
+        for on in (dt.date(2025, 8, 1), dt.date(2027, 1, 1)):
+            new = plan_results(db, p.id, on=on)
+            old = results_oracle.plan_results(db, p.id, on=on)
+            assert _text(new.as_json()) == _text(old.as_json()), p.title
+        chosen[p.title] = {t.org_id: t.eval_id for t in plan_desk(db, p.id).targets}
+    days = {e.id: e.visit_date for e in (store.get(i) for i in _ids(db))}
+    assert {days[e] for e in chosen["十年·按日"].values() if e} == {"2025-07-07"}
+    assert chosen["十年·按日"][orgs[1]] == twice and chosen["十年·按期"][orgs[1]] == twice
+    assert chosen["十年·按日"][orgs[3]] is None  # 20250707 is not the text of the target's day
+    assert chosen["十年·按期"][orgs[3]] == other_form
+    assert {days[e] for o, e in chosen["十年·按期"].items() if e and o != orgs[3]} == {"2025-07-07"}
+    # no start: the latest created on or before the end (2024-12-31 itself is within: 届满 includes it)
+    ends = {o: days[e] if e else None for o, e in chosen["十年·止于"].items()}
+    assert ends == {**{o: "2024-07-07" for o in orgs[:3]}, orgs[3]: "2024-12-31"}
+    db.conn.close()
+
+
+def _ids(db: sqlite_utils.Database) -> list[str]:
+    return [r[0] for r in db.conn.execute("SELECT id FROM evaluations")]

@@ -270,3 +270,37 @@ def test_register_text_is_read_as_loads_reads_it() -> None:
             loads(bad)
         with pytest.raises(ValueError):
             _register_fields(bad)
+
+
+def test_the_desk_reads_a_plans_candidates_from_the_v16_index(db: sqlite_utils.Database) -> None:
+    """Issue 18 S3: a target's candidates are found and read from evaluations_by_target alone (not
+    every evaluation of the organisation looked up in the table), the revisions and the self-assessed
+    organisations through their indexes, not a scan of the store; the page cache is given back."""
+    import sqlite3
+
+    from inspector.centre.plans import get_plan
+    from inspector.centre.results import _candidates, page_cache
+
+    conn = db.conn
+    if not isinstance(conn, sqlite3.Connection):  # the server: the indexes made, no page cache to size
+        rows = conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'evaluations'")
+        found = {r[0] for r in rows}
+        assert {"evaluations_by_target", "evaluations_by_previous", "evaluations_by_kind"} <= found
+        with page_cache(conn):
+            assert plan_results(db, list_plans(db)[0].id).targets
+        return
+    plans = list_plans(db)
+    for p in plans:
+        sql, params = _candidates(get_plan(db, p.id))
+        steps = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert "USING COVERING INDEX evaluations_by_target" in steps, steps
+    for sql, index in (
+        ("SELECT previous_id, id FROM evaluations WHERE previous_id >= ''", "evaluations_by_previous"),
+        ("SELECT DISTINCT org_id FROM evaluations WHERE kind = 'self'", "evaluations_by_kind"),
+    ):
+        steps = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert index in steps and "SCAN" not in steps, steps
+    size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    with page_cache(conn):
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == -8192
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == size
