@@ -411,10 +411,10 @@ def write_section(lines: list[str], records: int, count: int, chunk: int) -> Non
             " the figures' arithmetic 8 %; the clock 3 %, the id 3 %; the rest the record's and"
             " `apply_change`'s own lines and the transaction's context. Each is work a mark must do"
             " inside its durable transaction (check, seal, chain, index, keep the figures), and none"
-            " but SQLite's is above a sixth, so no single cut halves it. Halving it would take moving work out of the"
-            " durable transaction (the kept figures or the heads index updated after the commit),"
-            " which gives up their being true at every commit, or a narrower change row, a schema"
-            " change beyond an additive migration; neither is traded for the ratio.",
+            " but SQLite's is above a sixth, so no single cut halves it. Halving it would take moving"
+            " work out of the durable transaction (the kept figures or the heads index updated after"
+            " the commit), which gives up their being true at every commit, or a narrower change"
+            " row, a schema change beyond an additive migration; neither is traded for the ratio.",
             "- Deriving the state of one evaluation does not grow with the store; listing grows with"
             " the number of evaluations (one query, then each evaluation's totals from its item"
             " states, read from schema v8's narrow index of the winning heads).",
