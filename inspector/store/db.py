@@ -772,6 +772,8 @@ def _m015_figures_refusal_parts(conn: sqlite3.Connection) -> None:
     from inspector.store.figures import recompute_refusals  # the scoring engine sits above this module
 
     recompute_refusals(conn)
+
+
 def _m016_desk_indexes(conn: sqlite3.Connection) -> None:
     # Indexes only (issue 18 S1/S3): the results desk reads a plan's evaluations so that the work
     # grows with the plan, not with the store (a province over ten years: ten evaluations a station).

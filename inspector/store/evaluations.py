@@ -30,9 +30,21 @@ from inspector.rubric.model import Outcome, Rubric
 from inspector.rubric.observations import Observation, check_text, parse_observation
 from inspector.rubric.points import fmt
 from inspector.rubric.scoring import Report, VetoMark, disallowed, refusal_text, score, score_item
-from inspector.store.changes import CREATE, LOCK, META, OBSERVE, SIGN, VETO, Change, canonical, loads
-from inspector.store.db import data_version, transaction
-from inspector.store.figures import item_heads_and_ids, knows
+from inspector.store.changes import (
+    CREATE,
+    GENESIS,
+    LOCK,
+    META,
+    OBSERVE,
+    SIGN,
+    VETO,
+    Change,
+    canonical,
+    loads,
+    new_change_id,
+)
+from inspector.store.db import transaction
+from inspector.store.figures import ItemHeads, knows
 from inspector.store.folder_role import STATION_SIGNED_SQL, check_station_write
 from inspector.store.log import CENT, HeadValue, apply_change, chain_tip, device_id, points_c
 from inspector.store.rubrics import PinnedRubrics, get_rubric
@@ -155,6 +167,21 @@ _EVAL_SELECT = f"""
 """
 
 
+# What a mark reads first, in one statement (issue 18, P2): the evaluation's pinned form, its kept
+# figures (the columns figures.item_changed reads, in its order), whether it is signed, this device's
+# chain tip on it, and the item's heads, one row each (one row with NULLs when it has none).
+_MARK_READ = (
+    "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, f.answered, f.conflicts, f.sections, f.vetoes,"
+    " f.lost, f.updated_at, f.refused, e.signed_at, t.device_seq, t.hash,"
+    " h.change_id, h.section, h.points_c, h.answered, h.winner"
+    " FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id"
+    " LEFT JOIN changes t ON t.eval_id = e.id AND t.device_id = ? AND t.device_seq ="
+    " (SELECT MAX(device_seq) FROM changes WHERE eval_id = e.id AND device_id = ?)"
+    " LEFT JOIN heads h ON h.eval_id = e.id AND h.item_id = ?"
+    " WHERE e.id = ?"
+)
+
+
 def _evaluation(row: sqlite3.Row) -> Evaluation:
     return Evaluation(
         id=row["id"],
@@ -208,14 +235,6 @@ class EvaluationStore:
         else:
             with transaction(db) as conn:
                 self.device = device_id(conn)
-        # The tip of this device's chain on the evaluation last recorded into (eval, seq, hash), and
-        # the (data_version, total_changes) it was true for: the window records mark after mark into
-        # one evaluation and need not look the tip up each time. Any other write, by another
-        # connection (the command line, another process: data_version moves) or on this one (another
-        # store, an import: total_changes moves), makes it stale, and the tip is read again.
-        self._tip: tuple[str, int, str] | None = None
-        self._tip_seen: tuple[int, int] | None = None
-        self._version_seen = -1
 
     # -- building changes -----------------------------------------------------------------------
     def _change(
@@ -226,15 +245,14 @@ class EvaluationStore:
         kind: str,
         payload: Any,
         parents: Sequence[str] = (),
+        tip: tuple[int, str] | None = None,
     ) -> Change:
-        self._version_seen = data_version(conn)
-        known = self._tip if self._tip_seen == (self._version_seen, conn.total_changes) else None
-        if known is not None and known[0] == eval_id:
-            seq, tip = known[1], known[2]
-        else:
-            seq, tip = chain_tip(conn, self.device, eval_id)
+        """A new change of this device's, sealed onto its chain's tip (``tip``: as the caller read it
+        in this transaction, else read here: never cached across transactions, as the command line
+        and the window may write into the same chain)."""
+        seq, prev = chain_tip(conn, self.device, eval_id) if tip is None else tip
         return Change(
-            id=uuid.uuid4().hex,
+            id=new_change_id(),
             eval_id=eval_id,
             item_id=item_id,
             kind=kind,
@@ -244,7 +262,7 @@ class EvaluationStore:
             device_id=self.device,
             device_seq=seq + 1,
             wall_time=now(),
-            prev_hash=tip,
+            prev_hash=prev,
         ).sealed()
 
     def _apply(self, conn: sqlite3.Connection, c: Change) -> None:
@@ -402,11 +420,23 @@ class EvaluationStore:
         supersedes every current head).
         """
         with transaction(self.db) as conn:
-            rubric = self._writable(conn, eval_id)
+            # one read: the evaluation (its form, and whether signed), its kept figures, this
+            # device's chain tip on it and the item's heads (a row each; one row with none)
+            rows = conn.execute(_MARK_READ, (self.device, self.device, item_id, eval_id)).fetchall()
+            if not rows:
+                raise NotFoundError(_("没有这个评估"), eval_id)
+            first = tuple(rows[0])
+            if first[10]:
+                raise StoreError(_("该评估已签署，只读：如需更改请另建修订版（eval amend）"), eval_id)
+            rubric = self.rubric(first[0], first[1], first[2])
+            tip = (0, GENESIS) if first[11] is None else (int(first[11]), str(first[12]))
+            parents = [str(r[13]) for r in rows if r[13] is not None]
+            winner = next(((r[14], r[15], int(r[16])) for r in rows if r[13] is not None and r[17]), None)
+            before: ItemHeads = (winner, len(parents))
             stray = not rubric.has_item(item_id)
             # clearing a stray mark of an item the form lacks (a folder written by an older program)
             # is the one write such an item takes: it puts the evaluation right for the engine
-            if stray and (observation is not None or not self._heads(conn, eval_id, item_id)):
+            if stray and (observation is not None or not parents):
                 raise ObservationError(_("评估表 {r} 没有这个小项").format(r=rubric.id), item_id)
             section = None if stray else rubric.locate(item_id)[0].code
             payload = None
@@ -422,12 +452,12 @@ class EvaluationStore:
                 result = score_item(rubric.item(item_id), obs)  # refuses what the rule refuses
                 payload = obs.to_dict()
                 head = (section, points_c(result.points), 1)
-            parents, before = item_heads_and_ids(conn, eval_id, item_id)
-            c = self._change(conn, eval_id, item_id, OBSERVE, payload, parents)
-            apply_change(conn, c, self.rubric, head, received_at=c.wall_time, before=before)
-            seen = (self._version_seen, conn.total_changes)
-        # committed: only now is the new tip true
-        self._tip, self._tip_seen = (eval_id, c.device_seq, c.hash), seen
+            c = self._change(conn, eval_id, item_id, OBSERVE, payload, parents, tip)
+            # checked: scored above as a new mark, so the form takes it (no second reading)
+            apply_change(
+                conn, c, self.rubric, head, received_at=c.wall_time, before=before,
+                figures_row=first[:10], checked=payload is not None,
+            )  # fmt: skip
         return c
 
     def set_veto(self, eval_id: str, veto_id: str, found: bool, note: str | None = None) -> Change:

@@ -252,6 +252,8 @@ def item_changed(
     payload: Any = None,
     *,
     read_winner: bool = False,
+    row: Sequence[Any] | None = None,
+    accepted: bool = False,
 ) -> None:
     """One item's heads changed (a mark, a veto, a conflict or its resolution) by a change made at
     ``wall_time``: move its share of the figures from what its winning head was to what it is now
@@ -259,15 +261,18 @@ def item_changed(
     every mark pays for it: one read, one update of the columns that can move, only the JSON of the
     part that changed. ``payload``: the winning head's observation, when the caller knows it (the
     change it just wrote, the one head); ``read_winner``: read it (a conflict's winner, picked in
-    SQL). A mark the form disallows there leaves the engine to judge the whole (a refusal)."""
+    SQL). A mark the form disallows there leaves the engine to judge the whole (a refusal).
+    ``row``: the columns read below, as the caller read them in this transaction; ``accepted``: the
+    caller scored ``payload`` as a new mark (which refuses what the form disallows)."""
     if after is None:
         after = item_heads(conn, eval_id, item_id)
-    row = conn.execute(
-        "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, f.answered, f.conflicts, f.sections, f.vetoes,"
-        " f.lost, f.updated_at, f.refused FROM evaluations e LEFT JOIN eval_figures f ON f.eval_id = e.id"
-        " WHERE e.id = ?",
-        (eval_id,),
-    ).fetchone()
+    if row is None:
+        row = conn.execute(
+            "SELECT e.rubric_id, e.rubric_version, e.rubric_hash, f.answered, f.conflicts, f.sections,"
+            " f.vetoes, f.lost, f.updated_at, f.refused FROM evaluations e"
+            " LEFT JOIN eval_figures f ON f.eval_id = e.id WHERE e.id = ?",
+            (eval_id,),
+        ).fetchone()
     if row[3] is None:  # never expected (made at creation, backfilled by the migration): rebuild whole
         recompute(conn, eval_id, rubric_for)
         return
@@ -279,7 +284,7 @@ def item_changed(
         return
     if read_winner:
         payload = _winner_payload(conn, eval_id, item_id)
-    if payload is not None and not accepts(rubric, item_id, payload):
+    if payload is not None and not accepted and not accepts(rubric, item_id, payload):
         recompute(conn, eval_id, rubric_for)
         return
     # read first even when the heads' figures stay: a refusal may end (above) with the same points

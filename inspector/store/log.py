@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -144,13 +145,19 @@ def apply_change(
     head: HeadValue | None = None,
     received_at: str | None = None,
     before: figures.ItemHeads | None = None,
+    figures_row: Sequence[Any] | None = None,
+    checked: bool = False,
 ) -> None:
     """Store a sealed change and update the derived tables; the same path for local and imported.
 
     ``head`` is the item's (section, points, answered) when the caller has just computed it: a
     change made here and now, which nothing can have superseded yet; ``received_at`` its wall time
     then (made and received in the same instant: the clock is read once); ``before`` the item's
-    heads as the caller read them in this transaction (for the change's parents), not read again.
+    heads as the caller read them in this transaction (for the change's parents), not read again;
+    ``figures_row`` the evaluation's form and kept figures as the caller read them in this
+    transaction (``figures.item_changed``'s columns); ``checked``: the mark was scored by its
+    item's rule as a new one (``EvaluationStore.record``), which refuses whatever the form
+    disallows, so the figures need not read it again.
     """
     _insert_change(conn, c, received_at)
     for parent in c.parents:
@@ -223,29 +230,44 @@ def apply_change(
                 "SELECT rubric_id, rubric_version, rubric_hash FROM evaluations WHERE id = ?", (c.eval_id,)
             ).fetchone()
             head = head_row(rubric_for(*row), c)
-        removed = 0
-        for parent in c.parents:
-            removed += conn.execute(
-                "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
-                (c.eval_id, c.item_id, parent),
-            ).rowcount
-        others = before[1] - removed  # the item's heads this change does not replace
         section, points, answered = head
-        conn.execute(
-            "INSERT INTO heads (eval_id, item_id, change_id, device_id, device_seq, section, points_c,"
-            " answered, winner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                c.eval_id,
-                c.item_id,
-                c.id,
-                c.device_id,
-                c.device_seq,
-                section,
-                points,
-                answered,
-                int(others == 0),
-            ),
-        )
+        replaced = False
+        if len(c.parents) == 1:  # the usual mark: its one parent's head row becomes this change's
+            # (the same rows as DELETE + INSERT below, in one statement; none if the parent is no head)
+            replaced = (
+                conn.execute(
+                    "UPDATE heads SET change_id = ?, device_id = ?, device_seq = ?, section = ?,"
+                    " points_c = ?, answered = ?, winner = ?"
+                    " WHERE eval_id = ? AND item_id = ? AND change_id = ?",
+                    (c.id, c.device_id, c.device_seq, section, points, answered, int(before[1] == 1),
+                     c.eval_id, c.item_id, c.parents[0]),
+                ).rowcount
+                == 1
+            )  # fmt: skip
+        removed = int(replaced)
+        if not replaced:
+            for parent in c.parents:
+                removed += conn.execute(
+                    "DELETE FROM heads WHERE eval_id = ? AND item_id = ? AND change_id = ?",
+                    (c.eval_id, c.item_id, parent),
+                ).rowcount
+        others = before[1] - removed  # the item's heads this change does not replace
+        if not replaced:
+            conn.execute(
+                "INSERT INTO heads (eval_id, item_id, change_id, device_id, device_seq, section, points_c,"
+                " answered, winner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.eval_id,
+                    c.item_id,
+                    c.id,
+                    c.device_id,
+                    c.device_seq,
+                    section,
+                    points,
+                    answered,
+                    int(others == 0),
+                ),
+            )
         if others:  # a conflict: pick the winner among all heads
             _refresh_winner(conn, c.eval_id, c.item_id)
             figures.item_changed(
@@ -254,7 +276,10 @@ def apply_change(
         else:  # the one head now, and the winner: known without reading it back
             now_heads = ((section, points, answered), 1)
             mark = c.payload if c.kind == OBSERVE else None  # a team member's may be one the form disallows
-            figures.item_changed(conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time, now_heads, mark)
+            figures.item_changed(
+                conn, c.eval_id, c.item_id, before, rubric_for, c.wall_time, now_heads, mark,
+                row=figures_row, accepted=checked,
+            )  # fmt: skip
     else:  # a sign-off: only the latest change's time moves
         figures.touched(conn, c.eval_id, c.wall_time)
 

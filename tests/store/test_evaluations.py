@@ -265,19 +265,20 @@ def test_bad_arguments(store: EvaluationStore, org: str) -> None:
 def test_the_cached_chain_tip_yields_to_every_other_writer(
     store: EvaluationStore, org: str, tmp_path: Path
 ) -> None:
-    """The window caches its device's chain tip between marks (issue 18, P2); the command line (another
-    connection, same device) and another store on the same connection write into the same chain.
-    Each mark must still follow the true tip: no sequence reused, the chain unbroken."""
+    """The window and the command line (another connection, same device) and another store on the same
+    connection write into the same chain. Each mark must follow the true tip: no sequence reused, the
+    chain unbroken (issue 18, P2: the tip is read in each mark's one query, in its transaction; it
+    was cached between marks while PRAGMA data_version and total_changes stood still)."""
     e = store.create(RUBRIC, org)
     store.record(e.id, "4.1.1", {"problems": 1})
-    store.record(e.id, "1.1.1", {"met": True})  # from the cached tip
+    store.record(e.id, "1.1.1", {"met": True})
     other_connection = EvaluationStore(open_database(tmp_path / "data"), "李四")
     assert other_connection.device == store.device
     other_connection.record(e.id, "4.1.1", {"problems": 2})
-    store.record(e.id, "1.1.1", {"met": False})  # data_version moved: the tip is read again
+    store.record(e.id, "1.1.1", {"met": False})  # after another connection's mark
     same_connection = EvaluationStore(store.db, "王五")
     same_connection.record(e.id, "4.1.1", {"problems": 0})
-    store.record(e.id, "1.1.1", {"met": True})  # total_changes moved: the tip is read again
+    store.record(e.id, "1.1.1", {"met": True})  # after another store's mark on this connection
     seqs = [c.device_seq for c in store.changes(e.id)]
     assert seqs == list(range(1, len(seqs) + 1))
     assert audit_evaluation(store, tmp_path, e.id).ok

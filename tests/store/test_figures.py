@@ -619,8 +619,10 @@ def test_a_bonus_section_is_capped_and_a_move_to_another_version_rescores(tmp_pa
 
 def test_a_mark_rewrites_no_evaluations_row_and_runs_few_statements(tmp_path: Path) -> None:
     """Issue 18 P2: a durable mark keeps the latest change's time with the figures (schema v13), so
-    the evaluations row is not rewritten, and reads the item's heads once: eleven statements from
-    BEGIN to COMMIT for a mark that moves the figures, without a conflict (fifteen before)."""
+    the evaluations row is not rewritten, and reads the evaluation, its figures, the chain's tip and
+    the item's heads in one query and moves the item's one head row in one UPDATE: seven statements
+    from BEGIN to COMMIT for a mark that moves the figures, without a conflict (fifteen, then eleven
+    before)."""
     db = open_database(tmp_path / "data")
     install_builtin_rubrics(db)
     store = EvaluationStore(db, "张三")
@@ -634,7 +636,7 @@ def test_a_mark_rewrites_no_evaluations_row_and_runs_few_statements(tmp_path: Pa
         c = store.record(e.id, "4.1.1", {"problems": 2, "note": "两台设备故障"})
     finally:
         db.conn.set_trace_callback(None)
-    assert len(seen) <= 11, seen
+    assert len(seen) <= 7, seen
     assert not [s for s in seen if s.startswith("UPDATE evaluations")]
     assert tuple(db.conn.execute("SELECT * FROM evaluations WHERE id = ?", (e.id,)).fetchone()) == row
     assert store.get(e.id).updated_at == c.wall_time
