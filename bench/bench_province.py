@@ -42,10 +42,13 @@ Usage (by hand, never part of ``.ci/run``)::
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import io
 import json
 import os
 import platform
+import pstats
 import resource
 import shutil
 import sqlite3
@@ -235,7 +238,9 @@ def peak(desk: Path, op: str) -> float:
     return float(out.stdout.split()[-1])
 
 
-def measure(name: str, desk: Path, repeat: int, desks: int, peaks: bool = True) -> Engine:
+def measure(
+    name: str, desk: Path, repeat: int, desks: int, peaks: bool = True, profile: bool = False
+) -> Engine:
     plans = province_fill.plans_of(desk)
     latest = plans[max(plans)]
     city = (desk / province_fill.CITY_FILE).read_text().strip()
@@ -246,6 +251,13 @@ def measure(name: str, desk: Path, repeat: int, desks: int, peaks: bool = True) 
     got.targets = int(db.conn.execute(count, (latest,)).fetchone()[0])
     got.city_targets = int(db.conn.execute(count, (city,)).fetchone()[0])
     timed(got, operations(db, desk, latest, city), repeat, cluster_cpu(db))
+    if profile:
+        for op in ("results", "stats"):
+            prof = cProfile.Profile()
+            prof.runcall(operations(db, desk, latest, city)[op])
+            text = io.StringIO()
+            pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(25)
+            print(f"--- {name} {op}: where the time goes\n{text.getvalue()}", flush=True)
     db.conn.close()
     for op in OPS:
         got.peak[op] = peak(desk, op) if peaks else 0.0
@@ -313,11 +325,13 @@ def run(
     repeat: int,
     desks: int,
     peaks: bool = True,
+    profile: bool = False,
 ) -> list[Engine]:
     sqlite_centre(folder, stations, years, workers)
-    engines = [measure("SQLite", folder, repeat, desks, peaks)]
+    engines = [measure("SQLite", folder, repeat, desks, peaks, profile)]
     if server:
-        engines.append(measure("PostgreSQL", server_desk(folder, server, database), repeat, desks, peaks))
+        desk = server_desk(folder, server, database)
+        engines.append(measure("PostgreSQL", desk, repeat, desks, peaks, profile))
     return engines
 
 
@@ -388,6 +402,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes filling the years")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--desks", type=int, default=10)
+    parser.add_argument("--profile", action="store_true", help="print where results and stats spend")
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--peak", help=argparse.SUPPRESS)  # the child process of peak()
     args = parser.parse_args()
@@ -405,6 +420,7 @@ def main() -> None:
             args.workers,
             args.repeat,
             args.desks,
+            profile=args.profile,
         )
     lines = table(engines, args.repeat, args.desks)
     print("\n".join(lines))
