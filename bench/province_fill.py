@@ -275,13 +275,23 @@ def fill(folder: Path, stations: int, years: list[int], workers: int = 1) -> dic
             p.join()
             if p.exitcode:
                 raise SystemExit(f"a filling worker failed ({p.exitcode})")
-        for part in parts:
-            merge(folder, part, snapshot)
+        merge_parts(folder, snapshot)
+    city_plan(folder, max(plans_of(folder)))
+    return plans_of(folder)
+
+
+def merge_parts(folder: Path, snapshot: dict[str, int] | None = None) -> None:
+    """The workers' copies (``FOLDER.partN``) merged into the folder and removed, with the years they
+    finished. Also by hand (``--merge``) after workers were stopped part way: a year not finished is
+    not in ``PLANS`` (not measured as a plan), its evaluations so far are in the centre all the same.
+    The folder itself is not written while the workers run, so its snapshot is the one at the copy."""
+    snapshot = snapshot or _snapshot(folder)
+    for part in sorted(folder.parent.glob(folder.name + ".part*")):
+        merge(folder, part, snapshot)
+        if (part / PLANS_FILE).is_file():
             with (folder / PLANS_FILE).open("a") as out:
                 out.write((part / PLANS_FILE).read_text())
-            shutil.rmtree(part)
-    city_plan(folder, latest)
-    return plans_of(folder)
+        shutil.rmtree(part)
 
 
 def city_plan(folder: Path, year: int) -> str:
@@ -322,7 +332,13 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=10_000)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--merge", action="store_true", help="merge the copies of workers stopped part way")
     args = parser.parse_args()
+    if args.merge:
+        merge_parts(args.folder)
+        years = sorted(plans_of(args.folder))
+        print(f"merged: years {years}, city plan {city_plan(args.folder, years[-1])}")
+        return
     years = list(range(2027 - args.years, 2027))
     t0 = time.perf_counter()
     plans = fill(args.folder, args.stations, years, args.workers)
