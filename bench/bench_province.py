@@ -198,6 +198,7 @@ class Engine:
     load: list[float] = field(default_factory=list)  # 1-minute load average at each round's start
     alone: float = 0.0
     desks: list[float] = field(default_factory=list)
+    mix: str = ""  # what the centre holds, in words
 
     def total(self, op: str) -> float:
         return self.cpu[op] + self.server[op]
@@ -250,6 +251,7 @@ def measure(
     count = "SELECT COUNT(*) FROM plan_targets WHERE plan_id = ?"
     got.targets = int(db.conn.execute(count, (latest,)).fetchone()[0])
     got.city_targets = int(db.conn.execute(count, (city,)).fetchone()[0])
+    got.mix = mix(db, latest)
     timed(got, operations(db, desk, latest, city), repeat, cluster_cpu(db))
     if profile:
         for op in ("results", "stats"):
@@ -276,6 +278,22 @@ def measure(
         flush=True,
     )
     return got
+
+
+def mix(db: sqlite_utils.Database, latest: str) -> str:
+    """The variety the desk shows: the latest plan's targets by state, the evaluations by outcome."""
+    cancelled = db.conn.execute(
+        "SELECT COUNT(*) FROM plan_targets WHERE plan_id = ? AND state = 'cancelled'", (latest,)
+    ).fetchone()[0]
+    unsigned = db.conn.execute("SELECT COUNT(*) FROM evaluations WHERE signed_at IS NULL").fetchone()[0]
+    signed = " FROM eval_figures f JOIN evaluations e ON e.id = f.eval_id WHERE e.signed_at IS NOT NULL"
+    outcomes = dict(db.conn.execute(f"SELECT f.outcome, COUNT(*){signed} GROUP BY f.outcome").fetchall())
+    vetoed = db.conn.execute(f"SELECT COUNT(*){signed} AND f.vetoes NOT IN ('', '[]')").fetchone()[0]
+    return (
+        f"signed {outcomes.get('pass', 0):,} 合格 and {outcomes.get('fail', 0):,} 不合格"
+        f" ({vetoed:,} of them with a veto found), {unsigned:,} not signed yet (drafts of the latest year); {cancelled:,} of the"
+        " latest year's targets cancelled (a station closed: no evaluation)"
+    )
 
 
 def ratio_text(e: Engine, op: str) -> str:
@@ -351,7 +369,8 @@ def table(engines: list[Engine], repeat: int, desks: int) -> list[str]:
         " database the store's migrations made, on the throw-away cluster of `.ci/pg-cluster.sh`"
         " (default settings). Goal (issue 18 S3, issue 20): results and stats ≤ 2 s and ≤ 500 MB at"
         " 100,000 evaluations, on both engines. CPU is ours (with the command's own process) + the"
-        " PostgreSQL cluster's; peak memory is a fresh process doing that one thing (the client's).",
+        " PostgreSQL cluster's; peak memory is a fresh process doing that one thing (the client's)."
+        f" The evaluations: {e0.mix}.",
         "",
         "| engine | what | wall | CPU ours + server | baseline | wall ÷ | CPU ÷ | peak MB |",
         "|---|---|---|---|---|---|---|---|",
