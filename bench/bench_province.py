@@ -291,8 +291,8 @@ def mix(db: sqlite_utils.Database, latest: str) -> str:
     vetoed = db.conn.execute(f"SELECT COUNT(*){signed} AND f.vetoes NOT IN ('', '[]')").fetchone()[0]
     return (
         f"signed {outcomes.get('pass', 0):,} 合格 and {outcomes.get('fail', 0):,} 不合格"
-        f" ({vetoed:,} of them with a veto found), {unsigned:,} not signed yet (drafts of the latest year); {cancelled:,} of the"
-        " latest year's targets cancelled (a station closed: no evaluation)"
+        f" ({vetoed:,} of them with a veto found), {unsigned:,} not signed yet (drafts of the latest"
+        f" year); {cancelled:,} of the latest year's targets cancelled (a station closed: no evaluation)"
     )
 
 
