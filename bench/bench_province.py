@@ -58,7 +58,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import province_fill
@@ -356,13 +356,13 @@ def run(
 # -- the document -------------------------------------------------------------------------------------
 
 
-def table(engines: list[Engine], repeat: int, desks: int) -> list[str]:
+def table(engines: list[Engine], repeat: int, desks: int, day: str) -> list[str]:
     e0 = engines[0]
     lines = [
         SECTION,
         "",
         f"`bench/bench_province.py`, medians of {repeat} interleaved rounds after a warm-up,"
-        f" {platform.python_version()}, {platform.machine()}, {dt.date.today().isoformat()}, on the 2-core"
+        f" {platform.python_version()}, {platform.machine()}, {day}, on the 2-core"
         f" machine shared with other work. The centre: {e0.targets:,} stations (the latest year's plan"
         f" holds {e0.targets:,} targets), one plan a year, {e0.evaluations:,} evaluations through the"
         " write path (bench/province_fill.py); on PostgreSQL the same rows loaded by `COPY` into a"
@@ -423,10 +423,22 @@ def main() -> None:
     parser.add_argument("--desks", type=int, default=10)
     parser.add_argument("--profile", action="store_true", help="print where results and stats spend")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--save", type=Path, help="keep the measured figures in this JSON file")
+    parser.add_argument(
+        "--rewrite", type=Path, help="no measuring: the section again from figures --save kept (new notes)"
+    )
     parser.add_argument("--peak", help=argparse.SUPPRESS)  # the child process of peak()
     args = parser.parse_args()
     if args.peak:
         print(child_peak(args.folder, args.peak))
+        return
+    if args.rewrite:
+        kept = json.loads(args.rewrite.read_text())
+        engines = [Engine(**e) for e in kept["engines"]]
+        lines = table(engines, kept["repeat"], kept["desks"], kept["day"])
+        print("\n".join(lines))
+        if args.write:
+            replace_section(SECTION, "\n".join(lines) + "\n")
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp) / "province"
@@ -441,7 +453,16 @@ def main() -> None:
             args.desks,
             profile=args.profile,
         )
-    lines = table(engines, args.repeat, args.desks)
+    day = dt.date.today().isoformat()
+    if args.save:
+        kept = {
+            "repeat": args.repeat,
+            "desks": args.desks,
+            "day": day,
+            "engines": [asdict(e) for e in engines],
+        }
+        args.save.write_text(json.dumps(kept, ensure_ascii=False, indent=1))
+    lines = table(engines, args.repeat, args.desks, day)
     print("\n".join(lines))
     if args.write:
         replace_section(SECTION, "\n".join(lines) + "\n")
