@@ -344,10 +344,15 @@ def run(
     desks: int,
     peaks: bool = True,
     profile: bool = False,
+    only: str | None = None,
 ) -> list[Engine]:
+    """Fill (once) and measure on SQLite, then on PostgreSQL when a server is given; ``only`` one of
+    them ("sqlite": no load; "postgresql": the database loaded if it is not yet, SQLite not measured)."""
     sqlite_centre(folder, stations, years, workers)
-    engines = [measure("SQLite", folder, repeat, desks, peaks, profile)]
-    if server:
+    engines = []
+    if only != "postgresql":
+        engines.append(measure("SQLite", folder, repeat, desks, peaks, profile))
+    if server and only != "sqlite":
         desk = server_desk(folder, server, database)
         engines.append(measure("PostgreSQL", desk, repeat, desks, peaks, profile))
     return engines
@@ -423,9 +428,18 @@ def main() -> None:
     parser.add_argument("--desks", type=int, default=10)
     parser.add_argument("--profile", action="store_true", help="print where results and stats spend")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument(
+        "--only", choices=["sqlite", "postgresql"], help="measure one engine (--save, --rewrite)"
+    )
+    parser.add_argument(
+        "--load-only", action="store_true", help="fill and load into the server, no measuring"
+    )
     parser.add_argument("--save", type=Path, help="keep the measured figures in this JSON file")
     parser.add_argument(
-        "--rewrite", type=Path, help="no measuring: the section again from figures --save kept (new notes)"
+        "--rewrite",
+        type=Path,
+        action="append",
+        help="no measuring: the section again from figures --save kept (new notes); repeatable, in order",
     )
     parser.add_argument("--peak", help=argparse.SUPPRESS)  # the child process of peak()
     args = parser.parse_args()
@@ -433,12 +447,16 @@ def main() -> None:
         print(child_peak(args.folder, args.peak))
         return
     if args.rewrite:
-        kept = json.loads(args.rewrite.read_text())
-        engines = [Engine(**e) for e in kept["engines"]]
-        lines = table(engines, kept["repeat"], kept["desks"], kept["day"])
+        kept = [json.loads(path.read_text()) for path in args.rewrite]
+        engines = [Engine(**e) for k in kept for e in k["engines"]]
+        lines = table(engines, kept[0]["repeat"], kept[0]["desks"], kept[0]["day"])
         print("\n".join(lines))
         if args.write:
             replace_section(SECTION, "\n".join(lines) + "\n")
+        return
+    if args.load_only:
+        sqlite_centre(args.folder, args.stations, args.years, args.workers)
+        print(server_desk(args.folder, args.server, args.database))
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp) / "province"
@@ -452,16 +470,17 @@ def main() -> None:
             args.repeat,
             args.desks,
             profile=args.profile,
+            only=args.only,
         )
     day = dt.date.today().isoformat()
     if args.save:
-        kept = {
+        saved = {
             "repeat": args.repeat,
             "desks": args.desks,
             "day": day,
             "engines": [asdict(e) for e in engines],
         }
-        args.save.write_text(json.dumps(kept, ensure_ascii=False, indent=1))
+        args.save.write_text(json.dumps(saved, ensure_ascii=False, indent=1))
     lines = table(engines, args.repeat, args.desks, day)
     print("\n".join(lines))
     if args.write:
