@@ -159,13 +159,7 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
                 raise BundleError(_("否决项记录应写明 veto: true 或 false"), where)
             if rubric.veto(c.item_id[len(VETO_PREFIX) :]) is None:
                 return _stray(c, rubric, where)
-            if not isinstance(c.payload.get("veto"), bool):
-                raise BundleError(_("否决项记录应写明 veto: true 或 false"), where)
-            note = c.payload.get("note")
-            if note is not None and not isinstance(note, str):
-                raise BundleError(_("否决项的备注应为文字"), where)
-            if note:
-                check_text(note, "note", where)  # the laptop's limit: ObservationError, reworded below
+            _check_veto(c.payload, where)
             return head_row(rubric, c)
         if c.kind == META and set(c.payload) - {"team", "visit_date"}:
             raise BundleError(_("评估信息更改中有未知字段"), where)
@@ -174,6 +168,18 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
     except InspectorError as e:
         raise BundleError(e.message, where) from None
     return None
+
+
+def _check_veto(payload: dict[str, Any], where: str) -> None:
+    """A veto mark's payload as the laptop writes it: ``veto`` true or false, a note of text within
+    the laptop's limit (ObservationError, reworded by :func:`check_payload`)."""
+    if not isinstance(payload.get("veto"), bool):
+        raise BundleError(_("否决项记录应写明 veto: true 或 false"), where)
+    note = payload.get("note")
+    if note is not None and not isinstance(note, str):
+        raise BundleError(_("否决项的备注应为文字"), where)
+    if note:
+        check_text(note, "note", where)
 
 
 def _stray(c: Change, rubric: Rubric, where: str) -> HeadValue:
@@ -190,13 +196,7 @@ def _stray(c: Change, rubric: Rubric, where: str) -> HeadValue:
         raise BundleError(_("更改的小项编号格式不对"), where)
     if c.kind == VETO:
         assert isinstance(c.payload, dict)
-        if not isinstance(c.payload.get("veto"), bool):
-            raise BundleError(_("否决项记录应写明 veto: true 或 false"), where)
-        note = c.payload.get("note")
-        if note is not None and not isinstance(note, str):
-            raise BundleError(_("否决项的备注应为文字"), where)
-        if note:
-            check_text(note, "note", where)
+        _check_veto(c.payload, where)
         return head_row(rubric, c)
     if c.payload is not None:
         parse_observation(c.payload, where, new=True)
