@@ -6,6 +6,7 @@ typed values, or refuses with the member (and line) and the rule. Nothing here w
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -26,6 +27,7 @@ from inspector.bundles.format import (
     Member,
 )
 from inspector.centre.register import clean_register
+from inspector.clock import not_a_real_date
 from inspector.crypto import keys
 from inspector.crypto.identity import certificate_problem
 from inspector.errors import BundleError, InspectorError
@@ -163,6 +165,8 @@ def check_payload(c: Change, rubric: Rubric, where: str) -> HeadValue | None:
             return head_row(rubric, c)
         if c.kind == META and set(c.payload) - {"team", "visit_date"}:
             raise BundleError(_("评估信息更改中有未知字段"), where)
+        if c.kind == META:
+            _check_day(c.payload.get("visit_date"), where)
     except BundleError:
         raise
     except InspectorError as e:
@@ -244,7 +248,22 @@ def create_header(c: Change, where: str) -> tuple[str, int, str, dict[str, Any]]
         ok = False
     if not ok:
         raise BundleError(_("创建评估的更改缺少评估表、机构或类型"), where)
+    _check_day(p.get("visit_date"), where)
     return rubric_id, version, digest, org
+
+
+def _check_day(value: Any, where: str) -> None:
+    """A visit day as the laptop's store takes one (EvaluationStore: none, or a text
+    ``date.fromisoformat`` reads): a member's crafted "2026-02-30" would otherwise be stored and
+    break every desk that reads the plan's period."""
+    if value is None:
+        return
+    try:
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        if not_a_real_date(value):
+            raise BundleError(_("“{v}”不是真实存在的日期").format(v=value), where) from None
+        raise BundleError(_("日期应写成 YYYY-MM-DD"), where) from None
 
 
 def evidence_refs(c: Change) -> list[str]:

@@ -124,6 +124,7 @@ class Prepared:
     verdict: Verdict | None = None  # who may change what: the sender, the changes held apart
     request: dict[str, Any] | None = None  # a self-assessment request (issue 19), checked
     corrections: list[dict[str, Any]] = field(default_factory=list)  # a station's, checked
+    seen: tuple[Any, ...] = ()  # what the checks judged, as _judged_state read it before them
 
 
 @dataclass
@@ -328,6 +329,8 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
     if m.data["evaluations"] != eval_ids:
         raise BundleError(_("清单中的评估列表与内容不符"), MANIFEST)
     conn = db.conn
+    # read before the checks: the write compares it again under its lock (_judged_state)
+    seen = _judged_state(conn, eval_ids, m.sender["device"])
     new, skipped = _chain_checks(conn, changes, m.sender["device"])
 
     # every evaluation has its creation, every creation its rubric with the pinned content
@@ -429,6 +432,7 @@ def prepare(db: sqlite_utils.Database, rubrics_of: Rubrics, opened: Opened) -> P
         verdict,
         request,
         corrections,
+        seen,
     )
 
 
@@ -509,7 +513,7 @@ def apply(
         if done is not None:
             report.already = True  # imported meanwhile by another window
             return report
-        if _taken_meanwhile(conn, p.new):
+        if _taken_meanwhile(conn, p.new) or _judged_state(conn, p.evaluations, m.sender["device"]) != p.seen:
             raise _Moved
         before = _conflicts(conn, p.evaluations)
         known = {
@@ -737,7 +741,37 @@ RECHECKS = 5
 class _Moved(Exception):
     """Raised in the import's transaction (rolling it back): some changes the checks found new were
     taken in by another desk between the checks and the write (two desks of a server centre
-    importing bundles that overlap: a laptop's second, whole export and its first)."""
+    importing bundles that overlap: a laptop's second, whole export and its first), or what the
+    checks judged by moved meanwhile (:func:`_judged_state`: a team lead's lock taken in by another
+    desk while a member's bundle was being checked)."""
+
+
+def _judged_state(conn: sqlite3.Connection, eval_ids: list[str], device: str) -> tuple[Any, ...]:
+    """What the checks of a bundle's changes depend on that another desk (or the window beside the
+    command line) may change between the checks (:func:`prepare`, before the write lock) and the
+    write: each of its evaluations' changes (a lock taken in meanwhile makes a member's late mark one
+    to hold, not to apply), whether it is signed, the changes held apart and their decisions, and
+    who the sending device belongs to. Compared under the write's lock: any difference checks the
+    bundle again against what is there now."""
+    ids = json.dumps(eval_ids)
+    within = "eval_id IN (SELECT value FROM json_each(?))"
+    counts = conn.execute(
+        f"SELECT eval_id, COUNT(*) FROM changes WHERE {within} GROUP BY eval_id ORDER BY eval_id", (ids,)
+    ).fetchall()
+    signed = conn.execute(
+        "SELECT id, signed_at FROM evaluations WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (ids,),
+    ).fetchall()
+    held = conn.execute(
+        f"SELECT COUNT(*), MAX(id), COUNT(decision) FROM held_changes WHERE {within}", (ids,)
+    ).fetchone()
+    owner = conn.execute("SELECT person FROM device_owners WHERE device_id = ?", (device,)).fetchone()
+    return (
+        tuple(tuple(r) for r in counts),
+        tuple(tuple(r) for r in signed),
+        tuple(held),
+        None if owner is None else owner[0],
+    )
 
 
 def _taken_meanwhile(conn: sqlite3.Connection, new: list[Change]) -> bool:
