@@ -435,7 +435,7 @@ def move_centre(data: Path, to: str) -> MoveReport:
         target = sqlite_utils.Database(open_database_file(folder))
     try:
         report = copy_centre(source, target, data, where)
-    except StoreError:
+    except BaseException:  # the copy rolled back, whatever stopped it: a new folder's file goes too
         if not is_server_url(to):
             _unmake(target, Path(to))
         raise

@@ -246,6 +246,27 @@ def test_a_copy_that_does_not_audit_clean_is_undone_whole_and_nothing_switched(
     assert _tables(back) == before
 
 
+def test_a_move_back_stopped_by_any_error_leaves_the_new_folder_empty(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only the store's own errors: whatever stops the copy's audit (a bug, an interrupt), the
+    new folder is left as empty as it was, with no file a desk could open as the centre."""
+    from inspector.store import move
+
+    centre = demo_folder(tmp_path / "centre")
+    assert move.move_centre(centre, pg_url).ok
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the audit stopped")
+
+    monkeypatch.setattr(move, "audit_copy", broken)
+    back = tmp_path / "back"
+    with pytest.raises(RuntimeError, match="the audit stopped"):
+        move.move_centre(centre, str(back))
+    assert list(back.iterdir()) == []
+    assert (centre / SERVER_FILE).read_text(encoding="utf-8") == pg_url  # still the server
+
+
 @pytest.mark.parametrize("budget", [1, 32 * 2**20])
 def test_a_move_back_fetches_the_evidence_in_batches_over_one_connection(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int
