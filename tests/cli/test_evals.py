@@ -229,10 +229,9 @@ def test_show_lists_evidence_with_capture_time_position_and_flags(tmp_path: Path
     assert "现场.jpg" not in text.out  # only flagged evidence is listed
 
 
-def test_marks_the_engine_refuses_have_no_total_in_the_list_nor_on_the_sheet(tmp_path: Path) -> None:
-    """A mark for an item the pinned version lacks (a folder written by an older program): the score
-    sheet is refused, and the evaluation list shows no total and no outcome but says why (it showed
-    the heads' sum before)."""
+def _with_stray_mark(tmp_path: Path, answered: int) -> tuple[Path, str]:
+    """A folder whose evaluation holds 1.1.1 met and, as an older program wrote it, a mark on 9.9.9,
+    an item its form lacks (its head counted ``answered`` as that program counted it)."""
     from inspector.store.changes import GENESIS, OBSERVE, Change
     from inspector.store.db import open_database, transaction
     from inspector.store.evaluations import EvaluationStore
@@ -250,8 +249,16 @@ def test_marks_the_engine_refuses_have_no_total_in_the_list_nor_on_the_sheet(tmp
         prev_hash=GENESIS,
     ).sealed()  # fmt: skip
     with transaction(db) as conn:
-        apply_change(conn, stray, store.rubric, (None, None, 1))
+        apply_change(conn, stray, store.rubric, (None, None, answered))
     db.conn.close()
+    return data, eval_id
+
+
+def test_marks_the_engine_refuses_have_no_total_in_the_list_nor_on_the_sheet(tmp_path: Path) -> None:
+    """A mark for an item the pinned version lacks (a folder written by an older program): the score
+    sheet is refused, and the evaluation list shows no total and no outcome but says why (it showed
+    the heads' sum before)."""
+    data, eval_id = _with_stray_mark(tmp_path, answered=1)
     listed = run("eval", "list", "--json", data=data).json()
     assert listed[0]["total"] is None and listed[0]["outcome"] is None and "9.9.9" in listed[0]["refused"]
     refused(run("report", "pdf", eval_id, "--out", tmp_path / "s.pdf", data=data), "9.9.9")
@@ -273,25 +280,7 @@ def test_eval_show_json_shows_marks_the_engine_refuses_whole_with_no_total(tmp_p
     """A mark for an item the pinned version lacks: ``eval show --json`` exited with an error; it
     shows the evaluation (header, items, the marks as recorded) with no total and why, as the
     window does, and exits 0, the contract's keys kept."""
-    from inspector.store.changes import GENESIS, OBSERVE, Change
-    from inspector.store.db import open_database, transaction
-    from inspector.store.evaluations import EvaluationStore
-    from inspector.store.log import apply_change
-
-    data = tmp_path / "d"
-    _org, eval_id = new_eval(data)
-    answers = write(tmp_path / "a.json", {"answers": {"1.1.1": {"met": True}}})
-    assert run("eval", "record", eval_id, "--answers", answers, data=data).code == 0
-    db = open_database(data)
-    store = EvaluationStore(db, "张三")
-    stray = Change(
-        id="f" * 32, eval_id=eval_id, item_id="9.9.9", kind=OBSERVE, payload={"met": True}, parents=(),
-        author="李四", device_id="e" * 32, device_seq=1, wall_time="2026-01-01T00:00:00.000+08:00",
-        prev_hash=GENESIS,
-    ).sealed()  # fmt: skip
-    with transaction(db) as conn:
-        apply_change(conn, stray, store.rubric, (None, None, 0))
-    db.conn.close()
+    data, eval_id = _with_stray_mark(tmp_path, answered=0)
     shown = run("eval", "show", eval_id, "--json", data=data)
     assert shown.code == 0, shown.err
     doc = shown.json()
